@@ -1,0 +1,3 @@
+/* placeholder */
+int ks_live_placeholder(void);
+int ks_live_placeholder(void) { return 0; }

@@ -1,0 +1,3 @@
+/* placeholder */
+int ks_synth_placeholder(void);
+int ks_synth_placeholder(void) { return 0; }

@@ -1,0 +1,2 @@
+/* placeholder: the trace format implementation goes here */
+#include "kst.h"

@@ -1,0 +1,190 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The kstack engine: a machine of N CPUs replaying a trace under one policy
+ * and one configuration.  Pure C on libc: no I/O, no printing.
+ *
+ * The engine owns the event loop and every counter; a policy (engine/policy.h,
+ * one const ops table per file, listed in engine/registry.c) decides only
+ * what differs.  So every policy's results are counted the same way and
+ * compare.
+ *
+ * A configuration is a spec string "policy:key=value,key=value".  Engine-wide
+ * keys (page_size, thread_size, prealloc, seed, fail_rate, ...) and the
+ * policy's own keys are parsed with defaults applied first; an unknown key
+ * or a bad value is an error naming the key and the policy.
+ */
+#ifndef KS_ENGINE_H
+#define KS_ENGINE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "ks_event.h"
+#include "../common/ks_err.h"
+
+/* Bumped whenever a change can alter any result: stored with every run. */
+#define KS_ENGINE_VERSION "1"
+
+/* What the engine needs to know about the traced machine. */
+struct ks_machine {
+	uint64_t start_ns;	/* trace start time */
+	uint32_t page_size;	/* bytes, from the trace (a spec may override) */
+	uint32_t thread_size;	/* bytes, from the trace (a spec may override) */
+	uint32_t ncpus;
+	bool depth_known;	/* false: depth-dependent policies refuse the trace */
+};
+
+/*
+ * The counters, identical for every policy.  X(name, description); all are
+ * uint64_t.  Pages are in units of the configured page size, "kb" are KiB.
+ * "_end" values are the state when the trace ends.
+ */
+#define KS_COUNTERS(X)								\
+	X(events,		"events replayed")				\
+	X(switches,		"context switches")				\
+	X(tasks_end,		"live tasks (stacks) at the end")		\
+	X(tasks_peak,		"most live tasks at once")			\
+	X(forks,		"tasks created")				\
+	X(exits,		"stacks released")				\
+	X(stack_pages_end,	"pages mapped to live tasks' stacks at the end") \
+	X(stack_pages_peak,	"most pages mapped to stacks at once")		\
+	X(kernel_stack_kb_end,	"the kernel's nr_kernel_stack at the end (KiB)") \
+	X(dyn_faults_kb_end,	"the kernel's nr_dynamic_stacks_faults at the end (KiB)") \
+	X(pool_pages_end,	"pages held in per-CPU pools at the end")	\
+	X(pool_pages_peak,	"most pages held in per-CPU pools at once")	\
+	X(global_pages_end,	"pages held in the global pool at the end")	\
+	X(cache_pages_end,	"pages held by cached (freed) stacks at the end") \
+	X(extra_pages,		"other fixed overhead pages (arm64 sync stacks, reserves)") \
+	X(faults,		"stack page faults (growth events)")		\
+	X(fault_pages,		"pages mapped by stack faults")			\
+	X(pool_hits,		"pages taken from a per-CPU pool")		\
+	X(fallback_hits,	"pages taken from the global fallback pool")	\
+	X(lock_acquisitions,	"acquisitions of the global pool lock")	\
+	X(refills,		"pool refill operations")			\
+	X(refill_pages,		"pages allocated by refills")			\
+	X(refill_failures,	"refill allocations that failed")		\
+	X(refill_latency_ns,	"summed latency from refill request to refill") \
+	X(charges,		"pages charged to a memcg")			\
+	X(inherited_pages,	"grown pages inherited from cached stacks at fork") \
+	X(alloc_attempts,	"page allocations attempted")			\
+	X(alloc_failures,	"page allocations that failed (injected)")	\
+	X(crashes,		"would-be crashes: a stack fault found no page") \
+	X(overflows,		"tasks whose high-water mark exceeds the stack size") \
+	X(leaked_pages,		"pages lost by modelled kernel bugs")		\
+	X(maps,			"page-table map operations")			\
+	X(unmaps,		"page-table unmap operations")			\
+	X(tlb_flushes,		"TLB flushes")					\
+	X(kfaults,		"kernel-mode page faults seen")			\
+	X(sync_exceptions,	"kernel synchronous exceptions (arm64 sync stack)") \
+	X(copy_bytes,		"bytes copied from the sync stack to the task stack") \
+	X(downgrades,		"faults moved back to the task stack (FRED/IST)") \
+	X(entries,		"kernel entries from user mode seen")		\
+	X(waits,		"allocations that had to sleep")		\
+	X(wait_ns,		"modelled time spent sleeping for pages")	\
+	X(lost_events,		"events lost while recording (from the trace)")
+
+struct ks_counters {
+#define KS_X_FIELD(name, desc) uint64_t name;
+	KS_COUNTERS(KS_X_FIELD)
+#undef KS_X_FIELD
+	double stack_pages_mean;	/* time-weighted mean of pages mapped to stacks */
+	double pool_pages_mean;		/* time-weighted mean of pool pages (all pools) */
+};
+
+/* One would-be crash: when, where, who. */
+struct ks_crash {
+	uint64_t time;
+	uint32_t cpu;
+	uint32_t tid;
+	uint32_t pages_needed;
+	uint32_t reason;	/* enum ks_crash_reason */
+};
+
+enum ks_crash_reason {
+	KS_CRASH_POOL_EMPTY = 0,	/* no page in any pool */
+	KS_CRASH_PTE_PRESENT = 1,	/* RFC nr_pages bug: remapping a mapped page */
+	KS_CRASH_OVERFLOW = 2,		/* stack base reached (guard page) */
+};
+
+/* One point of the memory-over-time series. */
+struct ks_sample {
+	uint64_t time;
+	uint64_t stack_pages;
+	uint64_t pool_pages;	/* per-CPU and global pools */
+	uint64_t kernel_stack_kb;
+	uint64_t tasks;
+	uint64_t crashes;	/* cumulative */
+};
+
+#define KS_MAX_CRASHES 64	/* crashes kept in detail; all are counted */
+#define KS_MAX_SAMPLES 512	/* the series is decimated to stay under this */
+
+/* Everything a run produces, ready for the store. */
+struct ks_result {
+	char policy[32];
+	char params[512];		/* canonical: every key, defaults applied, sorted */
+	char engine_version[16];
+	uint64_t seed;
+	uint32_t page_size;
+	uint32_t thread_size;
+	uint32_t ncpus;
+	uint64_t start_ns;
+	uint64_t end_ns;
+	struct ks_counters c;
+	size_t nr_crashes;		/* kept in crashes[], <= KS_MAX_CRASHES */
+	struct ks_crash crashes[KS_MAX_CRASHES];
+	size_t nr_samples;
+	struct ks_sample samples[KS_MAX_SAMPLES];
+	size_t nr_hwm_buckets;		/* histogram of lifetime HWM of all tasks seen */
+	uint64_t hwm_hist[16];		/* [i] = tasks with HWM in (2^(i-1) KiB, 2^i KiB], i=0: <=1K */
+};
+
+struct ks_engine;
+
+/**
+ * ks_engine_create() - an engine for one configuration
+ * @out: the new engine
+ * @spec: "policy" or "policy:key=value,..."
+ * @m: the traced machine
+ * @err: names the policy and key on failure
+ *
+ * Return: 0, -KS_E_POLICY, -KS_E_PARAM, -KS_E_DEPTH (policy needs depth the
+ * trace lacks) or -ENOMEM.
+ */
+int ks_engine_create(struct ks_engine **out, const char *spec, const struct ks_machine *m,
+		     struct ks_error *err);
+/** ks_engine_feed() - replay @n events in time order */
+void ks_engine_feed(struct ks_engine *e, const struct ks_event *evs, size_t n);
+/** ks_engine_finish() - close the run at @end_ns (>= last event) and fill @res */
+void ks_engine_finish(struct ks_engine *e, uint64_t end_ns, struct ks_result *res);
+/** ks_engine_free() - accepts NULL */
+void ks_engine_free(struct ks_engine *e);
+
+/**
+ * ks_spec_canonical() - validate @spec and write its canonical form
+ * (policy:every key with its value, defaults applied, keys sorted) to @buf.
+ * Return: 0 or -KS_E_POLICY / -KS_E_PARAM with @err naming the key.
+ */
+int ks_spec_canonical(const char *spec, char *buf, size_t len, struct ks_error *err);
+
+/* Parameter documentation, for --list-policies. */
+struct ks_param_doc {
+	const char *key;
+	const char *def;	/* default value as text */
+	const char *doc;	/* one line */
+};
+
+/**
+ * ks_policy_count() / ks_policy_describe() - walk the registry
+ * @i: index < ks_policy_count()
+ * @name, @desc: out
+ * @params: out, NULL-terminated (key == NULL) array of the policy's own keys
+ */
+size_t ks_policy_count(void);
+void ks_policy_describe(size_t i, const char **name, const char **desc,
+			const struct ks_param_doc **params);
+/** ks_engine_common_params() - the engine-wide keys every policy accepts */
+const struct ks_param_doc *ks_engine_common_params(void);
+
+#endif

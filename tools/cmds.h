@@ -1,0 +1,32 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The kstack subcommands.  Each parses its own options, calls the modules,
+ * prints errors as one line "kstack VERB: message" on stderr and returns the
+ * process exit status (0 ok, 1 failure, 2 bad usage).  Only main() exits.
+ */
+#ifndef KS_CMDS_H
+#define KS_CMDS_H
+
+#include <stdio.h>
+
+int cmd_collect(int argc, char **argv);
+int cmd_synth(int argc, char **argv);
+int cmd_info(int argc, char **argv);
+int cmd_dump(int argc, char **argv);
+int cmd_replay(int argc, char **argv);
+int cmd_report(int argc, char **argv);
+int cmd_demo(int argc, char **argv);
+int cmd_bench(int argc, char **argv);
+
+/** cli_error() - print "kstack VERB: message" on stderr */
+void cli_error(const char *verb, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/** cli_datadir() - data/ folder: $KSTACK_DATA, else the source tree's, else the installed one */
+const char *cli_datadir(void);
+
+/* Exit statuses */
+#define KS_EXIT_OK 0
+#define KS_EXIT_FAIL 1
+#define KS_EXIT_USAGE 2
+
+#endif

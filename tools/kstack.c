@@ -1,0 +1,84 @@
+// SPDX-License-Identifier: MIT
+/*
+ * kstack: how much kernel-stack memory would dynamic kernel stacks save on
+ * this workload, at what cost, and would it ever crash?
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "config.h"
+#include "cmds.h"
+
+static const struct {
+	const char *name;
+	int (*fn)(int argc, char **argv);
+	const char *help;
+} commands[] = {
+	{ "collect", cmd_collect, "record a workload on this kernel into a trace" },
+	{ "synth",   cmd_synth,   "generate a trace from a machine profile or parameters" },
+	{ "info",    cmd_info,    "show a trace's header and event counts" },
+	{ "dump",    cmd_dump,    "print a trace's events (text or --csv)" },
+	{ "replay",  cmd_replay,  "replay traces under policies and configurations into a database" },
+	{ "report",  cmd_report,  "print tables and draw charts from a database" },
+	{ "demo",    cmd_demo,    "the main job on the bundled data: synth, replay, report" },
+	{ "bench",   cmd_bench,   "measure replay speed, bytes per event and memory" },
+};
+
+void cli_error(const char *verb, const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(stderr, "kstack %s: ", verb);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+}
+
+const char *cli_datadir(void)
+{
+	const char *d = getenv("KSTACK_DATA");
+
+	if (d && *d)
+		return d;
+	if (access(KS_SOURCE_DATADIR "/profiles", R_OK) == 0)
+		return KS_SOURCE_DATADIR;
+	return KS_DATADIR;
+}
+
+static void usage(FILE *f)
+{
+	size_t i;
+
+	fprintf(f, "usage: kstack COMMAND [OPTIONS]   (kstack COMMAND --help for each)\n\n"
+		   "What would dynamic kernel stacks save on this workload, at what cost,\n"
+		   "and would it ever crash?\n\ncommands:\n");
+	for (i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+		fprintf(f, "  %-8s %s\n", commands[i].name, commands[i].help);
+}
+
+int main(int argc, char **argv)
+{
+	size_t i;
+
+	if (argc < 2) {
+		usage(stderr);
+		return KS_EXIT_USAGE;
+	}
+	if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") || !strcmp(argv[1], "help")) {
+		usage(stdout);
+		return KS_EXIT_OK;
+	}
+	if (!strcmp(argv[1], "--version")) {
+		printf("kstack %s\n", KS_VERSION);
+		return KS_EXIT_OK;
+	}
+	for (i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+		if (!strcmp(argv[1], commands[i].name))
+			return commands[i].fn(argc - 1, argv + 1);
+	cli_error("", "unknown command '%s' (kstack --help lists them)", argv[1]);
+	return KS_EXIT_USAGE;
+}
