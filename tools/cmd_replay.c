@@ -1,11 +1,203 @@
 // SPDX-License-Identifier: MIT
-/* kstack replay: placeholder until implemented. */
+/*
+ * kstack replay TRACE... [--policy SPEC]... [--sweep KEY=VALUES]... [-d DB]
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
 #include "cmds.h"
+#include "replay.h"
+
+#define MAX_LIST 256
+
+static volatile sig_atomic_t replay_stop;
+
+static void on_signal(int sig)
+{
+	(void)sig;
+	replay_stop = 1;
+}
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+		"usage: kstack replay TRACE... [options]\n"
+		"Replay traces under policies and configurations; store every run.\n\n"
+		"  -p, --policy SPEC     policy[:key=value,...] (repeatable; default: static and rfc)\n"
+		"  -s, --sweep K=VALUES  sweep a parameter: K=a..b, K=a..b:step or K=v1,v2,...\n"
+		"                        (repeatable; the grid is every combination)\n"
+		"  -d, --db FILE         results database (default kstack.db)\n"
+		"  -j, --jobs N          worker threads (default: one per CPU)\n"
+		"      --no-store        replay without storing (with --verify)\n"
+		"      --verify DIGEST   fail unless the results' digest equals DIGEST\n"
+		"      --list-policies   list policies, their parameters and defaults\n"
+		"  -q, --quiet           no progress or summary lines\n"
+		"  -h, --help            this text\n\n"
+		"example: kstack replay w.kst --policy rfc --sweep pool=1..8 -d kstack.db\n");
+}
+
+static void print_params(const struct ks_param_doc *p)
+{
+	for (; p && p->key; p++)
+		printf("    %-14s default %-10s %s\n", p->key, p->def, p->doc);
+}
+
+static int list_policies(void)
+{
+	const struct ks_param_doc *params;
+	const char *name, *desc;
+	size_t i;
+
+	printf("policies:\n");
+	for (i = 0; i < ks_policy_count(); i++) {
+		ks_policy_describe(i, &name, &desc, &params);
+		printf("\n  %s — %s\n", name, desc);
+		print_params(params);
+	}
+	printf("\nparameters every policy takes:\n");
+	print_params(ks_engine_common_params());
+	return KS_EXIT_OK;
+}
 
 int cmd_replay(int argc, char **argv)
 {
-	(void)argc;
-	(void)argv;
-	cli_error("replay", "not implemented yet");
-	return KS_EXIT_FAIL;
+	static const struct option opts[] = {
+		{ "policy", required_argument, NULL, 'p' },
+		{ "sweep", required_argument, NULL, 's' },
+		{ "db", required_argument, NULL, 'd' },
+		{ "jobs", required_argument, NULL, 'j' },
+		{ "no-store", no_argument, NULL, 'N' },
+		{ "verify", required_argument, NULL, 'V' },
+		{ "list-policies", no_argument, NULL, 'L' },
+		{ "quiet", no_argument, NULL, 'q' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const char *policies[MAX_LIST], *sweeps[MAX_LIST];
+	const char *db = "kstack.db", *verify = NULL;
+	size_t npol = 0, nsw = 0;
+	struct ks_replay_opts ro;
+	struct ks_speclist specs;
+	struct ks_store *store = NULL;
+	struct ks_error err = { 0 };
+	uint64_t digest = 0;
+	char msg[512], *end;
+	int quiet = 0, nostore = 0, c, i, rc, status = KS_EXIT_OK;
+	long jobs = 0;
+
+	ks_replay_opts_default(&ro);
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "p:s:d:j:qh", opts, NULL)) != -1) {
+		switch (c) {
+		case 'p':
+		case 's':
+			if ((c == 'p' ? npol : nsw) >= MAX_LIST) {
+				cli_error("replay", "too many --%s options", c == 'p' ? "policy" : "sweep");
+				return KS_EXIT_USAGE;
+			}
+			if (c == 'p')
+				policies[npol++] = optarg;
+			else
+				sweeps[nsw++] = optarg;
+			break;
+		case 'd':
+			db = optarg;
+			break;
+		case 'j':
+			errno = 0;
+			jobs = strtol(optarg, &end, 10);
+			if (errno || *end || jobs < 1 || jobs > 1024) {
+				cli_error("replay", "bad --jobs '%s' (expected 1..1024)", optarg);
+				return KS_EXIT_USAGE;
+			}
+			break;
+		case 'N':
+			nostore = 1;
+			break;
+		case 'V':
+			verify = optarg;
+			break;
+		case 'L':
+			return list_policies();
+		case 'q':
+			quiet = 1;
+			break;
+		case 'h':
+			usage(stdout);
+			return KS_EXIT_OK;
+		default:
+			usage(stderr);
+			return KS_EXIT_USAGE;
+		}
+	}
+	if (optind >= argc) {
+		cli_error("replay", "no trace given (kstack replay --help)");
+		return KS_EXIT_USAGE;
+	}
+	if (npol == 0) {
+		policies[npol++] = "static";
+		policies[npol++] = "rfc";
+	}
+	rc = ks_speclist_expand(&specs, policies, npol, sweeps, nsw, &err);
+	if (rc) {
+		cli_error("replay", "%s", ks_error_format(&err, msg, sizeof(msg)));
+		return err.code == KS_E_USAGE ? KS_EXIT_USAGE : KS_EXIT_FAIL;
+	}
+	if (!nostore) {
+		rc = ks_store_open(&store, db, &err);
+		if (rc) {
+			cli_error("replay", "%s", ks_error_format(&err, msg, sizeof(msg)));
+			ks_speclist_release(&specs);
+			return KS_EXIT_FAIL;
+		}
+	}
+	ro.threads = (unsigned int)jobs;
+	ro.progress = !quiet && isatty(STDERR_FILENO);
+	ro.stop = &replay_stop;
+	signal(SIGINT, on_signal);
+	signal(SIGTERM, on_signal);
+
+	for (i = optind; i < argc; i++) {
+		struct ks_replay_summary sum;
+
+		rc = ks_replay_trace(argv[i], &specs, store, &ro, &sum, NULL, &err);
+		if (rc) {
+			cli_error("replay", "%s: %s", argv[i], ks_error_format(&err, msg, sizeof(msg)));
+			status = KS_EXIT_FAIL;
+			if (rc == -EINTR)
+				break;
+			continue;
+		}
+		digest = ks_result_digest_combine(digest, sum.digest);
+		if (!quiet) {
+			printf("%s: %zu configuration%s, %" PRIu64 " events, %" PRIu64 " lost%s, %.2f s",
+			       argv[i], specs.n, specs.n == 1 ? "" : "s", sum.events, sum.lost,
+			       sum.truncated ? ", TRUNCATED (recording was interrupted)" : "",
+			       sum.wall_ns / 1e9);
+			if (store)
+				printf(", %zu runs stored in %s", sum.runs_stored, db);
+			printf("\n");
+		}
+	}
+	if (status == KS_EXIT_OK && !quiet)
+		printf("digest %016" PRIx64 "\n", digest);
+	if (status == KS_EXIT_OK && verify) {
+		uint64_t want = strtoull(verify, &end, 16);
+
+		if (*end || want != digest) {
+			cli_error("replay", "digest %016" PRIx64 " does not match --verify %s", digest, verify);
+			status = KS_EXIT_FAIL;
+		}
+	}
+	ks_store_close(store);
+	ks_speclist_release(&specs);
+	signal(SIGINT, SIG_DFL);
+	signal(SIGTERM, SIG_DFL);
+	return status;
 }

@@ -1,3 +1,0 @@
-/* placeholder */
-int ks_replay_placeholder(void);
-int ks_replay_placeholder(void) { return 0; }
