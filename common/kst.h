@@ -103,6 +103,12 @@ int kst_writer_flush(struct kst_writer *w);
 int kst_writer_close(struct kst_writer *w, const struct kst_info *info);
 /** kst_writer_free() - discard without a trailer; accepts NULL */
 void kst_writer_free(struct kst_writer *w);
+/**
+ * kst_writer_set_compress() - deflate level 1..9 for the blocks written from
+ * now on, 0 = store them uncompressed (default 6).  A block is stored
+ * deflated only when that makes it smaller.
+ */
+void kst_writer_set_compress(struct kst_writer *w, int level);
 /** kst_writer_bytes() - bytes written so far */
 uint64_t kst_writer_bytes(const struct kst_writer *w);
 

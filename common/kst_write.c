@@ -1,2 +1,554 @@
-/* placeholder: the trace format implementation goes here */
+// SPDX-License-Identifier: MIT
+/*
+ * The trace writer: events are encoded straight into the current block's
+ * buffer (data/FORMAT.md "Records"); a full block is optionally deflated,
+ * checksummed and written with one write() so that an interrupted
+ * recording leaves a file that is valid up to its last whole block.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <zlib.h>
+
 #include "kst.h"
+#include "kst_fmt.h"
+
+#define TID_HASH	16384	/* > 2 tids per event * KST_BLOCK_EVENTS, load <= 0.5 */
+#define RAW_SIZE	(KST_BLOCK_BYTES + 512)
+#define FULL_MAX	200	/* largest record: the generic one */
+
+struct tid_slot {
+	uint32_t tid;
+	uint32_t gen;
+	uint32_t idx;
+};
+
+struct task_state {
+	uint32_t hwm8;
+	uint32_t depth8;
+};
+
+struct cpu_state {
+	uint32_t gen;
+	uint32_t last_next;	/* task index */
+	uint32_t last_prev;
+};
+
+struct kst_writer {
+	uint64_t bytes;		/* written so far */
+	uint64_t nr_events;
+	uint64_t last_time;	/* time of the previous record */
+	uint64_t base_time;
+	uint32_t nev;		/* events in the current block */
+	uint32_t raw_len;
+	uint32_t seq;		/* next block's sequence number */
+	uint32_t gen;		/* current block's generation */
+	uint32_t ntasks;	/* tasks indexed in this block */
+	uint32_t cpu;		/* cpu of the previous record */
+	uint32_t other_cpu;	/* the cpu before the last change */
+	uint32_t ncpus;
+	int fd;
+	int own_fd;
+	int level;		/* deflate level, 0 = off */
+	int error;		/* sticky negative code */
+	z_stream zs;
+	int zs_init;
+	uint8_t *raw;		/* RAW_SIZE */
+	uint8_t *out;		/* block header + deflated payload */
+	size_t out_size;
+	struct tid_slot *tids;	/* TID_HASH */
+	struct task_state *tasks; /* TID_HASH */
+	struct cpu_state cpus[KST_CPU_STATE];
+};
+
+static int write_all(struct kst_writer *w, const void *buf, size_t len)
+{
+	const uint8_t *p = buf;
+
+	while (len) {
+		ssize_t n = write(w->fd, p, len);
+
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			return -errno;
+		}
+		if (n == 0)
+			return -EIO;
+		p += n;
+		len -= n;
+		w->bytes += n;
+	}
+	return 0;
+}
+
+static void block_reset(struct kst_writer *w)
+{
+	w->nev = 0;
+	w->raw_len = 0;
+	w->ntasks = 0;
+	w->cpu = 0;
+	w->other_cpu = 0;
+	/* generation 0 is never current, so zeroed slots are empty */
+	if (++w->gen == 0) {
+		memset(w->tids, 0, TID_HASH * sizeof(*w->tids));
+		memset(w->cpus, 0, sizeof(w->cpus));
+		w->gen = 1;
+	}
+}
+
+static void fill_block_header(uint8_t *h, uint32_t seq, uint8_t kind, uint8_t flags,
+			      uint32_t payload_len, uint32_t raw_len, uint32_t nev,
+			      uint64_t base_time, uint32_t crc)
+{
+	kst_put_le32(h, KST_BLOCK_MAGIC);
+	kst_put_le32(h + 4, seq);
+	h[8] = kind;
+	h[9] = flags;
+	h[10] = 0;
+	h[11] = 0;
+	kst_put_le32(h + 12, payload_len);
+	kst_put_le32(h + 16, raw_len);
+	kst_put_le32(h + 20, nev);
+	kst_put_le64(h + 24, base_time);
+	kst_put_le32(h + 32, crc);
+	kst_put_le32(h + 36, (uint32_t)crc32(0, h, 36));
+}
+
+/* Deflate raw into out + header; return the stored length or 0 if not smaller. */
+static size_t try_deflate(struct kst_writer *w)
+{
+	size_t cap = w->out_size - KST_BLOCK_HDR;
+
+	if (!w->zs_init) {
+		if (deflateInit(&w->zs, w->level) != Z_OK)
+			return 0;
+		w->zs_init = 1;
+	} else if (deflateReset(&w->zs) != Z_OK) {
+		return 0;
+	}
+	w->zs.next_in = w->raw;
+	w->zs.avail_in = w->raw_len;
+	w->zs.next_out = w->out + KST_BLOCK_HDR;
+	w->zs.avail_out = cap < w->raw_len ? cap : w->raw_len;
+	if (deflate(&w->zs, Z_FINISH) != Z_STREAM_END)
+		return 0;	/* did not fit in raw_len bytes: store */
+	return w->zs.total_out < w->raw_len ? w->zs.total_out : 0;
+}
+
+int kst_writer_flush(struct kst_writer *w)
+{
+	size_t plen = 0;
+	uint8_t flags = 0;
+	uint32_t crc;
+	int ret;
+
+	if (w->error)
+		return w->error;
+	if (!w->nev)
+		return 0;
+	if (w->level > 0)
+		plen = try_deflate(w);
+	if (plen) {
+		flags = KST_BF_DEFLATE;
+	} else {
+		plen = w->raw_len;
+		memcpy(w->out + KST_BLOCK_HDR, w->raw, plen);
+	}
+	crc = crc32(0, w->out + KST_BLOCK_HDR, plen);
+	fill_block_header(w->out, w->seq, KST_KIND_EVENTS, flags, plen, w->raw_len, w->nev,
+			  w->base_time, crc);
+	ret = write_all(w, w->out, KST_BLOCK_HDR + plen);
+	if (ret) {
+		w->error = ret;
+		return ret;
+	}
+	w->seq++;
+	block_reset(w);
+	return 0;
+}
+
+/* Index of @tid in this block's task table; *fresh tells if it was added. */
+static inline uint32_t tid_lookup(struct kst_writer *w, uint32_t tid, int *fresh)
+{
+	uint32_t h = (tid * 2654435761u) >> 18;	/* top 14 bits: TID_HASH */
+
+	for (;; h = (h + 1) & (TID_HASH - 1)) {
+		struct tid_slot *s = &w->tids[h];
+
+		if (s->gen != w->gen) {
+			s->gen = w->gen;
+			s->tid = tid;
+			s->idx = w->ntasks;
+			w->tasks[w->ntasks].hwm8 = 0;
+			w->tasks[w->ntasks].depth8 = 0;
+			w->ntasks++;
+			*fresh = 1;
+			return s->idx;
+		}
+		if (s->tid == tid) {
+			*fresh = 0;
+			return s->idx;
+		}
+	}
+}
+
+/* A task reference: index << 1 if known in this block, else tid << 1 | 1. */
+static inline uint8_t *put_tid(struct kst_writer *w, uint8_t *p, uint32_t tid, uint32_t *idx)
+{
+	int fresh;
+
+	*idx = tid_lookup(w, tid, &fresh);
+	if (fresh)
+		return kst_put_varint(p, (uint64_t)tid << 1 | 1);
+	return kst_put_varint(p, (uint64_t)*idx << 1);
+}
+
+static inline uint8_t *put_comm(uint8_t *p, const char *comm)
+{
+	size_t n = strnlen(comm, KS_COMM_LEN - 1);
+
+	*p++ = n;
+	memcpy(p, comm, n);
+	return p + n;
+}
+
+/* Fields that each type carries (ks_event.h); anything else needs a full record. */
+static int canonical(const struct ks_event *ev)
+{
+	uint32_t extra = 0;
+	int comm = 0;
+
+	switch (ev->type) {
+	case KS_EV_SNAPSHOT:
+		extra = ev->tid2 | ev->arg;
+		comm = 1;
+		break;
+	case KS_EV_NEW:
+		extra = ev->hwm | ev->depth | ev->arg;
+		comm = 1;
+		break;
+	case KS_EV_EXIT:
+		extra = ev->tid2 | ev->depth | ev->arg;
+		break;
+	case KS_EV_FREE:
+		extra = ev->tid2 | ev->tgid | ev->hwm | ev->depth | ev->arg;
+		break;
+	case KS_EV_SWITCH:
+		extra = ev->tgid | ev->arg | (ev->state > KS_STATE_DEAD);
+		break;
+	case KS_EV_KFAULT:
+		extra = ev->tid2 | ev->tgid | ev->hwm | ev->arg;
+		break;
+	case KS_EV_KENTRY:
+	case KS_EV_KEXIT:
+		extra = ev->tid2 | ev->tgid | ev->hwm | ev->depth;
+		break;
+	case KS_EV_LOST:
+		extra = ev->tid | ev->tid2 | ev->tgid | ev->hwm | ev->depth;
+		break;
+	}
+	if (ev->type != KS_EV_SWITCH)
+		extra |= ev->state;
+	if (!comm) {
+		size_t i;
+
+		for (i = 0; i < KS_COMM_LEN; i++)
+			extra |= (uint8_t)ev->comm[i];
+	} else if (ev->comm[KS_COMM_LEN - 1]) {
+		extra = 1;	/* not NUL-terminated: keep all 16 bytes */
+	}
+	return !extra;
+}
+
+static uint8_t *put_full(uint8_t *p, const struct ks_event *ev)
+{
+	p = kst_put_varint(p, ev->type);
+	p = kst_put_varint(p, ev->tid);
+	p = kst_put_varint(p, ev->tid2);
+	p = kst_put_varint(p, ev->tgid);
+	p = kst_put_varint(p, ev->hwm >> 3);
+	p = kst_put_varint(p, ev->depth >> 3);
+	p = kst_put_varint(p, ev->arg);
+	p = kst_put_varint(p, ev->flags);
+	*p++ = ev->state;
+	memcpy(p, ev->comm, KS_COMM_LEN);
+	return p + KS_COMM_LEN;
+}
+
+static uint8_t *put_switch(struct kst_writer *w, uint8_t *p, uint8_t *tagp,
+			   const struct ks_event *ev)
+{
+	struct cpu_state *cs = ev->cpu < KST_CPU_STATE ? &w->cpus[ev->cpu] : NULL;
+	uint8_t tag = ev->state << KST_SW_STATE_SHIFT;
+	uint32_t prev, next, hwm8 = ev->hwm >> 3, depth8 = ev->depth >> 3;
+	int fresh;
+
+	if (cs && cs->gen != w->gen)
+		cs = (cs->gen = w->gen, cs->last_next = cs->last_prev = UINT32_MAX, cs);
+	prev = tid_lookup(w, ev->tid, &fresh);
+	if (cs && !fresh && cs->last_next == prev)
+		tag |= KST_SW_PREV;
+	else if (fresh)
+		p = kst_put_varint(p, (uint64_t)ev->tid << 1 | 1);
+	else
+		p = kst_put_varint(p, (uint64_t)prev << 1);
+	next = tid_lookup(w, ev->tid2, &fresh);
+	if (cs && !fresh && cs->last_prev == next)
+		tag |= KST_SW_PINGPONG;
+	else if (fresh)
+		p = kst_put_varint(p, (uint64_t)ev->tid2 << 1 | 1);
+	else
+		p = kst_put_varint(p, (uint64_t)next << 1);
+	if (w->tasks[prev].hwm8 == hwm8)
+		tag |= KST_SW_HWM;
+	else
+		p = kst_put_varint(p, hwm8);
+	if (w->tasks[prev].depth8 == depth8)
+		tag |= KST_SW_DEPTH;
+	else
+		p = kst_put_varint(p, depth8);
+	if (ev->flags) {
+		tag |= KST_SW_FLAGS;
+		p = kst_put_varint(p, ev->flags);
+	}
+	w->tasks[prev].hwm8 = hwm8;
+	w->tasks[prev].depth8 = depth8;
+	if (cs) {
+		cs->last_next = next;
+		cs->last_prev = prev;
+	}
+	*tagp = tag;
+	return p;
+}
+
+int kst_writer_add(struct kst_writer *w, const struct ks_event *ev)
+{
+	uint8_t *p, *tagp, tw[10], *twe;
+	uint64_t code;
+	uint32_t idx;
+
+	if (w->error)
+		return w->error;
+	if (ev->type < KS_EV_SNAPSHOT || ev->type >= KS__EV_MAX || (ev->hwm | ev->depth) & 7)
+		return -EINVAL;
+	if (w->nev && ev->time < w->last_time)
+		return -EINVAL;
+	if (!w->nev)
+		w->last_time = w->base_time = ev->time;
+
+	/* time word: dt << 2 | cpu code; written after the tag */
+	if (ev->cpu == w->cpu) {
+		code = KST_CPU_SAME;
+	} else if (ev->cpu == w->other_cpu) {
+		code = KST_CPU_OTHER;
+	} else {
+		code = KST_CPU_EXPLICIT;
+	}
+	p = w->raw + w->raw_len;
+	tagp = p++;
+	twe = kst_put_varint(tw, (ev->time - w->last_time) << 2 | code);
+	if (ev->time - w->last_time >= (1ull << 62)) {
+		/* the delta does not fit beside the code: end the block first */
+		int ret = kst_writer_flush(w);
+
+		if (ret)
+			return ret;
+		return kst_writer_add(w, ev);
+	}
+	memcpy(p, tw, twe - tw);
+	p += twe - tw;
+	if (code == KST_CPU_EXPLICIT)
+		p = kst_put_varint(p, ev->cpu);
+	if (ev->cpu != w->cpu) {
+		w->other_cpu = w->cpu;
+		w->cpu = ev->cpu;
+	}
+
+	if (!canonical(ev)) {
+		*tagp = KST_TAG_FULL;
+		p = put_full(p, ev);
+	} else if (ev->type == KS_EV_SWITCH) {
+		p = put_switch(w, p, tagp, ev);
+	} else {
+		*tagp = KST_TAG_OTHER | ev->type | (ev->flags ? KST_TAG_FLAGS : 0);
+		if (ev->type != KS_EV_LOST)
+			p = put_tid(w, p, ev->tid, &idx);
+		switch (ev->type) {
+		case KS_EV_SNAPSHOT:
+			p = kst_put_varint(p, kst_zigzag((int64_t)ev->tgid - ev->tid));
+			p = kst_put_varint(p, ev->hwm >> 3);
+			p = kst_put_varint(p, ev->depth >> 3);
+			p = put_comm(p, ev->comm);
+			break;
+		case KS_EV_NEW:
+			p = put_tid(w, p, ev->tid2, &idx);
+			p = kst_put_varint(p, kst_zigzag((int64_t)ev->tgid - ev->tid));
+			p = put_comm(p, ev->comm);
+			break;
+		case KS_EV_EXIT:
+			p = kst_put_varint(p, kst_zigzag((int64_t)ev->tgid - ev->tid));
+			p = kst_put_varint(p, ev->hwm >> 3);
+			break;
+		case KS_EV_KFAULT:
+			p = kst_put_varint(p, ev->depth >> 3);
+			break;
+		case KS_EV_KENTRY:
+		case KS_EV_KEXIT:
+		case KS_EV_LOST:
+			p = kst_put_varint(p, ev->arg);
+			break;
+		}
+		if (ev->flags)
+			p = kst_put_varint(p, ev->flags);
+	}
+	w->raw_len = p - w->raw;
+	w->last_time = ev->time;
+	w->nev++;
+	w->nr_events++;
+	if (w->nev >= KST_BLOCK_EVENTS || w->raw_len >= KST_BLOCK_BYTES)
+		return kst_writer_flush(w);
+	return 0;
+}
+
+/**
+ * kst_writer_set_compress() - deflate level for the next blocks (0 = store)
+ *
+ * A block is stored deflated only when that makes it smaller.
+ */
+void kst_writer_set_compress(struct kst_writer *w, int level)
+{
+	if (level > 9)
+		level = 9;
+	if (level != w->level && w->zs_init) {
+		deflateEnd(&w->zs);
+		w->zs_init = 0;
+	}
+	w->level = level < 0 ? 0 : level;
+}
+
+static int writer_start(struct kst_writer **out, int fd, int own_fd,
+			const struct kst_info *info, struct ks_error *err)
+{
+	uint8_t hdr[KST_HDR_FIXED + 2048 + 4];
+	struct kst_writer *w;
+	size_t tlv;
+	int ret;
+
+	w = calloc(1, sizeof(*w));
+	if (!w) {
+		ret = ks_error_set(err, ENOMEM, "no memory for the trace writer");
+		goto fail;
+	}
+	w->fd = fd;
+	w->own_fd = own_fd;
+	w->level = 6;
+	w->ncpus = info->ncpus;
+	w->out_size = KST_BLOCK_HDR + RAW_SIZE;
+	w->raw = calloc(1, RAW_SIZE);
+	w->out = malloc(w->out_size);
+	w->tids = calloc(TID_HASH, sizeof(*w->tids));
+	w->tasks = calloc(TID_HASH, sizeof(*w->tasks));
+	if (!w->raw || !w->out || !w->tids || !w->tasks) {
+		ret = ks_error_set(err, ENOMEM, "no memory for the trace writer");
+		goto fail;
+	}
+	block_reset(w);
+
+	memcpy(hdr, KST_MAGIC, KST_MAGIC_LEN);
+	kst_put_le32(hdr + 8, KST_VERSION);
+	tlv = kst_hdr_encode(info, hdr + KST_HDR_FIXED, 2048);
+	kst_put_le32(hdr + 12, tlv);
+	kst_put_le32(hdr + KST_HDR_FIXED + tlv, (uint32_t)crc32(0, hdr, KST_HDR_FIXED + tlv));
+	ret = write_all(w, hdr, KST_HDR_FIXED + tlv + 4);
+	if (ret) {
+		ks_error_set(err, -ret, "cannot write the trace header");
+		goto fail;
+	}
+	*out = w;
+	return 0;
+fail:
+	if (w)
+		w->own_fd = 0;	/* the caller closes or unlinks */
+	kst_writer_free(w);
+	return ret;
+}
+
+int kst_writer_fdopen(struct kst_writer **out, int fd, const struct kst_info *info,
+		      struct ks_error *err)
+{
+	return writer_start(out, fd, 0, info, err);
+}
+
+int kst_writer_create(struct kst_writer **out, const char *path,
+		      const struct kst_info *info, struct ks_error *err)
+{
+	int fd, ret;
+
+	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	if (fd < 0)
+		return ks_error_set(err, errno, "%s: %s", path, strerror(errno));
+	ret = writer_start(out, fd, 1, info, err);
+	if (ret)
+		close(fd);
+	else
+		(*out)->own_fd = 1;
+	return ret;
+}
+
+static int write_trailer(struct kst_writer *w, const struct kst_info *info)
+{
+	size_t size = KST_BLOCK_HDR + 64 + 20 * (size_t)w->ncpus + KST_FOOTER_LEN;
+	uint64_t offset = w->bytes;
+	uint8_t *buf;
+	size_t len;
+	int ret;
+
+	buf = malloc(size);
+	if (!buf)
+		return -ENOMEM;
+	len = kst_trailer_encode(info, w->ncpus, w->nr_events, buf + KST_BLOCK_HDR, size);
+	fill_block_header(buf, w->seq, KST_KIND_TRAILER, 0, len, len, 0, info->end_ns,
+			  (uint32_t)crc32(0, buf + KST_BLOCK_HDR, len));
+	kst_put_le64(buf + KST_BLOCK_HDR + len, offset);
+	memcpy(buf + KST_BLOCK_HDR + len + 8, KST_FOOTER_MAGIC, 8);
+	ret = write_all(w, buf, KST_BLOCK_HDR + len + KST_FOOTER_LEN);
+	free(buf);
+	return ret;
+}
+
+int kst_writer_close(struct kst_writer *w, const struct kst_info *info)
+{
+	int ret;
+
+	ret = kst_writer_flush(w);
+	if (!ret && info)
+		ret = write_trailer(w, info);
+	if (w->own_fd && close(w->fd) && !ret)
+		ret = -errno;
+	w->own_fd = 0;
+	kst_writer_free(w);
+	return ret;
+}
+
+void kst_writer_free(struct kst_writer *w)
+{
+	if (!w)
+		return;
+	if (w->zs_init)
+		deflateEnd(&w->zs);
+	if (w->own_fd)
+		close(w->fd);
+	free(w->raw);
+	free(w->out);
+	free(w->tids);
+	free(w->tasks);
+	free(w);
+}
+
+uint64_t kst_writer_bytes(const struct kst_writer *w)
+{
+	return w->bytes;
+}

@@ -1,0 +1,81 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Private to the trace reader: its state, shared by kst_read.c (blocks,
+ * files) and kst_decode.c (the record decoder, the replay hot path).
+ */
+#ifndef KST_READ_H
+#define KST_READ_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <zlib.h>
+
+#include "kst.h"
+#include "kst_fmt.h"
+
+/* A block header, decoded */
+struct kst_bhdr {
+	uint64_t base_time;
+	uint32_t seq;
+	uint32_t payload_len;
+	uint32_t raw_len;
+	uint32_t nev;
+	uint32_t crc;
+	uint8_t kind;
+	uint8_t flags;
+};
+
+/* Per-task state of the block being decoded */
+struct kst_rtask {
+	uint32_t tid;
+	uint32_t hwm8;
+	uint32_t depth8;
+};
+
+struct kst_rcpu {
+	uint32_t gen;
+	uint32_t last_next;
+	uint32_t last_prev;
+};
+
+struct kst_reader {
+	struct kst_info info;
+	struct ks_error err;		/* sticky error of next_block */
+	const uint8_t *mem;		/* kst_reader_open_mem's buffer */
+	uint64_t size;			/* bytes, when seekable or in memory */
+	uint64_t first_block;		/* offset of block 0 */
+	uint64_t off;			/* offset of the next block */
+	uint64_t id_hdr;		/* FNV-1a of the header bytes */
+	uint64_t id_run;		/* ... and of the CRCs of the blocks read */
+	uint64_t events_read;
+	uint32_t seq;			/* number of the next block */
+	uint32_t gen;			/* decoder's block generation */
+	int fd;
+	int error;			/* sticky negative code */
+	bool seekable;
+	bool have_trailer;
+	bool id_known;
+	bool done;
+	bool zs_init;
+	z_stream zs;
+	uint8_t *payload;		/* deflated payload */
+	size_t payload_cap;
+	uint8_t *raw;			/* decoded payload + KST_PAD zero bytes */
+	size_t raw_cap;
+	struct ks_event *evs;
+	size_t evs_cap;
+	struct kst_rtask *tids;		/* the block's task table */
+	size_t tids_cap;
+	struct kst_rcpu cpus[KST_CPU_STATE];
+};
+
+/**
+ * kst_decode_block() - decode @nev records of @raw into r->evs
+ * @raw: the payload followed by KST_PAD zero bytes
+ *
+ * Return: NULL, or what is wrong with the block.
+ */
+const char *kst_decode_block(struct kst_reader *r, const uint8_t *raw, size_t len,
+			     uint32_t nev, uint64_t base_time);
+
+#endif
