@@ -187,4 +187,41 @@ void ks_policy_describe(size_t i, const char **name, const char **desc,
 /** ks_engine_common_params() - the engine-wide keys every policy accepts */
 const struct ks_param_doc *ks_engine_common_params(void);
 
+/*
+ * A grid: several configurations replayed in ONE pass over the trace.  The
+ * trace-side work (task lookup, high-water marks, growth detection) is done
+ * once per event; only configuration-specific work runs per configuration.
+ * struct ks_engine is a grid of one.  Results are identical to running each
+ * spec alone.
+ */
+struct ks_grid;
+
+/**
+ * ks_grid_create() - a grid of @n configurations on machine @m
+ * @out: the new grid
+ * @specs: @n spec strings
+ * @n: >= 1
+ * @m: the traced machine
+ * @err: on failure, names the policy and key (and the spec's index in detail)
+ *
+ * Return: 0, -KS_E_POLICY, -KS_E_PARAM, -KS_E_DEPTH or -ENOMEM.
+ */
+int ks_grid_create(struct ks_grid **out, const char *const *specs, size_t n,
+		   const struct ks_machine *m, struct ks_error *err);
+/** ks_grid_feed() - replay @n events (time order) through every configuration */
+void ks_grid_feed(struct ks_grid *g, const struct ks_event *evs, size_t n);
+/** ks_grid_finish() - close at @end_ns and fill @res[0..ks_grid_size()-1] */
+void ks_grid_finish(struct ks_grid *g, uint64_t end_ns, struct ks_result *res);
+/** ks_grid_size() - configurations in @g */
+size_t ks_grid_size(const struct ks_grid *g);
+/**
+ * ks_grid_status() - 0, or -ENOMEM if memory ran out while feeding (the
+ * results are then incomplete and must not be stored)
+ */
+int ks_grid_status(const struct ks_grid *g);
+/** ks_grid_free() - accepts NULL */
+void ks_grid_free(struct ks_grid *g);
+/** ks_engine_status() - like ks_grid_status() */
+int ks_engine_status(const struct ks_engine *e);
+
 #endif

@@ -1,0 +1,776 @@
+// SPDX-License-Identifier: MIT
+/*
+ * The engine core: the grid of runs, the task table and the event loop.
+ *
+ * Each event is looked at once for the whole grid.  Task lookup, the
+ * high-water mark and "did it grow at all" are trace facts shared by every
+ * run; a run is visited only when something concerns it (a task is born,
+ * grows, exits or is released, or the run's policy asked for a hook).  So a
+ * switch where nothing grew costs a hash probe and a compare.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core.h"
+#include "params.h"
+
+struct ks_engine {
+	struct ks_grid *g;
+};
+
+static inline struct ks_ptask *run_task(struct ks_run *r, uint32_t slot)
+{
+	return (struct ks_ptask *)(r->tasks + (size_t)slot * r->stride);
+}
+
+static inline uint32_t tid_hash(uint32_t tid, uint32_t mask)
+{
+	return (tid * 0x9e3779b1u) & mask;
+}
+
+static uint32_t task_lookup(const struct ks_grid *g, uint32_t tid)
+{
+	uint32_t i = tid_hash(tid, g->hmask);
+
+	for (;;) {
+		uint32_t k = g->hkey[i];
+
+		if (k == tid)
+			return g->hval[i];
+		if (!k)
+			return KS_NO_TASK;
+		i = (i + 1) & g->hmask;
+	}
+}
+
+static void hash_put(uint32_t *key, uint32_t *val, uint32_t mask, uint32_t tid, uint32_t slot)
+{
+	uint32_t i = tid_hash(tid, mask);
+
+	while (key[i])
+		i = (i + 1) & mask;
+	key[i] = tid;
+	val[i] = slot;
+}
+
+static int hash_grow(struct ks_grid *g)
+{
+	uint32_t cap = (g->hmask + 1) * 2, i;
+	uint32_t *key = calloc(cap, sizeof(*key));
+	uint32_t *val = malloc(cap * sizeof(*val));
+
+	if (!key || !val) {
+		free(key);
+		free(val);
+		return -ENOMEM;
+	}
+	for (i = 0; i <= g->hmask; i++)
+		if (g->hkey[i])
+			hash_put(key, val, cap - 1, g->hkey[i], g->hval[i]);
+	free(g->hkey);
+	free(g->hval);
+	g->hkey = key;
+	g->hval = val;
+	g->hmask = cap - 1;
+	return 0;
+}
+
+/* Linear probing with backward-shift deletion: no tombstones to pile up. */
+static void hash_del(struct ks_grid *g, uint32_t tid)
+{
+	uint32_t i = tid_hash(tid, g->hmask), j;
+
+	while (g->hkey[i] != tid)
+		i = (i + 1) & g->hmask;
+	j = i;
+	for (;;) {
+		uint32_t home;
+
+		j = (j + 1) & g->hmask;
+		if (!g->hkey[j])
+			break;
+		home = tid_hash(g->hkey[j], g->hmask);
+		/* move j back to i unless its home lies cyclically in (i, j] */
+		if ((j > i && (home <= i || home > j)) || (j < i && home <= i && home > j)) {
+			g->hkey[i] = g->hkey[j];
+			g->hval[i] = g->hval[j];
+			i = j;
+		}
+	}
+	g->hkey[i] = 0;
+	g->hcount--;
+}
+
+static int slots_grow(struct ks_grid *g)
+{
+	uint32_t cap = g->task_cap ? g->task_cap * 2 : 1024;
+	struct ks_task *t;
+	uint32_t *f;
+	size_t i;
+
+	t = realloc(g->task, cap * sizeof(*t));
+	if (!t)
+		return -ENOMEM;
+	g->task = t;
+	f = realloc(g->free_slots, cap * sizeof(*f));
+	if (!f)
+		return -ENOMEM;
+	g->free_slots = f;
+	for (i = 0; i < g->nruns; i++) {
+		struct ks_run *r = g->runs[i];
+		unsigned char *p = realloc(r->tasks, cap * r->stride);
+
+		if (!p)
+			return -ENOMEM;
+		r->tasks = p;
+	}
+	g->task_cap = cap;
+	return 0;
+}
+
+static uint32_t task_insert(struct ks_grid *g, uint32_t tid)
+{
+	uint32_t slot;
+
+	if ((g->hcount + 1) * 2 > g->hmask + 1 && hash_grow(g))
+		goto nomem;
+	if (g->nr_free) {
+		slot = g->free_slots[--g->nr_free];
+	} else {
+		if (g->task_top == g->task_cap && slots_grow(g))
+			goto nomem;
+		slot = g->task_top++;
+	}
+	hash_put(g->hkey, g->hval, g->hmask, tid, slot);
+	g->hcount++;
+	memset(&g->task[slot], 0, sizeof(g->task[slot]));
+	g->task[slot].tid = tid;
+	return slot;
+nomem:
+	g->status = -ENOMEM;
+	return KS_NO_TASK;
+}
+
+static void task_remove(struct ks_grid *g, uint32_t slot)
+{
+	hash_del(g, g->task[slot].tid);
+	g->task[slot].tid = 0;
+	g->free_slots[g->nr_free++] = slot;
+}
+
+static inline void hook_init(struct ks_hook *h, const struct ks_event *ev, uint32_t tid,
+			     const struct ks_task *t)
+{
+	h->ev = ev;
+	h->time = ev->time;
+	h->cpu = ev->cpu;
+	h->tid = tid;
+	h->hwm = t->hwm;
+	h->kthread = t->flags & KS_T_KTHREAD;
+}
+
+/* Pages @hwm needs in @r, with the overflow check; capped at the stack size. */
+static inline uint32_t run_need(struct ks_run *r, struct ks_ptask *t, uint32_t hwm)
+{
+	uint32_t raw = ks_pages_for(r, hwm);
+
+	if (raw > r->limit_pages && !(t->flags & KS_PT_OVERFLOW)) {
+		t->flags |= KS_PT_OVERFLOW;
+		r->c.overflows++;
+	}
+	if (raw < r->prealloc)
+		raw = r->prealloc;
+	return raw > r->thread_pages ? r->thread_pages : raw;
+}
+
+static uint32_t task_create(struct ks_grid *g, const struct ks_event *ev, uint32_t tid,
+			    uint32_t hwm, uint16_t flags, enum ks_birth how)
+{
+	struct ks_hook h;
+	uint32_t slot;
+	size_t i;
+
+	slot = task_insert(g, tid);
+	if (slot == KS_NO_TASK)
+		return slot;
+	g->task[slot].hwm = hwm;
+	g->task[slot].hwm_done = hwm;
+	g->task[slot].flags = flags;
+	if (++g->tasks > g->tasks_peak)
+		g->tasks_peak = g->tasks;
+	if (how == KS_BORN_FORK)
+		g->forks++;
+	hook_init(&h, ev, tid, &g->task[slot]);
+	for (i = 0; i < g->nruns; i++) {
+		struct ks_run *r = g->runs[i];
+		struct ks_ptask *t = run_task(r, slot);
+
+		memset(t, 0, r->stride);
+		h.t = t;
+		h.need = run_need(r, t, hwm);
+		if (r->pol->create) {
+			r->pol->create(r, &h, how);
+			continue;
+		}
+		if (how == KS_BORN_FORK)
+			ks_stack_map(r, t, h.need);
+		else
+			ks_stack_adopt(r, t, h.need);
+		ks_charge(r, t, h.need, h.need - r->prealloc, how == KS_BORN_FORK);
+	}
+	return slot;
+}
+
+static void uncharge(struct ks_run *r, struct ks_ptask *t)
+{
+	r->lv.kstack_kb -= (int64_t)t->charged * r->page_kb;
+	r->lv.dyn_kb -= (int64_t)t->charged_dyn * r->page_kb;
+	t->charged = 0;
+	t->charged_dyn = 0;
+}
+
+static unsigned hwm_bucket(uint32_t hwm)
+{
+	unsigned i = 0;
+
+	while (i < 15 && hwm > (1024u << i))
+		i++;
+	return i;
+}
+
+static void task_release(struct ks_grid *g, uint32_t slot, const struct ks_event *ev)
+{
+	struct ks_task *task = &g->task[slot];
+	struct ks_hook h;
+	size_t i;
+
+	hook_init(&h, ev, task->tid, task);
+	for (i = 0; i < g->nruns; i++) {
+		struct ks_run *r = g->runs[i];
+		struct ks_ptask *t = run_task(r, slot);
+
+		h.t = t;
+		h.need = run_need(r, t, task->hwm);
+		/* charges made after EXIT (a refill at the dead switch) go too */
+		uncharge(r, t);
+		if (r->pol->release)
+			r->pol->release(r, &h);
+		else
+			ks_stack_unmap(r, t, t->mapped);
+	}
+	g->hist[hwm_bucket(task->hwm)]++;
+	g->exits++;
+	g->tasks--;
+	task_remove(g, slot);
+}
+
+static void task_exit(struct ks_grid *g, uint32_t slot, const struct ks_event *ev)
+{
+	struct ks_task *task = &g->task[slot];
+	struct ks_hook h;
+	size_t i;
+
+	if (ev->hwm > task->hwm)
+		task->hwm = ev->hwm;
+	if (task->flags & KS_T_EXITED)
+		return;
+	task->flags |= KS_T_EXITED;
+	hook_init(&h, ev, task->tid, task);
+	for (i = 0; i < g->nruns; i++) {
+		struct ks_run *r = g->runs[i];
+		struct ks_ptask *t = run_task(r, slot);
+
+		/* the kernel drops the stack's accounting at do_exit */
+		uncharge(r, t);
+		t->flags |= KS_PT_EXITED;
+		if (r->pol->exit) {
+			h.t = t;
+			h.need = run_need(r, t, task->hwm);
+			r->pol->exit(r, &h);
+		}
+	}
+}
+
+static void on_switch(struct ks_grid *g, const struct ks_event *ev)
+{
+	struct ks_task *task;
+	struct ks_hook h;
+	uint32_t slot;
+	size_t i;
+
+	g->switches++;
+	if (ev->tid) {
+		slot = task_lookup(g, ev->tid);
+		if (slot == KS_NO_TASK)
+			slot = task_create(g, ev, ev->tid, ev->hwm, 0, KS_BORN_MISSED);
+		if (slot == KS_NO_TASK)
+			return;
+		task = &g->task[slot];
+		if (ev->hwm > task->hwm)
+			task->hwm = ev->hwm;
+		/* the common case ends here: nothing grew since the last look */
+		if (task->hwm > task->hwm_done || g->any_switch_out) {
+			bool grew = task->hwm > task->hwm_done;
+
+			hook_init(&h, ev, ev->tid, task);
+			for (i = 0; i < g->nruns; i++) {
+				struct ks_run *r = g->runs[i];
+				struct ks_ptask *t = run_task(r, slot);
+
+				h.t = t;
+				h.need = run_need(r, t, task->hwm);
+				if (grew && h.need > t->mapped && r->pol->grow)
+					r->pol->grow(r, &h);
+				if (r->pol->switch_out)
+					r->pol->switch_out(r, &h);
+			}
+			task->hwm_done = task->hwm;
+		}
+		if (ev->state == KS_STATE_DEAD)
+			task_release(g, slot, ev);
+	}
+	if (ev->tid2) {
+		slot = task_lookup(g, ev->tid2);
+		if (slot == KS_NO_TASK)
+			slot = task_create(g, ev, ev->tid2, 0, 0, KS_BORN_MISSED);
+		if (slot == KS_NO_TASK || !g->any_switch_in)
+			return;
+		task = &g->task[slot];
+		hook_init(&h, ev, ev->tid2, task);
+		for (i = 0; i < g->nruns; i++) {
+			struct ks_run *r = g->runs[i];
+
+			if (!r->pol->switch_in)
+				continue;
+			h.t = run_task(r, slot);
+			h.need = run_need(r, h.t, task->hwm);
+			r->pol->switch_in(r, &h);
+		}
+	}
+}
+
+/* KFAULT, KENTRY, KEXIT: only for runs whose policy has the hook. */
+static void on_task_hook(struct ks_grid *g, const struct ks_event *ev, size_t hook_off)
+{
+	struct ks_task *task;
+	struct ks_hook h;
+	uint32_t slot;
+	size_t i;
+
+	slot = task_lookup(g, ev->tid);
+	if (slot == KS_NO_TASK)
+		return;
+	task = &g->task[slot];
+	hook_init(&h, ev, ev->tid, task);
+	for (i = 0; i < g->nruns; i++) {
+		struct ks_run *r = g->runs[i];
+		void (*fn)(struct ks_run *, struct ks_hook *);
+
+		memcpy(&fn, (const char *)r->pol + hook_off, sizeof(fn));
+		if (!fn)
+			continue;
+		h.t = run_task(r, slot);
+		h.need = run_need(r, h.t, task->hwm);
+		fn(r, &h);
+	}
+}
+
+static void grid_timers(struct ks_grid *g, uint64_t upto)
+{
+	uint64_t next = UINT64_MAX;
+	size_t i;
+
+	for (i = 0; i < g->nruns; i++) {
+		struct ks_run *r = g->runs[i];
+
+		ks_run_timers(r, upto);
+		if (r->nr_timers && r->timers[0].when < next)
+			next = r->timers[0].when;
+	}
+	g->next_timer = next;
+}
+
+static void grid_series(struct ks_grid *g, uint64_t upto)
+{
+	uint64_t next = UINT64_MAX;
+	size_t i;
+
+	for (i = 0; i < g->nruns; i++) {
+		struct ks_run *r = g->runs[i];
+
+		ks_series_advance(r, upto);
+		if (r->conf.samples && r->next_sample < next)
+			next = r->next_sample;
+	}
+	g->next_sample = next;
+}
+
+static void on_event(struct ks_grid *g, const struct ks_event *ev)
+{
+	uint32_t slot;
+
+	g->events++;
+	if (ev->time >= g->next_timer)
+		grid_timers(g, ev->time);
+	if (ev->time >= g->next_sample)
+		grid_series(g, ev->time);
+	if (ev->time > g->now)
+		g->now = ev->time;
+
+	switch (ev->type) {
+	case KS_EV_SWITCH:
+		on_switch(g, ev);
+		break;
+	case KS_EV_SNAPSHOT:
+		if (!ev->tid)
+			break;
+		slot = task_lookup(g, ev->tid);
+		if (slot != KS_NO_TASK) {
+			/* the stop census (or a repeat) only tells us more about the HWM */
+			if (ev->hwm > g->task[slot].hwm)
+				g->task[slot].hwm = ev->hwm;
+		} else if (!(ev->flags & KS_F_STOP)) {
+			task_create(g, ev, ev->tid, ev->hwm,
+				    (ev->flags & KS_F_KTHREAD) ? KS_T_KTHREAD : 0, KS_BORN_SNAPSHOT);
+		}
+		break;
+	case KS_EV_NEW:
+		if (!ev->tid)
+			break;
+		slot = task_lookup(g, ev->tid);
+		if (slot != KS_NO_TASK)
+			task_release(g, slot, ev);	/* a reused tid we never saw die */
+		task_create(g, ev, ev->tid, 0, (ev->flags & KS_F_KTHREAD) ? KS_T_KTHREAD : 0,
+			    KS_BORN_FORK);
+		break;
+	case KS_EV_EXIT:
+		if (!ev->tid)
+			break;
+		slot = task_lookup(g, ev->tid);
+		if (slot == KS_NO_TASK)
+			slot = task_create(g, ev, ev->tid, ev->hwm, 0, KS_BORN_MISSED);
+		if (slot != KS_NO_TASK)
+			task_exit(g, slot, ev);
+		break;
+	case KS_EV_FREE:
+		if (!ev->tid)
+			break;
+		slot = task_lookup(g, ev->tid);
+		if (slot != KS_NO_TASK)
+			task_release(g, slot, ev);
+		break;
+	case KS_EV_KFAULT:
+		g->kfaults++;
+		if (g->any_kfault && ev->tid)
+			on_task_hook(g, ev, offsetof(struct ks_policy, kfault));
+		break;
+	case KS_EV_KENTRY:
+		g->entries++;
+		if (g->any_kentry && ev->tid)
+			on_task_hook(g, ev, offsetof(struct ks_policy, kentry));
+		break;
+	case KS_EV_KEXIT:
+		if (g->any_kexit && ev->tid)
+			on_task_hook(g, ev, offsetof(struct ks_policy, kexit));
+		break;
+	default:
+		/* LOST: replay takes lost counts from the trace; unknown types: ignored */
+		break;
+	}
+}
+
+void ks_grid_feed(struct ks_grid *g, const struct ks_event *evs, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n && !g->status; i++)
+		on_event(g, &evs[i]);
+}
+
+static uint32_t log2u(uint32_t v)
+{
+	uint32_t s = 0;
+
+	while ((1u << (s + 1)) <= v)
+		s++;
+	return s;
+}
+
+static int run_create(struct ks_grid *g, struct ks_parsed *ps, struct ks_run **out)
+{
+	const struct ks_policy *pol = ps->pol;
+	struct ks_run *r;
+	size_t stride;
+	int ret = -ENOMEM;
+
+	r = calloc(1, sizeof(*r));
+	if (!r)
+		return -ENOMEM;
+	r->pol = pol;
+	r->grid = g;
+	r->clock = &g->now;
+	r->conf = ps->conf;
+	r->start_ns = g->m.start_ns;
+	r->last_t = g->m.start_ns;
+	r->ncpus = g->m.ncpus ? g->m.ncpus : 1;
+	r->page_size = r->conf.page_size;
+	r->page_shift = log2u(r->page_size);
+	r->page_kb = r->page_size / 1024;
+	r->thread_size = r->conf.thread_size;
+	r->thread_pages = r->thread_size / r->page_size;
+	r->prealloc = r->conf.prealloc;
+	r->limit_pages = r->thread_pages;
+	stride = sizeof(struct ks_ptask) + pol->task_size;
+	r->stride = (stride + 7) & ~(size_t)7;
+	*out = r;
+	if (ks_params_format(ps, false, r->params, sizeof(r->params)))
+		return -ENOSPC;
+	r->pconf = calloc(1, pol->conf_size ? pol->conf_size : 1);
+	r->priv = calloc(1, pol->run_size ? pol->run_size : 1);
+	r->cpu_priv = calloc(r->ncpus, pol->cpu_size ? pol->cpu_size : 1);
+	r->tasks = malloc(g->task_cap * r->stride);
+	if (!r->pconf || !r->priv || !r->cpu_priv || !r->tasks)
+		return -ENOMEM;
+	memcpy(r->pconf, ps->pconf, pol->conf_size);
+	ret = ks_run_alloc_services(r);
+	if (ret)
+		return ret;
+	if (pol->init) {
+		ret = pol->init(r);
+		if (ret)
+			return ret;
+	}
+	return r->nomem ? -ENOMEM : 0;
+}
+
+static void run_free(struct ks_run *r)
+{
+	if (!r)
+		return;
+	ks_run_free_services(r);
+	free(r->pconf);
+	free(r->priv);
+	free(r->cpu_priv);
+	free(r->tasks);
+	free(r);
+}
+
+int ks_grid_create(struct ks_grid **out, const char *const *specs, size_t n,
+		   const struct ks_machine *m, struct ks_error *err)
+{
+	struct ks_parsed ps;
+	struct ks_grid *g;
+	size_t i;
+	int ret = -ENOMEM;
+
+	*out = NULL;
+	if (!n)
+		return ks_error_set(err, KS_E_USAGE, "a grid needs at least one spec");
+	g = calloc(1, sizeof(*g));
+	if (!g)
+		return -ENOMEM;
+	g->m = *m;
+	g->now = m->start_ns;
+	g->next_timer = UINT64_MAX;
+	g->next_sample = UINT64_MAX;
+	g->runs = calloc(n, sizeof(*g->runs));
+	g->hmask = 1023;
+	g->hkey = calloc(g->hmask + 1, sizeof(*g->hkey));
+	g->hval = calloc(g->hmask + 1, sizeof(*g->hval));
+	if (!g->runs || !g->hkey || !g->hval || slots_grow(g))
+		goto fail;
+	for (i = 0; i < n; i++) {
+		ret = ks_params_parse(specs[i], &ps, err);
+		if (!ret)
+			ret = ks_params_resolve(&ps, m, err);
+		if (ret)
+			goto fail;
+		ret = run_create(g, &ps, &g->runs[i]);
+		g->nruns = i + 1;
+		if (ret) {
+			if (ret == -ENOSPC)
+				ret = ks_error_set(err, KS_E_PARAM, "canonical spec too long");
+			goto fail;
+		}
+		g->any_switch_out |= !!ps.pol->switch_out;
+		g->any_switch_in |= !!ps.pol->switch_in;
+		g->any_kentry |= !!ps.pol->kentry;
+		g->any_kexit |= !!ps.pol->kexit;
+		g->any_kfault |= !!ps.pol->kfault;
+		if (g->runs[i]->nr_timers && g->runs[i]->timers[0].when < g->next_timer)
+			g->next_timer = g->runs[i]->timers[0].when;
+		if (g->runs[i]->conf.samples)
+			g->next_sample = m->start_ns;
+	}
+	*out = g;
+	return 0;
+fail:
+	ks_grid_free(g);
+	return ret;
+}
+
+size_t ks_grid_size(const struct ks_grid *g)
+{
+	return g->nruns;
+}
+
+int ks_grid_status(const struct ks_grid *g)
+{
+	size_t i;
+
+	if (g->status)
+		return g->status;
+	for (i = 0; i < g->nruns; i++)
+		if (g->runs[i]->nomem)
+			return -ENOMEM;
+	return 0;
+}
+
+static uint64_t pos(int64_t v)
+{
+	return v > 0 ? (uint64_t)v : 0;
+}
+
+static void run_result(struct ks_grid *g, struct ks_run *r, uint64_t end_ns,
+		       const uint64_t *hist, struct ks_result *res)
+{
+	uint64_t span = end_ns > r->start_ns ? end_ns - r->start_ns : 0;
+	unsigned nb, i;
+
+	memset(res, 0, sizeof(*res));
+	snprintf(res->policy, sizeof(res->policy), "%s", r->pol->name);
+	snprintf(res->params, sizeof(res->params), "%s", r->params);
+	snprintf(res->engine_version, sizeof(res->engine_version), "%s", KS_ENGINE_VERSION);
+	res->seed = r->conf.seed;
+	res->page_size = r->page_size;
+	res->thread_size = r->thread_size;
+	res->ncpus = r->ncpus;
+	res->start_ns = r->start_ns;
+	res->end_ns = end_ns;
+	res->c = r->c;
+	res->c.events = g->events;
+	res->c.switches = g->switches;
+	res->c.tasks_end = g->tasks;
+	res->c.tasks_peak = g->tasks_peak;
+	res->c.forks = g->forks;
+	res->c.exits = g->exits;
+	res->c.kfaults = g->kfaults;
+	res->c.entries = g->entries;
+	res->c.stack_pages_end = pos(r->lv.stack);
+	res->c.kernel_stack_kb_end = pos(r->lv.kstack_kb);
+	res->c.dyn_faults_kb_end = pos(r->lv.dyn_kb);
+	res->c.pool_pages_end = pos(r->lv.pool);
+	res->c.global_pages_end = pos(r->lv.global);
+	res->c.cache_pages_end = pos(r->lv.cache);
+	if (span) {
+		res->c.stack_pages_mean = (double)r->area_stack / (double)span;
+		res->c.pool_pages_mean = (double)r->area_pool / (double)span;
+	} else {
+		res->c.stack_pages_mean = (double)r->lv.stack;
+		res->c.pool_pages_mean = (double)(r->lv.pool + r->lv.global);
+	}
+	res->nr_crashes = r->nr_crashes;
+	memcpy(res->crashes, r->crashes, r->nr_crashes * sizeof(r->crashes[0]));
+	res->nr_samples = r->nr_samples;
+	if (r->nr_samples)
+		memcpy(res->samples, r->samples, r->nr_samples * sizeof(r->samples[0]));
+	/* buckets up to the stack size; anything above lands in the last one */
+	nb = log2u(r->thread_size / 1024) + 1;
+	for (i = 0; i < 16; i++)
+		res->hwm_hist[i < nb ? i : nb - 1] += hist[i];
+	res->nr_hwm_buckets = nb;
+}
+
+void ks_grid_finish(struct ks_grid *g, uint64_t end_ns, struct ks_result *res)
+{
+	uint64_t hist[16], last;
+	uint32_t s;
+	size_t i;
+
+	if (end_ns < g->now)
+		end_ns = g->now;
+	last = g->now;
+	memcpy(hist, g->hist, sizeof(hist));
+	for (s = 0; s < g->task_top; s++) {
+		const struct ks_task *task = &g->task[s];
+
+		if (!task->tid)
+			continue;
+		hist[hwm_bucket(task->hwm)]++;
+		/* the stop census may have raised a HWM: overflow is still news */
+		for (i = 0; i < g->nruns; i++)
+			(void)run_need(g->runs[i], run_task(g->runs[i], s), task->hwm);
+	}
+	for (i = 0; i < g->nruns; i++) {
+		struct ks_run *r = g->runs[i];
+
+		g->now = last;
+		ks_run_timers(r, end_ns);
+		g->now = end_ns;
+		ks_series_final(r, end_ns);
+		ks_levels_touch(r);
+		if (r->pol->finish)
+			r->pol->finish(r);
+		run_result(g, r, end_ns, hist, &res[i]);
+	}
+}
+
+void ks_grid_free(struct ks_grid *g)
+{
+	size_t i;
+
+	if (!g)
+		return;
+	for (i = 0; i < g->nruns; i++)
+		run_free(g->runs[i]);
+	free(g->runs);
+	free(g->task);
+	free(g->free_slots);
+	free(g->hkey);
+	free(g->hval);
+	free(g);
+}
+
+int ks_engine_create(struct ks_engine **out, const char *spec, const struct ks_machine *m,
+		     struct ks_error *err)
+{
+	struct ks_engine *e;
+	int ret;
+
+	*out = NULL;
+	e = calloc(1, sizeof(*e));
+	if (!e)
+		return -ENOMEM;
+	ret = ks_grid_create(&e->g, &spec, 1, m, err);
+	if (ret) {
+		free(e);
+		return ret;
+	}
+	*out = e;
+	return 0;
+}
+
+void ks_engine_feed(struct ks_engine *e, const struct ks_event *evs, size_t n)
+{
+	ks_grid_feed(e->g, evs, n);
+}
+
+void ks_engine_finish(struct ks_engine *e, uint64_t end_ns, struct ks_result *res)
+{
+	ks_grid_finish(e->g, end_ns, res);
+}
+
+int ks_engine_status(const struct ks_engine *e)
+{
+	return ks_grid_status(e->g);
+}
+
+void ks_engine_free(struct ks_engine *e)
+{
+	if (!e)
+		return;
+	ks_grid_free(e->g);
+	free(e);
+}

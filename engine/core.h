@@ -1,0 +1,55 @@
+/* SPDX-License-Identifier: MIT */
+/* Internal: the grid (core.c) and what the services (services.c) share with it. */
+#ifndef KS_CORE_H
+#define KS_CORE_H
+
+#include "policy.h"
+
+#define KS_NO_TASK UINT32_MAX
+
+/* Trace-side state of a task, shared by every run of the grid. */
+struct ks_task {
+	uint32_t tid;
+	uint32_t hwm;		/* lifetime high-water mark known so far (bytes) */
+	uint32_t hwm_done;	/* HWM whose growth every run has processed */
+	uint16_t flags;		/* KS_T_* */
+	uint16_t pad;
+};
+
+#define KS_T_KTHREAD	0x01
+#define KS_T_EXITED	0x02
+
+struct ks_grid {
+	struct ks_machine m;
+	struct ks_run **runs;
+	size_t nruns;
+	/* tasks: slots reused through a free list; tid -> slot by open addressing */
+	struct ks_task *task;
+	uint32_t *free_slots;
+	uint32_t *hkey;		/* tid, 0 = empty */
+	uint32_t *hval;		/* slot */
+	uint32_t task_cap;	/* slots allocated */
+	uint32_t task_top;	/* slots ever used */
+	uint32_t nr_free;
+	uint32_t hmask;		/* hash capacity - 1 */
+	uint32_t hcount;
+	int status;		/* 0 or -ENOMEM */
+	uint64_t now;
+	uint64_t next_timer;	/* earliest deferred work of any run */
+	uint64_t next_sample;	/* earliest series point of any run */
+	/* counters that do not depend on the configuration */
+	uint64_t events, switches, forks, exits, kfaults, entries, tasks, tasks_peak;
+	uint64_t hist[16];	/* lifetime HWM of released tasks, 1K..32M buckets */
+	/* does any run have these hooks? */
+	bool any_switch_out, any_switch_in, any_kentry, any_kexit, any_kfault;
+};
+
+/* services.c */
+void ks_levels_touch(struct ks_run *r);
+void ks_run_timers(struct ks_run *r, uint64_t upto);
+void ks_series_advance(struct ks_run *r, uint64_t upto);
+void ks_series_final(struct ks_run *r, uint64_t end);
+int ks_run_alloc_services(struct ks_run *r);
+void ks_run_free_services(struct ks_run *r);
+
+#endif

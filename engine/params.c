@@ -1,0 +1,448 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Spec strings "policy:key=value,...": defaults first, then the user's keys,
+ * checked against the policy's table and the engine-wide table; canonical
+ * form = every key with its value, keys sorted.
+ */
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "params.h"
+
+static const struct ks_param_doc common_docs[] = {
+	{ "fail_rate", "0", "probability that a page allocation fails (seeded, 0..1)" },
+	{ "fail_windows", "none",
+	  "START-END[;START-END...]: seconds from trace start when every allocation fails" },
+	{ "page_size", "auto", "page size in bytes: 4096, 16384 or 65536 (auto: the trace's)" },
+	{ "prealloc", "1", "pages mapped at fork (THREAD_PREALLOC_PAGES)" },
+	{ "samples", "256", "most points of the memory-over-time series (0..512)" },
+	{ "seed", "1", "seed of the failure-injection PRNG" },
+	{ "thread_size", "auto",
+	  "stack size in bytes: 8192..65536, a multiple of page_size (auto: the trace's)" },
+	{ NULL, NULL, NULL },
+};
+
+#define OFF(f) offsetof(struct ks_conf, f)
+static const struct ks_param_type common_types[] = {
+	{ KS_PT_DOUBLE, OFF(fail_rate), 0, 1, false, NULL, "a number in [0, 1]" },
+	{ KS_PT_WINDOWS, OFF(fail_windows), 0, 1e12, false, NULL,
+	  "none or START-END[;START-END...] in seconds, START < END, at most 8" },
+	{ KS_PT_U32, OFF(page_size), 4096, 65536, true, NULL, "auto, 4096, 16384 or 65536" },
+	{ KS_PT_U32, OFF(prealloc), 1, 16, false, NULL, "pages, 1..16" },
+	{ KS_PT_U32, OFF(samples), 0, KS_MAX_SAMPLES, false, NULL, "0..512" },
+	{ KS_PT_U64, OFF(seed), 0, 0, false, NULL, "an unsigned 64-bit integer" },
+	{ KS_PT_U32, OFF(thread_size), 8192, 65536, true, NULL,
+	  "auto or 8192..65536, a multiple of page_size" },
+};
+#undef OFF
+
+const struct ks_param_doc *ks_engine_common_params(void)
+{
+	return common_docs;
+}
+
+const struct ks_policy *ks_policy_find(const char *name, size_t len)
+{
+	size_t i;
+
+	for (i = 0; ks_policies[i]; i++) {
+		const char *n = ks_policies[i]->name;
+
+		if (strlen(n) == len && !memcmp(n, name, len))
+			return ks_policies[i];
+	}
+	return NULL;
+}
+
+size_t ks_policy_count(void)
+{
+	size_t i = 0;
+
+	while (ks_policies[i])
+		i++;
+	return i;
+}
+
+void ks_policy_describe(size_t i, const char **name, const char **desc,
+			const struct ks_param_doc **params)
+{
+	const struct ks_policy *p = ks_policies[i];
+
+	*name = p->name;
+	*desc = p->desc;
+	*params = p->params;
+}
+
+static int parse_u64(const char *s, uint64_t *out)
+{
+	char *end;
+	unsigned long long v;
+
+	if (*s < '0' || *s > '9')
+		return -1;
+	errno = 0;
+	v = strtoull(s, &end, 10);
+	if (errno || *end)
+		return -1;
+	*out = v;
+	return 0;
+}
+
+static int parse_double(const char *s, double *out)
+{
+	char *end;
+	double v;
+
+	if (!*s || *s == ' ')
+		return -1;
+	errno = 0;
+	v = strtod(s, &end);
+	if (errno || *end || !isfinite(v))
+		return -1;
+	*out = v;
+	return 0;
+}
+
+static int parse_windows(const char *s, struct ks_windows *w)
+{
+	char buf[256];
+	char *p, *save = NULL;
+
+	w->n = 0;
+	if (!strcmp(s, "none") || !*s)
+		return 0;
+	if (strlen(s) >= sizeof(buf))
+		return -1;
+	strcpy(buf, s);
+	for (p = strtok_r(buf, ";", &save); p; p = strtok_r(NULL, ";", &save)) {
+		char *dash = strchr(p, '-');
+		double a, b;
+
+		if (!dash || w->n == KS_MAX_WINDOWS)
+			return -1;
+		*dash = 0;
+		if (parse_double(p, &a) || parse_double(dash + 1, &b))
+			return -1;
+		if (a < 0 || b <= a || b > 1e12)
+			return -1;
+		w->start[w->n] = a;
+		w->end[w->n] = b;
+		w->n++;
+	}
+	return w->n ? 0 : -1;
+}
+
+/* Index of @val in "a|b|c", or -1. */
+static int enum_index(const char *choices, const char *val)
+{
+	size_t vl = strlen(val);
+	const char *p = choices;
+	int i = 0;
+
+	while (*p) {
+		const char *bar = strchr(p, '|');
+		size_t l = bar ? (size_t)(bar - p) : strlen(p);
+
+		if (l == vl && !memcmp(p, val, l))
+			return i;
+		if (!bar)
+			break;
+		p = bar + 1;
+		i++;
+	}
+	return -1;
+}
+
+/* Parse @val for @t into @conf.  Return 0 or -1 (bad value). */
+static int parse_value(const struct ks_param_type *t, const char *val, void *conf)
+{
+	unsigned char *dst = (unsigned char *)conf + t->off;
+	uint64_t u;
+	double d;
+	int i;
+
+	switch (t->type) {
+	case KS_PT_U32:
+		if (t->auto_ok && !strcmp(val, "auto")) {
+			*(uint32_t *)dst = 0;
+			return 0;
+		}
+		if (parse_u64(val, &u) || (double)u < t->min || (double)u > t->max)
+			return -1;
+		*(uint32_t *)dst = (uint32_t)u;
+		return 0;
+	case KS_PT_U64:
+		if (parse_u64(val, &u))
+			return -1;
+		*(uint64_t *)dst = u;
+		return 0;
+	case KS_PT_DOUBLE:
+		if (parse_double(val, &d) || d < t->min || d > t->max)
+			return -1;
+		*(double *)dst = d;
+		return 0;
+	case KS_PT_ENUM:
+		i = enum_index(t->choices, val);
+		if (i < 0)
+			return -1;
+		*(uint32_t *)dst = (uint32_t)i;
+		return 0;
+	case KS_PT_WINDOWS:
+		return parse_windows(val, (struct ks_windows *)dst);
+	}
+	return -1;
+}
+
+static void format_double(double d, char *buf, size_t len)
+{
+	snprintf(buf, len, "%.15g", d);
+	if (strtod(buf, NULL) != d)
+		snprintf(buf, len, "%.17g", d);
+}
+
+/* Canonical text of the value of @t in @conf. */
+static void format_value(const struct ks_param_type *t, const void *conf, char *buf, size_t len)
+{
+	const unsigned char *src = (const unsigned char *)conf + t->off;
+	const struct ks_windows *w;
+	const char *p;
+	uint32_t u, i;
+	size_t o;
+
+	switch (t->type) {
+	case KS_PT_U32:
+		u = *(const uint32_t *)src;
+		if (t->auto_ok && !u)
+			snprintf(buf, len, "auto");
+		else
+			snprintf(buf, len, "%u", u);
+		return;
+	case KS_PT_U64:
+		snprintf(buf, len, "%llu", (unsigned long long)*(const uint64_t *)src);
+		return;
+	case KS_PT_DOUBLE:
+		format_double(*(const double *)src, buf, len);
+		return;
+	case KS_PT_ENUM:
+		u = *(const uint32_t *)src;
+		for (p = t->choices; u && p; u--) {
+			p = strchr(p, '|');
+			if (p)
+				p++;
+		}
+		if (!p)
+			p = "?";
+		o = strcspn(p, "|");
+		snprintf(buf, len, "%.*s", (int)o, p);
+		return;
+	case KS_PT_WINDOWS:
+		w = (const struct ks_windows *)src;
+		if (!w->n) {
+			snprintf(buf, len, "none");
+			return;
+		}
+		o = 0;
+		buf[0] = 0;
+		for (i = 0; i < w->n && o < len; i++) {
+			char a[40], b[40];
+
+			format_double(w->start[i], a, sizeof(a));
+			format_double(w->end[i], b, sizeof(b));
+			o += snprintf(buf + o, len - o, "%s%s-%s", i ? ";" : "", a, b);
+		}
+		return;
+	}
+}
+
+static size_t doc_count(const struct ks_param_doc *d)
+{
+	size_t n = 0;
+
+	while (d && d[n].key)
+		n++;
+	return n;
+}
+
+/* Find @key among the engine's and @pol's keys. */
+static int find_key(const struct ks_policy *pol, const char *key,
+		    const struct ks_param_doc **doc, const struct ks_param_type **type,
+		    bool *common)
+{
+	size_t i;
+
+	for (i = 0; common_docs[i].key; i++) {
+		if (!strcmp(common_docs[i].key, key)) {
+			*doc = &common_docs[i];
+			*type = &common_types[i];
+			*common = true;
+			return 0;
+		}
+	}
+	for (i = 0; pol->params && pol->params[i].key; i++) {
+		if (!strcmp(pol->params[i].key, key)) {
+			*doc = &pol->params[i];
+			*type = &pol->param_types[i];
+			*common = false;
+			return 0;
+		}
+	}
+	return -1;
+}
+
+int ks_params_parse(const char *spec, struct ks_parsed *out, struct ks_error *err)
+{
+	const struct ks_param_doc *doc;
+	const struct ks_param_type *type;
+	const struct ks_policy *pol;
+	char buf[1024];
+	char seen[64] = { 0 };
+	const char *colon;
+	char *p, *save = NULL;
+	size_t i, n;
+	bool common;
+
+	memset(out, 0, sizeof(*out));
+	if (!spec || strlen(spec) >= sizeof(buf))
+		return ks_error_set(err, KS_E_PARAM, "spec is empty or longer than %zu bytes",
+				    sizeof(buf) - 1);
+	colon = strchr(spec, ':');
+	n = colon ? (size_t)(colon - spec) : strlen(spec);
+	pol = ks_policy_find(spec, n);
+	if (!pol)
+		return ks_error_set(err, KS_E_POLICY,
+				    "unknown policy '%.*s' (kstack replay --list-policies)",
+				    (int)(n > 64 ? 64 : n), spec);
+	out->pol = pol;
+	if (pol->conf_size > sizeof(out->pconf))
+		return ks_error_set(err, KS_E_INTERNAL, "policy '%s' conf too large", pol->name);
+
+	/* defaults first: each doc's default text parses like a user value */
+	for (i = 0; common_docs[i].key; i++)
+		if (parse_value(&common_types[i], common_docs[i].def, &out->conf))
+			return ks_error_set(err, KS_E_INTERNAL, "bad default of '%s'",
+					    common_docs[i].key);
+	for (i = 0; i < doc_count(pol->params); i++)
+		if (parse_value(&pol->param_types[i], pol->params[i].def, out->pconf))
+			return ks_error_set(err, KS_E_INTERNAL, "bad default of '%s' of '%s'",
+					    pol->params[i].key, pol->name);
+	if (!colon || !colon[1])
+		return 0;
+
+	strcpy(buf, colon + 1);
+	for (p = strtok_r(buf, ",", &save); p; p = strtok_r(NULL, ",", &save)) {
+		char *eq = strchr(p, '=');
+		const char *val = eq ? eq + 1 : "";
+		size_t idx;
+
+		if (eq)
+			*eq = 0;
+		if (find_key(pol, p, &doc, &type, &common))
+			return ks_error_set(err, KS_E_PARAM, "unknown key '%.64s' for policy '%s'",
+					    p, pol->name);
+		if (!eq)
+			return ks_error_set(err, KS_E_PARAM,
+					    "key '%s' of policy '%s' has no value (expected %s)",
+					    doc->key, pol->name, type->expect);
+		idx = common ? (size_t)(doc - common_docs) : 32 + (size_t)(doc - pol->params);
+		if (idx < sizeof(seen)) {
+			if (seen[idx])
+				return ks_error_set(err, KS_E_PARAM,
+						    "duplicate key '%s' for policy '%s'",
+						    doc->key, pol->name);
+			seen[idx] = 1;
+		}
+		if (parse_value(type, val, common ? (void *)&out->conf : (void *)out->pconf))
+			return ks_error_set(err, KS_E_PARAM,
+					    "bad value '%.64s' for key '%s' of policy '%s' (expected %s)",
+					    val, doc->key, pol->name, type->expect);
+	}
+	return 0;
+}
+
+struct kv {
+	const char *key;
+	const struct ks_param_type *type;
+	const void *conf;
+};
+
+static int kv_cmp(const void *a, const void *b)
+{
+	return strcmp(((const struct kv *)a)->key, ((const struct kv *)b)->key);
+}
+
+int ks_params_format(const struct ks_parsed *ps, bool with_name, char *buf, size_t len)
+{
+	struct kv kv[64];
+	size_t n = 0, i, o = 0;
+	int w;
+
+	for (i = 0; common_docs[i].key; i++)
+		kv[n++] = (struct kv){ common_docs[i].key, &common_types[i], &ps->conf };
+	for (i = 0; i < doc_count(ps->pol->params) && n < 64; i++)
+		kv[n++] = (struct kv){ ps->pol->params[i].key, &ps->pol->param_types[i], ps->pconf };
+	qsort(kv, n, sizeof(kv[0]), kv_cmp);
+	if (!len)
+		return -ENOSPC;
+	buf[0] = 0;
+	if (with_name) {
+		w = snprintf(buf, len, "%s:", ps->pol->name);
+		if (w < 0 || (size_t)w >= len)
+			return -ENOSPC;
+		o = (size_t)w;
+	}
+	for (i = 0; i < n; i++) {
+		char val[256];
+
+		format_value(kv[i].type, kv[i].conf, val, sizeof(val));
+		w = snprintf(buf + o, len - o, "%s%s=%s", i ? "," : "", kv[i].key, val);
+		if (w < 0 || (size_t)w >= len - o)
+			return -ENOSPC;
+		o += (size_t)w;
+	}
+	return 0;
+}
+
+int ks_params_resolve(struct ks_parsed *ps, const struct ks_machine *m, struct ks_error *err)
+{
+	struct ks_conf *c = &ps->conf;
+	const char *pn = ps->pol->name;
+
+	if (ps->pol->needs_depth && !m->depth_known)
+		return ks_error_set(err, KS_E_DEPTH,
+				    "policy '%s' needs stack depths, which this trace lacks", pn);
+	if (!c->page_size)
+		c->page_size = m->page_size;
+	if (!c->thread_size)
+		c->thread_size = m->thread_size;
+	if (c->page_size != 4096 && c->page_size != 16384 && c->page_size != 65536)
+		return ks_error_set(err, KS_E_PARAM,
+				    "bad value '%u' for key 'page_size' of policy '%s' (expected %s)",
+				    c->page_size, pn, common_types[2].expect);
+	if (c->thread_size < 8192 || c->thread_size > 65536 || c->thread_size % c->page_size)
+		return ks_error_set(err, KS_E_PARAM,
+				    "bad value '%u' for key 'thread_size' of policy '%s' (expected %s)",
+				    c->thread_size, pn, common_types[6].expect);
+	if (c->prealloc > c->thread_size / c->page_size)
+		return ks_error_set(err, KS_E_PARAM,
+				    "bad value '%u' for key 'prealloc' of policy '%s' (expected at most thread_size/page_size = %u)",
+				    c->prealloc, pn, c->thread_size / c->page_size);
+	if (ps->pol->resolve)
+		return ps->pol->resolve(ps->pconf, c, m, err);
+	return 0;
+}
+
+int ks_spec_canonical(const char *spec, char *buf, size_t len, struct ks_error *err)
+{
+	struct ks_parsed ps;
+	int ret;
+
+	ret = ks_params_parse(spec, &ps, err);
+	if (ret)
+		return ret;
+	if (ks_params_format(&ps, true, buf, len))
+		return ks_error_set(err, KS_E_PARAM, "canonical spec longer than %zu bytes", len);
+	return 0;
+}

@@ -1,0 +1,391 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The policy interface: what a policy implements and what the engine gives it.
+ *
+ * A policy is one const struct ks_policy in its own file (policy_NAME.c) and
+ * one line in registry.c.  It decides only what differs between stack
+ * designs; the engine owns the event loop, the task table, the high-water
+ * mark tracking and every counter.  A policy changes the world only through
+ * the services below (ks_stack_map(), ks_charge(), ks_pool_take(), ...), so
+ * all policies are accounted the same way and their results compare.
+ *
+ * One struct ks_run is one configuration (one spec string) of a grid; the
+ * engine replays each event once for the whole grid (task lookup, HWM
+ * tracking, growth detection) and calls a run's hooks only when something
+ * concerns it.  Hooks never allocate memory per event: allocate at init()
+ * with ks_run_zalloc().
+ *
+ * Sizes: "pages" are pages of the run's page size, levels are exact
+ * integers, time is in ns of the trace clock.
+ */
+#ifndef KS_POLICY_H
+#define KS_POLICY_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "engine.h"
+
+#define KS_MAX_WINDOWS 8	/* fail_windows entries */
+
+/* Parameter value kinds understood by the generic parser (params.c). */
+enum ks_ptype {
+	KS_PT_U32,		/* unsigned integer in [min, max]; "auto" if auto_ok (stored 0) */
+	KS_PT_U64,		/* unsigned 64-bit integer (seeds) */
+	KS_PT_DOUBLE,		/* real number in [min, max] */
+	KS_PT_ENUM,		/* one of choices "a|b|c", stored as uint32_t index */
+	KS_PT_WINDOWS,		/* "S-E;S-E" seconds, or "none"; struct ks_windows */
+};
+
+/**
+ * struct ks_param_type - how to parse one key
+ * @type: value kind
+ * @off: offset of the value in the policy's (or engine's) conf struct
+ * @min: smallest accepted number
+ * @max: largest accepted number
+ * @auto_ok: "auto" is accepted (stored as 0; resolve() picks the value)
+ * @choices: KS_PT_ENUM: "a|b|c"
+ * @expect: what a good value looks like, for the error message
+ *
+ * A policy's param_types[] is parallel to its params[] docs: same order,
+ * same length.  Each doc's default text is parsed like a user value.
+ */
+struct ks_param_type {
+	enum ks_ptype type;
+	size_t off;
+	double min;
+	double max;
+	bool auto_ok;
+	const char *choices;
+	const char *expect;
+};
+
+/* Parsed fail_windows, in seconds from trace start, [start, end). */
+struct ks_windows {
+	uint32_t n;
+	double start[KS_MAX_WINDOWS];
+	double end[KS_MAX_WINDOWS];
+};
+
+/* Engine-wide parameters, accepted by every policy (see ks_engine_common_params()). */
+struct ks_conf {
+	uint64_t seed;
+	double fail_rate;
+	struct ks_windows fail_windows;
+	uint32_t page_size;	/* 0 until resolved: auto = from the trace */
+	uint32_t thread_size;	/* 0 until resolved: auto = from the trace */
+	uint32_t prealloc;	/* pages mapped at fork */
+	uint32_t samples;	/* points of the series (0: none) */
+};
+
+/* Per-task state a run keeps for every live task (followed by the policy's). */
+struct ks_ptask {
+	uint16_t charged;	/* pages counted in the kernel's nr_kernel_stack */
+	uint16_t charged_dyn;	/* of which in nr_dynamic_stacks_faults */
+	uint8_t mapped;		/* pages really mapped to the stack */
+	uint8_t flags;		/* KS_PT_* */
+};
+
+#define KS_PT_EXITED	0x01	/* EXIT seen: the kernel counters were dropped */
+#define KS_PT_OVERFLOW	0x02	/* already counted in overflows */
+
+/* How a task came to exist in the replay. */
+enum ks_birth {
+	KS_BORN_SNAPSHOT,	/* alive at trace start: stack holds its needed pages */
+	KS_BORN_FORK,		/* KS_EV_NEW on the parent's CPU */
+	KS_BORN_MISSED,		/* first seen in a SWITCH: like a snapshot */
+};
+
+/**
+ * struct ks_hook - what a hook is told about the event
+ * @ev: the event (NULL when called from a timer)
+ * @time: now
+ * @cpu: the CPU the event happened on
+ * @tid: the task concerned (prev at a switch-out, next at a switch-in)
+ * @hwm: the task's high-water mark in bytes, as known now
+ * @need: pages that HWM needs in this run: max(prealloc, ceil(hwm/page)),
+ *	capped at thread_pages
+ * @kthread: the task is a kernel thread
+ * @t: this run's state of the task; policy state follows at ks_task_priv()
+ */
+struct ks_hook {
+	const struct ks_event *ev;
+	uint64_t time;
+	uint32_t cpu;
+	uint32_t tid;
+	uint32_t hwm;
+	uint32_t need;
+	bool kthread;
+	struct ks_ptask *t;
+};
+
+struct ks_run;
+struct ks_grid;
+
+/* Slot states of a struct ks_pool. */
+enum ks_slot {
+	KS_SLOT_EMPTY = 0,	/* no page (allocation failed, or never filled) */
+	KS_SLOT_PAGE = 1,	/* holds a free page */
+	KS_SLOT_TAKEN = 2,	/* page handed out, not yet replaced */
+};
+
+/**
+ * struct ks_pool - an array of page slots with "taken" marks (the RFC's
+ * per-CPU dynamic_stack_pages[]); the engine counts the pages it holds in
+ * pool_pages (or global_pages when @global).
+ * @slot: nslots bytes of enum ks_slot
+ * @nslots: slot count
+ * @pages: slots in state KS_SLOT_PAGE
+ * @global: counted as the global pool
+ */
+struct ks_pool {
+	uint8_t *slot;
+	uint32_t nslots;
+	uint32_t pages;
+	bool global;
+};
+
+/* Current levels: the engine keeps means and peaks of these. */
+struct ks_levels {
+	int64_t stack;		/* pages mapped to live tasks */
+	int64_t pool;		/* pages in per-CPU pools */
+	int64_t global;		/* pages in the global pool */
+	int64_t cache;		/* pages of cached stacks */
+	int64_t kstack_kb;	/* nr_kernel_stack */
+	int64_t dyn_kb;		/* nr_dynamic_stacks_faults */
+};
+
+typedef void (*ks_timer_fn)(struct ks_run *r, uint64_t arg);
+
+/**
+ * struct ks_policy - a policy's const ops table
+ * @name: spec name ("rfc")
+ * @desc: one line for --list-policies
+ * @params: its own keys, NULL-terminated (key == NULL)
+ * @param_types: parallel to @params (same order, no terminator needed)
+ * @needs_depth: refuse traces with depth_known == false (-KS_E_DEPTH)
+ * @conf_size: size of its parsed parameter struct (offsets in @param_types)
+ * @run_size: private state per run, zeroed, at ks_run_priv()
+ * @cpu_size: private state per CPU, zeroed, at ks_cpu_priv()
+ * @task_size: private state per task, zeroed at birth, at ks_task_priv()
+ * @resolve: turn "auto" values into real ones with @c (already resolved)
+ *	and check cross-key limits; may be NULL.  Return 0 or ks_error_set().
+ * @init: at run start (pools filled here); may allocate with ks_run_zalloc().
+ *	Return 0 or a negative code.
+ * @create: a task appears.  NULL: map @h->need pages and charge them
+ *	(charges counted only for KS_BORN_FORK).
+ * @grow: at prev's switch-out when @h->need > @h->t->mapped (the task
+ *	faulted during the interval that just ended on @h->cpu).  NULL: nothing
+ *	(the task keeps what it has).
+ * @switch_out: every switch-out of a live task, after @grow; NULL to skip
+ *	(cheaper: leave NULL unless needed).
+ * @switch_in: every switch-in of a live task; NULL to skip.
+ * @exit: EXIT, after the engine dropped the task's charges.
+ * @release: the stack is released (dead switch or FREE) on @h->cpu: dispose of
+ *	@h->t->mapped pages with ks_stack_unmap()/ks_stack_drop() and the cache
+ *	level.  Remaining charges were dropped by the engine.  NULL: unmap all.
+ * @kentry: KS_EV_KENTRY of a live task; NULL to skip.
+ * @kexit: KS_EV_KEXIT of a live task; NULL to skip.
+ * @kfault: KS_EV_KFAULT of a live task; NULL to skip.
+ * @finish: at the end, after the last timers ran; may be NULL.
+ */
+struct ks_policy {
+	const char *name;
+	const char *desc;
+	const struct ks_param_doc *params;
+	const struct ks_param_type *param_types;
+	bool needs_depth;
+	size_t conf_size;
+	size_t run_size;
+	size_t cpu_size;
+	size_t task_size;
+	int (*resolve)(void *conf, const struct ks_conf *c, const struct ks_machine *m,
+		       struct ks_error *err);
+	int (*init)(struct ks_run *r);
+	void (*create)(struct ks_run *r, struct ks_hook *h, enum ks_birth how);
+	void (*grow)(struct ks_run *r, struct ks_hook *h);
+	void (*switch_out)(struct ks_run *r, struct ks_hook *h);
+	void (*switch_in)(struct ks_run *r, struct ks_hook *h);
+	void (*exit)(struct ks_run *r, struct ks_hook *h);
+	void (*release)(struct ks_run *r, struct ks_hook *h);
+	void (*kentry)(struct ks_run *r, struct ks_hook *h);
+	void (*kexit)(struct ks_run *r, struct ks_hook *h);
+	void (*kfault)(struct ks_run *r, struct ks_hook *h);
+	void (*finish)(struct ks_run *r);
+};
+
+/* The registry (registry.c): NULL-terminated. */
+extern const struct ks_policy *const ks_policies[];
+
+struct ks_timer {
+	uint64_t when;
+	uint64_t seq;		/* FIFO among equal times */
+	uint64_t arg;
+	ks_timer_fn fn;
+};
+
+struct ks_arena;
+
+/**
+ * struct ks_run - one configuration being replayed.  Policies read the
+ * geometry fields and @c directly; they change levels and counters only
+ * through the services below.
+ */
+struct ks_run {
+	const struct ks_policy *pol;
+	struct ks_grid *grid;
+	void *pconf;			/* resolved policy parameters */
+	void *priv;			/* policy state per run */
+	unsigned char *cpu_priv;	/* ncpus * pol->cpu_size */
+	unsigned char *tasks;		/* per task slot: ks_ptask + policy state */
+	struct ks_arena *arena;		/* ks_run_zalloc() blocks */
+	size_t stride;			/* bytes per task slot in @tasks */
+	struct ks_conf conf;		/* resolved engine-wide parameters */
+	struct ks_counters c;
+	struct ks_levels lv;
+	uint64_t start_ns;
+	const uint64_t *clock;		/* now: the event or timer being run */
+	uint64_t last_t;		/* last level change, for the means */
+	uint64_t rng;			/* splitmix64 state */
+	uint64_t fail_ns[KS_MAX_WINDOWS][2];	/* absolute [start, end) */
+	unsigned __int128 area_stack;	/* integral of lv.stack over time */
+	unsigned __int128 area_pool;	/* integral of lv.pool + lv.global */
+	struct ks_timer *timers;	/* binary heap */
+	size_t nr_timers, timers_cap;
+	uint64_t timer_seq;
+	uint64_t next_sample, sample_every;
+	size_t nr_crashes, nr_samples;
+	struct ks_crash crashes[KS_MAX_CRASHES];
+	struct ks_sample *samples;	/* conf.samples entries */
+	uint32_t ncpus;
+	uint32_t page_size;
+	uint32_t page_shift;
+	uint32_t page_kb;		/* page size in KiB */
+	uint32_t thread_size;
+	uint32_t thread_pages;		/* slots of a stack */
+	uint32_t prealloc;		/* conf.prealloc */
+	uint32_t limit_pages;		/* more needed = overflow (default thread_pages) */
+	bool nomem;			/* an allocation failed: results incomplete */
+	char params[512];		/* canonical resolved spec (no policy name) */
+};
+
+static inline void *ks_run_priv(struct ks_run *r)
+{
+	return r->priv;
+}
+
+static inline void *ks_cpu_priv(struct ks_run *r, uint32_t cpu)
+{
+	return r->cpu_priv + (size_t)cpu * r->pol->cpu_size;
+}
+
+static inline void *ks_task_priv(struct ks_ptask *t)
+{
+	return t + 1;
+}
+
+/**
+ * ks_run_zalloc() - zeroed memory that lives as long as the run
+ * @r: the run
+ * @size: bytes
+ *
+ * For init() only (pools, caches).  Return: the block or NULL.
+ */
+void *ks_run_zalloc(struct ks_run *r, size_t size);
+
+/**
+ * ks_stack_map() - @n fresh pages are mapped into @t's stack
+ * @r: the run
+ * @t: the task
+ * @n: pages (maps += n; the pages come from a pool or the allocator: the
+ *	caller accounts their source)
+ */
+void ks_stack_map(struct ks_run *r, struct ks_ptask *t, uint32_t n);
+
+/**
+ * ks_stack_adopt() - @t takes over @n pages already mapped (a cached stack):
+ * the stack level rises, no map operation is counted.
+ */
+void ks_stack_adopt(struct ks_run *r, struct ks_ptask *t, uint32_t n);
+
+/** ks_stack_unmap() - @n pages of @t are unmapped and freed (unmaps += n) */
+void ks_stack_unmap(struct ks_run *r, struct ks_ptask *t, uint32_t n);
+
+/**
+ * ks_stack_drop() - @n pages leave @t without being unmapped (its stack
+ * goes to a cache, or the pages are leaked)
+ */
+void ks_stack_drop(struct ks_run *r, struct ks_ptask *t, uint32_t n);
+
+/** ks_cache_add() - the cached-stack level changes by @delta pages */
+void ks_cache_add(struct ks_run *r, int64_t delta);
+
+/**
+ * ks_charge() - @n pages are charged to @t: nr_kernel_stack += n pages,
+ * nr_dynamic_stacks_faults += @dyn of them, and, if @memcg, charges += n.
+ */
+void ks_charge(struct ks_run *r, struct ks_ptask *t, uint32_t n, uint32_t dyn, bool memcg);
+
+/** ks_fault() - count one stack fault that mapped @pages pages */
+void ks_fault(struct ks_run *r, uint32_t pages);
+
+/**
+ * ks_alloc_page() - the page allocator with failure injection
+ * @r: the run
+ *
+ * Counts an attempt; fails (and counts a failure) inside a fail window or,
+ * with probability fail_rate, from the run's seeded PRNG (one draw per
+ * attempt when fail_rate > 0).  Return: true if a page was obtained.
+ */
+bool ks_alloc_page(struct ks_run *r);
+
+/**
+ * ks_crash() - record a would-be crash (all counted, first KS_MAX_CRASHES kept)
+ * @r: the run
+ * @h: where and who
+ * @pages: pages the fault still needed
+ * @reason: enum ks_crash_reason
+ */
+void ks_crash(struct ks_run *r, const struct ks_hook *h, uint32_t pages, uint32_t reason);
+
+/**
+ * ks_timer_add() - deferred work: run @fn(@r, @arg) at time @when
+ *
+ * Due work runs in time order (FIFO among equal times) before each event
+ * whose time is >= @when, and at finish for work due <= end.  A time in the
+ * past runs before the next event.  Inside @fn, *r->clock is the time it runs.
+ */
+void ks_timer_add(struct ks_run *r, uint64_t when, ks_timer_fn fn, uint64_t arg);
+
+/**
+ * ks_pool_init() - give @p @nslots slots (memory from the run's arena)
+ * Return: 0 or -ENOMEM.  All slots start empty.
+ */
+int ks_pool_init(struct ks_run *r, struct ks_pool *p, uint32_t nslots);
+
+/**
+ * ks_pool_fill() - put a page in every empty slot
+ * @inject: true: through ks_alloc_page() (may fail, leaving the slot empty);
+ *	false: set-up pages that are not failure-injected nor counted as attempts
+ * Return: pages added.
+ */
+uint32_t ks_pool_fill(struct ks_run *r, struct ks_pool *p, bool inject);
+
+/**
+ * ks_pool_take() - take the first slot that holds a page and is not taken
+ * Return: its index, marked KS_SLOT_TAKEN, or -1 if none.  Counts nothing but
+ * the pool level: the caller counts pool_hits/fallback_hits.
+ */
+int ks_pool_take(struct ks_run *r, struct ks_pool *p);
+
+/** ks_pool_set() - set slot @i to @state, keeping the pool level right */
+void ks_pool_set(struct ks_run *r, struct ks_pool *p, uint32_t i, enum ks_slot state);
+
+/* Geometry helper: pages @hwm bytes need, before the prealloc floor and cap. */
+static inline uint32_t ks_pages_for(const struct ks_run *r, uint32_t hwm)
+{
+	return (uint32_t)(((uint64_t)hwm + r->page_size - 1) >> r->page_shift);
+}
+
+#endif

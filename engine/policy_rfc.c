@@ -1,0 +1,248 @@
+// SPDX-License-Identifier: MIT
+/*
+ * rfc: the March 2024 RFC (Tatashin), grow-only stacks with a per-CPU pool.
+ *
+ * - At start every CPU's pool of @pool slots is full (set-up pages: not
+ *   failure-injected, not counted as allocation attempts).
+ * - Fork: take the first cached stack of the CPU's @cache (with all its
+ *   pages, charged for all of them, grown part counted in inherited_pages
+ *   and nr_dynamic_stacks_faults); else map @prealloc fresh pages (fork
+ *   pages are not failure-injected: the trace shows the fork succeeded).
+ * - Growth seen at prev's switch-out = faults during the interval that just
+ *   ended on that CPU: @fault_span=page makes each page one fault,
+ *   =interval makes all of them one fault that maps every page down to the
+ *   deepest one.  Each page comes from the first slot holding a page that is
+ *   not taken; the slot is marked taken.  No page: a would-be crash is
+ *   recorded and the stack grows anyway (pages from nowhere, never
+ *   charged) so the replay goes on.
+ * - Then the refill, at the same switch: slots in index order; each taken
+ *   slot's page is charged (memcg, nr_kernel_stack, nr_dynamic_stacks_faults)
+ *   to prev and replaced through the allocator; a failed allocation leaves
+ *   the slot empty.  @quirk_refill=1 (the RFC) stops at the first slot that
+ *   is not taken, empty ones included, so after a failure the slots behind
+ *   it are never charged nor refilled; =0 refills every slot.
+ * - @quirk_nr_pages=1 models the mapping loop that never advances its index:
+ *   a multi-page fault records one page (the others leak) and the task's next
+ *   fault hits a present PTE: a crash.  Default 0 (intended behaviour).
+ * - Release: the stack enters the CPU's cache if a slot is free, keeping its
+ *   grown pages (@quirk_cache_keep=1; =0 trims it to @prealloc), else its
+ *   pages are freed.
+ */
+#include <errno.h>
+
+#include "policy.h"
+
+struct rfc_conf {
+	uint32_t pool;		/* slots per CPU; 0 = auto */
+	uint32_t cache;		/* NR_CACHED_STACKS */
+	uint32_t fault_span;	/* 0 page, 1 interval */
+	uint32_t quirk_refill;
+	uint32_t quirk_nr_pages;
+	uint32_t quirk_cache_keep;
+};
+
+struct rfc_cpu {
+	struct ks_pool pool;
+	uint8_t *cache;		/* pages of each cached stack, 0 = free slot */
+};
+
+struct rfc_task {
+	uint8_t recorded;	/* vm_area->nr_pages: pages the kernel knows about */
+};
+
+#define SPAN_PAGE 0
+
+static const struct ks_param_doc rfc_params[] = {
+	{ "pool", "auto", "per-CPU pool slots (auto: thread_size/page_size - prealloc)" },
+	{ "cache", "2", "cached stacks per CPU (NR_CACHED_STACKS)" },
+	{ "fault_span", "page",
+	  "page: each new page is a fault; interval: one fault per switch interval maps them all" },
+	{ "quirk_refill", "1", "1: refill stops at the first untaken or empty slot (RFC); 0: intended" },
+	{ "quirk_nr_pages", "0",
+	  "1: multi-page faults record one page (RFC loop bug: leaks, then PTE-present crash)" },
+	{ "quirk_cache_keep", "1", "1: cached stacks keep their grown pages (RFC); 0: trim to prealloc" },
+	{ NULL, NULL, NULL },
+};
+
+#define OFF(f) offsetof(struct rfc_conf, f)
+static const struct ks_param_type rfc_types[] = {
+	{ KS_PT_U32, OFF(pool), 1, 64, true, NULL, "auto or 1..64" },
+	{ KS_PT_U32, OFF(cache), 0, 64, false, NULL, "0..64" },
+	{ KS_PT_ENUM, OFF(fault_span), 0, 0, false, "page|interval", "page or interval" },
+	{ KS_PT_U32, OFF(quirk_refill), 0, 1, false, NULL, "0 or 1" },
+	{ KS_PT_U32, OFF(quirk_nr_pages), 0, 1, false, NULL, "0 or 1" },
+	{ KS_PT_U32, OFF(quirk_cache_keep), 0, 1, false, NULL, "0 or 1" },
+};
+#undef OFF
+
+static int rfc_resolve(void *conf, const struct ks_conf *c, const struct ks_machine *m,
+		       struct ks_error *err)
+{
+	struct rfc_conf *rc = conf;
+	uint32_t dyn = c->thread_size / c->page_size - c->prealloc;
+
+	if (!rc->pool)
+		rc->pool = dyn ? dyn : 1;
+	return 0;
+}
+
+static int rfc_init(struct ks_run *r)
+{
+	const struct rfc_conf *rc = r->pconf;
+	uint32_t cpu;
+
+	for (cpu = 0; cpu < r->ncpus; cpu++) {
+		struct rfc_cpu *pc = ks_cpu_priv(r, cpu);
+
+		if (ks_pool_init(r, &pc->pool, rc->pool))
+			return -ENOMEM;
+		ks_pool_fill(r, &pc->pool, false);
+		if (rc->cache) {
+			pc->cache = ks_run_zalloc(r, rc->cache);
+			if (!pc->cache)
+				return -ENOMEM;
+		}
+	}
+	return 0;
+}
+
+static void rfc_create(struct ks_run *r, struct ks_hook *h, enum ks_birth how)
+{
+	const struct rfc_conf *rc = r->pconf;
+	struct rfc_task *rt = ks_task_priv(h->t);
+	struct rfc_cpu *pc;
+	uint32_t i, n;
+
+	if (how != KS_BORN_FORK) {
+		/* alive before we looked: its stack already holds what it needs */
+		ks_stack_adopt(r, h->t, h->need);
+		ks_charge(r, h->t, h->need, h->need - r->prealloc, false);
+		rt->recorded = (uint8_t)h->need;
+		return;
+	}
+	pc = ks_cpu_priv(r, h->cpu % r->ncpus);
+	for (i = 0; i < rc->cache; i++) {
+		n = pc->cache[i];
+		if (!n)
+			continue;
+		pc->cache[i] = 0;
+		ks_cache_add(r, -(int64_t)n);
+		ks_stack_adopt(r, h->t, n);
+		ks_charge(r, h->t, n, n - r->prealloc, true);
+		r->c.inherited_pages += n - r->prealloc;
+		rt->recorded = (uint8_t)n;
+		return;
+	}
+	ks_stack_map(r, h->t, r->prealloc);
+	ks_charge(r, h->t, r->prealloc, 0, true);
+	rt->recorded = (uint8_t)r->prealloc;
+}
+
+static void rfc_refill(struct ks_run *r, struct ks_hook *h, struct ks_pool *p, bool quirk)
+{
+	uint32_t i;
+
+	r->c.refills++;
+	for (i = 0; i < p->nslots; i++) {
+		uint8_t s = p->slot[i];
+
+		if (s != KS_SLOT_TAKEN) {
+			if (quirk)
+				break;	/* an empty slot stops it too: the pool shrinks for good */
+			if (s == KS_SLOT_PAGE)
+				continue;
+		} else {
+			ks_charge(r, h->t, 1, 1, true);
+		}
+		if (ks_alloc_page(r)) {
+			ks_pool_set(r, p, i, KS_SLOT_PAGE);
+			r->c.refill_pages++;
+		} else {
+			ks_pool_set(r, p, i, KS_SLOT_EMPTY);
+			r->c.refill_failures++;
+		}
+	}
+}
+
+static void rfc_grow(struct ks_run *r, struct ks_hook *h)
+{
+	const struct rfc_conf *rc = r->pconf;
+	struct rfc_task *rt = ks_task_priv(h->t);
+	struct rfc_cpu *pc = ks_cpu_priv(r, h->cpu % r->ncpus);
+	uint32_t left = h->need - h->t->mapped, taken = 0;
+
+	if (rc->quirk_nr_pages && rt->recorded < h->t->mapped) {
+		/* the kernel thinks the hole starts higher: that PTE is present */
+		ks_fault(r, 0);
+		ks_crash(r, h, left, KS_CRASH_PTE_PRESENT);
+		ks_stack_map(r, h->t, left);
+		rt->recorded = h->t->mapped;
+		return;
+	}
+	while (left) {
+		uint32_t span = rc->fault_span == SPAN_PAGE ? 1 : left, got = 0;
+
+		while (got < span && ks_pool_take(r, &pc->pool) >= 0)
+			got++;
+		r->c.pool_hits += got;
+		ks_fault(r, got);
+		ks_stack_map(r, h->t, got);
+		taken += got;
+		if (rc->quirk_nr_pages && got > 1) {
+			rt->recorded += 1;
+			r->c.leaked_pages += got - 1;
+		} else {
+			rt->recorded += got;
+		}
+		left -= got;
+		if (got < span) {
+			/* empty pool: the kernel would oops; grow anyway to go on */
+			ks_crash(r, h, left, KS_CRASH_POOL_EMPTY);
+			ks_stack_map(r, h->t, left);
+			rt->recorded += left;
+			left = 0;
+		}
+	}
+	if (taken)
+		rfc_refill(r, h, &pc->pool, rc->quirk_refill);
+}
+
+static void rfc_release(struct ks_run *r, struct ks_hook *h)
+{
+	const struct rfc_conf *rc = r->pconf;
+	struct rfc_task *rt = ks_task_priv(h->t);
+	struct rfc_cpu *pc = ks_cpu_priv(r, h->cpu % r->ncpus);
+	uint32_t keep = rt->recorded < h->t->mapped ? rt->recorded : h->t->mapped;
+	uint32_t i;
+
+	/* pages the kernel lost track of (quirk_nr_pages) were counted as leaked */
+	ks_stack_drop(r, h->t, h->t->mapped - keep);
+	for (i = 0; i < rc->cache; i++) {
+		if (pc->cache[i])
+			continue;
+		if (!rc->quirk_cache_keep && keep > r->prealloc) {
+			ks_stack_unmap(r, h->t, keep - r->prealloc);
+			keep = r->prealloc;
+		}
+		ks_stack_drop(r, h->t, keep);
+		pc->cache[i] = (uint8_t)keep;
+		ks_cache_add(r, keep);
+		return;
+	}
+	ks_stack_unmap(r, h->t, keep);
+}
+
+const struct ks_policy ks_policy_rfc = {
+	.name = "rfc",
+	.desc = "RFC v1 (2024): grow-only stacks, per-CPU pool refilled and charged at switch-out",
+	.params = rfc_params,
+	.param_types = rfc_types,
+	.conf_size = sizeof(struct rfc_conf),
+	.cpu_size = sizeof(struct rfc_cpu),
+	.task_size = sizeof(struct rfc_task),
+	.resolve = rfc_resolve,
+	.init = rfc_init,
+	.create = rfc_create,
+	.grow = rfc_grow,
+	.release = rfc_release,
+};

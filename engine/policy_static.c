@@ -1,0 +1,66 @@
+// SPDX-License-Identifier: MIT
+/*
+ * static: today's kernel.  Every stack is fully mapped at fork with @size
+ * bytes (default THREAD_SIZE), so kernel_stack_kb = tasks * size / 1024.
+ * A smaller @size is a what-if (8K, 12K stacks): a task whose high-water mark
+ * exceeds it is counted once in overflows.  No pools, no faults.
+ */
+#include "policy.h"
+
+struct static_conf {
+	uint32_t size;		/* bytes; 0 = auto (thread_size) */
+};
+
+static const struct ks_param_doc static_params[] = {
+	{ "size", "auto", "stack size in bytes, a multiple of page_size (auto: thread_size)" },
+	{ NULL, NULL, NULL },
+};
+
+static const struct ks_param_type static_types[] = {
+	{ KS_PT_U32, offsetof(struct static_conf, size), 4096, 65536, true, NULL,
+	  "auto or 4096..65536 bytes, a multiple of page_size" },
+};
+
+static int static_resolve(void *conf, const struct ks_conf *c, const struct ks_machine *m,
+			  struct ks_error *err)
+{
+	struct static_conf *sc = conf;
+
+	if (!sc->size)
+		sc->size = c->thread_size;
+	if (sc->size % c->page_size)
+		return ks_error_set(err, KS_E_PARAM,
+				    "bad value '%u' for key 'size' of policy 'static' (expected %s)",
+				    sc->size, static_types[0].expect);
+	return 0;
+}
+
+static int static_init(struct ks_run *r)
+{
+	const struct static_conf *sc = r->pconf;
+
+	r->limit_pages = sc->size / r->page_size;
+	return 0;
+}
+
+static void static_create(struct ks_run *r, struct ks_hook *h, enum ks_birth how)
+{
+	uint32_t n = r->limit_pages;
+
+	if (how == KS_BORN_FORK)
+		ks_stack_map(r, h->t, n);
+	else
+		ks_stack_adopt(r, h->t, n);
+	ks_charge(r, h->t, n, 0, how == KS_BORN_FORK);
+}
+
+const struct ks_policy ks_policy_static = {
+	.name = "static",
+	.desc = "today's kernel: every stack fully mapped (size what-ifs count overflows)",
+	.params = static_params,
+	.param_types = static_types,
+	.conf_size = sizeof(struct static_conf),
+	.resolve = static_resolve,
+	.init = static_init,
+	.create = static_create,
+};

@@ -1,0 +1,15 @@
+// SPDX-License-Identifier: MIT
+/*
+ * The policy registry: add a policy here and in its own policy_NAME.c.
+ * The order is the order of --list-policies.
+ */
+#include "policy.h"
+
+extern const struct ks_policy ks_policy_static;
+extern const struct ks_policy ks_policy_rfc;
+
+const struct ks_policy *const ks_policies[] = {
+	&ks_policy_static,
+	&ks_policy_rfc,
+	NULL,
+};
