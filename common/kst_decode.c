@@ -13,12 +13,10 @@
 
 #define NONE UINT32_MAX
 
-/* The rest of a varint whose first byte had the continuation bit. */
-static const uint8_t *vslow(const uint8_t *p, uint64_t *v)
+/* The rest of a long varint, from bit @shift on. */
+static const uint8_t *vslow(const uint8_t *p, uint64_t *v, unsigned int shift)
 {
-	unsigned int shift;
-
-	for (shift = 7; shift < 70; shift += 7) {
+	for (; shift < 70; shift += 7) {
 		uint64_t b = *p++;
 
 		*v |= (b & 0x7f) << shift;
@@ -28,12 +26,26 @@ static const uint8_t *vslow(const uint8_t *p, uint64_t *v)
 	return NULL;
 }
 
+/* Varints of up to 3 bytes (nearly all) are decoded inline. */
 #define VGET(v)							\
 	do {							\
-		uint64_t b_ = *p++;				\
-		(v) = b_ & 0x7f;				\
-		if (b_ & 0x80) {				\
-			p = vslow(p, &(v));			\
+		uint64_t b0_ = p[0], b1_, b2_;			\
+		if (!(b0_ & 0x80)) {				\
+			(v) = b0_;				\
+			p += 1;					\
+			break;					\
+		}						\
+		b1_ = p[1];					\
+		if (!(b1_ & 0x80)) {				\
+			(v) = (b0_ & 0x7f) | b1_ << 7;		\
+			p += 2;					\
+			break;					\
+		}						\
+		b2_ = p[2];					\
+		(v) = (b0_ & 0x7f) | (b1_ & 0x7f) << 7 | (b2_ & 0x7f) << 14; \
+		p += 3;						\
+		if (b2_ & 0x80) {				\
+			p = vslow(p, &(v), 21);			\
 			if (!p)					\
 				goto bad_varint;		\
 		}						\

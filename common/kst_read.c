@@ -405,7 +405,7 @@ int kst_reader_next_block(struct kst_reader *r, const struct ks_event **evs, siz
 		return corrupt(r, err, seq, "checksum mismatch");
 	if (b.flags & KST_BF_DEFLATE) {
 		if (!r->zs_init) {
-			if (inflateInit(&r->zs) != Z_OK)
+			if (inflateInit2(&r->zs, -15) != Z_OK)
 				return ks_error_set(err, ENOMEM, "no memory for inflate");
 			r->zs_init = true;
 		} else {

@@ -123,7 +123,7 @@ static size_t try_deflate(struct kst_writer *w)
 	size_t cap = w->out_size - KST_BLOCK_HDR;
 
 	if (!w->zs_init) {
-		if (deflateInit(&w->zs, w->level) != Z_OK)
+		if (deflateInit2(&w->zs, w->level, Z_DEFLATED, -15, 8, Z_DEFAULT_STRATEGY) != Z_OK)
 			return 0;
 		w->zs_init = 1;
 	} else if (deflateReset(&w->zs) != Z_OK) {
