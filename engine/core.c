@@ -414,8 +414,9 @@ static void on_event(struct ks_grid *g, const struct ks_event *ev)
 	g->events++;
 	if (ev->time >= g->next_timer)
 		grid_timers(g, ev->time);
-	if (ev->time >= g->next_sample)
-		grid_series(g, ev->time);
+	/* a point at time s shows the state after every event at or before s */
+	if (ev->time > g->next_sample)
+		grid_series(g, ev->time - 1);
 	if (ev->time > g->now)
 		g->now = ev->time;
 

@@ -30,7 +30,8 @@ static const struct ks_param_type common_types[] = {
 	{ KS_PT_DOUBLE, OFF(fail_rate), 0, 1, false, NULL, "a number in [0, 1]" },
 	{ KS_PT_WINDOWS, OFF(fail_windows), 0, 1e12, false, NULL,
 	  "none or START-END[;START-END...] in seconds, START < END, at most 8" },
-	{ KS_PT_U32, OFF(page_size), 4096, 65536, true, NULL, "auto, 4096, 16384 or 65536" },
+	{ KS_PT_U32, OFF(page_size), 4096, 65536, true, "4096|16384|65536",
+	  "auto, 4096, 16384 or 65536" },
 	{ KS_PT_U32, OFF(prealloc), 1, 16, false, NULL, "pages, 1..16" },
 	{ KS_PT_U32, OFF(samples), 0, KS_MAX_SAMPLES, false, NULL, "0..512" },
 	{ KS_PT_U64, OFF(seed), 0, 0, false, NULL, "an unsigned 64-bit integer" },
@@ -171,6 +172,9 @@ static int parse_value(const struct ks_param_type *t, const char *val, void *con
 			return 0;
 		}
 		if (parse_u64(val, &u) || (double)u < t->min || (double)u > t->max)
+			return -1;
+		/* choices on a number: the accepted values */
+		if (t->choices && enum_index(t->choices, val) < 0)
 			return -1;
 		*(uint32_t *)dst = (uint32_t)u;
 		return 0;

@@ -45,7 +45,7 @@ enum ks_ptype {
  * @min: smallest accepted number
  * @max: largest accepted number
  * @auto_ok: "auto" is accepted (stored as 0; resolve() picks the value)
- * @choices: KS_PT_ENUM: "a|b|c"
+ * @choices: KS_PT_ENUM: "a|b|c"; KS_PT_U32: the only accepted values, or NULL
  * @expect: what a good value looks like, for the error message
  *
  * A policy's param_types[] is parallel to its params[] docs: same order,

@@ -216,7 +216,8 @@ void ks_run_timers(struct ks_run *r, uint64_t upto)
 		/* work scheduled in the past runs now, never back in time */
 		if (t.when > g->now)
 			g->now = t.when;
-		ks_series_advance(r, g->now);
+		if (g->now)
+			ks_series_advance(r, g->now - 1);
 		t.fn(r, t.arg);
 	}
 	g->now = saved;
@@ -247,8 +248,9 @@ static void series_halve(struct ks_run *r)
 }
 
 /*
- * Record the points at every multiple of the interval <= @upto.  A point
- * shows the state just before the events at its time.
+ * Record the points at every multiple of the interval <= @upto.  Called
+ * before anything happens after @upto, so a point shows the state after
+ * every event at or before its time.
  */
 void ks_series_advance(struct ks_run *r, uint64_t upto)
 {

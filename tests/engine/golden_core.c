@@ -1,0 +1,239 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Golden tests of the engine core and the static policy: lifecycle,
+ * overflows, time-weighted means, the series, the HWM histogram,
+ * determinism and grid == separate runs.  Expected values by hand.
+ * 4 KiB pages, 16 KiB stacks unless said otherwise.
+ */
+#include "golden_util.h"
+
+/*
+ * static with size=8192 (2 pages per stack):
+ *   SNAP 100 hwm 1000, SNAP 200 hwm 9000 (> 8192: overflow 1), NEW 300 (fork:
+ *   2 pages mapped, 2 charged), SW prev 300 hwm 8192 (= size: fine),
+ *   SW prev 100 hwm 8200 (> 8192: overflow 2), SW prev 200 hwm 12000 (200
+ *   already counted).  3 tasks: 6 pages, kstack 3 * 8 = 24 KiB, overflows 2.
+ * static default (16K): 12 pages, kstack 48, overflows 0.
+ */
+static void test_static(void)
+{
+	struct ks_machine m = machine(2);
+	struct ks_event evs[] = {
+		ev_snap(0, 0, 100, 1000),
+		ev_snap(0, 1, 200, 9000),
+		ev_new(1 * MS, 0, 300, 100),
+		ev_sw(2 * MS, 0, 300, 100, 8192, 1),
+		ev_sw(3 * MS, 0, 100, 0, 8200, 1),
+		ev_sw(4 * MS, 1, 200, 0, 12000, 1),
+	};
+	struct expect e8[] = {
+		{ "tasks_end", 3 }, { "forks", 1 }, { "stack_pages_end", 6 },
+		{ "kernel_stack_kb_end", 24 }, { "dyn_faults_kb_end", 0 }, { "overflows", 2 },
+		{ "charges", 2 }, { "maps", 2 }, { "faults", 0 }, { "pool_pages_end", 0 },
+		{ "pool_pages_peak", 0 }, { "switches", 3 }, { "events", 6 },
+	};
+	struct expect e16[] = {
+		{ "stack_pages_end", 12 }, { "kernel_stack_kb_end", 48 }, { "overflows", 0 },
+	};
+	struct ks_result *r;
+
+	r = run("static:size=8192", &m, evs, N(evs), 5 * MS);
+	check_counters("static_8k", r, e8, N(e8));
+	free(r);
+	r = run("static", &m, evs, N(evs), 5 * MS);
+	check_counters("static_16k", r, e16, N(e16));
+	free(r);
+}
+
+/*
+ * Time-weighted mean, static 16K (4 pages per task), in ns over [0, 100]:
+ *   t0 SNAP 100: 4 pages; t30 NEW 200: 8 pages; end 100.
+ *   mean = (4 * 30 + 8 * 70) / 100 = (120 + 560) / 100 = 6.8.
+ * Then release: t60 EXIT 200, t70 SW prev 200 DEAD: back to 4 pages:
+ *   mean = (4 * 30 + 8 * 40 + 4 * 30) / 100 = 5.6, exits 1, kstack 16.
+ */
+static void test_mean(void)
+{
+	struct ks_machine m = machine(1);
+	struct ks_event evs[] = {
+		ev_snap(0, 0, 100, 1000),
+		ev_new(30, 0, 200, 100),
+		ev_exit(60, 0, 200, 2000),
+		ev_sw(70, 0, 200, 100, 2000, 2),
+	};
+	struct ks_result *r;
+
+	r = run("static", &m, evs, 2, 100);
+	check_double("mean", "stack_pages_mean", r->c.stack_pages_mean, 6.8);
+	check_double("mean", "pool_pages_mean", r->c.pool_pages_mean, 0);
+	free(r);
+	r = run("static", &m, evs, 4, 100);
+	check_double("mean_release", "stack_pages_mean", r->c.stack_pages_mean, 5.6);
+	check_u64("mean_release", "exits", r->c.exits, 1);
+	check_u64("mean_release", "kernel_stack_kb_end", r->c.kernel_stack_kb_end, 16);
+	check_u64("mean_release", "tasks_end", r->c.tasks_end, 1);
+	free(r);
+}
+
+/*
+ * Series with samples=4, static (4 pages per task), interval starts at
+ * 1000 ns and doubles when the buffer is full (keeping points 0, 2, ...).
+ * A point at s shows the state after every event at or before s.
+ *   t0 SNAP 100, t2500 NEW 200, end 10000.
+ *   at t2500: points 0 (4 pages), 1000 (4), 2000 (4); next 3000.
+ *   finish: 3000 (8) -> 4 points; 4000: full -> keep 0, 2000, interval
+ *   2000; 4000 (8), 6000 (8) -> 4 points; 8000: full -> keep 0, 4000,
+ *   interval 4000; 8000 (8); next 12000 > end; final point 10000 (8).
+ *   => times 0, 4000, 8000, 10000; pages 4, 8, 8, 8; tasks 1, 2, 2, 2.
+ */
+static void test_series(void)
+{
+	struct ks_machine m = machine(1);
+	struct ks_event evs[] = {
+		ev_snap(0, 0, 100, 1000),
+		ev_new(2500, 0, 200, 100),
+	};
+	static const uint64_t t[] = { 0, 4000, 8000, 10000 }, p[] = { 4, 8, 8, 8 };
+	struct ks_result *r = run("static:samples=4", &m, evs, N(evs), 10000);
+	size_t i;
+
+	check_u64("series", "nr_samples", r->nr_samples, 4);
+	for (i = 0; i < 4 && i < r->nr_samples; i++) {
+		check_u64("series", "time", r->samples[i].time, t[i]);
+		check_u64("series", "stack_pages", r->samples[i].stack_pages, p[i]);
+		check_u64("series", "tasks", r->samples[i].tasks, i ? 2 : 1);
+	}
+	free(r);
+}
+
+/*
+ * HWM histogram (16K stacks: 5 buckets <=1K, 2K, 4K, 8K, 16K):
+ *   100: 1000 -> [0]; 200: 5000 -> (4K, 8K] = [3]; 300: 16384 -> [4];
+ *   400: 1025 -> (1K, 2K] = [1], released by FREE; 500: 0 (unknown) -> [0].
+ */
+static void test_hist(void)
+{
+	struct ks_machine m = machine(1);
+	struct ks_event evs[] = {
+		ev_snap(0, 0, 100, 1000),
+		ev_snap(0, 0, 200, 5000),
+		ev_snap(0, 0, 300, 16384),
+		ev_snap(0, 0, 400, 1025),
+		ev_free(1, 0, 400),
+		ev_sw(2, 0, 0, 500, 0, 0),
+	};
+	static const uint64_t want[5] = { 2, 1, 0, 1, 1 };
+	struct ks_result *r = run("static", &m, evs, N(evs), 10);
+	size_t i;
+
+	check_u64("hist", "nr_hwm_buckets", r->nr_hwm_buckets, 5);
+	for (i = 0; i < 5; i++)
+		check_u64("hist", "bucket", r->hwm_hist[i], want[i]);
+	check_u64("hist", "tasks_end", r->c.tasks_end, 4);
+	free(r);
+}
+
+/* A small pseudo-random trace (fixed LCG): forks, switches, exits on 4 CPUs. */
+static size_t make_trace(struct ks_event *evs, size_t max)
+{
+	uint64_t s = 12345, t = 0;
+	uint32_t live[64], nlive = 0, next_tid = 1000;
+	size_t n = 0;
+
+	while (n + 3 < max) {
+		uint32_t x, cpu;
+
+		s = s * 6364136223846793005ULL + 1442695040888963407ULL;
+		x = (uint32_t)(s >> 33);
+		cpu = x % 4;
+		t += 1000 + x % 50000;
+		if (nlive < 8 || (x % 10 == 0 && nlive < 64)) {
+			live[nlive] = next_tid++;
+			evs[n++] = ev_new(t, cpu, live[nlive], 1);
+			nlive++;
+		} else if (x % 17 == 0) {
+			uint32_t k = (x >> 8) % nlive, tid = live[k];
+
+			live[k] = live[--nlive];
+			evs[n++] = ev_exit(t, cpu, tid, 0);
+			evs[n++] = ev_sw(t + 1, cpu, tid, 0, 0, 2);
+		} else {
+			uint32_t k = (x >> 8) % nlive;
+
+			evs[n++] = ev_sw(t, cpu, live[k], 0, 512 + (x >> 4) % 16000, 1);
+		}
+	}
+	return n;
+}
+
+/*
+ * Determinism: same trace + spec twice -> identical bytes; a fail_rate run is
+ * identical for the same seed and differs for another seed.  A grid of
+ * several specs gives exactly what each spec gives alone.
+ */
+static void test_determinism(void)
+{
+	static struct ks_event evs[20000];
+	static const char *const specs[] = {
+		"rfc:fail_rate=0.3,seed=5", "static", "rfc:pool=1,quirk_refill=0",
+		"rfc:fault_span=interval,page_size=16384,thread_size=32768",
+		"static:size=8192",
+	};
+	struct ks_machine m = machine(4);
+	size_t n = make_trace(evs, N(evs)), i;
+	struct ks_result *a, *b, *c, *grid;
+	struct ks_grid *g;
+	struct ks_error err;
+
+	a = run(specs[0], &m, evs, n, evs[n - 1].time);
+	b = run(specs[0], &m, evs, n, evs[n - 1].time);
+	c = run("rfc:fail_rate=0.3,seed=6", &m, evs, n, evs[n - 1].time);
+	if (memcmp(a, b, sizeof(*a))) {
+		printf("FAIL determinism: same spec, different bytes\n");
+		g_failures++;
+	}
+	if (a->c.alloc_failures == 0 || a->c.alloc_failures == a->c.alloc_attempts) {
+		printf("FAIL determinism: fail_rate=0.3 gave %llu/%llu failures\n",
+		       (unsigned long long)a->c.alloc_failures,
+		       (unsigned long long)a->c.alloc_attempts);
+		g_failures++;
+	}
+	if (!memcmp(&a->c, &c->c, sizeof(a->c))) {
+		printf("FAIL determinism: seeds 5 and 6 gave the same counters\n");
+		g_failures++;
+	}
+	free(b);
+	free(c);
+
+	grid = calloc(N(specs), sizeof(*grid));
+	if (!grid || ks_grid_create(&g, specs, N(specs), &m, &err)) {
+		printf("FAIL grid create\n");
+		exit(1);
+	}
+	ks_grid_feed(g, evs, n / 2);
+	ks_grid_feed(g, evs + n / 2, n - n / 2);
+	ks_grid_finish(g, evs[n - 1].time, grid);
+	ks_grid_free(g);
+	for (i = 0; i < N(specs); i++) {
+		b = run(specs[i], &m, evs, n, evs[n - 1].time);
+		if (memcmp(b, &grid[i], sizeof(*b))) {
+			printf("FAIL grid: spec '%s' differs from its single run\n", specs[i]);
+			g_failures++;
+		}
+		free(b);
+	}
+	free(grid);
+	free(a);
+}
+
+int main(void)
+{
+	test_static();
+	test_mean();
+	test_series();
+	test_hist();
+	test_determinism();
+	if (g_failures)
+		printf("%d failure(s)\n", g_failures);
+	return g_failures ? 1 : 0;
+}

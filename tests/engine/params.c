@@ -1,0 +1,155 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Unit tests of spec parsing: canonical form (every key, defaults applied,
+ * sorted), resolved parameters in results, and every error naming the key
+ * and the policy.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "engine.h"
+
+static int failures;
+
+static void expect_canon(const char *spec, const char *want)
+{
+	struct ks_error err = { 0 };
+	char buf[512];
+	int ret = ks_spec_canonical(spec, buf, sizeof(buf), &err);
+
+	if (ret || strcmp(buf, want)) {
+		printf("FAIL canonical(%s) = %d '%s'\n  expected '%s'\n", spec, ret, ret ? err.detail : buf,
+		       want);
+		failures++;
+	}
+}
+
+static void expect_err(const char *spec, int code, const char *detail)
+{
+	struct ks_error err = { 0 };
+	char buf[512];
+	int ret = ks_spec_canonical(spec, buf, sizeof(buf), &err);
+
+	if (ret != -code || strcmp(err.detail, detail)) {
+		printf("FAIL error(%s) = %d '%s'\n  expected %d '%s'\n", spec, ret, err.detail, -code,
+		       detail);
+		failures++;
+	}
+}
+
+static void expect_create_err(const char *spec, const struct ks_machine *m, int code,
+			      const char *detail)
+{
+	struct ks_error err = { 0 };
+	struct ks_engine *e = NULL;
+	int ret = ks_engine_create(&e, spec, m, &err);
+
+	if (ret != -code || strcmp(err.detail, detail)) {
+		printf("FAIL create(%s) = %d '%s'\n  expected %d '%s'\n", spec, ret, err.detail,
+		       -code, detail);
+		failures++;
+	}
+	ks_engine_free(e);
+}
+
+int main(void)
+{
+	struct ks_machine m = { .page_size = 4096, .thread_size = 16384, .ncpus = 2,
+				.depth_known = false };
+	static struct ks_result res;
+	struct ks_error err = { 0 };
+	const struct ks_param_doc *docs;
+	const char *name, *desc;
+	struct ks_engine *e;
+	size_t i;
+
+	expect_canon("rfc",
+		     "rfc:cache=2,fail_rate=0,fail_windows=none,fault_span=page,page_size=auto,"
+		     "pool=auto,prealloc=1,quirk_cache_keep=1,quirk_nr_pages=0,quirk_refill=1,"
+		     "samples=256,seed=1,thread_size=auto");
+	expect_canon("rfc:", "rfc:cache=2,fail_rate=0,fail_windows=none,fault_span=page,"
+		     "page_size=auto,pool=auto,prealloc=1,quirk_cache_keep=1,quirk_nr_pages=0,"
+		     "quirk_refill=1,samples=256,seed=1,thread_size=auto");
+	expect_canon("static:seed=7,size=8192,fail_rate=0.25,fail_windows=1-2;3.5-4",
+		     "static:fail_rate=0.25,fail_windows=1-2;3.5-4,page_size=auto,prealloc=1,"
+		     "samples=256,seed=7,size=8192,thread_size=auto");
+	expect_canon("rfc:fault_span=interval,pool=2,page_size=16384,thread_size=32768",
+		     "rfc:cache=2,fail_rate=0,fail_windows=none,fault_span=interval,"
+		     "page_size=16384,pool=2,prealloc=1,quirk_cache_keep=1,quirk_nr_pages=0,"
+		     "quirk_refill=1,samples=256,seed=1,thread_size=32768");
+
+	expect_err("rfc:poool=3", KS_E_PARAM, "unknown key 'poool' for policy 'rfc'");
+	expect_err("rfc:pool=x", KS_E_PARAM,
+		   "bad value 'x' for key 'pool' of policy 'rfc' (expected auto or 1..64)");
+	expect_err("foo", KS_E_POLICY, "unknown policy 'foo' (kstack replay --list-policies)");
+	expect_err("foo:pool=1", KS_E_POLICY,
+		   "unknown policy 'foo' (kstack replay --list-policies)");
+	expect_err("rfc:fail_rate=2", KS_E_PARAM,
+		   "bad value '2' for key 'fail_rate' of policy 'rfc' (expected a number in [0, 1])");
+	expect_err("static:page_size=5000", KS_E_PARAM,
+		   "bad value '5000' for key 'page_size' of policy 'static' "
+		   "(expected auto, 4096, 16384 or 65536)");
+	expect_err("rfc:fault_span=word", KS_E_PARAM,
+		   "bad value 'word' for key 'fault_span' of policy 'rfc' (expected page or interval)");
+	expect_err("rfc:fail_windows=3-1", KS_E_PARAM,
+		   "bad value '3-1' for key 'fail_windows' of policy 'rfc' (expected none or "
+		   "START-END[;START-END...] in seconds, START < END, at most 8)");
+	expect_err("rfc:seed=-1", KS_E_PARAM,
+		   "bad value '-1' for key 'seed' of policy 'rfc' (expected an unsigned 64-bit integer)");
+	expect_err("rfc:pool=2,pool=3", KS_E_PARAM, "duplicate key 'pool' for policy 'rfc'");
+	expect_err("rfc:pool", KS_E_PARAM,
+		   "key 'pool' of policy 'rfc' has no value (expected auto or 1..64)");
+	expect_err("static:pool=3", KS_E_PARAM, "unknown key 'pool' for policy 'static'");
+
+	/* limits that need the machine */
+	expect_create_err("static:size=6000", &m, KS_E_PARAM,
+			  "bad value '6000' for key 'size' of policy 'static' "
+			  "(expected auto or 4096..65536 bytes, a multiple of page_size)");
+	expect_create_err("rfc:page_size=16384,thread_size=8192", &m, KS_E_PARAM,
+			  "bad value '8192' for key 'thread_size' of policy 'rfc' "
+			  "(expected auto or 8192..65536, a multiple of page_size)");
+	expect_create_err("rfc:prealloc=5", &m, KS_E_PARAM,
+			  "bad value '5' for key 'prealloc' of policy 'rfc' "
+			  "(expected at most thread_size/page_size = 4)");
+
+	/* results carry the resolved canonical parameters; depth is not needed */
+	if (ks_engine_create(&e, "rfc:seed=3", &m, &err)) {
+		printf("FAIL create rfc: %s\n", err.detail);
+		return 1;
+	}
+	ks_engine_finish(e, 0, &res);
+	ks_engine_free(e);
+	if (strcmp(res.params, "cache=2,fail_rate=0,fail_windows=none,fault_span=page,"
+		   "page_size=4096,pool=3,prealloc=1,quirk_cache_keep=1,quirk_nr_pages=0,"
+		   "quirk_refill=1,samples=256,seed=3,thread_size=16384") ||
+	    strcmp(res.policy, "rfc") || res.seed != 3 || res.page_size != 4096 ||
+	    res.c.pool_pages_end != 6) {
+		printf("FAIL result params '%s' policy '%s' seed %llu\n", res.params, res.policy,
+		       (unsigned long long)res.seed);
+		failures++;
+	}
+
+	/* every registered policy's defaults parse; the registry has static and rfc */
+	if (ks_policy_count() < 2) {
+		printf("FAIL policy count\n");
+		failures++;
+	}
+	for (i = 0; i < ks_policy_count(); i++) {
+		char buf[512];
+
+		ks_policy_describe(i, &name, &desc, &docs);
+		if (!name || !desc || !docs || ks_spec_canonical(name, buf, sizeof(buf), &err)) {
+			printf("FAIL policy %zu (%s): %s\n", i, name, err.detail);
+			failures++;
+		}
+	}
+	docs = ks_engine_common_params();
+	for (i = 0; docs[i].key; i++)
+		if (!docs[i].def || !docs[i].doc)
+			failures++;
+	if (i != 7) {
+		printf("FAIL common params: %zu\n", i);
+		failures++;
+	}
+	return failures ? 1 : 0;
+}
