@@ -17,9 +17,18 @@ struct ks_report_opts {
 	enum ks_report_format format;
 	const char *policy;	/* only runs of this policy; NULL: all */
 	bool all_runs;		/* every configuration, not just the default one */
+	/*
+	 * The canonical form of a bare policy name, i.e. its default
+	 * configuration (ks_spec_canonical() fits).  It tells which run is a
+	 * policy's default and which parameters the Policy column names.
+	 * NULL (the default): a trace's runs of a policy are all shown unless
+	 * there is only one, and the Policy column names the keys whose values
+	 * differ between the stored runs of that policy.
+	 */
+	int (*canonical)(const char *spec, char *buf, size_t len, struct ks_error *err);
 };
 
-/** ks_report_opts_default() - text, all policies */
+/** ks_report_opts_default() - text, all policies, default runs, no canonical() */
 void ks_report_opts_default(struct ks_report_opts *o);
 
 /**
@@ -27,7 +36,11 @@ void ks_report_opts_default(struct ks_report_opts *o);
  *
  * Columns: CPU (workload label), #Cores, #Stacks, Regular(kb), Dynamic(kb),
  * Savings, Pool(kb), Savings+pool, Faults, Crashes, Lost; rows of truncated
- * traces are marked.
+ * traces are marked.  A Policy column follows CPU when the rows shown have
+ * more than one configuration.
+ *
+ * Return: 0, -ENODATA ("no runs stored yet", also when the policy filter
+ * leaves none), -KS_E_DB, or -errno when @out fails.
  */
 int ks_report_table(struct ks_store *s, const struct ks_report_opts *o, FILE *out,
 		    struct ks_error *err);
@@ -36,7 +49,23 @@ int ks_report_table(struct ks_store *s, const struct ks_report_opts *o, FILE *ou
  * ks_report_charts() - write chart data and gnuplot scripts into @dir and,
  * when gnuplot is found, render PNG and SVG.
  * @drew: out, true if images were rendered
+ *
+ * Each chart NAME of ks_report_chart_names is written as NAME.dat (and
+ * NAME-N.dat for series), NAME.gp and, drawn, NAME.png and NAME.svg; a chart
+ * without data (no pool sweep stored, say) is not written and its old files
+ * are removed.  @dir is created if missing.  Labels from traces never reach
+ * the scripts: gnuplot reads them from the data files, which hold sanitised
+ * copies.
+ *
+ * Return: 0, -ENODATA (no runs), -KS_E_DB, -KS_E_IO (gnuplot failed) or -errno.
  */
 int ks_report_charts(struct ks_store *s, const char *dir, bool *drew, struct ks_error *err);
+
+/** ks_report_charts_opts() - the same, with @o's selection of runs (format unused) */
+int ks_report_charts_opts(struct ks_store *s, const struct ks_report_opts *o, const char *dir,
+			  bool *drew, struct ks_error *err);
+
+/* The charts, NULL-terminated: "bars", "pool", "timeline", "hwm". */
+extern const char *const ks_report_chart_names[];
 
 #endif

@@ -1,0 +1,281 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Which runs a report shows.  One query loads every run with its trace; the
+ * selection (policy filter, default configuration) and the short policy
+ * labels are worked out here, in C, so table and charts agree.
+ */
+#include <errno.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <sqlite3.h>
+
+#include "rows.h"
+
+const char *ks_params_body(const char *params)
+{
+	const char *colon = strchr(params, ':');
+	const char *eq = strchr(params, '=');
+
+	if (colon && (!eq || colon < eq))
+		return colon + 1;
+	return params;
+}
+
+/* The next "k=v" item of @p: key and value spans; returns the rest or NULL. */
+static const char *next_item(const char *p, const char **k, size_t *klen, const char **v,
+			     size_t *vlen)
+{
+	const char *end, *eq;
+
+	while (*p == ',')
+		p++;
+	if (!*p)
+		return NULL;
+	end = strchr(p, ',');
+	if (!end)
+		end = p + strlen(p);
+	eq = memchr(p, '=', (size_t)(end - p));
+	*k = p;
+	*klen = eq ? (size_t)(eq - p) : (size_t)(end - p);
+	*v = eq ? eq + 1 : end;
+	*vlen = (size_t)(end - *v);
+	return end;
+}
+
+static bool find_value(const char *params, const char *key, size_t keylen, const char **v,
+		       size_t *vlen)
+{
+	const char *p = ks_params_body(params), *k;
+	size_t klen;
+
+	while ((p = next_item(p, &k, &klen, v, vlen)))
+		if (klen == keylen && !memcmp(k, key, keylen))
+			return true;
+	return false;
+}
+
+bool ks_params_value(const char *params, const char *key, char *buf, size_t len)
+{
+	const char *v;
+	size_t vlen;
+
+	if (!find_value(params, key, strlen(key), &v, &vlen) || vlen >= len)
+		return false;
+	memcpy(buf, v, vlen);
+	buf[vlen] = '\0';
+	return true;
+}
+
+static bool same_value(const char *params, const char *k, size_t klen, const char *v,
+		       size_t vlen)
+{
+	const char *w;
+	size_t wlen;
+
+	return find_value(params, k, klen, &w, &wlen) && wlen == vlen && !memcmp(v, w, vlen);
+}
+
+uint64_t ks_row_regular_kb(const struct ks_row *r)
+{
+	return r->tasks_end * r->thread_size / 1024;
+}
+
+uint64_t ks_row_pool_kb(const struct ks_row *r)
+{
+	return (r->pool_pages_end + r->global_pages_end + r->extra_pages) * r->page_size / 1024;
+}
+
+double ks_row_savings(const struct ks_row *r)
+{
+	uint64_t reg = ks_row_regular_kb(r);
+
+	return reg ? 1.0 - (double)r->kernel_stack_kb_end / (double)reg : NAN;
+}
+
+double ks_row_savings_pool(const struct ks_row *r)
+{
+	uint64_t reg = ks_row_regular_kb(r);
+
+	return reg ? 1.0 - (double)(r->kernel_stack_kb_end + ks_row_pool_kb(r)) / (double)reg
+		   : NAN;
+}
+
+static void copy_text(char *dst, size_t len, sqlite3_stmt *st, int col)
+{
+	const unsigned char *t = sqlite3_column_text(st, col);
+
+	snprintf(dst, len, "%s", t ? (const char *)t : "");
+}
+
+static const char load_sql[] =
+	"SELECT t.key, r.key, r.tasks_end, r.kernel_stack_kb_end, r.pool_pages_end, "
+	"r.global_pages_end, r.extra_pages, r.faults, r.fallback_hits, r.crashes, "
+	"t.lost_events, r.seed, r.ncpus, r.page_size, r.thread_size, "
+	"(t.truncated OR NOT r.complete), t.label, r.policy, r.engine_version, r.params "
+	"FROM runs r JOIN traces t ON r.trace = t.key "
+	"ORDER BY t.key, r.policy, r.params, r.engine_version, r.seed";
+
+static int load(struct ks_store *s, struct ks_rowset *rs, struct ks_error *err)
+{
+	sqlite3 *db = ks_store_sqlite(s);
+	sqlite3_stmt *st = NULL;
+	struct ks_row *r, *tmp;
+	size_t cap = 0;
+	int rc, ret = 0;
+
+	if (sqlite3_prepare_v2(db, load_sql, -1, &st, NULL) != SQLITE_OK)
+		return ks_error_set(err, KS_E_DB, "%s: %s", ks_store_path(s), sqlite3_errmsg(db));
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		if (rs->n == cap) {
+			cap = cap ? 2 * cap : 16;
+			tmp = realloc(rs->rows, cap * sizeof(*tmp));
+			if (!tmp) {
+				ret = ks_error_set(err, ENOMEM, "out of memory");
+				goto out;
+			}
+			rs->rows = tmp;
+		}
+		r = &rs->rows[rs->n++];
+		memset(r, 0, sizeof(*r));
+		r->trace_key = sqlite3_column_int64(st, 0);
+		r->run_key = sqlite3_column_int64(st, 1);
+		r->tasks_end = (uint64_t)sqlite3_column_int64(st, 2);
+		r->kernel_stack_kb_end = (uint64_t)sqlite3_column_int64(st, 3);
+		r->pool_pages_end = (uint64_t)sqlite3_column_int64(st, 4);
+		r->global_pages_end = (uint64_t)sqlite3_column_int64(st, 5);
+		r->extra_pages = (uint64_t)sqlite3_column_int64(st, 6);
+		r->faults = (uint64_t)sqlite3_column_int64(st, 7);
+		r->fallback_hits = (uint64_t)sqlite3_column_int64(st, 8);
+		r->crashes = (uint64_t)sqlite3_column_int64(st, 9);
+		r->lost = (uint64_t)sqlite3_column_int64(st, 10);
+		r->seed = (uint64_t)sqlite3_column_int64(st, 11);
+		r->ncpus = (uint32_t)sqlite3_column_int64(st, 12);
+		r->page_size = (uint32_t)sqlite3_column_int64(st, 13);
+		r->thread_size = (uint32_t)sqlite3_column_int64(st, 14);
+		r->truncated = sqlite3_column_int(st, 15) != 0;
+		copy_text(r->label, sizeof(r->label), st, 16);
+		copy_text(r->policy, sizeof(r->policy), st, 17);
+		copy_text(r->engine_version, sizeof(r->engine_version), st, 18);
+		copy_text(r->params, sizeof(r->params), st, 19);
+	}
+	if (rc != SQLITE_DONE)
+		ret = ks_error_set(err, KS_E_DB, "%s: %s", ks_store_path(s), sqlite3_errmsg(db));
+out:
+	sqlite3_finalize(st);
+	return ret;
+}
+
+/* Append "k=v" to the label, comma-separated after the first. */
+static void label_add(struct ks_row *r, bool *first, const char *k, size_t klen, const char *v,
+		      size_t vlen)
+{
+	size_t len = strlen(r->policy_label);
+
+	snprintf(r->policy_label + len, sizeof(r->policy_label) - len, "%c%.*s=%.*s",
+		 *first ? ':' : ',', (int)klen, k, (int)vlen, v);
+	*first = false;
+}
+
+/*
+ * With a default configuration known, name the keys that differ from it;
+ * otherwise name the keys whose values differ among the policy's runs.
+ */
+static void make_label(struct ks_rowset *rs, struct ks_row *r, const char *def)
+{
+	const char *p = ks_params_body(r->params), *k, *v;
+	bool first = true, varies;
+	size_t klen, vlen, j;
+
+	snprintf(r->policy_label, sizeof(r->policy_label), "%s", r->policy);
+	while ((p = next_item(p, &k, &klen, &v, &vlen))) {
+		if (def) {
+			varies = !same_value(def, k, klen, v, vlen);
+		} else {
+			varies = false;
+			for (j = 0; j < rs->n && !varies; j++)
+				if (!strcmp(rs->rows[j].policy, r->policy))
+					varies = !same_value(rs->rows[j].params, k, klen, v, vlen);
+		}
+		if (varies)
+			label_add(r, &first, k, klen, v, vlen);
+	}
+}
+
+static void select_rows(struct ks_rowset *rs, const struct ks_report_opts *o)
+{
+	char def[sizeof(rs->rows[0].params) + 64];
+	struct ks_error e;
+	size_t i, j;
+	bool known;
+
+	for (i = 0; i < rs->n; i++) {
+		struct ks_row *r = &rs->rows[i];
+
+		known = o->canonical && o->canonical(r->policy, def, sizeof(def), &e) == 0;
+		make_label(rs, r, known ? def : NULL);
+		if (known) {
+			r->is_default = !strcmp(ks_params_body(r->params), ks_params_body(def));
+			continue;
+		}
+		/* no default known: a single configuration is the default one */
+		r->is_default = true;
+		for (j = 0; j < rs->n; j++)
+			if (rs->rows[j].trace_key == r->trace_key &&
+			    !strcmp(rs->rows[j].policy, r->policy) &&
+			    strcmp(rs->rows[j].params, r->params))
+				r->is_default = false;
+	}
+	for (i = 0; i < rs->n; i++) {
+		struct ks_row *r = &rs->rows[i];
+		bool group_has_default = false;
+
+		for (j = 0; j < rs->n; j++)
+			if (rs->rows[j].trace_key == r->trace_key &&
+			    !strcmp(rs->rows[j].policy, r->policy) && rs->rows[j].is_default)
+				group_has_default = true;
+		r->shown = (o->all_runs || r->is_default || !group_has_default) &&
+			   (!o->policy || !strcmp(o->policy, r->policy));
+	}
+	for (i = 0; i < rs->n; i++) {
+		if (!rs->rows[i].shown)
+			continue;
+		rs->nr_shown++;
+		for (j = 0; j < i; j++)
+			if (rs->rows[j].shown &&
+			    strcmp(rs->rows[j].policy_label, rs->rows[i].policy_label))
+				rs->several_configs = true;
+	}
+}
+
+int ks_rows_load(struct ks_store *s, const struct ks_report_opts *o, struct ks_rowset *out,
+		 struct ks_error *err)
+{
+	int ret;
+
+	memset(out, 0, sizeof(*out));
+	ret = load(s, out, err);
+	if (ret) {
+		ks_rowset_release(out);
+		return ret;
+	}
+	if (!out->n) {
+		ks_rowset_release(out);
+		return ks_error_set(err, ENODATA, "%s: no runs stored yet", ks_store_path(s));
+	}
+	select_rows(out, o);
+	if (!out->nr_shown) {
+		ks_rowset_release(out);
+		return ks_error_set(err, ENODATA, "%s: no runs of policy '%s' stored",
+				    ks_store_path(s), o->policy ? o->policy : "");
+	}
+	return 0;
+}
+
+void ks_rowset_release(struct ks_rowset *rs)
+{
+	free(rs->rows);
+	rs->rows = NULL;
+	rs->n = rs->nr_shown = 0;
+}

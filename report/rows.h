@@ -1,0 +1,68 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The runs a report shows, loaded from the store with one SQL query and
+ * selected as struct ks_report_opts asks (report/ only).  Tables and charts
+ * both use this so they always show the same runs.
+ */
+#ifndef KS_ROWS_H
+#define KS_ROWS_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "report.h"
+
+struct ks_row {
+	int64_t trace_key;
+	int64_t run_key;
+	uint64_t tasks_end;
+	uint64_t kernel_stack_kb_end;
+	uint64_t pool_pages_end;
+	uint64_t global_pages_end;
+	uint64_t extra_pages;
+	uint64_t faults;
+	uint64_t fallback_hits;
+	uint64_t crashes;
+	uint64_t lost;			/* the trace's lost events */
+	uint64_t seed;
+	uint32_t ncpus;
+	uint32_t page_size;
+	uint32_t thread_size;
+	bool truncated;
+	bool is_default;		/* the policy's default configuration */
+	bool shown;			/* selected by the options */
+	char label[64];
+	char policy[32];
+	char engine_version[16];
+	char params[512];		/* canonical, as stored */
+	char policy_label[160];		/* "rfc" or "rfc:pool=0" (non-default keys only) */
+};
+
+struct ks_rowset {
+	struct ks_row *rows;
+	size_t n;
+	size_t nr_shown;
+	bool several_configs;		/* shown rows have more than one policy label */
+};
+
+/** ks_rows_load() - every run, ordered by trace insertion, policy, params */
+int ks_rows_load(struct ks_store *s, const struct ks_report_opts *o, struct ks_rowset *out,
+		 struct ks_error *err);
+/** ks_rowset_release() - free the rows inside @rs */
+void ks_rowset_release(struct ks_rowset *rs);
+
+/* Derived figures, in KiB or as fractions (NAN when Regular is 0). */
+uint64_t ks_row_regular_kb(const struct ks_row *r);
+uint64_t ks_row_pool_kb(const struct ks_row *r);
+double ks_row_savings(const struct ks_row *r);
+double ks_row_savings_pool(const struct ks_row *r);
+
+/**
+ * ks_params_value() - the value of @key in canonical @params
+ * ("policy:k=v,k=v" or "k=v,k=v"), copied into @buf; false if absent
+ */
+bool ks_params_value(const char *params, const char *key, char *buf, size_t len);
+/** ks_params_body() - @params without its "policy:" prefix */
+const char *ks_params_body(const char *params);
+
+#endif

@@ -1,0 +1,473 @@
+// SPDX-License-Identifier: MIT
+/*
+ * The results store: the only file of kstack that writes to SQLite.
+ *
+ * Thread safety: a store handle may be shared by threads; every exported
+ * function that touches the database takes the handle's mutex, so runs are
+ * written one transaction at a time.  Readers in other processes (a report
+ * while a replay writes) see whole runs thanks to WAL and a busy timeout.
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include <sqlite3.h>
+
+#include "store.h"
+#include "schema.h"
+
+#define KS_STORE_BUSY_MS 10000
+
+struct ks_store {
+	pthread_mutex_t lock;
+	sqlite3 *db;
+	sqlite3_stmt *find_run;
+	sqlite3_stmt *del_run;
+	sqlite3_stmt *ins_run;
+	sqlite3_stmt *ins_sample;
+	sqlite3_stmt *ins_crash;
+	sqlite3_stmt *ins_hwm;
+	char *path;
+	bool readonly;
+};
+
+/* The run columns in insertion order: fixed ones, then every counter. */
+static const char run_fixed_cols[] =
+	"trace, policy, params, engine_version, seed, complete, wall_ns, page_size, "
+	"thread_size, ncpus, start_ns, end_ns, stack_pages_mean, pool_pages_mean";
+#define KS_RUN_FIXED 14
+
+static const char *const counter_names[] = {
+#define KS_X_NAME(name, desc) #name,
+	KS_COUNTERS(KS_X_NAME)
+#undef KS_X_NAME
+};
+#define KS_NR_COUNTERS (sizeof(counter_names) / sizeof(counter_names[0]))
+
+static int db_error(struct ks_store *s, struct ks_error *err, const char *what)
+{
+	return ks_error_set(err, KS_E_DB, "%s: %s: %s", s->path, what, sqlite3_errmsg(s->db));
+}
+
+static int exec(struct ks_store *s, const char *sql, struct ks_error *err)
+{
+	char *msg = NULL;
+	int rc;
+
+	rc = sqlite3_exec(s->db, sql, NULL, NULL, &msg);
+	if (rc != SQLITE_OK) {
+		ks_error_set(err, KS_E_DB, "%s: %s", s->path, msg ? msg : sqlite3_errstr(rc));
+		sqlite3_free(msg);
+		return -KS_E_DB;
+	}
+	return 0;
+}
+
+static int query_int(struct ks_store *s, const char *sql, int64_t *v, struct ks_error *err)
+{
+	sqlite3_stmt *st = NULL;
+	int rc;
+
+	rc = sqlite3_prepare_v2(s->db, sql, -1, &st, NULL);
+	if (rc == SQLITE_OK)
+		rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		*v = sqlite3_column_int64(st, 0);
+		sqlite3_finalize(st);
+		return 0;
+	}
+	sqlite3_finalize(st);
+	if (rc == SQLITE_NOTADB)
+		return ks_error_set(err, KS_E_DB, "%s: not a SQLite database", s->path);
+	return db_error(s, err, "reading the schema");
+}
+
+/*
+ * A new (empty) database gets the schema; any other must carry exactly our
+ * user_version.  The check is repeated inside the write transaction so two
+ * processes creating the same database do not both run the schema.
+ */
+static int check_schema(struct ks_store *s, struct ks_error *err)
+{
+	int64_t version, tables;
+	int ret;
+
+	ret = query_int(s, "PRAGMA user_version", &version, err);
+	if (ret)
+		return ret;
+	ret = query_int(s, "SELECT count(*) FROM sqlite_master", &tables, err);
+	if (ret)
+		return ret;
+	if (version == 0 && tables == 0) {
+		if (s->readonly)
+			return ks_error_set(err, KS_E_SCHEMA, "%s: not a kstack database (empty)",
+					    s->path);
+		ret = exec(s, "BEGIN IMMEDIATE", err);
+		if (ret)
+			return ret;
+		ret = query_int(s, "PRAGMA user_version", &version, err);
+		if (!ret)
+			ret = query_int(s, "SELECT count(*) FROM sqlite_master", &tables, err);
+		if (!ret && version == 0 && tables == 0)
+			ret = exec(s, ks_schema_sql, err);
+		if (!ret)
+			ret = exec(s, "COMMIT", err);
+		if (ret) {
+			sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+			return ret;
+		}
+		return check_schema(s, err);
+	}
+	if (version == 0)
+		return ks_error_set(err, KS_E_SCHEMA,
+				    "%s: not a kstack database (schema version 0, this kstack uses %d)",
+				    s->path, ks_schema_version);
+	if (version != ks_schema_version)
+		return ks_error_set(err, KS_E_SCHEMA, "%s: schema version %" PRId64
+				    ", this kstack uses %d", s->path, version, ks_schema_version);
+	return 0;
+}
+
+static int prepare(struct ks_store *s, const char *sql, sqlite3_stmt **st,
+		   struct ks_error *err)
+{
+	if (sqlite3_prepare_v2(s->db, sql, -1, st, NULL) != SQLITE_OK)
+		return db_error(s, err, "preparing a statement");
+	return 0;
+}
+
+static int prepare_all(struct ks_store *s, struct ks_error *err)
+{
+	char sql[4096];
+	size_t i, len;
+	int ret;
+
+	len = (size_t)snprintf(sql, sizeof(sql), "INSERT INTO runs (%s", run_fixed_cols);
+	for (i = 0; i < KS_NR_COUNTERS; i++)
+		len += (size_t)snprintf(sql + len, sizeof(sql) - len, ", %s", counter_names[i]);
+	len += (size_t)snprintf(sql + len, sizeof(sql) - len, ") VALUES (?");
+	for (i = 1; i < KS_RUN_FIXED + KS_NR_COUNTERS; i++)
+		len += (size_t)snprintf(sql + len, sizeof(sql) - len, ", ?");
+	len += (size_t)snprintf(sql + len, sizeof(sql) - len, ")");
+	if (len >= sizeof(sql))
+		return ks_error_set(err, KS_E_INTERNAL, "run insert statement too long");
+
+	ret = prepare(s, sql, &s->ins_run, err);
+	if (!ret)
+		ret = prepare(s, "SELECT key FROM runs WHERE trace = ? AND policy = ? AND "
+			      "params = ? AND engine_version = ? AND seed = ?", &s->find_run, err);
+	if (!ret)
+		ret = prepare(s, "DELETE FROM runs WHERE key = ?", &s->del_run, err);
+	if (!ret)
+		ret = prepare(s, "INSERT INTO samples (run, seq, time, stack_pages, pool_pages, "
+			      "kernel_stack_kb, tasks, crashes) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+			      &s->ins_sample, err);
+	if (!ret)
+		ret = prepare(s, "INSERT INTO crashes (run, seq, time, cpu, tid, pages, reason) "
+			      "VALUES (?, ?, ?, ?, ?, ?, ?)", &s->ins_crash, err);
+	if (!ret)
+		ret = prepare(s, "INSERT INTO hwm_hist (run, bucket, kb, tasks) VALUES (?, ?, ?, ?)",
+			      &s->ins_hwm, err);
+	return ret;
+}
+
+static int store_open(struct ks_store **out, const char *path, bool readonly,
+		      struct ks_error *err)
+{
+	struct ks_store *s;
+	struct stat st;
+	int flags, ret;
+
+	*out = NULL;
+	if (readonly && stat(path, &st) < 0)
+		return ks_error_set(err, ENOENT, "%s: no such database", path);
+	if (!readonly && stat(path, &st) == 0 && S_ISDIR(st.st_mode))
+		return ks_error_set(err, EISDIR, "%s: is a directory", path);
+	s = calloc(1, sizeof(*s));
+	if (!s)
+		return ks_error_set(err, ENOMEM, "%s: out of memory", path);
+	s->path = strdup(path);
+	if (!s->path) {
+		free(s);
+		return ks_error_set(err, ENOMEM, "%s: out of memory", path);
+	}
+	pthread_mutex_init(&s->lock, NULL);
+	s->readonly = readonly;
+	flags = readonly ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE;
+	if (sqlite3_open_v2(path, &s->db, flags | SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK) {
+		ret = ks_error_set(err, KS_E_DB, "%s: cannot open: %s", path,
+				   s->db ? sqlite3_errmsg(s->db) : "out of memory");
+		goto fail;
+	}
+	sqlite3_busy_timeout(s->db, KS_STORE_BUSY_MS);
+	ret = check_schema(s, err);
+	if (ret)
+		goto fail;
+	/* WAL lets a report read while a replay writes; not all filesystems allow it. */
+	if (!readonly)
+		sqlite3_exec(s->db, "PRAGMA journal_mode = WAL", NULL, NULL, NULL);
+	ret = exec(s, "PRAGMA foreign_keys = ON", err);
+	if (!ret && !readonly)
+		ret = prepare_all(s, err);
+	if (ret)
+		goto fail;
+	*out = s;
+	return 0;
+fail:
+	ks_store_close(s);
+	return ret;
+}
+
+int ks_store_open(struct ks_store **out, const char *path, struct ks_error *err)
+{
+	return store_open(out, path, false, err);
+}
+
+int ks_store_open_ro(struct ks_store **out, const char *path, struct ks_error *err)
+{
+	return store_open(out, path, true, err);
+}
+
+void ks_store_close(struct ks_store *s)
+{
+	if (!s)
+		return;
+	sqlite3_finalize(s->find_run);
+	sqlite3_finalize(s->del_run);
+	sqlite3_finalize(s->ins_run);
+	sqlite3_finalize(s->ins_sample);
+	sqlite3_finalize(s->ins_crash);
+	sqlite3_finalize(s->ins_hwm);
+	sqlite3_close(s->db);
+	pthread_mutex_destroy(&s->lock);
+	free(s->path);
+	free(s);
+}
+
+const char *ks_store_path(const struct ks_store *s)
+{
+	return s->path;
+}
+
+void *ks_store_sqlite(struct ks_store *s)
+{
+	return s->db;
+}
+
+static int step_done(struct ks_store *s, sqlite3_stmt *st, struct ks_error *err,
+		     const char *what)
+{
+	int rc = sqlite3_step(st);
+
+	sqlite3_reset(st);
+	sqlite3_clear_bindings(st);
+	if (rc != SQLITE_DONE)
+		return db_error(s, err, what);
+	return 0;
+}
+
+int ks_store_put_trace(struct ks_store *s, const struct kst_info *info, const char *path,
+		       int64_t *trace_key, struct ks_error *err)
+{
+	static const char sql[] =
+		"INSERT INTO traces (id, label, host, kernel, arch, collector, options, clock, "
+		"format_version, ncpus, page_size, thread_size, depth_source, start_ns, end_ns, "
+		"nr_kernel_stack_start_kb, nr_kernel_stack_end_kb, ram_kb, nr_events, "
+		"lost_events, truncated, synth_seed, path) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, "
+		"?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING";
+	sqlite3_stmt *st = NULL, *q = NULL;
+	char id[17];
+	int ret, i = 1;
+
+	if (s->readonly)
+		return ks_error_set(err, KS_E_DB, "%s: opened read-only", s->path);
+	snprintf(id, sizeof(id), "%016" PRIx64, info->id);
+	pthread_mutex_lock(&s->lock);
+	ret = prepare(s, sql, &st, err);
+	if (ret)
+		goto out;
+	sqlite3_bind_text(st, i++, id, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(st, i++, info->label, (int)strnlen(info->label, sizeof(info->label)),
+			  SQLITE_TRANSIENT);
+	sqlite3_bind_text(st, i++, info->host, (int)strnlen(info->host, sizeof(info->host)),
+			  SQLITE_TRANSIENT);
+	sqlite3_bind_text(st, i++, info->kernel, (int)strnlen(info->kernel, sizeof(info->kernel)),
+			  SQLITE_TRANSIENT);
+	sqlite3_bind_text(st, i++, info->arch, (int)strnlen(info->arch, sizeof(info->arch)),
+			  SQLITE_TRANSIENT);
+	sqlite3_bind_text(st, i++, info->collector,
+			  (int)strnlen(info->collector, sizeof(info->collector)), SQLITE_TRANSIENT);
+	sqlite3_bind_text(st, i++, info->options,
+			  (int)strnlen(info->options, sizeof(info->options)), SQLITE_TRANSIENT);
+	sqlite3_bind_text(st, i++, info->clock, (int)strnlen(info->clock, sizeof(info->clock)),
+			  SQLITE_TRANSIENT);
+	sqlite3_bind_int64(st, i++, info->version);
+	sqlite3_bind_int64(st, i++, info->ncpus);
+	sqlite3_bind_int64(st, i++, info->page_size);
+	sqlite3_bind_int64(st, i++, info->thread_size);
+	sqlite3_bind_int64(st, i++, info->depth_source);
+	sqlite3_bind_int64(st, i++, (int64_t)info->start_ns);
+	sqlite3_bind_int64(st, i++, (int64_t)info->end_ns);
+	sqlite3_bind_int64(st, i++, info->nr_kernel_stack_start_kb);
+	sqlite3_bind_int64(st, i++, info->nr_kernel_stack_end_kb);
+	sqlite3_bind_int64(st, i++, (int64_t)info->ram_kb);
+	sqlite3_bind_int64(st, i++, (int64_t)info->nr_events);
+	sqlite3_bind_int64(st, i++, (int64_t)kst_info_lost_total(info));
+	sqlite3_bind_int(st, i++, info->truncated ? 1 : 0);
+	sqlite3_bind_int64(st, i++, (int64_t)info->seed);
+	sqlite3_bind_text(st, i++, path ? path : "", -1, SQLITE_TRANSIENT);
+	if (sqlite3_step(st) != SQLITE_DONE) {
+		ret = db_error(s, err, "storing a trace");
+		goto out;
+	}
+	ret = prepare(s, "SELECT key FROM traces WHERE id = ?", &q, err);
+	if (ret)
+		goto out;
+	sqlite3_bind_text(q, 1, id, -1, SQLITE_TRANSIENT);
+	if (sqlite3_step(q) != SQLITE_ROW) {
+		ret = db_error(s, err, "finding a trace");
+		goto out;
+	}
+	*trace_key = sqlite3_column_int64(q, 0);
+out:
+	sqlite3_finalize(st);
+	sqlite3_finalize(q);
+	pthread_mutex_unlock(&s->lock);
+	return ret;
+}
+
+static int bind_run(struct ks_store *s, int64_t trace_key, const struct ks_result *res,
+		    int complete, uint64_t wall_ns)
+{
+	sqlite3_stmt *st = s->ins_run;
+	int i = 1;
+
+	sqlite3_bind_int64(st, i++, trace_key);
+	sqlite3_bind_text(st, i++, res->policy, (int)strnlen(res->policy, sizeof(res->policy)),
+			  SQLITE_STATIC);
+	sqlite3_bind_text(st, i++, res->params, (int)strnlen(res->params, sizeof(res->params)),
+			  SQLITE_STATIC);
+	sqlite3_bind_text(st, i++, res->engine_version,
+			  (int)strnlen(res->engine_version, sizeof(res->engine_version)),
+			  SQLITE_STATIC);
+	sqlite3_bind_int64(st, i++, (int64_t)res->seed);
+	sqlite3_bind_int(st, i++, complete ? 1 : 0);
+	sqlite3_bind_int64(st, i++, (int64_t)wall_ns);
+	sqlite3_bind_int64(st, i++, res->page_size);
+	sqlite3_bind_int64(st, i++, res->thread_size);
+	sqlite3_bind_int64(st, i++, res->ncpus);
+	sqlite3_bind_int64(st, i++, (int64_t)res->start_ns);
+	sqlite3_bind_int64(st, i++, (int64_t)res->end_ns);
+	sqlite3_bind_double(st, i++, res->c.stack_pages_mean);
+	sqlite3_bind_double(st, i++, res->c.pool_pages_mean);
+#define KS_X_BIND(name, desc) sqlite3_bind_int64(st, i++, (int64_t)res->c.name);
+	KS_COUNTERS(KS_X_BIND)
+#undef KS_X_BIND
+	return i;
+}
+
+/* Everything of one run, inside the caller's transaction. */
+static int put_run_locked(struct ks_store *s, int64_t trace_key, const struct ks_result *res,
+			  int complete, uint64_t wall_ns, struct ks_error *err)
+{
+	sqlite3_stmt *st;
+	int64_t run;
+	size_t i;
+	int ret;
+
+	st = s->find_run;
+	sqlite3_bind_int64(st, 1, trace_key);
+	sqlite3_bind_text(st, 2, res->policy, (int)strnlen(res->policy, sizeof(res->policy)),
+			  SQLITE_STATIC);
+	sqlite3_bind_text(st, 3, res->params, (int)strnlen(res->params, sizeof(res->params)),
+			  SQLITE_STATIC);
+	sqlite3_bind_text(st, 4, res->engine_version,
+			  (int)strnlen(res->engine_version, sizeof(res->engine_version)),
+			  SQLITE_STATIC);
+	sqlite3_bind_int64(st, 5, (int64_t)res->seed);
+	while ((ret = sqlite3_step(st)) == SQLITE_ROW) {
+		/* deleting the run cascades to its samples, crashes and histogram */
+		sqlite3_bind_int64(s->del_run, 1, sqlite3_column_int64(st, 0));
+		ret = step_done(s, s->del_run, err, "replacing a run");
+		if (ret)
+			break;
+	}
+	sqlite3_reset(st);
+	sqlite3_clear_bindings(st);
+	if (ret < 0)
+		return ret;
+	if (ret != SQLITE_DONE)
+		return db_error(s, err, "finding a run");
+
+	bind_run(s, trace_key, res, complete, wall_ns);
+	ret = step_done(s, s->ins_run, err, "storing a run");
+	if (ret)
+		return ret;
+	run = sqlite3_last_insert_rowid(s->db);
+
+	for (i = 0; i < res->nr_samples && !ret; i++) {
+		const struct ks_sample *p = &res->samples[i];
+
+		st = s->ins_sample;
+		sqlite3_bind_int64(st, 1, run);
+		sqlite3_bind_int64(st, 2, (int64_t)i);
+		sqlite3_bind_int64(st, 3, (int64_t)p->time);
+		sqlite3_bind_int64(st, 4, (int64_t)p->stack_pages);
+		sqlite3_bind_int64(st, 5, (int64_t)p->pool_pages);
+		sqlite3_bind_int64(st, 6, (int64_t)p->kernel_stack_kb);
+		sqlite3_bind_int64(st, 7, (int64_t)p->tasks);
+		sqlite3_bind_int64(st, 8, (int64_t)p->crashes);
+		ret = step_done(s, st, err, "storing samples");
+	}
+	for (i = 0; i < res->nr_crashes && !ret; i++) {
+		const struct ks_crash *c = &res->crashes[i];
+
+		st = s->ins_crash;
+		sqlite3_bind_int64(st, 1, run);
+		sqlite3_bind_int64(st, 2, (int64_t)i);
+		sqlite3_bind_int64(st, 3, (int64_t)c->time);
+		sqlite3_bind_int64(st, 4, c->cpu);
+		sqlite3_bind_int64(st, 5, c->tid);
+		sqlite3_bind_int64(st, 6, c->pages_needed);
+		sqlite3_bind_int64(st, 7, c->reason);
+		ret = step_done(s, st, err, "storing crashes");
+	}
+	for (i = 0; i < res->nr_hwm_buckets && !ret; i++) {
+		st = s->ins_hwm;
+		sqlite3_bind_int64(st, 1, run);
+		sqlite3_bind_int64(st, 2, (int64_t)i);
+		sqlite3_bind_int64(st, 3, (int64_t)1 << i);
+		sqlite3_bind_int64(st, 4, (int64_t)res->hwm_hist[i]);
+		ret = step_done(s, st, err, "storing the HWM histogram");
+	}
+	return ret;
+}
+
+int ks_store_put_run(struct ks_store *s, int64_t trace_key, const struct ks_result *res,
+		     int complete, uint64_t wall_ns, struct ks_error *err)
+{
+	int ret;
+
+	if (s->readonly)
+		return ks_error_set(err, KS_E_DB, "%s: opened read-only", s->path);
+	if (res->nr_samples > KS_MAX_SAMPLES || res->nr_crashes > KS_MAX_CRASHES ||
+	    res->nr_hwm_buckets > sizeof(res->hwm_hist) / sizeof(res->hwm_hist[0]))
+		return ks_error_set(err, KS_E_INTERNAL, "run %s: array counts out of range",
+				    res->policy);
+	pthread_mutex_lock(&s->lock);
+	ret = exec(s, "BEGIN IMMEDIATE", err);
+	if (ret)
+		goto out;
+	ret = put_run_locked(s, trace_key, res, complete, wall_ns, err);
+	if (!ret)
+		ret = exec(s, "COMMIT", err);
+	if (ret)
+		sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+out:
+	pthread_mutex_unlock(&s->lock);
+	return ret;
+}

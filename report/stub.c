@@ -1,3 +1,0 @@
-/* placeholder */
-int ks_report_placeholder(void);
-int ks_report_placeholder(void) { return 0; }

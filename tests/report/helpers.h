@@ -1,0 +1,120 @@
+/* SPDX-License-Identifier: MIT */
+/* Small helpers shared by the report tests (header-only, static). */
+#ifndef KS_TEST_REPORT_HELPERS_H
+#define KS_TEST_REPORT_HELPERS_H
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "report/report.h"
+#include "report/store.h"
+
+static int test_failures;
+
+#define CHECK(cond)								\
+	do {									\
+		if (!(cond)) {							\
+			fprintf(stderr, "%s:%d: check failed: %s\n", __FILE__,	\
+				__LINE__, #cond);				\
+			test_failures++;					\
+		}								\
+	} while (0)
+
+#define CHECK_STR(got, want)							\
+	do {									\
+		const char *g_ = (got), *w_ = (want);				\
+		if (!g_ || strcmp(g_, w_)) {					\
+			fprintf(stderr, "%s:%d: got:\n%s\n--- want:\n%s\n---\n",	\
+				__FILE__, __LINE__, g_ ? g_ : "(null)", w_);	\
+			test_failures++;					\
+		}								\
+	} while (0)
+
+#define CHECK_OK(expr)								\
+	do {									\
+		struct ks_error e_ = { 0 };					\
+		int r_ = (expr);						\
+		(void)e_;							\
+		if (r_) {							\
+			fprintf(stderr, "%s:%d: %s returned %d\n", __FILE__,	\
+				__LINE__, #expr, r_);				\
+			test_failures++;					\
+		}								\
+	} while (0)
+
+/* A fresh temporary directory, removed by the test's cleanup (rm -rf). */
+static inline char *test_tmpdir(void)
+{
+	const char *t = getenv("TMPDIR");
+	char *p;
+
+	if (!t || !*t)
+		t = "/tmp";
+	if (asprintf(&p, "%s/ksreport.XXXXXX", t) < 0 || !mkdtemp(p)) {
+		perror("mkdtemp");
+		exit(1);
+	}
+	return p;
+}
+
+static inline void test_rmdir(const char *dir)
+{
+	char *cmd;
+
+	if (asprintf(&cmd, "rm -rf '%s'", dir) >= 0) {
+		if (system(cmd) != 0)
+			fprintf(stderr, "could not remove %s\n", dir);
+		free(cmd);
+	}
+}
+
+static inline char *test_read_file(const char *path)
+{
+	FILE *f = fopen(path, "rb");
+	char *buf = NULL;
+	size_t len = 0;
+
+	if (!f)
+		return NULL;
+	{
+		FILE *m = open_memstream(&buf, &len);
+		int c;
+
+		while ((c = fgetc(f)) != EOF)
+			fputc(c, m);
+		fclose(m);
+	}
+	fclose(f);
+	return buf;
+}
+
+static inline struct ks_result *test_result(const char *policy, const char *params)
+{
+	struct ks_result *r = calloc(1, sizeof(*r));
+
+	if (!r)
+		exit(1);
+	snprintf(r->policy, sizeof(r->policy), "%s", policy);
+	snprintf(r->params, sizeof(r->params), "%s", params);
+	snprintf(r->engine_version, sizeof(r->engine_version), "%s", KS_ENGINE_VERSION);
+	r->page_size = 4096;
+	r->thread_size = 16384;
+	return r;
+}
+
+static inline void test_info(struct kst_info *info, uint64_t id, const char *label,
+			     uint32_t ncpus)
+{
+	kst_info_init(info);
+	if (kst_info_set_ncpus(info, ncpus))
+		exit(1);
+	info->id = id;
+	snprintf(info->label, sizeof(info->label), "%s", label);
+	snprintf(info->host, sizeof(info->host), "testhost");
+	snprintf(info->arch, sizeof(info->arch), "x86_64");
+}
+
+#endif

@@ -1,0 +1,263 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Charts: the data files and scripts written for a tiny database whose
+ * figures are worked out by hand, with hostile workload labels that must
+ * neither break nor reach the gnuplot scripts.  Built with -DRENDER, the
+ * same charts are drawn by gnuplot and the images checked (77 without it).
+ *
+ * Trace 1, label  a"b; system("x")  ->  a_b_ system(_x_), 2 CPUs, rfc at
+ * pool=0,1,2: 10 tasks x 16 KiB = 160 KiB regular, 48 KiB dynamic, pool
+ * 2 CPUs x N pages x 4 KiB = 0, 8, 16 KiB, so savings 1 - 48/160 = 70.0%
+ * and savings+pool 70.0, 65.0, 60.0%; crashes 5, 1, 0.
+ * Trace 2, a label with a newline, \ ' $ and backquotes, static: 4 tasks,
+ * 64 KiB regular and dynamic.
+ */
+#define _GNU_SOURCE
+#include <sys/stat.h>
+
+#include "helpers.h"
+
+static const char label1[] = "a\"b; system(\"x\")";
+static const char label2[] = "n\nl\\b'c$HOME`id`";
+
+static void add_run(struct ks_store *s, int64_t t, const char *pol, const char *params,
+		    uint32_t ncpus, uint64_t tasks, uint64_t kb, uint64_t pool, uint64_t crashes,
+		    const uint64_t *hwm, size_t nb)
+{
+	struct ks_result *r = test_result(pol, params);
+	struct ks_error err = { 0 };
+	size_t i;
+
+	r->ncpus = ncpus;
+	r->start_ns = 5000000000ull;
+	r->c.tasks_end = tasks;
+	r->c.kernel_stack_kb_end = kb;
+	r->c.pool_pages_end = pool;
+	r->c.crashes = crashes;
+	r->nr_samples = 2;
+	for (i = 0; i < 2; i++) {
+		r->samples[i].time = r->start_ns + i * 1000000000ull;
+		r->samples[i].stack_pages = 10 + i;
+		r->samples[i].pool_pages = pool;
+	}
+	r->nr_hwm_buckets = nb;
+	for (i = 0; i < nb; i++)
+		r->hwm_hist[i] = hwm[i];
+	CHECK_OK(ks_store_put_run(s, t, r, 1, 0, &err));
+	free(r);
+}
+
+static struct ks_store *make_db(const char *path, bool sweep)
+{
+	static const uint64_t h1[5] = { 1, 3, 4, 0, 0 }, h2[5] = { 0, 0, 1, 1, 0 };
+	struct ks_store *s = NULL;
+	struct ks_error err = { 0 };
+	struct kst_info info;
+	int64_t t1 = 0, t2 = 0;
+
+	CHECK_OK(ks_store_open(&s, path, &err));
+	if (!s)
+		exit(1);
+	test_info(&info, 1, label1, 2);
+	CHECK_OK(ks_store_put_trace(s, &info, "1.kst", &t1, &err));
+	kst_info_release(&info);
+	test_info(&info, 2, label2, 1);
+	CHECK_OK(ks_store_put_trace(s, &info, "2.kst", &t2, &err));
+	kst_info_release(&info);
+	add_run(s, t1, "rfc", "rfc:pool=0", 2, 10, 48, 0, 5, h1, 5);
+	if (sweep) {
+		add_run(s, t1, "rfc", "rfc:pool=2", 2, 10, 48, 4, 0, h1, 5);
+		add_run(s, t1, "rfc", "rfc:pool=1", 2, 10, 48, 2, 1, h1, 5);
+	}
+	add_run(s, t2, "static", "static:", 1, 4, 64, 0, 0, h2, 5);
+	return s;
+}
+
+static char *file(const char *dir, const char *name)
+{
+	char *path, *text;
+
+	if (asprintf(&path, "%s/%s", dir, name) < 0)
+		exit(1);
+	text = test_read_file(path);
+	free(path);
+	return text;
+}
+
+static bool exists(const char *dir, const char *name)
+{
+	char *path;
+	bool ok;
+
+	if (asprintf(&path, "%s/%s", dir, name) < 0)
+		exit(1);
+	ok = access(path, F_OK) == 0;
+	free(path);
+	return ok;
+}
+
+#ifndef RENDER
+/* No piece of a label, and nothing a label could smuggle, is in a script. */
+static void check_script(const char *dir, const char *name, const char *must)
+{
+	static const char *const bad[] = { "system", "HOME", "`", "$", "a_b", "n_l", "id`", ";" };
+	char *text = file(dir, name);
+	size_t i;
+
+	CHECK(text != NULL);
+	if (!text)
+		return;
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		if (strstr(text, bad[i])) {
+			fprintf(stderr, "%s contains '%s'\n", name, bad[i]);
+			test_failures++;
+		}
+	if (!strstr(text, must)) {
+		fprintf(stderr, "%s lacks '%s'\n", name, must);
+		test_failures++;
+	}
+	CHECK(strstr(text, "set datafile separator \"\\t\"") != NULL);
+	free(text);
+}
+
+static void test_data(const char *dir)
+{
+	char *old_path = getenv("PATH") ? strdup(getenv("PATH")) : NULL;
+	struct ks_error err = { 0 };
+	struct ks_store *s;
+	char *path, *text;
+	bool drew = true;
+
+	if (asprintf(&path, "%s/charts.db", dir) < 0)
+		exit(1);
+	s = make_db(path, true);
+	setenv("PATH", "/nonexistent", 1);
+	CHECK_OK(ks_report_charts(s, dir, &drew, &err));
+	CHECK(!drew);
+	ks_store_close(s);
+
+	text = file(dir, "bars.dat");
+	CHECK_STR(text, "# label\tregular_kb\tdynamic_kb\tdynamic_pool_kb\n"
+			"a_b_ system(_x_) rfc:pool=0\t160\t48\t48\n"
+			"a_b_ system(_x_) rfc:pool=1\t160\t48\t56\n"
+			"a_b_ system(_x_) rfc:pool=2\t160\t48\t64\n"
+			"n_l_b_c_HOME_id_ static\t64\t64\t64\n");
+	free(text);
+	text = file(dir, "pool-1.dat");
+	CHECK_STR(text, "pool\ta_b_ system(_x_) rfc\tcrashes\tsavings_pct\n"
+			"0\t70.000\t5\t70.000\n"
+			"1\t65.000\t1\t70.000\n"
+			"2\t60.000\t0\t70.000\n");
+	free(text);
+	CHECK(!exists(dir, "pool-2.dat"));
+	/* trace 1's three runs over time: (10 + i) pages x 4 KiB, plus the pool */
+	text = file(dir, "timeline-3.dat");
+	CHECK_STR(text, "time_s\trfc:pool=2\tpool_kb\ttotal_kb\n"
+			"0.000000\t40\t16\t56\n"
+			"1.000000\t44\t16\t60\n");
+	free(text);
+	CHECK(!exists(dir, "timeline-4.dat"));
+	text = file(dir, "timeline.dat");
+	CHECK_STR(text, "a_b_ system(_x_)\n0\n");
+	free(text);
+	/* HWM shares: 1,3,4,0,0 of 8 tasks; 0,0,1,1,0 of 2 */
+	text = file(dir, "hwm.dat");
+	CHECK_STR(text, "hwm\ta_b_ system(_x_)\tn_l_b_c_HOME_id_\n"
+			"1K\t12.500\t0.000\n"
+			"2K\t37.500\t0.000\n"
+			"4K\t50.000\t50.000\n"
+			"8K\t0.000\t50.000\n"
+			"16K\t0.000\t0.000\n");
+	free(text);
+
+	check_script(dir, "bars.gp", "plot 'bars.dat' using 2:xticlabels(1) title 'Regular");
+	check_script(dir, "pool.gp", "N = 1\n");
+	check_script(dir, "timeline.gp", "N = 3\n");
+	check_script(dir, "hwm.gp", "plot for [i=2:N+1] 'hwm.dat' using i:xticlabels(1) "
+				    "title columnheader(i)");
+	CHECK(!exists(dir, "bars.png"));
+
+	/* a database without a pool sweep: the old pool chart goes away */
+	free(path);
+	if (asprintf(&path, "%s/nosweep.db", dir) < 0)
+		exit(1);
+	s = make_db(path, false);
+	CHECK_OK(ks_report_charts(s, dir, &drew, &err));
+	ks_store_close(s);
+	CHECK(!exists(dir, "pool.gp") && !exists(dir, "pool-1.dat"));
+	CHECK(exists(dir, "bars.gp") && exists(dir, "hwm.dat"));
+	free(path);
+	if (old_path)
+		setenv("PATH", old_path, 1);
+	free(old_path);
+}
+#endif
+
+#ifdef RENDER
+static bool have_gnuplot(void)
+{
+	return system("command -v gnuplot >/dev/null 2>&1") == 0;
+}
+
+/* The images are real: PNG signature and an SVG document. */
+static int test_render(const char *dir)
+{
+	static const unsigned char png_sig[8] = { 0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n' };
+	static const char *const names[] = { "bars", "pool", "timeline", "hwm" };
+	struct ks_error err = { 0 };
+	struct ks_store *s;
+	char *path, *text;
+	bool drew = false;
+	unsigned char sig[8];
+	size_t i;
+	FILE *f;
+
+	if (!have_gnuplot())
+		return 77;
+	if (asprintf(&path, "%s/render.db", dir) < 0)
+		exit(1);
+	s = make_db(path, true);
+	CHECK_OK(ks_report_charts(s, dir, &drew, &err));
+	if (err.detail[0])
+		fprintf(stderr, "%s\n", err.detail);
+	CHECK(drew);
+	ks_store_close(s);
+	for (i = 0; i < 4; i++) {
+		char *png;
+
+		if (asprintf(&png, "%s/%s.png", dir, names[i]) < 0)
+			exit(1);
+		f = fopen(png, "rb");
+		CHECK(f && fread(sig, 1, 8, f) == 8 && !memcmp(sig, png_sig, 8));
+		if (f)
+			fclose(f);
+		free(png);
+		if (asprintf(&png, "%s.svg", names[i]) < 0)
+			exit(1);
+		text = file(dir, png);
+		CHECK(text && strstr(text, "<svg"));
+		free(text);
+		free(png);
+		CHECK(!exists(dir, "bars.log"));
+	}
+	free(path);
+	return 0;
+}
+#endif
+
+int main(void)
+{
+	char *dir = test_tmpdir();
+	int ret = 0;
+
+#ifdef RENDER
+	ret = test_render(dir);
+#else
+	test_data(dir);
+#endif
+	test_rmdir(dir);
+	free(dir);
+	if (test_failures)
+		fprintf(stderr, "%d check(s) failed\n", test_failures);
+	return test_failures ? 1 : ret;
+}
