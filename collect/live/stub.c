@@ -1,3 +1,0 @@
-/* placeholder */
-int ks_live_placeholder(void);
-int ks_live_placeholder(void) { return 0; }
