@@ -179,28 +179,48 @@ static void label_add(struct ks_row *r, bool *first, const char *k, size_t klen,
 }
 
 /*
+ * A key matches the default when its value is the default's, or when the
+ * default is "auto" (derived from the trace: page_size, thread_size...).
+ */
+static bool default_value(const char *def, const char *k, size_t klen, const char *v,
+			  size_t vlen)
+{
+	const char *w;
+	size_t wlen;
+
+	if (!find_value(def, k, klen, &w, &wlen))
+		return false;
+	return (wlen == 4 && !memcmp(w, "auto", 4)) || (wlen == vlen && !memcmp(v, w, vlen));
+}
+
+/*
  * With a default configuration known, name the keys that differ from it;
  * otherwise name the keys whose values differ among the policy's runs.
+ * Return: the number of keys named.
  */
-static void make_label(struct ks_rowset *rs, struct ks_row *r, const char *def)
+static int make_label(struct ks_rowset *rs, struct ks_row *r, const char *def)
 {
 	const char *p = ks_params_body(r->params), *k, *v;
 	bool first = true, varies;
 	size_t klen, vlen, j;
+	int n = 0;
 
 	snprintf(r->policy_label, sizeof(r->policy_label), "%s", r->policy);
 	while ((p = next_item(p, &k, &klen, &v, &vlen))) {
 		if (def) {
-			varies = !same_value(def, k, klen, v, vlen);
+			varies = !default_value(def, k, klen, v, vlen);
 		} else {
 			varies = false;
 			for (j = 0; j < rs->n && !varies; j++)
 				if (!strcmp(rs->rows[j].policy, r->policy))
 					varies = !same_value(rs->rows[j].params, k, klen, v, vlen);
 		}
-		if (varies)
+		if (varies) {
 			label_add(r, &first, k, klen, v, vlen);
+			n++;
+		}
 	}
+	return n;
 }
 
 static void select_rows(struct ks_rowset *rs, const struct ks_report_opts *o)
@@ -214,9 +234,12 @@ static void select_rows(struct ks_rowset *rs, const struct ks_report_opts *o)
 		struct ks_row *r = &rs->rows[i];
 
 		known = o->canonical && o->canonical(r->policy, def, sizeof(def), &e) == 0;
-		make_label(rs, r, known ? def : NULL);
+		if (make_label(rs, r, known ? def : NULL) == 0 && known) {
+			r->is_default = true;
+			continue;
+		}
 		if (known) {
-			r->is_default = !strcmp(ks_params_body(r->params), ks_params_body(def));
+			r->is_default = false;
 			continue;
 		}
 		/* no default known: a single configuration is the default one */
