@@ -226,8 +226,50 @@ static void test_determinism(void)
 	free(a);
 }
 
+/*
+ * Lifecycle, rfc (4K pages, 16K stacks, 1 CPU, pool 3, cache 2):
+ *   t1 SNAP 100 hwm 1000 (1 page, kstack 4).  tid 0 events are ignored.
+ *   t2 SW prev 0 next 200: 200 is a missed birth: created with HWM 0 ->
+ *      1 page, charged, no memcg charge, no map: kstack 8, tasks 2.
+ *   t3 SW prev 200 hwm 6000 next 100: 2 pages, +1: fault, refill charges:
+ *      kstack 12, dyn 4.
+ *   t4 EXIT 200: kstack drops by its 2 charged pages: 4, dyn 0.
+ *   t5 FREE 200 (no dead switch seen): released now: its 2 pages go to
+ *      the cache (cache 2, stack 1).
+ *   t6 NEW 100 (a reused tid never seen dying): the old 100 is released
+ *      first: no EXIT seen, so its 1 charged page drops now (kstack 0),
+ *      its stack goes to cache slot 1 (cache 3).  The new 100 inherits the
+ *      first cached stack (slot 0: 2 pages): kstack 8, dyn 4, inherited 1,
+ *      cache 1, stack 2, charges 1 (t3) + 2 = 3.
+ *   exits 2, forks 1, tasks_end 1, tasks_peak 2.
+ */
+static void test_lifecycle(void)
+{
+	struct ks_machine m = machine(1);
+	struct ks_event evs[] = {
+		ev_snap(1 * MS, 0, 100, 1000),
+		ev_snap(1 * MS, 0, 0, 9000),
+		ev_sw(2 * MS, 0, 0, 200, 0, 0),
+		ev_sw(3 * MS, 0, 200, 100, 6000, 1),
+		ev_exit(4 * MS, 0, 200, 6000),
+		ev_free(5 * MS, 0, 200),
+		ev_new(6 * MS, 0, 100, 1),
+	};
+	struct expect e[] = {
+		{ "tasks_end", 1 }, { "tasks_peak", 2 }, { "forks", 1 }, { "exits", 2 },
+		{ "stack_pages_end", 2 }, { "kernel_stack_kb_end", 8 },
+		{ "dyn_faults_kb_end", 4 }, { "cache_pages_end", 1 }, { "inherited_pages", 1 },
+		{ "charges", 3 }, { "maps", 1 }, { "faults", 1 }, { "events", 7 },
+	};
+	struct ks_result *r = run("rfc", &m, evs, N(evs), 10 * MS);
+
+	check_counters("lifecycle", r, e, N(e));
+	free(r);
+}
+
 int main(void)
 {
+	test_lifecycle();
 	test_static();
 	test_mean();
 	test_series();
