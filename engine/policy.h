@@ -17,6 +17,30 @@
  *
  * Sizes: "pages" are pages of the run's page size, levels are exact
  * integers, time is in ns of the trace clock.
+ *
+ * Adding a policy: write policy_NAME.c with its conf struct, params[] docs,
+ * the parallel param_types[] and the hooks it needs (unset hooks cost
+ * nothing: switch_in/switch_out/kentry/kexit/kfault are only dispatched if
+ * some run of the grid has them), then list it in registry.c and meson.build.
+ * Asynchronous work (a global pool refilled after a latency, watermark
+ * workers) is ks_timer_add(); a second pool is another struct ks_pool
+ * (global = true for the global level); waits are counted in c.waits and
+ * c.wait_ns, fixed overheads in c.extra_pages, copies in c.copy_bytes.
+ *
+ * What the engine does by itself, for every policy:
+ * - task lifecycle: SNAPSHOT (without KS_F_STOP) and a tid first seen in a
+ *   SWITCH or EXIT create a task that already holds its needed pages
+ *   (charged, but not counted as memcg charges or maps); NEW creates a
+ *   fork on the parent's CPU; a NEW for a live tid releases the old task
+ *   first; tid 0 is ignored; SNAPSHOT with KS_F_STOP only raises the HWM.
+ * - the HWM of a task only rises; growth is handed to grow() at the task's
+ *   switch-out, and overflows (more pages than limit_pages) are counted once
+ *   per task (also for HWMs learnt at EXIT or from the stop census).
+ * - EXIT drops the task's charges from nr_kernel_stack and
+ *   nr_dynamic_stacks_faults (the kernel accounts at do_exit); charges made
+ *   after EXIT (a refill at the dead switch) are dropped at release.
+ * - release happens at the SWITCH with state DEAD, else at FREE.
+ * - KS_EV_LOST is ignored: replay copies the trace's lost counts.
  */
 #ifndef KS_POLICY_H
 #define KS_POLICY_H

@@ -27,6 +27,10 @@
  * - Release: the stack enters the CPU's cache if a slot is free, keeping its
  *   grown pages (@quirk_cache_keep=1; =0 trims it to @prealloc), else its
  *   pages are freed.
+ * - charges counts every page charged to a memcg: fork pages (fresh or
+ *   inherited) and refilled slots.  stack_pages counts pages really mapped;
+ *   with quirk_refill a taken slot behind an empty one is mapped but never
+ *   charged, so kernel_stack_kb_end < stack_pages_end * page KiB: a finding.
  */
 #include <errno.h>
 
