@@ -1,11 +1,189 @@
 // SPDX-License-Identifier: MIT
-/* kstack synth: placeholder until implemented. */
+/*
+ * kstack synth: write a synthetic trace from a machine profile, with any
+ * parameter overridden on the command line.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <limits.h>
+#include <stdio.h>
+#include <string.h>
+
 #include "cmds.h"
+#include "collect/synth/synth.h"
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+		"usage: kstack synth [--profile NAME|PATH] [PARAMETERS] -o FILE\n"
+		"       kstack synth --list-profiles\n\n"
+		"Write a synthetic trace whose `rfc` replay ends with exactly the profile's\n"
+		"stacks and grown pages (data/profiles/README.md explains how).\n\n"
+		"  -p, --profile NAME   machine profile from the data folder, or a file path\n"
+		"  -o, --output FILE    trace file to write (required)\n"
+		"  -l, --list-profiles  list the bundled profiles and exit\n"
+		"  -q, --quiet          no summary line\n"
+		"parameters (override the profile; defaults: a small 4-CPU machine):\n"
+		"  --cpus N             CPUs\n"
+		"  --tasks N            live stacks at the end\n"
+		"  --grown N            pages above the preallocated one held at the end\n"
+		"  --births N           tasks created during the trace\n"
+		"  --deaths N           tasks that exit during the trace\n"
+		"  --hwm-dist LIST      HWM weights, e.g. 1k=3,2k=188,4k=11391,8k=243,16k=0\n"
+		"  --switch-rate R      context switches per CPU per second\n"
+		"  --kfault-rate R      kernel-mode page faults per CPU per second\n"
+		"  --duration S         seconds\n"
+		"  --events N           about N events (scales the duration)\n"
+		"  --kthreads F         share of kernel threads (0..1)\n"
+		"  --grow-late F        share of the end grown pages faulted during the trace\n"
+		"  --seed N             random seed\n"
+		"  --label TEXT         name in tables (the CPU column)\n"
+		"  --page-size BYTES, --thread-size BYTES\n");
+}
+
+static int list_profiles(void)
+{
+	const char *dir = cli_datadir();
+	struct ks_error err = { 0 };
+	char **names = NULL, path[PATH_MAX], msg[320];
+	size_t n = 0, i;
+	int ret;
+
+	ret = ks_synth_profile_list(dir, &names, &n, &err);
+	if (ret) {
+		cli_error("synth", "%s", ks_error_format(&err, msg, sizeof(msg)));
+		return KS_EXIT_FAIL;
+	}
+	printf("%-20s %-16s %5s %7s %6s  %s\n", "PROFILE", "LABEL", "CPUS", "STACKS", "GROWN",
+	       "SOURCE");
+	for (i = 0; i < n; i++) {
+		struct ks_synth_params p;
+
+		ks_synth_params_default(&p);
+		if (ks_synth_profile_path(dir, names[i], path, sizeof(path)) ||
+		    ks_synth_params_from_profile(&p, path, &err)) {
+			cli_error("synth", "profile %s: %s", names[i],
+				  ks_error_format(&err, msg, sizeof(msg)));
+			ret = -1;
+			continue;
+		}
+		printf("%-20s %-16s %5u %7u %6u  %.60s%s\n", names[i], p.label, p.ncpus, p.tasks,
+		       p.grown, p.source, strlen(p.source) > 60 ? "..." : "");
+	}
+	ks_synth_profile_list_free(names, n);
+	return ret ? KS_EXIT_FAIL : KS_EXIT_OK;
+}
+
+enum { OPT_PARAM = 256 };
 
 int cmd_synth(int argc, char **argv)
 {
-	(void)argc;
-	(void)argv;
-	cli_error("synth", "not implemented yet");
-	return KS_EXIT_FAIL;
+	static const struct option opts[] = {
+		{ "profile", required_argument, NULL, 'p' },
+		{ "output", required_argument, NULL, 'o' },
+		{ "list-profiles", no_argument, NULL, 'l' },
+		{ "quiet", no_argument, NULL, 'q' },
+		{ "help", no_argument, NULL, 'h' },
+		{ "cpus", required_argument, NULL, OPT_PARAM },
+		{ "tasks", required_argument, NULL, OPT_PARAM },
+		{ "grown", required_argument, NULL, OPT_PARAM },
+		{ "births", required_argument, NULL, OPT_PARAM },
+		{ "deaths", required_argument, NULL, OPT_PARAM },
+		{ "hwm-dist", required_argument, NULL, OPT_PARAM },
+		{ "switch-rate", required_argument, NULL, OPT_PARAM },
+		{ "kfault-rate", required_argument, NULL, OPT_PARAM },
+		{ "duration", required_argument, NULL, OPT_PARAM },
+		{ "events", required_argument, NULL, OPT_PARAM },
+		{ "kthreads", required_argument, NULL, OPT_PARAM },
+		{ "grow-late", required_argument, NULL, OPT_PARAM },
+		{ "seed", required_argument, NULL, OPT_PARAM },
+		{ "label", required_argument, NULL, OPT_PARAM },
+		{ "page-size", required_argument, NULL, OPT_PARAM },
+		{ "thread-size", required_argument, NULL, OPT_PARAM },
+		{ NULL, 0, NULL, 0 },
+	};
+	/* overrides are applied after the profile, in command-line order */
+	const char *keys[64], *vals[64];
+	const char *profile = NULL, *out = NULL;
+	struct ks_synth_summary sum;
+	struct ks_synth_params p;
+	struct ks_error err = { 0 };
+	char path[PATH_MAX], msg[320];
+	int c, idx, nover = 0, quiet = 0, ret;
+	size_t i;
+
+	optind = 1;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, ":p:o:lqh", opts, &idx)) != -1) {
+		switch (c) {
+		case 'p':
+			profile = optarg;
+			break;
+		case 'o':
+			out = optarg;
+			break;
+		case 'l':
+			return list_profiles();
+		case 'q':
+			quiet = 1;
+			break;
+		case 'h':
+			usage(stdout);
+			return KS_EXIT_OK;
+		case OPT_PARAM:
+			if (nover == (int)(sizeof(keys) / sizeof(keys[0]))) {
+				cli_error("synth", "too many parameters");
+				return KS_EXIT_USAGE;
+			}
+			keys[nover] = opts[idx].name;
+			vals[nover++] = optarg;
+			break;
+		case ':':
+			cli_error("synth", "option %s needs a value", argv[optind - 1]);
+			return KS_EXIT_USAGE;
+		default:
+			cli_error("synth", "unknown option %s (see kstack synth --help)",
+				  argv[optind - 1]);
+			return KS_EXIT_USAGE;
+		}
+	}
+	if (optind < argc) {
+		cli_error("synth", "unexpected argument '%s'", argv[optind]);
+		return KS_EXIT_USAGE;
+	}
+	if (!out) {
+		cli_error("synth", "no output file: use -o FILE");
+		return KS_EXIT_USAGE;
+	}
+
+	ks_synth_params_default(&p);
+	if (profile) {
+		ret = ks_synth_profile_path(cli_datadir(), profile, path, sizeof(path));
+		if (ret) {
+			cli_error("synth", "no profile '%s' (kstack synth --list-profiles)", profile);
+			return KS_EXIT_FAIL;
+		}
+		if (ks_synth_params_from_profile(&p, path, &err)) {
+			cli_error("synth", "%s", ks_error_format(&err, msg, sizeof(msg)));
+			return KS_EXIT_FAIL;
+		}
+	}
+	for (i = 0; i < (size_t)nover; i++) {
+		if (ks_synth_params_set(&p, keys[i], vals[i], &err)) {
+			cli_error("synth", "--%s: %s", keys[i], err.detail);
+			return KS_EXIT_USAGE;
+		}
+	}
+	ret = ks_synth_write(&p, out, &sum, &err);
+	if (ret) {
+		cli_error("synth", "%s", ks_error_format(&err, msg, sizeof(msg)));
+		return KS_EXIT_FAIL;
+	}
+	if (!quiet)
+		printf("%s: %" PRIu64 " events, %u CPUs, %.3f s, %u stacks at start, %u at end "
+		       "(+%u grown pages), %u births, %u deaths, seed %" PRIu64 "\n",
+		       out, sum.events, p.ncpus, (double)sum.end_ns / 1e9, sum.start_tasks,
+		       sum.end_tasks, sum.end_grown, sum.births, sum.deaths, p.seed);
+	return KS_EXIT_OK;
 }

@@ -1,3 +1,0 @@
-/* placeholder */
-int ks_synth_placeholder(void);
-int ks_synth_placeholder(void) { return 0; }
