@@ -92,8 +92,8 @@ static int info_one(const char *path)
 	printf("%-26s %" PRIu64 " ns\n", "start:", in->start_ns);
 	print_kb("nr_kernel_stack at start:", in->nr_kernel_stack_start_kb);
 	if (in->truncated) {
-		printf("%-26s recording was interrupted, %" PRIu64 " whole blocks readable\n",
-		       "truncated:", blocks);
+		printf("%-26s recording was interrupted, %" PRIu64 " whole block%s readable\n",
+		       "truncated:", blocks, blocks == 1 ? "" : "s");
 	} else {
 		printf("%-26s %" PRIu64 " ns", "end:", in->end_ns);
 		if (in->end_ns >= in->start_ns)
