@@ -18,17 +18,19 @@ struct ks_report_opts {
 	const char *policy;	/* only runs of this policy; NULL: all */
 	bool all_runs;		/* every configuration, not just the default one */
 	/*
-	 * The canonical form of a bare policy name, i.e. its default
-	 * configuration (ks_spec_canonical() fits).  It tells which run is a
-	 * policy's default and which parameters the Policy column names.
-	 * NULL (the default): a trace's runs of a policy are all shown unless
-	 * there is only one, and the Policy column names the keys whose values
-	 * differ between the stored runs of that policy.
+	 * The parameters a bare policy name resolves to on a trace's machine,
+	 * as the engine stores them in ks_result.params (every key, "auto"
+	 * values resolved); kstack report creates an engine for it.  It tells
+	 * which run is a policy's default and which parameters the Policy
+	 * column names.  NULL (the default): a trace's runs of a policy are all
+	 * shown unless there is only one, and the Policy column names the keys
+	 * whose values differ between the stored runs of that policy.
 	 */
-	int (*canonical)(const char *spec, char *buf, size_t len, struct ks_error *err);
+	int (*defaults)(const char *policy, const struct ks_machine *m, char *buf, size_t len,
+			struct ks_error *err);
 };
 
-/** ks_report_opts_default() - text, all policies, default runs, no canonical() */
+/** ks_report_opts_default() - text, all policies, default runs, no defaults() */
 void ks_report_opts_default(struct ks_report_opts *o);
 
 /**

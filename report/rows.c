@@ -113,7 +113,8 @@ static const char load_sql[] =
 	"SELECT t.key, r.key, r.tasks_end, r.kernel_stack_kb_end, r.pool_pages_end, "
 	"r.global_pages_end, r.extra_pages, r.faults, r.fallback_hits, r.crashes, "
 	"t.lost_events, r.seed, r.ncpus, r.page_size, r.thread_size, "
-	"(t.truncated OR NOT r.complete), t.label, r.policy, r.engine_version, r.params "
+	"(t.truncated OR NOT r.complete), t.label, r.policy, r.engine_version, r.params, "
+	"t.ncpus, t.page_size, t.thread_size "
 	"FROM runs r JOIN traces t ON r.trace = t.key "
 	"ORDER BY t.key, r.policy, r.params, r.engine_version, r.seed";
 
@@ -159,6 +160,9 @@ static int load(struct ks_store *s, struct ks_rowset *rs, struct ks_error *err)
 		copy_text(r->policy, sizeof(r->policy), st, 17);
 		copy_text(r->engine_version, sizeof(r->engine_version), st, 18);
 		copy_text(r->params, sizeof(r->params), st, 19);
+		r->trace_ncpus = (uint32_t)sqlite3_column_int64(st, 20);
+		r->trace_page_size = (uint32_t)sqlite3_column_int64(st, 21);
+		r->trace_thread_size = (uint32_t)sqlite3_column_int64(st, 22);
 	}
 	if (rc != SQLITE_DONE)
 		ret = ks_error_set(err, KS_E_DB, "%s: %s", ks_store_path(s), sqlite3_errmsg(db));
@@ -179,21 +183,6 @@ static void label_add(struct ks_row *r, bool *first, const char *k, size_t klen,
 }
 
 /*
- * A key matches the default when its value is the default's, or when the
- * default is "auto" (derived from the trace: page_size, thread_size...).
- */
-static bool default_value(const char *def, const char *k, size_t klen, const char *v,
-			  size_t vlen)
-{
-	const char *w;
-	size_t wlen;
-
-	if (!find_value(def, k, klen, &w, &wlen))
-		return false;
-	return (wlen == 4 && !memcmp(w, "auto", 4)) || (wlen == vlen && !memcmp(v, w, vlen));
-}
-
-/*
  * With a default configuration known, name the keys that differ from it;
  * otherwise name the keys whose values differ among the policy's runs.
  * Return: the number of keys named.
@@ -208,7 +197,7 @@ static int make_label(struct ks_rowset *rs, struct ks_row *r, const char *def)
 	snprintf(r->policy_label, sizeof(r->policy_label), "%s", r->policy);
 	while ((p = next_item(p, &k, &klen, &v, &vlen))) {
 		if (def) {
-			varies = !default_value(def, k, klen, v, vlen);
+			varies = !same_value(def, k, klen, v, vlen);
 		} else {
 			varies = false;
 			for (j = 0; j < rs->n && !varies; j++)
@@ -232,16 +221,19 @@ static void select_rows(struct ks_rowset *rs, const struct ks_report_opts *o)
 
 	for (i = 0; i < rs->n; i++) {
 		struct ks_row *r = &rs->rows[i];
+		struct ks_machine m = {
+			.page_size = r->trace_page_size,
+			.thread_size = r->trace_thread_size,
+			.ncpus = r->trace_ncpus,
+			.depth_known = true,
+		};
 
-		known = o->canonical && o->canonical(r->policy, def, sizeof(def), &e) == 0;
-		if (make_label(rs, r, known ? def : NULL) == 0 && known) {
-			r->is_default = true;
-			continue;
-		}
+		known = o->defaults && o->defaults(r->policy, &m, def, sizeof(def), &e) == 0;
 		if (known) {
-			r->is_default = false;
+			r->is_default = make_label(rs, r, def) == 0;
 			continue;
 		}
+		make_label(rs, r, NULL);
 		/* no default known: a single configuration is the default one */
 		r->is_default = true;
 		for (j = 0; j < rs->n; j++)

@@ -28,6 +28,9 @@ struct ks_row {
 	uint32_t ncpus;
 	uint32_t page_size;
 	uint32_t thread_size;
+	uint32_t trace_ncpus;		/* the traced machine, for defaults() */
+	uint32_t trace_page_size;
+	uint32_t trace_thread_size;
 	bool truncated;
 	bool is_default;		/* the policy's default configuration */
 	bool shown;			/* selected by the options */

@@ -1,0 +1,31 @@
+# kstack report --charts: data and scripts always; images when gnuplot is on PATH.
+. "$(dirname "$0")/report_lib.sh"
+new_db kstack.db
+add_trace kstack.db 0000000000000001 'a"b; system("touch pwned")' 2 0 0
+for p in 0 1 2; do
+	add_run kstack.db 0000000000000001 rfc "page_size=4096,pool=$p" 2 10 48 $((2 * p)) 3 $((2 - p))
+done
+
+# without gnuplot: says so, still writes data and scripts
+mkdir nogp
+PATH="$T/nogp" "$KSTACK" report -d kstack.db --charts charts > out.txt 2> err.txt || fail "no gnuplot: $(cat err.txt)"
+grep -qx "gnuplot not found: wrote data and scripts, drew no images" out.txt || fail "no-gnuplot message"
+grep -qx "chart: charts/bars.gp" out.txt || fail "bars listed"
+grep -qx "chart: charts/pool.gp" out.txt || fail "pool listed"
+for f in bars.dat bars.gp pool.gp pool-1.dat; do
+	[ -s "charts/$f" ] || fail "missing $f"
+done
+[ ! -e charts/bars.png ] || fail "drew without gnuplot"
+# the label never reaches a script; the data file has a sanitised copy
+! grep -q "system\|pwned" charts/*.gp || fail "label in a script"
+grep -qx 'a_b_ system(_touch pwned_) rfc:pool=1	160	48	56' charts/bars.dat || fail "bars.dat line"
+
+if command -v gnuplot >/dev/null; then
+	"$KSTACK" report -d kstack.db --charts charts > out.txt 2> err.txt || fail "gnuplot: $(cat err.txt)"
+	grep -qx "chart: charts/bars.png charts/bars.svg" out.txt || fail "drawn list"
+	[ "$(head -c 8 charts/bars.png | od -An -tx1 | tr -d ' \n')" = "89504e470d0a1a0a" ] \
+		|| fail "bars.png is not a PNG"
+	grep -q "<svg" charts/pool.svg || fail "pool.svg is not SVG"
+	[ ! -e pwned ] && [ ! -e charts/pwned ] || fail "label was executed"
+fi
+echo ok

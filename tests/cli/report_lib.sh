@@ -1,0 +1,53 @@
+# SPDX-License-Identifier: MIT
+# Helpers for the kstack report CLI tests (sourced).  Databases are built
+# with the sqlite3 shell straight from data/schema.sql, so these tests do
+# not depend on replay.
+set -u
+: "${KSTACK:?}" "${KSTACK_DATA:?}"
+T=$(mktemp -d)
+trap 'rm -rf "$T"' EXIT
+cd "$T" || exit 1
+
+fail() { echo "FAIL: $*" >&2; exit 1; }
+
+command -v sqlite3 >/dev/null || { echo "sqlite3 shell not installed"; exit 77; }
+
+# new_db FILE: an empty kstack database
+new_db() { sqlite3 "$1" < "$KSTACK_DATA/schema.sql" || fail "schema"; }
+
+# add_trace DB ID LABEL NCPUS TRUNCATED LOST
+add_trace() {
+	sqlite3 "$1" "INSERT INTO traces (id, label, host, kernel, arch, collector, options,
+		clock, format_version, ncpus, page_size, thread_size, depth_source, start_ns,
+		end_ns, nr_kernel_stack_start_kb, nr_kernel_stack_end_kb, ram_kb, nr_events,
+		lost_events, truncated, synth_seed, path) VALUES ('$2', '$3', 'h', 'k', 'x86_64',
+		'test', '', 'synthetic', 1, $4, 4096, 16384, 3, 0, 0, -1, -1, 0, 0, $6, $5, 0,
+		't.kst')" || fail "add_trace"
+}
+
+# add_run DB TRACE_ID POLICY PARAMS NCPUS TASKS KB POOL_PAGES FAULTS CRASHES
+# (every other counter 0)
+add_run() {
+	local cols vals
+	cols=$(sqlite3 "$1" "SELECT group_concat(name, ',') FROM pragma_table_info('runs')
+		WHERE name NOT IN ('key', 'trace', 'policy', 'params', 'engine_version',
+		'ncpus', 'page_size', 'thread_size', 'tasks_end', 'kernel_stack_kb_end',
+		'pool_pages_end', 'faults', 'crashes', 'complete')") || fail "columns"
+	vals=$(echo "$cols" | sed 's/[^,]*/0/g')
+	sqlite3 "$1" "INSERT INTO runs (trace, policy, params, engine_version, ncpus,
+		page_size, thread_size, tasks_end, kernel_stack_kb_end, pool_pages_end, faults,
+		crashes, complete, $cols) SELECT key, '$3', '$4', '1', $5, 4096, 16384, $6, $7,
+		$8, $9, ${10}, 1, $vals FROM traces WHERE id = '$2'" || fail "add_run"
+}
+
+# expect_error WANT_STDERR ARGS...: non-zero exit, exactly one line on stderr
+expect_error() {
+	local want=$1 rc
+	shift
+	"$KSTACK" "$@" >out.txt 2>err.txt
+	rc=$?
+	[ $rc -ne 0 ] || fail "kstack $*: exit 0"
+	[ "$(wc -l < err.txt)" -eq 1 ] || fail "kstack $*: not one line: $(cat err.txt)"
+	[ "$(cat err.txt)" = "$want" ] || fail "kstack $*: got '$(cat err.txt)', want '$want'"
+	[ ! -s out.txt ] || fail "kstack $*: printed a partial result: $(cat out.txt)"
+}
