@@ -280,10 +280,26 @@ static uint32_t pick_next(struct synth *g)
 	return i;
 }
 
-/* Can a stack of @pages be released on @c without mixing sizes in its cache? */
-static int death_ok(const struct synth_cpu *c, uint32_t pages)
+/*
+ * Can @t's stack be released on @c now?  Into a full cache (freed) always;
+ * into an empty one or next to stacks of its size, keeping the cache
+ * homogeneous.  A grown stack may go into a cache only while a grown-free
+ * CPU remains for survivors to be forked on, or enough short-lived
+ * children remain to take every grown stack out of the caches.  Once all
+ * births are done no fork will ever look at a cache again: anything goes.
+ */
+static int death_ok(const struct synth *g, const struct synth_cpu *c, uint32_t pages)
 {
-	return c->cache_n == SYNTH_CACHE_SLOTS || c->cache_n == 0 || c->cache_pages == pages;
+	uint32_t dirty_after;
+
+	if (g->sum.births == g->p->births || c->cache_n == SYNTH_CACHE_SLOTS)
+		return 1;
+	if (c->cache_n && c->cache_pages != pages)
+		return 0;
+	if (pages == 1)
+		return 1;
+	dirty_after = g->dirty_cpus + (c->cache_n == 0);
+	return dirty_after < g->p->ncpus || g->mortal_kids_left >= g->cached_grown + 1;
 }
 
 /* growth and HWM drift at an ordinary switch-out */
@@ -351,8 +367,11 @@ static int try_birth(struct synth *g, uint32_t cpu, uint64_t now, uint32_t paren
 	t->pages = inherit;
 	if (c->cache_n) {
 		c->cache_n--;
-		if (inherit > 1)
+		if (inherit > 1) {
 			g->sum.inherited_grown += inherit - 1;
+			g->cached_grown--;
+			g->dirty_cpus -= c->cache_n == 0;
+		}
 	}
 	t->hwm = draw_hwm(g, 0, p->page_size / 2);
 	if (mortal) {
@@ -396,7 +415,7 @@ static int do_switch(struct synth *g, uint32_t cpu, uint64_t now)
 	if (next == NONE)
 		return 0;
 	g->sum.switches++;
-	dies = pt->mortal && pt->due <= now && death_ok(c, pt->pages);
+	dies = pt->mortal && pt->due <= now && death_ok(g, c, pt->pages);
 	if (dies) {
 		struct ks_event ex = {
 			.time = now, .cpu = cpu, .tid = pt->tid, .tgid = pt->tgid,
@@ -423,6 +442,10 @@ static int do_switch(struct synth *g, uint32_t cpu, uint64_t now)
 		pt->alive = 0;
 		g->sum.deaths++;
 		if (c->cache_n < SYNTH_CACHE_SLOTS) {
+			if (pt->pages > 1) {
+				g->dirty_cpus += c->cache_n == 0;
+				g->cached_grown++;
+			}
 			c->cache_pages = (uint8_t)pt->pages;
 			c->cache_n++;
 		}

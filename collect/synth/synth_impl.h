@@ -69,6 +69,8 @@ struct synth {
 	uint32_t pages_per_stack;
 	uint32_t mortal_kids;
 	uint32_t mortal_kids_left;
+	uint32_t dirty_cpus;	/* CPUs whose cache holds grown stacks */
+	uint32_t cached_grown;	/* grown stacks in all caches */
 
 	struct synth_task *tasks;
 	uint32_t ntasks;

@@ -112,25 +112,18 @@ out:
 	return ret < 0 ? ret : 0;
 }
 
-static void run_golden(const char *datadir, const struct golden *gd)
+static void run_params(const struct golden *gd, const struct ks_synth_params *pp)
 {
 	static struct ks_result rfc, stat;
-	struct ks_synth_params p;
+	const struct ks_synth_params p = *pp;
 	struct ks_synth_summary sum;
 	struct ks_error err = { 0 };
 	struct kst_info hdr = { 0 };
-	char path[4096], out[64];
+	char out[64];
 	uint64_t cores;
 
 	cur_profile = gd->profile;
 	snprintf(out, sizeof(out), "synth-golden-%s-%d.kst", gd->profile, (int)getpid());
-	ks_synth_params_default(&p);
-	if (ks_synth_profile_path(datadir, gd->profile, path, sizeof(path)) ||
-	    ks_synth_params_from_profile(&p, path, &err)) {
-		fprintf(stderr, "FAIL %s: cannot load profile: %s\n", gd->profile, err.detail);
-		failures++;
-		return;
-	}
 	if (ks_synth_write(&p, out, &sum, &err)) {
 		fprintf(stderr, "FAIL %s: synth: %s\n", gd->profile, err.detail);
 		failures++;
@@ -158,6 +151,8 @@ static void run_golden(const char *datadir, const struct golden *gd)
 	CHECK_EQ("rfc crashes", rfc.c.crashes, 0);
 	CHECK_EQ("rfc overflows", rfc.c.overflows, 0);
 
+	/* a second implementation of the cache: the generator's own mirror */
+	CHECK_EQ("rfc inherited_pages == generator's", rfc.c.inherited_pages, sum.inherited_grown);
 	CHECK_EQ("static tasks_end", stat.c.tasks_end, gd->stacks);
 	CHECK_EQ("static kernel_stack_kb_end (Regular)", stat.c.kernel_stack_kb_end,
 		 gd->regular_kb);
@@ -173,6 +168,46 @@ static void run_golden(const char *datadir, const struct golden *gd)
 	       (unsigned long long)sum.events, sum.inherited_grown);
 }
 
+static void run_golden(const char *datadir, const struct golden *gd)
+{
+	struct ks_synth_params p;
+	struct ks_error err = { 0 };
+	char path[4096];
+
+	ks_synth_params_default(&p);
+	if (ks_synth_profile_path(datadir, gd->profile, path, sizeof(path)) ||
+	    ks_synth_params_from_profile(&p, path, &err)) {
+		fprintf(stderr, "FAIL %s: cannot load profile: %s\n", gd->profile, err.detail);
+		failures++;
+		return;
+	}
+	run_params(gd, &p);
+}
+
+/*
+ * Free parameters with heavy churn and deep stacks, so that grown stacks
+ * go through the caches and children inherit them: the end census must
+ * still be tasks + grown pages.  3 CPUs, 300 stacks, 120 grown pages:
+ * Dynamic = (300 + 120) x 4 = 1680 KiB, faults 120 x 4 = 480 KiB,
+ * Regular 300 x 16 = 4800 KiB, pools 3 x 12 = 36 KiB.
+ */
+static void run_churn(void)
+{
+	static const struct golden gd = { "churn", 3, 300, 4800, 1680, 480 };
+	struct ks_synth_params p;
+
+	ks_synth_params_default(&p);
+	p.ncpus = 3;
+	p.tasks = 300;
+	p.grown = 120;
+	p.births = 2000;
+	p.deaths = 1900;
+	p.seed = 7;
+	p.hwm_weights[3] = 5000;
+	p.hwm_weights[4] = 3000;
+	run_params(&gd, &p);
+}
+
 int main(int argc, char **argv)
 {
 	size_t i;
@@ -183,6 +218,7 @@ int main(int argc, char **argv)
 	}
 	for (i = 0; i < sizeof(goldens) / sizeof(goldens[0]); i++)
 		run_golden(argv[1], &goldens[i]);
+	run_churn();
 	if (failures)
 		fprintf(stderr, "%d check(s) failed\n", failures);
 	return failures ? 1 : 0;
