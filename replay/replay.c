@@ -2,9 +2,10 @@
 /*
  * Replay one trace under many configurations, in parallel.
  *
- * Each worker thread opens its own reader and feeds every block to the
- * engines of the configurations it owns, so decoding is paid once per
- * thread, not once per configuration.  Results are stored by the calling
+ * Each worker thread opens its own reader and feeds every block to a grid
+ * of the configurations it owns (the engine does the trace-side work once
+ * per event for the whole grid), so decoding is paid once per thread, not
+ * once per configuration.  Results are stored by the calling
  * thread after all workers finished, in spec order, one transaction per
  * run: the database never sees a run that did not read the whole trace.
  */
@@ -59,10 +60,10 @@ static void machine_from_info(struct ks_machine *m, const struct kst_info *info)
 static void *worker_run(void *arg)
 {
 	struct worker *w = arg;
-	struct ks_engine **eng = NULL;
 	const struct ks_event *evs;
 	const struct kst_info *info;
 	struct kst_reader *r = NULL;
+	struct ks_grid *g = NULL;
 	struct ks_machine m;
 	uint64_t end_ns = 0;
 	size_t i, n;
@@ -73,24 +74,17 @@ static void *worker_run(void *arg)
 		goto out;
 	info = kst_reader_info(r);
 	machine_from_info(&m, info);
-	eng = calloc(w->count, sizeof(*eng));
-	if (!eng) {
-		rc = ks_error_set(&w->err, ENOMEM, "engines");
+	rc = ks_grid_create(&g, (const char *const *)w->specs->specs + w->first, w->count, &m,
+			    &w->err);
+	if (rc)
 		goto out;
-	}
-	for (i = 0; i < w->count; i++) {
-		rc = ks_engine_create(&eng[i], w->specs->specs[w->first + i], &m, &w->err);
-		if (rc)
-			goto out;
-	}
 	end_ns = info->start_ns;
 	while ((rc = kst_reader_next_block(r, &evs, &n, &w->err)) > 0) {
 		if (w->stop && *w->stop) {
 			rc = ks_error_set(&w->err, EINTR, "replay interrupted");
 			goto out;
 		}
-		for (i = 0; i < w->count; i++)
-			ks_engine_feed(eng[i], evs, n);
+		ks_grid_feed(g, evs, n);
 		if (n && evs[n - 1].time > end_ns)
 			end_ns = evs[n - 1].time;
 		w->events += n;
@@ -99,21 +93,22 @@ static void *worker_run(void *arg)
 	}
 	if (rc < 0)
 		goto out;
+	/* the engine cannot return errors per event: a run that ran out of
+	 * memory is incomplete and must not be stored as if whole */
+	rc = ks_grid_status(g);
+	if (rc) {
+		ks_error_set(&w->err, -rc, "replay ran out of memory");
+		goto out;
+	}
 	info = kst_reader_info(r);
 	if (!info->truncated && info->end_ns > end_ns)
 		end_ns = info->end_ns;
-	for (i = 0; i < w->count; i++) {
-		struct ks_result *res = &w->res[w->first + i];
-
-		ks_engine_finish(eng[i], end_ns, res);
-		res->c.lost_events = kst_info_lost_total(info);
-	}
+	ks_grid_finish(g, end_ns, w->res + w->first);
+	for (i = 0; i < w->count; i++)
+		w->res[w->first + i].c.lost_events = kst_info_lost_total(info);
 	rc = 0;
 out:
-	if (eng)
-		for (i = 0; i < w->count; i++)
-			ks_engine_free(eng[i]);
-	free(eng);
+	ks_grid_free(g);
 	kst_reader_free(r);
 	w->rc = rc;
 	return NULL;
@@ -259,6 +254,27 @@ out:
 	free(res);
 	free(w);
 	kst_reader_free(r);
+	return rc;
+}
+
+int ks_policy_defaults(const char *policy, const struct ks_machine *m, char *buf, size_t len,
+		       struct ks_error *err)
+{
+	struct ks_engine *e = NULL;
+	struct ks_result *res;
+	int rc;
+
+	res = calloc(1, sizeof(*res));
+	if (!res)
+		return ks_error_set(err, ENOMEM, "policy defaults");
+	rc = ks_engine_create(&e, policy, m, err);
+	if (!rc) {
+		/* an empty run resolves every "auto" value without replaying */
+		ks_engine_finish(e, m->start_ns, res);
+		snprintf(buf, len, "%s", res->params);
+	}
+	ks_engine_free(e);
+	free(res);
 	return rc;
 }
 

@@ -1,11 +1,318 @@
 // SPDX-License-Identifier: MIT
-/* kstack demo: placeholder until implemented. */
+/*
+ * kstack demo: the main job on the bundled data.  Synthesize the machines
+ * of the RFC's table (and the other profiles) from data/profiles, take the
+ * real traces shipped in data/traces, replay all of them under every
+ * policy (and a pool-size sweep), store the runs and print the tables and
+ * chart paths.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
 #include "cmds.h"
+#include "replay/replay.h"
+#include "report/report.h"
+#include "collect/synth/synth.h"
+
+/* The RFC's table order first; any other profile follows, sorted. */
+static const char *const demo_profile_order[] = {
+	"genoa-384", "skylake-112", "rome-128", "rome-256", "haswell-72",
+	"rfc-accounting-example", "openwrt-arm64-published", "openwrt-arm64-kib",
+};
+#define NR_ORDERED (sizeof(demo_profile_order) / sizeof(demo_profile_order[0]))
+
+struct pathlist {
+	char **v;
+	size_t n;
+};
+
+static int pathlist_add(struct pathlist *l, const char *a, const char *b, const char *c)
+{
+	char **nv = realloc(l->v, (l->n + 1) * sizeof(*nv));
+	size_t len = strlen(a) + strlen(b) + strlen(c) + 1;
+
+	if (!nv)
+		return -ENOMEM;
+	l->v = nv;
+	l->v[l->n] = malloc(len);
+	if (!l->v[l->n])
+		return -ENOMEM;
+	snprintf(l->v[l->n], len, "%s%s%s", a, b, c);
+	l->n++;
+	return 0;
+}
+
+static void pathlist_free(struct pathlist *l)
+{
+	size_t i;
+
+	for (i = 0; i < l->n; i++)
+		free(l->v[i]);
+	free(l->v);
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static int mkdir_p(const char *dir)
+{
+	if (mkdir(dir, 0755) && errno != EEXIST)
+		return -errno;
+	return 0;
+}
+
+static int ordered_index(const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < NR_ORDERED; i++)
+		if (!strcmp(name, demo_profile_order[i]))
+			return (int)i;
+	return (int)NR_ORDERED;
+}
+
+static int cmp_profile(const void *a, const void *b)
+{
+	const char *x = *(char *const *)a, *y = *(char *const *)b;
+	int ix = ordered_index(x), iy = ordered_index(y);
+
+	return ix != iy ? ix - iy : strcmp(x, y);
+}
+
+/* Synthesize every profile into @outdir/traces; append the paths to @traces. */
+static int synth_profiles(const char *datadir, const char *outdir, struct pathlist *traces)
+{
+	char **names = NULL, path[4096], prof[4096], msg[512];
+	struct ks_error err = { 0 };
+	size_t n = 0, i;
+	int rc;
+
+	rc = ks_synth_profile_list(datadir, &names, &n, &err);
+	if (rc) {
+		cli_error("demo", "%s/profiles: %s", datadir, ks_error_format(&err, msg, sizeof(msg)));
+		return rc;
+	}
+	qsort(names, n, sizeof(*names), cmp_profile);
+	for (i = 0; i < n && !rc; i++) {
+		struct ks_synth_params p;
+
+		ks_synth_params_default(&p);
+		rc = ks_synth_profile_path(datadir, names[i], prof, sizeof(prof));
+		if (!rc)
+			rc = ks_synth_params_from_profile(&p, prof, &err);
+		snprintf(path, sizeof(path), "%s/traces/%s.kst", outdir, names[i]);
+		if (!rc)
+			rc = ks_synth_write(&p, path, NULL, &err);
+		if (rc)
+			cli_error("demo", "profile %s: %s", names[i],
+				  ks_error_format(&err, msg, sizeof(msg)));
+		else
+			rc = pathlist_add(traces, path, "", "");
+	}
+	ks_synth_profile_list_free(names, n);
+	return rc;
+}
+
+/* The real traces shipped in data/traces, sorted by name. */
+static int real_traces(const char *datadir, struct pathlist *traces)
+{
+	struct pathlist found = { 0 };
+	char dir[4096];
+	struct dirent *de;
+	size_t i;
+	DIR *d;
+	int rc = 0;
+
+	snprintf(dir, sizeof(dir), "%s/traces", datadir);
+	d = opendir(dir);
+	if (!d)
+		return 0;	/* no shipped traces: profiles only */
+	while ((de = readdir(d)) && !rc) {
+		size_t len = strlen(de->d_name);
+
+		if (len > 4 && !strcmp(de->d_name + len - 4, ".kst"))
+			rc = pathlist_add(&found, dir, "/", de->d_name);
+	}
+	closedir(d);
+	if (found.n)
+		qsort(found.v, found.n, sizeof(*found.v), cmp_str);
+	for (i = 0; i < found.n && !rc; i++)
+		rc = pathlist_add(traces, found.v[i], "", "");
+	pathlist_free(&found);
+	return rc;
+}
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+		"usage: kstack demo [-o DIR] [-j N]\n"
+		"Synthesize the RFC's machines from data/profiles, add the real traces of\n"
+		"data/traces, replay them under every policy and a pool-size sweep, store the\n"
+		"runs in DIR/kstack.db and print the tables; charts go to DIR/charts.\n\n"
+		"  -o, --out DIR   output folder (default kstack-demo)\n"
+		"  -j, --jobs N    replay threads (default: one per CPU)\n");
+}
+
+static int print_table(struct ks_store *store, const char *title, const char *policy,
+		       bool all_runs)
+{
+	struct ks_report_opts ro;
+	struct ks_error err = { 0 };
+	char msg[512];
+	int rc;
+
+	ks_report_opts_default(&ro);
+	ro.policy = policy;
+	ro.all_runs = all_runs;
+	ro.defaults = ks_policy_defaults;
+	printf("\n%s\n\n", title);
+	fflush(stdout);
+	rc = ks_report_table(store, &ro, stdout, &err);
+	if (rc)
+		cli_error("demo", "table: %s", ks_error_format(&err, msg, sizeof(msg)));
+	return rc;
+}
 
 int cmd_demo(int argc, char **argv)
 {
-	(void)argc;
-	(void)argv;
-	cli_error("demo", "not implemented yet");
-	return KS_EXIT_FAIL;
+	static const struct option opts[] = {
+		{ "out", required_argument, NULL, 'o' },
+		{ "jobs", required_argument, NULL, 'j' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const char *outdir = "kstack-demo", *datadir = cli_datadir();
+	const char *policies[32], *sweeps[] = { "pool=1..8", "fail_rate=0,0.0001,0.01" };
+	struct pathlist traces = { 0 };
+	struct ks_speclist base = { 0 }, sweep = { 0 };
+	struct ks_store *store = NULL;
+	struct ks_error err = { 0 };
+	struct ks_replay_opts o;
+	char db[4096], charts[4096], sub[4096], msg[512], *end;
+	size_t npol = 0, i, nprof;
+	int c, rc, status = KS_EXIT_FAIL;
+	bool drew = false;
+	long jobs = 0;
+
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "o:j:h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'o':
+			outdir = optarg;
+			break;
+		case 'j':
+			jobs = strtol(optarg, &end, 10);
+			if (*end || jobs < 1 || jobs > 1024) {
+				cli_error("demo", "bad --jobs '%s' (expected 1..1024)", optarg);
+				return KS_EXIT_USAGE;
+			}
+			break;
+		case 'h':
+			usage(stdout);
+			return KS_EXIT_OK;
+		default:
+			usage(stderr);
+			return KS_EXIT_USAGE;
+		}
+	}
+	if (optind < argc) {
+		cli_error("demo", "unexpected argument '%s'", argv[optind]);
+		return KS_EXIT_USAGE;
+	}
+
+	snprintf(sub, sizeof(sub), "%s/traces", outdir);
+	if (mkdir_p(outdir) || mkdir_p(sub)) {
+		cli_error("demo", "%s: cannot create: %s", outdir, strerror(errno));
+		return KS_EXIT_FAIL;
+	}
+	snprintf(db, sizeof(db), "%s/kstack.db", outdir);
+	snprintf(charts, sizeof(charts), "%s/charts", outdir);
+	/* a fresh database: the demo shows this build's numbers only */
+	if (unlink(db) && errno != ENOENT) {
+		cli_error("demo", "%s: cannot remove the old database: %s", db, strerror(errno));
+		return KS_EXIT_FAIL;
+	}
+
+	printf("kstack demo: synthesizing the profiles of %s/profiles ...\n", datadir);
+	fflush(stdout);
+	if (synth_profiles(datadir, outdir, &traces))
+		goto out;
+	nprof = traces.n;
+	if (real_traces(datadir, &traces)) {
+		cli_error("demo", "%s/traces: cannot list", datadir);
+		goto out;
+	}
+	printf("kstack demo: %zu synthetic and %zu real traces\n", nprof, traces.n - nprof);
+
+	for (i = 0; i < ks_policy_count() && npol < 32; i++) {
+		const struct ks_param_doc *pd;
+		const char *name, *desc;
+
+		ks_policy_describe(i, &name, &desc, &pd);
+		policies[npol++] = name;
+	}
+	rc = ks_speclist_expand(&base, policies, npol, NULL, 0, &err);
+	if (!rc)
+		rc = ks_speclist_expand(&sweep, (const char *const[]){ "rfc" }, 1, sweeps, 2, &err);
+	if (rc) {
+		cli_error("demo", "%s", ks_error_format(&err, msg, sizeof(msg)));
+		goto out;
+	}
+	rc = ks_store_open(&store, db, &err);
+	if (rc) {
+		cli_error("demo", "%s", ks_error_format(&err, msg, sizeof(msg)));
+		goto out;
+	}
+	ks_replay_opts_default(&o);
+	o.threads = (unsigned int)jobs;
+	for (i = 0; i < traces.n; i++) {
+		struct ks_replay_summary sum;
+
+		printf("kstack demo: replaying %s\n", traces.v[i]);
+		fflush(stdout);
+		rc = ks_replay_trace(traces.v[i], &base, store, &o, &sum, NULL, &err);
+		if (!rc)
+			rc = ks_replay_trace(traces.v[i], &sweep, store, &o, &sum, NULL, &err);
+		if (rc) {
+			cli_error("demo", "%s: %s", traces.v[i], ks_error_format(&err, msg, sizeof(msg)));
+			goto out;
+		}
+	}
+
+	if (print_table(store, "The RFC's table, reproduced (policy rfc at its defaults), with the extra columns:",
+			"rfc", false))
+		goto out;
+	if (print_table(store, "Every policy at its defaults:", NULL, false))
+		goto out;
+
+	rc = ks_report_charts(store, charts, &drew, &err);
+	if (rc) {
+		cli_error("demo", "charts: %s", ks_error_format(&err, msg, sizeof(msg)));
+		goto out;
+	}
+	printf("\ndatabase: %s\n", db);
+	printf("charts:   %s/ (%s)\n", charts,
+	       drew ? "PNG and SVG drawn" : "gnuplot not found: wrote data and scripts, drew no images");
+	for (i = 0; drew && ks_report_chart_names[i]; i++) {
+		char png[4300];
+
+		snprintf(png, sizeof(png), "%s/%s.png", charts, ks_report_chart_names[i]);
+		if (access(png, R_OK) == 0)
+			printf("          %s\n", png);
+	}
+	status = KS_EXIT_OK;
+out:
+	ks_store_close(store);
+	ks_speclist_release(&base);
+	ks_speclist_release(&sweep);
+	pathlist_free(&traces);
+	return status;
 }

@@ -12,7 +12,7 @@
 #include <unistd.h>
 
 #include "cmds.h"
-#include "replay.h"
+#include "replay/replay.h"
 
 #define MAX_LIST 256
 
