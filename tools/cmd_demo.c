@@ -293,7 +293,13 @@ int cmd_demo(int argc, char **argv)
 	if (print_table(store, "Every policy at its defaults:", NULL, false))
 		goto out;
 
-	rc = ks_report_charts(store, charts, &drew, &err);
+	{
+		struct ks_report_opts ro;
+
+		ks_report_opts_default(&ro);
+		ro.defaults = ks_policy_defaults;
+		rc = ks_report_charts_opts(store, &ro, charts, &drew, &err);
+	}
 	if (rc) {
 		cli_error("demo", "charts: %s", ks_error_format(&err, msg, sizeof(msg)));
 		goto out;
