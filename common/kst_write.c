@@ -253,10 +253,10 @@ static int canonical(const struct ks_event *ev)
 	if (ev->type != KS_EV_SWITCH)
 		extra |= ev->state;
 	if (!comm) {
-		size_t i;
+		uint64_t c[2];
 
-		for (i = 0; i < KS_COMM_LEN; i++)
-			extra |= (uint8_t)ev->comm[i];
+		memcpy(c, ev->comm, sizeof(c));
+		extra |= (c[0] | c[1]) != 0;
 	} else if (ev->comm[KS_COMM_LEN - 1]) {
 		extra = 1;	/* not NUL-terminated: keep all 16 bytes */
 	}

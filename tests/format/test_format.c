@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "kst.h"
@@ -658,6 +659,75 @@ static void test_rewind_mem(void)
 	kst_info_release(&end);
 }
 
+/*
+ * From a pipe (not seekable) the trailer and id are known only at the end;
+ * they must then equal those of the same file read from disk.
+ */
+static void test_pipe(void)
+{
+	const size_t n = 20000;
+	struct ks_event *evs = gen_events(n, 9);
+	struct kst_info in, end, disk;
+	struct ks_error err = { 0 };
+	const struct ks_event *b;
+	struct kst_reader *r;
+	char path[256], fdpath[64];
+	size_t len, k, total = 0, i;
+	struct ks_event *back;
+	uint8_t *buf;
+	int fds[2], status;
+	pid_t pid;
+
+	fill_info(&in);
+	kst_info_init(&end);
+	end.end_ns = 77;
+	path_of(path, sizeof(path), "p.kst");
+	CHECK_EQ(write_trace(path, &in, evs, n, 6, &end), 0);
+	CHECK_EQ(read_all(path, &back, &len, &disk, &err), 0);
+	free(back);
+	buf = slurp(path, &len);
+	if (pipe(fds)) {
+		CHECK(0);
+		return;
+	}
+	pid = fork();
+	if (pid == 0) {
+		close(fds[0]);
+		for (i = 0; i < len;) {
+			ssize_t w = write(fds[1], buf + i, len - i);
+
+			if (w <= 0)
+				_exit(1);
+			i += w;
+		}
+		_exit(0);
+	}
+	close(fds[1]);
+	snprintf(fdpath, sizeof(fdpath), "/proc/self/fd/%d", fds[0]);
+	CHECK_EQ(kst_reader_open(&r, fdpath, &err), 0);
+	if (r) {
+		while (kst_reader_next_block(r, &b, &k, &err) > 0) {
+			if (total + k <= n)
+				check_same_events(evs + total, b, k);
+			total += k;
+		}
+		CHECK_EQ(total, n);
+		CHECK(!kst_reader_info(r)->truncated);
+		CHECK_EQ(kst_reader_info(r)->end_ns, 77);
+		CHECK_EQ(kst_reader_info(r)->nr_events, n);
+		CHECK(kst_reader_info(r)->id == disk.id);
+		CHECK_EQ(kst_reader_rewind(r, &err), -ESPIPE);
+		kst_reader_free(r);
+	}
+	close(fds[0]);
+	waitpid(pid, &status, 0);
+	free(buf);
+	free(evs);
+	kst_info_release(&in);
+	kst_info_release(&end);
+	kst_info_release(&disk);
+}
+
 int main(void)
 {
 	char cmd[300];
@@ -674,6 +744,7 @@ int main(void)
 	test_corrupt();
 	test_writer_checks();
 	test_rewind_mem();
+	test_pipe();
 	CHECK(!strcmp(kst_event_type_name(KS_EV_SWITCH), "switch"));
 	CHECK(!strcmp(kst_event_type_name(99), "unknown"));
 	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
