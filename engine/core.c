@@ -321,6 +321,8 @@ static void on_switch(struct ks_grid *g, const struct ks_event *ev)
 
 				h.t = t;
 				h.need = run_need(r, t, task->hwm);
+				if (grew && r->conf.entry_model == KS_EM_ARM64)
+					ks_emodel_grow(r, &h);
 				if (grew && h.need > t->mapped && r->pol->grow)
 					r->pol->grow(r, &h);
 				if (r->pol->switch_out)
@@ -464,6 +466,8 @@ static void on_event(struct ks_grid *g, const struct ks_event *ev)
 		break;
 	case KS_EV_KFAULT:
 		g->kfaults++;
+		if (g->any_emodel)
+			ks_emodel_kfault(g, ev);
 		if (g->any_kfault && ev->tid)
 			on_task_hook(g, ev, offsetof(struct ks_policy, kfault));
 		break;
@@ -538,6 +542,7 @@ static int run_create(struct ks_grid *g, struct ks_parsed *ps, struct ks_run **o
 	ret = ks_run_alloc_services(r);
 	if (ret)
 		return ret;
+	ks_emodel_init(r);
 	if (pol->init) {
 		ret = pol->init(r);
 		if (ret)
@@ -600,6 +605,7 @@ int ks_grid_create(struct ks_grid **out, const char *const *specs, size_t n,
 		g->any_kentry |= !!ps.pol->kentry;
 		g->any_kexit |= !!ps.pol->kexit;
 		g->any_kfault |= !!ps.pol->kfault;
+		g->any_emodel |= ps.conf.entry_model != KS_EM_X86;
 		if (g->runs[i]->nr_timers && g->runs[i]->timers[0].when < g->next_timer)
 			g->next_timer = g->runs[i]->timers[0].when;
 		if (g->runs[i]->conf.samples)

@@ -42,6 +42,7 @@ struct ks_grid {
 	uint64_t hist[16];	/* lifetime HWM of released tasks, 1K..32M buckets */
 	/* does any run have these hooks? */
 	bool any_switch_out, any_switch_in, any_kentry, any_kexit, any_kfault;
+	bool any_emodel;	/* a run's entry_model is not x86 */
 };
 
 /* services.c */
@@ -51,5 +52,10 @@ void ks_series_advance(struct ks_run *r, uint64_t upto);
 void ks_series_final(struct ks_run *r, uint64_t end);
 int ks_run_alloc_services(struct ks_run *r);
 void ks_run_free_services(struct ks_run *r);
+
+/* entry_model.c */
+void ks_emodel_init(struct ks_run *r);
+void ks_emodel_kfault(struct ks_grid *g, const struct ks_event *ev);
+void ks_emodel_grow(struct ks_run *r, struct ks_hook *h);
 
 #endif

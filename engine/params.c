@@ -22,6 +22,12 @@ static const struct ks_param_doc common_docs[] = {
 	{ "seed", "1", "seed of the failure-injection PRNG" },
 	{ "thread_size", "auto",
 	  "stack size in bytes: 8192..65536, a multiple of page_size (auto: the trace's)" },
+	{ "entry_model", "x86",
+	  "how stack faults are taken: x86 (task stack, RFC), arm64 (per-CPU sync stack), "
+	  "fred (v2: separate level, other kernel faults downgraded)" },
+	{ "sync_stack", "8192", "arm64: bytes of each CPU's sync stack (SYNC_STACK_SIZE)" },
+	{ "frame_bytes", "344",
+	  "arm64: bytes copied back per non-stack exception (placeholder: 336-byte pt_regs + 8)" },
 	{ NULL, NULL, NULL },
 };
 
@@ -37,6 +43,9 @@ static const struct ks_param_type common_types[] = {
 	{ KS_PT_U64, OFF(seed), 0, 0, false, NULL, "an unsigned 64-bit integer" },
 	{ KS_PT_U32, OFF(thread_size), 8192, 65536, true, NULL,
 	  "auto or 8192..65536, a multiple of page_size" },
+	{ KS_PT_ENUM, OFF(entry_model), 0, 0, false, "x86|arm64|fred", "x86, arm64 or fred" },
+	{ KS_PT_U32, OFF(sync_stack), 4096, 65536, false, NULL, "4096..65536 bytes" },
+	{ KS_PT_U32, OFF(frame_bytes), 0, 65536, false, NULL, "0..65536 bytes" },
 };
 #undef OFF
 

@@ -101,6 +101,21 @@ struct ks_conf {
 	uint32_t thread_size;	/* 0 until resolved: auto = from the trace */
 	uint32_t prealloc;	/* pages mapped at fork */
 	uint32_t samples;	/* points of the series (0: none) */
+	uint32_t entry_model;	/* enum ks_entry_model */
+	uint32_t sync_stack;	/* arm64: bytes of each CPU's sync stack */
+	uint32_t frame_bytes;	/* arm64: bytes copied back per non-stack exception */
+};
+
+/*
+ * How a stack fault is taken (entry_model=, engine-wide, orthogonal to the
+ * policy; entry_model.c).  x86: on the task stack (the RFC).  arm64: every
+ * kernel synchronous exception runs on a per-CPU sync stack first.  fred:
+ * stack faults on a separate stack level, other kernel faults downgraded.
+ */
+enum ks_entry_model {
+	KS_EM_X86 = 0,
+	KS_EM_ARM64 = 1,
+	KS_EM_FRED = 2,
 };
 
 /* Per-task state a run keeps for every live task (followed by the policy's). */
@@ -113,6 +128,7 @@ struct ks_ptask {
 
 #define KS_PT_EXITED	0x01	/* EXIT seen: the kernel counters were dropped */
 #define KS_PT_OVERFLOW	0x02	/* already counted in overflows */
+#define KS_PT_BASE	0x04	/* arm64: its base-address overflow crash is recorded */
 
 /* How a task came to exist in the replay. */
 enum ks_birth {
@@ -351,7 +367,10 @@ void ks_cache_add(struct ks_run *r, int64_t delta);
  */
 void ks_charge(struct ks_run *r, struct ks_ptask *t, uint32_t n, uint32_t dyn, bool memcg);
 
-/** ks_fault() - count one stack fault that mapped @pages pages */
+/**
+ * ks_fault() - count one stack fault that mapped @pages pages (with
+ * entry_model=arm64 also a sync exception and a TLB flush per page)
+ */
 void ks_fault(struct ks_run *r, uint32_t pages);
 
 /**
@@ -363,6 +382,19 @@ void ks_fault(struct ks_run *r, uint32_t pages);
  * attempt when fail_rate > 0).  Return: true if a page was obtained.
  */
 bool ks_alloc_page(struct ks_run *r);
+
+/**
+ * ks_alloc_page_at() - ks_alloc_page() as if attempted at time @when (a
+ * sleeping allocation retried later): the fail windows are checked at @when.
+ * Return: true if a page was obtained.
+ */
+bool ks_alloc_page_at(struct ks_run *r, uint64_t when);
+
+/**
+ * ks_fail_until() - the end of the fail window(s) covering @when, following
+ * windows that overlap or touch; @when itself if no window covers it.
+ */
+uint64_t ks_fail_until(const struct ks_run *r, uint64_t when);
 
 /**
  * ks_crash() - record a would-be crash (all counted, first KS_MAX_CRASHES kept)

@@ -34,53 +34,21 @@
  */
 #include <errno.h>
 
-#include "policy.h"
-
-struct rfc_conf {
-	uint32_t pool;		/* slots per CPU; 0 = auto */
-	uint32_t cache;		/* NR_CACHED_STACKS */
-	uint32_t fault_span;	/* 0 page, 1 interval */
-	uint32_t quirk_refill;
-	uint32_t quirk_nr_pages;
-	uint32_t quirk_cache_keep;
-};
-
-struct rfc_cpu {
-	struct ks_pool pool;
-	uint8_t *cache;		/* pages of each cached stack, 0 = free slot */
-};
-
-struct rfc_task {
-	uint8_t recorded;	/* vm_area->nr_pages: pages the kernel knows about */
-};
+#include "rfc_shared.h"
 
 #define SPAN_PAGE 0
 
 static const struct ks_param_doc rfc_params[] = {
-	{ "pool", "auto", "per-CPU pool slots (auto: thread_size/page_size - prealloc)" },
-	{ "cache", "2", "cached stacks per CPU (NR_CACHED_STACKS)" },
-	{ "fault_span", "page",
-	  "page: each new page is a fault; interval: one fault per switch interval maps them all" },
-	{ "quirk_refill", "1", "1: refill stops at the first untaken or empty slot (RFC); 0: intended" },
-	{ "quirk_nr_pages", "0",
-	  "1: multi-page faults record one page (RFC loop bug: leaks, then PTE-present crash)" },
-	{ "quirk_cache_keep", "1", "1: cached stacks keep their grown pages (RFC); 0: trim to prealloc" },
+	RFC_PARAM_DOCS,
 	{ NULL, NULL, NULL },
 };
 
-#define OFF(f) offsetof(struct rfc_conf, f)
 static const struct ks_param_type rfc_types[] = {
-	{ KS_PT_U32, OFF(pool), 1, 64, true, NULL, "auto or 1..64" },
-	{ KS_PT_U32, OFF(cache), 0, 64, false, NULL, "0..64" },
-	{ KS_PT_ENUM, OFF(fault_span), 0, 0, false, "page|interval", "page or interval" },
-	{ KS_PT_U32, OFF(quirk_refill), 0, 1, false, NULL, "0 or 1" },
-	{ KS_PT_U32, OFF(quirk_nr_pages), 0, 1, false, NULL, "0 or 1" },
-	{ KS_PT_U32, OFF(quirk_cache_keep), 0, 1, false, NULL, "0 or 1" },
+	RFC_PARAM_TYPES(struct rfc_conf),
 };
-#undef OFF
 
-static int rfc_resolve(void *conf, const struct ks_conf *c, const struct ks_machine *m,
-		       struct ks_error *err)
+int rfc_resolve(void *conf, const struct ks_conf *c, const struct ks_machine *m,
+		struct ks_error *err)
 {
 	struct rfc_conf *rc = conf;
 	uint32_t dyn = c->thread_size / c->page_size - c->prealloc;
@@ -90,7 +58,7 @@ static int rfc_resolve(void *conf, const struct ks_conf *c, const struct ks_mach
 	return 0;
 }
 
-static int rfc_init(struct ks_run *r)
+int rfc_init(struct ks_run *r)
 {
 	const struct rfc_conf *rc = r->pconf;
 	uint32_t cpu;
@@ -110,7 +78,7 @@ static int rfc_init(struct ks_run *r)
 	return 0;
 }
 
-static void rfc_create(struct ks_run *r, struct ks_hook *h, enum ks_birth how)
+void rfc_create(struct ks_run *r, struct ks_hook *h, enum ks_birth how)
 {
 	const struct rfc_conf *rc = r->pconf;
 	struct rfc_task *rt = ks_task_priv(h->t);
@@ -142,7 +110,8 @@ static void rfc_create(struct ks_run *r, struct ks_hook *h, enum ks_birth how)
 	rt->recorded = (uint8_t)r->prealloc;
 }
 
-static void rfc_refill(struct ks_run *r, struct ks_hook *h, struct ks_pool *p, bool quirk)
+void rfc_account_and_alloc(struct ks_run *r, struct ks_pool *p, bool quirk,
+			   rfc_charge_fn charge, void *ctx)
 {
 	uint32_t i;
 
@@ -156,7 +125,7 @@ static void rfc_refill(struct ks_run *r, struct ks_hook *h, struct ks_pool *p, b
 			if (s == KS_SLOT_PAGE)
 				continue;
 		} else {
-			ks_charge(r, h->t, 1, 1, true);
+			charge(r, ctx, i);
 		}
 		if (ks_alloc_page(r)) {
 			ks_pool_set(r, p, i, KS_SLOT_PAGE);
@@ -168,7 +137,26 @@ static void rfc_refill(struct ks_run *r, struct ks_hook *h, struct ks_pool *p, b
 	}
 }
 
-static void rfc_grow(struct ks_run *r, struct ks_hook *h)
+/* The per-CPU refill charges prev, the task leaving the CPU. */
+static void charge_prev(struct ks_run *r, void *ctx, uint32_t slot)
+{
+	struct ks_hook *h = ctx;
+
+	(void)slot;
+	ks_charge(r, h->t, 1, 1, true);
+}
+
+static enum rfc_take take_local(struct ks_run *r, struct ks_hook *h)
+{
+	struct rfc_cpu *pc = ks_cpu_priv(r, h->cpu % r->ncpus);
+
+	if (ks_pool_take(r, &pc->pool) < 0)
+		return RFC_TAKE_NONE;
+	r->c.pool_hits++;
+	return RFC_TAKE_LOCAL;
+}
+
+void rfc_grow_with(struct ks_run *r, struct ks_hook *h, rfc_take_fn take, bool refill_local)
 {
 	const struct rfc_conf *rc = r->pconf;
 	struct rfc_task *rt = ks_task_priv(h->t);
@@ -186,9 +174,8 @@ static void rfc_grow(struct ks_run *r, struct ks_hook *h)
 	while (left) {
 		uint32_t span = rc->fault_span == SPAN_PAGE ? 1 : left, got = 0;
 
-		while (got < span && ks_pool_take(r, &pc->pool) >= 0)
+		while (got < span && take(r, h) != RFC_TAKE_NONE)
 			got++;
-		r->c.pool_hits += got;
 		ks_fault(r, got);
 		ks_stack_map(r, h->t, got);
 		taken += got;
@@ -207,11 +194,16 @@ static void rfc_grow(struct ks_run *r, struct ks_hook *h)
 			left = 0;
 		}
 	}
-	if (taken)
-		rfc_refill(r, h, &pc->pool, rc->quirk_refill);
+	if (taken && refill_local)
+		rfc_account_and_alloc(r, &pc->pool, rc->quirk_refill, charge_prev, h);
 }
 
-static void rfc_release(struct ks_run *r, struct ks_hook *h)
+static void rfc_grow(struct ks_run *r, struct ks_hook *h)
+{
+	rfc_grow_with(r, h, take_local, true);
+}
+
+void rfc_release(struct ks_run *r, struct ks_hook *h)
 {
 	const struct rfc_conf *rc = r->pconf;
 	struct rfc_task *rt = ks_task_priv(h->t);

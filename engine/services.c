@@ -100,6 +100,11 @@ void ks_fault(struct ks_run *r, uint32_t pages)
 {
 	r->c.faults++;
 	r->c.fault_pages += pages;
+	/* arm64: the fault runs on the sync stack and flushes each mapped page */
+	if (r->conf.entry_model == KS_EM_ARM64) {
+		r->c.sync_exceptions++;
+		r->c.tlb_flushes += pages;
+	}
 }
 
 static uint64_t splitmix64(uint64_t *s)
@@ -111,14 +116,36 @@ static uint64_t splitmix64(uint64_t *s)
 	return z ^ (z >> 31);
 }
 
+uint64_t ks_fail_until(const struct ks_run *r, uint64_t when)
+{
+	bool moved = true;
+	uint32_t i;
+
+	while (moved) {
+		moved = false;
+		for (i = 0; i < r->conf.fail_windows.n; i++) {
+			if (when >= r->fail_ns[i][0] && when < r->fail_ns[i][1]) {
+				when = r->fail_ns[i][1];
+				moved = true;
+			}
+		}
+	}
+	return when;
+}
+
 bool ks_alloc_page(struct ks_run *r)
+{
+	return ks_alloc_page_at(r, *r->clock);
+}
+
+bool ks_alloc_page_at(struct ks_run *r, uint64_t when)
 {
 	bool fail = false;
 	uint32_t i;
 
 	r->c.alloc_attempts++;
 	for (i = 0; i < r->conf.fail_windows.n; i++)
-		if (*r->clock >= r->fail_ns[i][0] && *r->clock < r->fail_ns[i][1])
+		if (when >= r->fail_ns[i][0] && when < r->fail_ns[i][1])
 			fail = true;
 	/* one draw per attempt whatever the windows say, so runs stay comparable */
 	if (r->conf.fail_rate > 0) {

@@ -64,19 +64,20 @@ int main(void)
 	size_t i;
 
 	expect_canon("rfc",
-		     "rfc:cache=2,fail_rate=0,fail_windows=none,fault_span=page,page_size=auto,"
+		     "rfc:cache=2,entry_model=x86,fail_rate=0,fail_windows=none,fault_span=page,frame_bytes=344,page_size=auto,"
 		     "pool=auto,prealloc=1,quirk_cache_keep=1,quirk_nr_pages=0,quirk_refill=1,"
-		     "samples=256,seed=1,thread_size=auto");
-	expect_canon("rfc:", "rfc:cache=2,fail_rate=0,fail_windows=none,fault_span=page,"
-		     "page_size=auto,pool=auto,prealloc=1,quirk_cache_keep=1,quirk_nr_pages=0,"
-		     "quirk_refill=1,samples=256,seed=1,thread_size=auto");
+		     "samples=256,seed=1,sync_stack=8192,thread_size=auto");
+	expect_canon("rfc:", "rfc:cache=2,entry_model=x86,fail_rate=0,fail_windows=none,fault_span=page,"
+		     "frame_bytes=344,page_size=auto,pool=auto,prealloc=1,quirk_cache_keep=1,quirk_nr_pages=0,"
+		     "quirk_refill=1,samples=256,seed=1,sync_stack=8192,thread_size=auto");
 	expect_canon("static:seed=7,size=8192,fail_rate=0.25,fail_windows=1-2;3.5-4",
-		     "static:fail_rate=0.25,fail_windows=1-2;3.5-4,page_size=auto,prealloc=1,"
-		     "samples=256,seed=7,size=8192,thread_size=auto");
+		     "static:entry_model=x86,fail_rate=0.25,fail_windows=1-2;3.5-4,frame_bytes=344,"
+		     "page_size=auto,prealloc=1,samples=256,seed=7,size=8192,sync_stack=8192,"
+		     "thread_size=auto");
 	expect_canon("rfc:fault_span=interval,pool=2,page_size=16384,thread_size=32768",
-		     "rfc:cache=2,fail_rate=0,fail_windows=none,fault_span=interval,"
-		     "page_size=16384,pool=2,prealloc=1,quirk_cache_keep=1,quirk_nr_pages=0,"
-		     "quirk_refill=1,samples=256,seed=1,thread_size=32768");
+		     "rfc:cache=2,entry_model=x86,fail_rate=0,fail_windows=none,fault_span=interval,"
+		     "frame_bytes=344,page_size=16384,pool=2,prealloc=1,quirk_cache_keep=1,quirk_nr_pages=0,"
+		     "quirk_refill=1,samples=256,seed=1,sync_stack=8192,thread_size=32768");
 
 	expect_err("rfc:poool=3", KS_E_PARAM, "unknown key 'poool' for policy 'rfc'");
 	expect_err("rfc:pool=x", KS_E_PARAM,
@@ -119,9 +120,9 @@ int main(void)
 	}
 	ks_engine_finish(e, 0, &res);
 	ks_engine_free(e);
-	if (strcmp(res.params, "cache=2,fail_rate=0,fail_windows=none,fault_span=page,"
-		   "page_size=4096,pool=3,prealloc=1,quirk_cache_keep=1,quirk_nr_pages=0,"
-		   "quirk_refill=1,samples=256,seed=3,thread_size=16384") ||
+	if (strcmp(res.params, "cache=2,entry_model=x86,fail_rate=0,fail_windows=none,fault_span=page,"
+		   "frame_bytes=344,page_size=4096,pool=3,prealloc=1,quirk_cache_keep=1,quirk_nr_pages=0,"
+		   "quirk_refill=1,samples=256,seed=3,sync_stack=8192,thread_size=16384") ||
 	    strcmp(res.policy, "rfc") || res.seed != 3 || res.page_size != 4096 ||
 	    res.c.pool_pages_end != 6) {
 		printf("FAIL result params '%s' policy '%s' seed %llu\n", res.params, res.policy,
@@ -147,7 +148,7 @@ int main(void)
 	for (i = 0; docs[i].key; i++)
 		if (!docs[i].def || !docs[i].doc)
 			failures++;
-	if (i != 7) {
+	if (i != 10) {
 		printf("FAIL common params: %zu\n", i);
 		failures++;
 	}

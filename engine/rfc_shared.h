@@ -1,0 +1,89 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Internal: the RFC's code paths (policy_rfc.c) shared with the policies
+ * built on it (policy_rfc_global.c).  A derived policy puts struct rfc_conf,
+ * struct rfc_cpu and struct rfc_task first in its own conf, per-CPU and
+ * per-task structs, lists RFC_PARAM_DOCS / RFC_PARAM_TYPES(its conf type)
+ * first in its params, and calls these helpers.
+ */
+#ifndef KS_RFC_SHARED_H
+#define KS_RFC_SHARED_H
+
+#include "policy.h"
+
+struct rfc_conf {
+	uint32_t pool;		/* slots per CPU; 0 = auto */
+	uint32_t cache;		/* NR_CACHED_STACKS */
+	uint32_t fault_span;	/* 0 page, 1 interval */
+	uint32_t quirk_refill;
+	uint32_t quirk_nr_pages;
+	uint32_t quirk_cache_keep;
+};
+
+struct rfc_cpu {
+	struct ks_pool pool;
+	uint8_t *cache;		/* pages of each cached stack, 0 = free slot */
+};
+
+struct rfc_task {
+	uint8_t recorded;	/* vm_area->nr_pages: pages the kernel knows about */
+};
+
+#define RFC_PARAM_DOCS								\
+	{ "pool", "auto", "per-CPU pool slots (auto: thread_size/page_size - prealloc)" }, \
+	{ "cache", "2", "cached stacks per CPU (NR_CACHED_STACKS)" },		\
+	{ "fault_span", "page",							\
+	  "page: each new page is a fault; interval: one fault per switch interval maps them all" }, \
+	{ "quirk_refill", "1",							\
+	  "1: refill stops at the first untaken or empty slot (RFC); 0: intended" }, \
+	{ "quirk_nr_pages", "0",						\
+	  "1: multi-page faults record one page (RFC loop bug: leaks, then PTE-present crash)" }, \
+	{ "quirk_cache_keep", "1",						\
+	  "1: cached stacks keep their grown pages (RFC); 0: trim to prealloc" }
+
+/* @type: the policy's conf struct, which starts with struct rfc_conf */
+#define RFC_PARAM_TYPES(type)							\
+	{ KS_PT_U32, offsetof(type, pool), 1, 64, true, NULL, "auto or 1..64" },	\
+	{ KS_PT_U32, offsetof(type, cache), 0, 64, false, NULL, "0..64" },		\
+	{ KS_PT_ENUM, offsetof(type, fault_span), 0, 0, false, "page|interval",	\
+	  "page or interval" },							\
+	{ KS_PT_U32, offsetof(type, quirk_refill), 0, 1, false, NULL, "0 or 1" },	\
+	{ KS_PT_U32, offsetof(type, quirk_nr_pages), 0, 1, false, NULL, "0 or 1" }, \
+	{ KS_PT_U32, offsetof(type, quirk_cache_keep), 0, 1, false, NULL, "0 or 1" }
+
+/*
+ * Where a faulting page came from: RFC_TAKE_NONE (no page: would-be crash),
+ * RFC_TAKE_LOCAL (this CPU's pool), RFC_TAKE_OTHER (another source).
+ */
+enum rfc_take {
+	RFC_TAKE_NONE = 0,
+	RFC_TAKE_LOCAL = 1,
+	RFC_TAKE_OTHER = 2,
+};
+
+typedef enum rfc_take (*rfc_take_fn)(struct ks_run *r, struct ks_hook *h);
+typedef void (*rfc_charge_fn)(struct ks_run *r, void *ctx, uint32_t slot);
+
+int rfc_resolve(void *conf, const struct ks_conf *c, const struct ks_machine *m,
+		struct ks_error *err);
+int rfc_init(struct ks_run *r);
+void rfc_create(struct ks_run *r, struct ks_hook *h, enum ks_birth how);
+void rfc_release(struct ks_run *r, struct ks_hook *h);
+
+/**
+ * rfc_grow_with() - the RFC's fault path at prev's switch-out, each page
+ * obtained by @take; then, if any page was taken and @refill_local, the
+ * refill of this CPU's pool charging prev.
+ */
+void rfc_grow_with(struct ks_run *r, struct ks_hook *h, rfc_take_fn take, bool refill_local);
+
+/**
+ * rfc_account_and_alloc() - the RFC's refill helper on any slot array:
+ * in slot order, each taken slot is charged through @charge(@r, @ctx, slot)
+ * and replaced through the allocator (a failure leaves it empty); with
+ * @quirk it stops at the first slot that is not taken.  Counts one refill.
+ */
+void rfc_account_and_alloc(struct ks_run *r, struct ks_pool *p, bool quirk,
+			   rfc_charge_fn charge, void *ctx);
+
+#endif
