@@ -19,6 +19,9 @@
 #include "kst.h"
 #include "live.h"
 
+/* seconds recorded after COMMAND exits, to see its tasks' frees */
+#define KS_LINGER_S 0.25
+
 static volatile sig_atomic_t stop_signal;
 
 static void on_signal(int sig)
@@ -141,9 +144,9 @@ int cmd_collect(int argc, char **argv)
 	char options[256], msg[320], *end;
 	int c, ret, status = 0, exec_fd = -1, rc = KS_EXIT_OK;
 	pid_t child = -1;
-	uint64_t t0;
 	struct timespec ts;
 	bool child_done = false;
+	double linger_end = 0;
 
 	ks_live_config_defaults(&cfg);
 	build_options(argc, argv, options, sizeof(options));
@@ -221,8 +224,6 @@ int cmd_collect(int argc, char **argv)
 			goto out;
 		}
 	}
-	t0 = (uint64_t)time(NULL);
-	(void)t0;
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	{
 		double start = ts.tv_sec + ts.tv_nsec / 1e9;
@@ -237,11 +238,15 @@ int cmd_collect(int argc, char **argv)
 				rc = KS_EXIT_FAIL;
 				break;
 			}
-			if (child > 0 && waitpid(child, &status, WNOHANG) == child) {
-				child_done = true;
-				break;
-			}
 			clock_gettime(CLOCK_MONOTONIC, &ts);
+			if (child_done && ts.tv_sec + ts.tv_nsec / 1e9 >= linger_end)
+				break;
+			if (child > 0 && !child_done && waitpid(child, &status, WNOHANG) == child) {
+				/* a task's stack is freed an RCU grace period after it is
+				 * reaped: record a little longer to see the last frees */
+				child_done = true;
+				linger_end = ts.tv_sec + ts.tv_nsec / 1e9 + KS_LINGER_S;
+			}
 			if (duration > 0 && ts.tv_sec + ts.tv_nsec / 1e9 - start >= duration)
 				break;
 		}

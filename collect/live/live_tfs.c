@@ -51,9 +51,10 @@ static const struct {
 struct tfs_fields {
 	struct tep_format_field *common_pid;
 	struct tep_format_field *prev_pid, *next_pid, *prev_state;
-	struct tep_format_field *pid, *comm, *clone_flags;
+	struct tep_format_field *pid, *comm, *clone_flags;	/* task_newtask */
+	struct tep_format_field *exit_pid, *free_pid;
 	struct tep_format_field *address;
-	struct tep_format_field *id;
+	struct tep_format_field *id, *exit_id;		/* sys_enter, sys_exit */
 };
 
 struct live_tfs {
@@ -158,11 +159,12 @@ static int tfs_lookup(struct live_tfs *t, const struct live_tfs_config *cfg,
 	    (cfg->switches && (!t->f.prev_pid || !t->f.next_pid || !t->f.prev_state)) ||
 	    (cfg->entries && !t->f.id))
 		return ks_error_set(err, KS_E_NOTRACEFS, "unexpected tracepoint format on this kernel");
-	/* exit/free/sys_exit share the field names; same layout is checked below */
-	if ((ev[TK_FREE] && !field(ev[TK_FREE], "pid")) ||
-	    (ev[TK_EXIT] && !field(ev[TK_EXIT], "pid")) ||
-	    (ev[TK_SYS_EXIT] && !field(ev[TK_SYS_EXIT], "id")) ||
-	    (ev[TK_KFAULT] && !t->f.address))
+	/* each event has its own layout: pid is not at the same offset in all */
+	t->f.exit_pid = field(ev[TK_EXIT], "pid");
+	t->f.free_pid = field(ev[TK_FREE], "pid");
+	t->f.exit_id = field(ev[TK_SYS_EXIT], "id");
+	if ((ev[TK_FREE] && !t->f.free_pid) || (ev[TK_EXIT] && !t->f.exit_pid) ||
+	    (ev[TK_SYS_EXIT] && !t->f.exit_id) || (ev[TK_KFAULT] && !t->f.address))
 		return ks_error_set(err, KS_E_NOTRACEFS, "unexpected tracepoint format on this kernel");
 	return 0;
 }
@@ -327,10 +329,10 @@ static int decode(struct live_tfs *t, uint32_t cpu, void *data, int size, uint64
 		str(t->f.comm, data, size, ev.comm, sizeof(ev.comm));
 	} else if (type == t->ids[TK_EXIT]) {
 		ev.type = KS_EV_EXIT;
-		ev.tid = num(t->f.pid, data);
+		ev.tid = num(t->f.exit_pid, data);
 	} else if (type == t->ids[TK_FREE]) {
 		ev.type = KS_EV_FREE;
-		ev.tid = num(t->f.pid, data);
+		ev.tid = num(t->f.free_pid, data);
 	} else if (type == t->ids[TK_KFAULT]) {
 		ev.type = KS_EV_KFAULT;
 		ev.tid = num(t->f.common_pid, data);
@@ -338,10 +340,14 @@ static int decode(struct live_tfs *t, uint32_t cpu, void *data, int size, uint64
 		/* only the class of the address is kept, never the address */
 		if (!(v >> 63))
 			ev.flags |= KS_F_USER_ADDR;
-	} else if (type == t->ids[TK_SYS_ENTER] || type == t->ids[TK_SYS_EXIT]) {
-		ev.type = type == t->ids[TK_SYS_ENTER] ? KS_EV_KENTRY : KS_EV_KEXIT;
+	} else if (type == t->ids[TK_SYS_ENTER]) {
+		ev.type = KS_EV_KENTRY;
 		ev.tid = num(t->f.common_pid, data);
 		ev.arg = KS_ENTRY_SYSCALL | ((uint32_t)num(t->f.id, data) << 8);
+	} else if (type == t->ids[TK_SYS_EXIT]) {
+		ev.type = KS_EV_KEXIT;
+		ev.tid = num(t->f.common_pid, data);
+		ev.arg = KS_ENTRY_SYSCALL | ((uint32_t)num(t->f.exit_id, data) << 8);
 	} else {
 		return 0;
 	}
