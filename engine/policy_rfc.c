@@ -44,7 +44,7 @@ static const struct ks_param_doc rfc_params[] = {
 };
 
 static const struct ks_param_type rfc_types[] = {
-	RFC_PARAM_TYPES(struct rfc_conf),
+	RFC_PARAM_TYPES,
 };
 
 int rfc_resolve(void *conf, const struct ks_conf *c, const struct ks_machine *m,

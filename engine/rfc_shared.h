@@ -3,7 +3,7 @@
  * Internal: the RFC's code paths (policy_rfc.c) shared with the policies
  * built on it (policy_rfc_global.c).  A derived policy puts struct rfc_conf,
  * struct rfc_cpu and struct rfc_task first in its own conf, per-CPU and
- * per-task structs, lists RFC_PARAM_DOCS / RFC_PARAM_TYPES(its conf type)
+ * per-task structs, lists RFC_PARAM_DOCS / RFC_PARAM_TYPES
  * first in its params, and calls these helpers.
  */
 #ifndef KS_RFC_SHARED_H
@@ -41,15 +41,15 @@ struct rfc_task {
 	{ "quirk_cache_keep", "1",						\
 	  "1: cached stacks keep their grown pages (RFC); 0: trim to prealloc" }
 
-/* @type: the policy's conf struct, which starts with struct rfc_conf */
-#define RFC_PARAM_TYPES(type)							\
-	{ KS_PT_U32, offsetof(type, pool), 1, 64, true, NULL, "auto or 1..64" },	\
-	{ KS_PT_U32, offsetof(type, cache), 0, 64, false, NULL, "0..64" },		\
-	{ KS_PT_ENUM, offsetof(type, fault_span), 0, 0, false, "page|interval",	\
+/* offsets in struct rfc_conf, which starts the policy's conf struct */
+#define RFC_PARAM_TYPES							\
+	{ KS_PT_U32, offsetof(struct rfc_conf, pool), 1, 64, true, NULL, "auto or 1..64" },	\
+	{ KS_PT_U32, offsetof(struct rfc_conf, cache), 0, 64, false, NULL, "0..64" },		\
+	{ KS_PT_ENUM, offsetof(struct rfc_conf, fault_span), 0, 0, false, "page|interval",	\
 	  "page or interval" },							\
-	{ KS_PT_U32, offsetof(type, quirk_refill), 0, 1, false, NULL, "0 or 1" },	\
-	{ KS_PT_U32, offsetof(type, quirk_nr_pages), 0, 1, false, NULL, "0 or 1" }, \
-	{ KS_PT_U32, offsetof(type, quirk_cache_keep), 0, 1, false, NULL, "0 or 1" }
+	{ KS_PT_U32, offsetof(struct rfc_conf, quirk_refill), 0, 1, false, NULL, "0 or 1" },	\
+	{ KS_PT_U32, offsetof(struct rfc_conf, quirk_nr_pages), 0, 1, false, NULL, "0 or 1" }, \
+	{ KS_PT_U32, offsetof(struct rfc_conf, quirk_cache_keep), 0, 1, false, NULL, "0 or 1" }
 
 /*
  * Where a faulting page came from: RFC_TAKE_NONE (no page: would-be crash),

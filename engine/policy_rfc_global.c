@@ -1,0 +1,189 @@
+// SPDX-License-Identifier: MIT
+/*
+ * rfc+global: the RFC plus Walleij's global fallback pool (seed 000,
+ * reference b.2).  Everything of rfc applies (its keys, quirks, cache and
+ * per-CPU refill at switch-out, through the shared code in rfc_shared.h);
+ * what differs is where a faulting page comes from:
+ *
+ * - First the CPU's pool (lockless, pool_hits), as rfc.  @percpu=0 skips it
+ *   (the seed's testing mode: the per-CPU pick commented out); the per-CPU
+ *   pools still exist and are counted as pool memory, and are never taken
+ *   from, so their refill never runs.
+ * - Else the global array of @global slots, under one lock: every attempt
+ *   counts a lock acquisition (the lock is taken before looking), a page
+ *   found counts a fallback hit and queues the refill irq_work.  An irq_work
+ *   already queued is not queued again.
+ * - Neither: a would-be crash (KS_CRASH_POOL_EMPTY); the stack grows anyway.
+ * - The irq_work runs @global_latency ns after it was queued: it takes the
+ *   lock (counted) and runs the RFC's account-and-allocate helper on the
+ *   global array: refills++, each taken slot is charged (memcg,
+ *   nr_kernel_stack, nr_dynamic_stacks_faults) and replaced through the
+ *   engine allocator (failure injection applies; a failure leaves the slot
+ *   empty); @quirk_refill=1 stops at the first untaken slot as in rfc.
+ *   refill_latency_ns sums the queue-to-run delays.
+ * - Who is charged: the kernel charges whatever task is current when the
+ *   irq_work runs; the model charges the task that took the page, so the
+ *   page stays accounted with the stack that holds it.  If that task's stack
+ *   was released before the work ran, the page counts as a memcg charge
+ *   only (nr_kernel_stack is not raised for a stack that no longer exists).
+ * - The global array starts full (set-up pages, not failure-injected).
+ * - A fault that took any page (per-CPU or global) runs the per-CPU refill at
+ *   the switch-out, as the kernel's PF_DYNAMIC_STACK flag does, unless
+ *   @percpu=0.
+ */
+#include <errno.h>
+
+#include "rfc_shared.h"
+
+struct rg_conf {
+	struct rfc_conf rfc;
+	uint32_t global;		/* GLOBAL_DYNSTACK_PAGES */
+	uint32_t percpu;		/* 0: the per-CPU path is disabled */
+	uint32_t global_latency;	/* ns from irq_work_queue() to the refill */
+};
+
+struct rg_task {
+	struct rfc_task rfc;
+	uint32_t gen;			/* birth number in this run; 0 = released */
+};
+
+struct rg_run {
+	struct ks_pool global;
+	uint32_t *owner_slot;		/* task slot that took each global page */
+	uint32_t *owner_gen;		/* and its birth number */
+	uint32_t gen;			/* births so far */
+	bool pending;			/* the refill irq_work is queued */
+	uint64_t queued_at;
+};
+
+static const struct ks_param_doc rg_params[] = {
+	RFC_PARAM_DOCS,
+	{ "global", "8", "pages of the global fallback pool (GLOBAL_DYNSTACK_PAGES)" },
+	{ "percpu", "1", "1: per-CPU pools first (Walleij); 0: global pool only (seed's test mode)" },
+	{ "global_latency", "50000",
+	  "ns from queueing the global refill irq_work to its run (placeholder, not measured)" },
+	{ NULL, NULL, NULL },
+};
+
+static const struct ks_param_type rg_types[] = {
+	RFC_PARAM_TYPES,
+	{ KS_PT_U32, offsetof(struct rg_conf, global), 1, 64, false, NULL, "1..64" },
+	{ KS_PT_U32, offsetof(struct rg_conf, percpu), 0, 1, false, NULL, "0 or 1" },
+	{ KS_PT_U32, offsetof(struct rg_conf, global_latency), 0, 4000000000.0, false, NULL,
+	  "0..4000000000 ns" },
+};
+
+static int rg_init(struct ks_run *r)
+{
+	const struct rg_conf *gc = r->pconf;
+	struct rg_run *rr = ks_run_priv(r);
+	int ret;
+
+	ret = rfc_init(r);
+	if (ret)
+		return ret;
+	rr->global.global = true;
+	if (ks_pool_init(r, &rr->global, gc->global))
+		return -ENOMEM;
+	rr->owner_slot = ks_run_zalloc(r, gc->global * sizeof(*rr->owner_slot));
+	rr->owner_gen = ks_run_zalloc(r, gc->global * sizeof(*rr->owner_gen));
+	if (!rr->owner_slot || !rr->owner_gen)
+		return -ENOMEM;
+	ks_pool_fill(r, &rr->global, false);
+	return 0;
+}
+
+static void rg_create(struct ks_run *r, struct ks_hook *h, enum ks_birth how)
+{
+	struct rg_run *rr = ks_run_priv(r);
+	struct rg_task *gt = ks_task_priv(h->t);
+
+	rfc_create(r, h, how);
+	gt->gen = ++rr->gen;
+	if (!gt->gen)
+		gt->gen = ++rr->gen;	/* 0 means released */
+}
+
+static void rg_release(struct ks_run *r, struct ks_hook *h)
+{
+	struct rg_task *gt = ks_task_priv(h->t);
+
+	rfc_release(r, h);
+	gt->gen = 0;
+}
+
+static void charge_owner(struct ks_run *r, void *ctx, uint32_t slot)
+{
+	struct rg_run *rr = ctx;
+	struct ks_ptask *t = (struct ks_ptask *)(r->tasks + (size_t)rr->owner_slot[slot] * r->stride);
+	struct rg_task *gt = ks_task_priv(t);
+
+	if (gt->gen && gt->gen == rr->owner_gen[slot])
+		ks_charge(r, t, 1, 1, true);
+	else
+		r->c.charges++;
+}
+
+static void rg_work(struct ks_run *r, uint64_t arg)
+{
+	const struct rg_conf *gc = r->pconf;
+	struct rg_run *rr = ks_run_priv(r);
+
+	(void)arg;
+	rr->pending = false;
+	r->c.lock_acquisitions++;
+	r->c.refill_latency_ns += *r->clock - rr->queued_at;
+	rfc_account_and_alloc(r, &rr->global, gc->rfc.quirk_refill, charge_owner, rr);
+}
+
+static enum rfc_take rg_take(struct ks_run *r, struct ks_hook *h)
+{
+	const struct rg_conf *gc = r->pconf;
+	struct rg_run *rr = ks_run_priv(r);
+	int i;
+
+	if (gc->percpu) {
+		struct rfc_cpu *pc = ks_cpu_priv(r, h->cpu % r->ncpus);
+
+		if (ks_pool_take(r, &pc->pool) >= 0) {
+			r->c.pool_hits++;
+			return RFC_TAKE_LOCAL;
+		}
+	}
+	r->c.lock_acquisitions++;
+	i = ks_pool_take(r, &rr->global);
+	if (i < 0)
+		return RFC_TAKE_NONE;
+	r->c.fallback_hits++;
+	rr->owner_slot[i] = (uint32_t)(((unsigned char *)h->t - r->tasks) / r->stride);
+	rr->owner_gen[i] = ((struct rg_task *)ks_task_priv(h->t))->gen;
+	if (!rr->pending) {
+		rr->pending = true;
+		rr->queued_at = *r->clock;
+		ks_timer_add(r, *r->clock + gc->global_latency, rg_work, 0);
+	}
+	return RFC_TAKE_OTHER;
+}
+
+static void rg_grow(struct ks_run *r, struct ks_hook *h)
+{
+	const struct rg_conf *gc = r->pconf;
+
+	rfc_grow_with(r, h, rg_take, gc->percpu);
+}
+
+const struct ks_policy ks_policy_rfc_global = {
+	.name = "rfc+global",
+	.desc = "rfc plus Walleij's global fallback pool (one lock, refilled by irq_work after a latency)",
+	.params = rg_params,
+	.param_types = rg_types,
+	.conf_size = sizeof(struct rg_conf),
+	.run_size = sizeof(struct rg_run),
+	.cpu_size = sizeof(struct rfc_cpu),
+	.task_size = sizeof(struct rg_task),
+	.resolve = rfc_resolve,
+	.init = rg_init,
+	.create = rg_create,
+	.grow = rg_grow,
+	.release = rg_release,
+};
