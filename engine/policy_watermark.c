@@ -1,0 +1,208 @@
+// SPDX-License-Identifier: MIT
+/*
+ * watermark: the percpu allocator's balance work (seed 004, Tejun Heo)
+ * applied to stack pages.  Each CPU keeps a pool of free stack pages that
+ * asynchronous work holds between @low and @high:
+ *
+ * - At start every pool holds @high pages (set-up pages: not failure-injected).
+ * - A stack fault, seen at prev's switch-out like rfc, takes pages from the
+ *   CPU's pool one per fault (atomic: it never sleeps, pool_hits).  Each page
+ *   is charged to prev at that switch-out (memcg, nr_kernel_stack,
+ *   nr_dynamic_stacks_faults), as rfc charges at its refill.
+ * - A take that leaves the pool below @low schedules the CPU's balance work,
+ *   unless it is already pending.
+ * - A take that finds the pool empty is a failed atomic allocation: a
+ *   would-be crash (the fault cannot sleep; the stack grows anyway with
+ *   uncharged pages so replay goes on); it sets the CPU's "failed" flag and
+ *   schedules the work.
+ * - Boot gating: before @async_after ns from trace start nothing is
+ *   scheduled (the flag is still set); a pool below @low then waits for the
+ *   next take or failure after that time.
+ * - The work runs @latency ns after it was scheduled (refills++,
+ *   refill_latency_ns): it adds @high pages if the flag was set (and clears
+ *   it), else high - pages (clamped to 0..high), each through the engine
+ *   allocator; the first failed allocation ends the work (the seed stops
+ *   populating on failure).
+ * - Release: the stack is unmapped; its pages above @prealloc go back to the
+ *   releasing CPU's pool while it holds fewer than 2 * @high pages (its
+ *   capacity), the rest are freed.  So a pool can sit above @high, and a fill
+ *   after a failure adds @high pages to whatever is there (the seed's
+ *   "always populate the maximum amount").
+ * - No cache of stacks; fork maps @prealloc fresh pages (not injected).
+ */
+#include <errno.h>
+
+#include "policy.h"
+
+struct wm_conf {
+	uint64_t async_after;	/* ns from trace start */
+	uint32_t low;
+	uint32_t high;
+	uint32_t latency;	/* ns from schedule_work() to the work */
+	uint32_t pad;
+};
+
+struct wm_cpu {
+	struct ks_pool pool;	/* 2 * high slots */
+	uint64_t queued_at;
+	bool pending;
+	bool failed;		/* pcpu_atomic_alloc_failed */
+};
+
+static const struct ks_param_doc wm_params[] = {
+	{ "async_after", "0", "ns from trace start before which no balance work is scheduled (boot)" },
+	{ "low", "2", "pages: a take leaving fewer schedules balance work (PCPU_EMPTY_POP_PAGES_LOW)" },
+	{ "high", "4", "pages the balance work fills to (PCPU_EMPTY_POP_PAGES_HIGH)" },
+	{ "latency", "100000",
+	  "ns from scheduling the balance work to its run (placeholder, not measured)" },
+	{ NULL, NULL, NULL },
+};
+
+#define OFF(f) offsetof(struct wm_conf, f)
+static const struct ks_param_type wm_types[] = {
+	{ KS_PT_U64, OFF(async_after), 0, 0, false, NULL, "ns, an unsigned 64-bit integer" },
+	{ KS_PT_U32, OFF(low), 0, 64, false, NULL, "0..64, at most high" },
+	{ KS_PT_U32, OFF(high), 1, 64, false, NULL, "1..64" },
+	{ KS_PT_U32, OFF(latency), 0, 4000000000.0, false, NULL, "0..4000000000 ns" },
+};
+#undef OFF
+
+static int wm_resolve(void *conf, const struct ks_conf *c, const struct ks_machine *m,
+		      struct ks_error *err)
+{
+	const struct wm_conf *wc = conf;
+
+	if (wc->low > wc->high)
+		return ks_error_set(err, KS_E_PARAM,
+				    "bad value '%u' for key 'low' of policy 'watermark' (expected %s)",
+				    wc->low, wm_types[1].expect);
+	return 0;
+}
+
+static int wm_init(struct ks_run *r)
+{
+	const struct wm_conf *wc = r->pconf;
+	uint32_t cpu, i;
+
+	for (cpu = 0; cpu < r->ncpus; cpu++) {
+		struct wm_cpu *pc = ks_cpu_priv(r, cpu);
+
+		if (ks_pool_init(r, &pc->pool, 2 * wc->high))
+			return -ENOMEM;
+		for (i = 0; i < wc->high; i++)
+			ks_pool_set(r, &pc->pool, i, KS_SLOT_PAGE);
+	}
+	return 0;
+}
+
+/* First slot without a page, or -1 if the pool is at capacity. */
+static int wm_free_slot(const struct ks_pool *p)
+{
+	uint32_t i;
+
+	for (i = 0; i < p->nslots; i++)
+		if (p->slot[i] != KS_SLOT_PAGE)
+			return (int)i;
+	return -1;
+}
+
+static void wm_work(struct ks_run *r, uint64_t cpu)
+{
+	const struct wm_conf *wc = r->pconf;
+	struct wm_cpu *pc = ks_cpu_priv(r, (uint32_t)cpu);
+	uint32_t nr;
+
+	pc->pending = false;
+	r->c.refills++;
+	r->c.refill_latency_ns += *r->clock - pc->queued_at;
+	if (pc->failed) {
+		nr = wc->high;
+		pc->failed = false;
+	} else {
+		nr = pc->pool.pages < wc->high ? wc->high - pc->pool.pages : 0;
+	}
+	while (nr--) {
+		int i = wm_free_slot(&pc->pool);
+
+		if (i < 0)
+			break;
+		if (!ks_alloc_page(r)) {
+			r->c.refill_failures++;
+			break;
+		}
+		ks_pool_set(r, &pc->pool, (uint32_t)i, KS_SLOT_PAGE);
+		r->c.refill_pages++;
+	}
+}
+
+static void wm_schedule(struct ks_run *r, struct wm_cpu *pc, uint32_t cpu)
+{
+	const struct wm_conf *wc = r->pconf;
+	uint64_t now = *r->clock;
+
+	if (pc->pending || now < r->start_ns + wc->async_after)
+		return;
+	pc->pending = true;
+	pc->queued_at = now;
+	ks_timer_add(r, now + wc->latency, wm_work, cpu);
+}
+
+static void wm_grow(struct ks_run *r, struct ks_hook *h)
+{
+	const struct wm_conf *wc = r->pconf;
+	uint32_t cpu = h->cpu % r->ncpus;
+	struct wm_cpu *pc = ks_cpu_priv(r, cpu);
+	uint32_t left = h->need - h->t->mapped, got = 0;
+
+	while (left) {
+		int i = ks_pool_take(r, &pc->pool);
+
+		if (i < 0) {
+			/* failed atomic allocation: the fault cannot sleep */
+			ks_fault(r, 0);
+			ks_crash(r, h, left, KS_CRASH_POOL_EMPTY);
+			ks_stack_map(r, h->t, left);
+			pc->failed = true;
+			wm_schedule(r, pc, cpu);
+			break;
+		}
+		ks_pool_set(r, &pc->pool, (uint32_t)i, KS_SLOT_EMPTY);
+		r->c.pool_hits++;
+		ks_fault(r, 1);
+		ks_stack_map(r, h->t, 1);
+		got++;
+		left--;
+		if (pc->pool.pages < wc->low)
+			wm_schedule(r, pc, cpu);
+	}
+	if (got)
+		ks_charge(r, h->t, got, got, true);
+}
+
+static void wm_release(struct ks_run *r, struct ks_hook *h)
+{
+	struct wm_cpu *pc = ks_cpu_priv(r, h->cpu % r->ncpus);
+	uint32_t back = h->t->mapped > r->prealloc ? h->t->mapped - r->prealloc : 0;
+
+	ks_stack_unmap(r, h->t, h->t->mapped);
+	while (back--) {
+		int i = wm_free_slot(&pc->pool);
+
+		if (i < 0)
+			break;
+		ks_pool_set(r, &pc->pool, (uint32_t)i, KS_SLOT_PAGE);
+	}
+}
+
+const struct ks_policy ks_policy_watermark = {
+	.name = "watermark",
+	.desc = "per-CPU pools kept between low and high by balance work after a latency (percpu-style)",
+	.params = wm_params,
+	.param_types = wm_types,
+	.conf_size = sizeof(struct wm_conf),
+	.cpu_size = sizeof(struct wm_cpu),
+	.resolve = wm_resolve,
+	.init = wm_init,
+	.grow = wm_grow,
+	.release = wm_release,
+};
