@@ -13,6 +13,21 @@
 
 enum ks_report_format { KS_FMT_TEXT, KS_FMT_MARKDOWN, KS_FMT_CSV };
 
+/*
+ * An event the costs table counts and prices: the counter of engine.h's
+ * KS_COUNTERS it reads, its column header, the nanoseconds one event costs
+ * by default and whether that figure is a placeholder (not a measurement).
+ */
+struct ks_cost {
+	const char *counter;
+	const char *header;
+	const char *unit;	/* "event" or "byte": what one ns figure prices */
+	double ns;
+	bool placeholder;
+};
+
+#define KS_REPORT_MAX_COSTS 16
+
 struct ks_report_opts {
 	enum ks_report_format format;
 	const char *policy;	/* only runs of this policy; NULL: all */
@@ -28,9 +43,17 @@ struct ks_report_opts {
 	 */
 	int (*defaults)(const char *policy, const struct ks_machine *m, char *buf, size_t len,
 			struct ks_error *err);
+	/* the timeline chart's trace: a label or a trace id; NULL: the first real one */
+	const char *trace;
+	/* ns per event of each ks_report_cost(i), the defaults unless overridden */
+	double cost_ns[KS_REPORT_MAX_COSTS];
+	bool cost_given[KS_REPORT_MAX_COSTS];	/* set by ks_report_cost_override() */
 };
 
-/** ks_report_opts_default() - text, all policies, default runs, no defaults() */
+/**
+ * ks_report_opts_default() - text, all policies, default runs, no defaults(),
+ * the default (placeholder) ns per event
+ */
 void ks_report_opts_default(struct ks_report_opts *o);
 
 /**
@@ -67,7 +90,64 @@ int ks_report_charts(struct ks_store *s, const char *dir, bool *drew, struct ks_
 int ks_report_charts_opts(struct ks_store *s, const struct ks_report_opts *o, const char *dir,
 			  bool *drew, struct ks_error *err);
 
-/* The charts, NULL-terminated: "bars", "pool", "timeline", "hwm". */
+/*
+ * The charts, NULL-terminated: "bars", "pool", "fallback", "timeline", "hwm".
+ * "pool" and "fallback" draw one image per trace, NAME-N.png (N from 1 in
+ * trace order); the others one image NAME.png.
+ */
 extern const char *const ks_report_chart_names[];
+
+/**
+ * ks_report_chart_list() - the charts written in @dir, as script base names
+ * ("bars", "pool-1", ...) in the order of ks_report_chart_names
+ * @names: out, a NULL-terminated malloc'ed array of malloc'ed strings; free
+ * with ks_report_chart_list_free()
+ *
+ * Return: 0 or -errno.
+ */
+int ks_report_chart_list(const char *dir, char ***names);
+/** ks_report_chart_list_free() - accepts NULL */
+void ks_report_chart_list_free(char **names);
+
+/**
+ * ks_report_min_pool() - print the minimum safe pool table to @out
+ *
+ * Runs of one trace and policy whose parameters differ only in pool= form a
+ * sweep (two pools at least); for each, grouped by the other parameters
+ * (failure rate first), the smallest pool from which every larger pool
+ * tried had zero would-be crashes, or "none <= MAX" when the largest pool
+ * tried crashed.  @o's policy filter applies; all_runs does not (sweeps are
+ * never default runs).  Columns: CPU, Policy, Fail rate, Pools, Crashes by
+ * pool, Min safe pool.
+ *
+ * Return: 0, -ENODATA (no runs, or no pool sweep stored), -KS_E_DB or -errno.
+ */
+int ks_report_min_pool(struct ks_store *s, const struct ks_report_opts *o, FILE *out,
+		       struct ks_error *err);
+
+/**
+ * ks_report_costs() - print the costs table to @out: per shown run, events
+ * per second of trace for every ks_report_cost() and Cost = the sum of
+ * counts x ns per event (in us per second of trace and in ms in all), ns
+ * from @o->cost_ns.  A run whose counts were not observed shows "unknown",
+ * never 0.  Text and Markdown end with the ns used, the placeholders
+ * marked; CSV has a column saying whether placeholders were used.
+ *
+ * Return: 0, -ENODATA, -KS_E_DB or -errno.
+ */
+int ks_report_costs(struct ks_store *s, const struct ks_report_opts *o, FILE *out,
+		    struct ks_error *err);
+
+/** ks_report_cost_count() - entries of the cost table (<= KS_REPORT_MAX_COSTS) */
+size_t ks_report_cost_count(void);
+/** ks_report_cost() - entry @i < ks_report_cost_count(), with its default ns */
+const struct ks_cost *ks_report_cost(size_t i);
+/**
+ * ks_report_cost_override() - set one ns per event from "NAME=NS" (NAME a
+ * counter of the cost table, NS a finite number >= 0)
+ *
+ * Return: 0 or -KS_E_USAGE with @err saying what is wrong.
+ */
+int ks_report_cost_override(struct ks_report_opts *o, const char *arg, struct ks_error *err);
 
 #endif

@@ -102,6 +102,63 @@ double ks_row_savings_pool(const struct ks_row *r)
 		   : NAN;
 }
 
+bool ks_row_same_but(const struct ks_row *a, const struct ks_row *b, const char *key)
+{
+	const char *pa = ks_params_body(a->params), *pb = ks_params_body(b->params);
+	const char *ka, *kb, *va, *vb;
+	size_t kal, kbl, val, vbl, keylen = strlen(key);
+
+	if (a->trace_key != b->trace_key || strcmp(a->policy, b->policy) ||
+	    strcmp(a->engine_version, b->engine_version) || a->seed != b->seed)
+		return false;
+	/* canonical params are sorted: walk both, skipping @key in each */
+	for (;;) {
+		do
+			pa = next_item(pa, &ka, &kal, &va, &val);
+		while (pa && kal == keylen && !memcmp(ka, key, keylen));
+		do
+			pb = next_item(pb, &kb, &kbl, &vb, &vbl);
+		while (pb && kbl == keylen && !memcmp(kb, key, keylen));
+		if (!pa || !pb)
+			return !pa && !pb;
+		if (kal != kbl || val != vbl || memcmp(ka, kb, kal) || memcmp(va, vb, val))
+			return false;
+	}
+}
+
+long ks_row_pool(const struct ks_row *r)
+{
+	char v[32], *end;
+	long p;
+
+	if (!ks_params_value(r->params, "pool", v, sizeof(v)) || v[0] < '0' || v[0] > '9')
+		return -1;
+	p = strtol(v, &end, 10);
+	return *end ? -1 : p;
+}
+
+void ks_row_series_label(const struct ks_row *r, const char *const *drop, char *buf,
+			 size_t len)
+{
+	const char *p = ks_params_body(r->policy_label), *k, *v;
+	size_t klen, vlen, n, i;
+	bool skip, first = true;
+
+	snprintf(buf, len, "%s", r->policy);
+	if (p == r->policy_label)	/* no ':': no keys named */
+		return;
+	while ((p = next_item(p, &k, &klen, &v, &vlen))) {
+		for (i = 0, skip = false; drop && drop[i] && !skip; i++)
+			skip = strlen(drop[i]) == klen && !memcmp(drop[i], k, klen);
+		if (skip)
+			continue;
+		n = strlen(buf);
+		snprintf(buf + n, len - n, "%c%.*s=%.*s", first ? ':' : ',', (int)klen, k,
+			 (int)vlen, v);
+		first = false;
+	}
+}
+
 static void copy_text(char *dst, size_t len, sqlite3_stmt *st, int col)
 {
 	const unsigned char *t = sqlite3_column_text(st, col);
@@ -109,13 +166,29 @@ static void copy_text(char *dst, size_t len, sqlite3_stmt *st, int col)
 	snprintf(dst, len, "%s", t ? (const char *)t : "");
 }
 
+/*
+ * A run whose event counts were not observed: the entry policy on a trace
+ * without kernel entry events derives memory only and marks its parameters.
+ */
+static bool costs_unknown(const struct ks_row *r)
+{
+	char v[32];
+
+	return ks_params_value(r->params, "entries", v, sizeof(v)) &&
+	       (!strcmp(v, "derived") || !strcmp(v, "unknown"));
+}
+
 static const char load_sql[] =
 	"SELECT t.key, r.key, r.tasks_end, r.kernel_stack_kb_end, r.pool_pages_end, "
 	"r.global_pages_end, r.extra_pages, r.faults, r.fallback_hits, r.crashes, "
 	"t.lost_events, r.seed, r.ncpus, r.page_size, r.thread_size, "
 	"(t.truncated OR NOT r.complete), t.label, r.policy, r.engine_version, r.params, "
-	"t.ncpus, t.page_size, t.thread_size "
-	"FROM runs r JOIN traces t ON r.trace = t.key "
+	"t.ncpus, t.page_size, t.thread_size, t.id, "
+	"(t.clock = 'synthetic' OR t.collector LIKE 'kstack-synth%'), r.end_ns - r.start_ns"
+#define KS_X_COL(name, desc) ", r." #name
+	KS_COUNTERS(KS_X_COL)
+#undef KS_X_COL
+	" FROM runs r JOIN traces t ON r.trace = t.key "
 	"ORDER BY t.key, r.policy, r.params, r.engine_version, r.seed";
 
 static int load(struct ks_store *s, struct ks_rowset *rs, struct ks_error *err)
@@ -123,8 +196,9 @@ static int load(struct ks_store *s, struct ks_rowset *rs, struct ks_error *err)
 	sqlite3 *db = ks_store_sqlite(s);
 	sqlite3_stmt *st = NULL;
 	struct ks_row *r, *tmp;
+	int rc, col, ret = 0;
 	size_t cap = 0;
-	int rc, ret = 0;
+	int64_t d;
 
 	if (sqlite3_prepare_v2(db, load_sql, -1, &st, NULL) != SQLITE_OK)
 		return ks_error_set(err, KS_E_DB, "%s: %s", ks_store_path(s), sqlite3_errmsg(db));
@@ -163,6 +237,15 @@ static int load(struct ks_store *s, struct ks_rowset *rs, struct ks_error *err)
 		r->trace_ncpus = (uint32_t)sqlite3_column_int64(st, 20);
 		r->trace_page_size = (uint32_t)sqlite3_column_int64(st, 21);
 		r->trace_thread_size = (uint32_t)sqlite3_column_int64(st, 22);
+		copy_text(r->trace_id, sizeof(r->trace_id), st, 23);
+		r->synthetic = sqlite3_column_int(st, 24) != 0;
+		d = sqlite3_column_int64(st, 25);
+		r->duration_ns = d > 0 ? (uint64_t)d : 0;
+		col = 26;
+#define KS_X_GET(name, desc) r->c.name = (uint64_t)sqlite3_column_int64(st, col++);
+		KS_COUNTERS(KS_X_GET)
+#undef KS_X_GET
+		r->costs_unknown = costs_unknown(r);
 	}
 	if (rc != SQLITE_DONE)
 		ret = ks_error_set(err, KS_E_DB, "%s: %s", ks_store_path(s), sqlite3_errmsg(db));

@@ -39,6 +39,11 @@ struct ks_row {
 	char engine_version[16];
 	char params[512];		/* canonical, as stored */
 	char policy_label[160];		/* "rfc" or "rfc:pool=0" (non-default keys only) */
+	char trace_id[24];		/* the trace's identity, 16 hex digits */
+	bool synthetic;			/* the trace came from kstack synth */
+	bool costs_unknown;		/* the run's event counts are not measured */
+	uint64_t duration_ns;		/* the run's end - start (trace time) */
+	struct ks_counters c;		/* every counter of the run */
 };
 
 struct ks_rowset {
@@ -67,5 +72,19 @@ double ks_row_savings_pool(const struct ks_row *r);
 bool ks_params_value(const char *params, const char *key, char *buf, size_t len);
 /** ks_params_body() - @params without its "policy:" prefix */
 const char *ks_params_body(const char *params);
+
+/**
+ * ks_row_same_but() - true if @a and @b are runs of the same trace, policy,
+ * engine version and seed whose parameters differ at most in @key
+ */
+bool ks_row_same_but(const struct ks_row *a, const struct ks_row *b, const char *key);
+/** ks_row_pool() - the run's pool= value, -1 if it has none or it is not a number */
+long ks_row_pool(const struct ks_row *r);
+/**
+ * ks_row_series_label() - @r's policy label without the items of @drop
+ * (NULL-terminated keys); "policy" alone when nothing is left
+ */
+void ks_row_series_label(const struct ks_row *r, const char *const *drop, char *buf,
+			 size_t len);
 
 #endif

@@ -13,13 +13,12 @@
 
 #include "report.h"
 #include "rows.h"
+#include "tab.h"
 
 #define F_TEXT (1u << KS_FMT_TEXT)
 #define F_MD (1u << KS_FMT_MARKDOWN)
 #define F_CSV (1u << KS_FMT_CSV)
 #define F_ALL (F_TEXT | F_MD | F_CSV)
-
-#define CELL_MAX 192
 
 /* @raw: machine-readable (CSV): plain numbers, no marks */
 typedef void (*ks_cell_fn)(const struct ks_row *r, bool raw, char *buf, size_t len);
@@ -131,50 +130,12 @@ static const struct ks_col columns[] = {
 
 void ks_report_opts_default(struct ks_report_opts *o)
 {
+	size_t i;
+
 	memset(o, 0, sizeof(*o));
 	o->format = KS_FMT_TEXT;
-}
-
-/* Labels come from traces: no control characters reach a terminal. */
-static void clean_text(char *s)
-{
-	for (; *s; s++)
-		if ((unsigned char)*s < 0x20 || *s == 0x7f)
-			*s = '?';
-}
-
-static int put_text(FILE *out, const char *s, size_t width, bool left, bool last)
-{
-	size_t n = strlen(s);
-
-	if (left && last)
-		return fputs(s, out);
-	return fprintf(out, left ? "%-*s" : "%*s", (int)(width > n ? width : n), s);
-}
-
-static int put_md(FILE *out, const char *s)
-{
-	fputs(" ", out);
-	for (; *s; s++) {
-		if (*s == '|' || *s == '\\' || *s == '*' || *s == '_' || *s == '`')
-			fputc('\\', out);
-		fputc((unsigned char)*s < 0x20 || *s == 0x7f ? ' ' : *s, out);
-	}
-	return fputs(" |", out);
-}
-
-/* RFC 4180: quote a field holding a comma, quote or line break; double quotes. */
-static int put_csv(FILE *out, const char *s)
-{
-	if (!strpbrk(s, ",\"\r\n"))
-		return fputs(s, out);
-	fputc('"', out);
-	for (; *s; s++) {
-		if (*s == '"')
-			fputc('"', out);
-		fputc(*s, out);
-	}
-	return fputc('"', out);
+	for (i = 0; i < ks_report_cost_count(); i++)
+		o->cost_ns[i] = ks_report_cost(i)->ns;
 }
 
 static void footnotes(FILE *out, const struct ks_rowset *rs, enum ks_report_format f)
@@ -218,70 +179,30 @@ static size_t pick_columns(const struct ks_rowset *rs, enum ks_report_format f,
 static int print_table(const struct ks_rowset *rs, enum ks_report_format f, FILE *out)
 {
 	const struct ks_col *cols[NR_COLS];
-	size_t width[NR_COLS];
-	char (*cells)[CELL_MAX];
-	size_t ncols, i, c, k;
-	const char *eol = f == KS_FMT_CSV ? "\r\n" : "\n";
+	const char *headers[NR_COLS];
+	bool left[NR_COLS];
+	struct ks_tab t = { .headers = headers, .left = left };
+	size_t i, c, k;
 
-	ncols = pick_columns(rs, f, cols);
-	cells = calloc(rs->nr_shown * ncols + 1, sizeof(*cells));
-	if (!cells)
+	t.ncols = pick_columns(rs, f, cols);
+	t.nrows = rs->nr_shown;
+	t.cells = ks_tab_alloc(t.nrows, t.ncols);
+	if (!t.cells)
 		return -ENOMEM;
-	for (c = 0; c < ncols; c++)
-		width[c] = strlen(cols[c]->header);
+	for (c = 0; c < t.ncols; c++) {
+		headers[c] = cols[c]->header;
+		left[c] = cols[c]->left;
+	}
 	for (i = 0, k = 0; i < rs->n; i++) {
 		if (!rs->rows[i].shown)
 			continue;
-		for (c = 0; c < ncols; c++, k++) {
-			cols[c]->cell(&rs->rows[i], f == KS_FMT_CSV, cells[k], CELL_MAX);
-			if (f == KS_FMT_TEXT)
-				clean_text(cells[k]);
-			if (strlen(cells[k]) > width[c])
-				width[c] = strlen(cells[k]);
-		}
+		for (c = 0; c < t.ncols; c++, k++)
+			cols[c]->cell(&rs->rows[i], f == KS_FMT_CSV, t.cells[k], KS_TAB_CELL);
 	}
-
-	if (f == KS_FMT_MARKDOWN)
-		fputc('|', out);
-	for (c = 0; c < ncols; c++) {
-		if (f == KS_FMT_TEXT) {
-			fputs(c ? "  " : "", out);
-			put_text(out, cols[c]->header, width[c], cols[c]->left, c + 1 == ncols);
-		} else if (f == KS_FMT_MARKDOWN) {
-			put_md(out, cols[c]->header);
-		} else {
-			fputs(c ? "," : "", out);
-			put_csv(out, cols[c]->header);
-		}
-	}
-	fputs(eol, out);
-	if (f == KS_FMT_MARKDOWN) {
-		fputc('|', out);
-		for (c = 0; c < ncols; c++)
-			fputs(cols[c]->left ? " :--- |" : " ---: |", out);
-		fputs(eol, out);
-	}
-	for (i = 0; i < rs->nr_shown; i++) {
-		if (f == KS_FMT_MARKDOWN)
-			fputc('|', out);
-		for (c = 0; c < ncols; c++) {
-			const char *s = cells[i * ncols + c];
-
-			if (f == KS_FMT_TEXT) {
-				fputs(c ? "  " : "", out);
-				put_text(out, s, width[c], cols[c]->left, c + 1 == ncols);
-			} else if (f == KS_FMT_MARKDOWN) {
-				put_md(out, s);
-			} else {
-				fputs(c ? "," : "", out);
-				put_csv(out, s);
-			}
-		}
-		fputs(eol, out);
-	}
+	ks_tab_print(&t, f, out);
 	if (f != KS_FMT_CSV)
 		footnotes(out, rs, f);
-	free(cells);
+	free(t.cells);
 	return 0;
 }
 

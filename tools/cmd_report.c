@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "cmds.h"
+#include "replay/replay.h"
 #include "report/report.h"
 
 static void usage(FILE *f)
@@ -42,30 +43,6 @@ static int parse_format(const char *s, enum ks_report_format *f)
 	else
 		return -1;
 	return 0;
-}
-
-/*
- * A bare policy's parameters as a run on machine @m stores them: an engine
- * resolves the "auto" values (pool size from the stack size, say).
- */
-static int policy_defaults(const char *policy, const struct ks_machine *m, char *buf,
-			   size_t len, struct ks_error *err)
-{
-	struct ks_engine *e = NULL;
-	struct ks_result *res;
-	int rc;
-
-	res = calloc(1, sizeof(*res));
-	if (!res)
-		return -ENOMEM;
-	rc = ks_engine_create(&e, policy, m, err);
-	if (!rc) {
-		ks_engine_finish(e, m->start_ns, res);
-		snprintf(buf, len, "%s", res->params);
-	}
-	ks_engine_free(e);
-	free(res);
-	return rc;
 }
 
 static int fail(struct ks_error *err, int rc)
@@ -118,7 +95,7 @@ int cmd_report(int argc, char **argv)
 	int c, rc;
 
 	ks_report_opts_default(&o);
-	o.defaults = policy_defaults;
+	o.defaults = ks_policy_defaults;
 	optind = 1;
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, "d:f:c:p:ah", opts, NULL)) != -1) {
