@@ -55,7 +55,7 @@ static int list_profiles(void)
 		cli_error("synth", "%s", ks_error_format(&err, msg, sizeof(msg)));
 		return KS_EXIT_FAIL;
 	}
-	printf("%-20s %-16s %5s %7s %6s  %s\n", "PROFILE", "LABEL", "CPUS", "STACKS", "GROWN",
+	printf("%-24s %-28s %5s %7s %6s  %s\n", "PROFILE", "LABEL", "CPUS", "STACKS", "GROWN",
 	       "SOURCE");
 	for (i = 0; i < n; i++) {
 		struct ks_synth_params p;
@@ -68,8 +68,8 @@ static int list_profiles(void)
 			ret = -1;
 			continue;
 		}
-		printf("%-20s %-16s %5u %7u %6u  %.60s%s\n", names[i], p.label, p.ncpus, p.tasks,
-		       p.grown, p.source, strlen(p.source) > 60 ? "..." : "");
+		printf("%-24s %-28s %5u %7u %6u  %.40s%s\n", names[i], p.label, p.ncpus, p.tasks,
+		       p.grown, p.source, strlen(p.source) > 40 ? "..." : "");
 	}
 	ks_synth_profile_list_free(names, n);
 	return ret ? KS_EXIT_FAIL : KS_EXIT_OK;

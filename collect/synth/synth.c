@@ -258,8 +258,12 @@ static int emit_snapshots(struct synth *g)
 	return 0;
 }
 
-/* the next task to run: a task with an action due first, else a random one */
-static uint32_t pick_next(struct synth *g)
+/*
+ * The next task to run: a task with an action due first; else, as on real
+ * machines where a CPU mostly bounces between a task and the worker it
+ * woke, often the task this CPU switched out last; else a random one.
+ */
+static uint32_t pick_next(struct synth *g, uint32_t last_prev)
 {
 	uint32_t i;
 
@@ -275,6 +279,11 @@ static uint32_t pick_next(struct synth *g)
 	}
 	if (!g->nrunnable)
 		return NONE;
+	if (last_prev != NONE && g->tasks[last_prev].alive && !g->tasks[last_prev].running &&
+	    ks_rng_unit(&g->rng) < 0.6) {
+		runnable_del(g, last_prev);
+		return last_prev;
+	}
 	i = g->runnable[ks_rng_below(&g->rng, g->nrunnable)];
 	runnable_del(g, i);
 	return i;
@@ -411,7 +420,7 @@ static int do_switch(struct synth *g, uint32_t cpu, uint64_t now)
 	struct ks_event ev = { .time = now, .cpu = cpu, .type = KS_EV_SWITCH };
 	int dies, ret;
 
-	next = pick_next(g);
+	next = pick_next(g, c->last_prev);
 	if (next == NONE)
 		return 0;
 	g->sum.switches++;
@@ -433,7 +442,10 @@ static int do_switch(struct synth *g, uint32_t cpu, uint64_t now)
 	ev.tid = pt->tid;
 	ev.tid2 = g->tasks[next].tid;
 	ev.hwm = pt->hwm;
-	ev.depth = draw_depth(g, pt->hwm);
+	/* tasks mostly block at the same place */
+	if (!pt->depth || pt->depth > pt->hwm || ks_rng_unit(&g->rng) < 0.2)
+		pt->depth = draw_depth(g, pt->hwm);
+	ev.depth = pt->depth;
 	if ((ret = emit(g, &ev)))
 		return ret;
 
@@ -462,6 +474,7 @@ static int do_switch(struct synth *g, uint32_t cpu, uint64_t now)
 		}
 	}
 	c->cur = next;
+	c->last_prev = prev;
 	g->tasks[next].running = 1;
 	if (g->sum.births < g->p->births && g->birth_next <= now)
 		return try_birth(g, cpu, now, next);
@@ -545,9 +558,9 @@ static int run_loop(struct synth *g)
 	int ret;
 
 	for (;;) {
-		uint32_t cpu = g->heap[0];
+		uint32_t cpu = g->heap[0].cpu;
 		struct synth_cpu *c = &g->cpus[cpu];
-		uint64_t now = c->next_switch < c->next_kfault ? c->next_switch : c->next_kfault;
+		uint64_t now = g->heap[0].key;
 
 		if (now >= end)
 			break;
@@ -563,6 +576,7 @@ static int run_loop(struct synth *g)
 		}
 		if (ret)
 			return ret;
+		g->heap[0].key = c->next_switch < c->next_kfault ? c->next_switch : c->next_kfault;
 		cpu_heap_down(g, 0);
 	}
 	return flush_frees(g, UINT64_MAX, end - 1);
@@ -587,12 +601,12 @@ int ks_synth_run(const struct ks_synth_params *p, ks_synth_emit_fn emit_fn, void
 	for (i = 0; i < p->ncpus; i++) {
 		struct synth_cpu *c = &g.cpus[i];
 
-		c->cur = pick_next(&g);
+		c->cur = pick_next(&g, NONE);
+		c->last_prev = NONE;
 		g.tasks[c->cur].running = 1;
 		c->next_switch = (uint64_t)ks_rng_exp(&g.rng, g.switch_mean);
 		c->next_kfault = g.kfault_mean > 0 ?
 				 (uint64_t)ks_rng_exp(&g.rng, g.kfault_mean) : NO_TIME;
-		g.heap[i] = i;
 	}
 	cpu_heap_build(&g);
 	g.birth_next = birth_time(&g, 0);

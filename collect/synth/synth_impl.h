@@ -23,6 +23,7 @@ struct synth_task {
 	uint32_t hwm;		/* as last reported (bytes) */
 	uint32_t hwm_target;	/* mortals: lifetime HWM they grow to */
 	uint32_t run_idx;	/* position in runnable[], NONE if not there */
+	uint32_t depth;		/* where it usually sleeps (bytes) */
 	uint8_t pages;		/* pages the replayed kernel holds for this stack */
 	uint8_t pages_target;	/* survivors: pages at the end */
 	uint8_t mortal;
@@ -36,8 +37,14 @@ struct synth_cpu {
 	uint64_t next_switch;
 	uint64_t next_kfault;
 	uint32_t cur;		/* task running */
+	uint32_t last_prev;	/* task switched out last, NONE at first */
 	uint8_t cache_n;	/* stacks in this CPU's cache */
 	uint8_t cache_pages;	/* pages of each of them (kept homogeneous) */
+};
+
+struct synth_hent {
+	uint64_t key;		/* the CPU's next event time */
+	uint32_t cpu;
 };
 
 struct synth_due {
@@ -85,7 +92,7 @@ struct synth {
 	uint32_t dq_cap;
 
 	struct synth_cpu *cpus;
-	uint32_t *heap;		/* CPU indices, min-heap by next event time */
+	struct synth_hent *heap;	/* CPUs, min-heap by next event time */
 
 	struct synth_due *due;
 	uint32_t ndue;

@@ -217,44 +217,45 @@ struct synth_free free_pop(struct synth *g)
 	return top;
 }
 
-static uint64_t cpu_key(const struct synth *g, uint32_t cpu)
+static int hent_less(const struct synth_hent *a, const struct synth_hent *b)
 {
-	const struct synth_cpu *c = &g->cpus[cpu];
-
-	return c->next_switch < c->next_kfault ? c->next_switch : c->next_kfault;
+	return a->key < b->key || (a->key == b->key && a->cpu < b->cpu);
 }
 
-static int cpu_less(const struct synth *g, uint32_t a, uint32_t b)
-{
-	uint64_t ka = cpu_key(g, a), kb = cpu_key(g, b);
-
-	return ka < kb || (ka == kb && a < b);
-}
-
+/**
+ * cpu_heap_down() - restore the heap after slot @i's key grew; the key is
+ * kept in the heap itself so sifting touches one array
+ */
 void cpu_heap_down(struct synth *g, uint32_t i)
 {
+	struct synth_hent *h = g->heap, x = h[i];
 	uint32_t n = g->p->ncpus;
 
 	for (;;) {
-		uint32_t l = 2 * i + 1, r = l + 1, m = i, t;
+		uint32_t l = 2 * i + 1, m;
 
-		if (l < n && cpu_less(g, g->heap[l], g->heap[m]))
-			m = l;
-		if (r < n && cpu_less(g, g->heap[r], g->heap[m]))
-			m = r;
-		if (m == i)
-			return;
-		t = g->heap[i];
-		g->heap[i] = g->heap[m];
-		g->heap[m] = t;
+		if (l >= n)
+			break;
+		m = l + 1 < n && hent_less(&h[l + 1], &h[l]) ? l + 1 : l;
+		if (!hent_less(&h[m], &x))
+			break;
+		h[i] = h[m];
 		i = m;
 	}
+	h[i] = x;
 }
 
 void cpu_heap_build(struct synth *g)
 {
-	uint32_t i = g->p->ncpus / 2 + 1;
+	uint32_t i;
 
+	for (i = 0; i < g->p->ncpus; i++) {
+		const struct synth_cpu *c = &g->cpus[i];
+
+		g->heap[i].cpu = i;
+		g->heap[i].key = c->next_switch < c->next_kfault ? c->next_switch : c->next_kfault;
+	}
+	i = g->p->ncpus / 2 + 1;
 	while (i--)
 		cpu_heap_down(g, i);
 }
