@@ -9,11 +9,13 @@ extern const struct ks_policy ks_policy_static;
 extern const struct ks_policy ks_policy_rfc;
 extern const struct ks_policy ks_policy_rfc_global;
 extern const struct ks_policy ks_policy_watermark;
+extern const struct ks_policy ks_policy_entry;
 
 const struct ks_policy *const ks_policies[] = {
 	&ks_policy_static,
 	&ks_policy_rfc,
 	&ks_policy_rfc_global,
+	&ks_policy_entry,
 	&ks_policy_watermark,
 	NULL,
 };
