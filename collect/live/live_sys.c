@@ -33,8 +33,19 @@ static int64_t proc_value(const char *path, const char *key)
 	return v;
 }
 
+/*
+ * /proc/vmstat shows the global counters without the per-CPU deltas still
+ * pending (up to the stat threshold per CPU, tens of KiB here); writing
+ * vm.stat_refresh folds them first, so the value is exact at this moment.
+ */
 int64_t live_sys_nr_kernel_stack(void)
 {
+	FILE *f = fopen("/proc/sys/vm/stat_refresh", "w");
+
+	if (f) {
+		fputs("1\n", f);
+		fclose(f);
+	}
 	return proc_value("/proc/vmstat", "nr_kernel_stack");
 }
 
