@@ -26,32 +26,26 @@ static const uint8_t *vslow(const uint8_t *p, uint64_t *v, unsigned int shift)
 	return NULL;
 }
 
-/*
- * Varints of up to 8 bytes (all but values >= 2^56) are decoded without a
- * branch on their length: load 8 bytes (the padding makes that safe), find
- * the first byte without the continuation bit, mask the rest away and
- * squeeze out the continuation bits.
- */
-static inline uint64_t vsqueeze(uint64_t x, unsigned int len)
-{
-	x &= ~0ull >> (64 - 8 * len);
-	return (x & 0x7full) | (x >> 1 & 0x7full << 7) | (x >> 2 & 0x7full << 14) |
-	       (x >> 3 & 0x7full << 21) | (x >> 4 & 0x7full << 28) | (x >> 5 & 0x7full << 35) |
-	       (x >> 6 & 0x7full << 42) | (x >> 7 & 0x7full << 49);
-}
-
+/* Varints of up to 3 bytes (nearly all) are decoded inline. */
 #define VGET(v)							\
 	do {							\
-		uint64_t x_ = kst_get_le64(p);			\
-		uint64_t stop_ = ~x_ & 0x8080808080808080ull;	\
-		unsigned int len_;				\
-		if (__builtin_expect(stop_ != 0, 1)) {		\
-			len_ = (__builtin_ctzll(stop_) >> 3) + 1; \
-			(v) = vsqueeze(x_, len_);		\
-			p += len_;				\
-		} else {					\
-			(v) = vsqueeze(x_, 8);			\
-			p = vslow(p + 8, &(v), 56);		\
+		uint64_t b0_ = p[0], b1_, b2_;			\
+		if (!(b0_ & 0x80)) {				\
+			(v) = b0_;				\
+			p += 1;					\
+			break;					\
+		}						\
+		b1_ = p[1];					\
+		if (!(b1_ & 0x80)) {				\
+			(v) = (b0_ & 0x7f) | b1_ << 7;		\
+			p += 2;					\
+			break;					\
+		}						\
+		b2_ = p[2];					\
+		(v) = (b0_ & 0x7f) | (b1_ & 0x7f) << 7 | (b2_ & 0x7f) << 14; \
+		p += 3;						\
+		if (b2_ & 0x80) {				\
+			p = vslow(p, &(v), 21);			\
 			if (!p)					\
 				goto bad_varint;		\
 		}						\
