@@ -32,6 +32,7 @@
  *   @percpu=0.
  */
 #include <errno.h>
+#include <string.h>
 
 #include "rfc_shared.h"
 
@@ -42,10 +43,27 @@ struct rg_conf {
 	uint32_t global_latency;	/* ns from irq_work_queue() to the refill */
 };
 
+/* Task state follows the 6-byte struct ks_ptask: only byte alignment. */
 struct rg_task {
 	struct rfc_task rfc;
-	uint32_t gen;			/* birth number in this run; 0 = released */
+	uint8_t gen[4];			/* birth number in this run; 0 = released */
 };
+
+static uint32_t gen_get(const struct ks_ptask *t)
+{
+	const struct rg_task *gt = ks_task_priv((struct ks_ptask *)t);
+	uint32_t v;
+
+	memcpy(&v, gt->gen, sizeof(v));
+	return v;
+}
+
+static void gen_set(struct ks_ptask *t, uint32_t v)
+{
+	struct rg_task *gt = ks_task_priv(t);
+
+	memcpy(gt->gen, &v, sizeof(v));
+}
 
 struct rg_run {
 	struct ks_pool global;
@@ -96,29 +114,26 @@ static int rg_init(struct ks_run *r)
 static void rg_create(struct ks_run *r, struct ks_hook *h, enum ks_birth how)
 {
 	struct rg_run *rr = ks_run_priv(r);
-	struct rg_task *gt = ks_task_priv(h->t);
 
 	rfc_create(r, h, how);
-	gt->gen = ++rr->gen;
-	if (!gt->gen)
-		gt->gen = ++rr->gen;	/* 0 means released */
+	if (!++rr->gen)
+		++rr->gen;	/* 0 means released */
+	gen_set(h->t, rr->gen);
 }
 
 static void rg_release(struct ks_run *r, struct ks_hook *h)
 {
-	struct rg_task *gt = ks_task_priv(h->t);
-
 	rfc_release(r, h);
-	gt->gen = 0;
+	gen_set(h->t, 0);
 }
 
 static void charge_owner(struct ks_run *r, void *ctx, uint32_t slot)
 {
 	struct rg_run *rr = ctx;
 	struct ks_ptask *t = (struct ks_ptask *)(r->tasks + (size_t)rr->owner_slot[slot] * r->stride);
-	struct rg_task *gt = ks_task_priv(t);
+	uint32_t gen = gen_get(t);
 
-	if (gt->gen && gt->gen == rr->owner_gen[slot])
+	if (gen && gen == rr->owner_gen[slot])
 		ks_charge(r, t, 1, 1, true);
 	else
 		r->c.charges++;
@@ -156,7 +171,7 @@ static enum rfc_take rg_take(struct ks_run *r, struct ks_hook *h)
 		return RFC_TAKE_NONE;
 	r->c.fallback_hits++;
 	rr->owner_slot[i] = (uint32_t)(((unsigned char *)h->t - r->tasks) / r->stride);
-	rr->owner_gen[i] = ((struct rg_task *)ks_task_priv(h->t))->gen;
+	rr->owner_gen[i] = gen_get(h->t);
 	if (!rr->pending) {
 		rr->pending = true;
 		rr->queued_at = *r->clock;
