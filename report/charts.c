@@ -1,10 +1,12 @@
 // SPDX-License-Identifier: MIT
 /*
- * gnuplot charts from the store.  Each chart is a data file (tab-separated,
- * labels sanitised) and a fixed script: nothing from a trace is ever pasted
- * into a script, gnuplot reads labels from the data with xticlabels() and
- * columnheader().  Data comes from SQL, never from printed tables.
+ * gnuplot charts from the store.  Each chart is data files (tab-separated,
+ * labels sanitised) and a script of fixed text: nothing from a trace is
+ * ever pasted into a script; gnuplot reads titles and keys from the data
+ * (columnheader(), xticlabels(), strcol() in stats).  Data comes from SQL,
+ * never from printed tables.
  */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
@@ -18,27 +20,16 @@
 
 #include <sqlite3.h>
 
-#include "report.h"
-#include "rows.h"
+#include "charts.h"
 
-const char *const ks_report_chart_names[] = { "bars", "pool", "timeline", "hwm", NULL };
-
-#define PATH_LEN 4096
-#define TITLE_LEN 256
-
-struct chart_ctx {
-	struct ks_store *s;
-	struct ks_rowset *rs;
-	const char *dir;
-	struct ks_error *err;
-};
+const char *const ks_report_chart_names[] = { "bars", "pool", "fallback", "timeline", "hwm",
+					      NULL };
 
 /*
- * A label fit for a tab-separated gnuplot data file: only characters that
- * gnuplot reads literally in data and in noenhanced text; the rest become '_'.
- * Never empty, never starting with '#' (a comment).
+ * Only characters that gnuplot reads literally in data and in noenhanced
+ * text; the rest become '_'.  Never empty, never starting with '#' (a comment).
  */
-static void sanitize(char *dst, size_t len, const char *src)
+void chart_sanitize(char *dst, size_t len, const char *src)
 {
 	static const char ok[] = " ._+-:=/(),%";
 	size_t i = 0;
@@ -54,34 +45,47 @@ static void sanitize(char *dst, size_t len, const char *src)
 	dst[i] = '\0';
 }
 
-static int path_of(struct chart_ctx *x, char *buf, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-
-static int path_of(struct chart_ctx *x, char *buf, const char *fmt, ...)
+static int vpath(struct chart_ctx *x, char *buf, const char *fmt, va_list ap)
 {
-	char name[128];
-	va_list ap;
+	char name[256];
 	int n;
 
-	va_start(ap, fmt);
 	vsnprintf(name, sizeof(name), fmt, ap);
-	va_end(ap);
-	n = snprintf(buf, PATH_LEN, "%s/%s", x->dir, name);
-	if (n < 0 || n >= PATH_LEN)
+	n = snprintf(buf, KS_CHART_PATH, "%s/%s", x->dir, name);
+	if (n < 0 || n >= KS_CHART_PATH)
 		return ks_error_set(x->err, ENAMETOOLONG, "%s: path too long", x->dir);
 	return 0;
 }
 
-static FILE *open_out(struct chart_ctx *x, const char *path)
+int chart_path(struct chart_ctx *x, char *buf, const char *fmt, ...)
 {
-	FILE *f = fopen(path, "w");
+	va_list ap;
+	int ret;
 
+	va_start(ap, fmt);
+	ret = vpath(x, buf, fmt, ap);
+	va_end(ap);
+	return ret;
+}
+
+FILE *chart_open(struct chart_ctx *x, char *path, const char *fmt, ...)
+{
+	va_list ap;
+	FILE *f;
+	int ret;
+
+	va_start(ap, fmt);
+	ret = vpath(x, path, fmt, ap);
+	va_end(ap);
+	if (ret)
+		return NULL;
+	f = fopen(path, "w");
 	if (!f)
 		ks_error_set(x->err, errno, "%s: %s", path, strerror(errno));
 	return f;
 }
 
-static int close_out(struct chart_ctx *x, FILE *f, const char *path)
+int chart_close(struct chart_ctx *x, FILE *f, const char *path)
 {
 	int bad = ferror(f);
 
@@ -90,301 +94,315 @@ static int close_out(struct chart_ctx *x, FILE *f, const char *path)
 	return 0;
 }
 
-/* Remove every file of chart @name, so a chart without data leaves nothing stale. */
-static void clean_chart(struct chart_ctx *x, const char *name)
-{
-	static const char *const ext[] = { "dat", "gp", "png", "svg", "log" };
-	char path[PATH_LEN];
-	size_t i;
-	int n;
-
-	for (i = 0; i < sizeof(ext) / sizeof(ext[0]); i++)
-		if (!path_of(x, path, "%s.%s", name, ext[i]))
-			unlink(path);
-	for (n = 1; !path_of(x, path, "%s-%d.dat", name, n) && unlink(path) == 0; n++)
-		;
-}
-
-/* Script head: PNG (pngcairo where gnuplot-nox has it) then body, then SVG. */
-static void script_head(FILE *f, const char *name, const char *size)
-{
-	fprintf(f, "# kstack chart '%s': generated, data in %s*.dat\n", name, name);
-	fprintf(f, "if (strstrt(GPVAL_TERMINALS, \"pngcairo\") > 0) {\n"
-		   "\tset terminal pngcairo noenhanced size %s\n"
-		   "} else {\n"
-		   "\tset terminal png noenhanced size %s\n"
-		   "}\n", size, size);
-	fprintf(f, "set output '%s.png'\n", name);
-	fprintf(f, "set datafile separator \"\\t\"\n");
-	fprintf(f, "set key noenhanced\n");
-}
-
-static void script_tail(FILE *f, const char *name, const char *size)
-{
-	fprintf(f, "set terminal svg noenhanced size %s\n", size);
-	fprintf(f, "set output '%s.svg'\n", name);
-	fprintf(f, "replot\n");
-	fprintf(f, "unset output\n");
-}
-
-static void script_tail_multi(FILE *f, const char *name, const char *size, const char *body)
-{
-	fprintf(f, "unset multiplot\n");
-	fprintf(f, "set terminal svg noenhanced size %s\n", size);
-	fprintf(f, "set output '%s.svg'\n", name);
-	fputs(body, f);
-	fprintf(f, "unset multiplot\n");
-	fprintf(f, "unset output\n");
-}
-
-static void row_title(const struct ks_rowset *rs, const struct ks_row *r, char *buf, size_t len)
-{
-	char raw[TITLE_LEN];
-
-	if (rs->several_configs)
-		snprintf(raw, sizeof(raw), "%s %s", r->label, r->policy_label);
-	else
-		snprintf(raw, sizeof(raw), "%s", r->label);
-	sanitize(buf, len, raw);
-}
-
-/* (1) Regular vs dynamic (and dynamic + pools) per shown run. */
-static int chart_bars(struct chart_ctx *x, bool *wrote)
-{
-	static const char size[] = "1000,600";
-	char path[PATH_LEN], title[TITLE_LEN];
-	FILE *f;
-	size_t i;
-	int ret;
-
-	ret = path_of(x, path, "bars.dat");
-	if (ret)
-		return ret;
-	f = open_out(x, path);
-	if (!f)
-		return -x->err->code;
-	fprintf(f, "# label\tregular_kb\tdynamic_kb\tdynamic_pool_kb\n");
-	for (i = 0; i < x->rs->n; i++) {
-		const struct ks_row *r = &x->rs->rows[i];
-
-		if (!r->shown)
-			continue;
-		row_title(x->rs, r, title, sizeof(title));
-		fprintf(f, "%s\t%" PRIu64 "\t%" PRIu64 "\t%" PRIu64 "\n", title,
-			ks_row_regular_kb(r), r->kernel_stack_kb_end,
-			r->kernel_stack_kb_end + ks_row_pool_kb(r));
-	}
-	ret = close_out(x, f, path);
-	if (ret)
-		return ret;
-
-	ret = path_of(x, path, "bars.gp");
-	if (ret)
-		return ret;
-	f = open_out(x, path);
-	if (!f)
-		return -x->err->code;
-	script_head(f, "bars", size);
-	fprintf(f, "set title 'Kernel stack memory at the end of each trace'\n"
-		   "set ylabel 'KiB'\n"
-		   "set yrange [0:*]\n"
-		   "set offsets 0, 0, graph 0.08, 0\n"
-		   "set style data histograms\n"
-		   "set style histogram clustered gap 1\n"
-		   "set style fill solid 0.8 border -1\n"
-		   "set xtics rotate by -30 noenhanced\n"
-		   "set key top right\n"
-		   "plot 'bars.dat' using 2:xticlabels(1) title 'Regular (full stacks)', \\\n"
-		   "\t'' using 3 title 'Dynamic', \\\n"
-		   "\t'' using 4 title 'Dynamic + pools'\n");
-	script_tail(f, "bars", size);
-	*wrote = true;
-	return close_out(x, f, path);
-}
-
-/* Runs that differ only in pool= form one series (same trace, policy, rest). */
-static bool same_but_pool(const struct ks_row *a, const struct ks_row *b)
-{
-	const char *pa = ks_params_body(a->params), *pb = ks_params_body(b->params);
-	const char *ea, *eb;
-
-	if (a->trace_key != b->trace_key || strcmp(a->policy, b->policy) ||
-	    strcmp(a->engine_version, b->engine_version) || a->seed != b->seed)
-		return false;
-	/* compare item by item, skipping pool=... in each */
-	for (;;) {
-		while (*pa == ',')
-			pa++;
-		while (*pb == ',')
-			pb++;
-		if (!strncmp(pa, "pool=", 5)) {
-			pa += strcspn(pa, ",");
-			continue;
-		}
-		if (!strncmp(pb, "pool=", 5)) {
-			pb += strcspn(pb, ",");
-			continue;
-		}
-		if (!*pa || !*pb)
-			return !*pa && !*pb;
-		ea = pa + strcspn(pa, ",");
-		eb = pb + strcspn(pb, ",");
-		if (ea - pa != eb - pb || memcmp(pa, pb, (size_t)(ea - pa)))
-			return false;
-		pa = ea;
-		pb = eb;
-	}
-}
-
-static long pool_of(const struct ks_row *r)
-{
-	char v[32];
-
-	return ks_params_value(r->params, "pool", v, sizeof(v)) ? strtol(v, NULL, 10) : -1;
-}
-
-/* The policy label without its pool= item. */
-static void series_title(const struct ks_row *r, char *buf, size_t len)
-{
-	char raw[TITLE_LEN], lab[sizeof(r->policy_label)], *p;
-	size_t n;
-
-	snprintf(lab, sizeof(lab), "%s", r->policy_label);
-	p = strstr(lab, "pool=");
-	if (p && (p[-1] == ':' || p[-1] == ',')) {
-		n = strcspn(p, ",");
-		if (p[n] == ',')
-			memmove(p, p + n + 1, strlen(p + n + 1) + 1);
-		else
-			p[-1] = '\0';
-	}
-	snprintf(raw, sizeof(raw), "%s %s", r->label, lab);
-	sanitize(buf, len, raw);
-}
-
-static int cmp_pool(const void *a, const void *b)
-{
-	long pa = pool_of(*(const struct ks_row *const *)a);
-	long pb = pool_of(*(const struct ks_row *const *)b);
-
-	return (pa > pb) - (pa < pb);
-}
-
-/* (2) Savings with pools counted, and would-be crashes, against pool size. */
-static int chart_pool(struct chart_ctx *x, const struct ks_report_opts *o, bool *wrote)
-{
-	static const char size[] = "1000,800";
-	const struct ks_row **series = NULL;
-	char path[PATH_LEN], title[TITLE_LEN], body[2048];
-	bool *used = NULL;
-	size_t i, j, n, k;
-	int ret = 0, nseries = 0;
-	FILE *f;
-
-	series = calloc(x->rs->n + 1, sizeof(*series));
-	used = calloc(x->rs->n + 1, sizeof(*used));
-	if (!series || !used) {
-		ret = ks_error_set(x->err, ENOMEM, "out of memory");
-		goto out;
-	}
-	for (i = 0; i < x->rs->n; i++) {
-		const struct ks_row *r = &x->rs->rows[i];
-
-		if (used[i] || pool_of(r) < 0 || (o->policy && strcmp(o->policy, r->policy)))
-			continue;
-		for (j = i, n = 0; j < x->rs->n; j++) {
-			if (used[j] || pool_of(&x->rs->rows[j]) < 0 ||
-			    !same_but_pool(r, &x->rs->rows[j]))
-				continue;
-			series[n++] = &x->rs->rows[j];
-			used[j] = true;
-		}
-		if (n < 2)
-			continue;
-		qsort(series, n, sizeof(*series), cmp_pool);
-		ret = path_of(x, path, "pool-%d.dat", ++nseries);
-		if (ret)
-			goto out;
-		f = open_out(x, path);
-		if (!f) {
-			ret = -x->err->code;
-			goto out;
-		}
-		series_title(r, title, sizeof(title));
-		fprintf(f, "pool\t%s\tcrashes\tsavings_pct\n", title);
-		for (k = 0; k < n; k++)
-			fprintf(f, "%ld\t%.3f\t%" PRIu64 "\t%.3f\n", pool_of(series[k]),
-				100.0 * ks_row_savings_pool(series[k]), series[k]->crashes,
-				100.0 * ks_row_savings(series[k]));
-		ret = close_out(x, f, path);
-		if (ret)
-			goto out;
-	}
-	if (!nseries)
-		goto out;
-
-	ret = path_of(x, path, "pool.gp");
-	if (ret)
-		goto out;
-	f = open_out(x, path);
-	if (!f) {
-		ret = -x->err->code;
-		goto out;
-	}
-	snprintf(body, sizeof(body),
-		 "set multiplot layout 2,1\n"
-		 "set title 'Savings with pools counted against per-CPU pool size'\n"
-		 "set ylabel 'savings incl. pools (%%)'\n"
-		 "set xlabel 'pool (pages per CPU)'\n"
-		 "set key outside right noenhanced\n"
-		 "plot for [i=1:N] sprintf('pool-%%d.dat', i) using 1:2 with linespoints "
-		 "title columnheader(2)\n"
-		 "set title 'Would-be crashes against per-CPU pool size'\n"
-		 "set ylabel 'would-be crashes'\n"
-		 "set yrange [0:*]\n"
-		 "plot for [i=1:N] sprintf('pool-%%d.dat', i) using 1:3 with linespoints "
-		 "title columnheader(2)\n"
-		 "set autoscale y\n");
-	script_head(f, "pool", size);
-	fprintf(f, "N = %d\n", nseries);
-	fputs(body, f);
-	script_tail_multi(f, "pool", size, body);
-	*wrote = true;
-	ret = close_out(x, f, path);
-out:
-	free(series);
-	free(used);
-	return ret;
-}
-
-static int db_fail(struct chart_ctx *x)
+int chart_db_fail(struct chart_ctx *x)
 {
 	return ks_error_set(x->err, KS_E_DB, "%s: %s", ks_store_path(x->s),
 			    sqlite3_errmsg(ks_store_sqlite(x->s)));
 }
 
-/* (3) Stack memory over time for the first trace with samples, one line per run shown. */
-static int chart_timeline(struct chart_ctx *x, bool *wrote)
+int chart_script(struct chart_ctx *x, const char *name, int w, int h, const char *body)
 {
-	static const char size[] = "1000,600";
+	char path[KS_CHART_PATH], **tmp;
+	FILE *f;
+
+	tmp = realloc(x->scripts, (x->nr_scripts + 1) * sizeof(*tmp));
+	if (!tmp)
+		return ks_error_set(x->err, ENOMEM, "out of memory");
+	x->scripts = tmp;
+	x->scripts[x->nr_scripts] = strdup(name);
+	if (!x->scripts[x->nr_scripts])
+		return ks_error_set(x->err, ENOMEM, "out of memory");
+	x->nr_scripts++;
+	f = chart_open(x, path, "%s.gp", name);
+	if (!f)
+		return -x->err->code;
+	fprintf(f, "# kstack chart '%s': generated, data in %s*.dat\n", name, name);
+	fprintf(f, "set datafile separator \"\\t\"\n");
+	fprintf(f, "if (strstrt(GPVAL_TERMINALS, \"pngcairo\") > 0) {\n"
+		   "\tset terminal pngcairo noenhanced size %d,%d font ',10'\n"
+		   "} else {\n"
+		   "\tset terminal png noenhanced size %d,%d\n"
+		   "}\n", w, h, w, h);
+	/* dark, distinct colours: no pale yellow line on white */
+	fprintf(f, "set linetype 1 lc rgb '#1f77b4'\nset linetype 2 lc rgb '#d62728'\n"
+		   "set linetype 3 lc rgb '#2ca02c'\nset linetype 4 lc rgb '#ff7f0e'\n"
+		   "set linetype 5 lc rgb '#9467bd'\nset linetype 6 lc rgb '#8c564b'\n"
+		   "set linetype 7 lc rgb '#e377c2'\nset linetype 8 lc rgb '#17becf'\n"
+		   "set linetype cycle 8\n");
+	fprintf(f, "set output '%s.png'\n", name);
+	fputs(body, f);
+	fprintf(f, "set terminal svg noenhanced size %d,%d font ',10'\n", w, h);
+	fprintf(f, "set output '%s.svg'\n", name);
+	fputs(body, f);
+	fprintf(f, "unset output\n");
+	return chart_close(x, f, path);
+}
+
+/* NAME.ext or NAME-N....ext with ext a chart file's: a file of chart @name. */
+static bool chart_file(const char *file, const char *name)
+{
+	static const char *const ext[] = { ".dat", ".gp", ".png", ".svg", ".log" };
+	size_t n = strlen(name), fl = strlen(file), i, el;
+
+	if (strncmp(file, name, n) || (file[n] != '.' && file[n] != '-'))
+		return false;
+	if (file[n] == '-' && (file[n + 1] < '0' || file[n + 1] > '9'))
+		return false;
+	for (i = 0; i < sizeof(ext) / sizeof(ext[0]); i++) {
+		el = strlen(ext[i]);
+		if (fl > el && !strcmp(file + fl - el, ext[i]))
+			return true;
+	}
+	return false;
+}
+
+/* Remove every file of every chart, so a chart without data leaves nothing stale. */
+static void clean_charts(struct chart_ctx *x)
+{
+	char path[KS_CHART_PATH];
+	struct dirent *d;
+	DIR *dir;
+	size_t i;
+
+	dir = opendir(x->dir);
+	if (!dir)
+		return;
+	while ((d = readdir(dir)))
+		for (i = 0; ks_report_chart_names[i]; i++)
+			if (chart_file(d->d_name, ks_report_chart_names[i]) &&
+			    !chart_path(x, path, "%s", d->d_name))
+				unlink(path);
+	closedir(dir);
+}
+
+/* Sort key of a script base name: chart index, then its number (0: none). */
+static bool script_key(const char *base, size_t *chart, long *num)
+{
+	size_t i, n;
+	char *end;
+
+	for (i = 0; ks_report_chart_names[i]; i++) {
+		n = strlen(ks_report_chart_names[i]);
+		if (strncmp(base, ks_report_chart_names[i], n))
+			continue;
+		if (!base[n]) {
+			*chart = i;
+			*num = 0;
+			return true;
+		}
+		if (base[n] == '-' && base[n + 1] >= '0' && base[n + 1] <= '9') {
+			*num = strtol(base + n + 1, &end, 10);
+			*chart = i;
+			if (!*end)
+				return true;
+		}
+	}
+	return false;
+}
+
+static int cmp_script(const void *a, const void *b)
+{
+	const char *x = *(const char *const *)a, *y = *(const char *const *)b;
+	size_t cx = 0, cy = 0;
+	long nx = 0, ny = 0;
+
+	script_key(x, &cx, &nx);
+	script_key(y, &cy, &ny);
+	if (cx != cy)
+		return cx < cy ? -1 : 1;
+	return (nx > ny) - (nx < ny);
+}
+
+void ks_report_chart_list_free(char **names)
+{
+	size_t i;
+
+	for (i = 0; names && names[i]; i++)
+		free(names[i]);
+	free(names);
+}
+
+int ks_report_chart_list(const char *dir, char ***names)
+{
+	char **v = NULL, **tmp;
+	struct dirent *d;
+	size_t n = 0, c, len;
+	DIR *dd;
+	long num;
+
+	*names = NULL;
+	dd = opendir(dir);
+	if (!dd)
+		return -errno;
+	while ((d = readdir(dd))) {
+		len = strlen(d->d_name);
+		if (len < 4 || strcmp(d->d_name + len - 3, ".gp"))
+			continue;
+		tmp = realloc(v, (n + 2) * sizeof(*v));
+		if (!tmp)
+			goto nomem;
+		v = tmp;
+		v[n] = strndup(d->d_name, len - 3);
+		if (!v[n])
+			goto nomem;
+		if (script_key(v[n], &c, &num))
+			n++;
+		else
+			free(v[n]);
+		v[n] = NULL;
+	}
+	closedir(dd);
+	if (!v) {
+		v = calloc(1, sizeof(*v));
+		if (!v)
+			return -ENOMEM;
+	}
+	qsort(v, n, sizeof(*v), cmp_script);
+	*names = v;
+	return 0;
+nomem:
+	closedir(dd);
+	if (v)
+		v[n] = NULL;
+	ks_report_chart_list_free(v);
+	return -ENOMEM;
+}
+
+/* (1) Regular vs dynamic vs dynamic + pools: one group per trace, one policy's default run. */
+static int chart_bars(struct chart_ctx *x)
+{
+	const char *want = x->o->policy ? x->o->policy : "rfc";
+	char path[KS_CHART_PATH], title[KS_CHART_TITLE], raw[KS_CHART_TITLE], body[2048];
+	const struct ks_row *pick = NULL, *r;
+	size_t i, j, n = 0, longest = 0, first_len = 0;
+	int lmargin, bmargin, w;
+	bool any = false;
+	FILE *f;
+
+	/* the policy asked for, else rfc; a trace without it: its first run shown */
+	for (i = 0; i < x->rs->n && !any; i++)
+		any = x->rs->rows[i].shown && !strcmp(x->rs->rows[i].policy, want);
+	f = chart_open(x, path, "bars.dat");
+	if (!f)
+		return -x->err->code;
+	for (i = 0; i < x->rs->n; i = j) {
+		pick = NULL;
+		for (j = i; j < x->rs->n && x->rs->rows[j].trace_key == x->rs->rows[i].trace_key;
+		     j++) {
+			r = &x->rs->rows[j];
+			if (r->shown && !pick && (!any || !strcmp(r->policy, want)))
+				pick = r;
+		}
+		if (!pick)
+			continue;
+		if (!n++) {
+			chart_sanitize(raw, sizeof(raw), pick->policy_label);
+			fprintf(f, "trace\tRegular (full stacks)\tDynamic (%s)\t"
+				"Dynamic + pools (%s)\n", raw, raw);
+		}
+		chart_sanitize(title, 41, pick->label);
+		if (strlen(pick->label) > 40)
+			memcpy(title + 37, "...", 4);
+		if (n == 1)
+			first_len = strlen(title);
+		if (strlen(title) > longest)
+			longest = strlen(title);
+		fprintf(f, "%s\t%" PRIu64 "\t%" PRIu64 "\t%" PRIu64 "\n", title,
+			ks_row_regular_kb(pick), pick->kernel_stack_kb_end,
+			pick->kernel_stack_kb_end + ks_row_pool_kb(pick));
+	}
+	if (chart_close(x, f, path))
+		return -x->err->code;
+	if (!n)
+		return 0;
+	/*
+	 * Tick labels turned 30 degrees and right-aligned at their tick: about
+	 * 0.3 character heights down and 0.5 widths left per character.
+	 */
+	bmargin = 3 + (int)(0.3 * (double)longest + 0.5);
+	lmargin = 10 > (int)(0.5 * (double)first_len) ? 10 : (int)(0.5 * (double)first_len);
+	w = 420 + 110 * (int)n;
+	snprintf(body, sizeof(body),
+		 "set title 'Kernel stack memory at the end of each trace'\n"
+		 "set ylabel 'KiB'\n"
+		 "set yrange [0:*]\n"
+		 "set offsets 0, 0, graph 0.12, 0\n"
+		 "set style data histograms\n"
+		 "set style histogram clustered gap 1\n"
+		 "set style fill solid 0.8 border -1\n"
+		 "set xtics rotate by 30 right noenhanced nomirror\n"
+		 "set bmargin %d\n"
+		 "set lmargin %d\n"
+		 "set key top left noenhanced opaque\n"
+		 "set grid ytics\n"
+		 "plot 'bars.dat' using 2:xticlabels(1) title columnheader(2), \\\n"
+		 "\t'' using 3 title columnheader(3), \\\n"
+		 "\t'' using 4 title columnheader(4)\n",
+		 bmargin, lmargin);
+	return chart_script(x, "bars", w < 900 ? 900 : w, 600, body);
+}
+
+/* The trace the timeline shows: @o->trace, else the first real one with samples. */
+static int timeline_trace(struct chart_ctx *x, sqlite3_stmt *st, int64_t *trace)
+{
+	const char *want = x->o->trace;
+	bool found = false;
+	size_t i, pass;
+	int rc;
+
+	*trace = -1;
+	for (i = 0; want && i < x->rs->n && !found; i++)
+		found = !strcmp(x->rs->rows[i].label, want) ||
+			!strcmp(x->rs->rows[i].trace_id, want);
+	if (want && !found)
+		return ks_error_set(x->err, ENOENT, "no trace '%s' stored (give a label or id)",
+				    want);
+	/* pass 0: real traces, pass 1: any */
+	for (pass = want ? 1 : 0; pass < 2; pass++) {
+		for (i = 0; i < x->rs->n; i++) {
+			const struct ks_row *r = &x->rs->rows[i];
+
+			if (!r->shown || (want && strcmp(r->label, want) &&
+					  strcmp(r->trace_id, want)) || (!pass && r->synthetic))
+				continue;
+			sqlite3_reset(st);
+			sqlite3_bind_int64(st, 1, r->run_key);
+			rc = sqlite3_step(st);
+			if (rc == SQLITE_ROW) {
+				*trace = r->trace_key;
+				return 0;
+			}
+			if (rc != SQLITE_DONE)
+				return chart_db_fail(x);
+		}
+	}
+	return 0;
+}
+
+/* (2) Stack memory (stacks + pools) over time, one line per policy shown, for one trace. */
+static int chart_timeline(struct chart_ctx *x)
+{
 	static const char sql[] =
 		"SELECT s.time - r.start_ns, s.stack_pages * r.page_size / 1024, "
 		"s.pool_pages * r.page_size / 1024 FROM samples s JOIN runs r ON s.run = r.key "
 		"WHERE s.run = ? ORDER BY s.seq";
 	sqlite3 *db = ks_store_sqlite(x->s);
-	char path[PATH_LEN], title[TITLE_LEN];
+	char path[KS_CHART_PATH], title[KS_CHART_TITLE], raw[KS_CHART_TITLE], body[2048];
 	sqlite3_stmt *st = NULL;
-	int64_t trace = -1;
-	int ret = 0, nseries = 0, rc;
+	int64_t trace;
+	int ret, nseries = 0, rc;
 	FILE *f;
 	size_t i;
 
 	if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK)
-		return db_fail(x);
+		return chart_db_fail(x);
+	ret = timeline_trace(x, st, &trace);
+	if (ret || trace < 0)
+		goto out;
 	for (i = 0; i < x->rs->n; i++) {
 		const struct ks_row *r = &x->rs->rows[i];
 
-		if (!r->shown || (trace >= 0 && r->trace_key != trace))
+		if (!r->shown || r->trace_key != trace)
 			continue;
 		sqlite3_reset(st);
 		sqlite3_bind_int64(st, 1, r->run_key);
@@ -392,20 +410,16 @@ static int chart_timeline(struct chart_ctx *x, bool *wrote)
 		if (rc == SQLITE_DONE)
 			continue;
 		if (rc != SQLITE_ROW) {
-			ret = db_fail(x);
+			ret = chart_db_fail(x);
 			goto out;
 		}
-		trace = r->trace_key;
-		ret = path_of(x, path, "timeline-%d.dat", ++nseries);
-		if (ret)
-			goto out;
-		f = open_out(x, path);
+		f = chart_open(x, path, "timeline-%d.dat", ++nseries);
 		if (!f) {
 			ret = -x->err->code;
 			goto out;
 		}
-		/* the series title is the policy; the trace is the same for all */
-		sanitize(title, sizeof(title), r->policy_label);
+		/* the series title is the policy; the trace is in the chart's title */
+		chart_sanitize(title, sizeof(title), r->policy_label);
 		fprintf(f, "time_s\t%s\tpool_kb\ttotal_kb\n", title);
 		do {
 			int64_t kb = sqlite3_column_int64(st, 1), pool = sqlite3_column_int64(st, 2);
@@ -413,52 +427,42 @@ static int chart_timeline(struct chart_ctx *x, bool *wrote)
 			fprintf(f, "%.6f\t%" PRId64 "\t%" PRId64 "\t%" PRId64 "\n",
 				(double)sqlite3_column_int64(st, 0) / 1e9, kb, pool, kb + pool);
 		} while ((rc = sqlite3_step(st)) == SQLITE_ROW);
-		ret = close_out(x, f, path);
+		ret = chart_close(x, f, path);
 		if (!ret && rc != SQLITE_DONE)
-			ret = db_fail(x);
+			ret = chart_db_fail(x);
 		if (ret)
 			goto out;
 	}
 	if (!nseries)
 		goto out;
-	ret = path_of(x, path, "timeline.dat");
-	if (ret)
-		goto out;
-	/* the trace's label, for the chart's key title */
-	f = open_out(x, path);
+	f = chart_open(x, path, "timeline.dat");
 	if (!f) {
 		ret = -x->err->code;
 		goto out;
 	}
 	for (i = 0; i < x->rs->n && x->rs->rows[i].trace_key != trace; i++)
 		;
-	sanitize(title, sizeof(title), x->rs->rows[i].label);
-	fprintf(f, "%s\n0\n", title);
-	ret = close_out(x, f, path);
+	snprintf(raw, sizeof(raw), "Kernel stack memory over time (stacks + pools): %s",
+		 x->rs->rows[i].label);
+	chart_sanitize(title, sizeof(title), raw);
+	fprintf(f, "%s\n", title);
+	ret = chart_close(x, f, path);
 	if (ret)
 		goto out;
-
-	ret = path_of(x, path, "timeline.gp");
-	if (ret)
-		goto out;
-	f = open_out(x, path);
-	if (!f) {
-		ret = -x->err->code;
-		goto out;
-	}
-	script_head(f, "timeline", size);
-	fprintf(f, "N = %d\n", nseries);
-	fprintf(f, "set title 'Kernel stack memory over time (stacks + pools)'\n"
-		   "set xlabel 'seconds since the trace started'\n"
-		   "set ylabel 'KiB'\n"
-		   "set yrange [0:*]\n"
-		   "set key outside right noenhanced\n"
-		   "plot 'timeline.dat' using (NaN):(NaN) title columnheader(1) with points pt -1, \\\n"
-		   "\tfor [i=1:N] sprintf('timeline-%%d.dat', i) using 1:4 with steps "
-		   "title columnheader(2)\n");
-	script_tail(f, "timeline", size);
-	*wrote = true;
-	ret = close_out(x, f, path);
+	snprintf(body, sizeof(body),
+		 "N = %d\n"
+		 "T = ''\n"
+		 "stats 'timeline.dat' every ::0::0 using (T = strcol(1), 0) nooutput\n"
+		 "set title T\n"
+		 "set xlabel 'seconds since the trace started'\n"
+		 "set ylabel 'KiB'\n"
+		 "set yrange [0:*]\n"
+		 "set grid\n"
+		 "set key outside right top noenhanced title 'policy'\n"
+		 "plot for [i=1:N] sprintf('timeline-%%d.dat', i) using 1:4 with steps lw 2 "
+		 "title columnheader(2)\n",
+		 nseries);
+	ret = chart_script(x, "timeline", 1100, 600, body);
 out:
 	sqlite3_finalize(st);
 	return ret;
@@ -466,13 +470,12 @@ out:
 
 #define HWM_BUCKETS 16
 
-/* (4) Lifetime HWM histogram: share of tasks per bucket, one series per trace. */
-static int chart_hwm(struct chart_ctx *x, bool *wrote)
+/* (3) Lifetime HWM histogram: share of tasks per bucket, one series per trace. */
+static int chart_hwm(struct chart_ctx *x)
 {
-	static const char size[] = "1000,600";
 	static const char sql[] = "SELECT bucket, tasks FROM hwm_hist WHERE run = ? ORDER BY bucket";
 	sqlite3 *db = ks_store_sqlite(x->s);
-	char path[PATH_LEN], title[TITLE_LEN];
+	char path[KS_CHART_PATH], title[KS_CHART_TITLE], body[1024];
 	uint64_t (*hist)[HWM_BUCKETS] = NULL;
 	const struct ks_row **who = NULL;
 	sqlite3_stmt *st = NULL;
@@ -487,7 +490,7 @@ static int chart_hwm(struct chart_ctx *x, bool *wrote)
 		goto out;
 	}
 	if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK) {
-		ret = db_fail(x);
+		ret = chart_db_fail(x);
 		goto out;
 	}
 	/* the first shown run of each trace that has a histogram */
@@ -510,7 +513,7 @@ static int chart_hwm(struct chart_ctx *x, bool *wrote)
 			have = true;
 		}
 		if (rc != SQLITE_DONE) {
-			ret = db_fail(x);
+			ret = chart_db_fail(x);
 			goto out;
 		}
 		if (have)
@@ -519,17 +522,14 @@ static int chart_hwm(struct chart_ctx *x, bool *wrote)
 	if (!n)
 		goto out;
 
-	ret = path_of(x, path, "hwm.dat");
-	if (ret)
-		goto out;
-	f = open_out(x, path);
+	f = chart_open(x, path, "hwm.dat");
 	if (!f) {
 		ret = -x->err->code;
 		goto out;
 	}
 	fprintf(f, "hwm");
 	for (j = 0; j < n; j++) {
-		sanitize(title, sizeof(title), who[j]->label);
+		chart_sanitize(title, sizeof(title), who[j]->label);
 		fprintf(f, "\t%s", title);
 	}
 	fputc('\n', f);
@@ -545,40 +545,29 @@ static int chart_hwm(struct chart_ctx *x, bool *wrote)
 		}
 		fputc('\n', f);
 	}
-	ret = close_out(x, f, path);
+	ret = chart_close(x, f, path);
 	if (ret)
 		goto out;
-
-	ret = path_of(x, path, "hwm.gp");
-	if (ret)
-		goto out;
-	f = open_out(x, path);
-	if (!f) {
-		ret = -x->err->code;
-		goto out;
-	}
-	script_head(f, "hwm", size);
-	fprintf(f, "N = %zu\n", n);
-	fprintf(f, "set title 'Lifetime stack high-water mark of all tasks'\n"
-		   "set xlabel 'high-water mark (up to)'\n"
-		   "set ylabel 'tasks (%%)'\n"
-		   "set yrange [0:*]\n"
-		   "set offsets 0, 0, graph 0.08, 0\n"
-		   "set style data histograms\n"
-		   "set style histogram clustered gap 1\n"
-		   "set style fill solid 0.8 border -1\n"
-		   "set key top right noenhanced\n"
-		   "plot for [i=2:N+1] 'hwm.dat' using i:xticlabels(1) title columnheader(i)\n");
-	script_tail(f, "hwm", size);
-	*wrote = true;
-	ret = close_out(x, f, path);
+	snprintf(body, sizeof(body),
+		 "N = %zu\n"
+		 "set title 'Lifetime stack high-water mark of all tasks'\n"
+		 "set xlabel 'high-water mark (up to)'\n"
+		 "set ylabel 'tasks (%%)'\n"
+		 "set yrange [0:100]\n"
+		 "set grid ytics\n"
+		 "set style data histograms\n"
+		 "set style histogram clustered gap 1\n"
+		 "set style fill solid 0.8 border -1\n"
+		 "set key outside right top noenhanced\n"
+		 "plot for [i=2:N+1] 'hwm.dat' using i:xticlabels(1) title columnheader(i)\n",
+		 n);
+	ret = chart_script(x, "hwm", 1100, 600, body);
 out:
 	sqlite3_finalize(st);
 	free(hist);
 	free(who);
 	return ret;
 }
-
 /* gnuplot on PATH, as an absolute path in @buf; false if there is none. */
 static bool find_gnuplot(char *buf, size_t len)
 {
@@ -603,12 +592,12 @@ static bool find_gnuplot(char *buf, size_t len)
 /* Run "gnuplot NAME.gp" inside @dir; its messages go to NAME.log, kept on failure. */
 static int draw(struct chart_ctx *x, const char *gnuplot, const char *name)
 {
-	char gp[128], log[PATH_LEN];
+	char gp[128], log[KS_CHART_PATH];
 	int status, fd;
 	pid_t pid;
 
 	snprintf(gp, sizeof(gp), "%s.gp", name);
-	if (path_of(x, log, "%s.log", name))
+	if (chart_path(x, log, "%s.log", name))
 		return -x->err->code;
 	pid = fork();
 	if (pid < 0)
@@ -639,13 +628,12 @@ static int draw(struct chart_ctx *x, const char *gnuplot, const char *name)
 int ks_report_charts_opts(struct ks_store *s, const struct ks_report_opts *o, const char *dir,
 			  bool *drew, struct ks_error *err)
 {
-	bool wrote[4] = { false, false, false, false };
-	struct chart_ctx x = { .s = s, .dir = dir, .err = err };
-	char gnuplot[PATH_LEN];
+	struct chart_ctx x = { .s = s, .o = o, .dir = dir, .err = err };
+	char gnuplot[KS_CHART_PATH];
 	struct ks_rowset rs;
 	struct stat sb;
-	bool have_gp;
-	int ret, i;
+	size_t i;
+	int ret;
 
 	*drew = false;
 	if (mkdir(dir, 0777) < 0 && errno != EEXIST)
@@ -656,28 +644,24 @@ int ks_report_charts_opts(struct ks_store *s, const struct ks_report_opts *o, co
 	if (ret)
 		return ret;
 	x.rs = &rs;
-	for (i = 0; ks_report_chart_names[i]; i++)
-		clean_chart(&x, ks_report_chart_names[i]);
-	ret = chart_bars(&x, &wrote[0]);
+	clean_charts(&x);
+	ret = chart_bars(&x);
 	if (!ret)
-		ret = chart_pool(&x, o, &wrote[1]);
+		ret = chart_sweeps(&x);
 	if (!ret)
-		ret = chart_timeline(&x, &wrote[2]);
+		ret = chart_timeline(&x);
 	if (!ret)
-		ret = chart_hwm(&x, &wrote[3]);
+		ret = chart_hwm(&x);
 	ks_rowset_release(&rs);
-	if (ret)
-		return ret;
-	have_gp = find_gnuplot(gnuplot, sizeof(gnuplot));
-	for (i = 0; have_gp && ks_report_chart_names[i]; i++) {
-		if (!wrote[i])
-			continue;
-		ret = draw(&x, gnuplot, ks_report_chart_names[i]);
-		if (ret)
-			return ret;
+	if (!ret && find_gnuplot(gnuplot, sizeof(gnuplot))) {
+		for (i = 0; i < x.nr_scripts && !ret; i++)
+			ret = draw(&x, gnuplot, x.scripts[i]);
+		*drew = !ret;
 	}
-	*drew = have_gp;
-	return 0;
+	for (i = 0; i < x.nr_scripts; i++)
+		free(x.scripts[i]);
+	free(x.scripts);
+	return ret;
 }
 
 int ks_report_charts(struct ks_store *s, const char *dir, bool *drew, struct ks_error *err)

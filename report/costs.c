@@ -172,7 +172,7 @@ static void footnotes(FILE *out, const struct ks_rowset *rs, const struct ks_rep
 	for (i = 0; i < NR_COSTS; i++) {
 		if (!hidden[i])
 			continue;
-		fprintf(out, "%s%s", first ? "Zero in every row, not shown: " : ", ",
+		fprintf(out, "%s%s", first ? "Zero in every row where known, not shown: " : ", ",
 			cost_table[i].header);
 		first = false;
 	}
@@ -210,14 +210,21 @@ static int print_costs(const struct ks_rowset *rs, const struct ks_report_opts *
 		unknown |= rs->rows[i].costs_unknown;
 		row++;
 	}
-	/* text and Markdown leave out event columns that are 0 in every row */
+	/*
+	 * Text and Markdown leave out event columns that are 0 in every row
+	 * where they are known (a row with unknown counts says so in its cost).
+	 */
 	for (i = 0; i < NR_COSTS; i++) {
+		bool zero = false;
+
 		hidden[i] = !raw;
 		for (row = 0; row < rs->nr_shown && hidden[i]; row++) {
 			const char *v = full[row * all + C_FIXED + i];
 
-			hidden[i] = !strcmp(v, "0.0") || !strcmp(v, "-");
+			zero |= !strcmp(v, "0.0");
+			hidden[i] = !strcmp(v, "0.0") || !strcmp(v, "-") || !strcmp(v, "unknown");
 		}
+		hidden[i] &= zero;
 	}
 	for (c = 0; c < all; c++) {
 		keep[c] = true;

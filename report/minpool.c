@@ -16,15 +16,6 @@
 #include "rows.h"
 #include "tab.h"
 
-struct mp_sweep {
-	const struct ks_row **runs;	/* sorted by pool */
-	size_t n;
-	size_t order;			/* the first run's index in the row set */
-	double fail_rate;
-	char label[160];		/* policy label without pool= and fail_rate= */
-	char fail[32];			/* fail_rate as stored */
-};
-
 static const char *const dropped[] = { "pool", "fail_rate", NULL };
 
 static int cmp_pool(const void *a, const void *b)
@@ -38,7 +29,7 @@ static int cmp_pool(const void *a, const void *b)
 /* Trace order, then policy, then failure rate, then the rest of the label. */
 static int cmp_sweep(const void *a, const void *b)
 {
-	const struct mp_sweep *x = a, *y = b;
+	const struct ks_sweep *x = a, *y = b;
 	const struct ks_row *rx = x->runs[0], *ry = y->runs[0];
 	int c;
 
@@ -53,15 +44,11 @@ static int cmp_sweep(const void *a, const void *b)
 	return c ? c : (x->order > y->order) - (x->order < y->order);
 }
 
-/*
- * The sweeps among @rs's runs (every run, shown or not: sweeps are not
- * default runs), honouring the policy filter.  Return: the count, or -ENOMEM.
- */
-static long find_sweeps(const struct ks_rowset *rs, const struct ks_report_opts *o,
-			struct mp_sweep **out)
+long ks_sweeps_find(const struct ks_rowset *rs, const struct ks_report_opts *o,
+		    struct ks_sweep **out)
 {
 	const struct ks_row **runs = NULL;
-	struct mp_sweep *sw = NULL;
+	struct ks_sweep *sw = NULL;
 	bool *used = NULL;
 	size_t i, j, n, nsw = 0;
 
@@ -72,7 +59,7 @@ static long find_sweeps(const struct ks_rowset *rs, const struct ks_report_opts 
 		goto nomem;
 	for (i = 0; i < rs->n; i++) {
 		const struct ks_row *r = &rs->rows[i];
-		struct mp_sweep *s = &sw[nsw];
+		struct ks_sweep *s = &sw[nsw];
 
 		if (used[i] || ks_row_pool(r) < 0 || (o->policy && strcmp(o->policy, r->policy)))
 			continue;
@@ -104,16 +91,23 @@ static long find_sweeps(const struct ks_rowset *rs, const struct ks_report_opts 
 	*out = sw;
 	return (long)nsw;
 nomem:
-	for (i = 0; sw && i < nsw; i++)
-		free(sw[i].runs);
-	free(sw);
+	ks_sweeps_free(sw, nsw);
 	free(runs);
 	free(used);
 	return -ENOMEM;
 }
 
+void ks_sweeps_free(struct ks_sweep *sw, size_t n)
+{
+	size_t i;
+
+	for (i = 0; sw && i < n; i++)
+		free(sw[i].runs);
+	free(sw);
+}
+
 /* "0..8" for consecutive pools, "0,2,4" otherwise (cut short with "..." if long) */
-static void pools_text(const struct mp_sweep *s, char *buf, size_t len)
+static void pools_text(const struct ks_sweep *s, char *buf, size_t len)
 {
 	long first = ks_row_pool(s->runs[0]), last = ks_row_pool(s->runs[s->n - 1]);
 	size_t i, k;
@@ -127,7 +121,7 @@ static void pools_text(const struct mp_sweep *s, char *buf, size_t len)
 				      ks_row_pool(s->runs[i]));
 }
 
-static void crashes_text(const struct mp_sweep *s, char *buf, size_t len)
+static void crashes_text(const struct ks_sweep *s, char *buf, size_t len)
 {
 	size_t i, k;
 
@@ -136,7 +130,7 @@ static void crashes_text(const struct mp_sweep *s, char *buf, size_t len)
 				      s->runs[i]->crashes);
 }
 
-static void fill(const struct mp_sweep *s, bool raw, char (*cell)[KS_TAB_CELL])
+static void fill(const struct ks_sweep *s, bool raw, char (*cell)[KS_TAB_CELL])
 {
 	const struct ks_row *r = s->runs[0];
 	size_t i = s->n;
@@ -159,7 +153,7 @@ static void fill(const struct mp_sweep *s, bool raw, char (*cell)[KS_TAB_CELL])
 	snprintf(cell[6], KS_TAB_CELL, "%d", r->truncated);
 }
 
-static void footnotes(FILE *out, const struct mp_sweep *sw, size_t n, enum ks_report_format f)
+static void footnotes(FILE *out, const struct ks_sweep *sw, size_t n, enum ks_report_format f)
 {
 	bool truncated = false;
 	size_t i;
@@ -181,7 +175,7 @@ int ks_report_min_pool(struct ks_store *s, const struct ks_report_opts *o, FILE 
 					       "Crashes by pool", "Min safe pool", "Truncated" };
 	static const bool left[] = { true, true, false, false, false, false, false };
 	struct ks_tab t = { .headers = headers, .left = left };
-	struct mp_sweep *sw = NULL;
+	struct ks_sweep *sw = NULL;
 	struct ks_rowset rs;
 	long n, i;
 	int ret;
@@ -191,7 +185,7 @@ int ks_report_min_pool(struct ks_store *s, const struct ks_report_opts *o, FILE 
 	ret = ks_rows_load(s, o, &rs, err);
 	if (ret)
 		return ret;
-	n = find_sweeps(&rs, o, &sw);
+	n = ks_sweeps_find(&rs, o, &sw);
 	if (n < 0) {
 		ret = ks_error_set(err, ENOMEM, "out of memory");
 		goto out;
@@ -221,9 +215,7 @@ int ks_report_min_pool(struct ks_store *s, const struct ks_report_opts *o, FILE 
 	if (fflush(out) == EOF || ferror(out))
 		ret = ks_error_set(err, EIO, "writing the minimum pool table");
 out:
-	for (i = 0; sw && i < n; i++)
-		free(sw[i].runs);
-	free(sw);
+	ks_sweeps_free(sw, n > 0 ? (size_t)n : 0);
 	ks_rowset_release(&rs);
 	return ret;
 }

@@ -347,6 +347,55 @@ static void select_rows(struct ks_rowset *rs, const struct ks_report_opts *o)
 	}
 }
 
+/* Compare canonical parameter strings item by item, numeric values as numbers. */
+static int cmp_params(const char *a, const char *b)
+{
+	const char *ka, *kb, *va, *vb;
+	size_t kal, kbl, val, vbl;
+	char *ea, *eb;
+	double da, db;
+	int c;
+
+	a = ks_params_body(a);
+	b = ks_params_body(b);
+	for (;;) {
+		a = next_item(a, &ka, &kal, &va, &val);
+		b = next_item(b, &kb, &kbl, &vb, &vbl);
+		if (!a || !b)
+			return (a != NULL) - (b != NULL);
+		c = memcmp(ka, kb, kal < kbl ? kal : kbl);
+		if (c || kal != kbl)
+			return c ? c : (kal < kbl ? -1 : 1);
+		da = strtod(va, &ea);
+		db = strtod(vb, &eb);
+		if (ea == va + val && eb == vb + vbl && val && vbl) {
+			if (da != db)
+				return da < db ? -1 : 1;
+			continue;
+		}
+		c = memcmp(va, vb, val < vbl ? val : vbl);
+		if (c || val != vbl)
+			return c ? c : (val < vbl ? -1 : 1);
+	}
+}
+
+static int cmp_rows(const void *pa, const void *pb)
+{
+	const struct ks_row *a = pa, *b = pb;
+	int c;
+
+	if (a->trace_key != b->trace_key)
+		return a->trace_key < b->trace_key ? -1 : 1;
+	c = strcmp(a->policy, b->policy);
+	if (!c)
+		c = cmp_params(a->params, b->params);
+	if (!c)
+		c = strcmp(a->engine_version, b->engine_version);
+	if (!c && a->seed != b->seed)
+		c = a->seed < b->seed ? -1 : 1;
+	return c ? c : (a->run_key > b->run_key) - (a->run_key < b->run_key);
+}
+
 int ks_rows_load(struct ks_store *s, const struct ks_report_opts *o, struct ks_rowset *out,
 		 struct ks_error *err)
 {
@@ -362,6 +411,8 @@ int ks_rows_load(struct ks_store *s, const struct ks_report_opts *o, struct ks_r
 		ks_rowset_release(out);
 		return ks_error_set(err, ENODATA, "%s: no runs stored yet", ks_store_path(s));
 	}
+	/* within a trace: by policy, then parameters with numbers compared as numbers */
+	qsort(out->rows, out->n, sizeof(*out->rows), cmp_rows);
 	select_rows(out, o);
 	if (!out->nr_shown) {
 		ks_rowset_release(out);

@@ -87,4 +87,27 @@ long ks_row_pool(const struct ks_row *r);
 void ks_row_series_label(const struct ks_row *r, const char *const *drop, char *buf,
 			 size_t len);
 
+/*
+ * A pool-size sweep: runs of one trace and policy whose parameters differ
+ * only in pool= (two pools at least), sorted by pool.
+ */
+struct ks_sweep {
+	const struct ks_row **runs;
+	size_t n;
+	size_t order;			/* the first run's index in the row set */
+	double fail_rate;
+	char label[160];		/* policy label without pool= and fail_rate= */
+	char fail[32];			/* fail_rate as stored ("0" when absent) */
+};
+
+/**
+ * ks_sweeps_find() - the sweeps among @rs's runs (every run, shown or not:
+ * sweeps are not default runs) of @o's policy, ordered by trace, policy,
+ * failure rate and label.  Return: their count, or -ENOMEM.
+ */
+long ks_sweeps_find(const struct ks_rowset *rs, const struct ks_report_opts *o,
+		    struct ks_sweep **out);
+/** ks_sweeps_free() - accepts NULL */
+void ks_sweeps_free(struct ks_sweep *sw, size_t n);
+
 #endif

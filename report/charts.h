@@ -1,0 +1,51 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * What the chart writers share (report/ only): the output directory, the
+ * label sanitiser, file helpers and the script writer.  Nothing from a trace
+ * is pasted into a script: titles and keys are read by gnuplot from the
+ * data files, which hold sanitised copies.
+ */
+#ifndef KS_CHARTS_H
+#define KS_CHARTS_H
+
+#include <stdbool.h>
+#include <stdio.h>
+
+#include "report.h"
+#include "rows.h"
+
+#define KS_CHART_PATH 4096
+#define KS_CHART_TITLE 256
+
+struct chart_ctx {
+	struct ks_store *s;
+	struct ks_rowset *rs;
+	const struct ks_report_opts *o;
+	const char *dir;
+	struct ks_error *err;
+	char **scripts;		/* base names of the scripts written, to draw */
+	size_t nr_scripts;
+};
+
+/** chart_sanitize() - @src fit for a tab-separated data file and noenhanced text */
+void chart_sanitize(char *dst, size_t len, const char *src);
+/** chart_path() - @x->dir/NAME into @buf (KS_CHART_PATH bytes) */
+int chart_path(struct chart_ctx *x, char *buf, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+/** chart_open() - open @x->dir/NAME for writing; NULL with @x->err set */
+FILE *chart_open(struct chart_ctx *x, char *path, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+/** chart_close() - close @f, reporting a failed write of @path */
+int chart_close(struct chart_ctx *x, FILE *f, const char *path);
+/**
+ * chart_script() - write NAME.gp: @body drawn once to NAME.png, once to
+ * NAME.svg, both at @w x @h pixels; NAME is remembered for drawing
+ */
+int chart_script(struct chart_ctx *x, const char *name, int w, int h, const char *body);
+/** chart_db_fail() - @x->err from the database's last error */
+int chart_db_fail(struct chart_ctx *x);
+
+/** chart_sweeps() - the pool and fallback charts, NAME-N per trace */
+int chart_sweeps(struct chart_ctx *x);
+
+#endif
