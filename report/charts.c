@@ -279,9 +279,17 @@ static int chart_bars(struct chart_ctx *x)
 	bool any = false;
 	FILE *f;
 
-	/* the policy asked for, else rfc; a trace without it: its first run shown */
+	/*
+	 * The policy asked for, else rfc, else the first policy shown; a trace
+	 * without a run of it shown has no group (the bars would not compare).
+	 */
 	for (i = 0; i < x->rs->n && !any; i++)
 		any = x->rs->rows[i].shown && !strcmp(x->rs->rows[i].policy, want);
+	for (i = 0; i < x->rs->n && !any; i++)
+		if (x->rs->rows[i].shown) {
+			want = x->rs->rows[i].policy;
+			any = true;
+		}
 	f = chart_open(x, path, "bars.dat");
 	if (!f)
 		return -x->err->code;
@@ -290,7 +298,7 @@ static int chart_bars(struct chart_ctx *x)
 		for (j = i; j < x->rs->n && x->rs->rows[j].trace_key == x->rs->rows[i].trace_key;
 		     j++) {
 			r = &x->rs->rows[j];
-			if (r->shown && !pick && (!any || !strcmp(r->policy, want)))
+			if (r->shown && !pick && !strcmp(r->policy, want))
 				pick = r;
 		}
 		if (!pick)

@@ -226,12 +226,13 @@ int cmd_report(int argc, char **argv)
 	rc = ks_store_open_ro(&store, db, &err);
 	if (rc)
 		return fail(&err, rc);
-	rc = print_tables(store, &o, min_pool, costs, &err);
-	if (!rc && charts) {
+	/* charts first: a bad --trace fails before any table is printed */
+	if (charts)
 		rc = ks_report_charts_opts(store, &o, charts, &drew, &err);
-		if (!rc && print_charts(charts, drew))
-			rc = ks_error_set(&err, errno, "%s: cannot list the charts", charts);
-	}
+	if (!rc)
+		rc = print_tables(store, &o, min_pool, costs, &err);
+	if (!rc && charts && print_charts(charts, drew))
+		rc = ks_error_set(&err, errno, "%s: cannot list the charts", charts);
 	ks_store_close(store);
 	if (rc)
 		return fail(&err, rc);

@@ -11,21 +11,29 @@ mkdir nogp
 PATH="$T/nogp" "$KSTACK" report -d kstack.db --charts charts > out.txt 2> err.txt || fail "no gnuplot: $(cat err.txt)"
 grep -qx "gnuplot not found: wrote data and scripts, drew no images" out.txt || fail "no-gnuplot message"
 grep -qx "chart: charts/bars.gp" out.txt || fail "bars listed"
-grep -qx "chart: charts/pool.gp" out.txt || fail "pool listed"
-for f in bars.dat bars.gp pool.gp pool-1.dat; do
+grep -qx "chart: charts/pool-1.gp" out.txt || fail "pool listed"
+for f in bars.dat bars.gp pool-1.gp pool-1.dat pool-1-1.dat; do
 	[ -s "charts/$f" ] || fail "missing $f"
 done
 [ ! -e charts/bars.png ] || fail "drew without gnuplot"
 # the label never reaches a script; the data file has a sanitised copy
 ! grep -q "system\|pwned" charts/*.gp || fail "label in a script"
-grep -qx 'a_b_ system(_touch pwned_) rfc:pool=1	160	48	56' charts/bars.dat || fail "bars.dat line"
+# one bar group per trace: rfc's first run (pool=0), 10 x 16 = 160 KiB regular, 48 dynamic, no pool
+grep -qx 'a_b_ system(_touch pwned_)	160	48	48' charts/bars.dat || fail "bars.dat line"
+# the sweep's savings with pools: 2 CPUs x p pages x 4 KiB = 0, 8, 16 KiB: 1 - 56/160 = 65% at p=1
+grep -qx '1	65.000	1	70.000	0	0' charts/pool-1-1.dat || fail "pool-1-1.dat line"
+# --trace picks the timeline's trace and must name a stored one
+expect_error "kstack report: no trace 'nosuch' stored (give a label or id)" \
+	report -d kstack.db --charts charts --trace nosuch
+expect_error "kstack report: --trace chooses the timeline chart's trace: use it with --charts" \
+	report -d kstack.db --trace 0000000000000001
 
 if command -v gnuplot >/dev/null; then
 	"$KSTACK" report -d kstack.db --charts charts > out.txt 2> err.txt || fail "gnuplot: $(cat err.txt)"
 	grep -qx "chart: charts/bars.png charts/bars.svg" out.txt || fail "drawn list"
 	[ "$(head -c 8 charts/bars.png | od -An -tx1 | tr -d ' \n')" = "89504e470d0a1a0a" ] \
 		|| fail "bars.png is not a PNG"
-	grep -q "<svg" charts/pool.svg || fail "pool.svg is not SVG"
+	grep -q "<svg" charts/pool-1.svg || fail "pool-1.svg is not SVG"
 	[ ! -e pwned ] && [ ! -e charts/pwned ] || fail "label was executed"
 fi
 echo ok

@@ -11,9 +11,16 @@
  * and savings+pool 70.0, 65.0, 60.0%; crashes 5, 1, 0.
  * Trace 2, a label with a newline, \ ' $ and backquotes, static: 4 tasks,
  * 64 KiB regular and dynamic.
+ *
+ * The bars show one group per trace, rfc's run (no defaults known: the
+ * first, pool=0); trace 2 has no rfc run, so no group.  The pool sweep is
+ * one line (failure rate 0, as no fail_rate is stored) in one panel (rfc)
+ * of one image, pool-1; no fallback hits nor waits: no fallback chart.
  */
 #define _GNU_SOURCE
 #include <sys/stat.h>
+
+#include <sqlite3.h>
 
 #include "helpers.h"
 
@@ -120,6 +127,74 @@ static void check_script(const char *dir, const char *name, const char *must)
 	free(text);
 }
 
+/* ks_report_chart_list() names exactly @want (space-separated), in order. */
+static void check_list(const char *dir, const char *want)
+{
+	char **names = NULL, *got = NULL;
+	size_t len = 0, i;
+	FILE *f;
+
+	CHECK(ks_report_chart_list(dir, &names) == 0);
+	f = open_memstream(&got, &len);
+	for (i = 0; names && names[i]; i++)
+		fprintf(f, "%s%s", i ? " " : "", names[i]);
+	fclose(f);
+	CHECK_STR(got, want);
+	free(got);
+	ks_report_chart_list_free(names);
+}
+
+/*
+ * The timeline's trace: by label or id; a synthetic trace gives way to a
+ * real one by default; an unknown one is an error.  Trace 2's static run
+ * has (10 + i) pages and no pool: 40 then 44 KiB.
+ */
+static void test_trace(const char *dir, const char *path)
+{
+	static const char want2[] = "time_s\tstatic\tpool_kb\ttotal_kb\n"
+				    "0.000000\t40\t0\t40\n"
+				    "1.000000\t44\t0\t44\n";
+	struct ks_error err = { 0 };
+	struct ks_report_opts o;
+	struct ks_store *s = NULL;
+	bool drew;
+	char *text;
+
+	CHECK_OK(ks_store_open(&s, path, &err));
+	if (!s)
+		return;
+	ks_report_opts_default(&o);
+	o.trace = label2;
+	CHECK_OK(ks_report_charts_opts(s, &o, dir, &drew, &err));
+	text = file(dir, "timeline-1.dat");
+	CHECK_STR(text, want2);
+	free(text);
+	CHECK(!exists(dir, "timeline-2.dat"));
+	o.trace = "0000000000000002";
+	CHECK_OK(ks_report_charts_opts(s, &o, dir, &drew, &err));
+	text = file(dir, "timeline-1.dat");
+	CHECK_STR(text, want2);
+	free(text);
+	o.trace = "nosuch";
+	CHECK(ks_report_charts_opts(s, &o, dir, &drew, &err) == -ENOENT);
+	CHECK_STR(err.detail, "no trace 'nosuch' stored (give a label or id)");
+	ks_store_close(s);
+
+	/* trace 1 made synthetic: the default timeline is trace 2's */
+	s = NULL;
+	CHECK_OK(ks_store_open(&s, path, &err));
+	if (!s)
+		return;
+	CHECK(sqlite3_exec(ks_store_sqlite(s), "UPDATE traces SET clock = 'synthetic' "
+			   "WHERE id = '0000000000000001'", NULL, NULL, NULL) == 0);
+	o.trace = NULL;
+	CHECK_OK(ks_report_charts_opts(s, &o, dir, &drew, &err));
+	text = file(dir, "timeline-1.dat");
+	CHECK_STR(text, want2);
+	free(text);
+	ks_store_close(s);
+}
+
 static void test_data(const char *dir)
 {
 	char *old_path = getenv("PATH") ? strdup(getenv("PATH")) : NULL;
@@ -137,19 +212,22 @@ static void test_data(const char *dir)
 	ks_store_close(s);
 
 	text = file(dir, "bars.dat");
-	CHECK_STR(text, "# label\tregular_kb\tdynamic_kb\tdynamic_pool_kb\n"
-			"a_b_ system(_x_) rfc:pool=0\t160\t48\t48\n"
-			"a_b_ system(_x_) rfc:pool=1\t160\t48\t56\n"
-			"a_b_ system(_x_) rfc:pool=2\t160\t48\t64\n"
-			"n_l_b_c_HOME_id_ static\t64\t64\t64\n");
+	CHECK_STR(text, "trace\tRegular (full stacks)\tDynamic (rfc:pool=0)\t"
+			"Dynamic + pools (rfc:pool=0)\n"
+			"a_b_ system(_x_)\t160\t48\t48\n");
 	free(text);
 	text = file(dir, "pool-1.dat");
-	CHECK_STR(text, "pool\ta_b_ system(_x_) rfc\tcrashes\tsavings_pct\n"
-			"0\t70.000\t5\t70.000\n"
-			"1\t65.000\t1\t70.000\n"
-			"2\t60.000\t0\t70.000\n");
+	CHECK_STR(text, "a_b_ system(_x_): would-be crashes and savings against the per-CPU "
+			"pool size\nrfc\n");
 	free(text);
-	CHECK(!exists(dir, "pool-2.dat"));
+	text = file(dir, "pool-1-1.dat");
+	CHECK_STR(text, "pool\t0\tcrashes\tsavings_pct\tfallback_hits\twaits\n"
+			"0\t70.000\t5\t70.000\t0\t0\n"
+			"1\t65.000\t1\t70.000\t0\t0\n"
+			"2\t60.000\t0\t70.000\t0\t0\n");
+	free(text);
+	CHECK(!exists(dir, "pool-1-2.dat") && !exists(dir, "pool-2.dat"));
+	CHECK(!exists(dir, "fallback-1.dat") && !exists(dir, "fallback-1.gp"));
 	/* trace 1's three runs over time: (10 + i) pages x 4 KiB, plus the pool */
 	text = file(dir, "timeline-3.dat");
 	CHECK_STR(text, "time_s\trfc:pool=2\tpool_kb\ttotal_kb\n"
@@ -158,7 +236,7 @@ static void test_data(const char *dir)
 	free(text);
 	CHECK(!exists(dir, "timeline-4.dat"));
 	text = file(dir, "timeline.dat");
-	CHECK_STR(text, "a_b_ system(_x_)\n0\n");
+	CHECK_STR(text, "Kernel stack memory over time (stacks + pools): a_b_ system(_x_)\n");
 	free(text);
 	/* HWM shares: 1,3,4,0,0 of 8 tasks; 0,0,1,1,0 of 2 */
 	text = file(dir, "hwm.dat");
@@ -170,11 +248,12 @@ static void test_data(const char *dir)
 			"16K\t0.000\t0.000\n");
 	free(text);
 
-	check_script(dir, "bars.gp", "plot 'bars.dat' using 2:xticlabels(1) title 'Regular");
-	check_script(dir, "pool.gp", "N = 1\n");
+	check_script(dir, "bars.gp", "plot 'bars.dat' using 2:xticlabels(1) title columnheader(2)");
+	check_script(dir, "pool-1.gp", "ROWS = 1\n");
 	check_script(dir, "timeline.gp", "N = 3\n");
 	check_script(dir, "hwm.gp", "plot for [i=2:N+1] 'hwm.dat' using i:xticlabels(1) "
 				    "title columnheader(i)");
+	check_list(dir, "bars pool-1 timeline hwm");
 	CHECK(!exists(dir, "bars.png"));
 
 	/* a database without a pool sweep: the old pool chart goes away */
@@ -183,9 +262,13 @@ static void test_data(const char *dir)
 		exit(1);
 	s = make_db(path, false);
 	CHECK_OK(ks_report_charts(s, dir, &drew, &err));
-	ks_store_close(s);
-	CHECK(!exists(dir, "pool.gp") && !exists(dir, "pool-1.dat"));
+	CHECK(!exists(dir, "pool-1.gp") && !exists(dir, "pool-1-1.dat"));
+	CHECK(!exists(dir, "pool-1.dat"));
 	CHECK(exists(dir, "bars.gp") && exists(dir, "hwm.dat"));
+	check_list(dir, "bars timeline hwm");
+	ks_store_close(s);
+	s = NULL;
+	test_trace(dir, path);
 	free(path);
 	if (old_path)
 		setenv("PATH", old_path, 1);
@@ -203,7 +286,7 @@ static bool have_gnuplot(void)
 static int test_render(const char *dir)
 {
 	static const unsigned char png_sig[8] = { 0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n' };
-	static const char *const names[] = { "bars", "pool", "timeline", "hwm" };
+	static const char *const names[] = { "bars", "pool-1", "timeline", "hwm" };
 	struct ks_error err = { 0 };
 	struct ks_store *s;
 	char *path, *text;
