@@ -177,7 +177,7 @@ static int parse_value(const struct ks_param_type *t, const char *val, void *con
 	switch (t->type) {
 	case KS_PT_U32:
 		if (t->auto_ok && !strcmp(val, "auto")) {
-			*(uint32_t *)dst = 0;
+			*(uint32_t *)dst = KS_AUTO;
 			return 0;
 		}
 		if (parse_u64(val, &u) || (double)u < t->min || (double)u > t->max)
@@ -228,7 +228,7 @@ static void format_value(const struct ks_param_type *t, const void *conf, char *
 	switch (t->type) {
 	case KS_PT_U32:
 		u = *(const uint32_t *)src;
-		if (t->auto_ok && !u)
+		if (t->auto_ok && u == KS_AUTO)
 			snprintf(buf, len, "auto");
 		else
 			snprintf(buf, len, "%u", u);
@@ -426,9 +426,9 @@ int ks_params_resolve(struct ks_parsed *ps, const struct ks_machine *m, struct k
 	if (ps->pol->needs_depth && !m->depth_known)
 		return ks_error_set(err, KS_E_DEPTH,
 				    "policy '%s' needs stack depths, which this trace lacks", pn);
-	if (!c->page_size)
+	if (c->page_size == KS_AUTO)
 		c->page_size = m->page_size;
-	if (!c->thread_size)
+	if (c->thread_size == KS_AUTO)
 		c->thread_size = m->thread_size;
 	if (c->page_size != 4096 && c->page_size != 16384 && c->page_size != 65536)
 		return ks_error_set(err, KS_E_PARAM,

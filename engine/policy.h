@@ -55,7 +55,7 @@
 
 /* Parameter value kinds understood by the generic parser (params.c). */
 enum ks_ptype {
-	KS_PT_U32,		/* unsigned integer in [min, max]; "auto" if auto_ok (stored 0) */
+	KS_PT_U32,		/* unsigned integer in [min, max]; "auto" if auto_ok (KS_AUTO) */
 	KS_PT_U64,		/* unsigned 64-bit integer (seeds) */
 	KS_PT_DOUBLE,		/* real number in [min, max] */
 	KS_PT_ENUM,		/* one of choices "a|b|c", stored as uint32_t index */
@@ -68,7 +68,7 @@ enum ks_ptype {
  * @off: offset of the value in the policy's (or engine's) conf struct
  * @min: smallest accepted number
  * @max: largest accepted number
- * @auto_ok: "auto" is accepted (stored as 0; resolve() picks the value)
+ * @auto_ok: "auto" is accepted (stored as KS_AUTO; resolve() picks the value)
  * @choices: KS_PT_ENUM: "a|b|c"; KS_PT_U32: the only accepted values, or NULL
  * @expect: what a good value looks like, for the error message
  *
@@ -85,6 +85,13 @@ struct ks_param_type {
 	const char *expect;
 };
 
+/*
+ * How "auto" is stored in a KS_PT_U32 field until resolve() replaces it: a
+ * value no key accepts (every max is far below), so 0 stays a real value
+ * (pool=0: no per-CPU pool).
+ */
+#define KS_AUTO UINT32_MAX
+
 /* Parsed fail_windows, in seconds from trace start, [start, end). */
 struct ks_windows {
 	uint32_t n;
@@ -97,8 +104,8 @@ struct ks_conf {
 	uint64_t seed;
 	double fail_rate;
 	struct ks_windows fail_windows;
-	uint32_t page_size;	/* 0 until resolved: auto = from the trace */
-	uint32_t thread_size;	/* 0 until resolved: auto = from the trace */
+	uint32_t page_size;	/* KS_AUTO until resolved: auto = from the trace */
+	uint32_t thread_size;	/* KS_AUTO until resolved: auto = from the trace */
 	uint32_t prealloc;	/* pages mapped at fork */
 	uint32_t samples;	/* points of the series (0: none) */
 	uint32_t entry_model;	/* enum ks_entry_model */

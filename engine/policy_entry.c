@@ -8,9 +8,10 @@
  *   the full thread_size while in the kernel.  Only the prealloc pages are
  *   charged to nr_kernel_stack (how D1 would account expansions is
  *   unspecified); stack_pages counts every mapped page.
- * - Each CPU has a cache of @cache free pages and a reserve of @reserve
+ * - Each CPU has a cache of @pool free pages and a reserve of @reserve
  *   pages, both full at start (set-up pages, not failure-injected) and
- *   counted as pool pages.
+ *   counted as pool pages.  @pool=0: no cache, so every expansion goes to
+ *   the allocator (entries that may sleep) or the reserve (IRQ entries).
  * - Forked user threads start in user mode with @prealloc pages; tasks alive
  *   at start (snapshot, or first seen in a switch or exit) are asleep or
  *   running in the kernel, so they start with full stacks.
@@ -57,7 +58,7 @@ enum { ENTRIES_DERIVED = 0, ENTRIES_EVENTS = 1 };
 
 struct entry_conf {
 	uint32_t entries;
-	uint32_t cache;		/* pages per CPU; 0 = auto */
+	uint32_t pool;		/* cache pages per CPU (0: none); KS_AUTO until resolved */
 	uint32_t reserve;	/* pages per CPU for IRQ entries */
 	uint32_t alloc_latency;	/* ns per sleeping allocation attempt */
 };
@@ -75,18 +76,20 @@ static const struct ks_param_doc entry_params[] = {
 	{ "entries", "derived",
 	  "derived: no entry events (memory derived from switches, costs unknown); "
 	  "events: use KENTRY/KEXIT" },
-	{ "cache", "auto",
-	  "per-CPU page cache (auto: 3 x (thread_size/page_size - prealloc), three expansions)" },
+	{ "pool", "auto",
+	  "per-CPU page cache; 0: none, every expansion allocates "
+	  "(auto: 3 x (thread_size/page_size - prealloc), three expansions)" },
 	{ "reserve", "3", "per-CPU pages reserved for entries that never enable IRQs" },
 	{ "alloc_latency", "20000",
-	  "ns a task sleeps per allocation retry when the cache is empty (placeholder)" },
+	  "ns a task sleeps per allocation retry when the cache is empty and a no-wait "
+	  "allocation failed (placeholder)" },
 	{ NULL, NULL, NULL },
 };
 
 #define OFF(f) offsetof(struct entry_conf, f)
 static const struct ks_param_type entry_types[] = {
 	{ KS_PT_ENUM, OFF(entries), 0, 0, false, "derived|events", "derived or events" },
-	{ KS_PT_U32, OFF(cache), 1, 255, true, NULL, "auto or 1..255" },
+	{ KS_PT_U32, OFF(pool), 0, 255, true, NULL, "auto or 0..255" },
 	{ KS_PT_U32, OFF(reserve), 0, 64, false, NULL, "0..64" },
 	{ KS_PT_U32, OFF(alloc_latency), 0, 4000000000.0, false, NULL, "0..4000000000 ns" },
 };
@@ -97,8 +100,8 @@ static int entry_resolve(void *conf, const struct ks_conf *c, const struct ks_ma
 {
 	struct entry_conf *ec = conf;
 
-	if (!ec->cache)
-		ec->cache = 3 * (c->thread_size / c->page_size - c->prealloc);
+	if (ec->pool == KS_AUTO)
+		ec->pool = 3 * (c->thread_size / c->page_size - c->prealloc);
 	return 0;
 }
 
@@ -110,7 +113,7 @@ static int entry_init(struct ks_run *r)
 	for (cpu = 0; cpu < r->ncpus; cpu++) {
 		struct entry_cpu *pc = ks_cpu_priv(r, cpu);
 
-		if (ks_pool_init(r, &pc->cache, ec->cache) ||
+		if (ks_pool_init(r, &pc->cache, ec->pool) ||
 		    ks_pool_init(r, &pc->reserve, ec->reserve))
 			return -ENOMEM;
 		ks_pool_fill(r, &pc->cache, false);

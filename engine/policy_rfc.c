@@ -3,7 +3,9 @@
  * rfc: the March 2024 RFC (Tatashin), grow-only stacks with a per-CPU pool.
  *
  * - At start every CPU's pool of @pool slots is full (set-up pages: not
- *   failure-injected, not counted as allocation attempts).
+ *   failure-injected, not counted as allocation attempts).  @pool=0: no
+ *   per-CPU pool, so every growth is a would-be crash and there is never
+ *   anything to refill.
  * - Fork: take the first cached stack of the CPU's @cache (with all its
  *   pages, charged for all of them, grown part counted in inherited_pages
  *   and nr_dynamic_stacks_faults); else map @prealloc fresh pages (fork
@@ -53,7 +55,7 @@ int rfc_resolve(void *conf, const struct ks_conf *c, const struct ks_machine *m,
 	struct rfc_conf *rc = conf;
 	uint32_t dyn = c->thread_size / c->page_size - c->prealloc;
 
-	if (!rc->pool)
+	if (rc->pool == KS_AUTO)
 		rc->pool = dyn ? dyn : 1;
 	return 0;
 }
@@ -194,7 +196,7 @@ void rfc_grow_with(struct ks_run *r, struct ks_hook *h, rfc_take_fn take, bool r
 			left = 0;
 		}
 	}
-	if (taken && refill_local)
+	if (taken && refill_local && pc->pool.nslots)
 		rfc_account_and_alloc(r, &pc->pool, rc->quirk_refill, charge_prev, h);
 }
 

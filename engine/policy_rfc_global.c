@@ -8,7 +8,9 @@
  * - First the CPU's pool (lockless, pool_hits), as rfc.  @percpu=0 skips it
  *   (the seed's testing mode: the per-CPU pick commented out); the per-CPU
  *   pools still exist and are counted as pool memory, and are never taken
- *   from, so their refill never runs.
+ *   from, so their refill never runs.  @pool=0 (no per-CPU pool) serves
+ *   the same way with no per-CPU pool memory: only the global pool serves
+ *   and there is no per-CPU refill.
  * - Else the global array of @global slots, under one lock: every attempt
  *   counts a lock acquisition (the lock is taken before looking), a page
  *   found counts a fallback hit and queues the refill irq_work.  An irq_work
@@ -29,7 +31,7 @@
  * - The global array starts full (set-up pages, not failure-injected).
  * - A fault that took any page (per-CPU or global) runs the per-CPU refill at
  *   the switch-out, as the kernel's PF_DYNAMIC_STACK flag does, unless
- *   @percpu=0.
+ *   @percpu=0 or @pool=0.
  */
 #include <errno.h>
 #include <string.h>

@@ -8,7 +8,7 @@
 #include "policy.h"
 
 struct static_conf {
-	uint32_t size;		/* bytes; 0 = auto (thread_size) */
+	uint32_t size;		/* bytes; KS_AUTO until resolved (thread_size) */
 };
 
 static const struct ks_param_doc static_params[] = {
@@ -26,7 +26,7 @@ static int static_resolve(void *conf, const struct ks_conf *c, const struct ks_m
 {
 	struct static_conf *sc = conf;
 
-	if (!sc->size)
+	if (sc->size == KS_AUTO)
 		sc->size = c->thread_size;
 	if (sc->size % c->page_size)
 		return ks_error_set(err, KS_E_PARAM,

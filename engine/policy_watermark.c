@@ -2,9 +2,16 @@
 /*
  * watermark: the percpu allocator's balance work (seed 004, Tejun Heo)
  * applied to stack pages.  Each CPU keeps a pool of free stack pages that
- * asynchronous work holds between @low and @high:
+ * asynchronous work holds between @low and @pool (the HIGH mark):
  *
- * - At start every pool holds @high pages (set-up pages: not failure-injected).
+ * - @pool is the uniform per-CPU pool size knob (PCPU_EMPTY_POP_PAGES_HIGH,
+ *   default 4); @low defaults to auto = @pool / 2 rounded down (2 for 4).
+ *   An explicit @low above @pool is a parameter error.  @low=0 (auto for
+ *   @pool 0 or 1): no take leaves the pool below it, so only a take that
+ *   finds the pool empty schedules the work.  @pool=0: no pool at all, so
+ *   every fault is a would-be crash (atomic context cannot sleep) and no
+ *   work is ever scheduled (it would have nothing to fill).
+ * - At start every pool holds @pool pages (set-up pages: not failure-injected).
  * - A stack fault, seen at prev's switch-out like rfc, takes pages from the
  *   CPU's pool one per fault (atomic: it never sleeps, pool_hits).  Each page
  *   is charged to prev at that switch-out (memcg, nr_kernel_stack,
@@ -19,14 +26,14 @@
  *   scheduled (the flag is still set); a pool below @low then waits for the
  *   next take or failure after that time.
  * - The work runs @latency ns after it was scheduled (refills++,
- *   refill_latency_ns): it adds @high pages if the flag was set (and clears
- *   it), else high - pages (clamped to 0..high), each through the engine
+ *   refill_latency_ns): it adds @pool pages if the flag was set (and clears
+ *   it), else pool - pages (clamped to 0..pool), each through the engine
  *   allocator; the first failed allocation ends the work (the seed stops
  *   populating on failure).
  * - Release: the stack is unmapped; its pages above @prealloc go back to the
- *   releasing CPU's pool while it holds fewer than 2 * @high pages (its
- *   capacity), the rest are freed.  So a pool can sit above @high, and a fill
- *   after a failure adds @high pages to whatever is there (the seed's
+ *   releasing CPU's pool while it holds fewer than 2 * @pool pages (its
+ *   capacity), the rest are freed.  So a pool can sit above @pool, and a fill
+ *   after a failure adds @pool pages to whatever is there (the seed's
  *   "always populate the maximum amount").
  * - No cache of stacks; fork maps @prealloc fresh pages (not injected).
  */
@@ -36,14 +43,14 @@
 
 struct wm_conf {
 	uint64_t async_after;	/* ns from trace start */
-	uint32_t low;
-	uint32_t high;
+	uint32_t low;		/* KS_AUTO until resolved: pool / 2 */
+	uint32_t pool;		/* the HIGH mark */
 	uint32_t latency;	/* ns from schedule_work() to the work */
 	uint32_t pad;
 };
 
 struct wm_cpu {
-	struct ks_pool pool;	/* 2 * high slots */
+	struct ks_pool pool;	/* 2 * conf pool slots */
 	uint64_t queued_at;
 	bool pending;
 	bool failed;		/* pcpu_atomic_alloc_failed */
@@ -51,8 +58,12 @@ struct wm_cpu {
 
 static const struct ks_param_doc wm_params[] = {
 	{ "async_after", "0", "ns from trace start before which no balance work is scheduled (boot)" },
-	{ "low", "2", "pages: a take leaving fewer schedules balance work (PCPU_EMPTY_POP_PAGES_LOW)" },
-	{ "high", "4", "pages the balance work fills to (PCPU_EMPTY_POP_PAGES_HIGH)" },
+	{ "low", "auto",
+	  "pages: a take leaving fewer schedules balance work (PCPU_EMPTY_POP_PAGES_LOW; "
+	  "auto: pool/2 rounded down; 0: only an empty pool schedules; at most pool)" },
+	{ "pool", "4",
+	  "per-CPU pool pages the balance work fills to (PCPU_EMPTY_POP_PAGES_HIGH); "
+	  "0: no pool, every fault is a would-be crash" },
 	{ "latency", "100000",
 	  "ns from scheduling the balance work to its run (placeholder, not measured)" },
 	{ NULL, NULL, NULL },
@@ -61,8 +72,8 @@ static const struct ks_param_doc wm_params[] = {
 #define OFF(f) offsetof(struct wm_conf, f)
 static const struct ks_param_type wm_types[] = {
 	{ KS_PT_U64, OFF(async_after), 0, 0, false, NULL, "ns, an unsigned 64-bit integer" },
-	{ KS_PT_U32, OFF(low), 0, 64, false, NULL, "0..64, at most high" },
-	{ KS_PT_U32, OFF(high), 1, 64, false, NULL, "1..64" },
+	{ KS_PT_U32, OFF(low), 0, 64, true, NULL, "auto or 0..64, at most pool" },
+	{ KS_PT_U32, OFF(pool), 0, 64, false, NULL, "0..64" },
 	{ KS_PT_U32, OFF(latency), 0, 4000000000.0, false, NULL, "0..4000000000 ns" },
 };
 #undef OFF
@@ -70,12 +81,15 @@ static const struct ks_param_type wm_types[] = {
 static int wm_resolve(void *conf, const struct ks_conf *c, const struct ks_machine *m,
 		      struct ks_error *err)
 {
-	const struct wm_conf *wc = conf;
+	struct wm_conf *wc = conf;
 
-	if (wc->low > wc->high)
+	if (wc->low == KS_AUTO)
+		wc->low = wc->pool / 2;
+	if (wc->low > wc->pool)
 		return ks_error_set(err, KS_E_PARAM,
-				    "bad value '%u' for key 'low' of policy 'watermark' (expected %s)",
-				    wc->low, wm_types[1].expect);
+				    "bad value '%u' for key 'low' of policy 'watermark' "
+				    "(expected at most key 'pool' = %u)",
+				    wc->low, wc->pool);
 	return 0;
 }
 
@@ -87,9 +101,9 @@ static int wm_init(struct ks_run *r)
 	for (cpu = 0; cpu < r->ncpus; cpu++) {
 		struct wm_cpu *pc = ks_cpu_priv(r, cpu);
 
-		if (ks_pool_init(r, &pc->pool, 2 * wc->high))
+		if (ks_pool_init(r, &pc->pool, 2 * wc->pool))
 			return -ENOMEM;
-		for (i = 0; i < wc->high; i++)
+		for (i = 0; i < wc->pool; i++)
 			ks_pool_set(r, &pc->pool, i, KS_SLOT_PAGE);
 	}
 	return 0;
@@ -116,10 +130,10 @@ static void wm_work(struct ks_run *r, uint64_t cpu)
 	r->c.refills++;
 	r->c.refill_latency_ns += *r->clock - pc->queued_at;
 	if (pc->failed) {
-		nr = wc->high;
+		nr = wc->pool;
 		pc->failed = false;
 	} else {
-		nr = pc->pool.pages < wc->high ? wc->high - pc->pool.pages : 0;
+		nr = pc->pool.pages < wc->pool ? wc->pool - pc->pool.pages : 0;
 	}
 	while (nr--) {
 		int i = wm_free_slot(&pc->pool);
@@ -140,7 +154,7 @@ static void wm_schedule(struct ks_run *r, struct wm_cpu *pc, uint32_t cpu)
 	const struct wm_conf *wc = r->pconf;
 	uint64_t now = *r->clock;
 
-	if (pc->pending || now < r->start_ns + wc->async_after)
+	if (pc->pending || !wc->pool || now < r->start_ns + wc->async_after)
 		return;
 	pc->pending = true;
 	pc->queued_at = now;
@@ -196,7 +210,7 @@ static void wm_release(struct ks_run *r, struct ks_hook *h)
 
 const struct ks_policy ks_policy_watermark = {
 	.name = "watermark",
-	.desc = "per-CPU pools kept between low and high by balance work after a latency (percpu-style)",
+	.desc = "per-CPU pools kept between low and pool (high) by balance work after a latency (percpu-style)",
 	.params = wm_params,
 	.param_types = wm_types,
 	.conf_size = sizeof(struct wm_conf),

@@ -12,7 +12,7 @@
 #include "policy.h"
 
 struct rfc_conf {
-	uint32_t pool;		/* slots per CPU; 0 = auto */
+	uint32_t pool;		/* slots per CPU (0: none); KS_AUTO until resolved */
 	uint32_t cache;		/* NR_CACHED_STACKS */
 	uint32_t fault_span;	/* 0 page, 1 interval */
 	uint32_t quirk_refill;
@@ -30,7 +30,8 @@ struct rfc_task {
 };
 
 #define RFC_PARAM_DOCS								\
-	{ "pool", "auto", "per-CPU pool slots (auto: thread_size/page_size - prealloc)" }, \
+	{ "pool", "auto",							\
+	  "per-CPU pool slots; 0: no per-CPU pool (auto: thread_size/page_size - prealloc, at least 1)" }, \
 	{ "cache", "2", "cached stacks per CPU (NR_CACHED_STACKS)" },		\
 	{ "fault_span", "page",							\
 	  "page: each new page is a fault; interval: one fault per switch interval maps them all" }, \
@@ -43,7 +44,7 @@ struct rfc_task {
 
 /* offsets in struct rfc_conf, which starts the policy's conf struct */
 #define RFC_PARAM_TYPES							\
-	{ KS_PT_U32, offsetof(struct rfc_conf, pool), 1, 64, true, NULL, "auto or 1..64" },	\
+	{ KS_PT_U32, offsetof(struct rfc_conf, pool), 0, 64, true, NULL, "auto or 0..64" },	\
 	{ KS_PT_U32, offsetof(struct rfc_conf, cache), 0, 64, false, NULL, "0..64" },		\
 	{ KS_PT_ENUM, offsetof(struct rfc_conf, fault_span), 0, 0, false, "page|interval",	\
 	  "page or interval" },							\

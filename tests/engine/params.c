@@ -81,7 +81,7 @@ int main(void)
 
 	expect_err("rfc:poool=3", KS_E_PARAM, "unknown key 'poool' for policy 'rfc'");
 	expect_err("rfc:pool=x", KS_E_PARAM,
-		   "bad value 'x' for key 'pool' of policy 'rfc' (expected auto or 1..64)");
+		   "bad value 'x' for key 'pool' of policy 'rfc' (expected auto or 0..64)");
 	expect_err("foo", KS_E_POLICY, "unknown policy 'foo' (kstack replay --list-policies)");
 	expect_err("foo:pool=1", KS_E_POLICY,
 		   "unknown policy 'foo' (kstack replay --list-policies)");
@@ -99,7 +99,7 @@ int main(void)
 		   "bad value '-1' for key 'seed' of policy 'rfc' (expected an unsigned 64-bit integer)");
 	expect_err("rfc:pool=2,pool=3", KS_E_PARAM, "duplicate key 'pool' for policy 'rfc'");
 	expect_err("rfc:pool", KS_E_PARAM,
-		   "key 'pool' of policy 'rfc' has no value (expected auto or 1..64)");
+		   "key 'pool' of policy 'rfc' has no value (expected auto or 0..64)");
 	expect_err("static:pool=3", KS_E_PARAM, "unknown key 'pool' for policy 'static'");
 
 	/* limits that need the machine */

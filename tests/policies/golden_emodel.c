@@ -31,7 +31,7 @@ static struct ks_event ev_kfault(uint64_t t, uint32_t cpu, uint32_t tid, uint16_
  * rfc, x86: none of those (0), faults 5, no crash, no overflow (16384 fits).
  * rfc, fred: downgrades 2, nothing else.
  * rfc, arm64, frame_bytes=100, sync_stack=16384: copy 200, extra 2 x 4 = 8.
- * watermark (low 2, high 4), arm64: t10 takes leave 3, 2; t20 takes leave
+ * watermark (low auto = 2, pool 4), arm64: t10 takes leave 3, 2; t20 takes leave
  *   1 (work scheduled), 0, the third finds none: a failed fault (fault
  *   with 0 pages) and a crash.  faults 2 + 3 = 5, sync 2 + 5 = 7, tlb 2 + 2
  *   = 4, crashes 2 (overflow + pool empty), overflows 1.
@@ -127,7 +127,7 @@ static void test_reproducible(void)
 	static const char *const specs[] = {
 		"rfc+global:pool=1,global=2,fail_rate=0.3,seed=4",
 		"watermark:fail_rate=0.3,seed=4,entry_model=arm64",
-		"entry:entries=events,cache=3,fail_rate=0.3,seed=4",
+		"entry:entries=events,pool=3,fail_rate=0.3,seed=4",
 		"rfc:entry_model=fred",
 		"entry",
 	};

@@ -120,7 +120,7 @@ static void test_wait_and_reserve(void)
 		{ "waits", 1 }, { "wait_ns", 510000 }, { "crashes", 1 },
 		{ "stack_pages_end", 16 }, { "pool_pages_end", 0 }, { "kernel_stack_kb_end", 16 },
 	};
-	struct ks_result *r = run("entry:entries=events,cache=3,alloc_latency=10000,"
+	struct ks_result *r = run("entry:entries=events,pool=3,alloc_latency=10000,"
 				  "fail_windows=0.003-0.0035", &m, evs, N(evs), 12 * MS);
 
 	check_counters("wait_reserve", r, e, N(e));

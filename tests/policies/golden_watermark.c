@@ -6,19 +6,19 @@
  * pcpu_async_enabled).  Worked by hand from those rules as written in
  * engine/policy_watermark.c.
  *
- * 4 KiB pages, 16 KiB stacks, prealloc 1, one CPU, low 2, high 4, latency
- * 5 ms (pool capacity 8).  Times in ms.
+ * 4 KiB pages, 16 KiB stacks, prealloc 1, one CPU, low 2, pool (HIGH) 4,
+ * latency 5 ms (pool capacity 8).  Times in ms.
  */
 #include "../engine/golden_util.h"
 
-#define WM "watermark:low=2,high=4,latency=5000000"
+#define WM "watermark:low=2,pool=4,latency=5000000"
 
 /*
  *   t0  SNAP 100, 200, 300: 1 page each.  pool 4.
  *   t10 SW 100->200 hwm 9000: +2: takes leave 3, 2 (not below 2).
  *   t12 SW 200->300 hwm 5000: +1: take leaves 1 < 2: work for t17.
  *   t14 SW 300->100 hwm 5000: +1: take leaves 0, work already pending.
- *   t17 work: not failed: high - 0 = 4 allocations: pool 4.
+ *   t17 work: not failed: pool - 0 = 4 allocations: pool 4.
  *   end t20.
  * faults 4, pool_hits 4, charges 4, refills 1, refill_pages 4,
  * refill_latency 5 ms, stack 3+2+2 = 7 pages, kstack 7 pages = 28 KiB.
@@ -67,14 +67,14 @@ static void test_low(void)
  *       (t11, 200, 1 page), failed flag set, work already pending.
  *   t12 EXIT + FREE 300: 4 pages unmapped, the 3 above prealloc go back to
  *       the pool: 3.
- *   t15 work: failed: populate high = 4 more whatever the level: pool 7.
+ *   t15 work: failed: populate pool (HIGH) = 4 more whatever the level: pool 7.
  *   end t20.
  * faults 3 + 2 = 5 (the failed one maps nothing), fault_pages 4, pool_hits
  * 4, crashes 1, charges 4, refill_pages 4, unmaps 4, pool end 7; stack 100: 4,
  * 200: 3 = 7 pages; kstack 1 + 1 (snapshots; 300's dropped at exit) + 4 = 6
  * pages = 24 KiB.
  * Without the failure (t11 hwm 5000: +1, pool 0, no crash): after the
- * release pool 3, the work adds high - 3 = 1: pool 4, refill_pages 1.
+ * release pool 3, the work adds pool - 3 = 1: pool 4, refill_pages 1.
  */
 static void test_failed_fills_high(void)
 {
