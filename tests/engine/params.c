@@ -79,6 +79,44 @@ int main(void)
 		     "frame_bytes=344,page_size=16384,pool=2,prealloc=1,quirk_cache_keep=1,quirk_nr_pages=0,"
 		     "quirk_refill=1,samples=256,seed=1,sync_stack=8192,thread_size=32768");
 
+	/*
+	 * pool is one per-CPU pool-size key for every dynamic policy: "auto" by
+	 * default (stored apart from every number), 0 a real value (no pool).
+	 * Keys sorted; values from each policy's documented defaults.
+	 */
+	expect_canon("rfc:pool=0",
+		     "rfc:cache=2,entry_model=x86,fail_rate=0,fail_windows=none,fault_span=page,"
+		     "frame_bytes=344,page_size=auto,pool=0,prealloc=1,quirk_cache_keep=1,"
+		     "quirk_nr_pages=0,quirk_refill=1,samples=256,seed=1,sync_stack=8192,"
+		     "thread_size=auto");
+	expect_canon("rfc+global:pool=0",
+		     "rfc+global:cache=2,entry_model=x86,fail_rate=0,fail_windows=none,"
+		     "fault_span=page,frame_bytes=344,global=8,global_latency=50000,page_size=auto,"
+		     "percpu=1,pool=0,prealloc=1,quirk_cache_keep=1,quirk_nr_pages=0,quirk_refill=1,"
+		     "samples=256,seed=1,sync_stack=8192,thread_size=auto");
+	expect_canon("entry",
+		     "entry:alloc_latency=20000,entries=derived,entry_model=x86,fail_rate=0,"
+		     "fail_windows=none,frame_bytes=344,page_size=auto,pool=auto,prealloc=1,"
+		     "reserve=3,samples=256,seed=1,sync_stack=8192,thread_size=auto");
+	expect_canon("entry:pool=0",
+		     "entry:alloc_latency=20000,entries=derived,entry_model=x86,fail_rate=0,"
+		     "fail_windows=none,frame_bytes=344,page_size=auto,pool=0,prealloc=1,"
+		     "reserve=3,samples=256,seed=1,sync_stack=8192,thread_size=auto");
+	expect_canon("watermark",
+		     "watermark:async_after=0,entry_model=x86,fail_rate=0,fail_windows=none,"
+		     "frame_bytes=344,latency=100000,low=auto,page_size=auto,pool=4,prealloc=1,"
+		     "samples=256,seed=1,sync_stack=8192,thread_size=auto");
+	expect_canon("watermark:pool=0",
+		     "watermark:async_after=0,entry_model=x86,fail_rate=0,fail_windows=none,"
+		     "frame_bytes=344,latency=100000,low=auto,page_size=auto,pool=0,prealloc=1,"
+		     "samples=256,seed=1,sync_stack=8192,thread_size=auto");
+	expect_err("rfc:pool=65", KS_E_PARAM,
+		   "bad value '65' for key 'pool' of policy 'rfc' (expected auto or 0..64)");
+	expect_err("entry:cache=3", KS_E_PARAM, "unknown key 'cache' for policy 'entry'");
+	expect_err("watermark:high=4", KS_E_PARAM, "unknown key 'high' for policy 'watermark'");
+	expect_err("watermark:pool=auto", KS_E_PARAM,
+		   "bad value 'auto' for key 'pool' of policy 'watermark' (expected 0..64)");
+
 	expect_err("rfc:poool=3", KS_E_PARAM, "unknown key 'poool' for policy 'rfc'");
 	expect_err("rfc:pool=x", KS_E_PARAM,
 		   "bad value 'x' for key 'pool' of policy 'rfc' (expected auto or 0..64)");
@@ -109,6 +147,13 @@ int main(void)
 	expect_create_err("rfc:page_size=16384,thread_size=8192", &m, KS_E_PARAM,
 			  "bad value '8192' for key 'thread_size' of policy 'rfc' "
 			  "(expected auto or 8192..65536, a multiple of page_size)");
+	/* watermark's low may not exceed its pool (the HIGH mark): both keys named */
+	expect_create_err("watermark:low=5,pool=4", &m, KS_E_PARAM,
+			  "bad value '5' for key 'low' of policy 'watermark' "
+			  "(expected at most key 'pool' = 4)");
+	expect_create_err("watermark:low=1,pool=0", &m, KS_E_PARAM,
+			  "bad value '1' for key 'low' of policy 'watermark' "
+			  "(expected at most key 'pool' = 0)");
 	expect_create_err("rfc:prealloc=5", &m, KS_E_PARAM,
 			  "bad value '5' for key 'prealloc' of policy 'rfc' "
 			  "(expected at most thread_size/page_size = 4)");
@@ -128,6 +173,44 @@ int main(void)
 		printf("FAIL result params '%s' policy '%s' seed %llu\n", res.params, res.policy,
 		       (unsigned long long)res.seed);
 		failures++;
+	}
+
+	/*
+	 * Resolved parameters: rfc:pool=0 stays 0 (not auto = 4 - 1 = 3) and
+	 * holds no pool pages; watermark's low resolves to pool / 2 rounded
+	 * down: 2 for the default 4, 3 for 7, 0 for 1; an explicit low stays.
+	 */
+	{
+		static const struct {
+			const char *spec, *want;
+			uint64_t pool_end;	/* 2 CPUs x per-CPU pool pages at start */
+		} rs[] = {
+			{ "rfc:pool=0", ",pool=0,", 0 },
+			{ "rfc", ",pool=3,", 6 },
+			{ "watermark", ",low=2,page_size=4096,pool=4,", 8 },
+			{ "watermark:pool=7", ",low=3,page_size=4096,pool=7,", 14 },
+			{ "watermark:pool=1", ",low=0,page_size=4096,pool=1,", 2 },
+			{ "watermark:pool=4,low=4", ",low=4,page_size=4096,pool=4,", 8 },
+			{ "entry:pool=0", ",pool=0,", 6 },	/* the 3-page reserves */
+			{ "entry", ",pool=9,", 24 },		/* 3 x 3 + 3 per CPU */
+		};
+
+		for (i = 0; i < sizeof(rs) / sizeof(rs[0]); i++) {
+			if (ks_engine_create(&e, rs[i].spec, &m, &err)) {
+				printf("FAIL create %s: %s\n", rs[i].spec, err.detail);
+				failures++;
+				continue;
+			}
+			ks_engine_finish(e, 0, &res);
+			ks_engine_free(e);
+			if (!strstr(res.params, rs[i].want) || res.c.pool_pages_end != rs[i].pool_end) {
+				printf("FAIL resolved %s: '%s' pool %llu, expected '%s' pool %llu\n",
+				       rs[i].spec, res.params,
+				       (unsigned long long)res.c.pool_pages_end, rs[i].want,
+				       (unsigned long long)rs[i].pool_end);
+				failures++;
+			}
+		}
 	}
 
 	/* every registered policy's defaults parse; the registry has static and rfc */
