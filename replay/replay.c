@@ -2,17 +2,19 @@
 /*
  * Replay one trace under many configurations, in parallel.
  *
- * Each worker thread opens its own reader and feeds every block to a grid
- * of the configurations it owns (the engine does the trace-side work once
- * per event for the whole grid), so decoding is paid once per thread, not
- * once per configuration.  Results are stored by the calling
- * thread after all workers finished, in spec order, one transaction per
- * run: the database never sees a run that did not read the whole trace.
+ * The calling thread reads and decodes the trace once and broadcasts each
+ * decoded block through a small ring to every worker thread; each worker
+ * feeds the blocks to a grid of the configurations it owns (the engine does
+ * the trace-side work once per event for its whole grid).  Decoding thus
+ * runs once, and overlaps with the engines.
+ *
+ * Results are stored by the calling thread after every worker finished, in
+ * spec order, one transaction per run: the database never sees a run that
+ * did not read the whole trace.
  */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <pthread.h>
-#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,15 +23,34 @@
 
 #include "replay.h"
 
+#define RING_SLOTS 8
+
+struct slot {
+	struct ks_event *evs;
+	size_t n, cap;
+	unsigned int pending;		/* workers that have not consumed it yet */
+};
+
+/* The broadcast ring between the decoding thread and the workers. */
+struct ring {
+	pthread_mutex_t lock;
+	pthread_cond_t filled;		/* a slot was filled, or the end came */
+	pthread_cond_t drained;		/* a slot was consumed by every worker */
+	struct slot slot[RING_SLOTS];
+	uint64_t produced;		/* blocks put into the ring */
+	unsigned int nworkers;
+	int done;			/* no more blocks will come */
+};
+
 struct worker {
 	pthread_t thread;
-	const char *path;
+	struct ring *ring;
+	const struct ks_machine *m;
 	const struct ks_speclist *specs;
 	size_t first, count;		/* specs[first .. first+count) */
-	struct ks_result *res;		/* shared array, this worker's slice */
-	volatile sig_atomic_t *stop;
-	_Atomic uint64_t *progress;	/* events done, worker 0 only */
-	uint64_t events;
+	struct ks_result *res;		/* shared array; this worker fills its slice */
+	struct ks_grid *grid;
+	uint64_t end_ns;		/* time of the last event seen */
 	int rc;
 	struct ks_error err;
 };
@@ -60,58 +81,75 @@ static void machine_from_info(struct ks_machine *m, const struct kst_info *info)
 static void *worker_run(void *arg)
 {
 	struct worker *w = arg;
-	const struct ks_event *evs;
-	const struct kst_info *info;
-	struct kst_reader *r = NULL;
-	struct ks_grid *g = NULL;
-	struct ks_machine m;
-	uint64_t end_ns = 0;
-	size_t i, n;
-	int rc;
+	struct ring *ring = w->ring;
+	uint64_t next = 0;
+	struct slot *s;
 
-	rc = kst_reader_open(&r, w->path, &w->err);
-	if (rc)
-		goto out;
-	info = kst_reader_info(r);
-	machine_from_info(&m, info);
-	rc = ks_grid_create(&g, (const char *const *)w->specs->specs + w->first, w->count, &m,
-			    &w->err);
-	if (rc)
-		goto out;
-	end_ns = info->start_ns;
-	while ((rc = kst_reader_next_block(r, &evs, &n, &w->err)) > 0) {
-		if (w->stop && *w->stop) {
-			rc = ks_error_set(&w->err, EINTR, "replay interrupted");
-			goto out;
+	for (;;) {
+		pthread_mutex_lock(&ring->lock);
+		while (ring->produced <= next && !ring->done)
+			pthread_cond_wait(&ring->filled, &ring->lock);
+		if (ring->produced <= next) {	/* done, and nothing left for us */
+			pthread_mutex_unlock(&ring->lock);
+			break;
 		}
-		ks_grid_feed(g, evs, n);
-		if (n && evs[n - 1].time > end_ns)
-			end_ns = evs[n - 1].time;
-		w->events += n;
-		if (w->progress)
-			atomic_store_explicit(w->progress, w->events, memory_order_relaxed);
+		pthread_mutex_unlock(&ring->lock);
+
+		/* the slot stays ours until we decrement pending */
+		s = &ring->slot[next % RING_SLOTS];
+		ks_grid_feed(w->grid, s->evs, s->n);
+		if (s->n && s->evs[s->n - 1].time > w->end_ns)
+			w->end_ns = s->evs[s->n - 1].time;
+
+		pthread_mutex_lock(&ring->lock);
+		if (--s->pending == 0)
+			pthread_cond_broadcast(&ring->drained);
+		pthread_mutex_unlock(&ring->lock);
+		next++;
 	}
-	if (rc < 0)
-		goto out;
-	/* the engine cannot return errors per event: a run that ran out of
+	/* the engine cannot report errors per event: a grid that ran out of
 	 * memory is incomplete and must not be stored as if whole */
-	rc = ks_grid_status(g);
-	if (rc) {
-		ks_error_set(&w->err, -rc, "replay ran out of memory");
-		goto out;
-	}
-	info = kst_reader_info(r);
-	if (!info->truncated && info->end_ns > end_ns)
-		end_ns = info->end_ns;
-	ks_grid_finish(g, end_ns, w->res + w->first);
-	for (i = 0; i < w->count; i++)
-		w->res[w->first + i].c.lost_events = kst_info_lost_total(info);
-	rc = 0;
-out:
-	ks_grid_free(g);
-	kst_reader_free(r);
-	w->rc = rc;
+	w->rc = ks_grid_status(w->grid);
+	if (w->rc)
+		ks_error_set(&w->err, -w->rc, "replay ran out of memory");
 	return NULL;
+}
+
+/* Copy one decoded block into the next free slot and publish it. */
+static int ring_put(struct ring *ring, const struct ks_event *evs, size_t n)
+{
+	struct slot *s = &ring->slot[ring->produced % RING_SLOTS];
+
+	pthread_mutex_lock(&ring->lock);
+	while (s->pending)
+		pthread_cond_wait(&ring->drained, &ring->lock);
+	pthread_mutex_unlock(&ring->lock);
+
+	if (n > s->cap) {
+		struct ks_event *ne = realloc(s->evs, n * sizeof(*ne));
+
+		if (!ne)
+			return -ENOMEM;
+		s->evs = ne;
+		s->cap = n;
+	}
+	memcpy(s->evs, evs, n * sizeof(*evs));
+	s->n = n;
+
+	pthread_mutex_lock(&ring->lock);
+	s->pending = ring->nworkers;
+	ring->produced++;
+	pthread_cond_broadcast(&ring->filled);
+	pthread_mutex_unlock(&ring->lock);
+	return 0;
+}
+
+static void ring_close(struct ring *ring)
+{
+	pthread_mutex_lock(&ring->lock);
+	ring->done = 1;
+	pthread_cond_broadcast(&ring->filled);
+	pthread_mutex_unlock(&ring->lock);
 }
 
 static unsigned int online_cpus(void)
@@ -125,9 +163,42 @@ static void progress_line(const char *path, uint64_t done, uint64_t total)
 {
 	if (total)
 		fprintf(stderr, "\rkstack replay: %s: %3u%%", path,
-			(unsigned int)(done * 100 / total));
+			(unsigned int)((done > total ? total : done) * 100 / total));
 	else
 		fprintf(stderr, "\rkstack replay: %s: %llu events", path, (unsigned long long)done);
+}
+
+/*
+ * Decode every block into the ring; returns 0 at the end of the trace or a
+ * negative code (corrupt block, interrupted, no memory).
+ */
+static int produce(struct kst_reader *r, struct ring *ring, const char *path,
+		   const struct ks_replay_opts *o, uint64_t total, uint64_t *events,
+		   struct ks_error *err)
+{
+	const struct ks_event *evs;
+	uint64_t last_progress = 0, t_last = now_ns();
+	size_t n;
+	int rc;
+
+	while ((rc = kst_reader_next_block(r, &evs, &n, err)) > 0) {
+		if (o->stop && *o->stop)
+			return ks_error_set(err, EINTR, "replay interrupted");
+		rc = ring_put(ring, evs, n);
+		if (rc)
+			return ks_error_set(err, -rc, "replay ring");
+		*events += n;
+		if (o->progress && *events - last_progress >= 1000000 && now_ns() - t_last > 200000000) {
+			progress_line(path, *events, total);
+			last_progress = *events;
+			t_last = now_ns();
+		}
+	}
+	if (o->progress && last_progress) {
+		progress_line(path, *events, total);
+		fputc('\n', stderr);
+	}
+	return rc;
 }
 
 int ks_replay_trace(const char *path, const struct ks_speclist *specs, struct ks_store *store,
@@ -138,15 +209,20 @@ int ks_replay_trace(const char *path, const struct ks_speclist *specs, struct ks
 	struct kst_reader *r = NULL;
 	struct ks_result *res = NULL;
 	struct worker *w = NULL;
-	struct kst_info info_copy;
-	_Atomic uint64_t progress = 0;
-	uint64_t t0 = now_ns(), total = 0;
+	const struct kst_info *info;
+	struct ring ring;
+	struct ks_machine m;
+	uint64_t t0 = now_ns(), end_ns = 0;
 	int64_t trace_key = 0;
-	unsigned int nthreads, t;
+	unsigned int nthreads, started = 0, t;
 	size_t i, per, extra, at;
-	int rc;
+	int rc, prc;
 
 	memset(sum, 0, sizeof(*sum));
+	memset(&ring, 0, sizeof(ring));
+	pthread_mutex_init(&ring.lock, NULL);
+	pthread_cond_init(&ring.filled, NULL);
+	pthread_cond_init(&ring.drained, NULL);
 	if (!o) {
 		ks_replay_opts_default(&defopts);
 		o = &defopts;
@@ -154,17 +230,16 @@ int ks_replay_trace(const char *path, const struct ks_speclist *specs, struct ks
 	if (specs->n == 0)
 		return ks_error_set(err, KS_E_USAGE, "no configuration to replay");
 
-	/* Open once up front: bad files fail before any thread starts. */
 	rc = kst_reader_open(&r, path, err);
 	if (rc)
-		return rc;
-	info_copy = *kst_reader_info(r);
-	total = info_copy.nr_events;
+		goto out;
+	info = kst_reader_info(r);
+	machine_from_info(&m, info);
 
-	res = calloc(specs->n, sizeof(*res));
 	nthreads = o->threads ? o->threads : online_cpus();
 	if (nthreads > specs->n)
 		nthreads = (unsigned int)specs->n;
+	res = calloc(specs->n, sizeof(*res));
 	w = calloc(nthreads, sizeof(*w));
 	if (!res || !w) {
 		rc = ks_error_set(err, ENOMEM, "replay buffers");
@@ -173,71 +248,72 @@ int ks_replay_trace(const char *path, const struct ks_speclist *specs, struct ks
 	per = specs->n / nthreads;
 	extra = specs->n % nthreads;
 	for (t = 0, at = 0; t < nthreads; t++) {
-		w[t].path = path;
+		w[t].ring = &ring;
+		w[t].m = &m;
 		w[t].specs = specs;
 		w[t].first = at;
 		w[t].count = per + (t < extra ? 1 : 0);
 		w[t].res = res;
-		w[t].stop = o->stop;
-		w[t].progress = t == 0 && o->progress ? &progress : NULL;
+		w[t].end_ns = info->start_ns;
 		at += w[t].count;
-	}
-	for (t = 1; t < nthreads; t++) {
-		if (pthread_create(&w[t].thread, NULL, worker_run, &w[t])) {
-			nthreads = t;	/* run the rest ourselves is not worth it: fail */
-			rc = ks_error_set(err, EAGAIN, "cannot start replay threads");
-			for (t = 1; t < nthreads; t++)
-				pthread_join(w[t].thread, NULL);
+		/* bad specs fail here, before any thread starts */
+		rc = ks_grid_create(&w[t].grid, (const char *const *)specs->specs + w[t].first,
+				    w[t].count, &m, err);
+		if (rc)
 			goto out;
-		}
 	}
-	if (o->progress) {
-		/* worker 0 runs on this thread; progress comes from its counter */
-		pthread_t self_worker;
-
-		if (pthread_create(&self_worker, NULL, worker_run, &w[0]) == 0) {
-			struct timespec ts = { 0, 200 * 1000000L };
-
-			while (pthread_tryjoin_np(self_worker, NULL) == EBUSY) {
-				progress_line(path, atomic_load(&progress), total);
-				nanosleep(&ts, NULL);
-			}
-			progress_line(path, total ? total : atomic_load(&progress), total);
-			fputc('\n', stderr);
-		} else {
-			worker_run(&w[0]);
+	ring.nworkers = nthreads;
+	for (t = 0; t < nthreads; t++) {
+		if (pthread_create(&w[t].thread, NULL, worker_run, &w[t])) {
+			rc = ks_error_set(err, EAGAIN, "cannot start replay threads");
+			ring.nworkers = t;	/* nobody else will consume */
+			break;
 		}
-	} else {
-		worker_run(&w[0]);
+		started++;
 	}
-	for (t = 1; t < nthreads; t++)
+	if (!rc)
+		rc = produce(r, &ring, path, o, info->nr_events, &sum->events, err);
+	ring_close(&ring);
+	for (t = 0; t < started; t++)
 		pthread_join(w[t].thread, NULL);
+	if (rc < 0)
+		goto out;
 	for (t = 0; t < nthreads; t++) {
 		if (w[t].rc) {
 			*err = w[t].err;
 			rc = w[t].rc;
 			goto out;
 		}
+		if (w[t].end_ns > end_ns)
+			end_ns = w[t].end_ns;
 	}
 
-	/* Every worker read the same file; the trailer facts are the same. */
-	sum->events = w[0].events;
-	sum->truncated = info_copy.truncated;
-	sum->lost = res[0].c.lost_events;
+	/* after the last block the reader knows the trailer (or its absence) */
+	info = kst_reader_info(r);
+	if (!info->truncated && info->end_ns > end_ns)
+		end_ns = info->end_ns;
+	for (t = 0; t < nthreads; t++) {
+		ks_grid_finish(w[t].grid, end_ns, res + w[t].first);
+		for (i = w[t].first; i < w[t].first + w[t].count; i++)
+			res[i].c.lost_events = kst_info_lost_total(info);
+	}
+	sum->truncated = info->truncated;
+	sum->lost = kst_info_lost_total(info);
 	for (i = 0; i < specs->n; i++)
 		sum->digest = ks_result_digest(&res[i], sum->digest);
 
 	if (store) {
-		rc = ks_store_put_trace(store, &info_copy, path, &trace_key, err);
+		rc = ks_store_put_trace(store, info, path, &trace_key, err);
 		if (rc)
 			goto out;
 		for (i = 0; i < specs->n; i++) {
 			if (o->stop && *o->stop) {
-				rc = ks_error_set(err, EINTR, "replay interrupted after %zu of %zu runs stored",
+				rc = ks_error_set(err, EINTR,
+						  "replay interrupted after %zu of %zu runs stored",
 						  i, specs->n);
 				goto out;
 			}
-			rc = ks_store_put_run(store, trace_key, &res[i], !info_copy.truncated,
+			rc = ks_store_put_run(store, trace_key, &res[i], !info->truncated,
 					      now_ns() - t0, err);
 			if (rc)
 				goto out;
@@ -246,95 +322,22 @@ int ks_replay_trace(const char *path, const struct ks_speclist *specs, struct ks
 	}
 	rc = 0;
 out:
+	prc = rc;
 	sum->wall_ns = now_ns() - t0;
-	if (rc == 0 && results) {
+	if (prc == 0 && results) {
 		*results = res;
 		res = NULL;
 	}
+	if (w)
+		for (t = 0; t < nthreads; t++)
+			ks_grid_free(w[t].grid);
+	for (i = 0; i < RING_SLOTS; i++)
+		free(ring.slot[i].evs);
+	pthread_cond_destroy(&ring.filled);
+	pthread_cond_destroy(&ring.drained);
+	pthread_mutex_destroy(&ring.lock);
 	free(res);
 	free(w);
 	kst_reader_free(r);
-	return rc;
-}
-
-int ks_policy_defaults(const char *policy, const struct ks_machine *m, char *buf, size_t len,
-		       struct ks_error *err)
-{
-	struct ks_engine *e = NULL;
-	struct ks_result *res;
-	int rc;
-
-	res = calloc(1, sizeof(*res));
-	if (!res)
-		return ks_error_set(err, ENOMEM, "policy defaults");
-	rc = ks_engine_create(&e, policy, m, err);
-	if (!rc) {
-		/* an empty run resolves every "auto" value without replaying */
-		ks_engine_finish(e, m->start_ns, res);
-		snprintf(buf, len, "%s", res->params);
-	}
-	ks_engine_free(e);
-	free(res);
-	return rc;
-}
-
-/* FNV-1a, fed with explicit little-endian bytes so the digest is portable. */
-static uint64_t fnv_bytes(uint64_t h, const void *p, size_t n)
-{
-	const unsigned char *b = p;
-
-	while (n--) {
-		h ^= *b++;
-		h *= 0x100000001b3ull;
-	}
-	return h;
-}
-
-static uint64_t fnv_u64(uint64_t h, uint64_t v)
-{
-	unsigned char b[8];
-	int i;
-
-	for (i = 0; i < 8; i++)
-		b[i] = (unsigned char)(v >> (8 * i));
-	return fnv_bytes(h, b, 8);
-}
-
-static uint64_t fnv_str(uint64_t h, const char *s)
-{
-	return fnv_bytes(h, s, strlen(s) + 1);
-}
-
-uint64_t ks_result_digest(const struct ks_result *r, uint64_t h)
-{
-	uint64_t bits;
-	size_t i;
-
-	if (!h)
-		h = 0xcbf29ce484222325ull;
-	h = fnv_str(h, r->policy);
-	h = fnv_str(h, r->params);
-	h = fnv_str(h, r->engine_version);
-	h = fnv_u64(h, r->seed);
-#define KS_X_DIGEST(name, desc) h = fnv_u64(h, r->c.name);
-	KS_COUNTERS(KS_X_DIGEST)
-#undef KS_X_DIGEST
-	memcpy(&bits, &r->c.stack_pages_mean, sizeof(bits));
-	h = fnv_u64(h, bits);
-	memcpy(&bits, &r->c.pool_pages_mean, sizeof(bits));
-	h = fnv_u64(h, bits);
-	for (i = 0; i < r->nr_crashes; i++) {
-		h = fnv_u64(h, r->crashes[i].time);
-		h = fnv_u64(h, ((uint64_t)r->crashes[i].cpu << 32) | r->crashes[i].tid);
-		h = fnv_u64(h, ((uint64_t)r->crashes[i].pages_needed << 32) | r->crashes[i].reason);
-	}
-	for (i = 0; i < r->nr_samples; i++) {
-		h = fnv_u64(h, r->samples[i].time);
-		h = fnv_u64(h, r->samples[i].stack_pages);
-		h = fnv_u64(h, r->samples[i].pool_pages);
-		h = fnv_u64(h, r->samples[i].kernel_stack_kb);
-		h = fnv_u64(h, r->samples[i].tasks);
-		h = fnv_u64(h, r->samples[i].crashes);
-	}
-	return h;
+	return prc;
 }
