@@ -1,0 +1,177 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Golden minimum-safe-pool table from hand-made runs.  The answer is the
+ * smallest pool from which every larger pool tried had no would-be crash:
+ *
+ *   Web, rfc, fail_rate 0:      pools 1..4, crashes 3,1,0,0 -> 3
+ *   Web, rfc, fail_rate 0.0001: pools 1,2,4, crashes 1,1,1  -> none <= 4
+ *   Web, rfc, fail_rate 0.01:   pools 1..4, crashes 5,0,2,0 -> 4 (pool 2
+ *                               had none, but pool 3 crashed again)
+ *   Web, rfc+global global=4:   pools 1,2, crashes 0,0      -> 1
+ *   Db (truncated), rfc:        pools 2,3, crashes 1,0      -> 3
+ *
+ * Not sweeps: a lone rfc run at seed=2 (one pool only) and a static run
+ * (no pool).  Rows: trace order, then policy, then failure rate as a number
+ * (0.0001 before 0.01), whatever order the runs were stored in.
+ */
+#define _GNU_SOURCE
+#include "helpers.h"
+
+static int64_t add_trace(struct ks_store *s, uint64_t id, const char *label, bool truncated)
+{
+	struct ks_error err = { 0 };
+	struct kst_info info;
+	int64_t key = -1;
+
+	test_info(&info, id, label, 2);
+	info.truncated = truncated;
+	CHECK_OK(ks_store_put_trace(s, &info, "x.kst", &key, &err));
+	kst_info_release(&info);
+	return key;
+}
+
+static void add_run(struct ks_store *s, int64_t trace, const char *policy, const char *params,
+		    uint64_t crashes)
+{
+	struct ks_result *r = test_result(policy, params);
+	struct ks_error err = { 0 };
+
+	r->ncpus = 2;
+	r->c.tasks_end = 10;
+	r->c.kernel_stack_kb_end = 48;
+	r->c.crashes = crashes;
+	CHECK_OK(ks_store_put_run(s, trace, r, 1, 0, &err));
+	free(r);
+}
+
+/* The resolved defaults, standing in for the engine. */
+static int defaults(const char *policy, const struct ks_machine *m, char *buf, size_t len,
+		    struct ks_error *err)
+{
+	if (!strcmp(policy, "rfc"))
+		snprintf(buf, len, "fail_rate=0,pool=3,seed=1");
+	else if (!strcmp(policy, "rfc+global"))
+		snprintf(buf, len, "fail_rate=0,global=8,pool=3,seed=1");
+	else if (!strcmp(policy, "static"))
+		snprintf(buf, len, "fail_rate=0,seed=1");
+	else
+		return ks_error_set(err, KS_E_POLICY, "unknown policy '%s'", policy);
+	return 0;
+}
+
+static char *table(struct ks_store *s, const struct ks_report_opts *o, int *rc)
+{
+	struct ks_error err = { 0 };
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+
+	*rc = ks_report_min_pool(s, o, f, &err);
+	fclose(f);
+	return buf;
+}
+
+#define ROW "%-3s  %-19s  %9s  %5s  %15s  %13s\n"
+
+int main(void)
+{
+	static const char rfc_pools[][2][40] = {
+		{ "fail_rate=0.01,pool=3,seed=1", "2" },
+		{ "fail_rate=0,pool=2,seed=1", "1" },
+		{ "fail_rate=0,pool=4,seed=1", "0" },
+		{ "fail_rate=0.0001,pool=4,seed=1", "1" },
+		{ "fail_rate=0.01,pool=1,seed=1", "5" },
+		{ "fail_rate=0,pool=1,seed=1", "3" },
+		{ "fail_rate=0.0001,pool=1,seed=1", "1" },
+		{ "fail_rate=0.01,pool=4,seed=1", "0" },
+		{ "fail_rate=0,pool=3,seed=1", "0" },
+		{ "fail_rate=0.0001,pool=2,seed=1", "1" },
+		{ "fail_rate=0.01,pool=2,seed=1", "0" },
+	};
+	char *dir = test_tmpdir(), *path, *got, *want = NULL;
+	struct ks_error err = { 0 };
+	struct ks_report_opts o;
+	struct ks_store *s = NULL;
+	int64_t web, db;
+	size_t i, len = 0;
+	FILE *f;
+	int rc;
+
+	if (asprintf(&path, "%s/mp.db", dir) < 0)
+		return 1;
+	CHECK_OK(ks_store_open(&s, path, &err));
+	if (!s)
+		return 1;
+	web = add_trace(s, 1, "Web", false);
+	db = add_trace(s, 2, "Db", true);
+	ks_report_opts_default(&o);
+	o.defaults = defaults;
+
+	/* no sweep yet: one run per policy */
+	add_run(s, db, "rfc", "fail_rate=0,pool=3,seed=1", 0);
+	add_run(s, web, "static", "fail_rate=0,seed=1", 0);
+	got = table(s, &o, &rc);
+	CHECK(rc == -ENODATA);
+	free(got);
+
+	add_run(s, db, "rfc", "fail_rate=0,pool=2,seed=1", 1);
+	add_run(s, web, "rfc+global", "fail_rate=0,global=4,pool=2,seed=1", 0);
+	for (i = 0; i < sizeof(rfc_pools) / sizeof(rfc_pools[0]); i++)
+		add_run(s, web, "rfc", rfc_pools[i][0], strtoull(rfc_pools[i][1], NULL, 10));
+	add_run(s, web, "rfc", "fail_rate=0,pool=8,seed=2", 0);
+	add_run(s, web, "rfc+global", "fail_rate=0,global=4,pool=1,seed=1", 0);
+
+	f = open_memstream(&want, &len);
+	fprintf(f, ROW, "CPU", "Policy", "Fail rate", "Pools", "Crashes by pool", "Min safe pool");
+	fprintf(f, ROW, "Web", "rfc", "0", "1..4", "3,1,0,0", "3");
+	fprintf(f, ROW, "Web", "rfc", "0.0001", "1,2,4", "1,1,1", "none <= 4");
+	fprintf(f, ROW, "Web", "rfc", "0.01", "1..4", "5,0,2,0", "4");
+	fprintf(f, ROW, "Web", "rfc+global:global=4", "0", "1..2", "0,0", "1");
+	fprintf(f, ROW, "Db*", "rfc", "0", "2..3", "1,0", "3");
+	fputs("\nMin safe pool: the smallest per-CPU pool (pages) with no would-be crash, nor any "
+	      "at a larger pool tried;\nnone <= N: even the largest pool tried, N, crashed.\n"
+	      "* trace truncated: recording was interrupted\n", f);
+	fclose(f);
+	got = table(s, &o, &rc);
+	CHECK(rc == 0);
+	CHECK_STR(got, want);
+	free(got);
+	free(want);
+
+	o.format = KS_FMT_CSV;
+	got = table(s, &o, &rc);
+	CHECK(rc == 0);
+	CHECK_STR(got, "CPU,Policy,Fail rate,Pools,Crashes by pool,Min safe pool,Truncated\r\n"
+		       "Web,rfc,0,1..4,\"3,1,0,0\",3,0\r\n"
+		       "Web,rfc,0.0001,\"1,2,4\",\"1,1,1\",none,0\r\n"
+		       "Web,rfc,0.01,1..4,\"5,0,2,0\",4,0\r\n"
+		       "Web,rfc+global:global=4,0,1..2,\"0,0\",1,0\r\n"
+		       "Db,rfc,0,2..3,\"1,0\",3,1\r\n");
+	free(got);
+
+	o.format = KS_FMT_MARKDOWN;
+	o.policy = "rfc+global";
+	got = table(s, &o, &rc);
+	CHECK(rc == 0);
+	CHECK(got && !strncmp(got, "| CPU | Policy | Fail rate | Pools | Crashes by pool | "
+				   "Min safe pool |\n| :--- | :--- | ---: | ---: | ---: | ---: |\n"
+				   "| Web | rfc+global:global=4 | 0 | 1..2 | 0,0 | 1 |\n\n",
+			      strlen("| CPU | Policy | Fail rate | Pools | Crashes by pool | "
+				     "Min safe pool |\n| :--- | :--- | ---: | ---: | ---: | ---: |\n"
+				     "| Web | rfc+global:global=4 | 0 | 1..2 | 0,0 | 1 |\n\n")));
+	free(got);
+
+	/* a policy with runs but no sweep */
+	o.policy = "static";
+	got = table(s, &o, &rc);
+	CHECK(rc == -ENODATA);
+	free(got);
+
+	ks_store_close(s);
+	test_rmdir(dir);
+	free(dir);
+	free(path);
+	if (test_failures)
+		fprintf(stderr, "%d check(s) failed\n", test_failures);
+	return test_failures ? 1 : 0;
+}
