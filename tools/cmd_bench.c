@@ -72,6 +72,73 @@ static int bench_decode(const char *path, uint64_t *events, uint64_t *ns, struct
 	return rc < 0 ? rc : 0;
 }
 
+/* The first @max events of @path, decoded, in memory. */
+static int load_prefix(const char *path, uint64_t max, struct ks_event **out, size_t *nout,
+		       struct ks_machine *m, struct ks_error *err)
+{
+	const struct ks_event *evs;
+	const struct kst_info *info;
+	struct ks_event *all = NULL;
+	struct kst_reader *r;
+	size_t n, have = 0;
+	int rc;
+
+	rc = kst_reader_open(&r, path, err);
+	if (rc)
+		return rc;
+	info = kst_reader_info(r);
+	memset(m, 0, sizeof(*m));
+	m->start_ns = info->start_ns;
+	m->page_size = info->page_size;
+	m->thread_size = info->thread_size;
+	m->ncpus = info->ncpus;
+	m->depth_known = info->depth_source != KST_DEPTH_NONE;
+	all = malloc(max * sizeof(*all));
+	if (!all) {
+		kst_reader_free(r);
+		return ks_error_set(err, ENOMEM, "prefix buffer");
+	}
+	while (have < max && (rc = kst_reader_next_block(r, &evs, &n, err)) > 0) {
+		if (n > max - have)
+			n = max - have;
+		memcpy(all + have, evs, n * sizeof(*evs));
+		have += n;
+	}
+	kst_reader_free(r);
+	if (rc < 0) {
+		free(all);
+		return rc;
+	}
+	*out = all;
+	*nout = have;
+	return 0;
+}
+
+/* Engine alone: one policy over the in-memory prefix, blocks of 4096. */
+static int bench_engine(const char *spec, const struct ks_machine *m, const struct ks_event *evs,
+			size_t n, uint64_t *ns, struct ks_error *err)
+{
+	struct ks_result *res = calloc(1, sizeof(*res));
+	struct ks_engine *e = NULL;
+	uint64_t t0;
+	size_t i;
+	int rc;
+
+	if (!res)
+		return ks_error_set(err, ENOMEM, "result");
+	rc = ks_engine_create(&e, spec, m, err);
+	if (!rc) {
+		t0 = now_ns();
+		for (i = 0; i < n; i += 4096)
+			ks_engine_feed(e, evs + i, n - i < 4096 ? n - i : 4096);
+		ks_engine_finish(e, n ? evs[n - 1].time : m->start_ns, res);
+		*ns = now_ns() - t0;
+	}
+	ks_engine_free(e);
+	free(res);
+	return rc;
+}
+
 static int bench_specs(const char *path, const char *const *pol, size_t npol,
 		       const char *const *sweeps, size_t nsw, unsigned int threads,
 		       uint64_t *events, uint64_t *ns, size_t *nconf, struct ks_error *err)
@@ -202,6 +269,27 @@ int cmd_bench(int argc, char **argv)
 	       (long long)st.st_size);
 	printf("decode only    %8.1f M events/s\n\n", ev / (ns / 1e9) / 1e6);
 
+	{
+		struct ks_event *pre = NULL;
+		struct ks_machine m;
+		size_t npre = 0;
+
+		rc = load_prefix(trace, 5000000, &pre, &npre, &m, &err);
+		if (rc) {
+			cli_error("bench", "%s: %s", trace, ks_error_format(&err, msg, sizeof(msg)));
+			goto out;
+		}
+		printf("engine alone, first %zu events in memory, one thread:\n", npre);
+		for (i = 0; i < npol; i++) {
+			rc = bench_engine(pol[i], &m, pre, npre, &ns, &err);
+			if (rc)
+				printf("  %-32s %s\n", pol[i], ks_error_format(&err, msg, sizeof(msg)));
+			else
+				printf("  %-32s %8.1f M events/s\n", pol[i], npre / (ns / 1e9) / 1e6);
+		}
+		free(pre);
+	}
+	printf("\nreplay from the file (decode + engine):\n");
 	printf("%-34s %6s %12s %14s\n", "configuration", "confs", "seconds", "M events/s");
 	for (i = 0; i < npol; i++) {
 		rc = bench_specs(trace, &pol[i], 1, NULL, 0, 1, &ev, &ns, &nconf, &err);
