@@ -5,7 +5,9 @@
  * asynchronous work holds between @low and @pool (the HIGH mark):
  *
  * - @pool is the uniform per-CPU pool size knob (PCPU_EMPTY_POP_PAGES_HIGH,
- *   default 4); @low defaults to auto = @pool / 2 rounded down (2 for 4).
+ *   default 4); @low defaults to auto = @pool / 2 rounded down (2 for 4),
+ *   and stays "low=auto" in the run's parameters (a rule on @pool, so the
+ *   runs of a pool sweep differ only in pool=).
  *   An explicit @low above @pool is a parameter error.  @low=0 (auto for
  *   @pool 0 or 1): no take leaves the pool below it, so only a take that
  *   finds the pool empty schedules the work.  @pool=0: no pool at all, so
@@ -43,10 +45,10 @@
 
 struct wm_conf {
 	uint64_t async_after;	/* ns from trace start */
-	uint32_t low;		/* KS_AUTO until resolved: pool / 2 */
+	uint32_t low;		/* as given: KS_AUTO stays (see wm_resolve()) */
 	uint32_t pool;		/* the HIGH mark */
 	uint32_t latency;	/* ns from schedule_work() to the work */
-	uint32_t pad;
+	uint32_t low_pages;	/* resolved low (not a key) */
 };
 
 struct wm_cpu {
@@ -83,9 +85,12 @@ static int wm_resolve(void *conf, const struct ks_conf *c, const struct ks_machi
 {
 	struct wm_conf *wc = conf;
 
-	if (wc->low == KS_AUTO)
-		wc->low = wc->pool / 2;
-	if (wc->low > wc->pool)
+	/*
+	 * low=auto stays "auto" in the run's parameters: it is a rule on pool,
+	 * not a machine value, so a pool sweep's runs differ only in pool=.
+	 */
+	wc->low_pages = wc->low == KS_AUTO ? wc->pool / 2 : wc->low;
+	if (wc->low != KS_AUTO && wc->low > wc->pool)
 		return ks_error_set(err, KS_E_PARAM,
 				    "bad value '%u' for key 'low' of policy 'watermark' "
 				    "(expected at most key 'pool' = %u)",
@@ -186,7 +191,7 @@ static void wm_grow(struct ks_run *r, struct ks_hook *h)
 		ks_stack_map(r, h->t, 1);
 		got++;
 		left--;
-		if (pc->pool.pages < wc->low)
+		if (pc->pool.pages < wc->low_pages)
 			wm_schedule(r, pc, cpu);
 	}
 	if (got)

@@ -177,8 +177,9 @@ int main(void)
 
 	/*
 	 * Resolved parameters: rfc:pool=0 stays 0 (not auto = 4 - 1 = 3) and
-	 * holds no pool pages; watermark's low resolves to pool / 2 rounded
-	 * down: 2 for the default 4, 3 for 7, 0 for 1; an explicit low stays.
+	 * holds no pool pages; watermark's low=auto stays "auto" (a rule on
+	 * pool, so a pool sweep differs only in pool=; golden_pool checks
+	 * its effect), an explicit low stays as given.
 	 */
 	{
 		static const struct {
@@ -187,9 +188,9 @@ int main(void)
 		} rs[] = {
 			{ "rfc:pool=0", ",pool=0,", 0 },
 			{ "rfc", ",pool=3,", 6 },
-			{ "watermark", ",low=2,page_size=4096,pool=4,", 8 },
-			{ "watermark:pool=7", ",low=3,page_size=4096,pool=7,", 14 },
-			{ "watermark:pool=1", ",low=0,page_size=4096,pool=1,", 2 },
+			{ "watermark", ",low=auto,page_size=4096,pool=4,", 8 },
+			{ "watermark:pool=7", ",low=auto,page_size=4096,pool=7,", 14 },
+			{ "watermark:pool=0", ",low=auto,page_size=4096,pool=0,", 0 },
 			{ "watermark:pool=4,low=4", ",low=4,page_size=4096,pool=4,", 8 },
 			{ "entry:pool=0", ",pool=0,", 6 },	/* the 3-page reserves */
 			{ "entry", ",pool=9,", 24 },		/* 3 x 3 + 3 per CPU */

@@ -264,8 +264,8 @@ static void test_watermark_pool0(void)
 	check_counters("watermark_pool0", r, e, N(e));
 	check_u64("watermark_pool0", "first crash time", r->crashes[0].time, 10 * MS);
 	check_u64("watermark_pool0", "second crash time", r->crashes[1].time, 30 * MS);
-	if (!strstr(r->params, ",low=0,") || !strstr(r->params, ",pool=0,")) {
-		printf("FAIL watermark_pool0: params lack low=0 / pool=0: %s\n", r->params);
+	if (!strstr(r->params, ",low=auto,") || !strstr(r->params, ",pool=0,")) {
+		printf("FAIL watermark_pool0: params lack low=auto / pool=0: %s\n", r->params);
 		g_failures++;
 	}
 	free(r);
@@ -303,13 +303,43 @@ static void test_watermark_auto_low(void)
 
 	r = run("watermark:pool=8,latency=5000000", &m, evs, N(evs), 20 * MS);
 	check_counters("watermark_auto_low", r, e, N(e));
-	if (!strstr(r->params, ",low=4,")) {
-		printf("FAIL watermark_auto_low: params lack low=4: %s\n", r->params);
+	if (!strstr(r->params, ",low=auto,")) {
+		printf("FAIL watermark_auto_low: params lack low=auto: %s\n", r->params);
 		g_failures++;
 	}
 	free(r);
 	r = run("watermark:pool=8,low=3,latency=5000000", &m, evs, N(evs), 20 * MS);
 	check_counters("watermark_low3", r, e3, N(e3));
+	free(r);
+}
+
+/*
+ * watermark:pool=1: low auto = 1 / 2 = 0, so only an empty pool schedules.
+ * 1 CPU, latency 5 ms.
+ *   t0  SNAP 100, 200 hwm 1000.  pool 1.
+ *   t10 SW 100 -> 200 hwm 5000: +1: take leaves 0, not below 0: no work.
+ *   t12 SW 200 -> 100 hwm 5000: +1: empty: would-be crash (t12, tid 200),
+ *       failed flag, work for t17.
+ *   t17 work: failed: populate pool = 1 page: pool 1.
+ *   end t20: pool_hits 1, crashes 1, refills 1, refill_pages 1, charges 1,
+ *   pool 1.
+ */
+static void test_watermark_pool1(void)
+{
+	struct ks_machine m = machine(1);
+	struct ks_event evs[] = {
+		ev_snap(0, 0, 100, 1000), ev_snap(0, 0, 200, 1000),
+		ev_sw(10 * MS, 0, 100, 200, 5000, 1),
+		ev_sw(12 * MS, 0, 200, 100, 5000, 1),
+	};
+	struct expect e[] = {
+		{ "pool_hits", 1 }, { "crashes", 1 }, { "refills", 1 }, { "refill_pages", 1 },
+		{ "charges", 1 }, { "pool_pages_end", 1 },
+	};
+	struct ks_result *r = run("watermark:pool=1,latency=5000000", &m, evs, N(evs), 20 * MS);
+
+	check_counters("watermark_pool1", r, e, N(e));
+	check_u64("watermark_pool1", "crash tid", r->crashes[0].tid, 200);
 	free(r);
 }
 
@@ -320,5 +350,6 @@ int main(void)
 	test_entry_pool0();
 	test_watermark_pool0();
 	test_watermark_auto_low();
+	test_watermark_pool1();
 	return g_failures ? 1 : 0;
 }
