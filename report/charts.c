@@ -387,7 +387,29 @@ static int timeline_trace(struct chart_ctx *x, sqlite3_stmt *st, int64_t *trace)
 	return 0;
 }
 
-/* (2) Stack memory (stacks + pools) over time, one line per policy shown, for one trace. */
+/*
+ * One line per policy: its default run, or its first run shown when no
+ * default is known (a sweep of twenty lines would hide the comparison).
+ */
+static bool timeline_pick(const struct ks_rowset *rs, const struct ks_row *r)
+{
+	const struct ks_row *first = NULL, *def = NULL;
+	size_t i;
+
+	for (i = 0; i < rs->n; i++) {
+		const struct ks_row *q = &rs->rows[i];
+
+		if (!q->shown || q->trace_key != r->trace_key || strcmp(q->policy, r->policy))
+			continue;
+		if (!first)
+			first = q;
+		if (!def && q->is_default)
+			def = q;
+	}
+	return r == (def ? def : first);
+}
+
+/* (2) Stack memory (stacks + pools) over time, one line per policy, for one trace. */
 static int chart_timeline(struct chart_ctx *x)
 {
 	static const char sql[] =
@@ -410,7 +432,7 @@ static int chart_timeline(struct chart_ctx *x)
 	for (i = 0; i < x->rs->n; i++) {
 		const struct ks_row *r = &x->rs->rows[i];
 
-		if (!r->shown || r->trace_key != trace)
+		if (!r->shown || r->trace_key != trace || !timeline_pick(x->rs, r))
 			continue;
 		sqlite3_reset(st);
 		sqlite3_bind_int64(st, 1, r->run_key);

@@ -102,6 +102,32 @@ static uint64_t max_count(const struct ks_sweep *sw, size_t nsw, int col)
 }
 
 /*
+ * A y axis for counts: whole-number tics 1, 2 or 5 x 10^k apart from 0,
+ * and a little room below 0 so that lines at 0 stand clear of the axis.
+ */
+static void count_axis(FILE *b, uint64_t max)
+{
+	uint64_t step = 1, top;
+
+	while (step * 5 < max) {
+		if (step * 2 * 5 >= max) {
+			step *= 2;
+			break;
+		}
+		if (step * 5 * 5 >= max) {
+			step *= 5;
+			break;
+		}
+		step *= 10;
+	}
+	top = (max + step - 1) / step * step;
+	if (!top)
+		top = 1;
+	fprintf(b, "set yrange [%g:%" PRIu64 "]\nset ytics 0, %" PRIu64 "\n",
+		-0.04 * (double)top, top, step);
+}
+
+/*
  * Lines k0..k1, told apart by colour, dash and point even where they
  * coincide (a sweep without crashes lies on 0 for every failure rate).
  */
@@ -124,7 +150,6 @@ static int chart_trace(struct chart_ctx *x, const struct panel *pn, int n,
 	size_t i, j, m, len = 0, rows = 0;
 	bool keep, shared;
 	int ret, k = 0, k0;
-	uint64_t step;
 	FILE *f, *b;
 
 	/* the titles: the image's, then each row's policy */
@@ -140,7 +165,7 @@ static int chart_trace(struct chart_ctx *x, const struct panel *pn, int n,
 		return ks_error_set(x->err, ENOMEM, "out of memory");
 	}
 	fprintf(b, "set grid\nset xlabel 'per-CPU pool (pages)'\nset xtics 1\n"
-		   "set offsets graph 0.02, graph 0.02, graph 0.05, 0\n");
+		   "set autoscale xfix\nset offsets 0.3, 0.3, graph 0.05, graph 0.03\n");
 	ret = 0;
 	for (i = 0; i < nsw && !ret; i = j) {
 		for (j = i, keep = !fallback; j < nsw && !strcmp(sw[j].runs[0]->policy,
@@ -161,21 +186,17 @@ static int chart_trace(struct chart_ctx *x, const struct panel *pn, int n,
 			pn->chart, n, rows, rows);
 		if (rows == 1)
 			fprintf(b, "set multiplot layout ROWS,2 title T\n");
-		/* counts: whole-number tics from 0, at least up to 1 */
-		step = (max_count(&sw[i], j - i, pn->left_col) + 4) / 5;
-		fprintf(b, "set title P.': %s'\nset ylabel '%s'\n"
-			   "set yrange [0:%" PRIu64 "]\nset ytics %" PRIu64 "\nunset key\n",
-			pn->left, pn->left_y, step ? 5 * step : 1, step ? step : 1);
+		fprintf(b, "set title P.': %s'\nset ylabel '%s'\nunset key\n", pn->left,
+			pn->left_y);
+		count_axis(b, max_count(&sw[i], j - i, pn->left_col));
 		plot_lines(b, pn, n, k0, k, pn->left_col);
-		step = (max_count(&sw[i], j - i, pn->right_col) + 4) / 5;
 		fprintf(b, "set title P.': %s'\nset ylabel '%s'\n"
 			   "set key outside right top noenhanced title 'failure rate'\n",
 			pn->right, pn->right_y);
 		if (pn->right_col == 2)
 			fprintf(b, "set autoscale y\nset ytics autofreq\n");
 		else
-			fprintf(b, "set yrange [0:%" PRIu64 "]\nset ytics %" PRIu64 "\n",
-				step ? 5 * step : 1, step ? step : 1);
+			count_axis(b, max_count(&sw[i], j - i, pn->right_col));
 		plot_lines(b, pn, n, k0, k, pn->right_col);
 	}
 	fprintf(b, "unset multiplot\n");

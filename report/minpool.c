@@ -16,7 +16,7 @@
 #include "rows.h"
 #include "tab.h"
 
-static const char *const dropped[] = { "pool", "fail_rate", NULL };
+#define MAX_KEYS 16
 
 static int cmp_pool(const void *a, const void *b)
 {
@@ -44,13 +44,28 @@ static int cmp_sweep(const void *a, const void *b)
 	return c ? c : (x->order > y->order) - (x->order < y->order);
 }
 
+/*
+ * A run whose pool is already in the sweep belongs to another one (a
+ * derived key was set by hand, say).
+ */
+static bool has_pool(const struct ks_row *const *runs, size_t n, long pool)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (ks_row_pool(runs[i]) == pool)
+			return true;
+	return false;
+}
+
 long ks_sweeps_find(const struct ks_rowset *rs, const struct ks_report_opts *o,
 		    struct ks_sweep **out)
 {
+	const char *keys[MAX_KEYS + 1];
 	const struct ks_row **runs = NULL;
 	struct ks_sweep *sw = NULL;
+	size_t i, j, n, nk, nsw = 0;
 	bool *used = NULL;
-	size_t i, j, n, nsw = 0;
 
 	runs = calloc(rs->n + 1, sizeof(*runs));
 	used = calloc(rs->n + 1, sizeof(*used));
@@ -63,9 +78,11 @@ long ks_sweeps_find(const struct ks_rowset *rs, const struct ks_report_opts *o,
 
 		if (used[i] || ks_row_pool(r) < 0 || (o->policy && strcmp(o->policy, r->policy)))
 			continue;
+		nk = ks_sweep_keys(r->policy, keys, MAX_KEYS - 1);
 		for (j = i, n = 0; j < rs->n; j++) {
 			if (used[j] || ks_row_pool(&rs->rows[j]) < 0 ||
-			    !ks_row_same_but(r, &rs->rows[j], "pool"))
+			    !ks_row_same_but(r, &rs->rows[j], keys) ||
+			    has_pool(runs, n, ks_row_pool(&rs->rows[j])))
 				continue;
 			used[j] = true;
 			runs[n++] = &rs->rows[j];
@@ -82,7 +99,10 @@ long ks_sweeps_find(const struct ks_rowset *rs, const struct ks_report_opts *o,
 		if (!ks_params_value(r->params, "fail_rate", s->fail, sizeof(s->fail)))
 			snprintf(s->fail, sizeof(s->fail), "0");
 		s->fail_rate = strtod(s->fail, NULL);
-		ks_row_series_label(r, dropped, s->label, sizeof(s->label));
+		/* the label names neither the pool, its derived keys nor the failure rate */
+		keys[nk] = "fail_rate";
+		keys[nk + 1] = NULL;
+		ks_row_series_label(r, keys, s->label, sizeof(s->label));
 		nsw++;
 	}
 	qsort(sw, nsw, sizeof(*sw), cmp_sweep);

@@ -102,28 +102,55 @@ double ks_row_savings_pool(const struct ks_row *r)
 		   : NAN;
 }
 
-bool ks_row_same_but(const struct ks_row *a, const struct ks_row *b, const char *key)
+static bool in_list(const char *k, size_t klen, const char *const *keys)
+{
+	for (; *keys; keys++)
+		if (strlen(*keys) == klen && !memcmp(*keys, k, klen))
+			return true;
+	return false;
+}
+
+bool ks_row_same_but(const struct ks_row *a, const struct ks_row *b, const char *const *keys)
 {
 	const char *pa = ks_params_body(a->params), *pb = ks_params_body(b->params);
 	const char *ka, *kb, *va, *vb;
-	size_t kal, kbl, val, vbl, keylen = strlen(key);
+	size_t kal, kbl, val, vbl;
 
 	if (a->trace_key != b->trace_key || strcmp(a->policy, b->policy) ||
 	    strcmp(a->engine_version, b->engine_version) || a->seed != b->seed)
 		return false;
-	/* canonical params are sorted: walk both, skipping @key in each */
+	/* canonical params are sorted: walk both, skipping @keys in each */
 	for (;;) {
 		do
 			pa = next_item(pa, &ka, &kal, &va, &val);
-		while (pa && kal == keylen && !memcmp(ka, key, keylen));
+		while (pa && in_list(ka, kal, keys));
 		do
 			pb = next_item(pb, &kb, &kbl, &vb, &vbl);
-		while (pb && kbl == keylen && !memcmp(kb, key, keylen));
+		while (pb && in_list(kb, kbl, keys));
 		if (!pa || !pb)
 			return !pa && !pb;
 		if (kal != kbl || val != vbl || memcmp(ka, kb, kal) || memcmp(va, vb, val))
 			return false;
 	}
+}
+
+size_t ks_sweep_keys(const char *policy, const char **keys, size_t max)
+{
+	const struct ks_param_doc *pd;
+	const char *name, *desc;
+	size_t i, n = 0;
+
+	keys[n++] = "pool";
+	for (i = 0; i < ks_policy_count(); i++) {
+		ks_policy_describe(i, &name, &desc, &pd);
+		if (strcmp(name, policy))
+			continue;
+		for (; pd && pd->key && n + 1 < max; pd++)
+			if (pd->def && !strcmp(pd->def, "auto") && strcmp(pd->key, "pool"))
+				keys[n++] = pd->key;
+	}
+	keys[n] = NULL;
+	return n;
 }
 
 long ks_row_pool(const struct ks_row *r)

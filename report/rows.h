@@ -75,9 +75,17 @@ const char *ks_params_body(const char *params);
 
 /**
  * ks_row_same_but() - true if @a and @b are runs of the same trace, policy,
- * engine version and seed whose parameters differ at most in @key
+ * engine version and seed whose parameters differ at most in @keys
+ * (NULL-terminated)
  */
-bool ks_row_same_but(const struct ks_row *a, const struct ks_row *b, const char *key);
+bool ks_row_same_but(const struct ks_row *a, const struct ks_row *b, const char *const *keys);
+/**
+ * ks_sweep_keys() - the keys a pool sweep of @policy varies: pool, and the
+ * policy's own keys whose default is "auto" (resolved from the pool, as
+ * watermark's low= is); into @keys (@max entries with the NULL at the end)
+ * Return: their count.
+ */
+size_t ks_sweep_keys(const char *policy, const char **keys, size_t max);
 /** ks_row_pool() - the run's pool= value, -1 if it has none or it is not a number */
 long ks_row_pool(const struct ks_row *r);
 /**

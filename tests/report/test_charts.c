@@ -228,13 +228,16 @@ static void test_data(const char *dir)
 	free(text);
 	CHECK(!exists(dir, "pool-1-2.dat") && !exists(dir, "pool-2.dat"));
 	CHECK(!exists(dir, "fallback-1.dat") && !exists(dir, "fallback-1.gp"));
-	/* trace 1's three runs over time: (10 + i) pages x 4 KiB, plus the pool */
-	text = file(dir, "timeline-3.dat");
-	CHECK_STR(text, "time_s\trfc:pool=2\tpool_kb\ttotal_kb\n"
-			"0.000000\t40\t16\t56\n"
-			"1.000000\t44\t16\t60\n");
+	/*
+	 * One line per policy: trace 1's first rfc run (no default known),
+	 * pool=0: (10 + i) pages x 4 KiB and no pool
+	 */
+	text = file(dir, "timeline-1.dat");
+	CHECK_STR(text, "time_s\trfc:pool=0\tpool_kb\ttotal_kb\n"
+			"0.000000\t40\t0\t40\n"
+			"1.000000\t44\t0\t44\n");
 	free(text);
-	CHECK(!exists(dir, "timeline-4.dat"));
+	CHECK(!exists(dir, "timeline-2.dat"));
 	text = file(dir, "timeline.dat");
 	CHECK_STR(text, "Kernel stack memory over time (stacks + pools): a_b_ system(_x_)\n");
 	free(text);
@@ -250,7 +253,7 @@ static void test_data(const char *dir)
 
 	check_script(dir, "bars.gp", "plot 'bars.dat' using 2:xticlabels(1) title columnheader(2)");
 	check_script(dir, "pool-1.gp", "ROWS = 1\n");
-	check_script(dir, "timeline.gp", "N = 3\n");
+	check_script(dir, "timeline.gp", "N = 1\n");
 	check_script(dir, "hwm.gp", "plot for [i=2:N+1] 'hwm.dat' using i:xticlabels(1) "
 				    "title columnheader(i)");
 	check_list(dir, "bars pool-1 timeline hwm");
