@@ -104,11 +104,35 @@ int kst_writer_close(struct kst_writer *w, const struct kst_info *info);
 /** kst_writer_free() - discard without a trailer; accepts NULL */
 void kst_writer_free(struct kst_writer *w);
 /**
- * kst_writer_set_compress() - deflate level 1..9 for the blocks written from
- * now on, 0 = store them uncompressed (default 6).  A block is stored
- * deflated only when that makes it smaller.
+ * kst_writer_set_compress() - compression level for the blocks written from
+ * now on: 0 = store them uncompressed, else the level of the writer's codec
+ * (deflate 1..9, zstd 1..19; larger values are clamped).  The default is
+ * zstd at KST_ZSTD_LEVEL.  A block is stored compressed only when that makes
+ * it smaller.
  */
 void kst_writer_set_compress(struct kst_writer *w, int level);
+
+/* Block compression codecs (data/FORMAT.md "Blocks") */
+enum kst_codec {
+	KST_CODEC_NONE = 0,	/* store every block */
+	KST_CODEC_DEFLATE = 1,	/* raw DEFLATE (zlib), the first codec */
+	KST_CODEC_ZSTD = 2,	/* one zstd frame per block: the default */
+};
+
+#define KST_DEFLATE_LEVEL 6	/* default level of each codec */
+#define KST_ZSTD_LEVEL 3
+
+/**
+ * kst_writer_set_codec() - codec for the blocks written from now on
+ * @codec: enum kst_codec
+ *
+ * Also sets the level to the codec's default (KST_DEFLATE_LEVEL,
+ * KST_ZSTD_LEVEL); call kst_writer_set_compress() after it for another.
+ * Readers read every codec, so one file may mix them.
+ *
+ * Return: 0, or -EINVAL for an unknown codec (the writer is unchanged).
+ */
+int kst_writer_set_codec(struct kst_writer *w, int codec);
 /** kst_writer_bytes() - bytes written so far */
 uint64_t kst_writer_bytes(const struct kst_writer *w);
 

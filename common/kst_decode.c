@@ -1,10 +1,18 @@
 // SPDX-License-Identifier: MIT
 /*
  * The record decoder (data/FORMAT.md "Records"): one tight loop over a
- * block's payload.  The payload is followed by KST_PAD zero bytes, so a
- * record is decoded without a bounds check per byte; the position is
- * checked against the end once per record, and no record can read more
- * than KST_PAD bytes.
+ * block's payload, the replay hot path.
+ *
+ * - The payload is followed by KST_PAD zero bytes and no record is longer
+ *   than KST_REC_MAX, so a record is decoded without a bounds check per
+ *   byte: the position is checked once per record, before it.
+ * - Each record is decoded into locals and the event is written once, field
+ *   by field, at the end: no zeroing of the whole struct, and no payload or
+ *   table loads after a store (the build has -fno-strict-aliasing, so every
+ *   store to the event would otherwise force the compiler to reload).
+ * - The per-CPU switch state of the current and the other CPU is kept in
+ *   two pointers that swap on a change between them, so the common records
+ *   (same CPU / the other CPU) look nothing up.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -12,6 +20,13 @@
 #include "kst_read.h"
 
 #define NONE UINT32_MAX
+
+/* The longest record: tag, time word, cpu, a full record's 8 varints, state, comm */
+#define KST_REC_MAX (1 + 10 + 10 + 8 * 10 + 1 + KS_COMM_LEN)
+_Static_assert(KST_REC_MAX <= KST_PAD, "a record must fit in the zero padding");
+
+#define likely(x) __builtin_expect(!!(x), 1)
+#define unlikely(x) __builtin_expect(!!(x), 0)
 
 /* The rest of a long varint, from bit @shift on. */
 static const uint8_t *vslow(const uint8_t *p, uint64_t *v, unsigned int shift)
@@ -30,7 +45,7 @@ static const uint8_t *vslow(const uint8_t *p, uint64_t *v, unsigned int shift)
 #define VGET(v)							\
 	do {							\
 		uint64_t b0_ = p[0], b1_, b2_;			\
-		if (!(b0_ & 0x80)) {				\
+		if (likely(!(b0_ & 0x80))) {			\
 			(v) = b0_;				\
 			p += 1;					\
 			break;					\
@@ -44,7 +59,7 @@ static const uint8_t *vslow(const uint8_t *p, uint64_t *v, unsigned int shift)
 		b2_ = p[2];					\
 		(v) = (b0_ & 0x7f) | (b1_ & 0x7f) << 7 | (b2_ & 0x7f) << 14; \
 		p += 3;						\
-		if (b2_ & 0x80) {				\
+		if (unlikely(b2_ & 0x80)) {			\
 			p = vslow(p, &(v), 21);			\
 			if (!p)					\
 				goto bad_varint;		\
@@ -55,62 +70,85 @@ static const uint8_t *vslow(const uint8_t *p, uint64_t *v, unsigned int shift)
 #define VGET32(v)						\
 	do {							\
 		VGET(v64);					\
-		if (v64 > UINT32_MAX)				\
+		if (unlikely(v64 > UINT32_MAX))			\
 			goto bad_value;				\
 		(v) = (uint32_t)v64;				\
 	} while (0)
 
-/* hwm or depth, stored divided by 8 */
+/* hwm or depth, stored divided by 8: the value returned is in bytes */
 #define VGET8(v)						\
 	do {							\
 		VGET(v64);					\
-		if (v64 > (UINT32_MAX >> 3))			\
+		if (unlikely(v64 > (UINT32_MAX >> 3)))		\
 			goto bad_value;				\
-		(v) = (uint32_t)v64;				\
+		(v) = (uint32_t)v64 << 3;			\
+	} while (0)
+
+/* flags, 16 bits */
+#define VGET16(v)						\
+	do {							\
+		VGET(v64);					\
+		if (unlikely(v64 > UINT16_MAX))			\
+			goto bad_value;				\
+		(v) = (uint16_t)v64;				\
 	} while (0)
 
 /* A task reference: index << 1, or tid << 1 | 1 for a task new in the block */
 #define TASK(idx)						\
 	do {							\
 		VGET(v64);					\
-		if (v64 & 1) {					\
-			if (v64 >> 33)				\
+		if (!(v64 & 1)) {				\
+			if (unlikely((v64 >> 1) >= ntasks))	\
+				goto bad_task;			\
+			(idx) = (uint32_t)(v64 >> 1);		\
+		} else {					\
+			if (unlikely(v64 >> 33))		\
 				goto bad_value;			\
 			(idx) = ntasks;				\
 			tasks[ntasks].tid = (uint32_t)(v64 >> 1); \
-			tasks[ntasks].hwm8 = 0;			\
-			tasks[ntasks].depth8 = 0;		\
+			tasks[ntasks].hwm = 0;			\
+			tasks[ntasks].depth = 0;		\
 			ntasks++;				\
-		} else {					\
-			if ((v64 >> 1) >= ntasks)		\
-				goto bad_task;			\
-			(idx) = (uint32_t)(v64 >> 1);		\
 		}						\
 	} while (0)
 
-static inline const uint8_t *get_comm(const uint8_t *p, char *comm, int *bad)
-{
-	unsigned int n = *p++;
+/* comm: a length byte n < 16 and n bytes, NUL-padded to 16 in the event */
+#define COMM()							\
+	do {							\
+		n = *p++;					\
+		if (unlikely(n >= KS_COMM_LEN))			\
+			goto bad_comm;				\
+		memset(ev->comm, 0, KS_COMM_LEN);		\
+		memcpy(ev->comm, p, n);				\
+		p += n;						\
+		comm = 1;					\
+	} while (0)
 
-	if (n >= KS_COMM_LEN) {
-		*bad = 1;
-		return p;
+static inline struct kst_rcpu *cpu_state(struct kst_rcpu *cpus, struct kst_rcpu *nostate,
+					 uint32_t cpu, uint32_t gen)
+{
+	struct kst_rcpu *cs;
+
+	if (cpu >= KST_CPU_STATE)
+		return nostate;
+	cs = &cpus[cpu];
+	if (cs->gen != gen) {
+		cs->gen = gen;
+		cs->last_next = cs->last_prev = NONE;
 	}
-	memcpy(comm, p, n);
-	memset(comm + n, 0, KS_COMM_LEN - n);
-	return p + n;
+	return cs;
 }
 
 const char *kst_decode_block(struct kst_reader *r, const uint8_t *raw, size_t len,
 			     uint32_t nev, uint64_t base_time)
 {
+	struct kst_rcpu nostate = { 0, NONE, NONE };
 	const uint8_t *p = raw, *end = raw + len;
+	struct kst_rcpu *cs_cur, *cs_other, *cs;
 	struct ks_event *ev = r->evs;
 	struct kst_rtask *tasks;
-	struct kst_rcpu *cpus = r->cpus;
 	uint32_t ntasks = 0, cur = 0, other = 0, gen, i;
 	uint64_t t = base_time, v64;
-	int bad = 0;
 
 	/* each record names at most two tasks new to the block */
 	if (r->tids_cap < (size_t)nev * 2) {
@@ -122,177 +160,185 @@ const char *kst_decode_block(struct kst_reader *r, const uint8_t *raw, size_t le
 	}
 	tasks = r->tids;
 	if (++r->gen == 0) {
-		memset(cpus, 0, sizeof(r->cpus));
+		memset(r->cpus, 0, sizeof(r->cpus));
 		r->gen = 1;
 	}
 	gen = r->gen;
+	cs_cur = cs_other = cpu_state(r->cpus, &nostate, 0, gen);
 
 	for (i = 0; i < nev; i++, ev++) {
-		uint32_t tag, code, cpu, idx, prev, next;
+		uint32_t tag, cpu, tid, tid2, tgid, hwm, depth, arg, type, state, n;
+		uint16_t flags;
+		int comm = 0;
 		uint64_t w;
 
-		if (p >= end)
-			return "fewer records than the header says";
+		if (unlikely(p >= end))
+			return p == end ? "fewer records than the header says" :
+					  "record runs past the end of the block";
 		tag = *p++;
 		VGET(w);
-		code = w & 3;
 		t += w >> 2;
-		if (code == KST_CPU_SAME) {
-			cpu = cur;
-		} else if (code == KST_CPU_OTHER) {
+		switch (w & 3) {
+		case KST_CPU_SAME:
+			break;
+		case KST_CPU_OTHER:
+			/* also right when other == cur (both 0 at the start) */
 			cpu = other;
-		} else if (code == KST_CPU_EXPLICIT) {
-			VGET32(cpu);
-		} else {
-			goto bad_value;
-		}
-		if (cpu != cur) {
 			other = cur;
 			cur = cpu;
-		}
-		ev->time = t;
-		ev->cpu = cpu;
-		ev->tid2 = 0;
-		ev->tgid = 0;
-		ev->hwm = 0;
-		ev->depth = 0;
-		ev->arg = 0;
-		ev->flags = 0;
-		ev->state = 0;
-		memset(ev->comm, 0, KS_COMM_LEN);
-
-		if (!(tag & KST_TAG_OTHER)) {
-			struct kst_rcpu *cs = cpu < KST_CPU_STATE ? &cpus[cpu] : NULL;
-			uint32_t h8, d8;
-
-			if (cs && cs->gen != gen) {
-				cs->gen = gen;
-				cs->last_next = cs->last_prev = NONE;
+			cs = cs_other;
+			cs_other = cs_cur;
+			cs_cur = cs;
+			break;
+		case KST_CPU_EXPLICIT:
+			VGET32(cpu);
+			if (cpu != cur) {
+				other = cur;
+				cs_other = cs_cur;
+				cur = cpu;
+				cs_cur = cpu_state(r->cpus, &nostate, cpu, gen);
 			}
-			if (tag & KST_SW_PREV) {
-				if (!cs || cs->last_next == NONE)
-					goto bad_ref;
+			break;
+		default:
+			goto bad_value;
+		}
+
+		if (likely(!(tag & KST_TAG_OTHER))) {
+			struct kst_rtask *tp;
+			uint32_t prev, next;
+
+			cs = cs_cur;
+			if (likely(tag & KST_SW_PREV)) {
 				prev = cs->last_next;
+				if (unlikely(prev == NONE))
+					goto bad_ref;
 			} else {
 				TASK(prev);
 			}
 			if (tag & KST_SW_PINGPONG) {
-				if (!cs || cs->last_prev == NONE)
-					goto bad_ref;
 				next = cs->last_prev;
+				if (unlikely(next == NONE))
+					goto bad_ref;
 			} else {
 				TASK(next);
 			}
-			if (tag & KST_SW_HWM)
-				h8 = tasks[prev].hwm8;
+			tp = &tasks[prev];
+			if (likely(tag & KST_SW_HWM))
+				hwm = tp->hwm;
 			else
-				VGET8(h8);
+				VGET8(hwm);
 			if (tag & KST_SW_DEPTH)
-				d8 = tasks[prev].depth8;
+				depth = tp->depth;
 			else
-				VGET8(d8);
-			if (tag & KST_SW_FLAGS) {
-				VGET(v64);
-				if (v64 > UINT16_MAX)
-					goto bad_value;
-				ev->flags = (uint16_t)v64;
-			}
-			tasks[prev].hwm8 = h8;
-			tasks[prev].depth8 = d8;
-			if (cs) {
-				cs->last_next = next;
-				cs->last_prev = prev;
-			}
+				VGET8(depth);
+			flags = 0;
+			if (unlikely(tag & KST_SW_FLAGS))
+				VGET16(flags);
+			state = (tag >> KST_SW_STATE_SHIFT) & 3;
+			if (unlikely(state > KS_STATE_DEAD))
+				goto bad_value;
+			tid = tp->tid;
+			tid2 = tasks[next].tid;
+			tp->hwm = hwm;
+			tp->depth = depth;
+			cs->last_next = next;
+			cs->last_prev = prev;
+			if (unlikely(cs == &nostate))
+				cs->last_next = cs->last_prev = NONE;
+			/* tasks[] keeps bytes, not multiples of 8 */
+			ev->time = t;
+			ev->cpu = cur;
+			ev->tid = tid;
+			ev->tid2 = tid2;
+			ev->tgid = 0;
+			ev->hwm = hwm;
+			ev->depth = depth;
+			ev->arg = 0;
+			ev->flags = flags;
 			ev->type = KS_EV_SWITCH;
-			ev->state = (tag >> KST_SW_STATE_SHIFT) & 3;
-			if (ev->state > KS_STATE_DEAD)
-				goto bad_value;
-			ev->tid = tasks[prev].tid;
-			ev->tid2 = tasks[next].tid;
-			ev->hwm = h8 << 3;
-			ev->depth = d8 << 3;
-		} else if (tag == KST_TAG_FULL) {
-			uint32_t type;
+			ev->state = state;
+			memset(ev->comm, 0, KS_COMM_LEN);
+			continue;
+		}
 
+		tid = tid2 = tgid = hwm = depth = arg = state = 0;
+		flags = 0;
+		if (tag == KST_TAG_FULL) {
 			VGET32(type);
-			if (type < KS_EV_SNAPSHOT || type >= KS__EV_MAX)
+			if (unlikely(type < KS_EV_SNAPSHOT || type >= KS__EV_MAX))
 				goto bad_value;
-			ev->type = type;
-			VGET32(ev->tid);
-			VGET32(ev->tid2);
-			VGET32(ev->tgid);
-			VGET8(ev->hwm);
-			ev->hwm <<= 3;
-			VGET8(ev->depth);
-			ev->depth <<= 3;
-			VGET32(ev->arg);
-			VGET(v64);
-			if (v64 > UINT16_MAX)
-				goto bad_value;
-			ev->flags = (uint16_t)v64;
-			ev->state = *p++;
+			VGET32(tid);
+			VGET32(tid2);
+			VGET32(tgid);
+			VGET8(hwm);
+			VGET8(depth);
+			VGET32(arg);
+			VGET16(flags);
+			state = *p++;
 			memcpy(ev->comm, p, KS_COMM_LEN);
 			p += KS_COMM_LEN;
+			comm = 1;
 		} else {
-			uint32_t type = tag & 0x0f;
+			uint32_t idx;
 
-			if (tag & 0x60 || type < KS_EV_SNAPSHOT || type >= KS__EV_MAX ||
-			    type == KS_EV_SWITCH)
+			type = tag & 0x0f;
+			if (unlikely(tag & 0x60 || type < KS_EV_SNAPSHOT || type >= KS__EV_MAX ||
+				     type == KS_EV_SWITCH))
 				goto bad_value;
-			ev->type = type;
 			if (type != KS_EV_LOST) {
 				TASK(idx);
-				ev->tid = tasks[idx].tid;
-			} else {
-				ev->tid = 0;
+				tid = tasks[idx].tid;
 			}
 			switch (type) {
 			case KS_EV_SNAPSHOT:
 				VGET(v64);
-				ev->tgid = (uint32_t)(ev->tid + kst_unzigzag(v64));
-				VGET8(ev->hwm);
-				ev->hwm <<= 3;
-				VGET8(ev->depth);
-				ev->depth <<= 3;
-				p = get_comm(p, ev->comm, &bad);
+				tgid = (uint32_t)(tid + kst_unzigzag(v64));
+				VGET8(hwm);
+				VGET8(depth);
+				COMM();
 				break;
 			case KS_EV_NEW:
 				TASK(idx);
-				ev->tid2 = tasks[idx].tid;
+				tid2 = tasks[idx].tid;
 				VGET(v64);
-				ev->tgid = (uint32_t)(ev->tid + kst_unzigzag(v64));
-				p = get_comm(p, ev->comm, &bad);
+				tgid = (uint32_t)(tid + kst_unzigzag(v64));
+				COMM();
 				break;
 			case KS_EV_EXIT:
 				VGET(v64);
-				ev->tgid = (uint32_t)(ev->tid + kst_unzigzag(v64));
-				VGET8(ev->hwm);
-				ev->hwm <<= 3;
+				tgid = (uint32_t)(tid + kst_unzigzag(v64));
+				VGET8(hwm);
 				break;
 			case KS_EV_KFAULT:
-				VGET8(ev->depth);
-				ev->depth <<= 3;
+				VGET8(depth);
 				break;
 			case KS_EV_KENTRY:
 			case KS_EV_KEXIT:
 			case KS_EV_LOST:
-				VGET32(ev->arg);
+				VGET32(arg);
 				break;
 			default:
 				break;
 			}
-			if (bad)
-				return "bad comm length";
-			if (tag & KST_TAG_FLAGS) {
-				VGET(v64);
-				if (v64 > UINT16_MAX)
-					goto bad_value;
-				ev->flags = (uint16_t)v64;
-			}
+			if (tag & KST_TAG_FLAGS)
+				VGET16(flags);
 		}
-		if (p > end)
-			return "record runs past the end of the block";
+		ev->time = t;
+		ev->cpu = cur;
+		ev->tid = tid;
+		ev->tid2 = tid2;
+		ev->tgid = tgid;
+		ev->hwm = hwm;
+		ev->depth = depth;
+		ev->arg = arg;
+		ev->flags = flags;
+		ev->type = type;
+		ev->state = state;
+		if (!comm)
+			memset(ev->comm, 0, KS_COMM_LEN);
 	}
+	if (p > end)
+		return "record runs past the end of the block";
 	if (p != end)
 		return "bytes left after the last record";
 	return NULL;
@@ -305,4 +351,6 @@ bad_task:
 	return "reference to an unknown task";
 bad_ref:
 	return "switch refers to no previous switch on its CPU";
+bad_comm:
+	return "bad comm length";
 }

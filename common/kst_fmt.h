@@ -23,7 +23,10 @@
 #define KST_BLOCK_HDR		40
 #define KST_KIND_EVENTS		1
 #define KST_KIND_TRAILER	2
-#define KST_BF_DEFLATE		0x01
+#define KST_BF_CODEC		0x03	/* flags bits 0-1: the payload's compression */
+#define KST_BF_STORED		0x00
+#define KST_BF_DEFLATE		0x01	/* raw DEFLATE stream */
+#define KST_BF_ZSTD		0x02	/* one zstd frame */
 
 /* Footer: trailer offset u64, magic[8] */
 #define KST_FOOTER_MAGIC	"KSTFOOT1"

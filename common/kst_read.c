@@ -3,8 +3,9 @@
  * The trace reader.  At open it reads the header and, when the source is
  * seekable (a regular file or a buffer), walks the block headers to find
  * the trailer and compute the trace id, so info is complete before the
- * first event.  Blocks are then checked, inflated and decoded one at a time
- * into a reusable event array (kst_decode.c).
+ * first event.  Blocks are then checked, decompressed (deflate or zstd, with
+ * one context per reader, reused) and decoded one at a time into a reusable
+ * event array (kst_decode.c).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -13,6 +14,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 #include <zlib.h>
+#include <zstd.h>
 
 #include "kst.h"
 #include "kst_fmt.h"
@@ -107,12 +109,15 @@ static const char *parse_block_header(const uint8_t *h, uint32_t seq, struct kst
 	if (b->seq != seq)
 		return "out-of-sequence block";
 	if (b->kind == KST_KIND_EVENTS) {
-		if (b->flags & ~KST_BF_DEFLATE || h[10] || h[11])
-			return "unknown block flags";
+		/* a codec (or flag) of a later kstack: say so rather than misread it */
+		if (b->flags & ~KST_BF_CODEC || (b->flags & KST_BF_CODEC) > KST_BF_ZSTD)
+			return "unsupported compression (unknown block flags)";
+		if (h[10] || h[11])
+			return "bad block header (reserved bytes not 0)";
 		if (b->nev == 0 || b->nev > KST_MAX_EVENTS || b->raw_len > KST_MAX_RAW ||
 		    b->payload_len > KST_MAX_PAYLOAD || (uint64_t)b->nev * 2 > b->raw_len)
 			return "bad block sizes";
-		if (!(b->flags & KST_BF_DEFLATE) && b->raw_len != b->payload_len)
+		if (b->flags == KST_BF_STORED && b->raw_len != b->payload_len)
 			return "bad block sizes";
 	} else if (b->kind == KST_KIND_TRAILER) {
 		if (b->flags || b->nev || b->payload_len > KST_MAX_PAYLOAD)
@@ -355,6 +360,49 @@ static void count_lost(struct kst_reader *r, const struct ks_event *ev, size_t n
 	}
 }
 
+/* Inflate r->payload into r->raw.  Return: 0, 1 for bad data, or -ENOMEM. */
+static int inflate_block(struct kst_reader *r, const struct kst_bhdr *b)
+{
+	if (!r->zs_init) {
+		if (inflateInit2(&r->zs, -15) != Z_OK)
+			return -ENOMEM;
+		r->zs_init = true;
+	} else {
+		inflateReset(&r->zs);
+	}
+	r->zs.next_in = r->payload;
+	r->zs.avail_in = b->payload_len;
+	r->zs.next_out = r->raw;
+	r->zs.avail_out = b->raw_len;
+	if (inflate(&r->zs, Z_FINISH) != Z_STREAM_END || r->zs.total_out != b->raw_len ||
+	    r->zs.avail_in)
+		return 1;
+	return 0;
+}
+
+/*
+ * Decompress the zstd frame in r->payload into r->raw: exactly one frame
+ * filling the payload, decompressing to exactly raw_len bytes.  One-shot
+ * decompression writes straight into r->raw, so a frame's window size
+ * costs no memory.  Return: 0, 1 for bad data, or -ENOMEM.
+ */
+static int unzstd_block(struct kst_reader *r, const struct kst_bhdr *b)
+{
+	size_t n;
+
+	if (!r->zd) {
+		r->zd = ZSTD_createDCtx();
+		if (!r->zd)
+			return -ENOMEM;
+	}
+	if (ZSTD_findFrameCompressedSize(r->payload, b->payload_len) != b->payload_len)
+		return 1;
+	n = ZSTD_decompressDCtx(r->zd, r->raw, b->raw_len, r->payload, b->payload_len);
+	if (ZSTD_isError(n) || n != b->raw_len)
+		return 1;
+	return 0;
+}
+
 int kst_reader_next_block(struct kst_reader *r, const struct ks_event **evs, size_t *n,
 			  struct ks_error *err)
 {
@@ -399,7 +447,7 @@ int kst_reader_next_block(struct kst_reader *r, const struct ks_event **evs, siz
 	/* uncompressed payloads are read straight into the padded decode buffer */
 	if (grow(&r->raw, &r->raw_cap, (size_t)b.raw_len + KST_PAD))
 		return ks_error_set(err, ENOMEM, "no memory for block %u", seq);
-	if (b.flags & KST_BF_DEFLATE) {
+	if (b.flags != KST_BF_STORED) {
 		if (grow(&r->payload, &r->payload_cap, b.payload_len + 1))
 			return ks_error_set(err, ENOMEM, "no memory for block %u", seq);
 		dst = r->payload;
@@ -413,21 +461,18 @@ int kst_reader_next_block(struct kst_reader *r, const struct ks_event **evs, siz
 		return reached_end(r);	/* the recording stopped while writing it */
 	if (crc_bad(b.crc, crc32(0, dst, b.payload_len)))
 		return corrupt(r, err, seq, "checksum mismatch");
-	if (b.flags & KST_BF_DEFLATE) {
-		if (!r->zs_init) {
-			if (inflateInit2(&r->zs, -15) != Z_OK)
-				return ks_error_set(err, ENOMEM, "no memory for inflate");
-			r->zs_init = true;
-		} else {
-			inflateReset(&r->zs);
-		}
-		r->zs.next_in = r->payload;
-		r->zs.avail_in = b.payload_len;
-		r->zs.next_out = r->raw;
-		r->zs.avail_out = b.raw_len;
-		if (inflate(&r->zs, Z_FINISH) != Z_STREAM_END || r->zs.total_out != b.raw_len ||
-		    r->zs.avail_in)
-			return corrupt(r, err, seq, "bad deflate data");
+	if (b.flags == KST_BF_DEFLATE) {
+		ret = inflate_block(r, &b);
+		if (ret < 0)
+			return ks_error_set(err, -ret, "no memory for inflate");
+		if (ret)
+			return corrupt(r, err, seq, "cannot decompress");
+	} else if (b.flags == KST_BF_ZSTD) {
+		ret = unzstd_block(r, &b);
+		if (ret < 0)
+			return ks_error_set(err, -ret, "no memory for zstd");
+		if (ret)
+			return corrupt(r, err, seq, "cannot decompress");
 	}
 	memset(r->raw + b.raw_len, 0, KST_PAD);
 	if (b.nev > r->evs_cap) {
@@ -479,6 +524,7 @@ void kst_reader_free(struct kst_reader *r)
 		close(r->fd);
 	if (r->zs_init)
 		inflateEnd(&r->zs);
+	ZSTD_freeDCtx(r->zd);
 	kst_info_release(&r->info);
 	free(r->payload);
 	free(r->raw);

@@ -9,6 +9,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include <zlib.h>
+#include <zstd.h>
 
 #include "kst.h"
 #include "kst_fmt.h"
@@ -25,11 +26,11 @@ struct kst_bhdr {
 	uint8_t flags;
 };
 
-/* Per-task state of the block being decoded */
+/* Per-task state of the block being decoded: remembered hwm and depth in bytes */
 struct kst_rtask {
 	uint32_t tid;
-	uint32_t hwm8;
-	uint32_t depth8;
+	uint32_t hwm;
+	uint32_t depth;
 };
 
 struct kst_rcpu {
@@ -58,7 +59,8 @@ struct kst_reader {
 	bool done;
 	bool zs_init;
 	z_stream zs;
-	uint8_t *payload;		/* deflated payload */
+	ZSTD_DCtx *zd;			/* created at the first zstd block */
+	uint8_t *payload;		/* compressed payload */
 	size_t payload_cap;
 	uint8_t *raw;			/* decoded payload + KST_PAD zero bytes */
 	size_t raw_cap;

@@ -4,6 +4,8 @@
  * buffer (data/FORMAT.md "Records"); a full block is optionally deflated,
  * checksummed and written with one write() so that an interrupted
  * recording leaves a file that is valid up to its last whole block.
+ * Blocks are compressed with zstd by default (one context per writer,
+ * reused), or deflate, or stored (data/FORMAT.md "Blocks").
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -11,6 +13,7 @@
 #include <string.h>
 #include <unistd.h>
 #include <zlib.h>
+#include <zstd.h>
 
 #include "kst.h"
 #include "kst_fmt.h"
@@ -51,10 +54,12 @@ struct kst_writer {
 	uint32_t ncpus;
 	int fd;
 	int own_fd;
-	int level;		/* deflate level, 0 = off */
+	int codec;		/* enum kst_codec */
+	int level;		/* the codec's level, 0 = store */
 	int error;		/* sticky negative code */
 	z_stream zs;
 	int zs_init;
+	ZSTD_CCtx *zc;
 	uint8_t *raw;		/* RAW_SIZE */
 	uint8_t *out;		/* block header + deflated payload */
 	size_t out_size;
@@ -138,10 +143,31 @@ static size_t try_deflate(struct kst_writer *w)
 	return w->zs.total_out < w->raw_len ? w->zs.total_out : 0;
 }
 
+/* Compress raw into out + header as one zstd frame; the length, or 0 if not smaller. */
+static size_t try_zstd(struct kst_writer *w)
+{
+	size_t cap = w->out_size - KST_BLOCK_HDR, n;
+
+	if (!w->zc) {
+		w->zc = ZSTD_createCCtx();
+		if (!w->zc)
+			return 0;
+	}
+	/* the parameters stick to the context; frames carry no checksum (the CRC checks) */
+	if (ZSTD_isError(ZSTD_CCtx_setParameter(w->zc, ZSTD_c_compressionLevel, w->level)) ||
+	    ZSTD_isError(ZSTD_CCtx_setParameter(w->zc, ZSTD_c_checksumFlag, 0)))
+		return 0;
+	n = ZSTD_compress2(w->zc, w->out + KST_BLOCK_HDR, cap < w->raw_len ? cap : w->raw_len,
+			   w->raw, w->raw_len);
+	if (ZSTD_isError(n) || n >= w->raw_len)
+		return 0;	/* did not fit in fewer than raw_len bytes: store */
+	return n;
+}
+
 int kst_writer_flush(struct kst_writer *w)
 {
 	size_t plen = 0;
-	uint8_t flags = 0;
+	uint8_t flags = KST_BF_STORED;
 	uint32_t crc;
 	int ret;
 
@@ -149,11 +175,15 @@ int kst_writer_flush(struct kst_writer *w)
 		return w->error;
 	if (!w->nev)
 		return 0;
-	if (w->level > 0)
+	if (w->level > 0 && w->codec == KST_CODEC_ZSTD) {
+		plen = try_zstd(w);
+		flags = KST_BF_ZSTD;
+	} else if (w->level > 0 && w->codec == KST_CODEC_DEFLATE) {
 		plen = try_deflate(w);
-	if (plen) {
 		flags = KST_BF_DEFLATE;
-	} else {
+	}
+	if (!plen) {
+		flags = KST_BF_STORED;
 		plen = w->raw_len;
 		memcpy(w->out + KST_BLOCK_HDR, w->raw, plen);
 	}
@@ -414,19 +444,45 @@ int kst_writer_add(struct kst_writer *w, const struct ks_event *ev)
 }
 
 /**
- * kst_writer_set_compress() - deflate level for the next blocks (0 = store)
+ * kst_writer_set_compress() - the codec's level for the next blocks (0 = store)
  *
- * A block is stored deflated only when that makes it smaller.
+ * A block is stored compressed only when that makes it smaller.
  */
 void kst_writer_set_compress(struct kst_writer *w, int level)
 {
-	if (level > 9)
-		level = 9;
+	int max = w->codec == KST_CODEC_ZSTD ? ZSTD_maxCLevel() : 9;
+
+	if (level > max)
+		level = max;
+	if (level < 0)
+		level = 0;
 	if (level != w->level && w->zs_init) {
-		deflateEnd(&w->zs);
+		deflateEnd(&w->zs);	/* the deflate level is fixed at init */
 		w->zs_init = 0;
 	}
-	w->level = level < 0 ? 0 : level;
+	w->level = level;
+}
+
+/**
+ * kst_writer_set_codec() - codec for the next blocks, at its default level
+ */
+int kst_writer_set_codec(struct kst_writer *w, int codec)
+{
+	switch (codec) {
+	case KST_CODEC_NONE:
+		w->codec = codec;
+		kst_writer_set_compress(w, 0);
+		return 0;
+	case KST_CODEC_DEFLATE:
+		w->codec = codec;
+		kst_writer_set_compress(w, KST_DEFLATE_LEVEL);
+		return 0;
+	case KST_CODEC_ZSTD:
+		w->codec = codec;
+		kst_writer_set_compress(w, KST_ZSTD_LEVEL);
+		return 0;
+	}
+	return -EINVAL;
 }
 
 static int writer_start(struct kst_writer **out, int fd, int own_fd,
@@ -444,7 +500,8 @@ static int writer_start(struct kst_writer **out, int fd, int own_fd,
 	}
 	w->fd = fd;
 	w->own_fd = own_fd;
-	w->level = 6;
+	w->codec = KST_CODEC_ZSTD;
+	w->level = KST_ZSTD_LEVEL;
 	w->ncpus = info->ncpus;
 	w->out_size = KST_BLOCK_HDR + RAW_SIZE;
 	w->raw = calloc(1, RAW_SIZE);
@@ -539,6 +596,7 @@ void kst_writer_free(struct kst_writer *w)
 		return;
 	if (w->zs_init)
 		deflateEnd(&w->zs);
+	ZSTD_freeCCtx(w->zc);
 	if (w->own_fd)
 		close(w->fd);
 	free(w->raw);

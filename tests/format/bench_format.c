@@ -5,12 +5,13 @@
  * ~30k switches/s, next tasks drawn from ~150 tasks (a few hot ones),
  * per-task sleeping depths, rare HWM changes, plus a little lifecycle.
  *
- *   bench_format [EVENTS]
+ *   bench_format [EVENTS [TASKS [PASSES]]]     (BENCH_ONLY=zstd:3: one codec only)
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <sys/types.h>
 #include <unistd.h>
 
 #include "kst.h"
@@ -26,14 +27,15 @@ static double now(void)
 	return ts.tv_sec + ts.tv_nsec * 1e-9;
 }
 
-static struct ks_event *gen(size_t n)
+static struct ks_event *gen(size_t n, uint32_t ntasks)
 {
 	struct ks_event *evs = calloc(n, sizeof(*evs));
-	uint32_t hwm[150], depth[150][3], last_next[2] = { 0, 0 };
+	uint32_t *hwm = calloc(ntasks, sizeof(*hwm)), last_next[2] = { 0, 0 };
+	uint32_t (*depth)[3] = calloc(ntasks, sizeof(*depth));
 	uint64_t s = 1, t = 1000000000ull;
 	size_t i;
 
-	for (i = 0; i < 150; i++) {
+	for (i = 0; i < ntasks; i++) {
 		hwm[i] = 8 * (300 + splitmix64(&s) % 1000);
 		depth[i][0] = 8 * (80 + splitmix64(&s) % 150);
 		depth[i][1] = 8 * (80 + splitmix64(&s) % 150);
@@ -55,7 +57,7 @@ static struct ks_event *gen(size_t n)
 			continue;
 		}
 		/* hot tasks: half the switches go to 8 of them */
-		task = (r >> 32) & 1 ? (r >> 33) % 8 : (r >> 36) % 150;
+		task = (r >> 32) & 1 ? (r >> 33) % 8 : (r >> 36) % ntasks;
 		prev = last_next[cpu];
 		e->type = KS_EV_SWITCH;
 		e->tid = prev ? 2000 + prev : 0;
@@ -67,42 +69,21 @@ static struct ks_event *gen(size_t n)
 		e->state = (r >> 56) % 3 ? KS_STATE_SLEEPING : KS_STATE_RUNNING;
 		last_next[cpu] = task;
 	}
+	free(hwm);
+	free(depth);
 	return evs;
 }
 
-static void run(const struct ks_event *evs, size_t n, int level)
+/* Decode the buffer @passes times; returns the seconds taken. */
+static double decode(const uint8_t *buf, size_t len, size_t n, int passes)
 {
-	char path[] = "/tmp/kst-bench-XXXXXX";
 	struct ks_error err = { 0 };
-	struct kst_info in;
-	struct kst_writer *w;
-	struct kst_reader *r;
 	const struct ks_event *b;
-	double t0, tw, td;
+	struct kst_reader *r;
+	size_t k, total = 0;
 	uint64_t sum = 0;
-	size_t i, k, len, total = 0;
-	uint8_t *buf;
-	FILE *f;
-	int fd, pass, passes = 5;
-
-	fd = mkstemp(path);
-	kst_info_init(&in);
-	kst_info_set_ncpus(&in, 2);
-	t0 = now();
-	if (kst_writer_fdopen(&w, fd, &in, &err))
-		exit(1);
-	kst_writer_set_compress(w, level);
-	for (i = 0; i < n; i++)
-		kst_writer_add(w, &evs[i]);
-	len = kst_writer_bytes(w);
-	kst_writer_close(w, &in);
-	tw = now() - t0;
-	len = lseek(fd, 0, SEEK_END);
-	buf = malloc(len);
-	f = fopen(path, "rb");
-	if (fread(buf, 1, len, f) != len)
-		exit(1);
-	fclose(f);
+	double t0;
+	int pass;
 
 	if (kst_reader_open_mem(&r, buf, len, &err))
 		exit(1);
@@ -114,27 +95,85 @@ static void run(const struct ks_event *evs, size_t n, int level)
 			total += k;
 		}
 	}
-	td = now() - t0;
-	printf("level %d: %.3f bytes/event, write %.1f M ev/s, decode %.1f M ev/s%s\n",
-	       level, (double)len / n, n / tw / 1e6, total / td / 1e6,
-	       total == n * passes ? "" : " (COUNT MISMATCH)");
-	(void)sum;
+	t0 = now() - t0;
+	if (total != n * passes)
+		printf("COUNT MISMATCH: %zu, expected %zu\n", total, n * passes);
 	kst_reader_free(r);
-	free(buf);
-	close(fd);
-	if (getenv("KEEP")) printf("kept %s\n", path); else unlink(path);
-	kst_info_release(&in);
+	(void)sum;
+	return t0;
 }
+
+/* Write @evs with @codec at @level into memory (a temporary file). */
+static uint8_t *encode(const struct ks_event *evs, size_t n, int codec, int level,
+		       size_t *len, double *secs)
+{
+	char path[] = "/tmp/kst-bench-XXXXXX";
+	struct ks_error err = { 0 };
+	struct kst_writer *w;
+	struct kst_info in;
+	uint8_t *buf;
+	double t0;
+	size_t i;
+	int fd;
+
+	fd = mkstemp(path);
+	unlink(path);
+	kst_info_init(&in);
+	kst_info_set_ncpus(&in, 2);
+	t0 = now();
+	if (kst_writer_fdopen(&w, fd, &in, &err))
+		exit(1);
+	if (kst_writer_set_codec(w, codec))
+		exit(1);
+	kst_writer_set_compress(w, level);
+	for (i = 0; i < n; i++)
+		kst_writer_add(w, &evs[i]);
+	kst_writer_close(w, &in);
+	*secs = now() - t0;
+	*len = lseek(fd, 0, SEEK_END);
+	buf = malloc(*len);
+	if (pread(fd, buf, *len, 0) != (ssize_t)*len)
+		exit(1);
+	close(fd);
+	kst_info_release(&in);
+	return buf;
+}
+
+static const char *const codec_names[] = { "none", "deflate", "zstd" };
 
 int main(int argc, char **argv)
 {
-	size_t n = argc > 1 ? strtoul(argv[1], NULL, 0) : 4000000;
-	struct ks_event *evs = gen(n);
+	size_t n = argc > 1 ? strtoul(argv[1], NULL, 0) : 2000000;
+	uint32_t ntasks = argc > 2 ? strtoul(argv[2], NULL, 0) : 150;
+	int passes = argc > 3 ? atoi(argv[3]) : 5;
+	static const int runs[][2] = {
+		{ KST_CODEC_NONE, 0 }, { KST_CODEC_DEFLATE, 1 }, { KST_CODEC_DEFLATE, 6 },
+		{ KST_CODEC_ZSTD, 1 }, { KST_CODEC_ZSTD, 3 }, { KST_CODEC_ZSTD, 6 },
+		{ KST_CODEC_ZSTD, 9 },
+	};
+	const char *only = getenv("BENCH_ONLY");	/* e.g. "zstd:3", for perf/callgrind */
+	struct ks_event *evs;
+	size_t k;
 
-	printf("%zu events (%zu-byte struct ks_event)\n", n, sizeof(*evs));
-	run(evs, n, 0);
-	run(evs, n, 1);
-	run(evs, n, 6);
+	if (ntasks < 8)
+		ntasks = 8;
+	evs = gen(n, ntasks);
+	printf("%zu events, %u tasks (%zu-byte struct ks_event)\n", n, ntasks, sizeof(*evs));
+	for (k = 0; k < sizeof(runs) / sizeof(runs[0]); k++) {
+		char name[32];
+		double tw, td;
+		uint8_t *buf;
+		size_t len;
+
+		snprintf(name, sizeof(name), "%s:%d", codec_names[runs[k][0]], runs[k][1]);
+		if (only && strcmp(only, name))
+			continue;
+		buf = encode(evs, n, runs[k][0], runs[k][1], &len, &tw);
+		td = decode(buf, len, n, passes);
+		printf("%-10s %.3f bytes/event, write %5.1f M ev/s, decode %5.1f M ev/s\n",
+		       name, (double)len / n, n / tw / 1e6, n * passes / td / 1e6);
+		free(buf);
+	}
 	free(evs);
 	return 0;
 }
