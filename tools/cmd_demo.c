@@ -181,6 +181,25 @@ static int print_table(struct ks_store *store, const char *title, const char *po
 	return rc;
 }
 
+static int print_report(struct ks_store *store, const char *title,
+			int (*fn)(struct ks_store *, const struct ks_report_opts *, FILE *,
+				  struct ks_error *))
+{
+	struct ks_report_opts ro;
+	struct ks_error err = { 0 };
+	char msg[512];
+	int rc;
+
+	ks_report_opts_default(&ro);
+	ro.defaults = ks_policy_defaults;
+	printf("\n%s\n\n", title);
+	fflush(stdout);
+	rc = fn(store, &ro, stdout, &err);
+	if (rc)
+		cli_error("demo", "%s", ks_error_format(&err, msg, sizeof(msg)));
+	return rc;
+}
+
 int cmd_demo(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -190,7 +209,9 @@ int cmd_demo(int argc, char **argv)
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *outdir = "kstack-demo", *datadir = cli_datadir();
-	const char *policies[32], *sweeps[] = { "pool=1..8", "fail_rate=0,0.0001,0.01" };
+	/* issue 4's grid: every dynamic policy, pools 0..8, three failure rates */
+	const char *grid_policies[] = { "rfc", "rfc+global", "entry", "watermark" };
+	const char *policies[32], *sweeps[] = { "pool=0..8", "fail_rate=0,1e-4,1e-2" };
 	struct pathlist traces = { 0 };
 	struct ks_speclist base = { 0 }, sweep = { 0 };
 	struct ks_store *store = NULL;
@@ -261,7 +282,7 @@ int cmd_demo(int argc, char **argv)
 	}
 	rc = ks_speclist_expand(&base, policies, npol, NULL, 0, &err);
 	if (!rc)
-		rc = ks_speclist_expand(&sweep, (const char *const[]){ "rfc" }, 1, sweeps, 2, &err);
+		rc = ks_speclist_expand(&sweep, grid_policies, 4, sweeps, 2, &err);
 	if (rc) {
 		cli_error("demo", "%s", ks_error_format(&err, msg, sizeof(msg)));
 		goto out;
@@ -275,11 +296,14 @@ int cmd_demo(int argc, char **argv)
 	o.threads = (unsigned int)jobs;
 	for (i = 0; i < traces.n; i++) {
 		struct ks_replay_summary sum;
+		/* the grid runs on every real trace; with none shipped, on one profile */
+		bool grid = i >= nprof || (traces.n == nprof && strstr(traces.v[i], "rome-128"));
 
-		printf("kstack demo: replaying %s\n", traces.v[i]);
+		printf("kstack demo: replaying %s%s\n", traces.v[i],
+		       grid ? " (every policy, pool 0..8, 3 failure rates)" : "");
 		fflush(stdout);
 		rc = ks_replay_trace(traces.v[i], &base, store, &o, &sum, NULL, &err);
-		if (!rc)
+		if (!rc && grid)
 			rc = ks_replay_trace(traces.v[i], &sweep, store, &o, &sum, NULL, &err);
 		if (rc) {
 			cli_error("demo", "%s: %s", traces.v[i], ks_error_format(&err, msg, sizeof(msg)));
@@ -291,6 +315,12 @@ int cmd_demo(int argc, char **argv)
 			"rfc", false))
 		goto out;
 	if (print_table(store, "Every policy at its defaults:", NULL, false))
+		goto out;
+	if (print_report(store, "Minimum safe pool (smallest per-CPU pool with no would-be crash from there up):",
+			 ks_report_min_pool))
+		goto out;
+	if (print_report(store, "Costs of the default runs (events per second of trace; ns per event are placeholders):",
+			 ks_report_costs))
 		goto out;
 
 	{
