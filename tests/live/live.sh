@@ -16,6 +16,16 @@ grep -qw tracefs /proc/filesystems || { echo "skip: no tracefs"; exit 77; }
 # a probe left by someone else would make the leftover check meaningless
 [ $rc = 0 ] || { echo "skip: a kstack BPF program is already loaded"; exit 77; }
 
+# wait until the collector is recording (its file exists), then @1 seconds
+recording() {
+	local i
+	for i in $(seq 1 100); do
+		[ -s "$1" ] && break
+		sleep 0.2
+	done
+	sleep "$2"
+}
+
 instances() {
 	local d
 	for d in /sys/kernel/tracing/instances /sys/kernel/debug/tracing/instances; do
@@ -35,9 +45,10 @@ instances | grep -qx "kstack-$pid" && fail "instance kstack-$pid left behind"
 
 # 2. Ctrl-C (SIGINT) and SIGTERM mid-recording: a complete trace, nothing left
 for sig in INT TERM; do
+	rm -f "$tmp/s.kst"
 	"$KSTACK" collect -o "$tmp/s.kst" -d 30 2>"$tmp/err" &
 	pid=$!
-	sleep 2
+	recording "$tmp/s.kst" 1
 	kill -$sig $pid
 	wait $pid; rc=$?
 	[ $rc = 0 ] || fail "SIG$sig: collect returned $rc: $(cat "$tmp/err")"
@@ -51,7 +62,7 @@ done
 # the next collector removes the stale instance.
 "$KSTACK" collect -o "$tmp/k.kst" -d 30 2>"$tmp/err" &
 pid=$!
-sleep 3
+recording "$tmp/k.kst" 2.5
 kill -KILL $pid
 wait $pid 2>/dev/null
 "$LIVE_CHECK" valid "$tmp/k.kst" truncated || fail "SIGKILL: truncated trace not readable"
