@@ -24,7 +24,7 @@
 #include "../common/ks_err.h"
 
 /* Bumped whenever a change can alter any result: stored with every run. */
-#define KS_ENGINE_VERSION "2"
+#define KS_ENGINE_VERSION "3"
 
 /* What the engine needs to know about the traced machine. */
 struct ks_machine {
@@ -223,5 +223,56 @@ int ks_grid_status(const struct ks_grid *g);
 void ks_grid_free(struct ks_grid *g);
 /** ks_engine_status() - like ks_grid_status() */
 int ks_engine_status(const struct ks_engine *e);
+
+/*
+ * Why a live task's stack holds what it holds (struct ks_task_pages.flags).
+ * Exactly one of SNAPSHOT, FORK and MISSED is set.
+ */
+#define KS_TP_SNAPSHOT	0x0001	/* alive at trace start (start snapshot) */
+#define KS_TP_FORK	0x0002	/* born in the trace (NEW) */
+#define KS_TP_MISSED	0x0004	/* first seen in a SWITCH or EXIT: no birth, no snapshot */
+#define KS_TP_INHERITED	0x0008	/* its fork took a cached stack (rfc family): born pages */
+#define KS_TP_STOP_GROWN 0x0010	/* the stop snapshot's HWM needed more pages: final growth */
+#define KS_TP_EXITED	0x0020	/* EXIT seen, stack not released yet */
+#define KS_TP_KTHREAD	0x0040	/* kernel thread */
+#define KS_TP_NO_HWM	0x0080	/* HWM unknown (0): never measured (e.g. /proc-only tasks) */
+
+/**
+ * struct ks_task_pages - one live task's stack in one run
+ * @hwm: the lifetime high-water mark the engine knows (bytes; 0 unknown),
+ *	including what the stop snapshot told it
+ * @need: pages that HWM needs in this run: max(prealloc, ceil(hwm/page)),
+ *	capped at the stack size
+ * @mapped: pages mapped to its stack now
+ * @born: pages its stack held right after the task appeared (prealloc for a
+ *	fresh fork, the cached stack's pages when inherited, @need at the time
+ *	for a task alive at start or first seen in a switch)
+ * @flags: KS_TP_*
+ */
+struct ks_task_pages {
+	uint32_t hwm;
+	uint32_t need;
+	uint32_t mapped;
+	uint32_t born;
+	uint32_t flags;
+};
+
+/**
+ * ks_grid_task_pages() - what configuration @run maps to live task @tid now
+ * @g: the grid (any time: while feeding or after ks_grid_finish())
+ * @run: index < ks_grid_size()
+ * @tid: the task
+ * @out: filled on success
+ *
+ * A task is live from its birth (snapshot, fork, or first sight in a
+ * switch or exit) until its stack is released (dead switch or FREE).
+ *
+ * Return: 0, -ENOENT if @tid is not a live task, -EINVAL for a bad @run or
+ * tid 0.
+ */
+int ks_grid_task_pages(const struct ks_grid *g, size_t run, uint32_t tid,
+		       struct ks_task_pages *out);
+/** ks_engine_task_pages() - ks_grid_task_pages() of an engine's only run */
+int ks_engine_task_pages(const struct ks_engine *e, uint32_t tid, struct ks_task_pages *out);
 
 #endif

@@ -136,6 +136,7 @@ struct ks_ptask {
 #define KS_PT_EXITED	0x01	/* EXIT seen: the kernel counters were dropped */
 #define KS_PT_OVERFLOW	0x02	/* already counted in overflows */
 #define KS_PT_BASE	0x04	/* arm64: its base-address overflow crash is recorded */
+#define KS_PT_INHERITED	0x08	/* born on a cached stack (set by the policy's create()) */
 
 /* How a task came to exist in the replay. */
 enum ks_birth {
@@ -315,6 +316,7 @@ struct ks_run {
 	uint32_t limit_pages;		/* more needed = overflow (default thread_pages) */
 	bool nomem;			/* an allocation failed: results incomplete */
 	char params[512];		/* canonical resolved spec (no policy name) */
+	uint8_t *born;			/* per task slot: pages mapped right after birth */
 };
 
 static inline void *ks_run_priv(struct ks_run *r)
@@ -373,6 +375,12 @@ void ks_cache_add(struct ks_run *r, int64_t delta);
  * nr_dynamic_stacks_faults += @dyn of them, and, if @memcg, charges += n.
  */
 void ks_charge(struct ks_run *r, struct ks_ptask *t, uint32_t n, uint32_t dyn, bool memcg);
+
+/**
+ * ks_uncharge() - @n pages (@dyn of them dynamic) leave @t's charges, never
+ * more than it holds (charges dropped at EXIT are not dropped again)
+ */
+void ks_uncharge(struct ks_run *r, struct ks_ptask *t, uint32_t n, uint32_t dyn);
 
 /**
  * ks_fault() - count one stack fault that mapped @pages pages (with

@@ -5,9 +5,12 @@
  *
  * - Kernel threads get fully mapped stacks (thread_size) and never change.
  * - A user thread holds @prealloc pages (the top page) while in user mode and
- *   the full thread_size while in the kernel.  Only the prealloc pages are
- *   charged to nr_kernel_stack (how D1 would account expansions is
- *   unspecified); stack_pages counts every mapped page.
+ *   the full thread_size while in the kernel.  Every mapped page is charged
+ *   to nr_kernel_stack, which counts the stack pages live tasks hold (D1
+ *   does not say how it would account expansions; counting them is what
+ *   makes its memory comparable with the other policies); expansions are
+ *   not memcg charges.  The pages above prealloc count in
+ *   nr_dynamic_stacks_faults while held.
  * - Each CPU has a cache of @pool free pages and a reserve of @reserve
  *   pages, both full at start (set-up pages, not failure-injected) and
  *   counted as pool pages.  @pool=0: no cache, so every expansion goes to
@@ -158,12 +161,12 @@ static void entry_create(struct ks_run *r, struct ks_hook *h, enum ks_birth how)
 	} else {
 		n = r->prealloc;
 	}
-	charged = h->kthread ? n : r->prealloc;
+	charged = n > r->prealloc ? n - r->prealloc : 0;
 	if (fork)
 		ks_stack_map(r, h->t, n);
 	else
 		ks_stack_adopt(r, h->t, n);
-	ks_charge(r, h->t, charged, 0, fork);
+	ks_charge(r, h->t, n, charged, fork);
 }
 
 /* Full stack without entry costs (derived, or an entry the trace missed). */
@@ -175,6 +178,7 @@ static void expand_quiet(struct ks_run *r, struct ks_hook *h)
 	for (i = 0; i < n; i++)
 		(void)pool_get(r, &pc->cache);	/* else a fresh page */
 	ks_stack_adopt(r, h->t, n);
+	ks_charge(r, h->t, n, n, false);
 	((struct entry_task *)ks_task_priv(h->t))->in_kernel = 1;
 }
 
@@ -187,6 +191,7 @@ static void shrink(struct ks_run *r, struct ks_hook *h, bool costs)
 	((struct entry_task *)ks_task_priv(h->t))->in_kernel = 0;
 	if (!n)
 		return;
+	ks_uncharge(r, h->t, n, n);
 	if (costs) {
 		ks_stack_unmap(r, h->t, n);
 		r->c.tlb_flushes++;
@@ -250,6 +255,7 @@ static void entry_kentry(struct ks_run *r, struct ks_hook *h)
 			entry_wait(r, h, left);
 	}
 	ks_stack_map(r, h->t, n);
+	ks_charge(r, h->t, n, n, false);
 	et->in_kernel = 1;
 }
 

@@ -96,6 +96,19 @@ void ks_charge(struct ks_run *r, struct ks_ptask *t, uint32_t n, uint32_t dyn, b
 		r->c.charges += n;
 }
 
+void ks_uncharge(struct ks_run *r, struct ks_ptask *t, uint32_t n, uint32_t dyn)
+{
+	/* charges already dropped (at EXIT) are not dropped twice */
+	if (n > t->charged)
+		n = t->charged;
+	if (dyn > t->charged_dyn)
+		dyn = t->charged_dyn;
+	t->charged -= n;
+	t->charged_dyn -= dyn;
+	r->lv.kstack_kb -= (int64_t)n * r->page_kb;
+	r->lv.dyn_kb -= (int64_t)dyn * r->page_kb;
+}
+
 void ks_fault(struct ks_run *r, uint32_t pages)
 {
 	r->c.faults++;

@@ -35,7 +35,7 @@ static struct ks_event ev_entry(uint64_t t, uint32_t cpu, uint32_t tid, uint32_t
  *      the 3 pages are freed (they came from cpu0).
  * At t8: stacks 1 + 4 = 5, pools 18; maps 2 + 3 + 3 + 3 = 11, unmaps 6,
  * tlb_flushes 2, pool_hits 9, waits 0, alloc_attempts 0, entries 3,
- * kernel_stack_kb 2 pages = 8 KiB (expansions are not charged).
+ * kernel_stack_kb = every mapped page of the live tasks: 5 pages = 20 KiB.
  */
 static void test_events(void)
 {
@@ -59,7 +59,8 @@ static void test_events(void)
 		{ "stack_pages_end", 5 }, { "pool_pages_end", 18 }, { "pool_pages_peak", 24 },
 		{ "maps", 11 }, { "unmaps", 6 }, { "tlb_flushes", 2 }, { "pool_hits", 9 },
 		{ "waits", 0 }, { "alloc_attempts", 0 }, { "entries", 3 },
-		{ "kernel_stack_kb_end", 8 }, { "charges", 2 }, { "crashes", 0 },
+		{ "kernel_stack_kb_end", 20 }, /* every mapped page is charged: 5 pages x 4 KiB */
+		{ "charges", 2 }, { "crashes", 0 },
 	};
 	struct ks_result *r;
 
@@ -118,7 +119,8 @@ static void test_wait_and_reserve(void)
 		{ "maps", 22 }, { "unmaps", 6 }, { "tlb_flushes", 2 }, { "pool_hits", 3 },
 		{ "fallback_hits", 9 }, { "alloc_attempts", 5 }, { "alloc_failures", 2 },
 		{ "waits", 1 }, { "wait_ns", 510000 }, { "crashes", 1 },
-		{ "stack_pages_end", 16 }, { "pool_pages_end", 0 }, { "kernel_stack_kb_end", 16 },
+		{ "stack_pages_end", 16 }, { "pool_pages_end", 0 },
+		{ "kernel_stack_kb_end", 64 }, /* all 16 mapped pages charged, x 4 KiB */
 	};
 	struct ks_result *r = run("entry:entries=events,pool=3,alloc_latency=10000,"
 				  "fail_windows=0.003-0.0035", &m, evs, N(evs), 12 * MS);
@@ -157,7 +159,7 @@ static void test_sleepers_vs_rfc(void)
 	struct expect ee[] = {
 		{ "stack_pages_end", 12 }, { "stack_pages_peak", 12 }, { "pool_pages_end", 9 },
 		{ "maps", 0 }, { "unmaps", 0 }, { "tlb_flushes", 0 }, { "waits", 0 },
-		{ "kernel_stack_kb_end", 12 },
+		{ "kernel_stack_kb_end", 48 }, /* all 12 mapped pages charged, x 4 KiB */
 	};
 	struct expect er[] = {
 		{ "stack_pages_end", 3 }, { "pool_pages_end", 3 },
@@ -192,7 +194,8 @@ static void test_kthread_16k(void)
 	struct ks_event kt = ev_new(0, 0, 50, 2);
 	struct ks_event evs[4];
 	struct expect e[] = {
-		{ "maps", 4 }, { "stack_pages_end", 4 }, { "kernel_stack_kb_end", 48 },
+		{ "maps", 4 }, { "stack_pages_end", 4 },
+		{ "kernel_stack_kb_end", 64 }, /* the kthread's 4 pages x 16 KiB, all charged */
 		{ "pool_hits", 1 },
 	};
 	struct ks_result *r;
