@@ -108,7 +108,24 @@ static const uint8_t *vslow(const uint8_t *p, uint64_t *v, unsigned int shift)
 			tasks[ntasks].tid = (uint32_t)(v64 >> 1); \
 			tasks[ntasks].hwm = 0;			\
 			tasks[ntasks].depth = 0;		\
+			tasks[ntasks].tgid = (uint32_t)(v64 >> 1); \
 			ntasks++;				\
+		}						\
+	} while (0)
+
+/*
+ * flags of a switch or kfault: in a KST_BF_TGID block, bit 16 of the
+ * varint says that the task's tgid follows (zigzag from its tid).
+ */
+#define FLAGS_TGID(f, tp_)					\
+	do {							\
+		VGET(v64);					\
+		(f) = (uint16_t)v64;				\
+		if (unlikely(v64 > UINT16_MAX)) {		\
+			if ((v64 >> 16) != 1 || !tgmask)	\
+				goto bad_value;			\
+			VGET(v64);				\
+			(tp_)->tgid = (uint32_t)((tp_)->tid + kst_unzigzag(v64)); \
 		}						\
 	} while (0)
 
@@ -124,30 +141,42 @@ static const uint8_t *vslow(const uint8_t *p, uint64_t *v, unsigned int shift)
 		comm = 1;					\
 	} while (0)
 
-static inline struct kst_rcpu *cpu_state(struct kst_rcpu *cpus, struct kst_rcpu *nostate,
+/*
+ * The switch state of @cpu, valid for this block.  A CPU without state
+ * (>= KST_CPU_STATE) gets the spare entry that @other is not using.
+ */
+static inline struct kst_rcpu *cpu_state(struct kst_rcpu *cpus, const struct kst_rcpu *other,
 					 uint32_t cpu, uint32_t gen)
 {
 	struct kst_rcpu *cs;
 
-	if (cpu >= KST_CPU_STATE)
-		return nostate;
+	if (unlikely(cpu >= KST_CPU_STATE)) {
+		cs = &cpus[KST_CPU_STATE + (other == &cpus[KST_CPU_STATE])];
+		cs->cpu = cpu;
+		cs->last_next = cs->last_prev = NONE;
+		cs->poison = NONE;
+		return cs;
+	}
 	cs = &cpus[cpu];
 	if (cs->gen != gen) {
 		cs->gen = gen;
+		cs->cpu = cpu;
 		cs->last_next = cs->last_prev = NONE;
+		cs->poison = 0;
 	}
 	return cs;
 }
 
 const char *kst_decode_block(struct kst_reader *r, const uint8_t *raw, size_t len,
-			     uint32_t nev, uint64_t base_time)
+			     uint32_t nev, uint64_t base_time, uint8_t bflags)
 {
-	struct kst_rcpu nostate = { 0, NONE, NONE };
+	/* TGID blocks: switches carry prev's tgid and arg = state, kfaults a tgid */
+	const uint32_t tgmask = bflags & KST_BF_TGID ? UINT32_MAX : 0;
 	const uint8_t *p = raw, *end = raw + len;
+	struct ks_event *ev = r->evs, *evend = ev + nev;
 	struct kst_rcpu *cs_cur, *cs_other, *cs;
-	struct ks_event *ev = r->evs;
 	struct kst_rtask *tasks;
-	uint32_t ntasks = 0, cur = 0, other = 0, gen, i;
+	uint32_t ntasks = 0, gen;
 	uint64_t t = base_time, v64;
 
 	/* each record names at most two tasks new to the block */
@@ -164,9 +193,10 @@ const char *kst_decode_block(struct kst_reader *r, const uint8_t *raw, size_t le
 		r->gen = 1;
 	}
 	gen = r->gen;
-	cs_cur = cs_other = cpu_state(r->cpus, &nostate, 0, gen);
+	/* cur and other are CPU 0 at the start of a block */
+	cs_cur = cs_other = cpu_state(r->cpus, NULL, 0, gen);
 
-	for (i = 0; i < nev; i++, ev++) {
+	for (; ev < evend; ev++) {
 		uint32_t tag, cpu, tid, tid2, tgid, hwm, depth, arg, type, state, n;
 		uint16_t flags;
 		int comm = 0;
@@ -178,29 +208,19 @@ const char *kst_decode_block(struct kst_reader *r, const uint8_t *raw, size_t le
 		tag = *p++;
 		VGET(w);
 		t += w >> 2;
-		switch (w & 3) {
-		case KST_CPU_SAME:
-			break;
-		case KST_CPU_OTHER:
+		if ((w & 3) == KST_CPU_OTHER) {
 			/* also right when other == cur (both 0 at the start) */
-			cpu = other;
-			other = cur;
-			cur = cpu;
 			cs = cs_other;
 			cs_other = cs_cur;
 			cs_cur = cs;
-			break;
-		case KST_CPU_EXPLICIT:
+		} else if ((w & 3) != KST_CPU_SAME) {
+			if ((w & 3) != KST_CPU_EXPLICIT)
+				goto bad_value;
 			VGET32(cpu);
-			if (cpu != cur) {
-				other = cur;
+			if (cpu != cs_cur->cpu) {
 				cs_other = cs_cur;
-				cur = cpu;
-				cs_cur = cpu_state(r->cpus, &nostate, cpu, gen);
+				cs_cur = cpu_state(r->cpus, cs_other, cpu, gen);
 			}
-			break;
-		default:
-			goto bad_value;
 		}
 
 		if (likely(!(tag & KST_TAG_OTHER))) {
@@ -233,27 +253,25 @@ const char *kst_decode_block(struct kst_reader *r, const uint8_t *raw, size_t le
 				VGET8(depth);
 			flags = 0;
 			if (unlikely(tag & KST_SW_FLAGS))
-				VGET16(flags);
+				FLAGS_TGID(flags, tp);
 			state = (tag >> KST_SW_STATE_SHIFT) & 3;
 			if (unlikely(state > KS_STATE_DEAD))
 				goto bad_value;
 			tid = tp->tid;
+			tgid = tp->tgid & tgmask;
 			tid2 = tasks[next].tid;
 			tp->hwm = hwm;
 			tp->depth = depth;
-			cs->last_next = next;
-			cs->last_prev = prev;
-			if (unlikely(cs == &nostate))
-				cs->last_next = cs->last_prev = NONE;
-			/* tasks[] keeps bytes, not multiples of 8 */
+			cs->last_next = next | cs->poison;
+			cs->last_prev = prev | cs->poison;
 			ev->time = t;
-			ev->cpu = cur;
+			ev->cpu = cs->cpu;
 			ev->tid = tid;
 			ev->tid2 = tid2;
-			ev->tgid = 0;
+			ev->tgid = tgid;
 			ev->hwm = hwm;
 			ev->depth = depth;
-			ev->arg = 0;
+			ev->arg = state & tgmask;
 			ev->flags = flags;
 			ev->type = KS_EV_SWITCH;
 			ev->state = state;
@@ -279,7 +297,7 @@ const char *kst_decode_block(struct kst_reader *r, const uint8_t *raw, size_t le
 			p += KS_COMM_LEN;
 			comm = 1;
 		} else {
-			uint32_t idx;
+			uint32_t idx = 0, idx2;
 
 			type = tag & 0x0f;
 			if (unlikely(tag & 0x60 || type < KS_EV_SNAPSHOT || type >= KS__EV_MAX ||
@@ -293,24 +311,30 @@ const char *kst_decode_block(struct kst_reader *r, const uint8_t *raw, size_t le
 			case KS_EV_SNAPSHOT:
 				VGET(v64);
 				tgid = (uint32_t)(tid + kst_unzigzag(v64));
+				tasks[idx].tgid = tgid;
 				VGET8(hwm);
 				VGET8(depth);
 				COMM();
 				break;
 			case KS_EV_NEW:
-				TASK(idx);
-				tid2 = tasks[idx].tid;
+				TASK(idx2);
+				tid2 = tasks[idx2].tid;
 				VGET(v64);
 				tgid = (uint32_t)(tid + kst_unzigzag(v64));
+				tasks[idx].tgid = tgid;
 				COMM();
 				break;
 			case KS_EV_EXIT:
 				VGET(v64);
 				tgid = (uint32_t)(tid + kst_unzigzag(v64));
+				tasks[idx].tgid = tgid;
 				VGET8(hwm);
 				break;
 			case KS_EV_KFAULT:
 				VGET8(depth);
+				if (tag & KST_TAG_FLAGS)
+					FLAGS_TGID(flags, &tasks[idx]);
+				tgid = tasks[idx].tgid & tgmask;
 				break;
 			case KS_EV_KENTRY:
 			case KS_EV_KEXIT:
@@ -320,11 +344,11 @@ const char *kst_decode_block(struct kst_reader *r, const uint8_t *raw, size_t le
 			default:
 				break;
 			}
-			if (tag & KST_TAG_FLAGS)
+			if (tag & KST_TAG_FLAGS && type != KS_EV_KFAULT)
 				VGET16(flags);
 		}
 		ev->time = t;
-		ev->cpu = cur;
+		ev->cpu = cs_cur->cpu;
 		ev->tid = tid;
 		ev->tid2 = tid2;
 		ev->tgid = tgid;

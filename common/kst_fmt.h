@@ -27,6 +27,9 @@
 #define KST_BF_STORED		0x00
 #define KST_BF_DEFLATE		0x01	/* raw DEFLATE stream */
 #define KST_BF_ZSTD		0x02	/* one zstd frame */
+#define KST_BF_TGID		0x04	/* switches and kfaults carry tgids */
+#define KST_BF_KNOWN		(KST_BF_CODEC | KST_BF_TGID)
+#define KST_FLAGS_TGID		0x10000	/* in a flags varint: a tgid follows */
 
 /* Footer: trailer offset u64, magic[8] */
 #define KST_FOOTER_MAGIC	"KSTFOOT1"

@@ -109,15 +109,17 @@ static const char *parse_block_header(const uint8_t *h, uint32_t seq, struct kst
 	if (b->seq != seq)
 		return "out-of-sequence block";
 	if (b->kind == KST_KIND_EVENTS) {
-		/* a codec (or flag) of a later kstack: say so rather than misread it */
-		if (b->flags & ~KST_BF_CODEC || (b->flags & KST_BF_CODEC) > KST_BF_ZSTD)
+		/* a codec or flag of a later kstack: say so rather than misread it */
+		if ((b->flags & KST_BF_CODEC) > KST_BF_ZSTD)
 			return "unsupported compression (unknown block flags)";
+		if (b->flags & ~KST_BF_KNOWN)
+			return "unsupported block flags";
 		if (h[10] || h[11])
 			return "bad block header (reserved bytes not 0)";
 		if (b->nev == 0 || b->nev > KST_MAX_EVENTS || b->raw_len > KST_MAX_RAW ||
 		    b->payload_len > KST_MAX_PAYLOAD || (uint64_t)b->nev * 2 > b->raw_len)
 			return "bad block sizes";
-		if (b->flags == KST_BF_STORED && b->raw_len != b->payload_len)
+		if ((b->flags & KST_BF_CODEC) == KST_BF_STORED && b->raw_len != b->payload_len)
 			return "bad block sizes";
 	} else if (b->kind == KST_KIND_TRAILER) {
 		if (b->flags || b->nev || b->payload_len > KST_MAX_PAYLOAD)
@@ -410,7 +412,7 @@ int kst_reader_next_block(struct kst_reader *r, const struct ks_event **evs, siz
 	const char *why;
 	struct kst_bhdr b;
 	uint32_t seq = r->seq;
-	uint8_t *dst;
+	uint8_t *dst, codec;
 	ssize_t got;
 	int ret;
 
@@ -447,7 +449,8 @@ int kst_reader_next_block(struct kst_reader *r, const struct ks_event **evs, siz
 	/* uncompressed payloads are read straight into the padded decode buffer */
 	if (grow(&r->raw, &r->raw_cap, (size_t)b.raw_len + KST_PAD))
 		return ks_error_set(err, ENOMEM, "no memory for block %u", seq);
-	if (b.flags != KST_BF_STORED) {
+	codec = b.flags & KST_BF_CODEC;
+	if (codec != KST_BF_STORED) {
 		if (grow(&r->payload, &r->payload_cap, b.payload_len + 1))
 			return ks_error_set(err, ENOMEM, "no memory for block %u", seq);
 		dst = r->payload;
@@ -461,13 +464,13 @@ int kst_reader_next_block(struct kst_reader *r, const struct ks_event **evs, siz
 		return reached_end(r);	/* the recording stopped while writing it */
 	if (crc_bad(b.crc, crc32(0, dst, b.payload_len)))
 		return corrupt(r, err, seq, "checksum mismatch");
-	if (b.flags == KST_BF_DEFLATE) {
+	if (codec == KST_BF_DEFLATE) {
 		ret = inflate_block(r, &b);
 		if (ret < 0)
 			return ks_error_set(err, -ret, "no memory for inflate");
 		if (ret)
 			return corrupt(r, err, seq, "cannot decompress");
-	} else if (b.flags == KST_BF_ZSTD) {
+	} else if (codec == KST_BF_ZSTD) {
 		ret = unzstd_block(r, &b);
 		if (ret < 0)
 			return ks_error_set(err, -ret, "no memory for zstd");
@@ -483,7 +486,7 @@ int kst_reader_next_block(struct kst_reader *r, const struct ks_event **evs, siz
 		r->evs = e;
 		r->evs_cap = b.nev;
 	}
-	why = kst_decode_block(r, r->raw, b.raw_len, b.nev, b.base_time);
+	why = kst_decode_block(r, r->raw, b.raw_len, b.nev, b.base_time, b.flags);
 	if (why)
 		return corrupt(r, err, seq, why);
 	if (!r->have_trailer)

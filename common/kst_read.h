@@ -31,12 +31,20 @@ struct kst_rtask {
 	uint32_t tid;
 	uint32_t hwm;
 	uint32_t depth;
+	uint32_t tgid;			/* used in KST_BF_TGID blocks; initially the tid */
 };
 
+/*
+ * Per-CPU switch state of the block being decoded.  CPUs >= KST_CPU_STATE
+ * have none: they use one of two spare entries whose poison (all ones)
+ * keeps last_next and last_prev at "none" whatever is stored there.
+ */
 struct kst_rcpu {
-	uint32_t gen;
-	uint32_t last_next;
+	uint32_t gen;			/* valid when equal to the reader's */
+	uint32_t last_next;		/* task index, or UINT32_MAX for none */
 	uint32_t last_prev;
+	uint32_t cpu;
+	uint32_t poison;		/* 0, or UINT32_MAX for a spare entry */
 };
 
 struct kst_reader {
@@ -68,16 +76,17 @@ struct kst_reader {
 	size_t evs_cap;
 	struct kst_rtask *tids;		/* the block's task table */
 	size_t tids_cap;
-	struct kst_rcpu cpus[KST_CPU_STATE];
+	struct kst_rcpu cpus[KST_CPU_STATE + 2];	/* + the two spares */
 };
 
 /**
  * kst_decode_block() - decode @nev records of @raw into r->evs
  * @raw: the payload followed by KST_PAD zero bytes
+ * @flags: the block's flags (KST_BF_TGID matters)
  *
  * Return: NULL, or what is wrong with the block.
  */
 const char *kst_decode_block(struct kst_reader *r, const uint8_t *raw, size_t len,
-			     uint32_t nev, uint64_t base_time);
+			     uint32_t nev, uint64_t base_time, uint8_t flags);
 
 #endif

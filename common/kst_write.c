@@ -31,6 +31,7 @@ struct tid_slot {
 struct task_state {
 	uint32_t hwm8;
 	uint32_t depth8;
+	uint32_t tgid;		/* remembered tgid (TGID blocks), initially the tid */
 };
 
 struct cpu_state {
@@ -52,6 +53,7 @@ struct kst_writer {
 	uint32_t cpu;		/* cpu of the previous record */
 	uint32_t other_cpu;	/* the cpu before the last change */
 	uint32_t ncpus;
+	int tgid_mode;		/* this block: -1 undecided, 0 plain, 1 KST_BF_TGID */
 	int fd;
 	int own_fd;
 	int codec;		/* enum kst_codec */
@@ -96,6 +98,7 @@ static void block_reset(struct kst_writer *w)
 	w->ntasks = 0;
 	w->cpu = 0;
 	w->other_cpu = 0;
+	w->tgid_mode = -1;
 	/* generation 0 is never current, so zeroed slots are empty */
 	if (++w->gen == 0) {
 		memset(w->tids, 0, TID_HASH * sizeof(*w->tids));
@@ -188,6 +191,8 @@ int kst_writer_flush(struct kst_writer *w)
 		memcpy(w->out + KST_BLOCK_HDR, w->raw, plen);
 	}
 	crc = crc32(0, w->out + KST_BLOCK_HDR, plen);
+	if (w->tgid_mode == 1)
+		flags |= KST_BF_TGID;
 	fill_block_header(w->out, w->seq, KST_KIND_EVENTS, flags, plen, w->raw_len, w->nev,
 			  w->base_time, crc);
 	ret = write_all(w, w->out, KST_BLOCK_HDR + plen);
@@ -214,6 +219,7 @@ static inline uint32_t tid_lookup(struct kst_writer *w, uint32_t tid, int *fresh
 			s->idx = w->ntasks;
 			w->tasks[w->ntasks].hwm8 = 0;
 			w->tasks[w->ntasks].depth8 = 0;
+			w->tasks[w->ntasks].tgid = tid;
 			w->ntasks++;
 			*fresh = 1;
 			return s->idx;
@@ -245,8 +251,12 @@ static inline uint8_t *put_comm(uint8_t *p, const char *comm)
 	return p + n;
 }
 
-/* Fields that each type carries (ks_event.h); anything else needs a full record. */
-static int canonical(const struct ks_event *ev)
+/*
+ * Fields that each type carries (ks_event.h); anything else needs a full
+ * record.  In a TGID block a switch carries any tgid and arg = state, and a
+ * kfault any tgid.
+ */
+static int canonical(const struct ks_event *ev, int tgid_mode)
 {
 	uint32_t extra = 0;
 	int comm = 0;
@@ -267,10 +277,14 @@ static int canonical(const struct ks_event *ev)
 		extra = ev->tid2 | ev->tgid | ev->hwm | ev->depth | ev->arg;
 		break;
 	case KS_EV_SWITCH:
-		extra = ev->tgid | ev->arg | (ev->state > KS_STATE_DEAD);
+		if (tgid_mode)
+			extra = ev->arg != ev->state;
+		else
+			extra = ev->tgid | ev->arg;
+		extra |= ev->state > KS_STATE_DEAD;
 		break;
 	case KS_EV_KFAULT:
-		extra = ev->tid2 | ev->tgid | ev->hwm | ev->arg;
+		extra = ev->tid2 | ev->hwm | ev->arg | (tgid_mode ? 0 : ev->tgid);
 		break;
 	case KS_EV_KENTRY:
 	case KS_EV_KEXIT:
@@ -308,6 +322,27 @@ static uint8_t *put_full(uint8_t *p, const struct ks_event *ev)
 	return p + KS_COMM_LEN;
 }
 
+/*
+ * The flags varint, if needed, setting @bit in *@tag.  In a TGID block a
+ * tgid other than the task's remembered one is written after it (bit 16 of
+ * the varint) and becomes the remembered one.
+ */
+static inline uint8_t *put_flags(struct kst_writer *w, uint8_t *p, uint8_t *tag, uint8_t bit,
+				 const struct ks_event *ev, uint32_t idx)
+{
+	int ext = w->tgid_mode == 1 && ev->tgid != w->tasks[idx].tgid;
+
+	if (!ev->flags && !ext)
+		return p;
+	*tag |= bit;
+	p = kst_put_varint(p, ev->flags | (ext ? KST_FLAGS_TGID : 0));
+	if (ext) {
+		p = kst_put_varint(p, kst_zigzag((int64_t)ev->tgid - ev->tid));
+		w->tasks[idx].tgid = ev->tgid;
+	}
+	return p;
+}
+
 static uint8_t *put_switch(struct kst_writer *w, uint8_t *p, uint8_t *tagp,
 			   const struct ks_event *ev)
 {
@@ -340,10 +375,7 @@ static uint8_t *put_switch(struct kst_writer *w, uint8_t *p, uint8_t *tagp,
 		tag |= KST_SW_DEPTH;
 	else
 		p = kst_put_varint(p, depth8);
-	if (ev->flags) {
-		tag |= KST_SW_FLAGS;
-		p = kst_put_varint(p, ev->flags);
-	}
+	p = put_flags(w, p, &tag, KST_SW_FLAGS, ev, prev);
 	w->tasks[prev].hwm8 = hwm8;
 	w->tasks[prev].depth8 = depth8;
 	if (cs) {
@@ -358,7 +390,7 @@ int kst_writer_add(struct kst_writer *w, const struct ks_event *ev)
 {
 	uint8_t *p, *tagp, tw[10], *twe;
 	uint64_t code;
-	uint32_t idx;
+	uint32_t idx = 0;
 
 	if (w->error)
 		return w->error;
@@ -397,15 +429,21 @@ int kst_writer_add(struct kst_writer *w, const struct ks_event *ev)
 		w->cpu = ev->cpu;
 	}
 
-	if (!canonical(ev)) {
+	/* the collector fills tgid (and arg = state) in switches and kfaults */
+	if (w->tgid_mode < 0 && (ev->type == KS_EV_SWITCH || ev->type == KS_EV_KFAULT))
+		w->tgid_mode = ev->tgid != 0;
+	if (!canonical(ev, w->tgid_mode == 1)) {
 		*tagp = KST_TAG_FULL;
 		p = put_full(p, ev);
 	} else if (ev->type == KS_EV_SWITCH) {
 		p = put_switch(w, p, tagp, ev);
 	} else {
-		*tagp = KST_TAG_OTHER | ev->type | (ev->flags ? KST_TAG_FLAGS : 0);
+		uint8_t tag = KST_TAG_OTHER | ev->type;
+
 		if (ev->type != KS_EV_LOST)
 			p = put_tid(w, p, ev->tid, &idx);
+		if (ev->type == KS_EV_SNAPSHOT || ev->type == KS_EV_NEW || ev->type == KS_EV_EXIT)
+			w->tasks[idx].tgid = ev->tgid;
 		switch (ev->type) {
 		case KS_EV_SNAPSHOT:
 			p = kst_put_varint(p, kst_zigzag((int64_t)ev->tgid - ev->tid));
@@ -431,8 +469,13 @@ int kst_writer_add(struct kst_writer *w, const struct ks_event *ev)
 			p = kst_put_varint(p, ev->arg);
 			break;
 		}
-		if (ev->flags)
+		if (ev->type == KS_EV_KFAULT) {
+			p = put_flags(w, p, &tag, KST_TAG_FLAGS, ev, idx);
+		} else if (ev->flags) {
+			tag |= KST_TAG_FLAGS;
 			p = kst_put_varint(p, ev->flags);
+		}
+		*tagp = tag;
 	}
 	w->raw_len = p - w->raw;
 	w->last_time = ev->time;

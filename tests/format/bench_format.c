@@ -5,7 +5,10 @@
  * ~30k switches/s, next tasks drawn from ~150 tasks (a few hot ones),
  * per-task sleeping depths, rare HWM changes, plus a little lifecycle.
  *
- *   bench_format [EVENTS [TASKS [PASSES]]]     (BENCH_ONLY=zstd:3: one codec only)
+ *   bench_format [EVENTS [TASKS [PASSES]]]
+ *   bench_format FILE.kst [PASSES]	(the events of a real recording)
+ *
+ * BENCH_ONLY=zstd:3 runs one codec only (for perf and callgrind).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -75,7 +78,7 @@ static struct ks_event *gen(size_t n, uint32_t ntasks)
 }
 
 /* Decode the buffer @passes times; returns the seconds taken. */
-static double decode(const uint8_t *buf, size_t len, size_t n, int passes)
+__attribute__((noinline)) static double decode(const uint8_t *buf, size_t len, size_t n, int passes)
 {
 	struct ks_error err = { 0 };
 	const struct ks_event *b;
@@ -139,6 +142,30 @@ static uint8_t *encode(const struct ks_event *evs, size_t n, int codec, int leve
 	return buf;
 }
 
+/* All events of a trace file (a real recording), or NULL. */
+static struct ks_event *load(const char *path, size_t *n)
+{
+	struct ks_error err = { 0 };
+	const struct ks_event *b;
+	struct ks_event *evs = NULL;
+	struct kst_reader *r;
+	size_t k, cap = 0;
+
+	*n = 0;
+	if (kst_reader_open(&r, path, &err))
+		return NULL;
+	while (kst_reader_next_block(r, &b, &k, &err) > 0) {
+		if (*n + k > cap) {
+			cap = (*n + k) * 2;
+			evs = realloc(evs, cap * sizeof(*evs));
+		}
+		memcpy(evs + *n, b, k * sizeof(*b));
+		*n += k;
+	}
+	kst_reader_free(r);
+	return evs;
+}
+
 static const char *const codec_names[] = { "none", "deflate", "zstd" };
 
 int main(int argc, char **argv)
@@ -155,10 +182,20 @@ int main(int argc, char **argv)
 	struct ks_event *evs;
 	size_t k;
 
-	if (ntasks < 8)
-		ntasks = 8;
-	evs = gen(n, ntasks);
-	printf("%zu events, %u tasks (%zu-byte struct ks_event)\n", n, ntasks, sizeof(*evs));
+	if (argc > 1 && !access(argv[1], R_OK)) {
+		/* bench_format FILE.kst [PASSES]: a real recording */
+		evs = load(argv[1], &n);
+		if (!evs)
+			return 1;
+		passes = argc > 2 ? atoi(argv[2]) : 20;
+		printf("%s: %zu events\n", argv[1], n);
+	} else {
+		if (ntasks < 8)
+			ntasks = 8;
+		evs = gen(n, ntasks);
+		printf("%zu events, %u tasks (%zu-byte struct ks_event)\n", n, ntasks,
+		       sizeof(*evs));
+	}
 	for (k = 0; k < sizeof(runs) / sizeof(runs[0]); k++) {
 		char name[32];
 		double tw, td;
