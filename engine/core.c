@@ -125,6 +125,10 @@ static int slots_grow(struct ks_grid *g)
 		if (!p)
 			return -ENOMEM;
 		r->tasks = p;
+		p = realloc(r->born, cap);
+		if (!p)
+			return -ENOMEM;
+		r->born = p;
 	}
 	g->task_cap = cap;
 	return 0;
@@ -169,6 +173,7 @@ static inline void hook_init(struct ks_hook *h, const struct ks_event *ev, uint3
 	h->tid = tid;
 	h->hwm = t->hwm;
 	h->kthread = t->flags & KS_T_KTHREAD;
+	h->at_stop = false;
 }
 
 /* Pages @hwm needs in @r, with the overflow check; capped at the stack size. */
@@ -198,6 +203,7 @@ static uint32_t task_create(struct ks_grid *g, const struct ks_event *ev, uint32
 	g->task[slot].hwm = hwm;
 	g->task[slot].hwm_done = hwm;
 	g->task[slot].flags = flags;
+	g->task[slot].how = (uint8_t)how;
 	if (++g->tasks > g->tasks_peak)
 		g->tasks_peak = g->tasks;
 	if (how == KS_BORN_FORK)
@@ -212,13 +218,14 @@ static uint32_t task_create(struct ks_grid *g, const struct ks_event *ev, uint32
 		h.need = run_need(r, t, hwm);
 		if (r->pol->create) {
 			r->pol->create(r, &h, how);
-			continue;
+		} else {
+			if (how == KS_BORN_FORK)
+				ks_stack_map(r, t, h.need);
+			else
+				ks_stack_adopt(r, t, h.need);
+			ks_charge(r, t, h.need, h.need - r->prealloc, how == KS_BORN_FORK);
 		}
-		if (how == KS_BORN_FORK)
-			ks_stack_map(r, t, h.need);
-		else
-			ks_stack_adopt(r, t, h.need);
-		ks_charge(r, t, h.need, h.need - r->prealloc, how == KS_BORN_FORK);
+		r->born[slot] = t->mapped;
 	}
 	return slot;
 }
@@ -301,6 +308,8 @@ static void on_switch(struct ks_grid *g, const struct ks_event *ev)
 	size_t i;
 
 	g->switches++;
+	if (ev->cpu < g->ncur)
+		g->cur[ev->cpu] = ev->tid2;
 	if (ev->tid) {
 		slot = task_lookup(g, ev->tid);
 		if (slot == KS_NO_TASK)
@@ -409,6 +418,45 @@ static void grid_series(struct ks_grid *g, uint64_t upto)
 	g->next_sample = next;
 }
 
+/*
+ * The stop snapshot saw a higher HWM of a live task.  If the task is running
+ * at stop, it faulted after its last switch-out, in the final interval on
+ * its CPU: that growth is processed like any growth (faults, pages from that
+ * CPU's pool) but without a switch-out (no refill: it has not left the CPU).
+ * A task not running cannot have grown since its last switch-out: its HWM
+ * just rises (policy.h).
+ */
+static void stop_grow(struct ks_grid *g, uint32_t slot, const struct ks_event *ev)
+{
+	struct ks_task *task = &g->task[slot];
+	struct ks_hook h;
+	uint32_t cpu;
+	size_t i;
+
+	if (task->hwm <= task->hwm_done)
+		return;
+	for (cpu = 0; cpu < g->ncur && g->cur[cpu] != task->tid; cpu++)
+		;
+	if (cpu == g->ncur)
+		return;
+	hook_init(&h, ev, task->tid, task);
+	h.cpu = cpu;
+	h.at_stop = true;
+	for (i = 0; i < g->nruns; i++) {
+		struct ks_run *r = g->runs[i];
+		struct ks_ptask *t = run_task(r, slot);
+
+		h.t = t;
+		h.need = run_need(r, t, task->hwm);
+		if (r->conf.entry_model == KS_EM_ARM64)
+			ks_emodel_grow(r, &h);
+		if (h.need > t->mapped && r->pol->grow)
+			r->pol->grow(r, &h);
+	}
+	task->hwm_done = task->hwm;
+	task->flags |= KS_T_STOP_GROWN;
+}
+
 static void on_event(struct ks_grid *g, const struct ks_event *ev)
 {
 	uint32_t slot;
@@ -431,9 +479,11 @@ static void on_event(struct ks_grid *g, const struct ks_event *ev)
 			break;
 		slot = task_lookup(g, ev->tid);
 		if (slot != KS_NO_TASK) {
-			/* the stop census (or a repeat) only tells us more about the HWM */
+			/* the stop census (or a repeat) tells us more about the HWM */
 			if (ev->hwm > g->task[slot].hwm)
 				g->task[slot].hwm = ev->hwm;
+			if (ev->flags & KS_F_STOP)
+				stop_grow(g, slot, ev);
 		} else if (!(ev->flags & KS_F_STOP)) {
 			task_create(g, ev, ev->tid, ev->hwm,
 				    (ev->flags & KS_F_KTHREAD) ? KS_T_KTHREAD : 0, KS_BORN_SNAPSHOT);
@@ -536,7 +586,8 @@ static int run_create(struct ks_grid *g, struct ks_parsed *ps, struct ks_run **o
 	r->priv = calloc(1, pol->run_size ? pol->run_size : 1);
 	r->cpu_priv = calloc(r->ncpus, pol->cpu_size ? pol->cpu_size : 1);
 	r->tasks = malloc(g->task_cap * r->stride);
-	if (!r->pconf || !r->priv || !r->cpu_priv || !r->tasks)
+	r->born = malloc(g->task_cap);
+	if (!r->pconf || !r->priv || !r->cpu_priv || !r->tasks || !r->born)
 		return -ENOMEM;
 	memcpy(r->pconf, ps->pconf, pol->conf_size);
 	ret = ks_run_alloc_services(r);
@@ -560,6 +611,7 @@ static void run_free(struct ks_run *r)
 	free(r->priv);
 	free(r->cpu_priv);
 	free(r->tasks);
+	free(r->born);
 	free(r);
 }
 
@@ -582,10 +634,12 @@ int ks_grid_create(struct ks_grid **out, const char *const *specs, size_t n,
 	g->next_timer = UINT64_MAX;
 	g->next_sample = UINT64_MAX;
 	g->runs = calloc(n, sizeof(*g->runs));
+	g->ncur = m->ncpus ? m->ncpus : 1;
+	g->cur = calloc(g->ncur, sizeof(*g->cur));
 	g->hmask = 1023;
 	g->hkey = calloc(g->hmask + 1, sizeof(*g->hkey));
 	g->hval = calloc(g->hmask + 1, sizeof(*g->hval));
-	if (!g->runs || !g->hkey || !g->hval || slots_grow(g))
+	if (!g->runs || !g->cur || !g->hkey || !g->hval || slots_grow(g))
 		goto fail;
 	for (i = 0; i < n; i++) {
 		ret = ks_params_parse(specs[i], &ps, err);
@@ -724,6 +778,51 @@ void ks_grid_finish(struct ks_grid *g, uint64_t end_ns, struct ks_result *res)
 	}
 }
 
+int ks_grid_task_pages(const struct ks_grid *g, size_t run, uint32_t tid,
+		       struct ks_task_pages *out)
+{
+	static const uint32_t born_flag[] = {
+		[KS_BORN_SNAPSHOT] = KS_TP_SNAPSHOT,
+		[KS_BORN_FORK] = KS_TP_FORK,
+		[KS_BORN_MISSED] = KS_TP_MISSED,
+	};
+	const struct ks_ptask *t;
+	const struct ks_task *task;
+	const struct ks_run *r;
+	uint32_t slot, need;
+
+	if (run >= g->nruns || !tid)
+		return -EINVAL;
+	slot = task_lookup(g, tid);
+	if (slot == KS_NO_TASK)
+		return -ENOENT;
+	r = g->runs[run];
+	task = &g->task[slot];
+	t = (const struct ks_ptask *)(r->tasks + (size_t)slot * r->stride);
+	/* run_need() without its overflow count: a query changes nothing */
+	need = ks_pages_for(r, task->hwm);
+	if (need < r->prealloc)
+		need = r->prealloc;
+	if (need > r->thread_pages)
+		need = r->thread_pages;
+	out->hwm = task->hwm;
+	out->need = need;
+	out->mapped = t->mapped;
+	out->born = r->born[slot];
+	out->flags = born_flag[task->how];
+	if (t->flags & KS_PT_INHERITED)
+		out->flags |= KS_TP_INHERITED;
+	if (task->flags & KS_T_STOP_GROWN)
+		out->flags |= KS_TP_STOP_GROWN;
+	if (task->flags & KS_T_EXITED)
+		out->flags |= KS_TP_EXITED;
+	if (task->flags & KS_T_KTHREAD)
+		out->flags |= KS_TP_KTHREAD;
+	if (!task->hwm)
+		out->flags |= KS_TP_NO_HWM;
+	return 0;
+}
+
 void ks_grid_free(struct ks_grid *g)
 {
 	size_t i;
@@ -733,6 +832,7 @@ void ks_grid_free(struct ks_grid *g)
 	for (i = 0; i < g->nruns; i++)
 		run_free(g->runs[i]);
 	free(g->runs);
+	free(g->cur);
 	free(g->task);
 	free(g->free_slots);
 	free(g->hkey);
@@ -767,6 +867,11 @@ void ks_engine_feed(struct ks_engine *e, const struct ks_event *evs, size_t n)
 void ks_engine_finish(struct ks_engine *e, uint64_t end_ns, struct ks_result *res)
 {
 	ks_grid_finish(e->g, end_ns, res);
+}
+
+int ks_engine_task_pages(const struct ks_engine *e, uint32_t tid, struct ks_task_pages *out)
+{
+	return ks_grid_task_pages(e->g, 0, tid, out);
 }
 
 int ks_engine_status(const struct ks_engine *e)

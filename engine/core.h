@@ -13,11 +13,13 @@ struct ks_task {
 	uint32_t hwm;		/* lifetime high-water mark known so far (bytes) */
 	uint32_t hwm_done;	/* HWM whose growth every run has processed */
 	uint16_t flags;		/* KS_T_* */
-	uint16_t pad;
+	uint8_t how;		/* enum ks_birth */
+	uint8_t pad;
 };
 
 #define KS_T_KTHREAD	0x01
 #define KS_T_EXITED	0x02
+#define KS_T_STOP_GROWN	0x04	/* the stop snapshot's HWM was processed as growth */
 
 struct ks_grid {
 	struct ks_machine m;
@@ -43,6 +45,8 @@ struct ks_grid {
 	/* does any run have these hooks? */
 	bool any_switch_out, any_switch_in, any_kentry, any_kexit, any_kfault;
 	bool any_emodel;	/* a run's entry_model is not x86 */
+	uint32_t *cur;		/* per CPU: tid running now (next of its last switch), 0 idle */
+	uint32_t ncur;		/* CPUs in @cur */
 };
 
 /* services.c */

@@ -32,7 +32,15 @@
  *   SWITCH or EXIT create a task that already holds its needed pages
  *   (charged, but not counted as memcg charges or maps); NEW creates a
  *   fork on the parent's CPU; a NEW for a live tid releases the old task
- *   first; tid 0 is ignored; SNAPSHOT with KS_F_STOP only raises the HWM.
+ *   first; tid 0 is ignored; SNAPSHOT with KS_F_STOP raises the HWM of a
+ *   live task and creates nothing.
+ * - the stop snapshot: a task running at stop (the next of the last switch
+ *   on some CPU) whose stop HWM needs more pages than it holds grew after
+ *   its last switch-out, in the final interval on that CPU: grow() is called
+ *   with @at_stop (no switch_out()).  A task not running at stop cannot
+ *   have grown since its last switch-out, whose HWM the engine has: a
+ *   higher stop HWM there only raises the HWM (a switch probe's
+ *   underestimate, not growth the replay can place in time).
  * - the HWM of a task only rises; growth is handed to grow() at the task's
  *   switch-out, and overflows (more pages than limit_pages) are counted once
  *   per task (also for HWMs learnt at EXIT or from the stop census).
@@ -156,6 +164,9 @@ enum ks_birth {
  *	capped at thread_pages
  * @kthread: the task is a kernel thread
  * @t: this run's state of the task; policy state follows at ks_task_priv()
+ * @at_stop: grow() only: the growth was seen by the stop snapshot while the
+ *	task was running on @cpu (it faulted in the final interval and has not
+ *	left the CPU, so there is no switch-out: no refill, no charge yet)
  */
 struct ks_hook {
 	const struct ks_event *ev;
@@ -166,6 +177,7 @@ struct ks_hook {
 	uint32_t need;
 	bool kthread;
 	struct ks_ptask *t;
+	bool at_stop;
 };
 
 struct ks_run;
@@ -225,7 +237,9 @@ typedef void (*ks_timer_fn)(struct ks_run *r, uint64_t arg);
  *	(charges counted only for KS_BORN_FORK).
  * @grow: at prev's switch-out when @h->need > @h->t->mapped (the task
  *	faulted during the interval that just ended on @h->cpu).  NULL: nothing
- *	(the task keeps what it has).
+ *	(the task keeps what it has).  Also, with @h->at_stop, at the stop
+ *	snapshot for a task running on @h->cpu whose stop HWM needs more pages
+ *	(it faulted in the final interval): no switch_out() follows.
  * @switch_out: every switch-out of a live task, after @grow; NULL to skip
  *	(cheaper: leave NULL unless needed).
  * @switch_in: every switch-in of a live task; NULL to skip.

@@ -17,6 +17,8 @@
  *   not taken; the slot is marked taken.  No page: a would-be crash is
  *   recorded and the stack grows anyway (pages from nowhere, never
  *   charged) so the replay goes on.
+ * - Growth the stop snapshot shows for a task running at stop (h->at_stop)
+ *   takes its pages the same way, but there is no switch-out: no refill.
  * - Then the refill, at the same switch: slots in index order; each taken
  *   slot's page is charged (memcg, nr_kernel_stack, nr_dynamic_stacks_faults)
  *   to prev and replaced through the allocator; a failed allocation leaves
@@ -105,6 +107,7 @@ void rfc_create(struct ks_run *r, struct ks_hook *h, enum ks_birth how)
 		ks_charge(r, h->t, n, n - r->prealloc, true);
 		r->c.inherited_pages += n - r->prealloc;
 		rt->recorded = (uint8_t)n;
+		h->t->flags |= KS_PT_INHERITED;
 		return;
 	}
 	ks_stack_map(r, h->t, r->prealloc);
@@ -196,7 +199,8 @@ void rfc_grow_with(struct ks_run *r, struct ks_hook *h, rfc_take_fn take, bool r
 			left = 0;
 		}
 	}
-	if (taken && refill_local && pc->pool.nslots)
+	/* growth seen at stop: the task has not left the CPU, no refill yet */
+	if (taken && refill_local && pc->pool.nslots && !h->at_stop)
 		rfc_account_and_alloc(r, &pc->pool, rc->quirk_refill, charge_prev, h);
 }
 
