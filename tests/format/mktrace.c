@@ -1,8 +1,11 @@
 // SPDX-License-Identifier: MIT
 /*
  * Write a small deterministic trace for the CLI tests and the fuzz seed
- * corpus:  mktrace OUT [EVENTS [LEVEL [trailer|notrailer [FLUSH]]]]
- * (FLUSH: end a block every FLUSH events, for tiny multi-block files).
+ * corpus:  mktrace OUT [EVENTS [LEVEL [trailer|notrailer [FLUSH [CODEC [tgid]]]]]]
+ * (FLUSH: end a block every FLUSH events, for tiny multi-block files, 0 =
+ * never; CODEC: zstd (the default), deflate or none, LEVEL being its level;
+ * tgid: switches and kfaults carry tgid = tid and switches arg = state, as
+ * the live collector writes them, which makes TGID blocks).
  *
  * Event i (i from 0) is, by i % 8: a NEW of tid 1000+i whose comm is
  * 'a,b"c' (a comma and a quote, for CSV quoting), a SNAPSHOT, an EXIT, a
@@ -23,6 +26,8 @@ int main(int argc, char **argv)
 	int level = argc > 3 ? atoi(argv[3]) : 6;
 	int trailer = !(argc > 4 && !strcmp(argv[4], "notrailer"));
 	unsigned long flush = argc > 5 ? strtoul(argv[5], NULL, 0) : 0;
+	const char *codec = argc > 6 ? argv[6] : "zstd";
+	int tgid = argc > 7 && !strcmp(argv[7], "tgid");
 	struct ks_error err = { 0 };
 	struct kst_writer *w;
 	struct kst_info in;
@@ -30,7 +35,8 @@ int main(int argc, char **argv)
 	int ret;
 
 	if (argc < 2) {
-		fprintf(stderr, "usage: mktrace OUT [EVENTS [LEVEL [trailer|notrailer [FLUSH]]]]\n");
+		fprintf(stderr, "usage: mktrace OUT [EVENTS [LEVEL [trailer|notrailer [FLUSH "
+			"[zstd|deflate|none [tgid]]]]]]\n");
 		return 2;
 	}
 	kst_info_init(&in);
@@ -43,6 +49,8 @@ int main(int argc, char **argv)
 		fprintf(stderr, "mktrace: %s\n", err.detail);
 		return 1;
 	}
+	kst_writer_set_codec(w, !strcmp(codec, "none") ? KST_CODEC_NONE :
+			     !strcmp(codec, "deflate") ? KST_CODEC_DEFLATE : KST_CODEC_ZSTD);
 	kst_writer_set_compress(w, level);
 	for (i = 0; i < n; i++) {
 		struct ks_event e = { .time = 1000 * i, .cpu = i % 2, .tid = 1000 + i % 8 };
@@ -87,6 +95,10 @@ int main(int argc, char **argv)
 			e.depth = 1024;
 			e.state = KS_STATE_SLEEPING;
 			break;
+		}
+		if (tgid && (e.type == KS_EV_SWITCH || e.type == KS_EV_KFAULT)) {
+			e.tgid = e.tid;
+			e.arg = e.state;
 		}
 		ret = kst_writer_add(w, &e);
 		if (!ret && flush && (i + 1) % flush == 0)

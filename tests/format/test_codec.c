@@ -1,0 +1,628 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Block codecs and TGID blocks (data/FORMAT.md "Blocks", "Records"):
+ *
+ * - a block built by hand from FORMAT.md (TGID records: remembered tgids,
+ *   arg = state, a tgid carried in a flags varint), stored and as a zstd
+ *   frame, decodes to the events worked out below;
+ * - every codec round-trips, one file may mix them, and the block headers
+ *   say which codec each block uses;
+ * - a damaged payload is a checksum mismatch; a payload that does not
+ *   decompress but has a correct CRC is "cannot decompress"; unknown codecs
+ *   and flags are refused by name;
+ * - collector-shaped events (tgid in switches and kfaults, arg = state) are
+ *   written as compact records in TGID blocks, not as full records;
+ * - the shipped recordings (data/traces, deflate, written before zstd and
+ *   TGID blocks) read whole and round-trip through every codec.
+ *
+ *   test_codec TRACES_DIR
+ */
+#include <dirent.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <zlib.h>
+#include <zstd.h>
+
+#include "kst.h"
+#include "test_format.h"
+
+int test_failures;
+
+static char dir[] = "/tmp/kst-codec-XXXXXX";
+
+/* --- byte helpers, from FORMAT.md, independent of common/ --- */
+
+static uint32_t le32(const uint8_t *p)
+{
+	return p[0] | p[1] << 8 | p[2] << 16 | (uint32_t)p[3] << 24;
+}
+
+static void put32(uint8_t *p, uint32_t v)
+{
+	p[0] = v;
+	p[1] = v >> 8;
+	p[2] = v >> 16;
+	p[3] = v >> 24;
+}
+
+/* A file header with an empty TLV area (all defaults): 20 bytes. */
+static size_t put_header(uint8_t *p)
+{
+	memcpy(p, "\x89KSTACK\n", 8);
+	put32(p + 8, 1);
+	put32(p + 12, 0);
+	put32(p + 16, (uint32_t)crc32(0, p, 16));
+	return 20;
+}
+
+/* Block @seq with @payload; the payload CRC and header CRC are computed. */
+static size_t put_block(uint8_t *p, uint32_t seq, uint8_t flags, const uint8_t *payload,
+			uint32_t plen, uint32_t raw_len, uint32_t nev, uint64_t base)
+{
+	put32(p, 0x424b534b);
+	put32(p + 4, seq);
+	p[8] = 1;
+	p[9] = flags;
+	p[10] = p[11] = 0;
+	put32(p + 12, plen);
+	put32(p + 16, raw_len);
+	put32(p + 20, nev);
+	put32(p + 24, (uint32_t)base);
+	put32(p + 28, (uint32_t)(base >> 32));
+	memcpy(p + 40, payload, plen);
+	put32(p + 32, (uint32_t)crc32(0, payload, plen));
+	put32(p + 36, (uint32_t)crc32(0, p, 36));
+	return 40 + plen;
+}
+
+/* Recompute both CRCs of the block at @b after its payload was changed. */
+static void fix_crcs(uint8_t *b)
+{
+	put32(b + 32, (uint32_t)crc32(0, b + 40, le32(b + 12)));
+	put32(b + 36, (uint32_t)crc32(0, b, 36));
+}
+
+struct layout {
+	size_t off[512];
+	size_t nblocks;
+};
+
+static void walk(const uint8_t *buf, size_t len, struct layout *l)
+{
+	size_t off = 16 + le32(buf + 12) + 4;
+
+	l->nblocks = 0;
+	while (off + 40 <= len && le32(buf + off) == 0x424b534b && l->nblocks < 512) {
+		l->off[l->nblocks++] = off;
+		off += 40 + le32(buf + off + 12);
+	}
+}
+
+/* --- reading and writing through the library --- */
+
+/* Read all events of @buf; returns the final code, the message in @err. */
+static int read_mem(const uint8_t *buf, size_t len, struct ks_event **out, size_t *count,
+		    struct ks_error *err)
+{
+	const struct ks_event *evs;
+	struct kst_reader *r;
+	size_t n, cap = 0;
+	int ret;
+
+	*out = NULL;
+	*count = 0;
+	memset(err, 0, sizeof(*err));
+	ret = kst_reader_open_mem(&r, buf, len, err);
+	if (ret)
+		return ret;
+	while ((ret = kst_reader_next_block(r, &evs, &n, err)) > 0) {
+		if (*count + n > cap) {
+			cap = (*count + n) * 2;
+			*out = realloc(*out, cap * sizeof(**out));
+		}
+		memcpy(*out + *count, evs, n * sizeof(*evs));
+		*count += n;
+	}
+	kst_reader_free(r);
+	return ret;
+}
+
+/*
+ * Write @evs to a file with @codec at @level (level -1: the codec's
+ * default); with @flush, a block ends every @flush events and the codec
+ * cycles none, deflate, zstd from block to block.  Returns the bytes.
+ */
+static uint8_t *write_mem(const struct ks_event *evs, size_t n, int codec, int level,
+			  size_t flush, size_t *len)
+{
+	struct ks_error err = { 0 };
+	struct kst_writer *w;
+	struct kst_info in;
+	char path[256];
+	uint8_t *buf;
+	size_t i;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/w.kst", dir);
+	kst_info_init(&in);
+	kst_info_set_ncpus(&in, 2);
+	if (kst_writer_create(&w, path, &in, &err)) {
+		CHECK(0);
+		exit(1);
+	}
+	if (codec >= 0)
+		CHECK_EQ(kst_writer_set_codec(w, codec), 0);
+	if (level >= 0)
+		kst_writer_set_compress(w, level);
+	for (i = 0; i < n; i++) {
+		if (flush && i % flush == 0) {
+			CHECK_EQ(kst_writer_flush(w), 0);
+			CHECK_EQ(kst_writer_set_codec(w, (int)(i / flush % 3)), 0);
+		}
+		CHECK_EQ(kst_writer_add(w, &evs[i]), 0);
+	}
+	CHECK_EQ(kst_writer_close(w, &in), 0);
+	kst_info_release(&in);
+	f = fopen(path, "rb");
+	fseek(f, 0, SEEK_END);
+	*len = ftell(f);
+	rewind(f);
+	buf = malloc(*len + 1);
+	if (fread(buf, 1, *len, f) != *len)
+		CHECK(0);
+	fclose(f);
+	return buf;
+}
+
+static int same_events(const struct ks_event *a, const struct ks_event *b, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		if (memcmp(&a[i], &b[i], sizeof(a[i]))) {
+			fprintf(stderr, "event %zu differs: type %u/%u time %llu/%llu tid %u/%u "
+				"tgid %u/%u arg %u/%u\n", i, a[i].type, b[i].type,
+				(unsigned long long)a[i].time, (unsigned long long)b[i].time,
+				a[i].tid, b[i].tid, a[i].tgid, b[i].tgid, a[i].arg, b[i].arg);
+			return 0;
+		}
+	}
+	return 1;
+}
+
+/* --- a block by hand --- */
+
+/*
+ * Six records of a TGID block (flags 0x04), base time 1000, worked out
+ * from FORMAT.md:
+ *
+ * 1. 81 00 C9 01 13 80 04 40 02 'a' 'b': SNAPSHOT (0x80|1), dt 0 same CPU,
+ *    new tid 100 (100<<1|1 = 201), tgid zigzag(90-100) = 19, hwm8 512,
+ *    depth8 64, comm "ab".  Task 0 = 100, remembered tgid 90.
+ * 2. 14 28 00 91 03 0A: SWITCH with HWM and state 1; dt 10 (40 = 0x28);
+ *    prev = task 0, next new tid 200 (401 = 0x91 0x03) = task 1, hwm =
+ *    remembered 0, depth8 10.  tgid = prev's remembered 90, arg = state 1.
+ *    CPU 0: last_next = task 1, last_prev = task 0.
+ * 3. 86 2A 01 02 64: KFAULT, dt 10 with CPU explicit (42), cpu 1, task 1,
+ *    depth8 100.  No flags: tgid = task 1's remembered tgid, its tid 200.
+ * 4. 96 00 02 64 84 80 04 DB 01: KFAULT with flags (0x10), same time and
+ *    CPU, task 1, depth8 100, flags varint 0x10004 (flags 4 and bit 16: a
+ *    tgid follows), tgid zigzag(90-200) = 219.  Task 1 now remembers 90.
+ * 5. 08 28 02 00 03: SWITCH with DEPTH, state 0, dt 10 on CPU 1; prev task
+ *    1, next task 0, hwm8 3; depth = task 1's remembered 0; tgid 90.
+ * 6. 2F 29: SWITCH with PREV, PINGPONG, HWM, DEPTH, state 2 (dead); dt 10
+ *    on the other CPU (41), CPU 0: prev = last_next task 1, next =
+ *    last_prev task 0, hwm 24 and depth 0 remembered by record 5, tgid 90,
+ *    arg 2.
+ */
+static const uint8_t hand_payload[] = {
+	0x81, 0x00, 0xC9, 0x01, 0x13, 0x80, 0x04, 0x40, 0x02, 'a', 'b',
+	0x14, 0x28, 0x00, 0x91, 0x03, 0x0A,
+	0x86, 0x2A, 0x01, 0x02, 0x64,
+	0x96, 0x00, 0x02, 0x64, 0x84, 0x80, 0x04, 0xDB, 0x01,
+	0x08, 0x28, 0x02, 0x00, 0x03,
+	0x2F, 0x29,
+};
+
+static void hand_events(struct ks_event *e)
+{
+	memset(e, 0, 6 * sizeof(*e));
+	e[0] = (struct ks_event){ .time = 1000, .cpu = 0, .type = KS_EV_SNAPSHOT, .tid = 100,
+				  .tgid = 90, .hwm = 4096, .depth = 512 };
+	memcpy(e[0].comm, "ab", 2);
+	e[1] = (struct ks_event){ .time = 1010, .cpu = 0, .type = KS_EV_SWITCH, .tid = 100,
+				  .tid2 = 200, .tgid = 90, .hwm = 0, .depth = 80, .arg = 1,
+				  .state = 1 };
+	e[2] = (struct ks_event){ .time = 1020, .cpu = 1, .type = KS_EV_KFAULT, .tid = 200,
+				  .tgid = 200, .depth = 800 };
+	e[3] = (struct ks_event){ .time = 1020, .cpu = 1, .type = KS_EV_KFAULT, .tid = 200,
+				  .tgid = 90, .depth = 800, .flags = 4 };
+	e[4] = (struct ks_event){ .time = 1030, .cpu = 1, .type = KS_EV_SWITCH, .tid = 200,
+				  .tid2 = 100, .tgid = 90, .hwm = 24, .depth = 0, .arg = 0,
+				  .state = 0 };
+	e[5] = (struct ks_event){ .time = 1040, .cpu = 0, .type = KS_EV_SWITCH, .tid = 200,
+				  .tid2 = 100, .tgid = 90, .hwm = 24, .depth = 0, .arg = 2,
+				  .state = 2 };
+}
+
+static void test_hand_block(void)
+{
+	const uint32_t plen = sizeof(hand_payload);
+	uint8_t buf[1024], z[512];
+	struct ks_event want[6], *got;
+	struct ks_error err;
+	size_t len, zlen, count;
+
+	hand_events(want);
+
+	/* stored */
+	len = put_header(buf);
+	len += put_block(buf + len, 0, 0x04, hand_payload, plen, plen, 6, 1000);
+	CHECK_EQ(read_mem(buf, len, &got, &count, &err), 0);
+	CHECK_EQ(count, 6);
+	if (count == 6)
+		CHECK(same_events(want, got, 6));
+	free(got);
+
+	/* a zstd frame of the same payload (flags 0x04 | 0x02) */
+	zlen = ZSTD_compress(z, sizeof(z), hand_payload, plen, 3);
+	CHECK(!ZSTD_isError(zlen));
+	len = put_header(buf);
+	len += put_block(buf + len, 0, 0x06, z, zlen, plen, 6, 1000);
+	CHECK_EQ(read_mem(buf, len, &got, &count, &err), 0);
+	CHECK_EQ(count, 6);
+	if (count == 6)
+		CHECK(same_events(want, got, 6));
+	free(got);
+
+	/* ... whose magic is damaged, with correct CRCs: not decompressible */
+	buf[20 + 40] ^= 0xff;
+	fix_crcs(buf + 20);
+	CHECK_EQ(read_mem(buf, len, &got, &count, &err), -KS_E_CORRUPT);
+	CHECK(!strcmp(err.detail, "block 0: cannot decompress"));
+	free(got);
+	buf[20 + 40] ^= 0xff;
+
+	/* ... cut by one byte (P - 1), CRCs correct: not one whole frame */
+	put32(buf + 20 + 12, zlen - 1);
+	fix_crcs(buf + 20);
+	CHECK_EQ(read_mem(buf, len - 1, &got, &count, &err), -KS_E_CORRUPT);
+	CHECK(!strcmp(err.detail, "block 0: cannot decompress"));
+	free(got);
+
+	/* ... announcing one raw byte more than the frame holds */
+	put32(buf + 20 + 12, zlen);
+	put32(buf + 20 + 16, plen + 1);
+	fix_crcs(buf + 20);
+	CHECK_EQ(read_mem(buf, len, &got, &count, &err), -KS_E_CORRUPT);
+	CHECK(!strcmp(err.detail, "block 0: cannot decompress"));
+	free(got);
+
+	/* the same records in a plain block: record 4's flags > 16 bits are invalid */
+	len = put_header(buf);
+	len += put_block(buf + len, 0, 0x00, hand_payload, plen, plen, 6, 1000);
+	CHECK_EQ(read_mem(buf, len, &got, &count, &err), -KS_E_CORRUPT);
+	CHECK(!strcmp(err.detail, "block 0: bad record value"));
+	free(got);
+
+	/* codec 3 and an unknown flag bit: refused by name */
+	len = put_header(buf);
+	len += put_block(buf + len, 0, 0x07, hand_payload, plen, plen, 6, 1000);
+	CHECK_EQ(read_mem(buf, len, &got, &count, &err), -KS_E_CORRUPT);
+	CHECK(!strcmp(err.detail, "block 0: unsupported compression (unknown block flags)"));
+	free(got);
+	len = put_header(buf);
+	len += put_block(buf + len, 0, 0x0c, hand_payload, plen, plen, 6, 1000);
+	CHECK_EQ(read_mem(buf, len, &got, &count, &err), -KS_E_CORRUPT);
+	CHECK(!strcmp(err.detail, "block 0: unsupported block flags"));
+	free(got);
+}
+
+/* --- writer-made files --- */
+
+/* Switches and a little lifecycle, tgid 0 (synthetic-shaped), compressible. */
+static struct ks_event *gen_plain(size_t n)
+{
+	struct ks_event *evs = calloc(n, sizeof(*evs));
+	uint32_t last_next[2] = { 1, 2 };
+	uint64_t s = 5, t = 100;
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		struct ks_event *e = &evs[i];
+		uint64_t r = splitmix64(&s);
+		uint32_t cpu = r & 1, next = 1 + (r >> 8) % 40;
+
+		t += (r >> 16) % 20000;
+		e->time = t;
+		e->cpu = cpu;
+		if ((r >> 40) % 50 == 0) {
+			e->type = KS_EV_KFAULT;
+			e->tid = last_next[cpu];
+			e->depth = 8 * ((r >> 48) % 600);
+			continue;
+		}
+		e->type = KS_EV_SWITCH;
+		e->tid = last_next[cpu];
+		e->tid2 = next;
+		e->hwm = 8 * (200 + e->tid % 7);
+		e->depth = 8 * (50 + (r >> 50) % 4);
+		e->state = (r >> 56) % 3;
+		last_next[cpu] = next;
+	}
+	return evs;
+}
+
+/*
+ * Collector-shaped events: tgid filled in switches (prev's) and kfaults,
+ * arg = state, threads whose tgid is not their tid, and a few oddities
+ * that still round-trip: a tgid that changes, a switch with tgid 0, a
+ * switch whose arg is not its state (a full record).
+ */
+static struct ks_event *gen_collector(size_t n)
+{
+	struct ks_event *evs = calloc(n, sizeof(*evs));
+	uint32_t last_next[2] = { 1, 2 };
+	uint64_t s = 11, t = 100;
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		struct ks_event *e = &evs[i];
+		uint64_t r = splitmix64(&s);
+		uint32_t cpu = r & 1, next = 1 + (r >> 8) % 40;
+
+		t += (r >> 16) % 20000;
+		e->time = t;
+		e->cpu = cpu;
+		if ((r >> 40) % 3 == 0) {
+			e->type = KS_EV_KFAULT;
+			e->tid = last_next[cpu];
+			e->tgid = e->tid < 30 ? e->tid : 29;	/* 30..40 are threads of 29 */
+			e->depth = 8 * ((r >> 48) % 600);
+			e->flags = (r >> 46) & 1 ? KS_F_USER_ADDR : 0;
+			continue;
+		}
+		e->type = KS_EV_SWITCH;
+		e->tid = last_next[cpu];
+		e->tid2 = next;
+		e->tgid = e->tid < 30 ? e->tid : 29;
+		e->hwm = 8 * (200 + e->tid % 7);
+		e->depth = 8 * (50 + (r >> 50) % 4);
+		e->state = (r >> 56) % 3;
+		e->arg = e->state;
+		if (i % 1000 == 7)
+			e->tgid = 0;
+		if (i % 1000 == 8)
+			e->tgid += 100000;
+		if (i % 1000 == 9)
+			e->arg = 7;
+		last_next[cpu] = next;
+	}
+	return evs;
+}
+
+static void test_codecs(void)
+{
+	const size_t n = 30000;
+	struct ks_event *evs = gen_plain(n), *got;
+	static const int want_flags[3] = { 0x00, 0x01, 0x02 };
+	struct ks_error err;
+	struct layout l;
+	size_t len, count, i, sizes[3];
+	uint8_t *buf;
+	int codec;
+
+	for (codec = KST_CODEC_NONE; codec <= KST_CODEC_ZSTD; codec++) {
+		buf = write_mem(evs, n, codec, -1, 0, &len);
+		sizes[codec] = len;
+		walk(buf, len, &l);
+		CHECK(l.nblocks >= 3);
+		/* every event block uses the codec (these blocks compress well) */
+		for (i = 0; i + 1 < l.nblocks; i++)
+			CHECK_EQ(buf[l.off[i] + 9], want_flags[codec]);
+		CHECK_EQ(buf[l.off[l.nblocks - 1] + 8], 2);	/* the trailer */
+		CHECK_EQ(buf[l.off[l.nblocks - 1] + 9], 0);
+		CHECK_EQ(read_mem(buf, len, &got, &count, &err), 0);
+		CHECK_EQ(count, n);
+		if (count == n)
+			CHECK(same_events(evs, got, n));
+		free(got);
+
+		/* block 1's payload damaged: a checksum mismatch */
+		buf[l.off[1] + 40 + 5] ^= 0x20;
+		CHECK_EQ(read_mem(buf, len, &got, &count, &err), -KS_E_CORRUPT);
+		CHECK(!strcmp(err.detail, "block 1: checksum mismatch"));
+		CHECK_EQ(count, 4096);
+		free(got);
+		buf[l.off[1] + 40 + 5] ^= 0x20;
+
+		/* block 1's compressed data made invalid, CRCs correct */
+		if (codec != KST_CODEC_NONE) {
+			/* deflate: first block type 3 (reserved); zstd: bad magic */
+			buf[l.off[1] + 40] = codec == KST_CODEC_DEFLATE ? 0x07 : 0x00;
+			fix_crcs(buf + l.off[1]);
+			CHECK_EQ(read_mem(buf, len, &got, &count, &err), -KS_E_CORRUPT);
+			CHECK(!strcmp(err.detail, "block 1: cannot decompress"));
+			CHECK_EQ(count, 4096);
+			free(got);
+		}
+		free(buf);
+	}
+	CHECK(sizes[KST_CODEC_ZSTD] < sizes[KST_CODEC_NONE]);
+	CHECK(sizes[KST_CODEC_DEFLATE] < sizes[KST_CODEC_NONE]);
+
+	/* the level: 0 stores even with zstd; an unknown codec is refused */
+	buf = write_mem(evs, 5000, KST_CODEC_ZSTD, 0, 0, &len);
+	walk(buf, len, &l);
+	CHECK_EQ(buf[l.off[0] + 9], 0);
+	free(buf);
+	buf = write_mem(evs, 5000, KST_CODEC_DEFLATE, 9, 0, &len);
+	walk(buf, len, &l);
+	CHECK_EQ(buf[l.off[0] + 9], 1);
+	free(buf);
+	{
+		struct kst_writer *w;
+		struct kst_info in;
+		char path[256];
+
+		kst_info_init(&in);
+		snprintf(path, sizeof(path), "%s/x.kst", dir);
+		CHECK_EQ(kst_writer_create(&w, path, &in, &err), 0);
+		CHECK_EQ(kst_writer_set_codec(w, 3), -22);
+		CHECK_EQ(kst_writer_set_codec(w, -1), -22);
+		kst_writer_free(w);
+	}
+
+	/* mixed codecs in one file: blocks of 1000 cycle none, deflate, zstd */
+	buf = write_mem(evs, n, -1, -1, 1000, &len);
+	walk(buf, len, &l);
+	CHECK_EQ(l.nblocks, n / 1000 + 1);
+	for (i = 0; i + 1 < l.nblocks; i++)
+		CHECK_EQ(buf[l.off[i] + 9], want_flags[i % 3]);
+	CHECK_EQ(read_mem(buf, len, &got, &count, &err), 0);
+	CHECK_EQ(count, n);
+	if (count == n)
+		CHECK(same_events(evs, got, n));
+	free(got);
+	free(buf);
+	free(evs);
+}
+
+static void test_tgid_blocks(void)
+{
+	const size_t n = 20000;
+	struct ks_event *evs, *got;
+	struct ks_error err;
+	struct layout l;
+	size_t len, count, i;
+	uint8_t *buf;
+
+	/* tgid in switches and kfaults: TGID blocks, compact */
+	evs = gen_collector(n);
+	buf = write_mem(evs, n, KST_CODEC_NONE, -1, 0, &len);
+	walk(buf, len, &l);
+	for (i = 0; i + 1 < l.nblocks; i++)
+		CHECK_EQ(buf[l.off[i] + 9], 0x04);
+	/*
+	 * A full record is at least tag, time word, 8 varints, state and 16
+	 * comm bytes: 28 bytes.  Compact records: tag, 2-3 byte time word,
+	 * a 1-byte next reference and now and then a depth: under 8.
+	 */
+	CHECK((double)len / n < 8.0);
+	CHECK_EQ(read_mem(buf, len, &got, &count, &err), 0);
+	CHECK_EQ(count, n);
+	if (count == n)
+		CHECK(same_events(evs, got, n));
+	free(got);
+	free(buf);
+
+	/* the same through zstd */
+	buf = write_mem(evs, n, KST_CODEC_ZSTD, -1, 0, &len);
+	walk(buf, len, &l);
+	CHECK_EQ(buf[l.off[0] + 9], 0x06);
+	CHECK_EQ(read_mem(buf, len, &got, &count, &err), 0);
+	CHECK_EQ(count, n);
+	if (count == n)
+		CHECK(same_events(evs, got, n));
+	free(got);
+	free(buf);
+	free(evs);
+
+	/* tgid 0 (synthetic-shaped): no TGID flag */
+	evs = gen_plain(n);
+	buf = write_mem(evs, n, KST_CODEC_NONE, -1, 0, &len);
+	walk(buf, len, &l);
+	for (i = 0; i + 1 < l.nblocks; i++)
+		CHECK_EQ(buf[l.off[i] + 9], 0x00);
+	free(buf);
+	free(evs);
+}
+
+/* The shipped recordings: readable, and the same events through every codec. */
+static void test_shipped(const char *traces)
+{
+	struct ks_event *evs, *got;
+	struct ks_error err;
+	struct dirent *de;
+	size_t files = 0;
+	DIR *d = opendir(traces);
+
+	if (!d) {
+		fprintf(stderr, "%s: cannot open\n", traces);
+		CHECK(0);
+		return;
+	}
+	while ((de = readdir(d))) {
+		const struct kst_info *info;
+		struct kst_reader *r;
+		char path[4096];
+		size_t len, n, count;
+		uint8_t *buf;
+		int codec;
+
+		if (!strstr(de->d_name, ".kst"))
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", traces, de->d_name);
+		buf = NULL;
+		{
+			FILE *f = fopen(path, "rb");
+
+			fseek(f, 0, SEEK_END);
+			len = ftell(f);
+			rewind(f);
+			buf = malloc(len);
+			if (fread(buf, 1, len, f) != len)
+				CHECK(0);
+			fclose(f);
+		}
+		CHECK_EQ(read_mem(buf, len, &evs, &n, &err), 0);
+		CHECK_EQ(kst_reader_open_mem(&r, buf, len, &err), 0);
+		info = kst_reader_info(r);
+		CHECK(!info->truncated);
+		CHECK_EQ(n, info->nr_events);
+		CHECK(n > 1000);
+		kst_reader_free(r);
+		free(buf);
+		for (codec = KST_CODEC_NONE; codec <= KST_CODEC_ZSTD; codec++) {
+			buf = write_mem(evs, n, codec, -1, 0, &len);
+			CHECK_EQ(read_mem(buf, len, &got, &count, &err), 0);
+			CHECK_EQ(count, n);
+			if (count == n && !same_events(evs, got, n)) {
+				fprintf(stderr, "%s: codec %d differs\n", de->d_name, codec);
+				CHECK(0);
+			}
+			free(got);
+			free(buf);
+		}
+		free(evs);
+		files++;
+	}
+	closedir(d);
+	CHECK(files >= 1);
+}
+
+int main(int argc, char **argv)
+{
+	char cmd[300];
+
+	if (argc < 2) {
+		fprintf(stderr, "usage: test_codec TRACES_DIR\n");
+		return 2;
+	}
+	if (!mkdtemp(dir)) {
+		perror("mkdtemp");
+		return 1;
+	}
+	test_hand_block();
+	test_codecs();
+	test_tgid_blocks();
+	test_shipped(argv[1]);
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
+	if (system(cmd))
+		fprintf(stderr, "could not remove %s\n", dir);
+	if (test_failures)
+		fprintf(stderr, "%d checks failed\n", test_failures);
+	return test_failures ? 1 : 0;
+}
