@@ -14,6 +14,7 @@
  *   two pointers that swap on a change between them, so the common records
  *   (same CPU / the other CPU) look nothing up.
  */
+#include <endian.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -24,6 +25,15 @@
 /* The longest record: tag, time word, cpu, a full record's 8 varints, state, comm */
 #define KST_REC_MAX (1 + 10 + 10 + 8 * 10 + 1 + KS_COMM_LEN)
 _Static_assert(KST_REC_MAX <= KST_PAD, "a record must fit in the zero padding");
+
+/* 4 payload bytes, little-endian, from any position (no alignment needed) */
+static inline uint32_t kst_ld32(const uint8_t *p)
+{
+	uint32_t v;
+
+	memcpy(&v, p, 4);
+	return le32toh(v);
+}
 
 #define likely(x) __builtin_expect(!!(x), 1)
 #define unlikely(x) __builtin_expect(!!(x), 0)
@@ -64,6 +74,33 @@ static const uint8_t *vslow(const uint8_t *p, uint64_t *v, unsigned int shift)
 			if (!p)					\
 				goto bad_varint;		\
 		}						\
+	} while (0)
+
+/*
+ * A varint of 1 or 2 bytes decoded without a branch, from one load (the
+ * padding makes it safe): @v its value, @len its length, @big set (and @v,
+ * @len meaningless) when it is longer.
+ */
+#define SMALL(p_, v, len, big)					\
+	uint32_t x_ = kst_ld32(p_), c_ = (x_ >> 7) & 1;	\
+	uint64_t v = (x_ & 0x7f) | ((x_ >> 1) & 0x3f80 & -c_);	\
+	uint32_t len = 1 + c_, big = c_ & (x_ >> 15)
+
+/*
+ * The time word: up to 4 bytes (dt < 2^26 ns, nearly all) decoded without
+ * a branch on the length, from one load; longer ones by VGET.
+ */
+#define VTIME(w)						\
+	do {							\
+		uint32_t x_ = kst_ld32(p), s_ = ~x_ & 0x80808080u; \
+		if (unlikely(!s_)) {				\
+			VGET(w);				\
+			break;					\
+		}						\
+		x_ &= s_ ^ (s_ - 1);				\
+		(w) = (x_ & 0x7f) | (x_ >> 1 & 0x3f80) | (x_ >> 2 & 0x1fc000) | \
+		      (x_ >> 3 & 0xfe00000);			\
+		p += (__builtin_ctz(s_) + 1) >> 3;		\
 	} while (0)
 
 /* A value that must fit 32 bits */
@@ -176,7 +213,7 @@ const char *kst_decode_block(struct kst_reader *r, const uint8_t *raw, size_t le
 	struct ks_event *ev = r->evs, *evend = ev + nev;
 	struct kst_rcpu *cs_cur, *cs_other, *cs;
 	struct kst_rtask *tasks;
-	uint32_t ntasks = 0, gen;
+	uint32_t ntasks = 0, gen, tag = 0;
 	uint64_t t = base_time, v64;
 
 	/* each record names at most two tasks new to the block */
@@ -197,7 +234,7 @@ const char *kst_decode_block(struct kst_reader *r, const uint8_t *raw, size_t le
 	cs_cur = cs_other = cpu_state(r->cpus, NULL, 0, gen);
 
 	for (; ev < evend; ev++) {
-		uint32_t tag, cpu, tid, tid2, tgid, hwm, depth, arg, type, state, n;
+		uint32_t cpu, tid, tid2, tgid, hwm, depth, arg, type, state, n;
 		uint16_t flags;
 		int comm = 0;
 		uint64_t w;
@@ -206,14 +243,19 @@ const char *kst_decode_block(struct kst_reader *r, const uint8_t *raw, size_t le
 			return p == end ? "fewer records than the header says" :
 					  "record runs past the end of the block";
 		tag = *p++;
-		VGET(w);
+		VTIME(w);
 		t += w >> 2;
-		if ((w & 3) == KST_CPU_OTHER) {
-			/* also right when other == cur (both 0 at the start) */
-			cs = cs_other;
-			cs_other = cs_cur;
-			cs_cur = cs;
-		} else if ((w & 3) != KST_CPU_SAME) {
+		if (likely((w & 3) <= KST_CPU_OTHER)) {
+			/*
+			 * Swap cur and other for KST_CPU_OTHER without a branch: in
+			 * a merged per-CPU stream it is a coin toss.  Also right when
+			 * other == cur (both CPU 0 at the start).
+			 */
+			uintptr_t d = ((uintptr_t)cs_cur ^ (uintptr_t)cs_other) & -(uintptr_t)(w & 1);
+
+			cs_cur = (struct kst_rcpu *)((uintptr_t)cs_cur ^ d);
+			cs_other = (struct kst_rcpu *)((uintptr_t)cs_other ^ d);
+		} else {
 			if ((w & 3) != KST_CPU_EXPLICIT)
 				goto bad_value;
 			VGET32(cpu);
@@ -235,22 +277,38 @@ const char *kst_decode_block(struct kst_reader *r, const uint8_t *raw, size_t le
 			} else {
 				TASK(prev);
 			}
-			if (tag & KST_SW_PINGPONG) {
-				next = cs->last_prev;
-				if (unlikely(next == NONE))
-					goto bad_ref;
-			} else {
-				TASK(next);
+			/* next: the CPU's last prev or a known task's index */
+			{
+				SMALL(p, v, nb, big);
+				if (likely(!(tag & KST_SW_PINGPONG) ? !(big | (v & 1)) : 1)) {
+					uint32_t m = -(uint32_t)!(tag & KST_SW_PINGPONG);
+
+					next = ((uint32_t)(v >> 1) & m) | (cs->last_prev & ~m);
+					p += nb & m;
+				} else {
+					TASK(next);
+				}
+				/* also catches a missing last_prev (NONE) */
+				if (unlikely(next >= ntasks))
+					goto bad_next;
 			}
 			tp = &tasks[prev];
 			if (likely(tag & KST_SW_HWM))
 				hwm = tp->hwm;
 			else
 				VGET8(hwm);
-			if (tag & KST_SW_DEPTH)
-				depth = tp->depth;
-			else
-				VGET8(depth);
+			/* depth: remembered or a varint, without a branch on which */
+			{
+				SMALL(p, v, nb, big);
+				if (likely(!big || (tag & KST_SW_DEPTH))) {
+					uint32_t m = -(uint32_t)!(tag & KST_SW_DEPTH);
+
+					depth = ((uint32_t)v << 3 & m) | (tp->depth & ~m);
+					p += nb & m;
+				} else {
+					VGET8(depth);
+				}
+			}
 			flags = 0;
 			if (unlikely(tag & KST_SW_FLAGS))
 				FLAGS_TGID(flags, tp);
@@ -375,6 +433,10 @@ bad_task:
 	return "reference to an unknown task";
 bad_ref:
 	return "switch refers to no previous switch on its CPU";
+bad_next:
+	if (tag & KST_SW_PINGPONG)
+		goto bad_ref;
+	goto bad_task;
 bad_comm:
 	return "bad comm length";
 }
