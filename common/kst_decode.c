@@ -337,6 +337,52 @@ const char *kst_decode_block(struct kst_reader *r, const uint8_t *raw, size_t le
 			continue;
 		}
 
+		if ((tag & ~KST_TAG_FLAGS) == (KST_TAG_OTHER | KS_EV_KFAULT)) {
+			/* kernel faults are the other common record of a recording */
+			struct kst_rtask *tp;
+			uint32_t idx;
+
+			{
+				SMALL(p, v, nb, big);
+				if (likely(!(big | (v & 1)))) {
+					idx = (uint32_t)(v >> 1);
+					p += nb;
+					if (unlikely(idx >= ntasks))
+						goto bad_task;
+				} else {
+					TASK(idx);
+				}
+			}
+			tp = &tasks[idx];
+			{
+				SMALL(p, v, nb, big);
+				if (likely(!big)) {
+					depth = (uint32_t)v << 3;
+					p += nb;
+				} else {
+					VGET8(depth);
+				}
+			}
+			flags = 0;
+			if (tag & KST_TAG_FLAGS)
+				FLAGS_TGID(flags, tp);
+			tid = tp->tid;
+			tgid = tp->tgid & tgmask;
+			ev->time = t;
+			ev->cpu = cs_cur->cpu;
+			ev->tid = tid;
+			ev->tid2 = 0;
+			ev->tgid = tgid;
+			ev->hwm = 0;
+			ev->depth = depth;
+			ev->arg = 0;
+			ev->flags = flags;
+			ev->type = KS_EV_KFAULT;
+			ev->state = 0;
+			memset(ev->comm, 0, KS_COMM_LEN);
+			continue;
+		}
+
 		tid = tid2 = tgid = hwm = depth = arg = state = 0;
 		flags = 0;
 		if (tag == KST_TAG_FULL) {
