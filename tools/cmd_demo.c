@@ -337,12 +337,13 @@ int cmd_demo(int argc, char **argv)
 	printf("\ndatabase: %s\n", db);
 	printf("charts:   %s/ (%s)\n", charts,
 	       drew ? "PNG and SVG drawn" : "gnuplot not found: wrote data and scripts, drew no images");
-	for (i = 0; drew && ks_report_chart_names[i]; i++) {
-		char png[4300];
+	if (drew) {
+		char **names = NULL;
 
-		snprintf(png, sizeof(png), "%s/%s.png", charts, ks_report_chart_names[i]);
-		if (access(png, R_OK) == 0)
-			printf("          %s\n", png);
+		if (ks_report_chart_list(charts, &names) == 0)
+			for (i = 0; names && names[i]; i++)
+				printf("          %s/%s.png\n", charts, names[i]);
+		ks_report_chart_list_free(names);
 	}
 	status = KS_EXIT_OK;
 out:
