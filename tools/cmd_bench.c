@@ -181,6 +181,7 @@ int cmd_bench(int argc, char **argv)
 	struct stat st;
 
 	optind = 1;
+	opterr = 0;
 	while ((c = getopt_long(argc, argv, "n:t:kp:h", opts, NULL)) != -1) {
 		switch (c) {
 		case 'n':
@@ -205,8 +206,7 @@ int cmd_bench(int argc, char **argv)
 			usage(stdout);
 			return KS_EXIT_OK;
 		default:
-			usage(stderr);
-			return KS_EXIT_USAGE;
+			return cli_bad_option("bench", "n:t:kp:h", argv);
 		}
 	}
 	if (npol == 0) {

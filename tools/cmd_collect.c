@@ -152,6 +152,7 @@ int cmd_collect(int argc, char **argv)
 	build_options(argc, argv, options, sizeof(options));
 	cfg.options = options;
 	optind = 1;
+	opterr = 0;
 	while ((c = getopt_long(argc, argv, "+o:d:l:b:h", opts, NULL)) != -1) {
 		switch (c) {
 		case 'o':
@@ -195,8 +196,7 @@ int cmd_collect(int argc, char **argv)
 			usage(stdout);
 			return KS_EXIT_OK;
 		default:
-			usage(stderr);
-			return KS_EXIT_USAGE;
+			return cli_bad_option("collect", "+o:d:l:b:h", argv);
 		}
 	}
 	if (!cfg.label && optind < argc) {

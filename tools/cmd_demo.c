@@ -224,6 +224,7 @@ int cmd_demo(int argc, char **argv)
 	long jobs = 0;
 
 	optind = 1;
+	opterr = 0;
 	while ((c = getopt_long(argc, argv, "o:j:h", opts, NULL)) != -1) {
 		switch (c) {
 		case 'o':
@@ -240,8 +241,7 @@ int cmd_demo(int argc, char **argv)
 			usage(stdout);
 			return KS_EXIT_OK;
 		default:
-			usage(stderr);
-			return KS_EXIT_USAGE;
+			return cli_bad_option("demo", "o:j:h", argv);
 		}
 	}
 	if (optind < argc) {

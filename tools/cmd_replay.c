@@ -93,6 +93,7 @@ int cmd_replay(int argc, char **argv)
 
 	ks_replay_opts_default(&ro);
 	optind = 1;
+	opterr = 0;
 	while ((c = getopt_long(argc, argv, "p:s:d:j:qh", opts, NULL)) != -1) {
 		switch (c) {
 		case 'p':
@@ -132,8 +133,7 @@ int cmd_replay(int argc, char **argv)
 			usage(stdout);
 			return KS_EXIT_OK;
 		default:
-			usage(stderr);
-			return KS_EXIT_USAGE;
+			return cli_bad_option("replay", "p:s:d:j:qh", argv);
 		}
 	}
 	if (optind >= argc) {

@@ -21,6 +21,13 @@ int cmd_bench(int argc, char **argv);
 /** cli_error() - print "kstack VERB: message" on stderr */
 void cli_error(const char *verb, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
+/**
+ * cli_bad_option() - the one-line error for getopt_long's '?' (call with
+ * opterr = 0): an unknown option or one missing its argument.
+ * Return: KS_EXIT_USAGE.
+ */
+int cli_bad_option(const char *verb, const char *optstring, char **argv);
+
 /** cli_datadir() - data/ folder: $KSTACK_DATA, else the source tree's, else the installed one */
 const char *cli_datadir(void);
 

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <getopt.h>
 #include <unistd.h>
 
 #include "config.h"
@@ -36,6 +37,20 @@ void cli_error(const char *verb, const char *fmt, ...)
 	vfprintf(stderr, fmt, ap);
 	va_end(ap);
 	fputc('\n', stderr);
+}
+
+int cli_bad_option(const char *verb, const char *optstring, char **argv)
+{
+	const char *arg = argv[optind - 1];
+
+	if (optopt == 0)	/* an unknown long option */
+		cli_error(verb, "unknown option '%s' (kstack %s --help)", arg, verb);
+	else if (strncmp(arg, "--", 2) == 0 || strchr(optstring, optopt))
+		cli_error(verb, "option '%s' needs a value (kstack %s --help)",
+			  strncmp(arg, "--", 2) == 0 ? arg : (char[]){ '-', (char)optopt, 0 }, verb);
+	else
+		cli_error(verb, "unknown option '-%c' (kstack %s --help)", optopt, verb);
+	return KS_EXIT_USAGE;
 }
 
 const char *cli_datadir(void)
@@ -79,6 +94,6 @@ int main(int argc, char **argv)
 	for (i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
 		if (!strcmp(argv[1], commands[i].name))
 			return commands[i].fn(argc - 1, argv + 1);
-	cli_error("", "unknown command '%s' (kstack --help lists them)", argv[1]);
+	fprintf(stderr, "kstack: unknown command '%s' (kstack --help lists them)\n", argv[1]);
 	return KS_EXIT_USAGE;
 }
