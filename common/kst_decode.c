@@ -83,8 +83,11 @@ static const uint8_t *vslow(const uint8_t *p, uint64_t *v, unsigned int shift)
  */
 #define SMALL(p_, v, len, big)					\
 	uint32_t x_ = kst_ld32(p_), c_ = (x_ >> 7) & 1;	\
-	uint64_t v = (x_ & 0x7f) | ((x_ >> 1) & 0x3f80 & -c_);	\
+	uint32_t v = (x_ & 0x7f) | ((x_ >> 1) & 0x3f80 & -c_);	\
 	uint32_t len = 1 + c_, big = c_ & (x_ >> 15)
+
+/* All ones if @bit of @tag is clear (the field is in the record), else 0 */
+#define ABSENT_MASK(tag, bit) (((tag) >> __builtin_ctz(bit) & 1) - 1)
 
 /*
  * The time word: up to 4 bytes (dt < 2^26 ns, nearly all) decoded without
@@ -280,10 +283,11 @@ const char *kst_decode_block(struct kst_reader *r, const uint8_t *raw, size_t le
 			/* next: the CPU's last prev or a known task's index */
 			{
 				SMALL(p, v, nb, big);
-				if (likely(!(tag & KST_SW_PINGPONG) ? !(big | (v & 1)) : 1)) {
-					uint32_t m = -(uint32_t)!(tag & KST_SW_PINGPONG);
+				uint32_t m = ABSENT_MASK(tag, KST_SW_PINGPONG);
 
-					next = ((uint32_t)(v >> 1) & m) | (cs->last_prev & ~m);
+				/* one branch, rarely taken: a tref that is long or new */
+				if (likely(!((big | v) & 1 & m))) {
+					next = (v >> 1 & m) | (cs->last_prev & ~m);
 					p += nb & m;
 				} else {
 					TASK(next);
@@ -293,17 +297,18 @@ const char *kst_decode_block(struct kst_reader *r, const uint8_t *raw, size_t le
 					goto bad_next;
 			}
 			tp = &tasks[prev];
+			/* a task's hwm rarely changes: a branch predicts it well */
 			if (likely(tag & KST_SW_HWM))
 				hwm = tp->hwm;
 			else
 				VGET8(hwm);
-			/* depth: remembered or a varint, without a branch on which */
+			/* its depth at switch-out often does: no branch on which */
 			{
 				SMALL(p, v, nb, big);
-				if (likely(!big || (tag & KST_SW_DEPTH))) {
-					uint32_t m = -(uint32_t)!(tag & KST_SW_DEPTH);
+				uint32_t m = ABSENT_MASK(tag, KST_SW_DEPTH);
 
-					depth = ((uint32_t)v << 3 & m) | (tp->depth & ~m);
+				if (likely(!(big & m))) {
+					depth = (v << 3 & m) | (tp->depth & ~m);
 					p += nb & m;
 				} else {
 					VGET8(depth);
@@ -345,7 +350,7 @@ const char *kst_decode_block(struct kst_reader *r, const uint8_t *raw, size_t le
 			{
 				SMALL(p, v, nb, big);
 				if (likely(!(big | (v & 1)))) {
-					idx = (uint32_t)(v >> 1);
+					idx = v >> 1;
 					p += nb;
 					if (unlikely(idx >= ntasks))
 						goto bad_task;
@@ -357,7 +362,7 @@ const char *kst_decode_block(struct kst_reader *r, const uint8_t *raw, size_t le
 			{
 				SMALL(p, v, nb, big);
 				if (likely(!big)) {
-					depth = (uint32_t)v << 3;
+					depth = v << 3;
 					p += nb;
 				} else {
 					VGET8(depth);
