@@ -231,6 +231,36 @@ static inline uint32_t tid_lookup(struct kst_writer *w, uint32_t tid, int *fresh
 	}
 }
 
+/* The tgid a reader remembers for @tid in this block: its tid until set. */
+static uint32_t remembered_tgid(const struct kst_writer *w, uint32_t tid)
+{
+	uint32_t h = (tid * 2654435761u) >> 18;
+
+	for (;; h = (h + 1) & (TID_HASH - 1)) {
+		const struct tid_slot *s = &w->tids[h];
+
+		if (s->gen != w->gen)
+			return tid;
+		if (s->tid == tid)
+			return w->tasks[s->idx].tgid;
+	}
+}
+
+/*
+ * Plain or TGID block?  The live collector fills tgid in switches and
+ * kfaults (and arg = state in switches); synthetic traces leave them 0.
+ * A switch or kfault that reads the same either way (tgid and arg 0, state
+ * running, a remembered tgid of 0: the idle task, which often comes first)
+ * leaves the choice to a later one, so that it rests on a real task.
+ */
+static void decide_tgid_mode(struct kst_writer *w, const struct ks_event *ev)
+{
+	if (ev->tgid || (ev->type == KS_EV_SWITCH && ev->arg))
+		w->tgid_mode = 1;
+	else if ((ev->type == KS_EV_SWITCH && ev->state) || remembered_tgid(w, ev->tid))
+		w->tgid_mode = 0;
+}
+
 /* A task reference: index << 1 if known in this block, else tid << 1 | 1. */
 static inline uint8_t *put_tid(struct kst_writer *w, uint8_t *p, uint32_t tid, uint32_t *idx)
 {
@@ -429,9 +459,8 @@ int kst_writer_add(struct kst_writer *w, const struct ks_event *ev)
 		w->cpu = ev->cpu;
 	}
 
-	/* the collector fills tgid (and arg = state) in switches and kfaults */
 	if (w->tgid_mode < 0 && (ev->type == KS_EV_SWITCH || ev->type == KS_EV_KFAULT))
-		w->tgid_mode = ev->tgid != 0;
+		decide_tgid_mode(w, ev);
 	if (!canonical(ev, w->tgid_mode == 1)) {
 		*tagp = KST_TAG_FULL;
 		p = put_full(p, ev);

@@ -359,12 +359,13 @@ static struct ks_event *gen_plain(size_t n)
  * Collector-shaped events: tgid filled in switches (prev's) and kfaults,
  * arg = state, threads whose tgid is not their tid, and a few oddities
  * that still round-trip: a tgid that changes, a switch with tgid 0, a
- * switch whose arg is not its state (a full record).
+ * switch whose arg is not its state (a full record).  Each CPU starts in
+ * its idle task (tid 0, tgid 0, switched out running), as recordings do.
  */
 static struct ks_event *gen_collector(size_t n)
 {
 	struct ks_event *evs = calloc(n, sizeof(*evs));
-	uint32_t last_next[2] = { 1, 2 };
+	uint32_t last_next[2] = { 0, 0 };
 	uint64_t s = 11, t = 100;
 	size_t i;
 
@@ -390,7 +391,7 @@ static struct ks_event *gen_collector(size_t n)
 		e->tgid = e->tid < 30 ? e->tid : 29;
 		e->hwm = 8 * (200 + e->tid % 7);
 		e->depth = 8 * (50 + (r >> 50) % 4);
-		e->state = (r >> 56) % 3;
+		e->state = e->tid ? (r >> 56) % 3 : KS_STATE_RUNNING;
 		e->arg = e->state;
 		if (i % 1000 == 7)
 			e->tgid = 0;
