@@ -269,27 +269,7 @@ int cmd_bench(int argc, char **argv)
 	       (long long)st.st_size);
 	printf("decode only    %8.1f M events/s\n\n", ev / (ns / 1e9) / 1e6);
 
-	{
-		struct ks_event *pre = NULL;
-		struct ks_machine m;
-		size_t npre = 0;
-
-		rc = load_prefix(trace, 5000000, &pre, &npre, &m, &err);
-		if (rc) {
-			cli_error("bench", "%s: %s", trace, ks_error_format(&err, msg, sizeof(msg)));
-			goto out;
-		}
-		printf("engine alone, first %zu events in memory, one thread:\n", npre);
-		for (i = 0; i < npol; i++) {
-			rc = bench_engine(pol[i], &m, pre, npre, &ns, &err);
-			if (rc)
-				printf("  %-32s %s\n", pol[i], ks_error_format(&err, msg, sizeof(msg)));
-			else
-				printf("  %-32s %8.1f M events/s\n", pol[i], npre / (ns / 1e9) / 1e6);
-		}
-		free(pre);
-	}
-	printf("\nreplay from the file (decode + engine):\n");
+	printf("replay from the file (decode + engine):\n");
 	printf("%-34s %6s %12s %14s\n", "configuration", "confs", "seconds", "M events/s");
 	for (i = 0; i < npol; i++) {
 		rc = bench_specs(trace, &pol[i], 1, NULL, 0, 1, &ev, &ns, &nconf, &err);
@@ -319,7 +299,29 @@ int cmd_bench(int argc, char **argv)
 			printf("   = %.2fx one configuration", (double)ns / (double)base_ns);
 		printf("\n");
 	}
-	printf("\npeak RSS       %ld KiB\n", peak_rss_kb());
+	printf("\npeak RSS of the replays above: %ld KiB\n\n", peak_rss_kb());
+	{
+		struct ks_event *pre = NULL;
+		struct ks_machine m;
+		size_t npre = 0;
+
+		rc = load_prefix(trace, 5000000, &pre, &npre, &m, &err);
+		if (rc) {
+			cli_error("bench", "%s: %s", trace, ks_error_format(&err, msg, sizeof(msg)));
+			goto out;
+		}
+		printf("engine alone, first %zu events in memory (%zu MiB), one thread:\n", npre,
+		       npre * sizeof(*pre) >> 20);
+		for (i = 0; i < npol; i++) {
+			rc = bench_engine(pol[i], &m, pre, npre, &ns, &err);
+			if (rc)
+				printf("  %-32s %s\n", pol[i], ks_error_format(&err, msg, sizeof(msg)));
+			else
+				printf("  %-32s %8.1f M events/s\n", pol[i], npre / (ns / 1e9) / 1e6);
+		}
+		free(pre);
+	}
+
 	status = KS_EXIT_OK;
 out:
 	if (path[0]) {
