@@ -275,12 +275,15 @@ static void series_push(struct ks_run *r, uint64_t t)
 	s->crashes = r->c.crashes;
 }
 
-/* Keep every other point (0, 2, 4...) and double the interval. */
+/*
+ * Keep every other point (0, 2, 4...) and double the interval.  A series of
+ * one point (samples=1) keeps none, so there is room for the next.
+ */
 static void series_halve(struct ks_run *r)
 {
 	size_t i, k = 0;
 
-	for (i = 0; i < r->nr_samples; i += 2)
+	for (i = 0; i < r->nr_samples && r->nr_samples > 1; i += 2)
 		r->samples[k++] = r->samples[i];
 	r->nr_samples = k;
 	r->sample_every *= 2;

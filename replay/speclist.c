@@ -95,8 +95,10 @@ static int sweep_parse(struct sweep *s, const char *text, struct ks_error *err)
 			const char *c = strchr(p, ',');
 			size_t len = c ? (size_t)(c - p) : strlen(p);
 
-			if (len == 0)
+			if (len == 0) {
+				sweep_release(s);
 				return ks_error_set(err, KS_E_USAGE, "empty value in sweep '%s'", text);
+			}
 			rc = sweep_push(s, p, len);
 			p += len + (c ? 1 : 0);
 		}

@@ -104,6 +104,19 @@ static void test_series(void)
 		check_u64("series", "tasks", r->samples[i].tasks, i ? 2 : 1);
 	}
 	free(r);
+
+	/*
+	 * samples=1 (found by fuzz_spec: halving one point kept it and the
+	 * next point overflowed): at 1000 the buffer holds point 0; full, so
+	 * it is dropped and the interval doubles to 2000; 2000 (4 pages);
+	 * 4000: full, dropped, interval 4000; 4000 (8); 8000: dropped, 8000
+	 * (8); next 16000 > end; final 10000: full, dropped, 10000 (8 pages).
+	 */
+	r = run("static:samples=1", &m, evs, N(evs), 10000);
+	check_u64("series1", "nr_samples", r->nr_samples, 1);
+	check_u64("series1", "time", r->samples[0].time, 10000);
+	check_u64("series1", "stack_pages", r->samples[0].stack_pages, 8);
+	free(r);
 }
 
 /*

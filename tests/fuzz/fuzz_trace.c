@@ -3,23 +3,23 @@
  * Fuzz target for the trace reader: open a buffer, read its info, walk every
  * block twice (with a rewind) and touch every event.  Built two ways:
  *
- * - as a normal program (the default): main() replays every file of the
- *   corpus directories or files given as arguments; the meson test "fuzz_trace"
+ * - as a normal program (the default): fuzz_main.c replays every file of
+ *   the corpus directories or files given as arguments; the meson test "fuzz_trace"
  *   runs it on tests/fuzz/corpus/trace/.
  * - with libFuzzer: compile with -DKST_LIBFUZZER -fsanitize=fuzzer,address
  *   (meson builds fuzz_trace_libfuzzer when the compiler is clang), then
  *   fuzz_trace_libfuzzer -max_total_time=300 NEWDIR tests/fuzz/corpus/trace
  */
-#include <dirent.h>
 #include <stdint.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 
 #include "kst.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+extern const char fuzz_name[];
+
+const char fuzz_name[] = "fuzz_trace";
 
 static volatile uint64_t sink;
 
@@ -56,69 +56,3 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	kst_reader_free(r);
 	return 0;
 }
-
-#ifndef KST_LIBFUZZER
-static int run_file(const char *path)
-{
-	FILE *f = fopen(path, "rb");
-	uint8_t *buf;
-	long len;
-
-	if (!f || fseek(f, 0, SEEK_END) || (len = ftell(f)) < 0) {
-		fprintf(stderr, "fuzz_trace: cannot read %s\n", path);
-		if (f)
-			fclose(f);
-		return 1;
-	}
-	rewind(f);
-	/* an exact-size copy, so ASan sees any read past the end */
-	buf = malloc(len ? len : 1);
-	if (!buf || fread(buf, 1, len, f) != (size_t)len) {
-		fprintf(stderr, "fuzz_trace: cannot read %s\n", path);
-		free(buf);
-		fclose(f);
-		return 1;
-	}
-	fclose(f);
-	LLVMFuzzerTestOneInput(buf, len);
-	free(buf);
-	return 0;
-}
-
-int main(int argc, char **argv)
-{
-	int i, files = 0, bad = 0;
-
-	for (i = 1; i < argc; i++) {
-		struct stat st;
-		struct dirent *de;
-		DIR *d;
-
-		if (stat(argv[i], &st)) {
-			fprintf(stderr, "fuzz_trace: %s: not found\n", argv[i]);
-			return 1;
-		}
-		if (!S_ISDIR(st.st_mode)) {
-			bad |= run_file(argv[i]);
-			files++;
-			continue;
-		}
-		d = opendir(argv[i]);
-		if (!d)
-			return 1;
-		while ((de = readdir(d))) {
-			char path[4096];
-
-			if (de->d_name[0] == '.')
-				continue;
-			snprintf(path, sizeof(path), "%s/%s", argv[i], de->d_name);
-			bad |= run_file(path);
-			files++;
-		}
-		closedir(d);
-	}
-	printf("fuzz_trace: %d inputs replayed\n", files);
-	/* an empty corpus would make this test pass vacuously */
-	return bad || !files ? 1 : 0;
-}
-#endif
