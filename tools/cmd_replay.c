@@ -45,7 +45,7 @@ static void usage(FILE *f)
 static void print_params(const struct ks_param_doc *p)
 {
 	for (; p && p->key; p++)
-		printf("    %-14s default %-10s %s\n", p->key, p->def, p->doc);
+		printf("    %-16s default %-8s %s\n", p->key, p->def, p->doc);
 }
 
 static int list_policies(void)
