@@ -179,7 +179,9 @@ int cmd_dump(int argc, char **argv)
 	}
 	if (csv)
 		printf("time,cpu,type,tid,tid2,tgid,hwm,depth,arg,flags,state,comm\n");
-	while (shown < limit && (ret = kst_reader_next_block(r, &evs, &n, &err)) > 0) {
+	/* stop at the first lost write: the rest would be lost too */
+	while (shown < limit && !ferror(stdout) &&
+	       (ret = kst_reader_next_block(r, &evs, &n, &err)) > 0) {
 		for (i = 0; i < n && shown < limit; i++, shown++) {
 			if (csv)
 				dump_csv(stdout, &evs[i]);
@@ -187,7 +189,10 @@ int cmd_dump(int argc, char **argv)
 				dump_text(stdout, &evs[i]);
 		}
 	}
-	fflush(stdout);
+	if (cli_stdout_failed("dump")) {
+		kst_reader_free(r);
+		return KS_EXIT_FAIL;
+	}
 	if (ret < 0) {
 		cli_error("dump", "%s: %s", path, ks_error_format(&err, msg, sizeof(msg)));
 		kst_reader_free(r);

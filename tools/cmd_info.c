@@ -147,7 +147,8 @@ int cmd_info(int argc, char **argv)
 			printf("\n");
 		if (info_one(argv[i]))
 			status = KS_EXIT_FAIL;
-		fflush(stdout);
+		if (cli_stdout_failed("info"))
+			return KS_EXIT_FAIL;
 	}
 	return status;
 }

@@ -7,6 +7,7 @@
 #ifndef KS_CMDS_H
 #define KS_CMDS_H
 
+#include <stdbool.h>
 #include <stdio.h>
 
 int cmd_collect(int argc, char **argv);
@@ -27,6 +28,13 @@ void cli_error(const char *verb, const char *fmt, ...) __attribute__((format(pri
  * Return: KS_EXIT_USAGE.
  */
 int cli_bad_option(const char *verb, const char *optstring, char **argv);
+
+/**
+ * cli_stdout_failed() - flush stdout and report a lost write (a full disk, a
+ * closed pipe with SIGPIPE ignored) once, as "kstack VERB: cannot write the
+ * output: REASON".  Return: true if anything written to stdout was lost.
+ */
+bool cli_stdout_failed(const char *verb);
 
 /** cli_datadir() - data/ folder: $KSTACK_DATA, else the source tree's, else the installed one */
 const char *cli_datadir(void);

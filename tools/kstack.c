@@ -3,6 +3,7 @@
  * kstack: how much kernel-stack memory would dynamic kernel stacks save on
  * this workload, at what cost, and would it ever crash?
  */
+#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -53,6 +54,22 @@ int cli_bad_option(const char *verb, const char *optstring, char **argv)
 	return KS_EXIT_USAGE;
 }
 
+bool cli_stdout_failed(const char *verb)
+{
+	static bool reported;
+	int e;
+
+	errno = 0;
+	if (fflush(stdout) != EOF && !ferror(stdout))
+		return false;
+	/* a failed flush keeps its errno; an earlier failed flush left only the flag */
+	e = errno;
+	if (!reported)
+		cli_error(verb, "cannot write the output%s%s", e ? ": " : "", e ? strerror(e) : "");
+	reported = true;
+	return true;
+}
+
 const char *cli_datadir(void)
 {
 	const char *d = getenv("KSTACK_DATA");
@@ -91,9 +108,17 @@ int main(int argc, char **argv)
 		printf("kstack %s\n", KS_VERSION);
 		return KS_EXIT_OK;
 	}
-	for (i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
-		if (!strcmp(argv[1], commands[i].name))
-			return commands[i].fn(argc - 1, argv + 1);
+	for (i = 0; i < sizeof(commands) / sizeof(commands[0]); i++) {
+		int rc;
+
+		if (strcmp(argv[1], commands[i].name))
+			continue;
+		rc = commands[i].fn(argc - 1, argv + 1);
+		/* output lost on the way (disk full, closed pipe) is not a success */
+		if (rc == KS_EXIT_OK && cli_stdout_failed(commands[i].name))
+			rc = KS_EXIT_FAIL;
+		return rc;
+	}
 	fprintf(stderr, "kstack: unknown command '%s' (kstack --help lists them)\n", argv[1]);
 	return KS_EXIT_USAGE;
 }
