@@ -618,7 +618,7 @@ int kst_writer_create(struct kst_writer **out, const char *path,
 
 	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
 	if (fd < 0)
-		return ks_error_set(err, errno, "%s: %s", path, strerror(errno));
+		return ks_error_set(err, errno, "cannot create %s", path);
 	ret = writer_start(out, fd, 1, info, err);
 	if (ret)
 		close(fd);

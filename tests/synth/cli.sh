@@ -43,6 +43,8 @@ check_err 'unknown option' --poool 3 -o "$tmp/x.kst"
 check_err "bad value 'x' for 'cpus'" --cpus x -o "$tmp/x.kst"
 check_err 'need at least 2 per CPU' --cpus 64 --tasks 100 -o "$tmp/x.kst"
 check_err 'do not fit' --tasks 10 --cpus 1 --grown 31 -o "$tmp/x.kst"
-check_err 'x.kst' --profile haswell-72 --duration 0.1 -o "$tmp/nodir/x.kst"
+# the reason once, then the path (it was "REASON: PATH: REASON")
+check_err "No such file or directory: cannot create $tmp/nodir/x.kst\$" --profile haswell-72 \
+	--duration 0.1 -o "$tmp/nodir/x.kst"
 [ -e "$tmp/x.kst" ] && bad "a file was left behind after an error"
 exit $fail
