@@ -175,6 +175,44 @@ static int prepare_all(struct ks_store *s, struct ks_error *err)
 	return ret;
 }
 
+/*
+ * Reopen @s->db read-only as an immutable file.  A WAL database on read-only
+ * media cannot be read the normal way (a reader needs the -shm file, which
+ * cannot be created there), and nothing can write it there either.  The
+ * path goes into a URI: every byte that is not plainly safe is %-escaped.
+ */
+static int reopen_immutable(struct ks_store *s, struct ks_error *err)
+{
+	static const char safe[] = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789/._-";
+	static const char hex[] = "0123456789ABCDEF";
+	size_t len = strlen(s->path), i, k = 0;
+	char *uri = malloc(3 * len + sizeof("file:?immutable=1"));
+	int ret = 0;
+
+	if (!uri)
+		return ks_error_set(err, ENOMEM, "%s: out of memory", s->path);
+	k += (size_t)sprintf(uri, "file:");
+	for (i = 0; i < len; i++) {
+		unsigned char c = (unsigned char)s->path[i];
+
+		if (c && strchr(safe, c)) {
+			uri[k++] = (char)c;
+		} else {
+			uri[k++] = '%';
+			uri[k++] = hex[c >> 4];
+			uri[k++] = hex[c & 15];
+		}
+	}
+	strcpy(uri + k, "?immutable=1");
+	sqlite3_close(s->db);
+	if (sqlite3_open_v2(uri, &s->db, SQLITE_OPEN_READONLY | SQLITE_OPEN_URI |
+			    SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK)
+		ret = ks_error_set(err, KS_E_DB, "%s: cannot open: %s", s->path,
+				   s->db ? sqlite3_errmsg(s->db) : "out of memory");
+	free(uri);
+	return ret;
+}
+
 static int store_open(struct ks_store **out, const char *path, bool readonly,
 		      struct ks_error *err)
 {
@@ -205,6 +243,11 @@ static int store_open(struct ks_store **out, const char *path, bool readonly,
 	}
 	sqlite3_busy_timeout(s->db, KS_STORE_BUSY_MS);
 	ret = check_schema(s, err);
+	if (ret && readonly && (sqlite3_errcode(s->db) & 0xff) == SQLITE_CANTOPEN) {
+		ret = reopen_immutable(s, err);
+		if (!ret)
+			ret = check_schema(s, err);
+	}
 	if (ret)
 		goto fail;
 	/* WAL lets a report read while a replay writes; not all filesystems allow it. */
