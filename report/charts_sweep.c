@@ -9,6 +9,7 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <inttypes.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -99,6 +100,22 @@ static uint64_t max_count(const struct ks_sweep *sw, size_t nsw, int col)
 			m = v > m ? v : m;
 		}
 	return m;
+}
+
+/*
+ * Whether any run of the sweeps has a savings figure: a trace without
+ * stacks (Regular 0 KiB) has none, and gnuplot refuses to autoscale an axis
+ * whose every point is undefined.
+ */
+static bool any_savings(const struct ks_sweep *sw, size_t nsw)
+{
+	size_t i, j;
+
+	for (i = 0; i < nsw; i++)
+		for (j = 0; j < sw[i].n; j++)
+			if (!isnan(ks_row_savings_pool(sw[i].runs[j])))
+				return true;
+	return false;
 }
 
 /*
@@ -194,7 +211,8 @@ static int chart_trace(struct chart_ctx *x, const struct panel *pn, int n,
 			   "set key outside right top noenhanced title 'failure rate'\n",
 			pn->right, pn->right_y);
 		if (pn->right_col == 2)
-			fprintf(b, "set autoscale y\nset ytics autofreq\n");
+			fprintf(b, "%s\nset ytics autofreq\n", any_savings(&sw[i], j - i) ?
+				"set autoscale y" : "set yrange [0:100]");
 		else
 			count_axis(b, max_count(&sw[i], j - i, pn->right_col));
 		plot_lines(b, pn, n, k0, k, pn->right_col);

@@ -28,6 +28,18 @@ expect_error "kstack report: no trace 'nosuch' stored (give a label or id)" \
 expect_error "kstack report: --trace chooses the timeline chart's trace: use it with --charts" \
 	report -d kstack.db --trace 0000000000000001
 
+# a trace without stacks: savings are undefined (nan) at every pool, so the
+# savings panel gets a fixed axis (gnuplot cannot autoscale only undefined
+# points: before, --charts failed on it)
+add_trace kstack.db 0000000000000002 empty 2 0 0
+for p in 0 1; do
+	add_run kstack.db 0000000000000002 rfc "page_size=4096,pool=$p" 2 0 0 $((2 * p)) 0 0
+done
+"$KSTACK" report -d kstack.db --charts charts > out.txt 2> err.txt || fail "empty trace: $(cat err.txt)"
+grep -qx '1	nan	0	nan	0	0' charts/pool-2-1.dat || fail "pool-2-1.dat: $(cat charts/pool-2-1.dat)"
+grep -qx 'set yrange \[0:100\]' charts/pool-2.gp || fail "pool-2.gp: no fixed savings axis"
+grep -qx 'set autoscale y' charts/pool-1.gp || fail "pool-1.gp: savings axis not autoscaled"
+
 if command -v gnuplot >/dev/null; then
 	"$KSTACK" report -d kstack.db --charts charts > out.txt 2> err.txt || fail "gnuplot: $(cat err.txt)"
 	grep -qx "chart: charts/bars.png charts/bars.svg" out.txt || fail "drawn list"
