@@ -6,7 +6,6 @@
 
 "$KSTACK" demo -o demo > out.txt 2> err.txt || fail "demo failed: $(cat err.txt)"
 # the first table is the rfc one; compare its rows with the published values
-sed -n '/RFC.s table/,/^$/!p' out.txt > /dev/null
 check() {
 	# label words, cores, stacks, regular, dynamic, pool
 	grep -E "^$1 +$2 +$3 +$4 +$5 +[0-9.]+% +$6 " out.txt > /dev/null ||
