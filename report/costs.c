@@ -264,19 +264,5 @@ out:
 int ks_report_costs(struct ks_store *s, const struct ks_report_opts *o, FILE *out,
 		    struct ks_error *err)
 {
-	struct ks_rowset rs;
-	int ret;
-
-	if (o->format > KS_FMT_CSV)
-		return ks_error_set(err, KS_E_USAGE, "unknown table format %d", (int)o->format);
-	ret = ks_rows_load(s, o, &rs, err);
-	if (ret)
-		return ret;
-	ret = print_costs(&rs, o, out);
-	ks_rowset_release(&rs);
-	if (ret)
-		return ks_error_set(err, -ret, "printing the costs table");
-	if (fflush(out) == EOF || ferror(out))
-		return ks_error_set(err, EIO, "writing the costs table");
-	return 0;
+	return ks_rows_print(s, o, out, print_costs, "costs table", err);
 }

@@ -455,3 +455,23 @@ void ks_rowset_release(struct ks_rowset *rs)
 	rs->rows = NULL;
 	rs->n = rs->nr_shown = 0;
 }
+
+int ks_rows_print(struct ks_store *s, const struct ks_report_opts *o, FILE *out,
+		  ks_rows_printer fn, const char *what, struct ks_error *err)
+{
+	struct ks_rowset rs;
+	int ret;
+
+	if (o->format > KS_FMT_CSV)
+		return ks_error_set(err, KS_E_USAGE, "unknown table format %d", (int)o->format);
+	ret = ks_rows_load(s, o, &rs, err);
+	if (ret)
+		return ret;
+	ret = fn(&rs, o, out);
+	ks_rowset_release(&rs);
+	if (ret)
+		return ks_error_set(err, -ret, "printing the %s", what);
+	if (fflush(out) == EOF || ferror(out))
+		return ks_error_set(err, EIO, "writing the %s", what);
+	return 0;
+}

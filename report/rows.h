@@ -56,6 +56,17 @@ struct ks_rowset {
 /** ks_rows_load() - every run, ordered by trace insertion, policy, params */
 int ks_rows_load(struct ks_store *s, const struct ks_report_opts *o, struct ks_rowset *out,
 		 struct ks_error *err);
+/* Prints one table from loaded rows; returns 0 or -errno. */
+typedef int (*ks_rows_printer)(const struct ks_rowset *rs, const struct ks_report_opts *o,
+			       FILE *out);
+
+/**
+ * ks_rows_print() - check @o's format, load the rows, print them with @fn
+ * and check that @out took every byte; @what names the table in errors
+ */
+int ks_rows_print(struct ks_store *s, const struct ks_report_opts *o, FILE *out,
+		  ks_rows_printer fn, const char *what, struct ks_error *err);
+
 /** ks_rowset_release() - free the rows inside @rs */
 void ks_rowset_release(struct ks_rowset *rs);
 

@@ -176,8 +176,10 @@ static size_t pick_columns(const struct ks_rowset *rs, enum ks_report_format f,
 	return n;
 }
 
-static int print_table(const struct ks_rowset *rs, enum ks_report_format f, FILE *out)
+static int print_table(const struct ks_rowset *rs, const struct ks_report_opts *o, FILE *out)
 {
+	enum ks_report_format f = o->format;
+
 	const struct ks_col *cols[NR_COLS];
 	const char *headers[NR_COLS];
 	bool left[NR_COLS];
@@ -209,19 +211,5 @@ static int print_table(const struct ks_rowset *rs, enum ks_report_format f, FILE
 int ks_report_table(struct ks_store *s, const struct ks_report_opts *o, FILE *out,
 		    struct ks_error *err)
 {
-	struct ks_rowset rs;
-	int ret;
-
-	if (o->format > KS_FMT_CSV)
-		return ks_error_set(err, KS_E_USAGE, "unknown table format %d", (int)o->format);
-	ret = ks_rows_load(s, o, &rs, err);
-	if (ret)
-		return ret;
-	ret = print_table(&rs, o->format, out);
-	ks_rowset_release(&rs);
-	if (ret)
-		return ks_error_set(err, -ret, "printing the table");
-	if (fflush(out) == EOF || ferror(out))
-		return ks_error_set(err, EIO, "writing the table");
-	return 0;
+	return ks_rows_print(s, o, out, print_table, "table", err);
 }

@@ -91,6 +91,23 @@ static inline char *test_read_file(const char *path)
 	return buf;
 }
 
+/* What a report printer writes, captured; *rc gets its return value. */
+typedef int (*report_print_fn)(struct ks_store *, const struct ks_report_opts *, FILE *,
+			       struct ks_error *);
+
+static inline char *report_capture(report_print_fn fn, struct ks_store *s,
+				   const struct ks_report_opts *o, int *rc)
+{
+	struct ks_error err = { 0 };
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+
+	*rc = fn(s, o, f, &err);
+	fclose(f);
+	return buf;
+}
+
 static inline struct ks_result *test_result(const char *policy, const char *params)
 {
 	struct ks_result *r = calloc(1, sizeof(*r));

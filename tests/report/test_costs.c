@@ -53,18 +53,6 @@ static int defaults(const char *policy, const struct ks_machine *m, char *buf, s
 	return 0;
 }
 
-static char *costs(struct ks_store *s, const struct ks_report_opts *o, int *rc)
-{
-	struct ks_error err = { 0 };
-	char *buf = NULL;
-	size_t len = 0;
-	FILE *f = open_memstream(&buf, &len);
-
-	*rc = ks_report_costs(s, o, f, &err);
-	fclose(f);
-	return buf;
-}
-
 static void set_cost(struct ks_report_opts *o, const char *arg)
 {
 	struct ks_error err = { 0 };
@@ -149,7 +137,7 @@ int main(void)
 	set_cost(&o, "unmaps=150");
 	set_cost(&o, "kfaults=0");
 	o.format = KS_FMT_CSV;
-	got = costs(s, &o, &rc);
+	got = report_capture(ks_report_costs, s, &o, &rc);
 	CHECK(rc == 0);
 	CHECK_STR(got, HDR
 		  "Web,entry,2.000000," UNKNOWN13 ",unknown,unknown,,0\r\n"
@@ -177,7 +165,7 @@ int main(void)
 	fputs("\nEvents per second of trace; Cost = sum of events x ns per event, in us per "
 	      "second of trace and in ms in all.\n", f);
 	fclose(f);
-	got = costs(s, &o, &rc);
+	got = report_capture(ks_report_costs, s, &o, &rc);
 	CHECK(rc == 0);
 	CHECK(got && !strncmp(got, want, strlen(want)));
 	if (got && strncmp(got, want, strlen(want)))
@@ -201,7 +189,7 @@ int main(void)
 	o.defaults = defaults;
 	o.format = KS_FMT_CSV;
 	o.policy = "rfc";
-	got = costs(s, &o, &rc);
+	got = report_capture(ks_report_costs, s, &o, &rc);
 	CHECK(rc == 0);
 	CHECK(got && strstr(got, ",1,0\r\n") && !strstr(got, "unknown"));
 	free(got);

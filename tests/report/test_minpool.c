@@ -59,18 +59,6 @@ static int defaults(const char *policy, const struct ks_machine *m, char *buf, s
 	return 0;
 }
 
-static char *table(struct ks_store *s, const struct ks_report_opts *o, int *rc)
-{
-	struct ks_error err = { 0 };
-	char *buf = NULL;
-	size_t len = 0;
-	FILE *f = open_memstream(&buf, &len);
-
-	*rc = ks_report_min_pool(s, o, f, &err);
-	fclose(f);
-	return buf;
-}
-
 #define ROW "%-3s  %-19s  %9s  %5s  %15s  %13s\n"
 
 int main(void)
@@ -110,7 +98,7 @@ int main(void)
 	/* no sweep yet: one run per policy */
 	add_run(s, db, "rfc", "fail_rate=0,pool=3,seed=1", 0);
 	add_run(s, web, "static", "fail_rate=0,seed=1", 0);
-	got = table(s, &o, &rc);
+	got = report_capture(ks_report_min_pool, s, &o, &rc);
 	CHECK(rc == -ENODATA);
 	free(got);
 
@@ -132,14 +120,14 @@ int main(void)
 	      "at a larger pool tried;\nnone <= N: even the largest pool tried, N, crashed.\n"
 	      "* trace truncated: recording was interrupted\n", f);
 	fclose(f);
-	got = table(s, &o, &rc);
+	got = report_capture(ks_report_min_pool, s, &o, &rc);
 	CHECK(rc == 0);
 	CHECK_STR(got, want);
 	free(got);
 	free(want);
 
 	o.format = KS_FMT_CSV;
-	got = table(s, &o, &rc);
+	got = report_capture(ks_report_min_pool, s, &o, &rc);
 	CHECK(rc == 0);
 	CHECK_STR(got, "CPU,Policy,Fail rate,Pools,Crashes by pool,Min safe pool,Truncated\r\n"
 		       "Web,rfc,0,1..4,\"3,1,0,0\",3,0\r\n"
@@ -151,7 +139,7 @@ int main(void)
 
 	o.format = KS_FMT_MARKDOWN;
 	o.policy = "rfc+global";
-	got = table(s, &o, &rc);
+	got = report_capture(ks_report_min_pool, s, &o, &rc);
 	CHECK(rc == 0);
 	CHECK(got && !strncmp(got, "| CPU | Policy | Fail rate | Pools | Crashes by pool | "
 				   "Min safe pool |\n| :--- | :--- | ---: | ---: | ---: | ---: |\n"
@@ -163,7 +151,7 @@ int main(void)
 
 	/* a policy with runs but no sweep */
 	o.policy = "static";
-	got = table(s, &o, &rc);
+	got = report_capture(ks_report_min_pool, s, &o, &rc);
 	CHECK(rc == -ENODATA);
 	free(got);
 

@@ -44,18 +44,6 @@ static const char footer[] =
 	"* trace truncated: recording was interrupted\n"
 	"Lost > 0: events were lost while recording; those rows' figures are lower bounds\n";
 
-static char *table(struct ks_store *s, const struct ks_report_opts *o, int *rc)
-{
-	struct ks_error err = { 0 };
-	char *buf = NULL;
-	size_t len = 0;
-	FILE *f = open_memstream(&buf, &len);
-
-	*rc = ks_report_table(s, o, f, &err);
-	fclose(f);
-	return buf;
-}
-
 static int64_t add_trace(struct ks_store *s, uint64_t id, const char *label, uint32_t ncpus,
 			 bool truncated, uint64_t lost)
 {
@@ -125,7 +113,7 @@ static void test_one_policy(const char *dir)
 		return;
 	ks_report_opts_default(&o);
 	/* an empty database says so */
-	got = table(s, &o, &rc);
+	got = report_capture(ks_report_table, s, &o, &rc);
 	CHECK(rc == -ENODATA);
 	free(got);
 
@@ -148,7 +136,7 @@ static void test_one_policy(const char *dir)
 		"0");
 	fputs(footer, f);
 	fclose(f);
-	got = table(s, &o, &rc);
+	got = report_capture(ks_report_table, s, &o, &rc);
 	CHECK(rc == 0);
 	CHECK_STR(got, want);
 	/* the header is exactly the RFC's columns plus ours, nothing else */
@@ -157,20 +145,20 @@ static void test_one_policy(const char *dir)
 	free(got);
 
 	o.format = KS_FMT_MARKDOWN;
-	got = table(s, &o, &rc);
+	got = report_capture(ks_report_table, s, &o, &rc);
 	CHECK(rc == 0);
 	CHECK_STR(got, want_md);
 	free(got);
 
 	o.format = KS_FMT_CSV;
-	got = table(s, &o, &rc);
+	got = report_capture(ks_report_table, s, &o, &rc);
 	CHECK(rc == 0);
 	CHECK_STR(got, want_csv);
 	free(got);
 
 	/* a policy with no runs */
 	o.policy = "entry";
-	got = table(s, &o, &rc);
+	got = report_capture(ks_report_table, s, &o, &rc);
 	CHECK(rc == -ENODATA);
 	free(got);
 
@@ -220,7 +208,7 @@ static void test_policies(const char *dir)
 	fprintf(f, "%-5s  %-6s  %6s  %7s  %11s  %11s  %7s  %8s  %12s  %6s  %7s  %4s\n", "Genoa",
 		"static", "384", "5786", "92576", "92576", "0.0%", "0", "0.0%", "0", "0", "0");
 	fclose(f);
-	got = table(s, &o, &rc);
+	got = report_capture(ks_report_table, s, &o, &rc);
 	CHECK(rc == 0);
 	CHECK_STR(got, want);
 	free(got);
@@ -237,7 +225,7 @@ static void test_policies(const char *dir)
 	fprintf(f, ROWP, "Genoa", "static", "384", "5786", "92576", "92576", "0.0%", "0",
 		"0.0%", "0", "0", "0");
 	fclose(f);
-	got = table(s, &o, &rc);
+	got = report_capture(ks_report_table, s, &o, &rc);
 	CHECK(rc == 0);
 	CHECK_STR(got, want);
 	free(got);
@@ -247,7 +235,7 @@ static void test_policies(const char *dir)
 	o.all_runs = false;
 	o.defaults = NULL;
 	o.format = KS_FMT_CSV;
-	got = table(s, &o, &rc);
+	got = report_capture(ks_report_table, s, &o, &rc);
 	CHECK(rc == 0);
 	CHECK_STR(got, "CPU,Policy,#Cores,#Stacks,Regular(kb),Dynamic(kb),Savings,Pool(kb),"
 		       "Savings+pool,Faults,Crashes,Lost,Truncated\r\n"
@@ -259,7 +247,7 @@ static void test_policies(const char *dir)
 	/* one policy selected: one configuration, so no Policy column */
 	o.defaults = canonical;
 	o.policy = "static";
-	got = table(s, &o, &rc);
+	got = report_capture(ks_report_table, s, &o, &rc);
 	CHECK(rc == 0);
 	CHECK_STR(got, "CPU,#Cores,#Stacks,Regular(kb),Dynamic(kb),Savings,Pool(kb),"
 		       "Savings+pool,Faults,Crashes,Lost,Truncated\r\n"
