@@ -178,13 +178,12 @@ static size_t pick_columns(const struct ks_rowset *rs, enum ks_report_format f,
 
 static int print_table(const struct ks_rowset *rs, const struct ks_report_opts *o, FILE *out)
 {
-	enum ks_report_format f = o->format;
-
 	const struct ks_col *cols[NR_COLS];
 	const char *headers[NR_COLS];
 	bool left[NR_COLS];
 	struct ks_tab t = { .headers = headers, .left = left };
 	size_t i, c, k;
+	enum ks_report_format f = o->format;
 
 	t.ncols = pick_columns(rs, f, cols);
 	t.nrows = rs->nr_shown;
