@@ -164,10 +164,6 @@ static int snap_record(struct snap_ctx *sc, const struct ksp_snap *s)
 {
 	struct ks_event ev;
 
-	if (s->flags & KSP_F_NOSTACK)
-		return 0;	/* zombie: its stack is already gone */
-	if (s->stack_pages && !sc->thread_size)
-		sc->thread_size = s->stack_pages * 4096;
 	if (sc->nseen == sc->cap) {
 		size_t ncap = sc->cap ? sc->cap * 2 : 1024;
 		uint32_t *n = realloc(sc->seen, ncap * sizeof(*n));
@@ -178,6 +174,11 @@ static int snap_record(struct snap_ctx *sc, const struct ksp_snap *s)
 		sc->cap = ncap;
 	}
 	sc->seen[sc->nseen++] = s->tid;
+	/* seen, so the gap filler does not add it from /proc; but not listed */
+	if (s->flags & KSP_F_EXITED)
+		return 0;
+	if (s->stack_pages && !sc->thread_size)
+		sc->thread_size = s->stack_pages * 4096;
 	memset(&ev, 0, sizeof(ev));
 	ev.type = KS_EV_SNAPSHOT;
 	ev.time = sc->time;
@@ -263,13 +264,15 @@ static int cmp_u32(const void *a, const void *b)
 
 /*
  * A task no BPF program can see: it still has a stack, so it goes into the
- * snapshot from /proc, with its high-water mark and depth unknown (0).
+ * snapshot from /proc, with its high-water mark and depth unknown (0);
+ * unless it has exited (zombie or dead), like KSP_F_EXITED in the iterator.
  */
 static int proc_record(struct snap_ctx *sc, uint32_t tgid, uint32_t tid)
 {
 	struct ksp_snap s;
 	char path[64], line[512], *p;
 	unsigned long flags = 0;
+	char state = 0;
 	FILE *f;
 
 	memset(&s, 0, sizeof(s));
@@ -282,7 +285,7 @@ static int proc_record(struct snap_ctx *sc, uint32_t tgid, uint32_t tid)
 	if (fgets(line, sizeof(line), f)) {
 		/* comm is in parentheses and may contain spaces: parse after the last ')' */
 		p = strrchr(line, ')');
-		if (p && sscanf(p + 1, " %*c %*d %*d %*d %*d %*d %lu", &flags) != 1)
+		if (p && sscanf(p + 1, " %c %*d %*d %*d %*d %*d %lu", &state, &flags) != 2)
 			flags = 0;
 		if (p && strchr(line, '(')) {
 			char *c = strchr(line, '(') + 1;
@@ -292,6 +295,8 @@ static int proc_record(struct snap_ctx *sc, uint32_t tgid, uint32_t tid)
 		}
 	}
 	fclose(f);
+	if (!state || strchr("ZXx", state))
+		return 0;	/* gone meanwhile, or exited */
 	if (flags & 0x00200000)	/* PF_KTHREAD */
 		s.flags |= KSP_F_KTHREAD;
 	return snap_record(sc, &s);

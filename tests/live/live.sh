@@ -1,7 +1,7 @@
 #!/bin/bash
 # Live tests of kstack collect on this kernel: needs root, tracefs and BPF
 # (exit 77, skip, where any is missing).  Keeps to ~20 s on a 2-CPU VM.
-#   env: KSTACK (the binary), LIVE_CHECK, FORKER (the helpers)
+#   env: KSTACK (the binary), LIVE_CHECK, FORKER, VALIDATE (the helpers)
 set -u
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
@@ -78,6 +78,29 @@ out=$("$KSTACK" collect -o /nonexistent/dir/x.kst -d 1 2>&1); rc=$?
 "$LIVE_CHECK" progs || fail "BPF programs left behind after an error"
 out=$("$KSTACK" collect --duration -1 2>&1); rc=$?
 [ $rc = 2 ] || fail "bad --duration: rc=$rc '$out'"
+
+# 5. zombies at stop: a command killed by timeout, and a child that exits
+# during the recording but is not reaped (its parent never waits).  A task
+# past exit holds no stack the kernel counts: the stop snapshot must not
+# list it, and the trace validates against the kernel's own counter.
+"$KSTACK" collect -o "$tmp/z.kst" -- timeout 1.5 sh -c 'sleep 10 & sleep 10 & wait' \
+	2>"$tmp/err" &
+pid=$!
+recording "$tmp/z.kst" 0
+sh -c 'sleep 0.2 & echo $! > "$1"; exec sleep 8' sh "$tmp/zpid" &
+holder=$!
+wait $pid; rc=$?
+[ $rc = 124 ] || fail "timeout run: collect returned $rc, expected 124: $(cat "$tmp/err")"
+zpid=$(cat "$tmp/zpid" 2>/dev/null)
+if grep -q '^State:[[:space:]]*Z' "/proc/$zpid/status" 2>/dev/null; then
+	"$LIVE_CHECK" zombie "$tmp/z.kst" "$zpid" || fail "zombie $zpid in the stop snapshot"
+else
+	fail "no zombie at stop (pid '$zpid'): the test proves nothing"
+fi
+"$VALIDATE" "$tmp/z.kst" >"$tmp/val" 2>&1 ||
+	fail "the timeout run does not validate: $(grep FAIL "$tmp/val")"
+kill $holder
+wait $holder 2>/dev/null
 
 [ $fails = 0 ] && echo "all live tests passed"
 [ $fails = 0 ]

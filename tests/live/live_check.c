@@ -9,6 +9,9 @@
  *        the whole file decodes, events are in time order; and the
  *        trace is (not) truncated / has no depths
  *   live_check progs    no kstack BPF program is loaded (exit 1 if one is)
+ *   live_check zombie TRACE TID
+ *        TID exited during the recording (its EXIT is in the trace) and is
+ *        not in the stop snapshot: a zombie has no stack the kernel counts
  */
 #include <errno.h>
 #include <stdio.h>
@@ -215,6 +218,39 @@ static int check_progs(void)
 #endif
 }
 
+struct zombie {
+	uint32_t tid;
+	unsigned exits, stop_snaps;
+};
+
+static void on_zombie(const struct ks_event *ev, void *arg)
+{
+	struct zombie *z = arg;
+
+	if (ev->tid != z->tid)
+		return;
+	z->exits += ev->type == KS_EV_EXIT;
+	z->stop_snaps += ev->type == KS_EV_SNAPSHOT && (ev->flags & KS_F_STOP);
+}
+
+static int check_zombie(const char *trace, const char *tid)
+{
+	struct zombie z = { .tid = (uint32_t)strtoul(tid, NULL, 10) };
+	const struct kst_info *info;
+	struct kst_reader *r;
+	uint64_t count;
+	int disorder, bad = 0;
+
+	if (walk(trace, &info, &r, on_zombie, &z, &count, &disorder))
+		return 1;
+	if (z.exits != 1)
+		bad += fail("the zombie's EXIT is not in the trace (once)");
+	if (z.stop_snaps)
+		bad += fail("the zombie is listed in the stop snapshot");
+	kst_reader_free(r);
+	return bad ? 1 : 0;
+}
+
 int main(int argc, char **argv)
 {
 	if (argc == 4 && !strcmp(argv[1], "workload"))
@@ -223,6 +259,9 @@ int main(int argc, char **argv)
 		return check_valid(argv[2], argc == 4 ? argv[3] : NULL);
 	if (argc == 2 && !strcmp(argv[1], "progs"))
 		return check_progs();
-	fprintf(stderr, "usage: live_check workload TRACE PIDFILE | valid TRACE [truncated|complete|nodepth] | progs\n");
+	if (argc == 4 && !strcmp(argv[1], "zombie"))
+		return check_zombie(argv[2], argv[3]);
+	fprintf(stderr, "usage: live_check workload TRACE PIDFILE | valid TRACE "
+		"[truncated|complete|nodepth] | progs | zombie TRACE TID\n");
 	return 2;
 }

@@ -269,8 +269,14 @@ int ks_snapshot(struct bpf_iter__task *ctx)
 	vm = BPF_CORE_READ(t, stack_vm_area);
 	if (vm)
 		s.stack_pages = BPF_CORE_READ(vm, nr_pages);
-	if (!base) {
-		s.flags |= KSP_F_NOSTACK;
+	/*
+	 * A task past exit_notify() (exit_state set: a zombie, or dead and
+	 * about to switch out for the last time) has already dropped its
+	 * stack from nr_kernel_stack, and loses the stack itself at its final
+	 * switch: it is not a stack holder any more.
+	 */
+	if (!base || t->exit_state) {
+		s.flags |= KSP_F_EXITED;
 	} else {
 		bpf_probe_read_kernel(&magic, sizeof(magic), (void *)base);
 		s.bad_magic = (magic & 0xffffffffULL) != KSP_STACK_END_MAGIC;

@@ -36,7 +36,7 @@ enum ksp_state {
 /* flags */
 #define KSP_F_EXACT	0x1	/* hwm from a full scan */
 #define KSP_F_KTHREAD	0x2	/* snapshot: kernel thread */
-#define KSP_F_NOSTACK	0x4	/* snapshot: stack already released (zombie) */
+#define KSP_F_EXITED	0x4	/* snapshot: past exit, stack no longer counted */
 #define KSP_F_USER_ADDR	0x8	/* kfault: user-space address */
 #define KSP_F_STACK_ADDR 0x10	/* kfault: address inside the task's own stack */
 
