@@ -2,18 +2,33 @@
 /*
  * kstack collect: record this kernel into a trace, while a command runs,
  * for a duration, or until Ctrl-C / SIGTERM.
+ *
+ * Order of work: every option and the command are checked before the
+ * kernel is touched (the command as a shell would look it up: 127 when it
+ * is not found, 126 when it cannot be run), then the output is opened, then
+ * the kernel is set up.  The command is started once recording runs; its
+ * exec failure comes back through a close-on-exec pipe before recording
+ * is declared successful, and then removes the trace.  On Ctrl-C or
+ * SIGTERM the recording is stopped and closed first, then the signal is
+ * passed on to the command, which is reaped (killed if it is still there
+ * a second later, or at a second signal) before the tracefs instance and
+ * the BPF programs are removed.
  */
 #define _GNU_SOURCE
+#include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
+#include <limits.h>
+#include <math.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
-#include <fcntl.h>
 
 #include "cmds.h"
 #include "kst.h"
@@ -21,12 +36,19 @@
 
 /* seconds recorded after COMMAND exits, to see its tasks' frees */
 #define KS_LINGER_S 0.25
+/* seconds COMMAND has to exit after the signal is passed on, before SIGKILL */
+#define KS_GRACE_S 1.0
+/* exit statuses of a command that cannot be run, as in a shell */
+#define KS_EXIT_NOTFOUND 127
+#define KS_EXIT_NOEXEC 126
 
 static volatile sig_atomic_t stop_signal;
+static volatile sig_atomic_t nr_signals;
 
 static void on_signal(int sig)
 {
 	stop_signal = sig;
+	nr_signals++;
 }
 
 static void usage(FILE *f)
@@ -36,7 +58,11 @@ static void usage(FILE *f)
 		"Record context switches with each task's kernel-stack high-water mark,\n"
 		"task lifetimes and kernel page faults into a trace.  Needs root, tracefs\n"
 		"and (for stack depths) BPF with kernel BTF.  Records while COMMAND runs\n"
-		"(and returns its exit status), for --duration seconds, or until Ctrl-C.\n\n"
+		"(and returns its exit status), for --duration seconds, or until Ctrl-C.\n"
+		"A COMMAND that cannot be run fails as in a shell (127 not found, 126 not\n"
+		"runnable) and leaves no trace.  On Ctrl-C or SIGTERM the trace is closed,\n"
+		"then the signal is passed on to COMMAND, which is killed if it has not\n"
+		"exited a second later.\n\n"
 		"  -o, --output FILE     trace file (default kstack.kst)\n"
 		"  -d, --duration S      stop after S seconds\n"
 		"  -l, --label NAME      workload name stored in the trace\n"
@@ -80,35 +106,215 @@ static void print_stats(const struct ks_live_stats *st, bool full)
 		fprintf(stderr, "kstack collect: probe cost: not measured (no BPF probe)\n");
 }
 
-/* Fork COMMAND; it waits on a pipe until the collector is recording. */
-static pid_t start_command(char **argv, int *err_fd)
+/* A shell's status for a command that cannot be run: 127 not found, else 126. */
+static int exec_status(int err)
 {
-	int fds[2];
+	return err == ENOENT ? KS_EXIT_NOTFOUND : KS_EXIT_NOEXEC;
+}
+
+/*
+ * 0 if @path can be executed, else the errno execve() would give; in a
+ * $PATH search (@search) a file that cannot be reached is simply not there.
+ */
+static int runnable(const char *path, bool search)
+{
+	struct stat sb;
+
+	if (stat(path, &sb))
+		return search || errno == ENOTDIR ? ENOENT : errno;
+	if (S_ISDIR(sb.st_mode))
+		return EACCES;
+	return access(path, X_OK) ? errno : 0;
+}
+
+/*
+ * Look @name up as a shell does: a name with a slash as it is, else in
+ * each $PATH directory (an empty entry is the current one); a file found
+ * but not executable is "permission denied", nothing found "not found".
+ * Return: 0 or that errno.
+ */
+static int command_check(const char *name)
+{
+	const char *dir = getenv("PATH"), *end;
+	char path[PATH_MAX];
+	int ret, found = ENOENT;
+
+	if (!*name)
+		return ENOENT;
+	if (strchr(name, '/'))
+		return runnable(name, false);
+	if (!dir)
+		dir = "/bin:/usr/bin";
+	for (;; dir = end + 1) {
+		int len;
+
+		end = strchrnul(dir, ':');
+		len = (int)(end - dir);
+		if (snprintf(path, sizeof(path), "%.*s/%s", len ? len : 1, len ? dir : ".",
+			     name) < (int)sizeof(path)) {
+			ret = runnable(path, true);
+			if (!ret)
+				return 0;
+			if (ret != ENOENT && found == ENOENT)
+				found = ret;
+		}
+		if (!*end)
+			return found;
+	}
+}
+
+static int cmp_int(const void *a, const void *b)
+{
+	int x = *(const int *)a, y = *(const int *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/*
+ * The descriptors open when collect started, sorted: COMMAND inherits them
+ * (a make jobserver, a 3> redirection).  Every other one is collect's own.
+ * NULL (and *n = 0) when /proc cannot tell.
+ */
+static int *fds_inherited(size_t *n)
+{
+	struct dirent *de;
+	int *fds = NULL, *nf;
+	size_t cap = 0;
+	DIR *d;
+
+	*n = 0;
+	d = opendir("/proc/self/fd");
+	if (!d)
+		return NULL;
+	while ((de = readdir(d))) {
+		if (de->d_name[0] < '0' || de->d_name[0] > '9' || atoi(de->d_name) == dirfd(d))
+			continue;
+		if (*n == cap) {
+			cap = cap ? cap * 2 : 16;
+			nf = realloc(fds, cap * sizeof(*fds));
+			if (!nf) {
+				free(fds);
+				closedir(d);
+				*n = 0;
+				return NULL;
+			}
+			fds = nf;
+		}
+		fds[(*n)++] = atoi(de->d_name);
+	}
+	closedir(d);
+	qsort(fds, *n, sizeof(*fds), cmp_int);
+	return fds;
+}
+
+/*
+ * In the child, before exec: close-on-exec for every descriptor above 2
+ * that collect did not inherit.  Ours are opened close-on-exec already;
+ * this also covers the ones libraries open without it (libtracefs's
+ * splice pipes).  Without /proc, or before Linux 5.11, only ours are.
+ */
+static void fds_seal(const int *keep, size_t n)
+{
+	unsigned int from = 3;
+	size_t i;
+
+	if (!keep)
+		return;
+	for (i = 0; i < n; i++) {
+		if (keep[i] < (int)from)
+			continue;
+		if ((unsigned int)keep[i] > from)
+			close_range(from, keep[i] - 1, CLOSE_RANGE_CLOEXEC);
+		from = keep[i] + 1;
+	}
+	close_range(from, ~0U, CLOSE_RANGE_CLOEXEC);
+}
+
+/*
+ * Fork and exec COMMAND, and wait for the exec: it reports its errno
+ * through a close-on-exec pipe, which simply closes when exec succeeds.
+ * Signals are blocked around the fork so the child never runs our handler.
+ * Return: the pid, or -1 with *@exec_err set (0 when fork itself failed,
+ * errno then tells why).
+ */
+static pid_t command_start(char **argv, const int *keep, size_t nkeep, int *exec_err)
+{
+	sigset_t block, old;
+	int fds[2], e = 0;
+	ssize_t n;
 	pid_t pid;
 
+	*exec_err = 0;
 	if (pipe2(fds, O_CLOEXEC))
 		return -1;
+	sigemptyset(&block);
+	sigaddset(&block, SIGINT);
+	sigaddset(&block, SIGTERM);
+	sigaddset(&block, SIGHUP);
+	sigprocmask(SIG_BLOCK, &block, &old);
 	pid = fork();
-	if (pid < 0) {
-		close(fds[0]);
-		close(fds[1]);
-		return -1;
-	}
 	if (pid == 0) {
-		int e;
-
-		close(fds[0]);
 		signal(SIGINT, SIG_DFL);
 		signal(SIGTERM, SIG_DFL);
+		signal(SIGHUP, SIG_DFL);
+		sigprocmask(SIG_SETMASK, &old, NULL);
+		close(fds[0]);
+		fds_seal(keep, nkeep);
 		execvp(argv[0], argv);
 		e = errno;
-		if (write(fds[1], &e, sizeof(e)) < 0)
-			_exit(127);
-		_exit(127);
+		while (write(fds[1], &e, sizeof(e)) < 0 && errno == EINTR)
+			;
+		_exit(exec_status(e));
 	}
+	e = errno;
+	sigprocmask(SIG_SETMASK, &old, NULL);
 	close(fds[1]);
-	*err_fd = fds[0];
+	if (pid < 0) {
+		close(fds[0]);
+		errno = e;
+		return -1;
+	}
+	do
+		n = read(fds[0], &e, sizeof(e));
+	while (n < 0 && errno == EINTR);
+	close(fds[0]);
+	if (n == sizeof(e)) {
+		while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
+			;
+		*exec_err = e ? e : ENOEXEC;
+		return -1;
+	}
 	return pid;
+}
+
+static double now_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+/*
+ * Pass the stop signal on to a command still running and reap it: SIGKILL
+ * once KS_GRACE_S has passed or another signal came, so that nothing
+ * outlives the recording's clean-up.
+ */
+static void command_stop(pid_t pid, int *status)
+{
+	struct timespec nap = { 0, 10 * 1000 * 1000 };
+	double deadline = now_s() + KS_GRACE_S;
+	sig_atomic_t seen = nr_signals;
+	bool killed = false;
+
+	kill(pid, stop_signal ? stop_signal : SIGTERM);
+	while (waitpid(pid, status, WNOHANG) == 0) {
+		if (!killed && (now_s() >= deadline || nr_signals != seen)) {
+			kill(pid, SIGKILL);
+			killed = true;
+		}
+		nanosleep(&nap, NULL);
+	}
 }
 
 static void build_options(int argc, char **argv, char *buf, size_t len)
@@ -119,6 +325,46 @@ static void build_options(int argc, char **argv, char *buf, size_t len)
 	buf[0] = 0;
 	for (i = 1; i < argc && used + 1 < len; i++)
 		used += snprintf(buf + used, len - used, "%s%s", i > 1 ? " " : "", argv[i]);
+}
+
+static int collect_error(struct ks_error *err)
+{
+	char msg[320];
+
+	cli_error("collect", "%s", ks_error_format(err, msg, sizeof(msg)));
+	return KS_EXIT_FAIL;
+}
+
+/*
+ * Record until a signal, the duration, an error, or COMMAND's end (plus
+ * the linger).  Return: KS_EXIT_OK or KS_EXIT_FAIL; *@child_done and
+ * *@status tell whether and how COMMAND ended.
+ */
+static int collect_loop(struct ks_live *l, double duration, pid_t child, bool *child_done,
+			int *status)
+{
+	struct ks_error err = { 0 };
+	double start = now_s(), linger_end = 0, t;
+
+	while (!stop_signal) {
+		struct timespec nap = { 0, 50 * 1000 * 1000 };
+
+		nanosleep(&nap, NULL);
+		if (ks_live_poll(l, &err))
+			return collect_error(&err);
+		t = now_s();
+		if (*child_done && t >= linger_end)
+			break;
+		if (child > 0 && !*child_done && waitpid(child, status, WNOHANG) == child) {
+			/* a task's stack is freed an RCU grace period after it is
+			 * reaped: record a little longer to see the last frees */
+			*child_done = true;
+			linger_end = t + KS_LINGER_S;
+		}
+		if (duration > 0 && t - start >= duration)
+			break;
+	}
+	return KS_EXIT_OK;
 }
 
 int cmd_collect(int argc, char **argv)
@@ -141,12 +387,12 @@ int cmd_collect(int argc, char **argv)
 	struct sigaction sa;
 	struct ks_live *l = NULL;
 	double duration = 0;
-	char options[256], msg[320], *end;
-	int c, ret, status = 0, exec_fd = -1, rc = KS_EXIT_OK;
+	char options[256], *end;
+	int c, e, status = 0, rc = KS_EXIT_OK;
+	int *keep = NULL;
+	size_t nkeep = 0;
 	pid_t child = -1;
-	struct timespec ts;
 	bool child_done = false;
-	double linger_end = 0;
 
 	ks_live_config_defaults(&cfg);
 	build_options(argc, argv, options, sizeof(options));
@@ -160,8 +406,9 @@ int cmd_collect(int argc, char **argv)
 			break;
 		case 'd':
 			duration = strtod(optarg, &end);
-			if (*end || duration <= 0) {
-				cli_error("collect", "bad --duration '%s' (seconds > 0)", optarg);
+			if (end == optarg || *end || !isfinite(duration) || duration <= 0) {
+				cli_error("collect", "bad --duration '%s' (seconds, a finite number > 0)",
+					  optarg);
 				return KS_EXIT_USAGE;
 			}
 			break;
@@ -199,10 +446,17 @@ int cmd_collect(int argc, char **argv)
 			return cli_bad_option("collect", "+o:d:l:b:h", argv);
 		}
 	}
-	if (!cfg.label && optind < argc) {
+	if (optind < argc) {
 		const char *slash = strrchr(argv[optind], '/');
 
-		cfg.label = slash ? slash + 1 : argv[optind];
+		e = command_check(argv[optind]);
+		if (e) {
+			cli_error("collect", "cannot run %s: %s", argv[optind], strerror(e));
+			return exec_status(e);
+		}
+		if (!cfg.label)
+			cfg.label = slash ? slash + 1 : argv[optind];
+		keep = fds_inherited(&nkeep);
 	}
 
 	memset(&sa, 0, sizeof(sa));
@@ -211,51 +465,30 @@ int cmd_collect(int argc, char **argv)
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGHUP, &sa, NULL);
 
-	ret = ks_live_create(&l, &cfg, &err);
-	if (ret) {
-		cli_error("collect", "%s", ks_error_format(&err, msg, sizeof(msg)));
-		return KS_EXIT_FAIL;
+	if (ks_live_create(&l, &cfg, &err)) {
+		free(keep);
+		return collect_error(&err);
 	}
-	if (optind < argc) {
-		child = start_command(argv + optind, &exec_fd);
+	if (optind < argc && !stop_signal) {
+		child = command_start(argv + optind, keep, nkeep, &e);
 		if (child < 0) {
-			cli_error("collect", "cannot start %s: %s", argv[optind], strerror(errno));
-			rc = KS_EXIT_FAIL;
-			goto out;
+			/* nothing worth keeping was recorded: no trace file */
+			if (e)
+				cli_error("collect", "cannot run %s: %s", argv[optind], strerror(e));
+			else
+				cli_error("collect", "cannot start %s: %s", argv[optind],
+					  strerror(errno));
+			ks_live_abort(l);
+			free(keep);
+			return e ? exec_status(e) : KS_EXIT_FAIL;
 		}
 	}
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	{
-		double start = ts.tv_sec + ts.tv_nsec / 1e9;
-
-		while (!stop_signal) {
-			struct timespec nap = { 0, 50 * 1000 * 1000 };
-
-			nanosleep(&nap, NULL);
-			ret = ks_live_poll(l, &err);
-			if (ret) {
-				cli_error("collect", "%s", ks_error_format(&err, msg, sizeof(msg)));
-				rc = KS_EXIT_FAIL;
-				break;
-			}
-			clock_gettime(CLOCK_MONOTONIC, &ts);
-			if (child_done && ts.tv_sec + ts.tv_nsec / 1e9 >= linger_end)
-				break;
-			if (child > 0 && !child_done && waitpid(child, &status, WNOHANG) == child) {
-				/* a task's stack is freed an RCU grace period after it is
-				 * reaped: record a little longer to see the last frees */
-				child_done = true;
-				linger_end = ts.tv_sec + ts.tv_nsec / 1e9 + KS_LINGER_S;
-			}
-			if (duration > 0 && ts.tv_sec + ts.tv_nsec / 1e9 - start >= duration)
-				break;
-		}
-	}
+	free(keep);
+	rc = collect_loop(l, duration, child, &child_done, &status);
 	if (rc == KS_EXIT_OK) {
-		ret = ks_live_stop(l, &st, &err);
-		if (ret) {
-			cli_error("collect", "%s", ks_error_format(&err, msg, sizeof(msg)));
-			rc = KS_EXIT_FAIL;
+		/* the trace is closed before the signal goes on to COMMAND */
+		if (ks_live_stop(l, &st, &err)) {
+			rc = collect_error(&err);
 		} else {
 			print_stats(&st, cfg.stats);
 			if (st.depth_source == KST_DEPTH_NONE)
@@ -263,31 +496,19 @@ int cmd_collect(int argc, char **argv)
 					"(depth: none)\n");
 		}
 	}
-out:
+	/* nothing may outlive the instance: reap COMMAND before removing it */
+	if (child > 0 && !child_done)
+		command_stop(child, &status);
 	ks_live_destroy(l);
-	if (child > 0 && !child_done) {
-		/* we stop first, so the recording is safe; then pass the signal on */
-		kill(child, stop_signal ? stop_signal : SIGTERM);
-		while (waitpid(child, &status, 0) < 0 && errno == EINTR)
-			;
-		child_done = true;
-	}
-	if (exec_fd >= 0) {
-		int e;
-
-		if (read(exec_fd, &e, sizeof(e)) == sizeof(e)) {
-			cli_error("collect", "cannot run %s: %s", argv[optind], strerror(e));
-			rc = KS_EXIT_FAIL;
-		}
-		close(exec_fd);
-	}
 	if (rc != KS_EXIT_OK)
 		return rc;
-	if (child > 0) {
-		if (WIFEXITED(status))
-			return WEXITSTATUS(status);
-		if (WIFSIGNALED(status))
-			return 128 + WTERMSIG(status);
-	}
+	if (optind < argc && child <= 0)	/* interrupted before COMMAND started */
+		return 128 + stop_signal;
+	if (child <= 0)
+		return KS_EXIT_OK;
+	if (WIFEXITED(status))
+		return WEXITSTATUS(status);
+	if (WIFSIGNALED(status))
+		return 128 + WTERMSIG(status);
 	return KS_EXIT_OK;
 }

@@ -29,6 +29,7 @@
  * snapshot's time are dropped and the snapshot closes the trace.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -75,8 +76,9 @@ struct ks_live {
 	uint64_t events, switches, late;
 	uint32_t kthreadd;
 	uint32_t self;
+	int out_fd;			/* the trace file, opened first */
+	bool out_created;		/* we created it: remove it on failure */
 	bool mounted;
-	bool closed;
 };
 
 void ks_live_config_defaults(struct ks_live_config *cfg)
@@ -298,6 +300,42 @@ static int check_privileges(struct ks_error *err)
 	return 0;
 }
 
+/*
+ * Open the output before anything touches the kernel, so a bad path fails
+ * at once.  An existing file is not truncated until recording starts: a
+ * failed set-up leaves it as it was, and removes a file it created.
+ */
+static int output_open(struct ks_live *l, struct ks_error *err)
+{
+	const char *path = l->cfg.output;
+
+	l->out_fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+	if (l->out_fd >= 0) {
+		l->out_created = true;
+		return 0;
+	}
+	if (errno == EEXIST)
+		l->out_fd = open(path, O_WRONLY | O_CLOEXEC);
+	if (l->out_fd < 0)
+		return ks_error_set(err, errno, "cannot create %s", path);
+	return 0;
+}
+
+/* Replace an existing file's content: only once recording has started. */
+static int output_start(struct ks_live *l, struct ks_error *err)
+{
+	struct stat sb;
+
+	if (fstat(l->out_fd, &sb))
+		return ks_error_set(err, errno, "cannot create %s", l->cfg.output);
+	if (S_ISREG(sb.st_mode) && !l->out_created) {
+		if (ftruncate(l->out_fd, 0))
+			return ks_error_set(err, errno, "cannot create %s", l->cfg.output);
+		l->out_created = true;	/* its old content is gone: no use keeping it */
+	}
+	return kst_writer_fdopen(&l->w, l->out_fd, &l->info, err);
+}
+
 static int writer_error(int ret, const char *path, struct ks_error *err)
 {
 	if (ret == -ENOSPC)
@@ -316,15 +354,19 @@ int ks_live_create(struct ks_live **out, const struct ks_live_config *cfg,
 	int ret;
 
 	*out = NULL;
-	ret = check_privileges(err);
-	if (ret)
-		return ret;
 	l = calloc(1, sizeof(*l));
 	if (!l)
 		return ks_error_set(err, KS_E_NOMEM, "collector");
 	l->cfg = *cfg;
 	l->self = getpid();
+	l->out_fd = -1;
 	kst_info_init(&l->info);
+	ret = output_open(l, err);
+	if (ret)
+		goto fail;
+	ret = check_privileges(err);
+	if (ret)
+		goto fail;
 	ret = live_sys_fill(&l->info);
 	if (ret) {
 		ret = ks_error_set(err, -ret, "reading system information");
@@ -379,14 +421,14 @@ int ks_live_create(struct ks_live **out, const struct ks_live_config *cfg,
 	snprintf(l->info.collector, sizeof(l->info.collector), "kstack-collect %s", KS_VERSION);
 	snprintf(l->info.options, sizeof(l->info.options), "%s", cfg->options ? cfg->options : "");
 	snprintf(l->info.label, sizeof(l->info.label), "%s", cfg->label ? cfg->label : "");
-	ret = kst_writer_create(&l->w, cfg->output, &l->info, err);
+	ret = output_start(l, err);
 	if (ret)
 		goto fail;
 	l->last_flush = l->last_lost_check = l->t_snap_end;
 	*out = l;
 	return 0;
 fail:
-	ks_live_destroy(l);
+	ks_live_abort(l);
 	return ret;
 }
 
@@ -450,8 +492,11 @@ int ks_live_stop(struct ks_live *l, struct ks_live_stats *st, struct ks_error *e
 	if (ret)
 		return writer_error(ret, l->cfg.output, err);
 	l->info.end_ns = l->t_stop;
-	l->closed = true;
 	ret = kst_writer_close(l->w, &l->info);
+	l->w = NULL;	/* kst_writer_close() freed it */
+	if (close(l->out_fd) && !ret)
+		ret = -errno;
+	l->out_fd = -1;
 	if (st) {
 		memset(st, 0, sizeof(*st));
 		st->events = l->events;
@@ -470,7 +515,6 @@ int ks_live_stop(struct ks_live *l, struct ks_live_stats *st, struct ks_error *e
 		st->stats_valid = have_stats;
 		st->depth_source = l->info.depth_source;
 	}
-	l->w = NULL;	/* kst_writer_close() freed it */
 	return writer_error(ret, l->cfg.output, err);
 }
 
@@ -481,6 +525,8 @@ void ks_live_destroy(struct ks_live *l)
 	live_bpf_close(l->bpf);
 	live_tfs_destroy(l->tfs);
 	kst_writer_free(l->w);
+	if (l->out_fd >= 0)
+		close(l->out_fd);
 	if (l->mounted)
 		umount("/sys/kernel/tracing");	/* as found; fails harmlessly if busy */
 	kst_info_release(&l->info);
@@ -488,6 +534,13 @@ void ks_live_destroy(struct ks_live *l)
 	free(l->map);
 	free(l->rb_lost);
 	free(l);
+}
+
+void ks_live_abort(struct ks_live *l)
+{
+	if (l && l->out_fd >= 0 && l->out_created)
+		unlink(l->cfg.output);
+	ks_live_destroy(l);
 }
 
 int ks_live_cleanup_stale(void)

@@ -11,10 +11,13 @@
  * Without BPF, tracefs also records sched_switch and the trace says
  * "depth: none".
  *
- * Usage: ks_live_create() (loads and attaches everything, takes the start
- * snapshot), ks_live_poll() in a loop until done, ks_live_stop() (stop
- * snapshot, drain, trailer), ks_live_destroy() (always: removes the
- * instance and detaches BPF, also after errors).
+ * Usage: ks_live_create() (opens the output, loads and attaches
+ * everything, takes the start snapshot), ks_live_poll() in a loop until
+ * done, ks_live_stop() (stop snapshot, drain, trailer), ks_live_destroy()
+ * (always: removes the instance and detaches BPF, also after errors), or
+ * ks_live_abort() instead when the recording is worthless (the command
+ * could not be started).  Every descriptor is close-on-exec: a command
+ * started alongside holds none of them.
  */
 #ifndef KS_LIVE_H
 #define KS_LIVE_H
@@ -63,10 +66,13 @@ void ks_live_config_defaults(struct ks_live_config *cfg);
  * @cfg: configuration (strings must outlive the collector)
  * @err: detail on failure
  *
- * Checks privileges, mounts tracefs if needed, removes stale instances,
- * loads the probe (or warns and falls back to lifecycle events), creates
- * the output file and takes the start snapshot.  On failure everything
- * set up so far is undone.  Return: 0 or a negative code.
+ * Opens (or creates) the output file first, so a bad path fails before
+ * anything touches the kernel; then checks privileges, mounts tracefs if
+ * needed, removes stale instances, loads the probe (or warns and falls
+ * back to lifecycle events), takes the start snapshot and writes the
+ * header (only now is an existing file's content replaced).  On failure
+ * everything set up so far is undone, and a file it created is removed.
+ * Return: 0 or a negative code.
  */
 int ks_live_create(struct ks_live **out, const struct ks_live_config *cfg,
 		   struct ks_error *err);
@@ -90,6 +96,12 @@ int ks_live_stop(struct ks_live *l, struct ks_live_stats *st, struct ks_error *e
 
 /** ks_live_destroy() - detach BPF, remove the instance, free; accepts NULL */
 void ks_live_destroy(struct ks_live *l);
+
+/**
+ * ks_live_abort() - ks_live_destroy(), and remove the output file unless
+ * ks_live_stop() completed it; accepts NULL
+ */
+void ks_live_abort(struct ks_live *l);
 
 /** ks_live_cleanup_stale() - remove kstack-PID instances whose PID is gone */
 int ks_live_cleanup_stale(void);

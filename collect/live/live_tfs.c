@@ -9,6 +9,7 @@
 #include <ctype.h>
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -19,6 +20,7 @@
 #include <unistd.h>
 
 #include "config.h"
+#include "ks_log.h"
 #include "live_int.h"
 
 #ifdef KS_HAVE_TRACEFS
@@ -169,6 +171,27 @@ static int tfs_lookup(struct live_tfs *t, const struct live_tfs_config *cfg,
 	return 0;
 }
 
+/*
+ * One CPU's trace_pipe_raw, opened close-on-exec: a command started by the
+ * collector must not hold it, or the instance cannot be removed while the
+ * command lives (tracefs_cpu_open() opens it without O_CLOEXEC).
+ */
+static struct tracefs_cpu *cpu_open(struct live_tfs *t, uint32_t cpu)
+{
+	struct tracefs_cpu *tcpu;
+	char file[64];
+	int fd;
+
+	snprintf(file, sizeof(file), "per_cpu/cpu%u/trace_pipe_raw", cpu);
+	fd = tracefs_instance_file_open(t->inst, file, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+	if (fd < 0)
+		return NULL;
+	tcpu = tracefs_cpu_alloc_fd(fd, tep_get_sub_buffer_size(t->tep), true);
+	if (!tcpu)
+		close(fd);
+	return tcpu;
+}
+
 int live_tfs_create(struct live_tfs **out, const struct live_tfs_config *cfg,
 		    struct ks_error *err)
 {
@@ -234,7 +257,7 @@ int live_tfs_create(struct live_tfs **out, const struct live_tfs_config *cfg,
 		goto fail;
 	}
 	for (c = 0; c < t->ncpus; c++) {
-		t->cpus[c] = tracefs_cpu_open(t->inst, c, true);
+		t->cpus[c] = cpu_open(t, c);
 		if (!t->cpus[c])
 			continue;	/* possible but offline CPU */
 		if (tracefs_cpu_read_size(t->cpus[c]) > t->page_size)
@@ -447,7 +470,9 @@ void live_tfs_destroy(struct live_tfs *t)
 		tracefs_cpu_close(t->cpus[c]);
 	if (t->inst) {
 		tracefs_trace_off(t->inst);
-		tracefs_instance_destroy(t->inst);
+		if (tracefs_instance_destroy(t->inst))
+			ks_warn("cannot remove the tracefs instance %s: %s",
+				tracefs_instance_get_name(t->inst), strerror(errno));
 		tracefs_instance_free(t->inst);
 	}
 	kbuffer_free(t->kbuf);
@@ -469,6 +494,27 @@ int live_tfs_mount(bool *mounted, struct ks_error *err)
 int live_tfs_cleanup_stale(void)
 {
 	return 0;
+}
+
+/*
+ * One CPU's trace_pipe_raw, opened close-on-exec: a command started by the
+ * collector must not hold it, or the instance cannot be removed while the
+ * command lives (tracefs_cpu_open() opens it without O_CLOEXEC).
+ */
+static struct tracefs_cpu *cpu_open(struct live_tfs *t, uint32_t cpu)
+{
+	struct tracefs_cpu *tcpu;
+	char file[64];
+	int fd;
+
+	snprintf(file, sizeof(file), "per_cpu/cpu%u/trace_pipe_raw", cpu);
+	fd = tracefs_instance_file_open(t->inst, file, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+	if (fd < 0)
+		return NULL;
+	tcpu = tracefs_cpu_alloc_fd(fd, tep_get_sub_buffer_size(t->tep), true);
+	if (!tcpu)
+		close(fd);
+	return tcpu;
 }
 
 int live_tfs_create(struct live_tfs **out, const struct live_tfs_config *cfg,

@@ -13,7 +13,8 @@ fail() { echo "FAIL: $*" >&2; fails=$((fails + 1)); }
 grep -qw tracefs /proc/filesystems || { echo "skip: no tracefs"; exit 77; }
 "$LIVE_CHECK" progs; rc=$?
 [ $rc = 77 ] && { echo "skip: built without the BPF probe"; exit 77; }
-# a probe left by someone else would make the leftover check meaningless
+# a probe left behind by an earlier run would make the leftover check meaningless
+# (probes of collectors still running are told apart)
 [ $rc = 0 ] || { echo "skip: a kstack BPF program is already loaded"; exit 77; }
 
 # wait until the collector is recording (its file exists), then @1 seconds
@@ -43,19 +44,48 @@ grep -q "depth: none" "$tmp/err" && { echo "skip: BPF probe unavailable: $(cat "
 instances | grep -qx "kstack-$pid" && fail "instance kstack-$pid left behind"
 "$LIVE_CHECK" progs || fail "BPF programs left behind after a normal exit"
 
-# 2. Ctrl-C (SIGINT) and SIGTERM mid-recording: a complete trace, nothing left
-for sig in INT TERM; do
-	rm -f "$tmp/s.kst"
-	"$KSTACK" collect -o "$tmp/s.kst" -d 30 2>"$tmp/err" &
+# 2. Ctrl-C (SIGINT) and SIGTERM mid-recording, with --duration and with a
+# command: a complete trace, the command reaped, nothing left in the kernel.
+# The command inherits none of the collector's descriptors (a tracefs
+# buffer held open by it kept the instance alive).
+interrupted() {	# MODE SIG COMMAND...: record, signal, check
+	local mode=$1 sig=$2 want cpid
+	shift 2
+	rm -f "$tmp/s.kst" "$tmp/cpid" "$tmp/fds"
+	if [ "$mode" = duration ]; then
+		"$KSTACK" collect -o "$tmp/s.kst" -d 30 2>"$tmp/err" &
+	else
+		"$KSTACK" collect -o "$tmp/s.kst" -- "$@" 2>"$tmp/err" &
+	fi
 	pid=$!
 	recording "$tmp/s.kst" 1
-	kill -$sig $pid
+	kill -"$sig" $pid
 	wait $pid; rc=$?
-	[ $rc = 0 ] || fail "SIG$sig: collect returned $rc: $(cat "$tmp/err")"
-	"$LIVE_CHECK" valid "$tmp/s.kst" complete || fail "SIG$sig: trace not valid"
-	instances | grep -qx "kstack-$pid" && fail "SIG$sig: instance kstack-$pid left behind"
-	"$LIVE_CHECK" progs || fail "SIG$sig: BPF programs left behind"
+	case $mode in
+	duration) want=0 ;;
+	ignoring) want=137 ;;	# killed a second after the signal it ignores
+	*) want=$((128 + $(kill -l "$sig"))) ;;
+	esac
+	[ $rc = $want ] || fail "$mode SIG$sig: collect returned $rc, expected $want: $(cat "$tmp/err")"
+	"$LIVE_CHECK" valid "$tmp/s.kst" complete || fail "$mode SIG$sig: trace not valid"
+	"$KSTACK" info "$tmp/s.kst" >/dev/null || fail "$mode SIG$sig: kstack info fails"
+	instances | grep -qx "kstack-$pid" && fail "$mode SIG$sig: instance kstack-$pid left behind"
+	"$LIVE_CHECK" progs || fail "$mode SIG$sig: BPF programs left behind"
+	if [ "$mode" != duration ]; then
+		cpid=$(cat "$tmp/cpid" 2>/dev/null)
+		[ -n "$cpid" ] && ! kill -0 "$cpid" 2>/dev/null ||
+			fail "$mode SIG$sig: the command (pid '$cpid') was not stopped"
+		grep -E "tracing|bpf|eventpoll|\.kst" "$tmp/fds" &&
+			fail "$mode SIG$sig: the command inherited the collector's descriptors"
+	fi
+}
+for sig in INT TERM; do
+	interrupted duration $sig
+	interrupted command $sig sh -c 'echo $$ > "$0"; ls -l /proc/$$/fd > "$1"; exec sleep 30' \
+		"$tmp/cpid" "$tmp/fds"
 done
+interrupted ignoring TERM sh -c 'trap "" INT TERM; echo $$ > "$0"; : > "$1"; exec sleep 30' \
+	"$tmp/cpid" "$tmp/fds"
 
 # 3. SIGKILL: the file is readable up to its last flushed block (flushed at
 # least every second); the kernel detaches the probe when the process dies;
@@ -72,12 +102,25 @@ instances | grep -qx "kstack-$pid" && fail "stale instance kstack-$pid not remov
 grep -q "depth: none" "$tmp/err" || fail "--no-bpf run did not warn about depth"
 "$LIVE_CHECK" progs || fail "BPF programs left behind after SIGKILL"
 
-# 4. clear errors: output not writable, bad option
+# 4. clear errors: output not writable, bad option, a command that passes
+# the lookup but whose exec fails (its interpreter is missing): exit 127 as
+# in a shell, one line, no trace file, nothing left in the kernel
 out=$("$KSTACK" collect -o /nonexistent/dir/x.kst -d 1 2>&1); rc=$?
 [ $rc != 0 ] && echo "$out" | grep -q "^kstack collect: " || fail "unwritable output: rc=$rc '$out'"
 "$LIVE_CHECK" progs || fail "BPF programs left behind after an error"
 out=$("$KSTACK" collect --duration -1 2>&1); rc=$?
 [ $rc = 2 ] || fail "bad --duration: rc=$rc '$out'"
+printf '#!/nonexistent/interpreter\n' > "$tmp/badint"
+chmod 755 "$tmp/badint"
+"$KSTACK" collect -o "$tmp/x.kst" -- "$tmp/badint" 2>"$tmp/err" &
+pid=$!
+wait $pid; rc=$?
+[ $rc = 127 ] || fail "failed exec: rc=$rc, expected 127: $(cat "$tmp/err")"
+[ "$(wc -l < "$tmp/err")" = 1 ] && grep -q "^kstack collect: cannot run $tmp/badint: " "$tmp/err" ||
+	fail "failed exec: not one line: $(cat "$tmp/err")"
+[ ! -e "$tmp/x.kst" ] || fail "failed exec left a trace file"
+instances | grep -qx "kstack-$pid" && fail "failed exec: instance kstack-$pid left behind"
+"$LIVE_CHECK" progs || fail "failed exec: BPF programs left behind"
 
 # 5. zombies at stop: a command killed by timeout, and a child that exits
 # during the recording but is not reaped (its parent never waits).  A task

@@ -8,12 +8,15 @@
  *   live_check valid TRACE [truncated|complete|nodepth]
  *        the whole file decodes, events are in time order; and the
  *        trace is (not) truncated / has no depths
- *   live_check progs    no kstack BPF program is loaded (exit 1 if one is)
+ *   live_check progs    no kstack BPF program is loaded (exit 1 if one is),
+ *        other than those of collectors still running (other users')
  *   live_check zombie TRACE TID
  *        TID exited during the recording (its EXIT is in the trace) and is
  *        not in the stop snapshot: a zombie has no stack the kernel counts
  */
+#include <dirent.h>
 #include <errno.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -189,6 +192,57 @@ static int check_valid(const char *trace, const char *want)
 	return bad ? 1 : 0;
 }
 
+#ifdef KS_HAVE_BPF
+/*
+ * Whether a running kstack process holds BPF program @id (through a program
+ * or link descriptor): another collector's probe, not one left behind.
+ * A program nobody holds is unloaded by the kernel, so a leftover is one
+ * held by some other process (a command that inherited the descriptor) or
+ * pinned.
+ */
+static bool held_by_collector(uint32_t id)
+{
+	char path[300], line[128], comm[32];
+	struct dirent *pd, *fd;
+	DIR *proc, *fds;
+	bool held = false;
+	FILE *f;
+
+	proc = opendir("/proc");
+	if (!proc)
+		return false;
+	while (!held && (pd = readdir(proc))) {
+		if (pd->d_name[0] < '1' || pd->d_name[0] > '9')
+			continue;
+		snprintf(path, sizeof(path), "/proc/%.20s/comm", pd->d_name);
+		f = fopen(path, "r");
+		if (!f)
+			continue;
+		if (!fgets(comm, sizeof(comm), f) || strcmp(comm, "kstack\n")) {
+			fclose(f);
+			continue;
+		}
+		fclose(f);
+		snprintf(path, sizeof(path), "/proc/%.20s/fdinfo", pd->d_name);
+		fds = opendir(path);
+		if (!fds)
+			continue;
+		while (!held && (fd = readdir(fds))) {
+			snprintf(path, sizeof(path), "/proc/%.20s/fdinfo/%.20s", pd->d_name, fd->d_name);
+			f = fopen(path, "r");
+			if (!f)
+				continue;
+			while (!held && fgets(line, sizeof(line), f))
+				held = !strncmp(line, "prog_id:", 8) && strtoul(line + 8, NULL, 10) == id;
+			fclose(f);
+		}
+		closedir(fds);
+	}
+	closedir(proc);
+	return held;
+}
+#endif
+
 static int check_progs(void)
 {
 #ifdef KS_HAVE_BPF
@@ -205,7 +259,8 @@ static int check_progs(void)
 		len = sizeof(pi);
 		if (bpf_obj_get_info_by_fd(fd, &pi, &len) == 0)
 			for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
-				if (!strncmp(pi.name, names[i], sizeof(pi.name))) {
+				if (!strncmp(pi.name, names[i], sizeof(pi.name)) &&
+				    !held_by_collector(id)) {
 					fprintf(stderr, "live_check: BPF program %s (id %u) left loaded\n",
 						pi.name, id);
 					found++;
