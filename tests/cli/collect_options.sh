@@ -43,6 +43,8 @@ expect_error 126 "cannot run $U/notexec: Permission denied" timeout 10 \
 [ ! -e "$U/c.kst" ] || fail "a command that cannot run left a trace file"
 
 # the checks come in order: options, command, output, privileges
-expect_error 2 "bad --duration 'nan'" "$KSTACK" collect -o "$U/missing/x.kst" -d nan -- /nonexistent
-expect_error 127 "cannot run /nonexistent" "$KSTACK" collect -o "$U/missing/x.kst" -- /nonexistent
+expect_error 2 "bad --duration 'nan'" timeout 10 \
+	"$KSTACK" collect -o "$U/missing/x.kst" -d nan -- /nonexistent
+expect_error 127 "cannot run /nonexistent" timeout 10 \
+	"$KSTACK" collect -o "$U/missing/x.kst" -- /nonexistent
 echo ok
