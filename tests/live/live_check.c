@@ -228,12 +228,14 @@ static bool held_by_collector(uint32_t id)
 		if (!fds)
 			continue;
 		while (!held && (fd = readdir(fds))) {
-			snprintf(path, sizeof(path), "/proc/%.20s/fdinfo/%.20s", pd->d_name, fd->d_name);
+			snprintf(path, sizeof(path), "/proc/%.20s/fdinfo/%.20s", pd->d_name,
+				 fd->d_name);
 			f = fopen(path, "r");
 			if (!f)
 				continue;
 			while (!held && fgets(line, sizeof(line), f))
-				held = !strncmp(line, "prog_id:", 8) && strtoul(line + 8, NULL, 10) == id;
+				held = !strncmp(line, "prog_id:", 8) &&
+				       strtoul(line + 8, NULL, 10) == id;
 			fclose(f);
 		}
 		closedir(fds);
