@@ -200,6 +200,9 @@ static uint32_t task_create(struct ks_grid *g, const struct ks_event *ev, uint32
 	slot = task_insert(g, tid);
 	if (slot == KS_NO_TASK)
 		return slot;
+	/* alive before the trace with its HWM unknown: the first HWM is adopted */
+	if (how != KS_BORN_FORK && !hwm)
+		flags |= KS_T_ADOPT;
 	g->task[slot].hwm = hwm;
 	g->task[slot].hwm_done = hwm;
 	g->task[slot].flags = flags;
@@ -218,16 +221,55 @@ static uint32_t task_create(struct ks_grid *g, const struct ks_event *ev, uint32
 		h.need = run_need(r, t, hwm);
 		if (r->pol->create) {
 			r->pol->create(r, &h, how);
+		} else if (how == KS_BORN_FORK) {
+			ks_stack_map(r, t, h.need);
+			ks_charge(r, t, h.need, h.need - r->prealloc, true);
 		} else {
-			if (how == KS_BORN_FORK)
-				ks_stack_map(r, t, h.need);
-			else
-				ks_stack_adopt(r, t, h.need);
-			ks_charge(r, t, h.need, h.need - r->prealloc, how == KS_BORN_FORK);
+			ks_task_adopt(r, &h);
 		}
 		r->born[slot] = t->mapped;
 	}
 	return slot;
+}
+
+/* The task a record names; a tid never seen is created as alive before the trace. */
+static uint32_t task_get(struct ks_grid *g, const struct ks_event *ev, uint32_t tid, uint32_t hwm)
+{
+	uint32_t slot;
+
+	if (!tid)
+		return KS_NO_TASK;
+	slot = task_lookup(g, tid);
+	if (slot == KS_NO_TASK)
+		slot = task_create(g, ev, tid, hwm, 0, KS_BORN_MISSED);
+	return slot;
+}
+
+/*
+ * A task alive before the trace whose HWM was unknown learnt its first one
+ * (policy.h): its stack held those pages before the trace saw it, at a time
+ * the trace cannot place, so every run adopts them: no fault, no pool page.
+ */
+static void task_adopt(struct ks_grid *g, uint32_t slot, const struct ks_event *ev)
+{
+	struct ks_task *task = &g->task[slot];
+	struct ks_hook h;
+	size_t i;
+
+	hook_init(&h, ev, task->tid, task);
+	for (i = 0; i < g->nruns; i++) {
+		struct ks_run *r = g->runs[i];
+		struct ks_ptask *t = run_task(r, slot);
+
+		h.t = t;
+		h.need = run_need(r, t, task->hwm);
+		if (h.need > t->mapped && r->pol->adopt) {
+			r->pol->adopt(r, &h);
+			r->born[slot] = t->mapped;
+		}
+	}
+	task->hwm_done = task->hwm;
+	task->flags &= ~KS_T_ADOPT;
 }
 
 static void uncharge(struct ks_run *r, struct ks_ptask *t)
@@ -283,6 +325,8 @@ static void task_exit(struct ks_grid *g, uint32_t slot, const struct ks_event *e
 		task->hwm = ev->hwm;
 	if (task->flags & KS_T_EXITED)
 		return;
+	if ((task->flags & KS_T_ADOPT) && task->hwm)
+		task_adopt(g, slot, ev);
 	task->flags |= KS_T_EXITED;
 	hook_init(&h, ev, task->tid, task);
 	for (i = 0; i < g->nruns; i++) {
@@ -311,14 +355,14 @@ static void on_switch(struct ks_grid *g, const struct ks_event *ev)
 	if (ev->cpu < g->ncur)
 		g->cur[ev->cpu] = ev->tid2;
 	if (ev->tid) {
-		slot = task_lookup(g, ev->tid);
-		if (slot == KS_NO_TASK)
-			slot = task_create(g, ev, ev->tid, ev->hwm, 0, KS_BORN_MISSED);
+		slot = task_get(g, ev, ev->tid, ev->hwm);
 		if (slot == KS_NO_TASK)
 			return;
 		task = &g->task[slot];
 		if (ev->hwm > task->hwm)
 			task->hwm = ev->hwm;
+		if ((task->flags & KS_T_ADOPT) && task->hwm)
+			task_adopt(g, slot, ev);
 		/* the common case ends here: nothing grew since the last look */
 		if (task->hwm > task->hwm_done || g->any_switch_out) {
 			bool grew = task->hwm > task->hwm_done;
@@ -343,9 +387,7 @@ static void on_switch(struct ks_grid *g, const struct ks_event *ev)
 			task_release(g, slot, ev);
 	}
 	if (ev->tid2) {
-		slot = task_lookup(g, ev->tid2);
-		if (slot == KS_NO_TASK)
-			slot = task_create(g, ev, ev->tid2, 0, 0, KS_BORN_MISSED);
+		slot = task_get(g, ev, ev->tid2, 0);
 		if (slot == KS_NO_TASK || !g->any_switch_in)
 			return;
 		task = &g->task[slot];
@@ -363,17 +405,13 @@ static void on_switch(struct ks_grid *g, const struct ks_event *ev)
 }
 
 /* KFAULT, KENTRY, KEXIT: only for runs whose policy has the hook. */
-static void on_task_hook(struct ks_grid *g, const struct ks_event *ev, size_t hook_off)
+static void on_task_hook(struct ks_grid *g, const struct ks_event *ev, uint32_t slot,
+			 size_t hook_off)
 {
-	struct ks_task *task;
+	struct ks_task *task = &g->task[slot];
 	struct ks_hook h;
-	uint32_t slot;
 	size_t i;
 
-	slot = task_lookup(g, ev->tid);
-	if (slot == KS_NO_TASK)
-		return;
-	task = &g->task[slot];
 	hook_init(&h, ev, ev->tid, task);
 	for (i = 0; i < g->nruns; i++) {
 		struct ks_run *r = g->runs[i];
@@ -479,10 +517,14 @@ static void on_event(struct ks_grid *g, const struct ks_event *ev)
 			break;
 		slot = task_lookup(g, ev->tid);
 		if (slot != KS_NO_TASK) {
+			struct ks_task *task = &g->task[slot];
+
 			/* the stop census (or a repeat) tells us more about the HWM */
-			if (ev->hwm > g->task[slot].hwm)
-				g->task[slot].hwm = ev->hwm;
-			if (ev->flags & KS_F_STOP)
+			if (ev->hwm > task->hwm)
+				task->hwm = ev->hwm;
+			if ((task->flags & KS_T_ADOPT) && task->hwm)
+				task_adopt(g, slot, ev);
+			else if (ev->flags & KS_F_STOP)
 				stop_grow(g, slot, ev);
 		} else if (!(ev->flags & KS_F_STOP)) {
 			task_create(g, ev, ev->tid, ev->hwm,
@@ -492,6 +534,8 @@ static void on_event(struct ks_grid *g, const struct ks_event *ev)
 	case KS_EV_NEW:
 		if (!ev->tid)
 			break;
+		if (ev->tid2 != ev->tid)
+			(void)task_get(g, ev, ev->tid2, 0);	/* a parent alive before the trace */
 		slot = task_lookup(g, ev->tid);
 		if (slot != KS_NO_TASK)
 			task_release(g, slot, ev);	/* a reused tid we never saw die */
@@ -499,11 +543,7 @@ static void on_event(struct ks_grid *g, const struct ks_event *ev)
 			    KS_BORN_FORK);
 		break;
 	case KS_EV_EXIT:
-		if (!ev->tid)
-			break;
-		slot = task_lookup(g, ev->tid);
-		if (slot == KS_NO_TASK)
-			slot = task_create(g, ev, ev->tid, ev->hwm, 0, KS_BORN_MISSED);
+		slot = task_get(g, ev, ev->tid, ev->hwm);
 		if (slot != KS_NO_TASK)
 			task_exit(g, slot, ev);
 		break;
@@ -516,19 +556,22 @@ static void on_event(struct ks_grid *g, const struct ks_event *ev)
 		break;
 	case KS_EV_KFAULT:
 		g->kfaults++;
+		slot = task_get(g, ev, ev->tid, 0);
 		if (g->any_emodel)
 			ks_emodel_kfault(g, ev);
-		if (g->any_kfault && ev->tid)
-			on_task_hook(g, ev, offsetof(struct ks_policy, kfault));
+		if (g->any_kfault && slot != KS_NO_TASK)
+			on_task_hook(g, ev, slot, offsetof(struct ks_policy, kfault));
 		break;
 	case KS_EV_KENTRY:
 		g->entries++;
-		if (g->any_kentry && ev->tid)
-			on_task_hook(g, ev, offsetof(struct ks_policy, kentry));
+		slot = task_get(g, ev, ev->tid, 0);
+		if (g->any_kentry && slot != KS_NO_TASK)
+			on_task_hook(g, ev, slot, offsetof(struct ks_policy, kentry));
 		break;
 	case KS_EV_KEXIT:
-		if (g->any_kexit && ev->tid)
-			on_task_hook(g, ev, offsetof(struct ks_policy, kexit));
+		slot = task_get(g, ev, ev->tid, 0);
+		if (g->any_kexit && slot != KS_NO_TASK)
+			on_task_hook(g, ev, slot, offsetof(struct ks_policy, kexit));
 		break;
 	default:
 		/* LOST: replay takes lost counts from the trace; unknown types: ignored */

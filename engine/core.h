@@ -20,6 +20,7 @@ struct ks_task {
 #define KS_T_KTHREAD	0x01
 #define KS_T_EXITED	0x02
 #define KS_T_STOP_GROWN	0x04	/* the stop snapshot's HWM was processed as growth */
+#define KS_T_ADOPT	0x08	/* alive before the trace, HWM unknown: adopt the first one */
 
 struct ks_grid {
 	struct ks_machine m;

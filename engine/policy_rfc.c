@@ -28,6 +28,8 @@
  * - @quirk_nr_pages=1 models the mapping loop that never advances its index:
  *   a multi-page fault records one page (the others leak) and the task's next
  *   fault hits a present PTE: a crash.  Default 0 (intended behaviour).
+ * - A task alive before the trace holds the pages its HWM needs, adopted
+ *   (when its HWM is learnt later: adopt()), never faulted.
  * - Release: the stack enters the CPU's cache if a slot is free, keeping its
  *   grown pages (@quirk_cache_keep=1; =0 trims it to @prealloc), else its
  *   pages are freed.
@@ -91,9 +93,8 @@ void rfc_create(struct ks_run *r, struct ks_hook *h, enum ks_birth how)
 
 	if (how != KS_BORN_FORK) {
 		/* alive before we looked: its stack already holds what it needs */
-		ks_stack_adopt(r, h->t, h->need);
-		ks_charge(r, h->t, h->need, h->need - r->prealloc, false);
-		rt->recorded = (uint8_t)h->need;
+		ks_task_adopt(r, h);
+		rt->recorded = (uint8_t)h->t->mapped;
 		return;
 	}
 	pc = ks_cpu_priv(r, h->cpu % r->ncpus);
@@ -140,6 +141,15 @@ void rfc_account_and_alloc(struct ks_run *r, struct ks_pool *p, bool quirk,
 			r->c.refill_failures++;
 		}
 	}
+}
+
+void rfc_adopt(struct ks_run *r, struct ks_hook *h)
+{
+	struct rfc_task *rt = ks_task_priv(h->t);
+	uint32_t had = h->t->mapped;
+
+	ks_task_adopt(r, h);
+	rt->recorded += (uint8_t)(h->t->mapped - had);
 }
 
 /* The per-CPU refill charges prev, the task leaving the CPU. */
@@ -245,6 +255,7 @@ const struct ks_policy ks_policy_rfc = {
 	.resolve = rfc_resolve,
 	.init = rfc_init,
 	.create = rfc_create,
+	.adopt = rfc_adopt,
 	.grow = rfc_grow,
 	.release = rfc_release,
 };

@@ -201,6 +201,7 @@ const struct ks_policy ks_policy_rfc_global = {
 	.resolve = rfc_resolve,
 	.init = rg_init,
 	.create = rg_create,
+	.adopt = rfc_adopt,
 	.grow = rg_grow,
 	.release = rg_release,
 };

@@ -38,6 +38,8 @@
  *   after a failure adds @pool pages to whatever is there (the seed's
  *   "always populate the maximum amount").
  * - No cache of stacks; fork maps @prealloc fresh pages (not injected).
+ *   A task alive before the trace holds the pages its HWM needs (adopted
+ *   when its HWM is learnt later).
  */
 #include <errno.h>
 
@@ -222,6 +224,7 @@ const struct ks_policy ks_policy_watermark = {
 	.cpu_size = sizeof(struct wm_cpu),
 	.resolve = wm_resolve,
 	.init = wm_init,
+	.adopt = ks_task_adopt,
 	.grow = wm_grow,
 	.release = wm_release,
 };

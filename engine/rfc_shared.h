@@ -69,6 +69,7 @@ int rfc_resolve(void *conf, const struct ks_conf *c, const struct ks_machine *m,
 		struct ks_error *err);
 int rfc_init(struct ks_run *r);
 void rfc_create(struct ks_run *r, struct ks_hook *h, enum ks_birth how);
+void rfc_adopt(struct ks_run *r, struct ks_hook *h);
 void rfc_release(struct ks_run *r, struct ks_hook *h);
 
 /**
