@@ -174,6 +174,7 @@ static inline void hook_init(struct ks_hook *h, const struct ks_event *ev, uint3
 	h->hwm = t->hwm;
 	h->kthread = t->flags & KS_T_KTHREAD;
 	h->at_stop = false;
+	h->at_exit = false;
 }
 
 /* Pages @hwm needs in @r, with the overflow check; capped at the stack size. */
@@ -272,6 +273,49 @@ static void task_adopt(struct ks_grid *g, uint32_t slot, const struct ks_event *
 	task->flags &= ~KS_T_ADOPT;
 }
 
+/* The switch-out's work a run owes after growth (KS_PT_REFILL), on @h->cpu. */
+static inline void run_refill(struct ks_run *r, struct ks_hook *h)
+{
+	if (!(h->t->flags & KS_PT_REFILL))
+		return;
+	h->t->flags &= ~KS_PT_REFILL;
+	if (r->pol->refill)
+		r->pol->refill(r, h);
+}
+
+/*
+ * Growth applied outside a switch-out, on @cpu: seen by the EXIT scan
+ * (@at_exit) or by the stop snapshot while the task runs there.  The work
+ * owed to the switch-out (KS_PT_REFILL) waits for the task's next
+ * switch-out, or its release if none comes.
+ */
+static void task_grow_now(struct ks_grid *g, uint32_t slot, const struct ks_event *ev,
+			  uint32_t cpu, bool at_exit)
+{
+	struct ks_task *task = &g->task[slot];
+	struct ks_hook h;
+	size_t i;
+
+	hook_init(&h, ev, task->tid, task);
+	h.cpu = cpu;
+	h.at_exit = at_exit;
+	h.at_stop = !at_exit;
+	for (i = 0; i < g->nruns; i++) {
+		struct ks_run *r = g->runs[i];
+		struct ks_ptask *t = run_task(r, slot);
+
+		h.t = t;
+		h.need = run_need(r, t, task->hwm);
+		if (r->conf.entry_model == KS_EM_ARM64)
+			ks_emodel_grow(r, &h);
+		if (h.need > t->mapped && r->pol->grow)
+			r->pol->grow(r, &h);
+	}
+	task->hwm_done = task->hwm;
+	task->grow_cpu = cpu;
+	task->flags |= KS_T_REFILL;
+}
+
 static void uncharge(struct ks_run *r, struct ks_ptask *t)
 {
 	r->lv.kstack_kb -= (int64_t)t->charged * r->page_kb;
@@ -302,6 +346,12 @@ static void task_release(struct ks_grid *g, uint32_t slot, const struct ks_event
 
 		h.t = t;
 		h.need = run_need(r, t, task->hwm);
+		if (task->flags & KS_T_REFILL) {
+			/* grew at EXIT; the switch-out the trace lacks came before this */
+			h.cpu = task->grow_cpu;
+			run_refill(r, &h);
+			h.cpu = ev->cpu;
+		}
 		/* charges made after EXIT (a refill at the dead switch) go too */
 		uncharge(r, t);
 		if (r->pol->release)
@@ -325,8 +375,11 @@ static void task_exit(struct ks_grid *g, uint32_t slot, const struct ks_event *e
 		task->hwm = ev->hwm;
 	if (task->flags & KS_T_EXITED)
 		return;
+	/* a first HWM is adopted; a deeper one: faults before do_exit, here (policy.h) */
 	if ((task->flags & KS_T_ADOPT) && task->hwm)
 		task_adopt(g, slot, ev);
+	else if (task->hwm > task->hwm_done)
+		task_grow_now(g, slot, ev, ev->cpu, true);
 	task->flags |= KS_T_EXITED;
 	hook_init(&h, ev, task->tid, task);
 	for (i = 0; i < g->nruns; i++) {
@@ -364,7 +417,8 @@ static void on_switch(struct ks_grid *g, const struct ks_event *ev)
 		if ((task->flags & KS_T_ADOPT) && task->hwm)
 			task_adopt(g, slot, ev);
 		/* the common case ends here: nothing grew since the last look */
-		if (task->hwm > task->hwm_done || g->any_switch_out) {
+		if (task->hwm > task->hwm_done || g->any_switch_out ||
+		    (task->flags & KS_T_REFILL)) {
 			bool grew = task->hwm > task->hwm_done;
 
 			hook_init(&h, ev, ev->tid, task);
@@ -378,10 +432,12 @@ static void on_switch(struct ks_grid *g, const struct ks_event *ev)
 					ks_emodel_grow(r, &h);
 				if (grew && h.need > t->mapped && r->pol->grow)
 					r->pol->grow(r, &h);
+				run_refill(r, &h);
 				if (r->pol->switch_out)
 					r->pol->switch_out(r, &h);
 			}
 			task->hwm_done = task->hwm;
+			task->flags &= ~KS_T_REFILL;
 		}
 		if (ev->state == KS_STATE_DEAD)
 			task_release(g, slot, ev);
@@ -467,9 +523,7 @@ static void grid_series(struct ks_grid *g, uint64_t upto)
 static void stop_grow(struct ks_grid *g, uint32_t slot, const struct ks_event *ev)
 {
 	struct ks_task *task = &g->task[slot];
-	struct ks_hook h;
 	uint32_t cpu;
-	size_t i;
 
 	if (task->hwm <= task->hwm_done)
 		return;
@@ -477,21 +531,7 @@ static void stop_grow(struct ks_grid *g, uint32_t slot, const struct ks_event *e
 		;
 	if (cpu == g->ncur)
 		return;
-	hook_init(&h, ev, task->tid, task);
-	h.cpu = cpu;
-	h.at_stop = true;
-	for (i = 0; i < g->nruns; i++) {
-		struct ks_run *r = g->runs[i];
-		struct ks_ptask *t = run_task(r, slot);
-
-		h.t = t;
-		h.need = run_need(r, t, task->hwm);
-		if (r->conf.entry_model == KS_EM_ARM64)
-			ks_emodel_grow(r, &h);
-		if (h.need > t->mapped && r->pol->grow)
-			r->pol->grow(r, &h);
-	}
-	task->hwm_done = task->hwm;
+	task_grow_now(g, slot, ev, cpu, false);
 	task->flags |= KS_T_STOP_GROWN;
 }
 

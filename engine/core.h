@@ -12,6 +12,7 @@ struct ks_task {
 	uint32_t tid;
 	uint32_t hwm;		/* lifetime high-water mark known so far (bytes) */
 	uint32_t hwm_done;	/* HWM whose growth every run has processed */
+	uint32_t grow_cpu;	/* KS_T_REFILL: the CPU of that growth */
 	uint16_t flags;		/* KS_T_* */
 	uint8_t how;		/* enum ks_birth */
 	uint8_t pad;
@@ -21,6 +22,7 @@ struct ks_task {
 #define KS_T_EXITED	0x02
 #define KS_T_STOP_GROWN	0x04	/* the stop snapshot's HWM was processed as growth */
 #define KS_T_ADOPT	0x08	/* alive before the trace, HWM unknown: adopt the first one */
+#define KS_T_REFILL	0x10	/* grew outside a switch-out: runs may owe KS_PT_REFILL work */
 
 struct ks_grid {
 	struct ks_machine m;

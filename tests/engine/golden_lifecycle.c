@@ -1,10 +1,12 @@
 // SPDX-License-Identifier: MIT
 /*
- * Golden tests of where a task's life starts in the replay: a task the start
- * snapshot missed is alive before the trace wherever it first shows up (a
- * switch as next or prev, a kernel fault or entry, its EXIT, the parent of a
- * NEW), and the first HWM learnt for a task whose HWM was unknown is adopted,
- * not growth (engine/policy.h).  Expected values by hand.
+ * Golden tests of where a task's life starts and ends in the replay
+ * (engine/policy.h): a task the start snapshot missed is alive before the
+ * trace wherever it first shows up (a switch as next or prev, a kernel fault
+ * or entry, its EXIT, the parent of a NEW), and the first HWM learnt for a
+ * task whose HWM was unknown is adopted, not growth; growth only the EXIT
+ * scan shows is applied at EXIT, with the refill at the task's next
+ * switch-out or, without one, at its release.  Expected values by hand.
  *
  * rfc unless said otherwise: 4 KiB pages, 16 KiB stacks, prealloc 1, one
  * CPU, pool 3 slots, cache 2.  Times in ms; the trace ends at 10 ms.
@@ -25,12 +27,14 @@ static struct ks_event ev_stop(uint64_t t, uint32_t cpu, uint32_t tid, uint32_t 
 }
 
 /* Every policy in one grid gives what each gives alone, on @evs too. */
-static void check_grid(const char *test, const struct ks_event *evs, size_t n, uint64_t end)
+static void check_grid_on(const char *test, const struct ks_event *evs, size_t n, uint64_t end,
+			  uint32_t ncpus)
 {
 	static const char *const specs[] = {
 		"rfc", "rfc+global", "watermark", "static", "entry", "rfc:entry_model=arm64",
+		"rfc:pool=1",
 	};
-	struct ks_machine m = machine(1);
+	struct ks_machine m = machine(ncpus);
 	struct ks_result *res = calloc(N(specs), sizeof(*res)), *one;
 	struct ks_error err = { 0 };
 	struct ks_grid *g;
@@ -53,6 +57,11 @@ static void check_grid(const char *test, const struct ks_event *evs, size_t n, u
 		free(one);
 	}
 	free(res);
+}
+
+static void check_grid(const char *test, const struct ks_event *evs, size_t n, uint64_t end)
+{
+	check_grid_on(test, evs, n, end, 1);
 }
 
 /*
@@ -293,12 +302,172 @@ static void test_adopt_at_stop(void)
 	free(r);
 }
 
+/*
+ * Growth seen only at EXIT, with the dead switch in the trace.  One CPU.
+ *   t0 SNAP 100 hwm 1000: 1 page (kstack 4).
+ *   t1 NEW 200 (parent 100): a fresh page (maps 1, charges 1, kstack 8).
+ *   t2 SW 200 -> 100 hwm 2000; t3 SW 100 -> 200 hwm 1000: nothing grows.
+ *   t4 EXIT 200 hwm 10000: 3 pages, it holds 1: it faulted twice before
+ *      do_exit, here: slots 0 and 1 taken (TTP, pool 1), maps 2, stack 4.
+ *      Then do_exit's accounting: 200's 1 charged page drops (kstack 4).
+ *   t6 SW 200 -> 100 DEAD hwm 10000: nothing new grows; the refill owed
+ *      since t4 runs: slots 0 and 1 charged to 200 (charges 3, kstack 12,
+ *      dyn 8) and refilled (allocs 1, 2); slot 2 holds a page: stop.  Then
+ *      the release drops those charges (kstack 4, dyn 0) and caches the
+ *      3-page stack (stack 1, cache 3).
+ *   end t10.
+ * faults 2, fault_pages 2, pool_hits 2, refills 1, refill_pages 2, charges
+ * 3, maps 3, stack end 1, peak 4, kstack 4, pool 3, cache 3.
+ * stack mean: 1 [0,1), 2 [1,4), 4 [4,6), 1 [6,10): (1 + 6 + 8 + 4) / 10 =
+ * 1.9; pool mean: 3, but 1 over [4,6): (12 + 2 + 12) / 10 = 2.6.  (Before:
+ * the faults at t6, stack mean 1.5, pool mean 3.)
+ * Preempted after its EXIT (t5 SW 200 -> 100 running, t5.5 SW 100 -> 200,
+ * then the dead switch at t6): the refill runs at t5, its first switch-out:
+ * pool mean (12 + 1 + 15) / 10 = 2.8; the rest as above.
+ * pool=1: at t4 the first fault takes the only slot, the second finds none:
+ * a would-be crash at t4 (tid 200, cpu 0, 1 page), the stack grows anyway;
+ * faults 2, fault_pages 1, refill at t6 charges 1.  (Before: at t6.)
+ * watermark (pool 4, low 2): at t4 the two faults take pages (pool 3, 2:
+ * not below low) and charge them (kstack 16 for an instant, then the EXIT
+ * drops 200's 3 pages: 4); at t6 the release returns the 2 pages above
+ * prealloc to the pool (4).  faults 2, charges 3; pool mean (16 + 4 + 16)
+ * / 10 = 3.6 (before: 4).
+ * arm64, hwm 16384 at EXIT instead: the stack base was reached before
+ * do_exit: the overflow crash is recorded at t4.
+ */
+static void test_exit_growth_dead_switch(void)
+{
+	struct ks_machine m = machine(1);
+	struct ks_event evs[] = {
+		ev_snap(0, 0, 100, 1000),
+		ev_new(1 * MS, 0, 200, 100),
+		ev_sw(2 * MS, 0, 200, 100, 2000, 1),
+		ev_sw(3 * MS, 0, 100, 200, 1000, 1),
+		ev_exit(4 * MS, 0, 200, 10000),
+		ev_sw(6 * MS, 0, 200, 100, 10000, 2),
+	};
+	struct ks_event pre[] = {
+		ev_snap(0, 0, 100, 1000),
+		ev_new(1 * MS, 0, 200, 100),
+		ev_sw(2 * MS, 0, 200, 100, 2000, 1),
+		ev_sw(3 * MS, 0, 100, 200, 1000, 1),
+		ev_exit(4 * MS, 0, 200, 10000),
+		ev_sw(5 * MS, 0, 200, 100, 10000, 0),
+		ev_sw(5500000, 0, 100, 200, 1000, 0),
+		ev_sw(6 * MS, 0, 200, 100, 10000, 2),
+	};
+	struct expect e[] = {
+		{ "faults", 2 }, { "fault_pages", 2 }, { "pool_hits", 2 }, { "refills", 1 },
+		{ "refill_pages", 2 }, { "alloc_attempts", 2 }, { "charges", 3 }, { "maps", 3 },
+		{ "stack_pages_end", 1 }, { "stack_pages_peak", 4 }, { "kernel_stack_kb_end", 4 },
+		{ "dyn_faults_kb_end", 0 }, { "pool_pages_end", 3 }, { "cache_pages_end", 3 },
+		{ "exits", 1 }, { "tasks_end", 1 }, { "crashes", 0 },
+	};
+	struct expect e1[] = {
+		{ "faults", 2 }, { "fault_pages", 1 }, { "pool_hits", 1 }, { "crashes", 1 },
+		{ "charges", 2 }, { "pool_pages_end", 1 }, { "cache_pages_end", 3 },
+	};
+	struct expect w[] = {
+		{ "faults", 2 }, { "pool_hits", 2 }, { "charges", 3 }, { "kernel_stack_kb_end", 4 },
+		{ "pool_pages_end", 4 }, { "stack_pages_end", 1 }, { "refills", 0 },
+	};
+	struct ks_result *r;
+
+	r = run("rfc", &m, evs, N(evs), 10 * MS);
+	check_counters("exit_growth_dead", r, e, N(e));
+	check_double("exit_growth_dead", "stack_pages_mean", r->c.stack_pages_mean, 1.9);
+	check_double("exit_growth_dead", "pool_pages_mean", r->c.pool_pages_mean, 2.6);
+	free(r);
+	check_grid("exit_growth_dead", evs, N(evs), 10 * MS);
+
+	r = run("rfc", &m, pre, N(pre), 10 * MS);
+	check_counters("exit_growth_preempted", r, e, N(e));
+	check_double("exit_growth_preempted", "pool_pages_mean", r->c.pool_pages_mean, 2.8);
+	free(r);
+	check_grid("exit_growth_preempted", pre, N(pre), 10 * MS);
+
+	r = run("rfc:pool=1", &m, evs, N(evs), 10 * MS);
+	check_counters("exit_growth_pool1", r, e1, N(e1));
+	check_u64("exit_growth_pool1", "nr_crashes", r->nr_crashes, 1);
+	check_u64("exit_growth_pool1", "crash time", r->crashes[0].time, 4 * MS);
+	check_u64("exit_growth_pool1", "crash tid", r->crashes[0].tid, 200);
+	check_u64("exit_growth_pool1", "crash pages", r->crashes[0].pages_needed, 1);
+	free(r);
+
+	r = run("watermark", &m, evs, N(evs), 10 * MS);
+	check_counters("exit_growth_watermark", r, w, N(w));
+	check_double("exit_growth_watermark", "pool_pages_mean", r->c.pool_pages_mean, 3.6);
+	free(r);
+
+	evs[4].hwm = 16384;
+	evs[5].hwm = 16384;
+	r = run("rfc:entry_model=arm64", &m, evs, N(evs), 10 * MS);
+	check_u64("exit_growth_arm64", "overflows", r->c.overflows, 1);
+	check_u64("exit_growth_arm64", "nr_crashes", r->nr_crashes, 1);
+	check_u64("exit_growth_arm64", "crash reason", r->crashes[0].reason, KS_CRASH_OVERFLOW);
+	check_u64("exit_growth_arm64", "crash time", r->crashes[0].time, 4 * MS);
+	free(r);
+}
+
+/*
+ * Growth seen only at EXIT, released by FREE with no dead switch in the
+ * trace.  2 CPUs, pools of 3 slots each (6 pages).
+ *   t0 SNAP 100 hwm 1000 on cpu0 (kstack 4).
+ *   t1 NEW 200 on cpu0: a fresh page (maps 1, charges 1, kstack 8).
+ *   t4 EXIT 200 on cpu0 hwm 10000: 2 faults before do_exit from cpu0's pool
+ *      (TTP; pools 4), maps 3, 200 holds 3 pages (stack 4); its 1 charged
+ *      page drops (kstack 4).
+ *   t6 FREE 200 on cpu1: the dead switch (on cpu0, right after do_exit) is
+ *      not in the trace, but came before: the refill it owed runs now on
+ *      cpu0, charging 2 pages to 200 (charges 3) and refilling both (pools
+ *      6, refills 1, refill_pages 2); the release drops those charges and
+ *      puts the 3-page stack in cpu1's cache (stack 1, cache 3).
+ *   t7 NEW 300 on cpu1: inherits that stack: 3 pages charged (charges 6,
+ *      kstack 16, dyn 8), inherited_pages 2, cache 0, stack 4.
+ *   end t10.
+ * faults 2, fault_pages 2, pool_hits 2, maps 3, inherited 2, stack end 4,
+ * peak 4, pool 6, exits 1, tasks 2, forks 2.  stack mean: 1 [0,1), 2
+ * [1,4), 4 [4,6), 1 [6,7), 4 [7,10): (1 + 6 + 8 + 1 + 12) / 10 = 2.8; pool
+ * mean (24 + 8 + 24) / 10 = 5.6.  (Before: the growth was never applied:
+ * faults 0, inherited 0, 300 inherits 1 page: kstack 8, stack 2.  Had the
+ * refill run on cpu1 it would have charged nothing and left cpu0's slots
+ * taken: pool 4, charges 4.)
+ */
+static void test_exit_growth_free(void)
+{
+	struct ks_machine m = machine(2);
+	struct ks_event evs[] = {
+		ev_snap(0, 0, 100, 1000),
+		ev_new(1 * MS, 0, 200, 100),
+		ev_exit(4 * MS, 0, 200, 10000),
+		ev_free(6 * MS, 1, 200),
+		ev_new(7 * MS, 1, 300, 100),
+	};
+	struct expect e[] = {
+		{ "faults", 2 }, { "fault_pages", 2 }, { "pool_hits", 2 }, { "maps", 3 },
+		{ "refills", 1 }, { "refill_pages", 2 }, { "charges", 6 },
+		{ "inherited_pages", 2 }, { "stack_pages_end", 4 }, { "stack_pages_peak", 4 },
+		{ "kernel_stack_kb_end", 16 }, { "dyn_faults_kb_end", 8 },
+		{ "pool_pages_end", 6 }, { "cache_pages_end", 0 }, { "exits", 1 },
+		{ "tasks_end", 2 }, { "forks", 2 }, { "crashes", 0 },
+	};
+	struct ks_result *r = run("rfc", &m, evs, N(evs), 10 * MS);
+
+	check_counters("exit_growth_free", r, e, N(e));
+	check_double("exit_growth_free", "stack_pages_mean", r->c.stack_pages_mean, 2.8);
+	check_double("exit_growth_free", "pool_pages_mean", r->c.pool_pages_mean, 5.6);
+	free(r);
+	check_grid_on("exit_growth_free", evs, N(evs), 10 * MS, 2);
+}
+
 int main(void)
 {
 	test_first_seen();
 	test_first_seen_prev();
 	test_first_seen_exit();
 	test_adopt_at_stop();
+	test_exit_growth_dead_switch();
+	test_exit_growth_free();
 	if (g_failures)
 		printf("%d failure(s)\n", g_failures);
 	return g_failures ? 1 : 0;
