@@ -25,145 +25,6 @@ static inline struct ks_ptask *run_task(struct ks_run *r, uint32_t slot)
 	return (struct ks_ptask *)(r->tasks + (size_t)slot * r->stride);
 }
 
-static inline uint32_t tid_hash(uint32_t tid, uint32_t mask)
-{
-	return (tid * 0x9e3779b1u) & mask;
-}
-
-static uint32_t task_lookup(const struct ks_grid *g, uint32_t tid)
-{
-	uint32_t i = tid_hash(tid, g->hmask);
-
-	for (;;) {
-		uint32_t k = g->hkey[i];
-
-		if (k == tid)
-			return g->hval[i];
-		if (!k)
-			return KS_NO_TASK;
-		i = (i + 1) & g->hmask;
-	}
-}
-
-static void hash_put(uint32_t *key, uint32_t *val, uint32_t mask, uint32_t tid, uint32_t slot)
-{
-	uint32_t i = tid_hash(tid, mask);
-
-	while (key[i])
-		i = (i + 1) & mask;
-	key[i] = tid;
-	val[i] = slot;
-}
-
-static int hash_grow(struct ks_grid *g)
-{
-	uint32_t cap = (g->hmask + 1) * 2, i;
-	uint32_t *key = calloc(cap, sizeof(*key));
-	uint32_t *val = malloc(cap * sizeof(*val));
-
-	if (!key || !val) {
-		free(key);
-		free(val);
-		return -ENOMEM;
-	}
-	for (i = 0; i <= g->hmask; i++)
-		if (g->hkey[i])
-			hash_put(key, val, cap - 1, g->hkey[i], g->hval[i]);
-	free(g->hkey);
-	free(g->hval);
-	g->hkey = key;
-	g->hval = val;
-	g->hmask = cap - 1;
-	return 0;
-}
-
-/* Linear probing with backward-shift deletion: no tombstones to pile up. */
-static void hash_del(struct ks_grid *g, uint32_t tid)
-{
-	uint32_t i = tid_hash(tid, g->hmask), j;
-
-	while (g->hkey[i] != tid)
-		i = (i + 1) & g->hmask;
-	j = i;
-	for (;;) {
-		uint32_t home;
-
-		j = (j + 1) & g->hmask;
-		if (!g->hkey[j])
-			break;
-		home = tid_hash(g->hkey[j], g->hmask);
-		/* move j back to i unless its home lies cyclically in (i, j] */
-		if ((j > i && (home <= i || home > j)) || (j < i && home <= i && home > j)) {
-			g->hkey[i] = g->hkey[j];
-			g->hval[i] = g->hval[j];
-			i = j;
-		}
-	}
-	g->hkey[i] = 0;
-	g->hcount--;
-}
-
-static int slots_grow(struct ks_grid *g)
-{
-	uint32_t cap = g->task_cap ? g->task_cap * 2 : 1024;
-	struct ks_task *t;
-	uint32_t *f;
-	size_t i;
-
-	t = realloc(g->task, cap * sizeof(*t));
-	if (!t)
-		return -ENOMEM;
-	g->task = t;
-	f = realloc(g->free_slots, cap * sizeof(*f));
-	if (!f)
-		return -ENOMEM;
-	g->free_slots = f;
-	for (i = 0; i < g->nruns; i++) {
-		struct ks_run *r = g->runs[i];
-		unsigned char *p = realloc(r->tasks, cap * r->stride);
-
-		if (!p)
-			return -ENOMEM;
-		r->tasks = p;
-		p = realloc(r->born, cap);
-		if (!p)
-			return -ENOMEM;
-		r->born = p;
-	}
-	g->task_cap = cap;
-	return 0;
-}
-
-static uint32_t task_insert(struct ks_grid *g, uint32_t tid)
-{
-	uint32_t slot;
-
-	if ((g->hcount + 1) * 2 > g->hmask + 1 && hash_grow(g))
-		goto nomem;
-	if (g->nr_free) {
-		slot = g->free_slots[--g->nr_free];
-	} else {
-		if (g->task_top == g->task_cap && slots_grow(g))
-			goto nomem;
-		slot = g->task_top++;
-	}
-	hash_put(g->hkey, g->hval, g->hmask, tid, slot);
-	g->hcount++;
-	memset(&g->task[slot], 0, sizeof(g->task[slot]));
-	g->task[slot].tid = tid;
-	return slot;
-nomem:
-	g->status = -ENOMEM;
-	return KS_NO_TASK;
-}
-
-static void task_remove(struct ks_grid *g, uint32_t slot)
-{
-	hash_del(g, g->task[slot].tid);
-	g->task[slot].tid = 0;
-	g->free_slots[g->nr_free++] = slot;
-}
-
 static inline void hook_init(struct ks_hook *h, const struct ks_event *ev, uint32_t tid,
 			     const struct ks_task *t)
 {
@@ -198,7 +59,7 @@ static uint32_t task_create(struct ks_grid *g, const struct ks_event *ev, uint32
 	uint32_t slot;
 	size_t i;
 
-	slot = task_insert(g, tid);
+	slot = ks_task_insert(g, tid);
 	if (slot == KS_NO_TASK)
 		return slot;
 	/* alive before the trace with its HWM unknown: the first HWM is adopted */
@@ -240,7 +101,7 @@ static uint32_t task_get(struct ks_grid *g, const struct ks_event *ev, uint32_t 
 
 	if (!tid)
 		return KS_NO_TASK;
-	slot = task_lookup(g, tid);
+	slot = ks_task_lookup(g, tid);
 	if (slot == KS_NO_TASK)
 		slot = task_create(g, ev, tid, hwm, 0, KS_BORN_MISSED);
 	return slot;
@@ -362,7 +223,7 @@ static void task_release(struct ks_grid *g, uint32_t slot, const struct ks_event
 	g->hist[hwm_bucket(task->hwm)]++;
 	g->exits++;
 	g->tasks--;
-	task_remove(g, slot);
+	ks_task_remove(g, slot);
 }
 
 static void task_exit(struct ks_grid *g, uint32_t slot, const struct ks_event *ev)
@@ -555,7 +416,7 @@ static void on_event(struct ks_grid *g, const struct ks_event *ev)
 	case KS_EV_SNAPSHOT:
 		if (!ev->tid)
 			break;
-		slot = task_lookup(g, ev->tid);
+		slot = ks_task_lookup(g, ev->tid);
 		if (slot != KS_NO_TASK) {
 			struct ks_task *task = &g->task[slot];
 
@@ -576,7 +437,7 @@ static void on_event(struct ks_grid *g, const struct ks_event *ev)
 			break;
 		if (ev->tid2 != ev->tid)
 			(void)task_get(g, ev, ev->tid2, 0);	/* a parent alive before the trace */
-		slot = task_lookup(g, ev->tid);
+		slot = ks_task_lookup(g, ev->tid);
 		if (slot != KS_NO_TASK)
 			task_release(g, slot, ev);	/* a reused tid we never saw die */
 		task_create(g, ev, ev->tid, 0, (ev->flags & KS_F_KTHREAD) ? KS_T_KTHREAD : 0,
@@ -590,7 +451,7 @@ static void on_event(struct ks_grid *g, const struct ks_event *ev)
 	case KS_EV_FREE:
 		if (!ev->tid)
 			break;
-		slot = task_lookup(g, ev->tid);
+		slot = ks_task_lookup(g, ev->tid);
 		if (slot != KS_NO_TASK)
 			task_release(g, slot, ev);
 		break;
@@ -722,7 +583,7 @@ int ks_grid_create(struct ks_grid **out, const char *const *specs, size_t n,
 	g->hmask = 1023;
 	g->hkey = calloc(g->hmask + 1, sizeof(*g->hkey));
 	g->hval = calloc(g->hmask + 1, sizeof(*g->hval));
-	if (!g->runs || !g->cur || !g->hkey || !g->hval || slots_grow(g))
+	if (!g->runs || !g->cur || !g->hkey || !g->hval || ks_task_slots_grow(g))
 		goto fail;
 	for (i = 0; i < n; i++) {
 		ret = ks_params_parse(specs[i], &ps, err);
@@ -876,7 +737,7 @@ int ks_grid_task_pages(const struct ks_grid *g, size_t run, uint32_t tid,
 
 	if (run >= g->nruns || !tid)
 		return -EINVAL;
-	slot = task_lookup(g, tid);
+	slot = ks_task_lookup(g, tid);
 	if (slot == KS_NO_TASK)
 		return -ENOENT;
 	r = g->runs[run];

@@ -52,6 +52,32 @@ struct ks_grid {
 	uint32_t ncur;		/* CPUs in @cur */
 };
 
+/* The hash of the task table (tasks.c); the lookup is inline: it runs for every event. */
+static inline uint32_t tid_hash(uint32_t tid, uint32_t mask)
+{
+	return (tid * 0x9e3779b1u) & mask;
+}
+
+static inline uint32_t ks_task_lookup(const struct ks_grid *g, uint32_t tid)
+{
+	uint32_t i = tid_hash(tid, g->hmask);
+
+	for (;;) {
+		uint32_t k = g->hkey[i];
+
+		if (k == tid)
+			return g->hval[i];
+		if (!k)
+			return KS_NO_TASK;
+		i = (i + 1) & g->hmask;
+	}
+}
+
+/* tasks.c */
+int ks_task_slots_grow(struct ks_grid *g);
+uint32_t ks_task_insert(struct ks_grid *g, uint32_t tid);
+void ks_task_remove(struct ks_grid *g, uint32_t slot);
+
 /* services.c */
 void ks_levels_touch(struct ks_run *r);
 void ks_run_timers(struct ks_run *r, uint64_t upto);
