@@ -95,7 +95,8 @@ static uint32_t task_create(struct ks_grid *g, const struct ks_event *ev, uint32
 }
 
 /* The task a record names; a tid never seen is created as alive before the trace. */
-static uint32_t task_get(struct ks_grid *g, const struct ks_event *ev, uint32_t tid, uint32_t hwm)
+static inline uint32_t task_get(struct ks_grid *g, const struct ks_event *ev, uint32_t tid,
+				uint32_t hwm)
 {
 	uint32_t slot;
 
