@@ -25,145 +25,6 @@ static inline struct ks_ptask *run_task(struct ks_run *r, uint32_t slot)
 	return (struct ks_ptask *)(r->tasks + (size_t)slot * r->stride);
 }
 
-static inline uint32_t tid_hash(uint32_t tid, uint32_t mask)
-{
-	return (tid * 0x9e3779b1u) & mask;
-}
-
-static uint32_t task_lookup(const struct ks_grid *g, uint32_t tid)
-{
-	uint32_t i = tid_hash(tid, g->hmask);
-
-	for (;;) {
-		uint32_t k = g->hkey[i];
-
-		if (k == tid)
-			return g->hval[i];
-		if (!k)
-			return KS_NO_TASK;
-		i = (i + 1) & g->hmask;
-	}
-}
-
-static void hash_put(uint32_t *key, uint32_t *val, uint32_t mask, uint32_t tid, uint32_t slot)
-{
-	uint32_t i = tid_hash(tid, mask);
-
-	while (key[i])
-		i = (i + 1) & mask;
-	key[i] = tid;
-	val[i] = slot;
-}
-
-static int hash_grow(struct ks_grid *g)
-{
-	uint32_t cap = (g->hmask + 1) * 2, i;
-	uint32_t *key = calloc(cap, sizeof(*key));
-	uint32_t *val = malloc(cap * sizeof(*val));
-
-	if (!key || !val) {
-		free(key);
-		free(val);
-		return -ENOMEM;
-	}
-	for (i = 0; i <= g->hmask; i++)
-		if (g->hkey[i])
-			hash_put(key, val, cap - 1, g->hkey[i], g->hval[i]);
-	free(g->hkey);
-	free(g->hval);
-	g->hkey = key;
-	g->hval = val;
-	g->hmask = cap - 1;
-	return 0;
-}
-
-/* Linear probing with backward-shift deletion: no tombstones to pile up. */
-static void hash_del(struct ks_grid *g, uint32_t tid)
-{
-	uint32_t i = tid_hash(tid, g->hmask), j;
-
-	while (g->hkey[i] != tid)
-		i = (i + 1) & g->hmask;
-	j = i;
-	for (;;) {
-		uint32_t home;
-
-		j = (j + 1) & g->hmask;
-		if (!g->hkey[j])
-			break;
-		home = tid_hash(g->hkey[j], g->hmask);
-		/* move j back to i unless its home lies cyclically in (i, j] */
-		if ((j > i && (home <= i || home > j)) || (j < i && home <= i && home > j)) {
-			g->hkey[i] = g->hkey[j];
-			g->hval[i] = g->hval[j];
-			i = j;
-		}
-	}
-	g->hkey[i] = 0;
-	g->hcount--;
-}
-
-static int slots_grow(struct ks_grid *g)
-{
-	uint32_t cap = g->task_cap ? g->task_cap * 2 : 1024;
-	struct ks_task *t;
-	uint32_t *f;
-	size_t i;
-
-	t = realloc(g->task, cap * sizeof(*t));
-	if (!t)
-		return -ENOMEM;
-	g->task = t;
-	f = realloc(g->free_slots, cap * sizeof(*f));
-	if (!f)
-		return -ENOMEM;
-	g->free_slots = f;
-	for (i = 0; i < g->nruns; i++) {
-		struct ks_run *r = g->runs[i];
-		unsigned char *p = realloc(r->tasks, cap * r->stride);
-
-		if (!p)
-			return -ENOMEM;
-		r->tasks = p;
-		p = realloc(r->born, cap);
-		if (!p)
-			return -ENOMEM;
-		r->born = p;
-	}
-	g->task_cap = cap;
-	return 0;
-}
-
-static uint32_t task_insert(struct ks_grid *g, uint32_t tid)
-{
-	uint32_t slot;
-
-	if ((g->hcount + 1) * 2 > g->hmask + 1 && hash_grow(g))
-		goto nomem;
-	if (g->nr_free) {
-		slot = g->free_slots[--g->nr_free];
-	} else {
-		if (g->task_top == g->task_cap && slots_grow(g))
-			goto nomem;
-		slot = g->task_top++;
-	}
-	hash_put(g->hkey, g->hval, g->hmask, tid, slot);
-	g->hcount++;
-	memset(&g->task[slot], 0, sizeof(g->task[slot]));
-	g->task[slot].tid = tid;
-	return slot;
-nomem:
-	g->status = -ENOMEM;
-	return KS_NO_TASK;
-}
-
-static void task_remove(struct ks_grid *g, uint32_t slot)
-{
-	hash_del(g, g->task[slot].tid);
-	g->task[slot].tid = 0;
-	g->free_slots[g->nr_free++] = slot;
-}
-
 static inline void hook_init(struct ks_hook *h, const struct ks_event *ev, uint32_t tid,
 			     const struct ks_task *t)
 {
@@ -174,6 +35,7 @@ static inline void hook_init(struct ks_hook *h, const struct ks_event *ev, uint3
 	h->hwm = t->hwm;
 	h->kthread = t->flags & KS_T_KTHREAD;
 	h->at_stop = false;
+	h->at_exit = false;
 }
 
 /* Pages @hwm needs in @r, with the overflow check; capped at the stack size. */
@@ -197,9 +59,12 @@ static uint32_t task_create(struct ks_grid *g, const struct ks_event *ev, uint32
 	uint32_t slot;
 	size_t i;
 
-	slot = task_insert(g, tid);
+	slot = ks_task_insert(g, tid);
 	if (slot == KS_NO_TASK)
 		return slot;
+	/* alive before the trace with its HWM unknown: the first HWM is adopted */
+	if (how != KS_BORN_FORK && !hwm)
+		flags |= KS_T_ADOPT;
 	g->task[slot].hwm = hwm;
 	g->task[slot].hwm_done = hwm;
 	g->task[slot].flags = flags;
@@ -218,16 +83,99 @@ static uint32_t task_create(struct ks_grid *g, const struct ks_event *ev, uint32
 		h.need = run_need(r, t, hwm);
 		if (r->pol->create) {
 			r->pol->create(r, &h, how);
+		} else if (how == KS_BORN_FORK) {
+			ks_stack_map(r, t, h.need);
+			ks_charge(r, t, h.need, h.need - r->prealloc, true);
 		} else {
-			if (how == KS_BORN_FORK)
-				ks_stack_map(r, t, h.need);
-			else
-				ks_stack_adopt(r, t, h.need);
-			ks_charge(r, t, h.need, h.need - r->prealloc, how == KS_BORN_FORK);
+			ks_task_adopt(r, &h);
 		}
 		r->born[slot] = t->mapped;
 	}
 	return slot;
+}
+
+/* The task a record names; a tid never seen is created as alive before the trace. */
+static inline uint32_t task_get(struct ks_grid *g, const struct ks_event *ev, uint32_t tid,
+				uint32_t hwm)
+{
+	uint32_t slot;
+
+	if (!tid)
+		return KS_NO_TASK;
+	slot = ks_task_lookup(g, tid);
+	if (slot == KS_NO_TASK)
+		slot = task_create(g, ev, tid, hwm, 0, KS_BORN_MISSED);
+	return slot;
+}
+
+/*
+ * A task alive before the trace whose HWM was unknown learnt its first one
+ * (policy.h): its stack held those pages before the trace saw it, at a time
+ * the trace cannot place, so every run adopts them: no fault, no pool page.
+ */
+static void task_adopt(struct ks_grid *g, uint32_t slot, const struct ks_event *ev)
+{
+	struct ks_task *task = &g->task[slot];
+	struct ks_hook h;
+	size_t i;
+
+	hook_init(&h, ev, task->tid, task);
+	for (i = 0; i < g->nruns; i++) {
+		struct ks_run *r = g->runs[i];
+		struct ks_ptask *t = run_task(r, slot);
+
+		h.t = t;
+		h.need = run_need(r, t, task->hwm);
+		if (h.need > t->mapped && r->pol->adopt) {
+			r->pol->adopt(r, &h);
+			r->born[slot] = t->mapped;
+		}
+	}
+	task->hwm_done = task->hwm;
+	task->flags &= ~KS_T_ADOPT;
+}
+
+/* The switch-out's work a run owes after growth (KS_PT_REFILL), on @h->cpu. */
+static inline void run_refill(struct ks_run *r, struct ks_hook *h)
+{
+	if (!(h->t->flags & KS_PT_REFILL))
+		return;
+	h->t->flags &= ~KS_PT_REFILL;
+	if (r->pol->refill)
+		r->pol->refill(r, h);
+}
+
+/*
+ * Growth applied outside a switch-out, on @cpu: seen by the EXIT scan
+ * (@at_exit) or by the stop snapshot while the task runs there.  The work
+ * owed to the switch-out (KS_PT_REFILL) waits for the task's next
+ * switch-out, or its release if none comes.
+ */
+static void task_grow_now(struct ks_grid *g, uint32_t slot, const struct ks_event *ev,
+			  uint32_t cpu, bool at_exit)
+{
+	struct ks_task *task = &g->task[slot];
+	struct ks_hook h;
+	size_t i;
+
+	hook_init(&h, ev, task->tid, task);
+	h.cpu = cpu;
+	h.at_exit = at_exit;
+	h.at_stop = !at_exit;
+	for (i = 0; i < g->nruns; i++) {
+		struct ks_run *r = g->runs[i];
+		struct ks_ptask *t = run_task(r, slot);
+
+		h.t = t;
+		h.need = run_need(r, t, task->hwm);
+		if (r->conf.entry_model == KS_EM_ARM64)
+			ks_emodel_grow(r, &h);
+		if (h.need > t->mapped && r->pol->grow)
+			r->pol->grow(r, &h);
+	}
+	task->hwm_done = task->hwm;
+	task->grow_cpu = cpu;
+	task->flags |= KS_T_REFILL;
 }
 
 static void uncharge(struct ks_run *r, struct ks_ptask *t)
@@ -260,6 +208,12 @@ static void task_release(struct ks_grid *g, uint32_t slot, const struct ks_event
 
 		h.t = t;
 		h.need = run_need(r, t, task->hwm);
+		if (task->flags & KS_T_REFILL) {
+			/* grew at EXIT; the switch-out the trace lacks came before this */
+			h.cpu = task->grow_cpu;
+			run_refill(r, &h);
+			h.cpu = ev->cpu;
+		}
 		/* charges made after EXIT (a refill at the dead switch) go too */
 		uncharge(r, t);
 		if (r->pol->release)
@@ -270,7 +224,7 @@ static void task_release(struct ks_grid *g, uint32_t slot, const struct ks_event
 	g->hist[hwm_bucket(task->hwm)]++;
 	g->exits++;
 	g->tasks--;
-	task_remove(g, slot);
+	ks_task_remove(g, slot);
 }
 
 static void task_exit(struct ks_grid *g, uint32_t slot, const struct ks_event *ev)
@@ -283,6 +237,11 @@ static void task_exit(struct ks_grid *g, uint32_t slot, const struct ks_event *e
 		task->hwm = ev->hwm;
 	if (task->flags & KS_T_EXITED)
 		return;
+	/* a first HWM is adopted; a deeper one: faults before do_exit, here (policy.h) */
+	if ((task->flags & KS_T_ADOPT) && task->hwm)
+		task_adopt(g, slot, ev);
+	else if (task->hwm > task->hwm_done)
+		task_grow_now(g, slot, ev, ev->cpu, true);
 	task->flags |= KS_T_EXITED;
 	hook_init(&h, ev, task->tid, task);
 	for (i = 0; i < g->nruns; i++) {
@@ -311,16 +270,17 @@ static void on_switch(struct ks_grid *g, const struct ks_event *ev)
 	if (ev->cpu < g->ncur)
 		g->cur[ev->cpu] = ev->tid2;
 	if (ev->tid) {
-		slot = task_lookup(g, ev->tid);
-		if (slot == KS_NO_TASK)
-			slot = task_create(g, ev, ev->tid, ev->hwm, 0, KS_BORN_MISSED);
+		slot = task_get(g, ev, ev->tid, ev->hwm);
 		if (slot == KS_NO_TASK)
 			return;
 		task = &g->task[slot];
 		if (ev->hwm > task->hwm)
 			task->hwm = ev->hwm;
+		if ((task->flags & KS_T_ADOPT) && task->hwm)
+			task_adopt(g, slot, ev);
 		/* the common case ends here: nothing grew since the last look */
-		if (task->hwm > task->hwm_done || g->any_switch_out) {
+		if (task->hwm > task->hwm_done || g->any_switch_out ||
+		    (task->flags & KS_T_REFILL)) {
 			bool grew = task->hwm > task->hwm_done;
 
 			hook_init(&h, ev, ev->tid, task);
@@ -334,18 +294,18 @@ static void on_switch(struct ks_grid *g, const struct ks_event *ev)
 					ks_emodel_grow(r, &h);
 				if (grew && h.need > t->mapped && r->pol->grow)
 					r->pol->grow(r, &h);
+				run_refill(r, &h);
 				if (r->pol->switch_out)
 					r->pol->switch_out(r, &h);
 			}
 			task->hwm_done = task->hwm;
+			task->flags &= ~KS_T_REFILL;
 		}
 		if (ev->state == KS_STATE_DEAD)
 			task_release(g, slot, ev);
 	}
 	if (ev->tid2) {
-		slot = task_lookup(g, ev->tid2);
-		if (slot == KS_NO_TASK)
-			slot = task_create(g, ev, ev->tid2, 0, 0, KS_BORN_MISSED);
+		slot = task_get(g, ev, ev->tid2, 0);
 		if (slot == KS_NO_TASK || !g->any_switch_in)
 			return;
 		task = &g->task[slot];
@@ -363,17 +323,13 @@ static void on_switch(struct ks_grid *g, const struct ks_event *ev)
 }
 
 /* KFAULT, KENTRY, KEXIT: only for runs whose policy has the hook. */
-static void on_task_hook(struct ks_grid *g, const struct ks_event *ev, size_t hook_off)
+static void on_task_hook(struct ks_grid *g, const struct ks_event *ev, uint32_t slot,
+			 size_t hook_off)
 {
-	struct ks_task *task;
+	struct ks_task *task = &g->task[slot];
 	struct ks_hook h;
-	uint32_t slot;
 	size_t i;
 
-	slot = task_lookup(g, ev->tid);
-	if (slot == KS_NO_TASK)
-		return;
-	task = &g->task[slot];
 	hook_init(&h, ev, ev->tid, task);
 	for (i = 0; i < g->nruns; i++) {
 		struct ks_run *r = g->runs[i];
@@ -429,9 +385,7 @@ static void grid_series(struct ks_grid *g, uint64_t upto)
 static void stop_grow(struct ks_grid *g, uint32_t slot, const struct ks_event *ev)
 {
 	struct ks_task *task = &g->task[slot];
-	struct ks_hook h;
 	uint32_t cpu;
-	size_t i;
 
 	if (task->hwm <= task->hwm_done)
 		return;
@@ -439,21 +393,7 @@ static void stop_grow(struct ks_grid *g, uint32_t slot, const struct ks_event *e
 		;
 	if (cpu == g->ncur)
 		return;
-	hook_init(&h, ev, task->tid, task);
-	h.cpu = cpu;
-	h.at_stop = true;
-	for (i = 0; i < g->nruns; i++) {
-		struct ks_run *r = g->runs[i];
-		struct ks_ptask *t = run_task(r, slot);
-
-		h.t = t;
-		h.need = run_need(r, t, task->hwm);
-		if (r->conf.entry_model == KS_EM_ARM64)
-			ks_emodel_grow(r, &h);
-		if (h.need > t->mapped && r->pol->grow)
-			r->pol->grow(r, &h);
-	}
-	task->hwm_done = task->hwm;
+	task_grow_now(g, slot, ev, cpu, false);
 	task->flags |= KS_T_STOP_GROWN;
 }
 
@@ -477,12 +417,16 @@ static void on_event(struct ks_grid *g, const struct ks_event *ev)
 	case KS_EV_SNAPSHOT:
 		if (!ev->tid)
 			break;
-		slot = task_lookup(g, ev->tid);
+		slot = ks_task_lookup(g, ev->tid);
 		if (slot != KS_NO_TASK) {
+			struct ks_task *task = &g->task[slot];
+
 			/* the stop census (or a repeat) tells us more about the HWM */
-			if (ev->hwm > g->task[slot].hwm)
-				g->task[slot].hwm = ev->hwm;
-			if (ev->flags & KS_F_STOP)
+			if (ev->hwm > task->hwm)
+				task->hwm = ev->hwm;
+			if ((task->flags & KS_T_ADOPT) && task->hwm)
+				task_adopt(g, slot, ev);
+			else if (ev->flags & KS_F_STOP)
 				stop_grow(g, slot, ev);
 		} else if (!(ev->flags & KS_F_STOP)) {
 			task_create(g, ev, ev->tid, ev->hwm,
@@ -492,43 +436,44 @@ static void on_event(struct ks_grid *g, const struct ks_event *ev)
 	case KS_EV_NEW:
 		if (!ev->tid)
 			break;
-		slot = task_lookup(g, ev->tid);
+		if (ev->tid2 != ev->tid)
+			(void)task_get(g, ev, ev->tid2, 0);	/* a parent alive before the trace */
+		slot = ks_task_lookup(g, ev->tid);
 		if (slot != KS_NO_TASK)
 			task_release(g, slot, ev);	/* a reused tid we never saw die */
 		task_create(g, ev, ev->tid, 0, (ev->flags & KS_F_KTHREAD) ? KS_T_KTHREAD : 0,
 			    KS_BORN_FORK);
 		break;
 	case KS_EV_EXIT:
-		if (!ev->tid)
-			break;
-		slot = task_lookup(g, ev->tid);
-		if (slot == KS_NO_TASK)
-			slot = task_create(g, ev, ev->tid, ev->hwm, 0, KS_BORN_MISSED);
+		slot = task_get(g, ev, ev->tid, ev->hwm);
 		if (slot != KS_NO_TASK)
 			task_exit(g, slot, ev);
 		break;
 	case KS_EV_FREE:
 		if (!ev->tid)
 			break;
-		slot = task_lookup(g, ev->tid);
+		slot = ks_task_lookup(g, ev->tid);
 		if (slot != KS_NO_TASK)
 			task_release(g, slot, ev);
 		break;
 	case KS_EV_KFAULT:
 		g->kfaults++;
+		slot = task_get(g, ev, ev->tid, 0);
 		if (g->any_emodel)
 			ks_emodel_kfault(g, ev);
-		if (g->any_kfault && ev->tid)
-			on_task_hook(g, ev, offsetof(struct ks_policy, kfault));
+		if (g->any_kfault && slot != KS_NO_TASK)
+			on_task_hook(g, ev, slot, offsetof(struct ks_policy, kfault));
 		break;
 	case KS_EV_KENTRY:
 		g->entries++;
-		if (g->any_kentry && ev->tid)
-			on_task_hook(g, ev, offsetof(struct ks_policy, kentry));
+		slot = task_get(g, ev, ev->tid, 0);
+		if (g->any_kentry && slot != KS_NO_TASK)
+			on_task_hook(g, ev, slot, offsetof(struct ks_policy, kentry));
 		break;
 	case KS_EV_KEXIT:
-		if (g->any_kexit && ev->tid)
-			on_task_hook(g, ev, offsetof(struct ks_policy, kexit));
+		slot = task_get(g, ev, ev->tid, 0);
+		if (g->any_kexit && slot != KS_NO_TASK)
+			on_task_hook(g, ev, slot, offsetof(struct ks_policy, kexit));
 		break;
 	default:
 		/* LOST: replay takes lost counts from the trace; unknown types: ignored */
@@ -639,7 +584,7 @@ int ks_grid_create(struct ks_grid **out, const char *const *specs, size_t n,
 	g->hmask = 1023;
 	g->hkey = calloc(g->hmask + 1, sizeof(*g->hkey));
 	g->hval = calloc(g->hmask + 1, sizeof(*g->hval));
-	if (!g->runs || !g->cur || !g->hkey || !g->hval || slots_grow(g))
+	if (!g->runs || !g->cur || !g->hkey || !g->hval || ks_task_slots_grow(g))
 		goto fail;
 	for (i = 0; i < n; i++) {
 		ret = ks_params_parse(specs[i], &ps, err);
@@ -793,7 +738,7 @@ int ks_grid_task_pages(const struct ks_grid *g, size_t run, uint32_t tid,
 
 	if (run >= g->nruns || !tid)
 		return -EINVAL;
-	slot = task_lookup(g, tid);
+	slot = ks_task_lookup(g, tid);
 	if (slot == KS_NO_TASK)
 		return -ENOENT;
 	r = g->runs[run];

@@ -12,6 +12,7 @@ struct ks_task {
 	uint32_t tid;
 	uint32_t hwm;		/* lifetime high-water mark known so far (bytes) */
 	uint32_t hwm_done;	/* HWM whose growth every run has processed */
+	uint32_t grow_cpu;	/* KS_T_REFILL: the CPU of that growth */
 	uint16_t flags;		/* KS_T_* */
 	uint8_t how;		/* enum ks_birth */
 	uint8_t pad;
@@ -20,6 +21,8 @@ struct ks_task {
 #define KS_T_KTHREAD	0x01
 #define KS_T_EXITED	0x02
 #define KS_T_STOP_GROWN	0x04	/* the stop snapshot's HWM was processed as growth */
+#define KS_T_ADOPT	0x08	/* alive before the trace, HWM unknown: adopt the first one */
+#define KS_T_REFILL	0x10	/* grew outside a switch-out: runs may owe KS_PT_REFILL work */
 
 struct ks_grid {
 	struct ks_machine m;
@@ -48,6 +51,32 @@ struct ks_grid {
 	uint32_t *cur;		/* per CPU: tid running now (next of its last switch), 0 idle */
 	uint32_t ncur;		/* CPUs in @cur */
 };
+
+/* The hash of the task table (tasks.c); the lookup is inline: it runs for every event. */
+static inline uint32_t tid_hash(uint32_t tid, uint32_t mask)
+{
+	return (tid * 0x9e3779b1u) & mask;
+}
+
+static inline uint32_t ks_task_lookup(const struct ks_grid *g, uint32_t tid)
+{
+	uint32_t i = tid_hash(tid, g->hmask);
+
+	for (;;) {
+		uint32_t k = g->hkey[i];
+
+		if (k == tid)
+			return g->hval[i];
+		if (!k)
+			return KS_NO_TASK;
+		i = (i + 1) & g->hmask;
+	}
+}
+
+/* tasks.c */
+int ks_task_slots_grow(struct ks_grid *g);
+uint32_t ks_task_insert(struct ks_grid *g, uint32_t tid);
+void ks_task_remove(struct ks_grid *g, uint32_t slot);
 
 /* services.c */
 void ks_levels_touch(struct ks_run *r);

@@ -24,7 +24,7 @@
 #include "../common/ks_err.h"
 
 /* Bumped whenever a change can alter any result: stored with every run. */
-#define KS_ENGINE_VERSION "4"
+#define KS_ENGINE_VERSION "6"
 
 /* What the engine needs to know about the traced machine. */
 struct ks_machine {
@@ -230,7 +230,7 @@ int ks_engine_status(const struct ks_engine *e);
  */
 #define KS_TP_SNAPSHOT	0x0001	/* alive at trace start (start snapshot) */
 #define KS_TP_FORK	0x0002	/* born in the trace (NEW) */
-#define KS_TP_MISSED	0x0004	/* first seen in a SWITCH or EXIT: no birth, no snapshot */
+#define KS_TP_MISSED	0x0004	/* first seen in another record: alive before the trace */
 #define KS_TP_INHERITED	0x0008	/* its fork took a cached stack (rfc family): born pages */
 #define KS_TP_STOP_GROWN 0x0010	/* the stop snapshot's HWM needed more pages: final growth */
 #define KS_TP_EXITED	0x0020	/* EXIT seen, stack not released yet */
@@ -246,7 +246,8 @@ int ks_engine_status(const struct ks_engine *e);
  * @mapped: pages mapped to its stack now
  * @born: pages its stack held right after the task appeared (prealloc for a
  *	fresh fork, the cached stack's pages when inherited, @need at the time
- *	for a task alive at start or first seen in a switch)
+ *	for a task alive before the trace, or at its first known HWM if it
+ *	appeared without one)
  * @flags: KS_TP_*
  */
 struct ks_task_pages {
@@ -264,8 +265,8 @@ struct ks_task_pages {
  * @tid: the task
  * @out: filled on success
  *
- * A task is live from its birth (snapshot, fork, or first sight in a
- * switch or exit) until its stack is released (dead switch or FREE).
+ * A task is live from its birth (snapshot, fork, or first sight in any other
+ * record) until its stack is released (dead switch or FREE).
  *
  * Return: 0, -ENOENT if @tid is not a live task, -EINVAL for a bad @run or
  * tid 0.

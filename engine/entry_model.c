@@ -18,8 +18,9 @@
  *     - a fault at the stack's base address is an overflow, not a growth:
  *       a task whose high-water mark reaches thread_size is counted in
  *       overflows (once) and recorded as a crash KS_CRASH_OVERFLOW (once).
- *       Only HWMs learnt at a switch-out are checked (the moment the
- *       engine sees growth); a task alive at start with such a HWM is not.
+ *       Only HWMs learnt as growth are checked (the moment the engine
+ *       sees it); a task alive before the trace with such a HWM, known at
+ *       its birth or adopted later, is not.
  * - fred (v2, Stevens 2026): stack faults are taken on stack level 1 (no
  *   extra cost is modelled for them); every other kernel page fault (KFAULT
  *   without KS_F_STACK_ADDR) is downgraded back to the task stack

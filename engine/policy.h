@@ -28,12 +28,34 @@
  * c.wait_ns, fixed overheads in c.extra_pages, copies in c.copy_bytes.
  *
  * What the engine does by itself, for every policy:
- * - task lifecycle: SNAPSHOT (without KS_F_STOP) and a tid first seen in a
- *   SWITCH or EXIT create a task that already holds its needed pages
- *   (charged, but not counted as memcg charges or maps); NEW creates a
- *   fork on the parent's CPU; a NEW for a live tid releases the old task
- *   first; tid 0 is ignored; SNAPSHOT with KS_F_STOP raises the HWM of a
- *   live task and creates nothing.
+ * - task lifecycle: SNAPSHOT (without KS_F_STOP) creates a task alive at
+ *   start; NEW creates a fork on the parent's CPU (a NEW for a live tid
+ *   releases the old task first); any other record naming a tid the replay
+ *   does not know (a SWITCH as prev or next, EXIT, KFAULT, KENTRY, KEXIT,
+ *   the parent of a NEW) creates it there, as alive before the trace
+ *   (KS_BORN_MISSED: the start snapshot missed it).  FREE of an unknown tid
+ *   creates nothing (it normally follows the release at the dead switch);
+ *   nor does SNAPSHOT with KS_F_STOP, which raises the HWM of a live task.
+ *   tid 0 is ignored.
+ * - a task alive before the trace (snapshot or missed) holds the pages its
+ *   HWM needs from the moment it appears (charged, but not counted as memcg
+ *   charges or maps: create()).  If its HWM is unknown then (0: first seen
+ *   as a switch's next task, in a KFAULT, KENTRY or KEXIT, as a parent, or
+ *   in a record without a HWM), it holds the prealloc pages, and the first
+ *   HWM learnt later (at a switch-out, its EXIT or the stop snapshot) is
+ *   adopted, not growth: those pages were on its stack before the trace
+ *   saw it, at a time the trace cannot place, so adopt() maps them with no
+ *   fault, no pool page and no memcg charge.  Only later rises are growth.
+ * - the HWM of a task only rises; growth is handed to grow() at the task's
+ *   switch-out, and overflows (more pages than limit_pages) are counted once
+ *   per task (also for HWMs learnt at EXIT or from the stop census).
+ * - growth seen at EXIT: an exit scan deeper than every switch-out HWM is a
+ *   fault taken after the last switch-out and before do_exit, on the CPU the
+ *   task exits on.  grow() is called at EXIT with @at_exit (faults, pool
+ *   pages, so memory and pools show it when it happened); what the policy
+ *   owes the switch-out after a fault (KS_PT_REFILL: the RFC's refill) is
+ *   done at the task's next switch-out (normally the dead switch), or, if
+ *   the trace has none, at its release, on the CPU it exited on.
  * - the stop snapshot: a task running at stop (the next of the last switch
  *   on some CPU) whose stop HWM needs more pages than it holds grew after
  *   its last switch-out, in the final interval on that CPU: grow() is called
@@ -41,12 +63,10 @@
  *   have grown since its last switch-out, whose HWM the engine has: a
  *   higher stop HWM there only raises the HWM (a switch probe's
  *   underestimate, not growth the replay can place in time).
- * - the HWM of a task only rises; growth is handed to grow() at the task's
- *   switch-out, and overflows (more pages than limit_pages) are counted once
- *   per task (also for HWMs learnt at EXIT or from the stop census).
  * - EXIT drops the task's charges from nr_kernel_stack and
- *   nr_dynamic_stacks_faults (the kernel accounts at do_exit); charges made
- *   after EXIT (a refill at the dead switch) are dropped at release.
+ *   nr_dynamic_stacks_faults (the kernel accounts at do_exit), after the
+ *   growth seen at EXIT; charges made after EXIT (a refill at the dead
+ *   switch) are dropped at release.
  * - release happens at the SWITCH with state DEAD, else at FREE.
  * - KS_EV_LOST is ignored: replay copies the trace's lost counts.
  */
@@ -145,12 +165,14 @@ struct ks_ptask {
 #define KS_PT_OVERFLOW	0x02	/* already counted in overflows */
 #define KS_PT_BASE	0x04	/* arm64: its base-address overflow crash is recorded */
 #define KS_PT_INHERITED	0x08	/* born on a cached stack (set by the policy's create()) */
+#define KS_PT_REFILL	0x10	/* grow() took pool pages its next switch-out refills (the
+				 * RFC's PF_DYNAMIC_STACK): refill() is called then */
 
 /* How a task came to exist in the replay. */
 enum ks_birth {
 	KS_BORN_SNAPSHOT,	/* alive at trace start: stack holds its needed pages */
 	KS_BORN_FORK,		/* KS_EV_NEW on the parent's CPU */
-	KS_BORN_MISSED,		/* first seen in a SWITCH: like a snapshot */
+	KS_BORN_MISSED,		/* first seen in another record: alive before the trace */
 };
 
 /**
@@ -167,6 +189,8 @@ enum ks_birth {
  * @at_stop: grow() only: the growth was seen by the stop snapshot while the
  *	task was running on @cpu (it faulted in the final interval and has not
  *	left the CPU, so there is no switch-out: no refill, no charge yet)
+ * @at_exit: grow() only: the growth was seen by the EXIT scan (the task
+ *	faulted on @cpu before do_exit; its switch-out comes later)
  */
 struct ks_hook {
 	const struct ks_event *ev;
@@ -178,6 +202,7 @@ struct ks_hook {
 	bool kthread;
 	struct ks_ptask *t;
 	bool at_stop;
+	bool at_exit;
 };
 
 struct ks_run;
@@ -235,15 +260,29 @@ typedef void (*ks_timer_fn)(struct ks_run *r, uint64_t arg);
  *	Return 0 or a negative code.
  * @create: a task appears.  NULL: map @h->need pages and charge them
  *	(charges counted only for KS_BORN_FORK).
+ * @adopt: a task alive before the trace whose HWM was unknown learnt its
+ *	first HWM, which needs @h->need > @h->t->mapped pages: they were on its
+ *	stack before the trace saw it (no fault, no pool page, no memcg
+ *	charge; ks_task_adopt() does what create() does for such a task).
+ *	NULL: nothing (a stack whose size does not follow the HWM).
  * @grow: at prev's switch-out when @h->need > @h->t->mapped (the task
  *	faulted during the interval that just ended on @h->cpu).  NULL: nothing
- *	(the task keeps what it has).  Also, with @h->at_stop, at the stop
- *	snapshot for a task running on @h->cpu whose stop HWM needs more pages
- *	(it faulted in the final interval): no switch_out() follows.
- * @switch_out: every switch-out of a live task, after @grow; NULL to skip
+ *	(the task keeps what it has).  Also, with @h->at_exit, at EXIT for a
+ *	task whose exit scan needs more pages (it faulted before do_exit on
+ *	@h->cpu), and with @h->at_stop, at the stop snapshot for a task running
+ *	on @h->cpu whose stop HWM needs more pages (it faulted in the final
+ *	interval); the switch-out has not happened yet in both cases.  Work
+ *	owed to the switch-out after a fault: set KS_PT_REFILL in @h->t->flags.
+ * @refill: prev leaves the CPU (@h->cpu) with KS_PT_REFILL set, which the
+ *	engine clears first: right after grow() at the same switch-out, at the
+ *	first switch-out after growth at EXIT, or, for a task that grew at
+ *	EXIT and has no switch-out left in the trace, at its release by FREE
+ *	(or by a NEW reusing its tid), with @h->cpu the CPU it exited on.
+ * @switch_out: every switch-out of a live task, after @grow and @refill; NULL to skip
  *	(cheaper: leave NULL unless needed).
  * @switch_in: every switch-in of a live task; NULL to skip.
- * @exit: EXIT, after the engine dropped the task's charges.
+ * @exit: EXIT, after its growth (@grow with @at_exit) and after the engine
+ *	dropped the task's charges.
  * @release: the stack is released (dead switch or FREE) on @h->cpu: dispose of
  *	@h->t->mapped pages with ks_stack_unmap()/ks_stack_drop() and the cache
  *	level.  Remaining charges were dropped by the engine.  NULL: unmap all.
@@ -266,7 +305,9 @@ struct ks_policy {
 		       struct ks_error *err);
 	int (*init)(struct ks_run *r);
 	void (*create)(struct ks_run *r, struct ks_hook *h, enum ks_birth how);
+	void (*adopt)(struct ks_run *r, struct ks_hook *h);
 	void (*grow)(struct ks_run *r, struct ks_hook *h);
+	void (*refill)(struct ks_run *r, struct ks_hook *h);
 	void (*switch_out)(struct ks_run *r, struct ks_hook *h);
 	void (*switch_in)(struct ks_run *r, struct ks_hook *h);
 	void (*exit)(struct ks_run *r, struct ks_hook *h);
@@ -371,6 +412,15 @@ void ks_stack_map(struct ks_run *r, struct ks_ptask *t, uint32_t n);
  * the stack level rises, no map operation is counted.
  */
 void ks_stack_adopt(struct ks_run *r, struct ks_ptask *t, uint32_t n);
+
+/**
+ * ks_task_adopt() - @h->t's stack held @h->need pages before the trace saw
+ * it: the missing ones are adopted and charged to nr_kernel_stack (those
+ * above prealloc also to nr_dynamic_stacks_faults), as memcg charges or maps
+ * they are not counted, nor charged at all after EXIT.  What create() does by
+ * default for a task alive before the trace, and an adopt() hook.
+ */
+void ks_task_adopt(struct ks_run *r, struct ks_hook *h);
 
 /** ks_stack_unmap() - @n pages of @t are unmapped and freed (unmaps += n) */
 void ks_stack_unmap(struct ks_run *r, struct ks_ptask *t, uint32_t n);

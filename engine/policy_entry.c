@@ -16,8 +16,9 @@
  *   counted as pool pages.  @pool=0: no cache, so every expansion goes to
  *   the allocator (entries that may sleep) or the reserve (IRQ entries).
  * - Forked user threads start in user mode with @prealloc pages; tasks alive
- *   at start (snapshot, or first seen in a switch or exit) are asleep or
- *   running in the kernel, so they start with full stacks.
+ *   before the trace (snapshot, or first seen in any other record) are asleep
+ *   or running in the kernel, so they start with full stacks (their HWM,
+ *   even when learnt later, changes nothing: no adopt()).
  *
  * entries=events (the trace has KENTRY/KEXIT, opt-in when recording):
  * - KENTRY of a user thread in user mode maps thread_size - prealloc pages

@@ -17,17 +17,25 @@
  *   not taken; the slot is marked taken.  No page: a would-be crash is
  *   recorded and the stack grows anyway (pages from nowhere, never
  *   charged) so the replay goes on.
- * - Growth the stop snapshot shows for a task running at stop (h->at_stop)
- *   takes its pages the same way, but there is no switch-out: no refill.
- * - Then the refill, at the same switch: slots in index order; each taken
- *   slot's page is charged (memcg, nr_kernel_stack, nr_dynamic_stacks_faults)
- *   to prev and replaced through the allocator; a failed allocation leaves
- *   the slot empty.  @quirk_refill=1 (the RFC) stops at the first slot that
- *   is not taken, empty ones included, so after a failure the slots behind
- *   it are never charged nor refilled; =0 refills every slot.
+ * - Growth the EXIT scan shows (h->at_exit: faults before do_exit) and
+ *   growth the stop snapshot shows for a task running at stop (h->at_stop)
+ *   take their pages the same way, but the switch-out is still to come.
+ * - A fault that took pool pages sets the task's PF_DYNAMIC_STACK
+ *   (KS_PT_REFILL); the refill runs when the task leaves the CPU: at the
+ *   same switch-out, or after growth at EXIT at its next switch-out (the
+ *   dead switch; at its release by FREE if the trace has none), not for
+ *   growth at stop (no switch-out follows).  Slots in index order; each
+ *   taken slot's page is charged (memcg, nr_kernel_stack,
+ *   nr_dynamic_stacks_faults) to prev and replaced through the allocator;
+ *   a failed allocation leaves the slot empty.  @quirk_refill=1 (the RFC)
+ *   stops at the first slot that is not taken, empty ones included, so
+ *   after a failure the slots behind it are never charged nor refilled;
+ *   =0 refills every slot.
  * - @quirk_nr_pages=1 models the mapping loop that never advances its index:
  *   a multi-page fault records one page (the others leak) and the task's next
  *   fault hits a present PTE: a crash.  Default 0 (intended behaviour).
+ * - A task alive before the trace holds the pages its HWM needs, adopted
+ *   (when its HWM is learnt later: adopt()), never faulted.
  * - Release: the stack enters the CPU's cache if a slot is free, keeping its
  *   grown pages (@quirk_cache_keep=1; =0 trims it to @prealloc), else its
  *   pages are freed.
@@ -91,9 +99,8 @@ void rfc_create(struct ks_run *r, struct ks_hook *h, enum ks_birth how)
 
 	if (how != KS_BORN_FORK) {
 		/* alive before we looked: its stack already holds what it needs */
-		ks_stack_adopt(r, h->t, h->need);
-		ks_charge(r, h->t, h->need, h->need - r->prealloc, false);
-		rt->recorded = (uint8_t)h->need;
+		ks_task_adopt(r, h);
+		rt->recorded = (uint8_t)h->t->mapped;
 		return;
 	}
 	pc = ks_cpu_priv(r, h->cpu % r->ncpus);
@@ -140,6 +147,15 @@ void rfc_account_and_alloc(struct ks_run *r, struct ks_pool *p, bool quirk,
 			r->c.refill_failures++;
 		}
 	}
+}
+
+void rfc_adopt(struct ks_run *r, struct ks_hook *h)
+{
+	struct rfc_task *rt = ks_task_priv(h->t);
+	uint32_t had = h->t->mapped;
+
+	ks_task_adopt(r, h);
+	rt->recorded += (uint8_t)(h->t->mapped - had);
 }
 
 /* The per-CPU refill charges prev, the task leaving the CPU. */
@@ -199,9 +215,17 @@ void rfc_grow_with(struct ks_run *r, struct ks_hook *h, rfc_take_fn take, bool r
 			left = 0;
 		}
 	}
-	/* growth seen at stop: the task has not left the CPU, no refill yet */
-	if (taken && refill_local && pc->pool.nslots && !h->at_stop)
-		rfc_account_and_alloc(r, &pc->pool, rc->quirk_refill, charge_prev, h);
+	/* PF_DYNAMIC_STACK: the refill runs when the task leaves the CPU */
+	if (taken && refill_local && pc->pool.nslots)
+		h->t->flags |= KS_PT_REFILL;
+}
+
+void rfc_refill(struct ks_run *r, struct ks_hook *h)
+{
+	const struct rfc_conf *rc = r->pconf;
+	struct rfc_cpu *pc = ks_cpu_priv(r, h->cpu % r->ncpus);
+
+	rfc_account_and_alloc(r, &pc->pool, rc->quirk_refill, charge_prev, h);
 }
 
 static void rfc_grow(struct ks_run *r, struct ks_hook *h)
@@ -245,6 +269,8 @@ const struct ks_policy ks_policy_rfc = {
 	.resolve = rfc_resolve,
 	.init = rfc_init,
 	.create = rfc_create,
+	.adopt = rfc_adopt,
 	.grow = rfc_grow,
+	.refill = rfc_refill,
 	.release = rfc_release,
 };

@@ -30,8 +30,8 @@
  *   only (nr_kernel_stack is not raised for a stack that no longer exists).
  * - The global array starts full (set-up pages, not failure-injected).
  * - A fault that took any page (per-CPU or global) runs the per-CPU refill at
- *   the switch-out, as the kernel's PF_DYNAMIC_STACK flag does, unless
- *   @percpu=0 or @pool=0.
+ *   the switch-out, as the kernel's PF_DYNAMIC_STACK flag does (after growth
+ *   at EXIT: at the next switch-out, as rfc), unless @percpu=0 or @pool=0.
  */
 #include <errno.h>
 #include <string.h>
@@ -201,6 +201,8 @@ const struct ks_policy ks_policy_rfc_global = {
 	.resolve = rfc_resolve,
 	.init = rg_init,
 	.create = rg_create,
+	.adopt = rfc_adopt,
 	.grow = rg_grow,
+	.refill = rfc_refill,
 	.release = rg_release,
 };

@@ -37,7 +37,11 @@
  *   capacity), the rest are freed.  So a pool can sit above @pool, and a fill
  *   after a failure adds @pool pages to whatever is there (the seed's
  *   "always populate the maximum amount").
+ * - Growth at EXIT (faults before do_exit) takes and charges its pages at
+ *   EXIT, before the engine drops the exited task's charges.
  * - No cache of stacks; fork maps @prealloc fresh pages (not injected).
+ *   A task alive before the trace holds the pages its HWM needs (adopted
+ *   when its HWM is learnt later).
  */
 #include <errno.h>
 
@@ -222,6 +226,7 @@ const struct ks_policy ks_policy_watermark = {
 	.cpu_size = sizeof(struct wm_cpu),
 	.resolve = wm_resolve,
 	.init = wm_init,
+	.adopt = ks_task_adopt,
 	.grow = wm_grow,
 	.release = wm_release,
 };

@@ -69,14 +69,18 @@ int rfc_resolve(void *conf, const struct ks_conf *c, const struct ks_machine *m,
 		struct ks_error *err);
 int rfc_init(struct ks_run *r);
 void rfc_create(struct ks_run *r, struct ks_hook *h, enum ks_birth how);
+void rfc_adopt(struct ks_run *r, struct ks_hook *h);
 void rfc_release(struct ks_run *r, struct ks_hook *h);
 
 /**
- * rfc_grow_with() - the RFC's fault path at prev's switch-out, each page
- * obtained by @take; then, if any page was taken and @refill_local, the
- * refill of this CPU's pool charging prev.
+ * rfc_grow_with() - the RFC's fault path, each page obtained by @take; if
+ * any page was taken and @refill_local, the task owes the refill of its CPU's
+ * pool when it leaves the CPU (KS_PT_REFILL: rfc_refill()).
  */
 void rfc_grow_with(struct ks_run *r, struct ks_hook *h, rfc_take_fn take, bool refill_local);
+
+/** rfc_refill() - the refill of @h->cpu's pool as prev leaves it, charging prev */
+void rfc_refill(struct ks_run *r, struct ks_hook *h);
 
 /**
  * rfc_account_and_alloc() - the RFC's refill helper on any slot array:

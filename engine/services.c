@@ -68,6 +68,21 @@ void ks_stack_adopt(struct ks_run *r, struct ks_ptask *t, uint32_t n)
 	stack_level(r, n);
 }
 
+void ks_task_adopt(struct ks_run *r, struct ks_hook *h)
+{
+	struct ks_ptask *t = h->t;
+	uint32_t n, base;
+
+	if (h->need <= t->mapped)
+		return;
+	n = h->need - t->mapped;
+	base = t->mapped > r->prealloc ? t->mapped : r->prealloc;
+	ks_stack_adopt(r, t, n);
+	/* the kernel dropped an exited task's accounting at do_exit */
+	if (!(t->flags & KS_PT_EXITED))
+		ks_charge(r, t, n, h->need > base ? h->need - base : 0, false);
+}
+
 void ks_stack_unmap(struct ks_run *r, struct ks_ptask *t, uint32_t n)
 {
 	t->mapped -= n;

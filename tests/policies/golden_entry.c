@@ -22,20 +22,22 @@ static struct ks_event ev_entry(uint64_t t, uint32_t cpu, uint32_t tid, uint32_t
  * entries=events, 2 CPUs, cache auto = 3 x 3 = 9, reserve 3 per CPU: pool
  * pages at start 2 x 12 = 24.
  *   t0 NEW 100, NEW 200 on cpu0 (user): 1 page each, maps 2, charges 2.
+ *      Their parent 1 is alive before the trace: a full stack (4 pages),
+ *      adopted (no map, no memcg charge), charged to nr_kernel_stack.
  *   t1 KENTRY 100 syscall cpu0: 3 pages from cache0 (9 -> 6), maps 3.
  *   t2 KEXIT 100 cpu0: unmaps 3, 1 TLB flush; reserve0 full, cache0 6 -> 9.
  *   t3 KENTRY 100 syscall cpu0: cache0 9 -> 6, maps 3.
  *   t4 SW cpu0 100 -> 200, 100 sleeps in the kernel with 4 pages.
  *   t5 KENTRY 200 syscall cpu0: cache0 6 -> 3, maps 3.
  *   t6 SW cpu0 200 -> 0, 200 sleeps with 4 pages.
- *      Memory at t6: stacks 4 + 4 = 8 pages; pools: cache0 3 + reserve0 3 +
- *      cache1 9 + reserve1 3 = 18.
+ *      Memory at t6: stacks 4 + 4 + 4 (parent) = 12 pages; pools: cache0 3 +
+ *      reserve0 3 + cache1 9 + reserve1 3 = 18.
  *   t7 SW cpu1 0 -> 100 (woken on cpu1).
  *   t8 KEXIT 100 cpu1: unmaps 3, TLB flush 2; reserve1 and cache1 are full:
  *      the 3 pages are freed (they came from cpu0).
- * At t8: stacks 1 + 4 = 5, pools 18; maps 2 + 3 + 3 + 3 = 11, unmaps 6,
+ * At t8: stacks 1 + 4 + 4 = 9, pools 18; maps 2 + 3 + 3 + 3 = 11, unmaps 6,
  * tlb_flushes 2, pool_hits 9, waits 0, alloc_attempts 0, entries 3,
- * kernel_stack_kb = every mapped page of the live tasks: 5 pages = 20 KiB.
+ * kernel_stack_kb = every mapped page of the live tasks: 9 pages = 36 KiB.
  */
 static void test_events(void)
 {
@@ -52,14 +54,14 @@ static void test_events(void)
 		ev_entry(8 * MS, 1, 100, KS_ENTRY_SYSCALL, false),
 	};
 	struct expect at6[] = {
-		{ "stack_pages_end", 8 }, { "pool_pages_end", 18 }, { "maps", 11 },
+		{ "stack_pages_end", 12 }, { "pool_pages_end", 18 }, { "maps", 11 },
 		{ "unmaps", 3 }, { "tlb_flushes", 1 },
 	};
 	struct expect at8[] = {
-		{ "stack_pages_end", 5 }, { "pool_pages_end", 18 }, { "pool_pages_peak", 24 },
+		{ "stack_pages_end", 9 }, { "pool_pages_end", 18 }, { "pool_pages_peak", 24 },
 		{ "maps", 11 }, { "unmaps", 6 }, { "tlb_flushes", 2 }, { "pool_hits", 9 },
 		{ "waits", 0 }, { "alloc_attempts", 0 }, { "entries", 3 },
-		{ "kernel_stack_kb_end", 20 }, /* every mapped page is charged: 5 pages x 4 KiB */
+		{ "kernel_stack_kb_end", 36 }, /* every mapped page is charged: 9 pages x 4 KiB */
 		{ "charges", 2 }, { "crashes", 0 },
 	};
 	struct ks_result *r;
@@ -75,7 +77,8 @@ static void test_events(void)
 /*
  * entries=events, 1 CPU, cache=3, reserve 3, alloc_latency=10us, fail
  * window [3 ms, 3.5 ms).
- *   t0  NEW 100, 200, 300, 400: maps 4.  pools: cache 3, reserve 3.
+ *   t0  NEW 100, 200, 300, 400: maps 4.  pools: cache 3, reserve 3.  Their
+ *       parent 1, alive before the trace, holds a full stack (4 pages).
  *   t1  KENTRY 100 syscall: cache 3 -> 0 (pool_hits 3), maps 3.
  *   t2  SW 100 -> 200 (100 sleeps holding 4 pages).
  *   t3  KENTRY 200 syscall: cache empty; the no-sleep allocation at 3 ms
@@ -95,7 +98,8 @@ static void test_events(void)
  *       3 pages), mapped anyway: maps 3.
  * end t12: maps 4 + 3 x 6 = 22, unmaps 6, tlb_flushes 2, pool_hits 3,
  * fallback_hits 9, alloc_attempts 5, alloc_failures 2, waits 1,
- * wait_ns 510000, crashes 1, stacks 4 x 4 = 16, pools 0, kstack 16 KiB.
+ * wait_ns 510000, crashes 1, stacks 4 x 4 + 4 (parent) = 20, pools 0,
+ * kstack 20 pages = 80 KiB.
  */
 static void test_wait_and_reserve(void)
 {
@@ -119,8 +123,8 @@ static void test_wait_and_reserve(void)
 		{ "maps", 22 }, { "unmaps", 6 }, { "tlb_flushes", 2 }, { "pool_hits", 3 },
 		{ "fallback_hits", 9 }, { "alloc_attempts", 5 }, { "alloc_failures", 2 },
 		{ "waits", 1 }, { "wait_ns", 510000 }, { "crashes", 1 },
-		{ "stack_pages_end", 16 }, { "pool_pages_end", 0 },
-		{ "kernel_stack_kb_end", 64 }, /* all 16 mapped pages charged, x 4 KiB */
+		{ "stack_pages_end", 20 }, { "pool_pages_end", 0 },
+		{ "kernel_stack_kb_end", 80 }, /* all 20 mapped pages charged, x 4 KiB */
 	};
 	struct ks_result *r = run("entry:entries=events,pool=3,alloc_latency=10000,"
 				  "fail_windows=0.003-0.0035", &m, evs, N(evs), 12 * MS);
@@ -185,8 +189,10 @@ static void test_sleepers_vs_rfc(void)
  * Kernel threads are fully mapped at fork and never shrink.  16 KiB pages,
  * 32 KiB stacks (2 pages), prealloc 1: a kthread fork maps 2, a user fork 1.
  * entries=events, cache auto = 3 x 1 = 3.  KENTRY of the kthread is ignored;
- * the user's KENTRY maps 1 page from the cache.
- * maps 2 + 1 + 1 = 4; stacks 2 + 2 = 4 pages; kstack 2 + 1 = 3 pages = 48 KiB.
+ * the user's KENTRY maps 1 page from the cache.  The parents 2 and 1, alive
+ * before the trace, hold full stacks: 2 pages each, adopted (no map).
+ * maps 2 + 1 + 1 = 4; stacks 2 + 2 + 2 + 2 = 8 pages, every one charged:
+ * kstack 8 x 16 = 128 KiB.
  */
 static void test_kthread_16k(void)
 {
@@ -194,8 +200,8 @@ static void test_kthread_16k(void)
 	struct ks_event kt = ev_new(0, 0, 50, 2);
 	struct ks_event evs[4];
 	struct expect e[] = {
-		{ "maps", 4 }, { "stack_pages_end", 4 },
-		{ "kernel_stack_kb_end", 64 }, /* the kthread's 4 pages x 16 KiB, all charged */
+		{ "maps", 4 }, { "stack_pages_end", 8 },
+		{ "kernel_stack_kb_end", 128 }, /* 8 pages x 16 KiB, all charged */
 		{ "pool_hits", 1 },
 	};
 	struct ks_result *r;
