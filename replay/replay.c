@@ -182,11 +182,14 @@ static int produce(struct kst_reader *r, struct ring *ring, const char *path,
 	int rc;
 
 	while ((rc = kst_reader_next_block(r, &evs, &n, err)) > 0) {
-		if (o->stop && *o->stop)
-			return ks_error_set(err, EINTR, "replay interrupted");
-		rc = ring_put(ring, evs, n);
+		rc = ks_stop_check(err, "replay");
 		if (rc)
-			return ks_error_set(err, -rc, "replay ring");
+			break;
+		rc = ring_put(ring, evs, n);
+		if (rc) {
+			rc = ks_error_set(err, -rc, "replay ring");
+			break;
+		}
 		*events += n;
 		if (o->progress && *events - last_progress >= 1000000 && now_ns() - t_last > 200000000) {
 			progress_line(path, *events, total);
@@ -194,8 +197,10 @@ static int produce(struct kst_reader *r, struct ring *ring, const char *path,
 			t_last = now_ns();
 		}
 	}
+	/* the progress line ends here, also before an error line */
 	if (o->progress && last_progress) {
-		progress_line(path, *events, total);
+		if (!rc)
+			progress_line(path, *events, total);
 		fputc('\n', stderr);
 	}
 	return rc;
@@ -307,7 +312,7 @@ int ks_replay_trace(const char *path, const struct ks_speclist *specs, struct ks
 		if (rc)
 			goto out;
 		for (i = 0; i < specs->n; i++) {
-			if (o->stop && *o->stop) {
+			if (ks_stop_signal()) {
 				rc = ks_error_set(err, EINTR,
 						  "replay interrupted after %zu of %zu runs stored",
 						  i, specs->n);
