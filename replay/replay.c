@@ -97,7 +97,9 @@ static void *worker_run(void *arg)
 
 		/* the slot stays ours until we decrement pending */
 		s = &ring->slot[next % RING_SLOTS];
-		ks_grid_feed(w->grid, s->evs, s->n);
+		/* stopping: drain the ring without replaying it (the results are dropped) */
+		if (!ks_stop_signal())
+			ks_grid_feed(w->grid, s->evs, s->n);
 		if (s->n && s->evs[s->n - 1].time > w->end_ns)
 			w->end_ns = s->evs[s->n - 1].time;
 
@@ -281,6 +283,9 @@ int ks_replay_trace(const char *path, const struct ks_speclist *specs, struct ks
 	ring_close(&ring);
 	for (t = 0; t < started; t++)
 		pthread_join(w[t].thread, NULL);
+	/* a stop after the last block may have cut the workers short */
+	if (!rc)
+		rc = ks_stop_check(err, "replay");
 	if (rc < 0)
 		goto out;
 	for (t = 0; t < nthreads; t++) {

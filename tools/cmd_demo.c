@@ -27,6 +27,7 @@ static const char *const demo_profile_order[] = {
 	"rfc-accounting-example", "openwrt-arm64-published", "openwrt-arm64-kib",
 };
 #define NR_ORDERED (sizeof(demo_profile_order) / sizeof(demo_profile_order[0]))
+#define DEMO_MAX_DIR 3072
 
 struct pathlist {
 	char **v;
@@ -233,6 +234,12 @@ int cmd_demo(int argc, char **argv)
 		}
 		switch (c) {
 		case 'o':
+			/* room for DIR/traces/PROFILE.kst in the paths below */
+			if (!*optarg || strlen(optarg) > DEMO_MAX_DIR) {
+				cli_error("demo", "bad --out '%.64s%s' (empty or too long)", optarg,
+					  strlen(optarg) > 64 ? "..." : "");
+				return KS_EXIT_USAGE;
+			}
 			outdir = optarg;
 			break;
 		case 'j':
@@ -251,11 +258,6 @@ int cmd_demo(int argc, char **argv)
 	}
 	if (optind < argc) {
 		cli_error("demo", "unexpected argument '%s'", argv[optind]);
-		return KS_EXIT_USAGE;
-	}
-	if (!*outdir || strlen(outdir) > sizeof(db) - sizeof("/traces/") - 64) {
-		cli_error("demo", "bad --out '%.64s%s' (empty or too long)", outdir,
-			  strlen(outdir) > 64 ? "..." : "");
 		return KS_EXIT_USAGE;
 	}
 
