@@ -636,7 +636,8 @@ static int draw_wait(struct chart_ctx *x, pid_t pid, int *status)
 		if (got == pid)
 			return ks_stop_check(x->err, "drawing the charts");
 		if (got < 0 && errno != EINTR)
-			return ks_error_set(x->err, errno, "waiting for gnuplot: %s", strerror(errno));
+			return ks_error_set(x->err, errno, "waiting for gnuplot: %s",
+					    strerror(errno));
 		if (ks_stop_signal()) {
 			kill(pid, SIGKILL);
 			while (waitpid(pid, status, 0) < 0 && errno == EINTR)

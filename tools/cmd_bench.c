@@ -332,7 +332,8 @@ static int bench_run(const char *trace, const char *const *pol, size_t npol, off
 			return rc;
 		if (!strcmp(pol[i], "rfc"))
 			base_ns = ns;
-		printf("%-34s %6zu %12.2f %14.1f\n", pol[i], nconf, ns / 1e9, ev / (ns / 1e9) / 1e6);
+		printf("%-34s %6zu %12.2f %14.1f\n", pol[i], nconf, ns / 1e9,
+		       ev / (ns / 1e9) / 1e6);
 		fflush(stdout);
 	}
 	rc = bench_specs(trace, (const char *const[]){ "rfc" }, 1, grid_sweeps, 2, 1, &ev, &ns,
@@ -393,7 +394,8 @@ int cmd_bench(int argc, char **argv)
 		case 'n':
 		case 't':
 			if (c == 'n' ? events != NULL : trace != NULL) {
-				cli_error("bench", "--%s given twice", c == 'n' ? "events" : "trace");
+				cli_error("bench", "--%s given twice",
+					  c == 'n' ? "events" : "trace");
 				return KS_EXIT_USAGE;
 			}
 			if (c == 't') {
@@ -438,7 +440,10 @@ int cmd_bench(int argc, char **argv)
 	}
 
 	/* the machine the policies will run on, then the policies, before any work */
-	rc = trace ? bench_trace_machine(trace, &m, &err) : bench_synth_params(&sp, nevents, &m, &err);
+	if (trace)
+		rc = bench_trace_machine(trace, &m, &err);
+	else
+		rc = bench_synth_params(&sp, nevents, &m, &err);
 	if (rc) {
 		cli_fail("bench", trace, &err);
 		return trace ? KS_EXIT_FAIL : KS_EXIT_USAGE;

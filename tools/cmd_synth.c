@@ -120,7 +120,8 @@ int cmd_synth(int argc, char **argv)
 		case 'p':
 		case 'o':
 			if (c == 'p' ? profile != NULL : out != NULL) {
-				cli_error("synth", "--%s given twice", c == 'p' ? "profile" : "output");
+				cli_error("synth", "--%s given twice",
+					  c == 'p' ? "profile" : "output");
 				return KS_EXIT_USAGE;
 			}
 			if (c == 'p')

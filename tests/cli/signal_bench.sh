@@ -30,7 +30,8 @@ grep -q "^rfc  " out.txt || fail "no rfc line: $(cat out.txt)"
 empty_tmp "a completed run"
 "$KSTACK" bench -n 20000 -p rfc --keep > out.txt 2> err.txt || fail "bench --keep: $(cat err.txt)"
 kept=$(sed -n 's/^kstack bench: kept //p' err.txt)
-[ -n "$kept" ] && "$KSTACK" info "$kept" > /dev/null || fail "--keep: no whole trace kept: $(cat err.txt)"
+[ -n "$kept" ] && "$KSTACK" info "$kept" > /dev/null ||
+	fail "--keep: no whole trace kept: $(cat err.txt)"
 rm -f "$kept"
 
 started() { grep -q synthesizing err.txt; }
@@ -48,7 +49,8 @@ for sig in INT TERM; do
 	"$KSTACK" bench -n 3000000 > out.txt 2> err.txt &
 	pid=$!
 	wait_for timing
-	stop_check $sig $pid "kstack bench: (replay|decoding|loading the trace|engine timing) interrupted"
+	stop_check $sig $pid \
+		"kstack bench: (replay|decoding|loading the trace|engine timing) interrupted"
 	empty_tmp "$sig while timing"
 done
 for phase in started timing; do

@@ -43,7 +43,8 @@ stop_check() {
 	[ "$STOP_MS" -lt 1000 ] || fail "$sig: took $STOP_MS ms to stop"
 	tail -n 1 err.txt | grep -Eqx -- "$pat" ||
 		fail "$sig: last stderr line '$(tail -n 1 err.txt)' is not '$pat'"
-	[ "$(grep -ci interrupt err.txt)" = 1 ] || fail "$sig: more than one error line: $(cat err.txt)"
+	[ "$(grep -ci interrupt err.txt)" = 1 ] ||
+		fail "$sig: more than one error line: $(cat err.txt)"
 	echo "$sig: stopped in $STOP_MS ms: $(tail -n 1 err.txt)"
 }
 

@@ -151,8 +151,9 @@ static void same_u64(const char *spec, const char *what, uint64_t a, uint64_t b)
 static void test_shift(void)
 {
 	static const char *const specs[] = {
-		"static", "static:samples=1", "rfc", "rfc:fail_windows=0-0.0005", "rfc:fail_windows=0-1",
-		"rfc:fail_windows=0.0002-1000000000000", "rfc:entry_model=arm64",
+		"static", "static:samples=1", "rfc", "rfc:fail_windows=0-0.0005",
+		"rfc:fail_windows=0-1", "rfc:fail_windows=0.0002-1000000000000",
+		"rfc:entry_model=arm64",
 		"rfc+global", "rfc+global:pool=0", "rfc+global:pool=0,global_latency=4000000000",
 		"watermark", "watermark:latency=1", "watermark:latency=4000000000",
 		"watermark:async_after=18446744073709551615", "watermark:async_after=500000",
