@@ -133,9 +133,10 @@ int main(int argc, char **argv)
 
 		if (strcmp(argv[1], commands[i].name))
 			continue;
-		if (commands[i].stops && ks_stop_catch() < 0) {
+		rc = commands[i].stops ? ks_stop_catch() : 0;
+		if (rc < 0) {
 			cli_error(commands[i].name, "cannot catch SIGINT and SIGTERM: %s",
-				  strerror(errno));
+				  strerror(-rc));
 			return KS_EXIT_FAIL;
 		}
 		rc = commands[i].fn(argc - 1, argv + 1);
