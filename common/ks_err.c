@@ -39,7 +39,10 @@ int ks_error_set(struct ks_error *err, int code, const char *fmt, ...)
 
 const char *ks_error_format(const struct ks_error *err, char *buf, size_t len)
 {
-	if (err->detail[0])
+	/* an interruption's detail says it all ("replay interrupted") */
+	if (err->code == EINTR && err->detail[0])
+		snprintf(buf, len, "%s", err->detail);
+	else if (err->detail[0])
 		snprintf(buf, len, "%s: %s", ks_strerror(err->code), err->detail);
 	else
 		snprintf(buf, len, "%s", ks_strerror(err->code));

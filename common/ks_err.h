@@ -67,7 +67,8 @@ int ks_error_set(struct ks_error *err, int code, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 
 /**
- * ks_error_format() - the one-line message "generic: detail" for @err
+ * ks_error_format() - the one-line message "generic: detail" for @err (an
+ * interruption, EINTR, gives its detail alone: "replay interrupted")
  * @err: the error
  * @buf: output buffer
  * @len: its size

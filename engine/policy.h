@@ -374,6 +374,20 @@ struct ks_run {
 	uint8_t *born;			/* per task slot: pages mapped right after birth */
 };
 
+/*
+ * Time never wraps: a sum past the last instant of the 64-bit clock is
+ * KS_TIME_NEVER, and what is due then (a series point, deferred work) never
+ * comes.  Traces may start anywhere on the clock (CLOCK_MONOTONIC or a bad
+ * writer), so every time sum goes through ks_time_add().
+ */
+#define KS_TIME_NEVER UINT64_MAX
+
+/** ks_time_add() - @t + @d, or KS_TIME_NEVER if that is past the clock */
+static inline uint64_t ks_time_add(uint64_t t, uint64_t d)
+{
+	return d >= KS_TIME_NEVER - t ? KS_TIME_NEVER : t + d;
+}
+
 static inline void *ks_run_priv(struct ks_run *r)
 {
 	return r->priv;
@@ -490,6 +504,7 @@ void ks_crash(struct ks_run *r, const struct ks_hook *h, uint32_t pages, uint32_
  * Due work runs in time order (FIFO among equal times) before each event
  * whose time is >= @when, and at finish for work due <= end.  A time in the
  * past runs before the next event.  Inside @fn, *r->clock is the time it runs.
+ * Work due at KS_TIME_NEVER (a ks_time_add() past the clock) never runs.
  */
 void ks_timer_add(struct ks_run *r, uint64_t when, ks_timer_fn fn, uint64_t arg);
 

@@ -213,7 +213,7 @@ static void entry_wait(struct ks_run *r, struct ks_hook *h, uint32_t n)
 
 	r->c.waits++;
 	while (n) {
-		t += ec->alloc_latency;
+		t = ks_time_add(t, ec->alloc_latency);
 		while (n && ks_alloc_page_at(r, t))
 			n--;
 		if (!n)

@@ -177,7 +177,7 @@ static enum rfc_take rg_take(struct ks_run *r, struct ks_hook *h)
 	if (!rr->pending) {
 		rr->pending = true;
 		rr->queued_at = *r->clock;
-		ks_timer_add(r, *r->clock + gc->global_latency, rg_work, 0);
+		ks_timer_add(r, ks_time_add(*r->clock, gc->global_latency), rg_work, 0);
 	}
 	return RFC_TAKE_OTHER;
 }

@@ -163,11 +163,11 @@ static void wm_schedule(struct ks_run *r, struct wm_cpu *pc, uint32_t cpu)
 	const struct wm_conf *wc = r->pconf;
 	uint64_t now = *r->clock;
 
-	if (pc->pending || !wc->pool || now < r->start_ns + wc->async_after)
+	if (pc->pending || !wc->pool || now < ks_time_add(r->start_ns, wc->async_after))
 		return;
 	pc->pending = true;
 	pc->queued_at = now;
-	ks_timer_add(r, now + wc->latency, wm_work, cpu);
+	ks_timer_add(r, ks_time_add(now, wc->latency), wm_work, cpu);
 }
 
 static void wm_grow(struct ks_run *r, struct ks_hook *h)

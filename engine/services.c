@@ -211,6 +211,9 @@ void ks_timer_add(struct ks_run *r, uint64_t when, ks_timer_fn fn, uint64_t arg)
 	struct ks_timer t = { when, r->timer_seq++, arg, fn };
 	size_t i;
 
+	if (when == KS_TIME_NEVER)
+		return;
+
 	if (r->nr_timers == r->timers_cap) {
 		size_t cap = r->timers_cap ? r->timers_cap * 2 : 64;
 		struct ks_timer *n = realloc(r->timers, cap * sizeof(*n));
@@ -296,13 +299,15 @@ static void series_push(struct ks_run *r, uint64_t t)
  */
 static void series_halve(struct ks_run *r)
 {
+	unsigned __int128 at;
 	size_t i, k = 0;
 
 	for (i = 0; i < r->nr_samples && r->nr_samples > 1; i += 2)
 		r->samples[k++] = r->samples[i];
 	r->nr_samples = k;
-	r->sample_every *= 2;
-	r->next_sample = r->start_ns + k * r->sample_every;
+	r->sample_every = ks_time_add(r->sample_every, r->sample_every);
+	at = r->start_ns + (unsigned __int128)k * r->sample_every;
+	r->next_sample = at >= KS_TIME_NEVER ? KS_TIME_NEVER : (uint64_t)at;
 }
 
 /*
@@ -314,13 +319,13 @@ void ks_series_advance(struct ks_run *r, uint64_t upto)
 {
 	if (!r->conf.samples)
 		return;
-	while (r->next_sample <= upto) {
+	while (r->next_sample <= upto && r->next_sample != KS_TIME_NEVER) {
 		if (r->nr_samples == r->conf.samples) {
 			series_halve(r);
 			continue;
 		}
 		series_push(r, r->next_sample);
-		r->next_sample += r->sample_every;
+		r->next_sample = ks_time_add(r->next_sample, r->sample_every);
 	}
 }
 
@@ -337,14 +342,24 @@ void ks_series_final(struct ks_run *r, uint64_t end)
 	series_push(r, end);
 }
 
+/* The time @seconds after the start; a window reaching past the clock never ends. */
+static uint64_t after_start(const struct ks_run *r, double seconds)
+{
+	double ns = seconds * 1e9;
+
+	if (!(ns < 0x1p64))
+		return KS_TIME_NEVER;
+	return ks_time_add(r->start_ns, ns > 0 ? (uint64_t)ns : 0);
+}
+
 int ks_run_alloc_services(struct ks_run *r)
 {
 	uint32_t i;
 
 	r->rng = r->conf.seed;
 	for (i = 0; i < r->conf.fail_windows.n; i++) {
-		r->fail_ns[i][0] = r->start_ns + (uint64_t)(r->conf.fail_windows.start[i] * 1e9);
-		r->fail_ns[i][1] = r->start_ns + (uint64_t)(r->conf.fail_windows.end[i] * 1e9);
+		r->fail_ns[i][0] = after_start(r, r->conf.fail_windows.start[i]);
+		r->fail_ns[i][1] = after_start(r, r->conf.fail_windows.end[i]);
 	}
 	r->sample_every = 1000;
 	r->next_sample = r->start_ns;

@@ -97,7 +97,9 @@ static void *worker_run(void *arg)
 
 		/* the slot stays ours until we decrement pending */
 		s = &ring->slot[next % RING_SLOTS];
-		ks_grid_feed(w->grid, s->evs, s->n);
+		/* stopping: drain the ring without replaying it (the results are dropped) */
+		if (!ks_stop_signal())
+			ks_grid_feed(w->grid, s->evs, s->n);
 		if (s->n && s->evs[s->n - 1].time > w->end_ns)
 			w->end_ns = s->evs[s->n - 1].time;
 
@@ -182,11 +184,14 @@ static int produce(struct kst_reader *r, struct ring *ring, const char *path,
 	int rc;
 
 	while ((rc = kst_reader_next_block(r, &evs, &n, err)) > 0) {
-		if (o->stop && *o->stop)
-			return ks_error_set(err, EINTR, "replay interrupted");
-		rc = ring_put(ring, evs, n);
+		rc = ks_stop_check(err, "replay");
 		if (rc)
-			return ks_error_set(err, -rc, "replay ring");
+			break;
+		rc = ring_put(ring, evs, n);
+		if (rc) {
+			rc = ks_error_set(err, -rc, "replay ring");
+			break;
+		}
 		*events += n;
 		if (o->progress && *events - last_progress >= 1000000 && now_ns() - t_last > 200000000) {
 			progress_line(path, *events, total);
@@ -194,8 +199,10 @@ static int produce(struct kst_reader *r, struct ring *ring, const char *path,
 			t_last = now_ns();
 		}
 	}
+	/* the progress line ends here, also before an error line */
 	if (o->progress && last_progress) {
-		progress_line(path, *events, total);
+		if (!rc)
+			progress_line(path, *events, total);
 		fputc('\n', stderr);
 	}
 	return rc;
@@ -276,6 +283,9 @@ int ks_replay_trace(const char *path, const struct ks_speclist *specs, struct ks
 	ring_close(&ring);
 	for (t = 0; t < started; t++)
 		pthread_join(w[t].thread, NULL);
+	/* a stop after the last block may have cut the workers short */
+	if (!rc)
+		rc = ks_stop_check(err, "replay");
 	if (rc < 0)
 		goto out;
 	for (t = 0; t < nthreads; t++) {
@@ -307,7 +317,7 @@ int ks_replay_trace(const char *path, const struct ks_speclist *specs, struct ks
 		if (rc)
 			goto out;
 		for (i = 0; i < specs->n; i++) {
-			if (o->stop && *o->stop) {
+			if (ks_stop_signal()) {
 				rc = ks_error_set(err, EINTR,
 						  "replay interrupted after %zu of %zu runs stored",
 						  i, specs->n);

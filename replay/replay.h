@@ -9,12 +9,12 @@
 #ifndef KS_REPLAY_H
 #define KS_REPLAY_H
 
-#include <signal.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
 #include "../common/ks_err.h"
+#include "../common/ks_stop.h"
 #include "../common/kst.h"
 #include "../engine/engine.h"
 #include "../report/store.h"
@@ -43,10 +43,9 @@ void ks_speclist_release(struct ks_speclist *l);
 struct ks_replay_opts {
 	unsigned int threads;		/* 0: one per online CPU */
 	bool progress;			/* progress line on stderr */
-	volatile sig_atomic_t *stop;	/* set asynchronously to stop early; may be NULL */
 };
 
-/** ks_replay_opts_default() - all CPUs, no progress, no stop flag */
+/** ks_replay_opts_default() - all CPUs, no progress */
 void ks_replay_opts_default(struct ks_replay_opts *o);
 
 /* What one trace's replay did. */
@@ -64,6 +63,9 @@ struct ks_replay_summary {
  * @store: where runs go; NULL runs without storing (benchmarks, --verify)
  * @results: if not NULL, receives a malloc'd array of @specs->n results the
  *           caller frees (used by tests and bench)
+ *
+ * Stops between blocks, and between stored runs, when ks_stop_signal() says
+ * so (common/ks_stop.h).
  *
  * Return: 0, or a negative code (unreadable or corrupt trace: nothing is
  * stored; interrupted: the runs already stored stay, the rest are dropped,

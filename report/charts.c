@@ -16,10 +16,12 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <sqlite3.h>
 
+#include "../common/ks_stop.h"
 #include "charts.h"
 
 const char *const ks_report_chart_names[] = { "bars", "pool", "fallback", "timeline", "hwm",
@@ -619,11 +621,38 @@ static bool find_gnuplot(char *buf, size_t len)
 	return false;
 }
 
+/*
+ * Wait for gnuplot, polling the stop flag: SIGINT or SIGTERM kills it (a
+ * chart can take seconds to draw) and returns -EINTR.
+ */
+static int draw_wait(struct chart_ctx *x, pid_t pid, int *status)
+{
+	const struct timespec nap = { 0, 10 * 1000 * 1000 };
+	pid_t got;
+
+	for (;;) {
+		got = waitpid(pid, status, WNOHANG);
+		/* Ctrl-C at a terminal reaches gnuplot too: that is no gnuplot failure */
+		if (got == pid)
+			return ks_stop_check(x->err, "drawing the charts");
+		if (got < 0 && errno != EINTR)
+			return ks_error_set(x->err, errno, "waiting for gnuplot: %s",
+					    strerror(errno));
+		if (ks_stop_signal()) {
+			kill(pid, SIGKILL);
+			while (waitpid(pid, status, 0) < 0 && errno == EINTR)
+				;
+			return ks_stop_check(x->err, "drawing the charts");
+		}
+		nanosleep(&nap, NULL);
+	}
+}
+
 /* Run "gnuplot NAME.gp" inside @dir; its messages go to NAME.log, kept on failure. */
 static int draw(struct chart_ctx *x, const char *gnuplot, const char *name)
 {
 	char gp[128], log[KS_CHART_PATH];
-	int status, fd;
+	int status, fd, ret;
 	pid_t pid;
 
 	snprintf(gp, sizeof(gp), "%s.gp", name);
@@ -645,9 +674,11 @@ static int draw(struct chart_ctx *x, const char *gnuplot, const char *name)
 			execl(gnuplot, "gnuplot", gp, (char *)NULL);
 		_exit(127);
 	}
-	while (waitpid(pid, &status, 0) < 0)
-		if (errno != EINTR)
-			return ks_error_set(x->err, errno, "waiting for gnuplot: %s", strerror(errno));
+	ret = draw_wait(x, pid, &status);
+	if (ret) {
+		unlink(log);
+		return ret;
+	}
 	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
 		return ks_error_set(x->err, KS_E_IO, "gnuplot failed on %s/%s (see %s)", x->dir, gp,
 				    log);
@@ -688,6 +719,9 @@ int ks_report_charts_opts(struct ks_store *s, const struct ks_report_opts *o, co
 			ret = draw(&x, gnuplot, x.scripts[i]);
 		*drew = !ret;
 	}
+	/* interrupted: no half-drawn set of charts stays */
+	if (ret == -EINTR)
+		clean_charts(&x);
 	for (i = 0; i < x.nr_scripts; i++)
 		free(x.scripts[i]);
 	free(x.scripts);

@@ -2,10 +2,19 @@
 /*
  * kstack bench: replay speed, bytes per event and memory, as figures.
  * Speed goals are measured here, never by timed tests.
+ *
+ * Every option is checked, and every policy built on the machine it will
+ * run on, before the synthesis: a typo fails at once.  The synthesized
+ * trace has no name (O_TMPFILE, or unlinked at once where the file system
+ * cannot do that) and is read through /proc/self/fd, so it vanishes with
+ * the process however it ends, SIGKILL included.
  */
+#define _GNU_SOURCE
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <inttypes.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,8 +24,13 @@
 #include <unistd.h>
 
 #include "cmds.h"
+#include "common/ks_stop.h"
 #include "replay/replay.h"
 #include "collect/synth/synth.h"
+
+#define MAX_POLICIES 64
+#define MAX_EVENTS 10000000000ull
+#define PREFIX_EVENTS 5000000
 
 static uint64_t now_ns(void)
 {
@@ -37,14 +51,19 @@ static long peak_rss_kb(void)
 static void usage(FILE *f)
 {
 	fprintf(f,
-		"usage: kstack bench [--events N] [--trace FILE] [--keep] [--policy P]...\n"
+		"usage: kstack bench [--events N | --trace FILE] [--keep] [--policy P]...\n"
 		"Replay a synthetic trace of N events (default 50000000) and print events per\n"
 		"second per policy (one thread), the cost of a 32-configuration grid relative to\n"
 		"one configuration, bytes per event on disk and peak memory.\n\n"
-		"  -n, --events N    events to synthesize (default 50000000)\n"
+		"  -n, --events N    events to synthesize, 1000..10000000000 (default 50000000)\n"
 		"  -t, --trace FILE  measure this trace instead of synthesizing one\n"
-		"  -k, --keep        keep the synthesized trace (printed path)\n"
-		"  -p, --policy P    policies to time (default: every registered policy)\n");
+		"  -k, --keep        keep the synthesized trace in $TMPDIR (its path goes to\n"
+		"                    stderr); otherwise it has no name and vanishes with the\n"
+		"                    process, however it ends\n"
+		"  -p, --policy P    a policy spec to time (repeatable; default: every\n"
+		"                    registered policy)\n"
+		"  -h, --help        this text\n\n"
+		"SIGINT or SIGTERM stops it within a second.\n");
 }
 
 /* Decode only: the reader's share of the replay cost. */
@@ -60,6 +79,9 @@ static int bench_decode(const char *path, uint64_t *events, uint64_t *ns, struct
 	if (rc)
 		return rc;
 	while ((rc = kst_reader_next_block(r, &evs, &n, err)) > 0) {
+		rc = ks_stop_check(err, "decoding");
+		if (rc)
+			break;
 		for (i = 0; i < n; i++)
 			sum += evs[i].tid;
 		n_all += n;
@@ -72,12 +94,21 @@ static int bench_decode(const char *path, uint64_t *events, uint64_t *ns, struct
 	return rc < 0 ? rc : 0;
 }
 
+static void machine_from_info(struct ks_machine *m, const struct kst_info *info)
+{
+	memset(m, 0, sizeof(*m));
+	m->start_ns = info->start_ns;
+	m->page_size = info->page_size;
+	m->thread_size = info->thread_size;
+	m->ncpus = info->ncpus;
+	m->depth_known = info->depth_source != KST_DEPTH_NONE;
+}
+
 /* The first @max events of @path, decoded, in memory. */
 static int load_prefix(const char *path, uint64_t max, struct ks_event **out, size_t *nout,
-		       struct ks_machine *m, struct ks_error *err)
+		       struct ks_error *err)
 {
 	const struct ks_event *evs;
-	const struct kst_info *info;
 	struct ks_event *all = NULL;
 	struct kst_reader *r;
 	size_t n, have = 0;
@@ -86,19 +117,15 @@ static int load_prefix(const char *path, uint64_t max, struct ks_event **out, si
 	rc = kst_reader_open(&r, path, err);
 	if (rc)
 		return rc;
-	info = kst_reader_info(r);
-	memset(m, 0, sizeof(*m));
-	m->start_ns = info->start_ns;
-	m->page_size = info->page_size;
-	m->thread_size = info->thread_size;
-	m->ncpus = info->ncpus;
-	m->depth_known = info->depth_source != KST_DEPTH_NONE;
 	all = malloc(max * sizeof(*all));
 	if (!all) {
 		kst_reader_free(r);
 		return ks_error_set(err, ENOMEM, "prefix buffer");
 	}
 	while (have < max && (rc = kst_reader_next_block(r, &evs, &n, err)) > 0) {
+		rc = ks_stop_check(err, "loading the trace");
+		if (rc)
+			break;
 		if (n > max - have)
 			n = max - have;
 		memcpy(all + have, evs, n * sizeof(*evs));
@@ -129,9 +156,12 @@ static int bench_engine(const char *spec, const struct ks_machine *m, const stru
 	rc = ks_engine_create(&e, spec, m, err);
 	if (!rc) {
 		t0 = now_ns();
-		for (i = 0; i < n; i += 4096)
+		for (i = 0; i < n && !rc; i += 4096) {
 			ks_engine_feed(e, evs + i, n - i < 4096 ? n - i : 4096);
-		ks_engine_finish(e, n ? evs[n - 1].time : m->start_ns, res);
+			rc = ks_stop_check(err, "engine timing");
+		}
+		if (!rc)
+			ks_engine_finish(e, n ? evs[n - 1].time : m->start_ns, res);
 		*ns = now_ns() - t0;
 	}
 	ks_engine_free(e);
@@ -161,6 +191,181 @@ static int bench_specs(const char *path, const char *const *pol, size_t npol,
 	return rc;
 }
 
+/*
+ * A file for the synthesized trace in $TMPDIR (default /tmp).  Without
+ * @keep it has no name: O_TMPFILE, or unlinked right after creation where
+ * the file system cannot make one; @path is then /proc/self/fd/N.  With
+ * @keep it is a named file "kstack-bench-XXXXXX.kst".
+ * Return: the descriptor (held until the end) or -errno.
+ */
+static int bench_tmpfile(bool keep, char *path, size_t len)
+{
+	const char *dir = getenv("TMPDIR");
+	char tmpl[PATH_MAX];
+	int fd;
+
+	if (!dir || !*dir)
+		dir = "/tmp";
+	if ((size_t)snprintf(tmpl, sizeof(tmpl), "%s/kstack-bench-XXXXXX.kst", dir) >= sizeof(tmpl))
+		return -ENAMETOOLONG;
+	if (keep) {
+		fd = mkostemps(tmpl, 4, O_CLOEXEC);
+		if (fd < 0)
+			return -errno;
+		snprintf(path, len, "%s", tmpl);
+		return fd;
+	}
+	fd = open(dir, O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
+	if (fd < 0 && errno != ENOENT && errno != ENOTDIR && errno != EACCES) {
+		fd = mkostemps(tmpl, 4, O_CLOEXEC);
+		if (fd >= 0)
+			unlink(tmpl);
+	}
+	if (fd < 0)
+		return -errno;
+	snprintf(path, len, "/proc/self/fd/%d", fd);
+	return fd;
+}
+
+/* The synthetic trace's parameters and the machine it describes. */
+static int bench_synth_params(struct ks_synth_params *sp, uint64_t nevents, struct ks_machine *m,
+			      struct ks_error *err)
+{
+	struct kst_info info;
+	char num[32];
+	int rc;
+
+	ks_synth_params_default(sp);
+	snprintf(num, sizeof(num), "%" PRIu64, nevents);
+	rc = ks_synth_params_set(sp, "events", num, err);
+	if (!rc)
+		rc = ks_synth_params_set(sp, "cpus", "8", err);
+	if (!rc)
+		rc = ks_synth_params_set(sp, "tasks", "2000", err);
+	if (!rc)
+		rc = ks_synth_info(sp, &info, err);
+	if (rc)
+		return rc;
+	machine_from_info(m, &info);
+	kst_info_release(&info);
+	return 0;
+}
+
+/* The machine of an existing trace (its header), read before any timing. */
+static int bench_trace_machine(const char *path, struct ks_machine *m, struct ks_error *err)
+{
+	struct kst_reader *r;
+	int rc;
+
+	rc = kst_reader_open(&r, path, err);
+	if (rc)
+		return rc;
+	machine_from_info(m, kst_reader_info(r));
+	kst_reader_free(r);
+	return 0;
+}
+
+/*
+ * Build every policy on @m once, so a bad spec fails before any work.  The
+ * default list (@given false) drops the policies this trace cannot run
+ * (no stack depth), with a note.
+ */
+static int bench_check_policies(const char **pol, size_t *npol, bool given,
+				const struct ks_machine *m, struct ks_error *err)
+{
+	struct ks_engine *e;
+	size_t i, kept = 0;
+	int rc;
+
+	for (i = 0; i < *npol; i++) {
+		rc = ks_engine_create(&e, pol[i], m, err);
+		ks_engine_free(e);
+		if (rc == -KS_E_DEPTH && !given) {
+			fprintf(stderr, "kstack bench: note: %s needs stack depth, which the trace "
+				"lacks: skipped\n", pol[i]);
+			continue;
+		}
+		if (rc)
+			return rc;
+		pol[kept++] = pol[i];
+	}
+	*npol = kept;
+	return 0;
+}
+
+static void print_grid(const char *what, size_t nconf, uint64_t ev, uint64_t ns, uint64_t base_ns)
+{
+	printf("%-34s %6zu %12.2f %14.1f", what, nconf, ns / 1e9, ev / (ns / 1e9) / 1e6);
+	if (base_ns)
+		printf("   = %.2fx one configuration", (double)ns / (double)base_ns);
+	printf("\n");
+	fflush(stdout);
+}
+
+/*
+ * Every measurement on @trace, each line flushed as it is measured; 0 or the
+ * first error (interrupted: -EINTR).
+ */
+static int bench_run(const char *trace, const char *const *pol, size_t npol, off_t size,
+		     struct ks_error *err)
+{
+	static const char *const grid_sweeps[] = { "pool=1..8", "fail_rate=0,0.0001,0.001,0.01" };
+	struct ks_event *pre = NULL;
+	struct ks_machine m;
+	uint64_t ev, ns, base_ns = 0;
+	size_t i, nconf, npre = 0;
+	int rc;
+
+	rc = bench_decode(trace, &ev, &ns, err);
+	if (rc)
+		return rc;
+	printf("\nevents         %" PRIu64 "\n", ev);
+	printf("bytes/event    %.2f (%lld bytes)\n", (double)size / (double)ev, (long long)size);
+	printf("decode only    %8.1f M events/s\n\n", ev / (ns / 1e9) / 1e6);
+	fflush(stdout);
+
+	printf("replay from the file (decode + engine):\n");
+	printf("%-34s %6s %12s %14s\n", "configuration", "confs", "seconds", "M events/s");
+	for (i = 0; i < npol; i++) {
+		rc = bench_specs(trace, &pol[i], 1, NULL, 0, 1, &ev, &ns, &nconf, err);
+		if (rc)
+			return rc;
+		if (!strcmp(pol[i], "rfc"))
+			base_ns = ns;
+		printf("%-34s %6zu %12.2f %14.1f\n", pol[i], nconf, ns / 1e9,
+		       ev / (ns / 1e9) / 1e6);
+		fflush(stdout);
+	}
+	rc = bench_specs(trace, (const char *const[]){ "rfc" }, 1, grid_sweeps, 2, 1, &ev, &ns,
+			 &nconf, err);
+	if (rc)
+		return rc;
+	print_grid("rfc grid, 1 thread", nconf, ev, ns, base_ns);
+	rc = bench_specs(trace, (const char *const[]){ "rfc" }, 1, grid_sweeps, 2, 0, &ev, &ns,
+			 &nconf, err);
+	if (rc)
+		return rc;
+	print_grid("rfc grid, all CPUs", nconf, ev, ns, base_ns);
+	printf("\npeak RSS of the replays above: %ld KiB\n\n", peak_rss_kb());
+	fflush(stdout);
+
+	rc = bench_trace_machine(trace, &m, err);
+	if (!rc)
+		rc = load_prefix(trace, PREFIX_EVENTS, &pre, &npre, err);
+	if (rc)
+		return rc;
+	printf("engine alone, first %zu events in memory (%zu MiB), one thread:\n", npre,
+	       npre * sizeof(*pre) >> 20);
+	for (i = 0; i < npol && !rc; i++) {
+		rc = bench_engine(pol[i], &m, pre, npre, &ns, err);
+		if (!rc)
+			printf("  %-32s %8.1f M events/s\n", pol[i], npre / (ns / 1e9) / 1e6);
+		fflush(stdout);
+	}
+	free(pre);
+	return rc;
+}
+
 int cmd_bench(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -171,36 +376,51 @@ int cmd_bench(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	static const char *const grid_sweeps[] = { "pool=1..8", "fail_rate=0,0.0001,0.001,0.01" };
-	const char *trace = NULL, *pol[64];
-	char tmpl[] = "/tmp/kstack-bench-XXXXXX", path[64] = "", msg[512], *end;
-	uint64_t nevents = 50000000, ev, ns, base_ns = 0;
+	const char *trace = NULL, *events = NULL, *pol[MAX_POLICIES];
+	char path[PATH_MAX] = "", *end;
+	uint64_t nevents = 50000000;
+	struct ks_synth_params sp;
 	struct ks_error err = { 0 };
-	size_t npol = 0, i, nconf;
-	int keep = 0, c, rc, fd, status = KS_EXIT_FAIL;
+	struct ks_machine m;
 	struct stat st;
+	size_t npol = 0, i;
+	int c, rc, fd = -1, status = KS_EXIT_FAIL;
+	bool keep = false;
 
 	optind = 1;
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, "n:t:kp:h", opts, NULL)) != -1) {
 		switch (c) {
 		case 'n':
+		case 't':
+			if (c == 'n' ? events != NULL : trace != NULL) {
+				cli_error("bench", "--%s given twice",
+					  c == 'n' ? "events" : "trace");
+				return KS_EXIT_USAGE;
+			}
+			if (c == 't') {
+				trace = optarg;
+				break;
+			}
+			events = optarg;
 			errno = 0;
 			nevents = strtoull(optarg, &end, 10);
-			if (errno || *end || nevents < 1000) {
-				cli_error("bench", "bad --events '%s' (at least 1000)", optarg);
+			if (errno || *end || optarg[0] < '0' || optarg[0] > '9' || nevents < 1000 ||
+			    nevents > MAX_EVENTS) {
+				cli_error("bench", "bad --events '%s' (1000..%llu)", optarg,
+					  (unsigned long long)MAX_EVENTS);
 				return KS_EXIT_USAGE;
 			}
 			break;
-		case 't':
-			trace = optarg;
-			break;
 		case 'k':
-			keep = 1;
+			keep = true;
 			break;
 		case 'p':
-			if (npol < 64)
-				pol[npol++] = optarg;
+			if (npol == MAX_POLICIES) {
+				cli_error("bench", "more than %d --policy options", MAX_POLICIES);
+				return KS_EXIT_USAGE;
+			}
+			pol[npol++] = optarg;
 			break;
 		case 'h':
 			usage(stdout);
@@ -209,126 +429,75 @@ int cmd_bench(int argc, char **argv)
 			return cli_bad_option("bench", "n:t:kp:h", argv);
 		}
 	}
-	if (npol == 0) {
-		const struct ks_param_doc *pd;
-		const char *name, *desc;
+	if (optind < argc) {
+		cli_error("bench", "unexpected argument '%s' (kstack bench --help)", argv[optind]);
+		return KS_EXIT_USAGE;
+	}
+	if (trace && (events || keep)) {
+		cli_error("bench", "--trace measures an existing trace: no --%s with it",
+			  events ? "events" : "keep");
+		return KS_EXIT_USAGE;
+	}
 
-		for (i = 0; i < ks_policy_count() && i < 64; i++) {
-			ks_policy_describe(i, &name, &desc, &pd);
-			pol[npol++] = name;
-		}
+	/* the machine the policies will run on, then the policies, before any work */
+	if (trace)
+		rc = bench_trace_machine(trace, &m, &err);
+	else
+		rc = bench_synth_params(&sp, nevents, &m, &err);
+	if (rc) {
+		cli_fail("bench", trace, &err);
+		return trace ? KS_EXIT_FAIL : KS_EXIT_USAGE;
+	}
+	if (npol) {
+		rc = bench_check_policies(pol, &npol, true, &m, &err);
+	} else {
+		const struct ks_param_doc *pd;
+		const char *desc;
+
+		for (i = 0; i < ks_policy_count() && i < MAX_POLICIES; i++)
+			ks_policy_describe(i, &pol[npol++], &desc, &pd);
+		rc = bench_check_policies(pol, &npol, false, &m, &err);
+	}
+	if (rc) {
+		cli_fail("bench", NULL, &err);
+		return KS_EXIT_USAGE;
 	}
 
 	if (!trace) {
-		struct ks_synth_params sp;
 		uint64_t t0 = now_ns();
 
-		fd = mkstemp(tmpl);
+		fd = bench_tmpfile(keep, path, sizeof(path));
 		if (fd < 0) {
-			cli_error("bench", "cannot create a temporary file: %s", strerror(errno));
+			cli_error("bench", "cannot create a temporary file: %s", strerror(-fd));
 			return KS_EXIT_FAIL;
 		}
-		close(fd);
-		snprintf(path, sizeof(path), "%s", tmpl);
-		char num[32];
-
-		ks_synth_params_default(&sp);
-		snprintf(num, sizeof(num), "%" PRIu64, nevents);
-		rc = ks_synth_params_set(&sp, "events", num, &err);
-		if (!rc)
-			rc = ks_synth_params_set(&sp, "cpus", "8", &err);
-		if (!rc)
-			rc = ks_synth_params_set(&sp, "tasks", "2000", &err);
-		if (rc) {
-			cli_error("bench", "synth: %s", ks_error_format(&err, msg, sizeof(msg)));
-			goto out;
-		}
-		printf("synthesizing %" PRIu64 " events into %s ...\n", nevents, path);
-		fflush(stdout);
+		fprintf(stderr, "kstack bench: synthesizing %" PRIu64 " events ...\n", nevents);
 		rc = ks_synth_write(&sp, path, NULL, &err);
 		if (rc) {
-			cli_error("bench", "synth: %s", ks_error_format(&err, msg, sizeof(msg)));
+			cli_fail("bench", NULL, &err);
 			goto out;
 		}
-		printf("  synthesized in %.2f s\n", (now_ns() - t0) / 1e9);
+		fprintf(stderr, "kstack bench: synthesized in %.2f s\n", (now_ns() - t0) / 1e9);
 		trace = path;
 	}
 	if (stat(trace, &st)) {
 		cli_error("bench", "%s: %s", trace, strerror(errno));
 		goto out;
 	}
-
-	rc = bench_decode(trace, &ev, &ns, &err);
+	printf("trace          %s\n", keep || fd < 0 ? trace : "synthetic, temporary");
+	rc = bench_run(trace, pol, npol, st.st_size, &err);
 	if (rc) {
-		cli_error("bench", "%s: %s", trace, ks_error_format(&err, msg, sizeof(msg)));
+		fflush(stdout);
+		cli_fail("bench", NULL, &err);
 		goto out;
 	}
-	printf("\ntrace          %s\n", trace);
-	printf("events         %" PRIu64 "\n", ev);
-	printf("bytes/event    %.2f (%lld bytes)\n", (double)st.st_size / (double)ev,
-	       (long long)st.st_size);
-	printf("decode only    %8.1f M events/s\n\n", ev / (ns / 1e9) / 1e6);
-
-	printf("replay from the file (decode + engine):\n");
-	printf("%-34s %6s %12s %14s\n", "configuration", "confs", "seconds", "M events/s");
-	for (i = 0; i < npol; i++) {
-		rc = bench_specs(trace, &pol[i], 1, NULL, 0, 1, &ev, &ns, &nconf, &err);
-		if (rc) {
-			printf("%-34s  %s\n", pol[i], ks_error_format(&err, msg, sizeof(msg)));
-			continue;
-		}
-		if (!strcmp(pol[i], "rfc"))
-			base_ns = ns;
-		printf("%-34s %6zu %12.2f %14.1f\n", pol[i], nconf, ns / 1e9, ev / (ns / 1e9) / 1e6);
-	}
-	rc = bench_specs(trace, (const char *const[]){ "rfc" }, 1, grid_sweeps, 2, 1, &ev, &ns, &nconf,
-			 &err);
-	if (rc == 0) {
-		printf("%-34s %6zu %12.2f %14.1f", "rfc grid, 1 thread", nconf, ns / 1e9,
-		       ev / (ns / 1e9) / 1e6);
-		if (base_ns)
-			printf("   = %.2fx one configuration", (double)ns / (double)base_ns);
-		printf("\n");
-	}
-	rc = bench_specs(trace, (const char *const[]){ "rfc" }, 1, grid_sweeps, 2, 0, &ev, &ns, &nconf,
-			 &err);
-	if (rc == 0) {
-		printf("%-34s %6zu %12.2f %14.1f", "rfc grid, all CPUs", nconf, ns / 1e9,
-		       ev / (ns / 1e9) / 1e6);
-		if (base_ns)
-			printf("   = %.2fx one configuration", (double)ns / (double)base_ns);
-		printf("\n");
-	}
-	printf("\npeak RSS of the replays above: %ld KiB\n\n", peak_rss_kb());
-	{
-		struct ks_event *pre = NULL;
-		struct ks_machine m;
-		size_t npre = 0;
-
-		rc = load_prefix(trace, 5000000, &pre, &npre, &m, &err);
-		if (rc) {
-			cli_error("bench", "%s: %s", trace, ks_error_format(&err, msg, sizeof(msg)));
-			goto out;
-		}
-		printf("engine alone, first %zu events in memory (%zu MiB), one thread:\n", npre,
-		       npre * sizeof(*pre) >> 20);
-		for (i = 0; i < npol; i++) {
-			rc = bench_engine(pol[i], &m, pre, npre, &ns, &err);
-			if (rc)
-				printf("  %-32s %s\n", pol[i], ks_error_format(&err, msg, sizeof(msg)));
-			else
-				printf("  %-32s %8.1f M events/s\n", pol[i], npre / (ns / 1e9) / 1e6);
-		}
-		free(pre);
-	}
-
 	status = KS_EXIT_OK;
 out:
-	if (path[0]) {
-		if (keep)
-			printf("kept %s\n", path);
-		else
-			unlink(path);
+	if (fd >= 0) {
+		/* a kept trace stays only if whole: ks_synth_write removes a partial one */
+		if (keep && access(path, F_OK) == 0)
+			fprintf(stderr, "kstack bench: kept %s\n", path);
+		close(fd);
 	}
 	return status;
 }

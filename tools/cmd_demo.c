@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "cmds.h"
+#include "common/ks_stop.h"
 #include "replay/replay.h"
 #include "report/report.h"
 #include "collect/synth/synth.h"
@@ -26,6 +27,7 @@ static const char *const demo_profile_order[] = {
 	"rfc-accounting-example", "openwrt-arm64-published", "openwrt-arm64-kib",
 };
 #define NR_ORDERED (sizeof(demo_profile_order) / sizeof(demo_profile_order[0]))
+#define DEMO_MAX_DIR 3072
 
 struct pathlist {
 	char **v;
@@ -90,7 +92,7 @@ static int cmp_profile(const void *a, const void *b)
 /* Synthesize every profile into @outdir/traces; append the paths to @traces. */
 static int synth_profiles(const char *datadir, const char *outdir, struct pathlist *traces)
 {
-	char **names = NULL, path[4096], prof[4096], msg[512];
+	char **names = NULL, path[4096], prof[4096], msg[512], what[300];
 	struct ks_error err = { 0 };
 	size_t n = 0, i;
 	int rc;
@@ -111,9 +113,9 @@ static int synth_profiles(const char *datadir, const char *outdir, struct pathli
 		snprintf(path, sizeof(path), "%s/traces/%s.kst", outdir, names[i]);
 		if (!rc)
 			rc = ks_synth_write(&p, path, NULL, &err);
+		snprintf(what, sizeof(what), "profile %s", names[i]);
 		if (rc)
-			cli_error("demo", "profile %s: %s", names[i],
-				  ks_error_format(&err, msg, sizeof(msg)));
+			cli_fail("demo", what, &err);
 		else
 			rc = pathlist_add(traces, path, "", "");
 	}
@@ -219,15 +221,25 @@ int cmd_demo(int argc, char **argv)
 	struct ks_replay_opts o;
 	char db[4096], charts[4096], sub[4096], msg[512], *end;
 	size_t npol = 0, i, nprof;
-	int c, rc, status = KS_EXIT_FAIL;
+	int c, rc, status = KS_EXIT_FAIL, seen_out = 0, seen_jobs = 0;
 	bool drew = false;
 	long jobs = 0;
 
 	optind = 1;
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, "o:j:h", opts, NULL)) != -1) {
+		if ((c == 'o' && seen_out++) || (c == 'j' && seen_jobs++)) {
+			cli_error("demo", "--%s given twice", c == 'o' ? "out" : "jobs");
+			return KS_EXIT_USAGE;
+		}
 		switch (c) {
 		case 'o':
+			/* room for DIR/traces/PROFILE.kst in the paths below */
+			if (!*optarg || strlen(optarg) > DEMO_MAX_DIR) {
+				cli_error("demo", "bad --out '%.64s%s' (empty or too long)", optarg,
+					  strlen(optarg) > 64 ? "..." : "");
+				return KS_EXIT_USAGE;
+			}
 			outdir = optarg;
 			break;
 		case 'j':
@@ -306,7 +318,7 @@ int cmd_demo(int argc, char **argv)
 		if (!rc && grid)
 			rc = ks_replay_trace(traces.v[i], &sweep, store, &o, &sum, NULL, &err);
 		if (rc) {
-			cli_error("demo", "%s: %s", traces.v[i], ks_error_format(&err, msg, sizeof(msg)));
+			cli_fail("demo", traces.v[i], &err);
 			goto out;
 		}
 	}
@@ -323,7 +335,9 @@ int cmd_demo(int argc, char **argv)
 			 ks_report_costs))
 		goto out;
 
-	{
+	/* the tables do not poll (they are quick): a stop asked meanwhile ends here */
+	rc = ks_stop_check(&err, "demo");
+	if (!rc) {
 		struct ks_report_opts ro;
 
 		ks_report_opts_default(&ro);
@@ -331,7 +345,7 @@ int cmd_demo(int argc, char **argv)
 		rc = ks_report_charts_opts(store, &ro, charts, &drew, &err);
 	}
 	if (rc) {
-		cli_error("demo", "charts: %s", ks_error_format(&err, msg, sizeof(msg)));
+		cli_fail("demo", "charts", &err);
 		goto out;
 	}
 	printf("\ndatabase: %s\n", db);

@@ -5,7 +5,6 @@
 #include <errno.h>
 #include <getopt.h>
 #include <inttypes.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,14 +14,6 @@
 #include "replay/replay.h"
 
 #define MAX_LIST 256
-
-static volatile sig_atomic_t replay_stop;
-
-static void on_signal(int sig)
-{
-	(void)sig;
-	replay_stop = 1;
-}
 
 static void usage(FILE *f)
 {
@@ -159,16 +150,13 @@ int cmd_replay(int argc, char **argv)
 	}
 	ro.threads = (unsigned int)jobs;
 	ro.progress = !quiet && isatty(STDERR_FILENO);
-	ro.stop = &replay_stop;
-	signal(SIGINT, on_signal);
-	signal(SIGTERM, on_signal);
 
 	for (i = optind; i < argc; i++) {
 		struct ks_replay_summary sum;
 
 		rc = ks_replay_trace(argv[i], &specs, store, &ro, &sum, NULL, &err);
 		if (rc) {
-			cli_error("replay", "%s: %s", argv[i], ks_error_format(&err, msg, sizeof(msg)));
+			cli_fail("replay", argv[i], &err);
 			status = KS_EXIT_FAIL;
 			if (rc == -EINTR)
 				break;
@@ -197,7 +185,5 @@ int cmd_replay(int argc, char **argv)
 	}
 	ks_store_close(store);
 	ks_speclist_release(&specs);
-	signal(SIGINT, SIG_DFL);
-	signal(SIGTERM, SIG_DFL);
 	return status;
 }

@@ -118,10 +118,16 @@ int cmd_synth(int argc, char **argv)
 	while ((c = getopt_long(argc, argv, ":p:o:lqh", opts, &idx)) != -1) {
 		switch (c) {
 		case 'p':
-			profile = optarg;
-			break;
 		case 'o':
-			out = optarg;
+			if (c == 'p' ? profile != NULL : out != NULL) {
+				cli_error("synth", "--%s given twice",
+					  c == 'p' ? "profile" : "output");
+				return KS_EXIT_USAGE;
+			}
+			if (c == 'p')
+				profile = optarg;
+			else
+				out = optarg;
 			break;
 		case 'l':
 			return list_profiles();
@@ -177,7 +183,7 @@ int cmd_synth(int argc, char **argv)
 	}
 	ret = ks_synth_write(&p, out, &sum, &err);
 	if (ret) {
-		cli_error("synth", "%s", ks_error_format(&err, msg, sizeof(msg)));
+		cli_fail("synth", NULL, &err);
 		return KS_EXIT_FAIL;
 	}
 	if (!quiet)

@@ -2,13 +2,16 @@
 /*
  * The kstack subcommands.  Each parses its own options, calls the modules,
  * prints errors as one line "kstack VERB: message" on stderr and returns the
- * process exit status (0 ok, 1 failure, 2 bad usage).  Only main() exits.
+ * process exit status (0 ok, 1 failure, 2 bad usage; main() makes a failure
+ * after SIGINT or SIGTERM 128 + the signal).  Only main() exits.
  */
 #ifndef KS_CMDS_H
 #define KS_CMDS_H
 
 #include <stdbool.h>
 #include <stdio.h>
+
+#include "common/ks_err.h"
 
 int cmd_collect(int argc, char **argv);
 int cmd_synth(int argc, char **argv);
@@ -21,6 +24,13 @@ int cmd_bench(int argc, char **argv);
 
 /** cli_error() - print "kstack VERB: message" on stderr */
 void cli_error(const char *verb, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/**
+ * cli_fail() - print @err as one line: "kstack VERB: CONTEXT: message", or
+ * without a @context (NULL) "kstack VERB: message"; an interruption names
+ * only what stopped ("kstack replay: replay interrupted")
+ */
+void cli_fail(const char *verb, const char *context, const struct ks_error *err);
 
 /**
  * cli_bad_option() - the one-line error for getopt_long's '?' (call with
@@ -43,5 +53,7 @@ const char *cli_datadir(void);
 #define KS_EXIT_OK 0
 #define KS_EXIT_FAIL 1
 #define KS_EXIT_USAGE 2
+/* + N: stopped by signal N (130 SIGINT, 143 SIGTERM), as a shell reports it */
+#define KS_EXIT_SIGNAL 128
 
 #endif

@@ -13,20 +13,29 @@
 
 #include "config.h"
 #include "cmds.h"
+#include "common/ks_stop.h"
 
+/*
+ * @stops: a long command whose loops poll ks_stop_signal(): SIGINT and
+ * SIGTERM ask it to stop and clean up (common/ks_stop.h).  The others keep
+ * the default actions (info and dump have nothing to clean up; collect
+ * handles its signals itself, to flush the trace and stop its command).
+ */
 static const struct {
 	const char *name;
 	int (*fn)(int argc, char **argv);
 	const char *help;
+	bool stops;
 } commands[] = {
-	{ "collect", cmd_collect, "record a workload on this kernel into a trace" },
-	{ "synth",   cmd_synth,   "generate a trace from a machine profile or parameters" },
-	{ "info",    cmd_info,    "show a trace's header and event counts" },
-	{ "dump",    cmd_dump,    "print a trace's events (text or --csv)" },
-	{ "replay",  cmd_replay,  "replay traces under policies and configurations into a database" },
-	{ "report",  cmd_report,  "print tables and draw charts from a database" },
-	{ "demo",    cmd_demo,    "the main job on the bundled data: synth, replay, report" },
-	{ "bench",   cmd_bench,   "measure replay speed, bytes per event and memory" },
+	{ "collect", cmd_collect, "record a workload on this kernel into a trace", false },
+	{ "synth",   cmd_synth,   "generate a trace from a machine profile or parameters", true },
+	{ "info",    cmd_info,    "show a trace's header and event counts", false },
+	{ "dump",    cmd_dump,    "print a trace's events (text or --csv)", false },
+	{ "replay",  cmd_replay,  "replay traces under policies and configurations into a database",
+	  true },
+	{ "report",  cmd_report,  "print tables and draw charts from a database", true },
+	{ "demo",    cmd_demo,    "the main job on the bundled data: synth, replay, report", true },
+	{ "bench",   cmd_bench,   "measure replay speed, bytes per event and memory", true },
 };
 
 void cli_error(const char *verb, const char *fmt, ...)
@@ -38,6 +47,17 @@ void cli_error(const char *verb, const char *fmt, ...)
 	vfprintf(stderr, fmt, ap);
 	va_end(ap);
 	fputc('\n', stderr);
+}
+
+void cli_fail(const char *verb, const char *context, const struct ks_error *err)
+{
+	char msg[512];
+
+	ks_error_format(err, msg, sizeof(msg));
+	if (context && err->code != EINTR)
+		cli_error(verb, "%s: %s", context, msg);
+	else
+		cli_error(verb, "%s", msg);
 }
 
 int cli_bad_option(const char *verb, const char *optstring, char **argv)
@@ -113,7 +133,16 @@ int main(int argc, char **argv)
 
 		if (strcmp(argv[1], commands[i].name))
 			continue;
+		rc = commands[i].stops ? ks_stop_catch() : 0;
+		if (rc < 0) {
+			cli_error(commands[i].name, "cannot catch SIGINT and SIGTERM: %s",
+				  strerror(-rc));
+			return KS_EXIT_FAIL;
+		}
 		rc = commands[i].fn(argc - 1, argv + 1);
+		/* a command that failed because it was asked to stop says which signal */
+		if (rc != KS_EXIT_OK && ks_stop_signal())
+			rc = KS_EXIT_SIGNAL + ks_stop_signal();
 		/* output lost on the way (disk full, closed pipe) is not a success */
 		if (rc == KS_EXIT_OK && cli_stdout_failed(commands[i].name))
 			rc = KS_EXIT_FAIL;

@@ -142,7 +142,9 @@ int ks_synth_run(const struct ks_synth_params *p, ks_synth_emit_fn emit, void *a
  * ks_synth_write() - generate the trace of @p into the file @path
  * @sum: filled on success (may be NULL)
  *
- * On failure the partial file is removed.
+ * Stops when ks_stop_signal() says so (common/ks_stop.h: SIGINT, SIGTERM),
+ * with -EINTR and "synthesis interrupted".  On failure the partial file is
+ * removed.
  *
  * Return: 0 or a negative code (see ks_synth_run(), and the writer's).
  */

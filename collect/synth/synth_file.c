@@ -9,6 +9,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "../../common/ks_stop.h"
 #include "config.h"
 #include "synth.h"
 #include "synth_impl.h"
@@ -51,6 +52,9 @@ int ks_synth_info(const struct ks_synth_params *p, struct kst_info *info, struct
 
 static int write_event(void *arg, const struct ks_event *ev)
 {
+	/* SIGINT or SIGTERM: one load per event, far cheaper than encoding it */
+	if (ks_stop_signal())
+		return -EINTR;
 	return kst_writer_add(arg, ev);
 }
 
@@ -69,7 +73,9 @@ int ks_synth_write(const struct ks_synth_params *p, const char *path,
 		goto out;
 	ret = ks_synth_run(p, write_event, w, sum, err);
 	if (ret) {
-		if (ret != -KS_E_PROFILE && ret != -ENOMEM)
+		if (ret == -EINTR)
+			ks_stop_check(err, "synthesis");
+		else if (ret != -KS_E_PROFILE && ret != -ENOMEM)
 			ks_error_set(err, -ret, "writing %s", path);
 		goto out;
 	}
