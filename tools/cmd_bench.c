@@ -77,7 +77,6 @@ static int load_prefix(const char *path, uint64_t max, struct ks_event **out, si
 		       struct ks_machine *m, struct ks_error *err)
 {
 	const struct ks_event *evs;
-	const struct kst_info *info;
 	struct ks_event *all = NULL;
 	struct kst_reader *r;
 	size_t n, have = 0;
@@ -86,13 +85,11 @@ static int load_prefix(const char *path, uint64_t max, struct ks_event **out, si
 	rc = kst_reader_open(&r, path, err);
 	if (rc)
 		return rc;
-	info = kst_reader_info(r);
-	memset(m, 0, sizeof(*m));
-	m->start_ns = info->start_ns;
-	m->page_size = info->page_size;
-	m->thread_size = info->thread_size;
-	m->ncpus = info->ncpus;
-	m->depth_known = info->depth_source != KST_DEPTH_NONE;
+	rc = ks_replay_machine(m, kst_reader_info(r), err);
+	if (rc) {
+		kst_reader_free(r);
+		return rc;
+	}
 	all = malloc(max * sizeof(*all));
 	if (!all) {
 		kst_reader_free(r);

@@ -80,8 +80,8 @@ static int info_one(const char *path)
 	printf("%-26s %s\n", "collector:", in->collector);
 	printf("%-26s %s\n", "options:", in->options);
 	printf("%-26s %s\n", "clock:", in->clock);
-	printf("%-26s %" PRIu32 "\n", "page size:", in->page_size);
-	printf("%-26s %" PRIu32 "\n", "thread size:", in->thread_size);
+	printf("%-26s %" PRIu64 "\n", "page size:", in->page_size);
+	printf("%-26s %" PRIu64 "\n", "thread size:", in->thread_size);
 	printf("%-26s %" PRIu32 "\n", "cpus:", in->ncpus);
 	if (in->ram_kb)
 		printf("%-26s %" PRIu64 " KiB\n", "ram:", in->ram_kb);

@@ -65,7 +65,7 @@ static int fail(struct ks_error *err, int rc)
 		cli_error("report", "%s", err->detail);
 	else
 		cli_error("report", "%s", ks_strerror(rc));
-	return KS_EXIT_FAIL;
+	return err->code == KS_E_USAGE ? KS_EXIT_USAGE : KS_EXIT_FAIL;
 }
 
 static int print_charts(const char *dir, bool drew)
