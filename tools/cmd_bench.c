@@ -168,6 +168,8 @@ int cmd_bench(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
+	struct cli_getopt g = { .verb = "bench", .optstring = "n:t:kp:h", .opts = opts,
+				.repeatable = "p" };
 	static const char *const grid_sweeps[] = { "pool=1..8", "fail_rate=0,0.0001,0.001,0.01" };
 	const char *trace = NULL, *pol[64];
 	char tmpl[] = "/tmp/kstack-bench-XXXXXX", path[64] = "", msg[512], *end;
@@ -177,9 +179,7 @@ int cmd_bench(int argc, char **argv)
 	int keep = 0, c, rc, fd, status = KS_EXIT_FAIL;
 	struct stat st;
 
-	optind = 1;
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, "n:t:kp:h", opts, NULL)) != -1) {
+	while ((c = cli_getopt(&g, argc, argv)) != -1) {
 		switch (c) {
 		case 'n':
 			errno = 0;
@@ -203,7 +203,7 @@ int cmd_bench(int argc, char **argv)
 			usage(stdout);
 			return KS_EXIT_OK;
 		default:
-			return cli_bad_option("bench", "n:t:kp:h", argv);
+			return KS_EXIT_USAGE;
 		}
 	}
 	if (npol == 0) {

@@ -208,6 +208,7 @@ int cmd_demo(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
+	struct cli_getopt g = { .verb = "demo", .optstring = "o:j:h", .opts = opts };
 	const char *outdir = "kstack-demo", *datadir = cli_datadir();
 	/* issue 4's grid: every dynamic policy, pools 0..8, three failure rates */
 	const char *grid_policies[] = { "rfc", "rfc+global", "entry", "watermark" };
@@ -223,9 +224,7 @@ int cmd_demo(int argc, char **argv)
 	bool drew = false;
 	long jobs = 0;
 
-	optind = 1;
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, "o:j:h", opts, NULL)) != -1) {
+	while ((c = cli_getopt(&g, argc, argv)) != -1) {
 		switch (c) {
 		case 'o':
 			outdir = optarg;
@@ -241,7 +240,7 @@ int cmd_demo(int argc, char **argv)
 			usage(stdout);
 			return KS_EXIT_OK;
 		default:
-			return cli_bad_option("demo", "o:j:h", argv);
+			return KS_EXIT_USAGE;
 		}
 	}
 	if (optind < argc) {

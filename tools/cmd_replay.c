@@ -112,6 +112,8 @@ int cmd_replay(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
+	struct cli_getopt g = { .verb = "replay", .optstring = "p:s:d:j:qh", .opts = opts,
+				.repeatable = "ps" };
 	const char *policies[MAX_LIST], *sweeps[MAX_LIST];
 	const char *db = "kstack.db", *verify = NULL;
 	struct ks_replay_input **in = NULL;
@@ -126,9 +128,7 @@ int cmd_replay(int argc, char **argv)
 	long jobs = 0;
 
 	ks_replay_opts_default(&ro);
-	optind = 1;
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, "p:s:d:j:qh", opts, NULL)) != -1) {
+	while ((c = cli_getopt(&g, argc, argv)) != -1) {
 		switch (c) {
 		case 'p':
 		case 's':
@@ -177,7 +177,7 @@ int cmd_replay(int argc, char **argv)
 			usage(stdout);
 			return KS_EXIT_OK;
 		default:
-			return cli_bad_option("replay", "p:s:d:j:qh", argv);
+			return KS_EXIT_USAGE;
 		}
 	}
 	if (optind >= argc) {
