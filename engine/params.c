@@ -453,23 +453,27 @@ int ks_params_resolve(struct ks_parsed *ps, const struct ks_machine *m, struct k
 	if (thread_auto)
 		c->thread_size = m->thread_size;
 	/* a size taken from the trace is the trace's to blame, not a key's */
-	if (c->page_size != 4096 && c->page_size != 16384 && c->page_size != 65536)
-		return page_auto ?
-			ks_error_set(err, KS_E_PARAM,
-				     "the trace's page size %u is not modelled (expected 4096, 16384 "
-				     "or 65536: give page_size= to policy '%s')", c->page_size, pn) :
-			ks_error_set(err, KS_E_PARAM,
-				     "bad value '%u' for key 'page_size' of policy '%s' (expected %s)",
-				     c->page_size, pn, common_types[2].expect);
-	if (c->thread_size < 8192 || c->thread_size > 65536 || c->thread_size % c->page_size)
-		return thread_auto ?
-			ks_error_set(err, KS_E_PARAM,
-				     "the trace's thread size %u is not modelled with %u-byte pages "
-				     "(expected 8192..65536, a multiple of page_size: give "
-				     "thread_size= to policy '%s')", c->thread_size, c->page_size, pn) :
-			ks_error_set(err, KS_E_PARAM,
-				     "bad value '%u' for key 'thread_size' of policy '%s' (expected %s)",
-				     c->thread_size, pn, common_types[6].expect);
+	if (c->page_size != 4096 && c->page_size != 16384 && c->page_size != 65536) {
+		if (page_auto)
+			return ks_error_set(err, KS_E_PARAM,
+					    "the trace's page size %u is not modelled (expected "
+					    "4096, 16384 or 65536: give page_size= to policy '%s')",
+					    c->page_size, pn);
+		return ks_error_set(err, KS_E_PARAM,
+				    "bad value '%u' for key 'page_size' of policy '%s' (expected %s)",
+				    c->page_size, pn, common_types[2].expect);
+	}
+	if (c->thread_size < 8192 || c->thread_size > 65536 || c->thread_size % c->page_size) {
+		if (thread_auto)
+			return ks_error_set(err, KS_E_PARAM,
+					    "the trace's thread size %u is not modelled with "
+					    "%u-byte pages (expected 8192..65536, a multiple of "
+					    "page_size: give thread_size= to policy '%s')",
+					    c->thread_size, c->page_size, pn);
+		return ks_error_set(err, KS_E_PARAM,
+				    "bad value '%u' for key 'thread_size' of policy '%s' (expected %s)",
+				    c->thread_size, pn, common_types[6].expect);
+	}
 	if (c->prealloc > c->thread_size / c->page_size)
 		return ks_error_set(err, KS_E_PARAM,
 				    "bad value '%u' for key 'prealloc' of policy '%s' (expected at most thread_size/page_size = %u)",

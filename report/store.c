@@ -211,7 +211,8 @@ static int check_no_pending(struct ks_store *s, struct ks_error *err)
 	for (i = 0; i < sizeof(side) / sizeof(side[0]); i++) {
 		snprintf(path, sizeof(path), "%s%s", s->path, side[i].suffix);
 		if (stat(path, &st) == 0 && st.st_size > 0)
-			return ks_error_set(err, KS_E_DB, "%s: %s %s needs write access to its folder",
+			return ks_error_set(err, KS_E_DB,
+					    "%s: %s %s needs write access to its folder",
 					    s->path, path, side[i].what);
 	}
 	return 0;
