@@ -32,10 +32,11 @@ enum kst_depth_source {
 struct kst_info {
 	/* header: known when recording starts */
 	uint32_t version;
-	uint32_t page_size;		/* bytes */
-	uint32_t thread_size;		/* bytes */
 	uint32_t ncpus;
 	uint32_t depth_source;		/* enum kst_depth_source */
+	/* as the file has them, unchecked: a replay checks them */
+	uint64_t page_size;		/* bytes */
+	uint64_t thread_size;		/* bytes */
 	uint64_t ram_kb;		/* MemTotal, KiB; 0 unknown */
 	uint64_t start_ns;		/* clock value at start */
 	int64_t nr_kernel_stack_start_kb; /* /proc/vmstat at start; -1 unknown */

@@ -168,6 +168,14 @@ void ks_engine_free(struct ks_engine *e);
  */
 int ks_spec_canonical(const char *spec, char *buf, size_t len, struct ks_error *err);
 
+/**
+ * ks_spec_check() - would ks_engine_create() accept @spec on machine @m?
+ * The same checks, without allocating a run: a caller validates every
+ * configuration against every trace before any work.
+ * Return: 0, -KS_E_POLICY, -KS_E_PARAM or -KS_E_DEPTH with @err naming it.
+ */
+int ks_spec_check(const char *spec, const struct ks_machine *m, struct ks_error *err);
+
 /* Parameter documentation, for --list-policies. */
 struct ks_param_doc {
 	const char *key;

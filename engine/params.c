@@ -4,6 +4,7 @@
  * checked against the policy's table and the engine-wide table; canonical
  * form = every key with its value, keys sorted.
  */
+#include <ctype.h>
 #include <errno.h>
 #include <math.h>
 #include <stdio.h>
@@ -106,7 +107,8 @@ static int parse_double(const char *s, double *out)
 	char *end;
 	double v;
 
-	if (!*s || *s == ' ')
+	/* strtod would skip leading blanks: a value is the number alone */
+	if (!*s || isspace((unsigned char)*s))
 		return -1;
 	errno = 0;
 	v = strtod(s, &end);
@@ -116,21 +118,26 @@ static int parse_double(const char *s, double *out)
 	return 0;
 }
 
+/* "none" or "S-E;S-E...": every window whole, no empty one (a stray ';') */
 static int parse_windows(const char *s, struct ks_windows *w)
 {
 	char buf[256];
-	char *p, *save = NULL;
+	char *p, *next;
 
 	w->n = 0;
-	if (!strcmp(s, "none") || !*s)
+	if (!strcmp(s, "none"))
 		return 0;
-	if (strlen(s) >= sizeof(buf))
+	if (!*s || strlen(s) >= sizeof(buf))
 		return -1;
 	strcpy(buf, s);
-	for (p = strtok_r(buf, ";", &save); p; p = strtok_r(NULL, ";", &save)) {
-		char *dash = strchr(p, '-');
+	for (p = buf; p; p = next) {
+		char *dash;
 		double a, b;
 
+		next = strchr(p, ';');
+		if (next)
+			*next++ = 0;
+		dash = strchr(p, '-');
 		if (!dash || w->n == KS_MAX_WINDOWS)
 			return -1;
 		*dash = 0;
@@ -142,7 +149,7 @@ static int parse_windows(const char *s, struct ks_windows *w)
 		w->end[w->n] = b;
 		w->n++;
 	}
-	return w->n ? 0 : -1;
+	return 0;
 }
 
 /* Index of @val in "a|b|c", or -1. */
@@ -313,7 +320,7 @@ int ks_params_parse(const char *spec, struct ks_parsed *out, struct ks_error *er
 	char buf[1024];
 	char seen[64] = { 0 };
 	const char *colon;
-	char *p, *save = NULL;
+	char *p, *next;
 	size_t i, n;
 	bool common;
 
@@ -341,15 +348,28 @@ int ks_params_parse(const char *spec, struct ks_parsed *out, struct ks_error *er
 		if (parse_value(&pol->param_types[i], pol->params[i].def, out->pconf))
 			return ks_error_set(err, KS_E_INTERNAL, "bad default of '%s' of '%s'",
 					    pol->params[i].key, pol->name);
-	if (!colon || !colon[1])
+	if (!colon)
 		return 0;
+	if (!colon[1])
+		return ks_error_set(err, KS_E_PARAM,
+				    "no parameter after '%s:' (key=value,... or the name alone)",
+				    pol->name);
 
+	/* split by hand: strtok would skip empty items ("pool=1,,") */
 	strcpy(buf, colon + 1);
-	for (p = strtok_r(buf, ",", &save); p; p = strtok_r(NULL, ",", &save)) {
-		char *eq = strchr(p, '=');
-		const char *val = eq ? eq + 1 : "";
+	for (p = buf; p; p = next) {
+		char *eq;
+		const char *val;
 		size_t idx;
 
+		next = strchr(p, ',');
+		if (next)
+			*next++ = 0;
+		if (!*p)
+			return ks_error_set(err, KS_E_PARAM,
+					    "empty parameter in '%.80s' (a stray ',')", spec);
+		eq = strchr(p, '=');
+		val = eq ? eq + 1 : "";
 		if (eq)
 			*eq = 0;
 		if (find_key(pol, p, &doc, &type, &common))
@@ -422,22 +442,38 @@ int ks_params_resolve(struct ks_parsed *ps, const struct ks_machine *m, struct k
 {
 	struct ks_conf *c = &ps->conf;
 	const char *pn = ps->pol->name;
+	bool page_auto = c->page_size == KS_AUTO;
+	bool thread_auto = c->thread_size == KS_AUTO;
 
 	if (ps->pol->needs_depth && !m->depth_known)
 		return ks_error_set(err, KS_E_DEPTH,
 				    "policy '%s' needs stack depths, which this trace lacks", pn);
-	if (c->page_size == KS_AUTO)
+	if (page_auto)
 		c->page_size = m->page_size;
-	if (c->thread_size == KS_AUTO)
+	if (thread_auto)
 		c->thread_size = m->thread_size;
-	if (c->page_size != 4096 && c->page_size != 16384 && c->page_size != 65536)
+	/* a size taken from the trace is the trace's to blame, not a key's */
+	if (c->page_size != 4096 && c->page_size != 16384 && c->page_size != 65536) {
+		if (page_auto)
+			return ks_error_set(err, KS_E_PARAM,
+					    "the trace's page size %u is not modelled (expected "
+					    "4096, 16384 or 65536: give page_size= to policy '%s')",
+					    c->page_size, pn);
 		return ks_error_set(err, KS_E_PARAM,
 				    "bad value '%u' for key 'page_size' of policy '%s' (expected %s)",
 				    c->page_size, pn, common_types[2].expect);
-	if (c->thread_size < 8192 || c->thread_size > 65536 || c->thread_size % c->page_size)
+	}
+	if (c->thread_size < 8192 || c->thread_size > 65536 || c->thread_size % c->page_size) {
+		if (thread_auto)
+			return ks_error_set(err, KS_E_PARAM,
+					    "the trace's thread size %u is not modelled with "
+					    "%u-byte pages (expected 8192..65536, a multiple of "
+					    "page_size: give thread_size= to policy '%s')",
+					    c->thread_size, c->page_size, pn);
 		return ks_error_set(err, KS_E_PARAM,
 				    "bad value '%u' for key 'thread_size' of policy '%s' (expected %s)",
 				    c->thread_size, pn, common_types[6].expect);
+	}
 	if (c->prealloc > c->thread_size / c->page_size)
 		return ks_error_set(err, KS_E_PARAM,
 				    "bad value '%u' for key 'prealloc' of policy '%s' (expected at most thread_size/page_size = %u)",
@@ -458,4 +494,15 @@ int ks_spec_canonical(const char *spec, char *buf, size_t len, struct ks_error *
 	if (ks_params_format(&ps, true, buf, len))
 		return ks_error_set(err, KS_E_PARAM, "canonical spec longer than %zu bytes", len);
 	return 0;
+}
+
+int ks_spec_check(const char *spec, const struct ks_machine *m, struct ks_error *err)
+{
+	struct ks_parsed ps;
+	int ret;
+
+	ret = ks_params_parse(spec, &ps, err);
+	if (!ret)
+		ret = ks_params_resolve(&ps, m, err);
+	return ret;
 }

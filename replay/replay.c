@@ -14,6 +14,7 @@
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <inttypes.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -68,14 +69,32 @@ void ks_replay_opts_default(struct ks_replay_opts *o)
 	memset(o, 0, sizeof(*o));
 }
 
-static void machine_from_info(struct ks_machine *m, const struct kst_info *info)
+/* Is @v a power of two from 4 KiB to 1 MiB (every page and stack size of Linux)? */
+static bool size_plausible(uint64_t v)
 {
+	return v >= 4096 && v <= (1u << 20) && !(v & (v - 1));
+}
+
+int ks_replay_machine(struct ks_machine *m, const struct kst_info *info, struct ks_error *err)
+{
+	static const char expect[] = "expected a power of two from 4096 to 1048576";
+
 	memset(m, 0, sizeof(*m));
+	if (!size_plausible(info->page_size))
+		return ks_error_set(err, KS_E_CORRUPT, "header field page_size is %" PRIu64 " (%s)",
+				    info->page_size, expect);
+	if (!size_plausible(info->thread_size))
+		return ks_error_set(err, KS_E_CORRUPT, "header field thread_size is %" PRIu64
+				    " (%s)", info->thread_size, expect);
+	if (!info->ncpus)
+		return ks_error_set(err, KS_E_CORRUPT,
+				    "header field ncpus is 0 (expected the number of CPUs)");
 	m->start_ns = info->start_ns;
-	m->page_size = info->page_size;
-	m->thread_size = info->thread_size;
+	m->page_size = (uint32_t)info->page_size;
+	m->thread_size = (uint32_t)info->thread_size;
 	m->ncpus = info->ncpus;
 	m->depth_known = info->depth_source != KST_DEPTH_NONE;
+	return 0;
 }
 
 static void *worker_run(void *arg)
@@ -208,22 +227,70 @@ static int produce(struct kst_reader *r, struct ring *ring, const char *path,
 	return rc;
 }
 
-int ks_replay_trace(const char *path, const struct ks_speclist *specs, struct ks_store *store,
-		    const struct ks_replay_opts *o, struct ks_replay_summary *sum,
-		    struct ks_result **results, struct ks_error *err)
+struct ks_replay_input {
+	struct kst_reader *r;
+	struct ks_machine m;
+	char *path;
+};
+
+void ks_replay_input_free(struct ks_replay_input *in)
+{
+	if (!in)
+		return;
+	kst_reader_free(in->r);
+	free(in->path);
+	free(in);
+}
+
+int ks_replay_input_open(struct ks_replay_input **out, const char *path,
+			 const struct ks_speclist *specs, struct ks_error *err)
+{
+	struct ks_replay_input *in;
+	size_t i;
+	int rc;
+
+	*out = NULL;
+	if (specs->n == 0)
+		return ks_error_set(err, KS_E_USAGE, "no configuration to replay");
+	in = calloc(1, sizeof(*in));
+	if (!in)
+		return ks_error_set(err, ENOMEM, "replay input");
+	in->path = strdup(path);
+	if (!in->path) {
+		rc = ks_error_set(err, ENOMEM, "replay input");
+		goto fail;
+	}
+	rc = kst_reader_open(&in->r, path, err);
+	if (!rc)
+		rc = ks_replay_machine(&in->m, kst_reader_info(in->r), err);
+	for (i = 0; !rc && i < specs->n; i++)
+		rc = ks_spec_check(specs->specs[i], &in->m, err);
+	if (rc)
+		goto fail;
+	*out = in;
+	return 0;
+fail:
+	ks_replay_input_free(in);
+	return rc;
+}
+
+int ks_replay_input_run(struct ks_replay_input *in, const struct ks_speclist *specs,
+			struct ks_store *store, const struct ks_replay_opts *o,
+			struct ks_replay_summary *sum, struct ks_result **results,
+			struct ks_error *err)
 {
 	struct ks_replay_opts defopts;
-	struct kst_reader *r = NULL;
+	struct kst_reader *r = in->r;
 	struct ks_result *res = NULL;
 	struct worker *w = NULL;
-	const struct kst_info *info;
+	const struct kst_info *info = kst_reader_info(r);
+	const char *path = in->path;
 	struct ring ring;
-	struct ks_machine m;
 	uint64_t t0 = now_ns(), end_ns = 0;
 	int64_t trace_key = 0;
 	unsigned int nthreads, started = 0, t;
 	size_t i, per, extra, at;
-	int rc, prc;
+	int rc = 0, prc;
 
 	memset(sum, 0, sizeof(*sum));
 	memset(&ring, 0, sizeof(ring));
@@ -234,14 +301,6 @@ int ks_replay_trace(const char *path, const struct ks_speclist *specs, struct ks
 		ks_replay_opts_default(&defopts);
 		o = &defopts;
 	}
-	if (specs->n == 0)
-		return ks_error_set(err, KS_E_USAGE, "no configuration to replay");
-
-	rc = kst_reader_open(&r, path, err);
-	if (rc)
-		goto out;
-	info = kst_reader_info(r);
-	machine_from_info(&m, info);
 
 	nthreads = o->threads ? o->threads : online_cpus();
 	if (nthreads > specs->n)
@@ -256,16 +315,16 @@ int ks_replay_trace(const char *path, const struct ks_speclist *specs, struct ks
 	extra = specs->n % nthreads;
 	for (t = 0, at = 0; t < nthreads; t++) {
 		w[t].ring = &ring;
-		w[t].m = &m;
+		w[t].m = &in->m;
 		w[t].specs = specs;
 		w[t].first = at;
 		w[t].count = per + (t < extra ? 1 : 0);
 		w[t].res = res;
 		w[t].end_ns = info->start_ns;
 		at += w[t].count;
-		/* bad specs fail here, before any thread starts */
+		/* the specs were checked at open: only memory can fail here */
 		rc = ks_grid_create(&w[t].grid, (const char *const *)specs->specs + w[t].first,
-				    w[t].count, &m, err);
+				    w[t].count, &in->m, err);
 		if (rc)
 			goto out;
 	}
@@ -348,6 +407,21 @@ out:
 	pthread_mutex_destroy(&ring.lock);
 	free(res);
 	free(w);
-	kst_reader_free(r);
 	return prc;
+}
+
+int ks_replay_trace(const char *path, const struct ks_speclist *specs, struct ks_store *store,
+		    const struct ks_replay_opts *o, struct ks_replay_summary *sum,
+		    struct ks_result **results, struct ks_error *err)
+{
+	struct ks_replay_input *in;
+	int rc;
+
+	memset(sum, 0, sizeof(*sum));
+	rc = ks_replay_input_open(&in, path, specs, err);
+	if (rc)
+		return rc;
+	rc = ks_replay_input_run(in, specs, store, o, sum, results, err);
+	ks_replay_input_free(in);
+	return rc;
 }

@@ -59,7 +59,37 @@ struct ks_replay_summary {
 };
 
 /**
- * ks_replay_trace() - replay one trace under every spec of @specs
+ * ks_replay_machine() - the engine's machine description of a trace
+ * @m: out
+ * @info: the trace's header
+ *
+ * The header's sizes are checked here, before any run: page_size and
+ * thread_size a power of two from 4 KiB to 1 MiB, ncpus at least 1.  An
+ * error names the header field and its value as the file has it.
+ * Return: 0 or -KS_E_CORRUPT.
+ */
+int ks_replay_machine(struct ks_machine *m, const struct kst_info *info, struct ks_error *err);
+
+/* A trace opened for replay: header read and accepted, every spec checked. */
+struct ks_replay_input;
+
+/**
+ * ks_replay_input_open() - open @path for replay under @specs
+ * @out: the new input; free with ks_replay_input_free()
+ *
+ * Reads the header, checks the machine it describes (ks_replay_machine())
+ * and every spec of @specs against it, and reads no event: a command opens
+ * all its inputs before it creates anything, so a trace it would reject
+ * leaves nothing behind.
+ * Return: 0, or a negative code with @err naming the problem.
+ */
+int ks_replay_input_open(struct ks_replay_input **out, const char *path,
+			 const struct ks_speclist *specs, struct ks_error *err);
+/** ks_replay_input_free() - close @in; accepts NULL */
+void ks_replay_input_free(struct ks_replay_input *in);
+
+/**
+ * ks_replay_input_run() - replay @in (opened with these @specs) once
  * @store: where runs go; NULL runs without storing (benchmarks, --verify)
  * @results: if not NULL, receives a malloc'd array of @specs->n results the
  *           caller frees (used by tests and bench)
@@ -67,9 +97,18 @@ struct ks_replay_summary {
  * Stops between blocks, and between stored runs, when ks_stop_signal() says
  * so (common/ks_stop.h).
  *
- * Return: 0, or a negative code (unreadable or corrupt trace: nothing is
- * stored; interrupted: the runs already stored stay, the rest are dropped,
- * and -EINTR is returned).
+ * Return: 0, or a negative code (corrupt trace: nothing is stored;
+ * interrupted: the runs already stored stay, the rest are dropped, and
+ * -EINTR is returned).
+ */
+int ks_replay_input_run(struct ks_replay_input *in, const struct ks_speclist *specs,
+			struct ks_store *store, const struct ks_replay_opts *o,
+			struct ks_replay_summary *sum, struct ks_result **results,
+			struct ks_error *err);
+
+/**
+ * ks_replay_trace() - ks_replay_input_open(), ks_replay_input_run() and
+ * ks_replay_input_free() of one trace
  */
 int ks_replay_trace(const char *path, const struct ks_speclist *specs, struct ks_store *store,
 		    const struct ks_replay_opts *o, struct ks_replay_summary *sum,

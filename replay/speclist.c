@@ -2,6 +2,7 @@
 /*
  * The configuration grid: --policy specs crossed with --sweep value lists.
  */
+#include <ctype.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -45,12 +46,13 @@ static int sweep_push(struct sweep *s, const char *v, size_t len)
 	return 0;
 }
 
+/* A whole decimal number, sign allowed, nothing else (strtol would skip blanks). */
 static int parse_long(const char *s, const char *end, long *out)
 {
 	char buf[32], *e;
 	size_t len = (size_t)(end - s);
 
-	if (len == 0 || len >= sizeof(buf))
+	if (len == 0 || len >= sizeof(buf) || isspace((unsigned char)*s))
 		return -1;
 	memcpy(buf, s, len);
 	buf[len] = 0;
@@ -63,7 +65,8 @@ static int parse_long(const char *s, const char *end, long *out)
 static int sweep_parse(struct sweep *s, const char *text, struct ks_error *err)
 {
 	const char *eq = strchr(text, '='), *vals, *dots, *colon, *p;
-	long a, b, step = 1, v;
+	unsigned long count, i;
+	long a, b, step = 1;
 	int rc = 0;
 
 	memset(s, 0, sizeof(*s));
@@ -81,17 +84,21 @@ static int sweep_parse(struct sweep *s, const char *text, struct ks_error *err)
 		    b < a)
 			return ks_error_set(err, KS_E_USAGE, "bad sweep range '%s' (expected a..b[:step], a <= b, step > 0)",
 					    text);
-		if ((b - a) / step >= SWEEP_MAX_VALUES)
+		/* in unsigned arithmetic: b - a and a + i * step cannot overflow there */
+		count = ((unsigned long)b - (unsigned long)a) / (unsigned long)step;
+		if (count >= SWEEP_MAX_VALUES)
 			return ks_error_set(err, KS_E_USAGE, "sweep '%s' has too many values (max %d)", text,
 					    SWEEP_MAX_VALUES);
-		for (v = a; v <= b && !rc; v += step) {
+		for (i = 0; i <= count && !rc; i++) {
 			char num[24];
 
-			snprintf(num, sizeof(num), "%ld", v);
+			snprintf(num, sizeof(num), "%ld",
+				 (long)((unsigned long)a + i * (unsigned long)step));
 			rc = sweep_push(s, num, strlen(num));
 		}
 	} else {
-		for (p = vals; *p && !rc;) {
+		/* every value between commas, the last one too: "1,2," has an empty third */
+		for (p = vals; p && !rc;) {
 			const char *c = strchr(p, ',');
 			size_t len = c ? (size_t)(c - p) : strlen(p);
 
@@ -100,7 +107,7 @@ static int sweep_parse(struct sweep *s, const char *text, struct ks_error *err)
 				return ks_error_set(err, KS_E_USAGE, "empty value in sweep '%s'", text);
 			}
 			rc = sweep_push(s, p, len);
-			p += len + (c ? 1 : 0);
+			p = c ? c + 1 : NULL;
 		}
 	}
 	if (rc) {
@@ -203,12 +210,19 @@ int ks_speclist_expand(struct ks_speclist *out, const char *const *policies, siz
 		       const char *const *sweeps, size_t nsweeps, struct ks_error *err)
 {
 	struct sweep sw[64];
+	char canon[1024];
 	size_t i, k, nsw = 0;
 	int rc = 0;
 
 	memset(out, 0, sizeof(*out));
 	if (npol == 0)
 		return ks_error_set(err, KS_E_USAGE, "no policy given (--policy NAME)");
+	/* each spec as the user wrote it, before sweeps are appended to it */
+	for (i = 0; i < npol; i++) {
+		rc = ks_spec_canonical(policies[i], canon, sizeof(canon), err);
+		if (rc)
+			return rc;
+	}
 	if (nsweeps > 64)
 		return ks_error_set(err, KS_E_USAGE, "too many sweeps (max 64)");
 	for (k = 0; k < nsweeps; k++) {

@@ -13,7 +13,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <sqlite3.h>
 
@@ -176,10 +178,50 @@ static int prepare_all(struct ks_store *s, struct ks_error *err)
 }
 
 /*
- * Reopen @s->db read-only as an immutable file.  A WAL database on read-only
- * media cannot be read the normal way (a reader needs the -shm file, which
- * cannot be created there), and nothing can write it there either.  The
- * path goes into a URI: every byte that is not plainly safe is %-escaped.
+ * Did a read-only open fail for want of writing beside the file?  A reader
+ * of a WAL database creates the -shm file if it is missing, and a reader
+ * rolls back a hot journal: in a folder this user cannot write to (read-only
+ * media, another user's results) SQLite fails with SQLITE_CANTOPEN (EPERM,
+ * EROFS) or one of the SQLITE_READONLY_* codes (EACCES), depending on the path.
+ */
+static bool needs_write_beside(sqlite3 *db)
+{
+	int e = sqlite3_extended_errcode(db) & 0xff;
+
+	return e == SQLITE_CANTOPEN || e == SQLITE_READONLY;
+}
+
+/*
+ * A non-empty -wal or -journal beside @s->path: committed changes not yet in
+ * the file, or a write cut short.  Only a connection that can write beside
+ * the file can apply or undo them; the file alone would be stale or torn.
+ */
+static int check_no_pending(struct ks_store *s, struct ks_error *err)
+{
+	static const struct {
+		const char *suffix, *what;
+	} side[] = {
+		{ "-wal", "holds changes not yet in the database; applying them" },
+		{ "-journal", "holds a write cut short; undoing it" },
+	};
+	char path[4096];
+	struct stat st;
+	size_t i;
+
+	for (i = 0; i < sizeof(side) / sizeof(side[0]); i++) {
+		snprintf(path, sizeof(path), "%s%s", s->path, side[i].suffix);
+		if (stat(path, &st) == 0 && st.st_size > 0)
+			return ks_error_set(err, KS_E_DB,
+					    "%s: %s %s needs write access to its folder",
+					    s->path, path, side[i].what);
+	}
+	return 0;
+}
+
+/*
+ * Reopen @s->db read-only as an immutable file (no -shm, no locks): the file
+ * alone is whole, as no -wal or -journal holds anything (checked before).
+ * The path goes into a URI: every byte that is not plainly safe is %-escaped.
  */
 static int reopen_immutable(struct ks_store *s, struct ks_error *err)
 {
@@ -218,13 +260,27 @@ static int store_open(struct ks_store **out, const char *path, bool readonly,
 {
 	struct ks_store *s;
 	struct stat st;
-	int flags, ret;
+	int flags, ret, fd;
 
 	*out = NULL;
-	if (readonly && stat(path, &st) < 0)
-		return ks_error_set(err, ENOENT, "%s: no such database", path);
-	if (!readonly && stat(path, &st) == 0 && S_ISDIR(st.st_mode))
+	/* SQLite would open a temporary or in-memory database: results lost */
+	if (!*path || !strcmp(path, ":memory:"))
+		return ks_error_set(err, KS_E_USAGE, "'%s' is not a database file name", path);
+	if (stat(path, &st) < 0) {
+		if (readonly)
+			return ks_error_set(err, ENOENT, "%s: no such database", path);
+	} else if (S_ISDIR(st.st_mode)) {
 		return ks_error_set(err, EISDIR, "%s: is a directory", path);
+	}
+	/* SQLite would only say "unable to open database file" */
+	if (readonly) {
+		fd = open(path, O_RDONLY | O_CLOEXEC);
+		if (fd < 0) {
+			ret = errno;
+			return ks_error_set(err, ret, "%s: cannot read it: %s", path, strerror(ret));
+		}
+		close(fd);
+	}
 	s = calloc(1, sizeof(*s));
 	if (!s)
 		return ks_error_set(err, ENOMEM, "%s: out of memory", path);
@@ -243,8 +299,10 @@ static int store_open(struct ks_store **out, const char *path, bool readonly,
 	}
 	sqlite3_busy_timeout(s->db, KS_STORE_BUSY_MS);
 	ret = check_schema(s, err);
-	if (ret && readonly && (sqlite3_errcode(s->db) & 0xff) == SQLITE_CANTOPEN) {
-		ret = reopen_immutable(s, err);
+	if (ret && readonly && needs_write_beside(s->db)) {
+		ret = check_no_pending(s, err);
+		if (!ret)
+			ret = reopen_immutable(s, err);
 		if (!ret)
 			ret = check_schema(s, err);
 	}

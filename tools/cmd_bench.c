@@ -94,16 +94,6 @@ static int bench_decode(const char *path, uint64_t *events, uint64_t *ns, struct
 	return rc < 0 ? rc : 0;
 }
 
-static void machine_from_info(struct ks_machine *m, const struct kst_info *info)
-{
-	memset(m, 0, sizeof(*m));
-	m->start_ns = info->start_ns;
-	m->page_size = info->page_size;
-	m->thread_size = info->thread_size;
-	m->ncpus = info->ncpus;
-	m->depth_known = info->depth_source != KST_DEPTH_NONE;
-}
-
 /* The first @max events of @path, decoded, in memory. */
 static int load_prefix(const char *path, uint64_t max, struct ks_event **out, size_t *nout,
 		       struct ks_error *err)
@@ -246,9 +236,9 @@ static int bench_synth_params(struct ks_synth_params *sp, uint64_t nevents, stru
 		rc = ks_synth_info(sp, &info, err);
 	if (rc)
 		return rc;
-	machine_from_info(m, &info);
+	rc = ks_replay_machine(m, &info, err);
 	kst_info_release(&info);
-	return 0;
+	return rc;
 }
 
 /* The machine of an existing trace (its header), read before any timing. */
@@ -260,9 +250,9 @@ static int bench_trace_machine(const char *path, struct ks_machine *m, struct ks
 	rc = kst_reader_open(&r, path, err);
 	if (rc)
 		return rc;
-	machine_from_info(m, kst_reader_info(r));
+	rc = ks_replay_machine(m, kst_reader_info(r), err);
 	kst_reader_free(r);
-	return 0;
+	return rc;
 }
 
 /*
@@ -376,6 +366,8 @@ int cmd_bench(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
+	struct cli_getopt g = { .verb = "bench", .optstring = "n:t:kp:h", .opts = opts,
+				.repeatable = "p" };
 	const char *trace = NULL, *events = NULL, *pol[MAX_POLICIES];
 	char path[PATH_MAX] = "", *end;
 	uint64_t nevents = 50000000;
@@ -387,17 +379,10 @@ int cmd_bench(int argc, char **argv)
 	int c, rc, fd = -1, status = KS_EXIT_FAIL;
 	bool keep = false;
 
-	optind = 1;
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, "n:t:kp:h", opts, NULL)) != -1) {
+	while ((c = cli_getopt(&g, argc, argv)) != -1) {
 		switch (c) {
 		case 'n':
 		case 't':
-			if (c == 'n' ? events != NULL : trace != NULL) {
-				cli_error("bench", "--%s given twice",
-					  c == 'n' ? "events" : "trace");
-				return KS_EXIT_USAGE;
-			}
 			if (c == 't') {
 				trace = optarg;
 				break;
@@ -426,7 +411,7 @@ int cmd_bench(int argc, char **argv)
 			usage(stdout);
 			return KS_EXIT_OK;
 		default:
-			return cli_bad_option("bench", "n:t:kp:h", argv);
+			return KS_EXIT_USAGE;
 		}
 	}
 	if (optind < argc) {

@@ -381,6 +381,7 @@ int cmd_collect(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
+	struct cli_getopt g = { .verb = "collect", .optstring = "+o:d:l:b:h", .opts = opts };
 	struct ks_live_config cfg;
 	struct ks_live_stats st;
 	struct ks_error err = { 0 };
@@ -397,9 +398,7 @@ int cmd_collect(int argc, char **argv)
 	ks_live_config_defaults(&cfg);
 	build_options(argc, argv, options, sizeof(options));
 	cfg.options = options;
-	optind = 1;
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, "+o:d:l:b:h", opts, NULL)) != -1) {
+	while ((c = cli_getopt(&g, argc, argv)) != -1) {
 		switch (c) {
 		case 'o':
 			cfg.output = optarg;
@@ -443,7 +442,7 @@ int cmd_collect(int argc, char **argv)
 			usage(stdout);
 			return KS_EXIT_OK;
 		default:
-			return cli_bad_option("collect", "+o:d:l:b:h", argv);
+			return KS_EXIT_USAGE;
 		}
 	}
 	if (optind < argc) {

@@ -210,6 +210,7 @@ int cmd_demo(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
+	struct cli_getopt g = { .verb = "demo", .optstring = "o:j:h", .opts = opts };
 	const char *outdir = "kstack-demo", *datadir = cli_datadir();
 	/* issue 4's grid: every dynamic policy, pools 0..8, three failure rates */
 	const char *grid_policies[] = { "rfc", "rfc+global", "entry", "watermark" };
@@ -221,17 +222,11 @@ int cmd_demo(int argc, char **argv)
 	struct ks_replay_opts o;
 	char db[4096], charts[4096], sub[4096], msg[512], *end;
 	size_t npol = 0, i, nprof;
-	int c, rc, status = KS_EXIT_FAIL, seen_out = 0, seen_jobs = 0;
+	int c, rc, status = KS_EXIT_FAIL;
 	bool drew = false;
 	long jobs = 0;
 
-	optind = 1;
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, "o:j:h", opts, NULL)) != -1) {
-		if ((c == 'o' && seen_out++) || (c == 'j' && seen_jobs++)) {
-			cli_error("demo", "--%s given twice", c == 'o' ? "out" : "jobs");
-			return KS_EXIT_USAGE;
-		}
+	while ((c = cli_getopt(&g, argc, argv)) != -1) {
 		switch (c) {
 		case 'o':
 			/* room for DIR/traces/PROFILE.kst in the paths below */
@@ -253,7 +248,7 @@ int cmd_demo(int argc, char **argv)
 			usage(stdout);
 			return KS_EXIT_OK;
 		default:
-			return cli_bad_option("demo", "o:j:h", argv);
+			return KS_EXIT_USAGE;
 		}
 	}
 	if (optind < argc) {

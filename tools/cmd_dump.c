@@ -133,6 +133,7 @@ int cmd_dump(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
+	struct cli_getopt g = { .verb = "dump", .optstring = "h", .opts = opts };
 	uint64_t limit = UINT64_MAX, shown = 0;
 	const struct ks_event *evs;
 	struct ks_error err = { 0 };
@@ -142,9 +143,7 @@ int cmd_dump(int argc, char **argv)
 	int c, csv = 0, ret;
 	size_t n, i;
 
-	opterr = 0;
-	optind = 1;
-	while ((c = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
+	while ((c = cli_getopt(&g, argc, argv)) != -1) {
 		switch (c) {
 		case 'c':
 			csv = 1;
@@ -158,11 +157,7 @@ int cmd_dump(int argc, char **argv)
 		case 'h':
 			dump_usage(stdout);
 			return KS_EXIT_OK;
-		case ':':
-			cli_error("dump", "%s needs a value (kstack dump --help)", argv[optind - 1]);
-			return KS_EXIT_USAGE;
 		default:
-			cli_error("dump", "unknown option '%s' (kstack dump --help)", argv[optind - 1]);
 			return KS_EXIT_USAGE;
 		}
 	}

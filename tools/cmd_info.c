@@ -80,8 +80,8 @@ static int info_one(const char *path)
 	printf("%-26s %s\n", "collector:", in->collector);
 	printf("%-26s %s\n", "options:", in->options);
 	printf("%-26s %s\n", "clock:", in->clock);
-	printf("%-26s %" PRIu32 "\n", "page size:", in->page_size);
-	printf("%-26s %" PRIu32 "\n", "thread size:", in->thread_size);
+	printf("%-26s %" PRIu64 "\n", "page size:", in->page_size);
+	printf("%-26s %" PRIu64 "\n", "thread size:", in->thread_size);
 	printf("%-26s %" PRIu32 "\n", "cpus:", in->ncpus);
 	if (in->ram_kb)
 		printf("%-26s %" PRIu64 " KiB\n", "ram:", in->ram_kb);
@@ -123,18 +123,15 @@ int cmd_info(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
+	struct cli_getopt g = { .verb = "info", .optstring = "h", .opts = opts };
 	int c, i, status = KS_EXIT_OK;
 
-	opterr = 0;
-	optind = 1;
-	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+	while ((c = cli_getopt(&g, argc, argv)) != -1) {
 		switch (c) {
 		case 'h':
 			info_usage(stdout);
 			return KS_EXIT_OK;
 		default:
-			cli_error("info", "unknown option '%s' (kstack info --help)",
-				  argv[optind - 1]);
 			return KS_EXIT_USAGE;
 		}
 	}

@@ -2,6 +2,7 @@
 /*
  * kstack replay TRACE... [--policy SPEC]... [--sweep KEY=VALUES]... [-d DB]
  */
+#include <ctype.h>
 #include <errno.h>
 #include <getopt.h>
 #include <inttypes.h>
@@ -23,10 +24,11 @@ static void usage(FILE *f)
 		"  -p, --policy SPEC     policy[:key=value,...] (repeatable; default: static and rfc)\n"
 		"  -s, --sweep K=VALUES  sweep a parameter: K=a..b, K=a..b:step or K=v1,v2,...\n"
 		"                        (repeatable; the grid is every combination)\n"
-		"  -d, --db FILE         results database (default kstack.db)\n"
+		"  -d, --db FILE         results database (default kstack.db), created once every\n"
+		"                        trace's header and spec is accepted\n"
 		"  -j, --jobs N          worker threads (default: one per CPU)\n"
 		"      --no-store        replay without storing (with --verify)\n"
-		"      --verify DIGEST   fail unless the results' digest equals DIGEST\n"
+		"      --verify DIGEST   fail unless the results' digest (16 hex digits) is DIGEST\n"
 		"      --list-policies   list policies, their parameters and defaults\n"
 		"  -q, --quiet           no progress or summary lines\n"
 		"  -h, --help            this text\n\n"
@@ -56,6 +58,37 @@ static int list_policies(void)
 	return KS_EXIT_OK;
 }
 
+/* --verify's DIGEST: the 16 hex digits replay prints after "digest" */
+static int parse_digest(const char *s, uint64_t *out)
+{
+	size_t i;
+
+	if (strlen(s) != 16)
+		return -1;
+	for (i = 0; i < 16; i++)
+		if (!isxdigit((unsigned char)s[i]))
+			return -1;
+	*out = strtoull(s, NULL, 16);
+	return 0;
+}
+
+/* Open every trace: a trace or a spec it rejects fails before any database exists. */
+static int open_inputs(struct ks_replay_input **in, char **paths, int n,
+		       const struct ks_speclist *specs)
+{
+	struct ks_error err = { 0 };
+	char msg[512];
+	int i;
+
+	for (i = 0; i < n; i++) {
+		if (ks_replay_input_open(&in[i], paths[i], specs, &err)) {
+			cli_error("replay", "%s: %s", paths[i], ks_error_format(&err, msg, sizeof(msg)));
+			return -1;
+		}
+	}
+	return 0;
+}
+
 int cmd_replay(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -70,22 +103,23 @@ int cmd_replay(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
+	struct cli_getopt g = { .verb = "replay", .optstring = "p:s:d:j:qh", .opts = opts,
+				.repeatable = "ps" };
 	const char *policies[MAX_LIST], *sweeps[MAX_LIST];
 	const char *db = "kstack.db", *verify = NULL;
+	struct ks_replay_input **in = NULL;
 	size_t npol = 0, nsw = 0;
 	struct ks_replay_opts ro;
 	struct ks_speclist specs;
 	struct ks_store *store = NULL;
 	struct ks_error err = { 0 };
-	uint64_t digest = 0;
+	uint64_t digest = 0, want = 0;
 	char msg[512], *end;
-	int quiet = 0, nostore = 0, c, i, rc, status = KS_EXIT_OK;
+	int quiet = 0, nostore = 0, ntraces, c, i, rc, status = KS_EXIT_OK;
 	long jobs = 0;
 
 	ks_replay_opts_default(&ro);
-	optind = 1;
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, "p:s:d:j:qh", opts, NULL)) != -1) {
+	while ((c = cli_getopt(&g, argc, argv)) != -1) {
 		switch (c) {
 		case 'p':
 		case 's':
@@ -99,6 +133,11 @@ int cmd_replay(int argc, char **argv)
 				sweeps[nsw++] = optarg;
 			break;
 		case 'd':
+			/* SQLite would open a temporary database and keep nothing */
+			if (!*optarg || !strcmp(optarg, ":memory:")) {
+				cli_error("replay", "--db needs a file name, not '%s'", optarg);
+				return KS_EXIT_USAGE;
+			}
 			db = optarg;
 			break;
 		case 'j':
@@ -113,6 +152,11 @@ int cmd_replay(int argc, char **argv)
 			nostore = 1;
 			break;
 		case 'V':
+			if (parse_digest(optarg, &want)) {
+				cli_error("replay", "bad --verify '%s' (expected the 16 hex digits "
+					  "printed after 'digest')", optarg);
+				return KS_EXIT_USAGE;
+			}
 			verify = optarg;
 			break;
 		case 'L':
@@ -124,7 +168,7 @@ int cmd_replay(int argc, char **argv)
 			usage(stdout);
 			return KS_EXIT_OK;
 		default:
-			return cli_bad_option("replay", "p:s:d:j:qh", argv);
+			return KS_EXIT_USAGE;
 		}
 	}
 	if (optind >= argc) {
@@ -138,25 +182,37 @@ int cmd_replay(int argc, char **argv)
 	rc = ks_speclist_expand(&specs, policies, npol, sweeps, nsw, &err);
 	if (rc) {
 		cli_error("replay", "%s", ks_error_format(&err, msg, sizeof(msg)));
-		return err.code == KS_E_USAGE ? KS_EXIT_USAGE : KS_EXIT_FAIL;
+		/* a spec or sweep that cannot be parsed is a bad command line */
+		return err.code == KS_E_USAGE || err.code == KS_E_POLICY || err.code == KS_E_PARAM ?
+		       KS_EXIT_USAGE : KS_EXIT_FAIL;
 	}
-	if (!nostore) {
+	ntraces = argc - optind;
+	in = calloc((size_t)ntraces, sizeof(*in));
+	if (!in) {
+		cli_error("replay", "out of memory");
+		ks_speclist_release(&specs);
+		return KS_EXIT_FAIL;
+	}
+	status = open_inputs(in, argv + optind, ntraces, &specs) ? KS_EXIT_FAIL : KS_EXIT_OK;
+	if (status == KS_EXIT_OK && !nostore) {
 		rc = ks_store_open(&store, db, &err);
 		if (rc) {
 			cli_error("replay", "%s", ks_error_format(&err, msg, sizeof(msg)));
-			ks_speclist_release(&specs);
-			return KS_EXIT_FAIL;
+			status = KS_EXIT_FAIL;
 		}
 	}
+	if (status != KS_EXIT_OK)
+		goto out;
 	ro.threads = (unsigned int)jobs;
 	ro.progress = !quiet && isatty(STDERR_FILENO);
 
-	for (i = optind; i < argc; i++) {
+	for (i = 0; i < ntraces; i++) {
+		const char *path = argv[optind + i];
 		struct ks_replay_summary sum;
 
-		rc = ks_replay_trace(argv[i], &specs, store, &ro, &sum, NULL, &err);
+		rc = ks_replay_input_run(in[i], &specs, store, &ro, &sum, NULL, &err);
 		if (rc) {
-			cli_fail("replay", argv[i], &err);
+			cli_fail("replay", path, &err);
 			status = KS_EXIT_FAIL;
 			if (rc == -EINTR)
 				break;
@@ -165,7 +221,7 @@ int cmd_replay(int argc, char **argv)
 		digest = ks_result_digest_combine(digest, sum.digest);
 		if (!quiet) {
 			printf("%s: %zu configuration%s, %" PRIu64 " events, %" PRIu64 " lost%s, %.2f s",
-			       argv[i], specs.n, specs.n == 1 ? "" : "s", sum.events, sum.lost,
+			       path, specs.n, specs.n == 1 ? "" : "s", sum.events, sum.lost,
 			       sum.truncated ? ", TRUNCATED (recording was interrupted)" : "",
 			       sum.wall_ns / 1e9);
 			if (store)
@@ -175,14 +231,14 @@ int cmd_replay(int argc, char **argv)
 	}
 	if (status == KS_EXIT_OK && !quiet)
 		printf("digest %016" PRIx64 "\n", digest);
-	if (status == KS_EXIT_OK && verify) {
-		uint64_t want = strtoull(verify, &end, 16);
-
-		if (*end || want != digest) {
-			cli_error("replay", "digest %016" PRIx64 " does not match --verify %s", digest, verify);
-			status = KS_EXIT_FAIL;
-		}
+	if (status == KS_EXIT_OK && verify && want != digest) {
+		cli_error("replay", "digest %016" PRIx64 " does not match --verify %s", digest, verify);
+		status = KS_EXIT_FAIL;
 	}
+out:
+	for (i = 0; i < ntraces; i++)
+		ks_replay_input_free(in[i]);
+	free(in);
 	ks_store_close(store);
 	ks_speclist_release(&specs);
 	return status;

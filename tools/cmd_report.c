@@ -65,7 +65,7 @@ static int fail(struct ks_error *err, int rc)
 		cli_error("report", "%s", err->detail);
 	else
 		cli_error("report", "%s", ks_strerror(rc));
-	return KS_EXIT_FAIL;
+	return err->code == KS_E_USAGE ? KS_EXIT_USAGE : KS_EXIT_FAIL;
 }
 
 static int print_charts(const char *dir, bool drew)
@@ -153,6 +153,9 @@ int cmd_report(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
+	/* each --cost overrides one price */
+	struct cli_getopt g = { .verb = "report", .optstring = "d:f:c:p:amCn:t:h", .opts = opts,
+				.repeatable = "n" };
 	struct ks_error err = { 0 };
 	struct ks_report_opts o;
 	struct ks_store *store = NULL;
@@ -162,9 +165,7 @@ int cmd_report(int argc, char **argv)
 
 	ks_report_opts_default(&o);
 	o.defaults = ks_policy_defaults;
-	optind = 1;
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, "d:f:c:p:amCn:t:h", opts, NULL)) != -1) {
+	while ((c = cli_getopt(&g, argc, argv)) != -1) {
 		switch (c) {
 		case 'd':
 			db = optarg;
@@ -204,12 +205,6 @@ int cmd_report(int argc, char **argv)
 			usage(stdout);
 			return KS_EXIT_OK;
 		default:
-			if (optopt)
-				cli_error("report", "bad or incomplete option '-%c' (see --help)",
-					  optopt);
-			else
-				cli_error("report", "unknown option '%s' (see --help)",
-					  argv[optind - 1]);
 			return KS_EXIT_USAGE;
 		}
 	}

@@ -103,6 +103,7 @@ int cmd_synth(int argc, char **argv)
 		{ "thread-size", required_argument, NULL, OPT_PARAM },
 		{ NULL, 0, NULL, 0 },
 	};
+	struct cli_getopt g = { .verb = "synth", .optstring = "p:o:lqh", .opts = opts };
 	/* overrides are applied after the profile, in command-line order */
 	const char *keys[64], *vals[64];
 	const char *profile = NULL, *out = NULL;
@@ -110,24 +111,16 @@ int cmd_synth(int argc, char **argv)
 	struct ks_synth_params p;
 	struct ks_error err = { 0 };
 	char path[PATH_MAX], msg[320];
-	int c, idx, nover = 0, quiet = 0, ret;
+	int c, nover = 0, quiet = 0, ret;
 	size_t i;
 
-	optind = 1;
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":p:o:lqh", opts, &idx)) != -1) {
+	while ((c = cli_getopt(&g, argc, argv)) != -1) {
 		switch (c) {
 		case 'p':
+			profile = optarg;
+			break;
 		case 'o':
-			if (c == 'p' ? profile != NULL : out != NULL) {
-				cli_error("synth", "--%s given twice",
-					  c == 'p' ? "profile" : "output");
-				return KS_EXIT_USAGE;
-			}
-			if (c == 'p')
-				profile = optarg;
-			else
-				out = optarg;
+			out = optarg;
 			break;
 		case 'l':
 			return list_profiles();
@@ -142,15 +135,10 @@ int cmd_synth(int argc, char **argv)
 				cli_error("synth", "too many parameters");
 				return KS_EXIT_USAGE;
 			}
-			keys[nover] = opts[idx].name;
+			keys[nover] = opts[g.longindex].name;
 			vals[nover++] = optarg;
 			break;
-		case ':':
-			cli_error("synth", "option %s needs a value", argv[optind - 1]);
-			return KS_EXIT_USAGE;
 		default:
-			cli_error("synth", "unknown option %s (see kstack synth --help)",
-				  argv[optind - 1]);
 			return KS_EXIT_USAGE;
 		}
 	}

@@ -13,6 +13,8 @@
 
 #include "common/ks_err.h"
 
+struct option;
+
 int cmd_collect(int argc, char **argv);
 int cmd_synth(int argc, char **argv);
 int cmd_info(int argc, char **argv);
@@ -32,12 +34,35 @@ void cli_error(const char *verb, const char *fmt, ...) __attribute__((format(pri
  */
 void cli_fail(const char *verb, const char *context, const struct ks_error *err);
 
-/**
- * cli_bad_option() - the one-line error for getopt_long's '?' (call with
- * opterr = 0): an unknown option or one missing its argument.
- * Return: KS_EXIT_USAGE.
+#define CLI_MAX_LONG 64
+
+/*
+ * One command's options for cli_getopt(): set the first four fields, leave
+ * the rest zero (a designated initializer does).
  */
-int cli_bad_option(const char *verb, const char *optstring, char **argv);
+struct cli_getopt {
+	const char *verb;		/* errors read "kstack VERB: ..." */
+	const char *optstring;		/* as for getopt_long, without a leading ':' */
+	const struct option *opts;	/* as for getopt_long, at most CLI_MAX_LONG */
+	const char *repeatable;		/* letters of value options that may repeat; may be NULL */
+	unsigned char seen[(256 + CLI_MAX_LONG) / 8];	/* value options given so far */
+	int longindex;			/* opts[] entry of the last option; -1: a letter */
+	bool started;
+};
+
+/**
+ * cli_getopt() - getopt_long() over argv with kstack's one-line errors
+ * @g: the command's options; starts the scan over argv at the first call
+ * @argc: as given to the command
+ * @argv: as given to the command
+ *
+ * An unknown option, an option missing its value and an option that takes
+ * a value given a second time (unless listed in @g->repeatable) each print
+ * one line "kstack VERB: ..." on stderr.
+ * Return: the option's code, -1 after the last option, or '?' after such
+ * an error (the command then returns KS_EXIT_USAGE).
+ */
+int cli_getopt(struct cli_getopt *g, int argc, char **argv);
 
 /**
  * cli_stdout_failed() - flush stdout and report a lost write (a full disk, a

@@ -8,7 +8,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <getopt.h>
 #include <unistd.h>
 
 #include "config.h"
@@ -58,20 +57,6 @@ void cli_fail(const char *verb, const char *context, const struct ks_error *err)
 		cli_error(verb, "%s: %s", context, msg);
 	else
 		cli_error(verb, "%s", msg);
-}
-
-int cli_bad_option(const char *verb, const char *optstring, char **argv)
-{
-	const char *arg = argv[optind - 1];
-
-	if (optopt == 0)	/* an unknown long option */
-		cli_error(verb, "unknown option '%s' (kstack %s --help)", arg, verb);
-	else if (strncmp(arg, "--", 2) == 0 || strchr(optstring, optopt))
-		cli_error(verb, "option '%s' needs a value (kstack %s --help)",
-			  strncmp(arg, "--", 2) == 0 ? arg : (char[]){ '-', (char)optopt, 0 }, verb);
-	else
-		cli_error(verb, "unknown option '-%c' (kstack %s --help)", optopt, verb);
-	return KS_EXIT_USAGE;
 }
 
 bool cli_stdout_failed(const char *verb)

@@ -7,10 +7,11 @@ small_trace t.kst
 
 expect_error 2 "no trace given" "$KSTACK" replay
 expect_error 1 "no-such.kst" "$KSTACK" replay no-such.kst -d a.db
-expect_error 1 "unknown policy 'frc'" "$KSTACK" replay t.kst --policy frc -d a.db
-expect_error 1 "unknown key 'poool' for policy 'rfc'" "$KSTACK" replay t.kst --policy rfc:poool=3 -d a.db
-expect_error 1 "'pool'" "$KSTACK" replay t.kst --policy rfc:pool=many -d a.db
-expect_error 1 "sweep key 'nosuch'" "$KSTACK" replay t.kst --policy rfc --sweep nosuch=1..3 -d a.db
+# a spec or sweep that does not parse is a bad command line, like a bad --jobs
+expect_error 2 "unknown policy 'frc'" "$KSTACK" replay t.kst --policy frc -d a.db
+expect_error 2 "unknown key 'poool' for policy 'rfc'" "$KSTACK" replay t.kst --policy rfc:poool=3 -d a.db
+expect_error 2 "'pool'" "$KSTACK" replay t.kst --policy rfc:pool=many -d a.db
+expect_error 2 "sweep key 'nosuch'" "$KSTACK" replay t.kst --policy rfc --sweep nosuch=1..3 -d a.db
 expect_error 2 "bad sweep range" "$KSTACK" replay t.kst --policy rfc --sweep pool=5..1 -d a.db
 expect_error 2 "bad --jobs" "$KSTACK" replay t.kst -j 0 -d a.db
 

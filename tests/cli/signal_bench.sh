@@ -16,7 +16,7 @@ expect_error 2 "unknown policy 'nosuch'" "$KSTACK" bench -p nosuch
 expect_error 2 "for key 'pool' of policy 'rfc'" "$KSTACK" bench -p rfc -p rfc:pool=x
 expect_error 2 "bad --events '10'" "$KSTACK" bench --events 10
 expect_error 2 "bad --events '-5'" "$KSTACK" bench --events -5
-expect_error 2 "--events given twice" "$KSTACK" bench -n 5000 -n 6000
+expect_error 2 "option '-n' given more than once" "$KSTACK" bench -n 5000 -n 6000
 expect_error 2 "no --keep with it" "$KSTACK" bench --trace x.kst --keep
 expect_error 2 "unexpected argument 'extra'" "$KSTACK" bench extra
 expect_error 1 "missing.kst" "$KSTACK" bench --trace missing.kst

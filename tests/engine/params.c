@@ -67,9 +67,6 @@ int main(void)
 		     "rfc:cache=2,entry_model=x86,fail_rate=0,fail_windows=none,fault_span=page,frame_bytes=344,page_size=auto,"
 		     "pool=auto,prealloc=1,quirk_cache_keep=1,quirk_nr_pages=0,quirk_refill=1,"
 		     "samples=256,seed=1,sync_stack=8192,thread_size=auto");
-	expect_canon("rfc:", "rfc:cache=2,entry_model=x86,fail_rate=0,fail_windows=none,fault_span=page,"
-		     "frame_bytes=344,page_size=auto,pool=auto,prealloc=1,quirk_cache_keep=1,quirk_nr_pages=0,"
-		     "quirk_refill=1,samples=256,seed=1,sync_stack=8192,thread_size=auto");
 	expect_canon("static:seed=7,size=8192,fail_rate=0.25,fail_windows=1-2;3.5-4",
 		     "static:entry_model=x86,fail_rate=0.25,fail_windows=1-2;3.5-4,frame_bytes=344,"
 		     "page_size=auto,prealloc=1,samples=256,seed=7,size=8192,sync_stack=8192,"
@@ -140,6 +137,42 @@ int main(void)
 		   "key 'pool' of policy 'rfc' has no value (expected auto or 0..64)");
 	expect_err("static:pool=3", KS_E_PARAM, "unknown key 'pool' for policy 'static'");
 
+	/*
+	 * Nothing is skipped silently: a ':' with nothing after it, an empty
+	 * item between commas, an empty failure window or a blank before a
+	 * number is an error, not a default (they were all accepted).
+	 */
+	expect_err("rfc:", KS_E_PARAM,
+		   "no parameter after 'rfc:' (key=value,... or the name alone)");
+	expect_err("rfc:pool=1,,", KS_E_PARAM, "empty parameter in 'rfc:pool=1,,' (a stray ',')");
+	expect_err("rfc:pool=1,", KS_E_PARAM, "empty parameter in 'rfc:pool=1,' (a stray ',')");
+	expect_err("rfc:,pool=1", KS_E_PARAM, "empty parameter in 'rfc:,pool=1' (a stray ',')");
+	expect_err("rfc:pool=1,,seed=2", KS_E_PARAM,
+		   "empty parameter in 'rfc:pool=1,,seed=2' (a stray ',')");
+	{
+		static const char *const bad_windows[] = { "1-2;", ";1-2", "1-2;;3-4", "", ";" };
+		char spec[64], want[256];
+
+		for (i = 0; i < sizeof(bad_windows) / sizeof(bad_windows[0]); i++) {
+			snprintf(spec, sizeof(spec), "rfc:fail_windows=%s", bad_windows[i]);
+			snprintf(want, sizeof(want), "bad value '%s' for key 'fail_windows' of policy "
+				 "'rfc' (expected none or START-END[;START-END...] in seconds, "
+				 "START < END, at most 8)", bad_windows[i]);
+			expect_err(spec, KS_E_PARAM, want);
+		}
+	}
+	expect_err("rfc:fail_rate=\t0.5", KS_E_PARAM,
+		   "bad value '\t0.5' for key 'fail_rate' of policy 'rfc' (expected a number in [0, 1])");
+	expect_err("rfc:fail_windows=\n1-2", KS_E_PARAM,
+		   "bad value '\n1-2' for key 'fail_windows' of policy 'rfc' (expected none or "
+		   "START-END[;START-END...] in seconds, START < END, at most 8)");
+	/* the accepted forms around them still parse */
+	expect_canon("rfc:fail_windows=1-2;3-4,fail_rate=0.5",
+		     "rfc:cache=2,entry_model=x86,fail_rate=0.5,fail_windows=1-2;3-4,fault_span=page,"
+		     "frame_bytes=344,page_size=auto,pool=auto,prealloc=1,quirk_cache_keep=1,"
+		     "quirk_nr_pages=0,quirk_refill=1,samples=256,seed=1,sync_stack=8192,"
+		     "thread_size=auto");
+
 	/* limits that need the machine */
 	expect_create_err("static:size=6000", &m, KS_E_PARAM,
 			  "bad value '6000' for key 'size' of policy 'static' "
@@ -157,6 +190,57 @@ int main(void)
 	expect_create_err("rfc:prealloc=5", &m, KS_E_PARAM,
 			  "bad value '5' for key 'prealloc' of policy 'rfc' "
 			  "(expected at most thread_size/page_size = 4)");
+
+	/*
+	 * A size the engine does not model that comes from the trace (the key
+	 * left at auto) blames the trace, not a key the user never gave; an
+	 * explicit key still overrides it.
+	 */
+	{
+		struct ks_machine m8k = m, m4k = m;
+
+		m8k.page_size = 8192;
+		m4k.thread_size = 4096;
+		expect_create_err("rfc", &m8k, KS_E_PARAM,
+				  "the trace's page size 8192 is not modelled (expected 4096, 16384 "
+				  "or 65536: give page_size= to policy 'rfc')");
+		expect_create_err("static", &m4k, KS_E_PARAM,
+				  "the trace's thread size 4096 is not modelled with 4096-byte pages "
+				  "(expected 8192..65536, a multiple of page_size: give thread_size= "
+				  "to policy 'static')");
+		expect_create_err("rfc:page_size=65536", &m, KS_E_PARAM,
+				  "the trace's thread size 16384 is not modelled with 65536-byte pages "
+				  "(expected 8192..65536, a multiple of page_size: give thread_size= "
+				  "to policy 'rfc')");
+		if (ks_engine_create(&e, "rfc:page_size=4096", &m8k, &err)) {
+			printf("FAIL create rfc:page_size=4096 on 8 KiB pages: %s\n", err.detail);
+			failures++;
+		} else {
+			ks_engine_free(e);
+		}
+	}
+
+	/* ks_spec_check() accepts and refuses exactly what ks_engine_create() does */
+	{
+		static const char *const specs[] = {
+			"rfc", "static:size=6000", "rfc:prealloc=5", "watermark:low=5,pool=4",
+			"rfc:page_size=16384,thread_size=8192", "entry", "frc", "rfc:",
+			"rfc:pool=3,seed=9", "rfc+global:global=2",
+		};
+		struct ks_error e1, e2;
+
+		for (i = 0; i < sizeof(specs) / sizeof(specs[0]); i++) {
+			int r1 = ks_spec_check(specs[i], &m, &e1), r2 = ks_engine_create(&e, specs[i], &m, &e2);
+
+			if (!r2)
+				ks_engine_free(e);
+			if (r1 != r2 || (r1 && strcmp(e1.detail, e2.detail))) {
+				printf("FAIL check(%s) = %d '%s', create = %d '%s'\n", specs[i], r1,
+				       r1 ? e1.detail : "", r2, r2 ? e2.detail : "");
+				failures++;
+			}
+		}
+	}
 
 	/* results carry the resolved canonical parameters; depth is not needed */
 	if (ks_engine_create(&e, "rfc:seed=3", &m, &err)) {
