@@ -122,7 +122,9 @@ static const char *parse_block_header(const uint8_t *h, uint32_t seq, struct kst
 		if ((b->flags & KST_BF_CODEC) == KST_BF_STORED && b->raw_len != b->payload_len)
 			return "bad block sizes";
 	} else if (b->kind == KST_KIND_TRAILER) {
-		if (b->flags || b->nev || b->payload_len > KST_MAX_PAYLOAD)
+		/* never compressed: R = P, like a stored block */
+		if (b->flags || h[10] || h[11] || b->nev || b->payload_len > KST_MAX_PAYLOAD ||
+		    b->raw_len != b->payload_len)
 			return "bad trailer header";
 	} else {
 		return "unknown block kind";

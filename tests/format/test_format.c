@@ -15,6 +15,7 @@
 #include <string.h>
 #include <sys/wait.h>
 #include <unistd.h>
+#include <zlib.h>
 
 #include "kst.h"
 #include "test_format.h"
@@ -269,6 +270,20 @@ static void walk(const uint8_t *buf, size_t len, struct layout *l)
 		off += 40 + le32(buf + off + 12);
 	}
 	l->end = off;
+}
+
+static void put_le32(uint8_t *p, uint32_t v)
+{
+	p[0] = v;
+	p[1] = v >> 8;
+	p[2] = v >> 16;
+	p[3] = v >> 24;
+}
+
+/* Recompute the header checksum of the block at @b after a header field changed. */
+static void fix_block_crc(uint8_t *b)
+{
+	put_le32(b + 36, (uint32_t)crc32(0, b, 36));
 }
 
 static void check_same_events(const struct ks_event *a, const struct ks_event *b, size_t n)
@@ -552,6 +567,17 @@ static void test_corrupt(void)
 		CHECK(!strcmp(err.detail, "block 5: checksum mismatch"));
 		free(back);
 		buf[l.off[5] + 40 + 1] ^= 0x01;
+
+		/* a trailer whose R differs from P (FORMAT.md: never compressed, R = P) */
+		put_le32(buf + l.off[5] + 16, le32(buf + l.off[5] + 12) + 1);
+		fix_block_crc(buf + l.off[5]);
+		spit(bad, buf, len);
+		CHECK_EQ(read_all(bad, &back, &count, NULL, &err), -KS_E_CORRUPT);
+		CHECK(!strcmp(err.detail, "block 5: bad trailer header"));
+		CHECK_EQ(count, n);	/* every event block was fine */
+		free(back);
+		put_le32(buf + l.off[5] + 16, le32(buf + l.off[5] + 12));
+		fix_block_crc(buf + l.off[5]);
 
 		/* a header byte: the host name */
 		buf[30] ^= 0x01;
