@@ -45,11 +45,14 @@ static inline uint32_t kst_ld32(const uint8_t *p)
 #define likely(x) __builtin_expect(!!(x), 1)
 #define unlikely(x) __builtin_expect(!!(x), 0)
 
-/* The rest of a long varint, from bit @shift on. */
+/* The rest of a long varint, from bit @shift on; NULL past 10 bytes or 64 bits. */
 static const uint8_t *vslow(const uint8_t *p, uint64_t *v, unsigned int shift)
 {
 	for (; shift < 70; shift += 7) {
 		uint64_t b = *p++;
+
+		if (shift == 63 && b > 1)
+			return NULL;
 
 		*v |= (b & 0x7f) << shift;
 		if (!(b & 0x80))

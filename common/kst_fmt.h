@@ -138,7 +138,7 @@ static inline int64_t kst_unzigzag(uint64_t v)
 
 /*
  * Bounded varint decoder: returns the position after the varint or NULL if
- * it runs past @end or is longer than 10 bytes.
+ * it runs past @end, is longer than 10 bytes or does not fit 64 bits.
  */
 static inline const uint8_t *kst_get_varint(const uint8_t *p, const uint8_t *end,
 					    uint64_t *out)
@@ -149,6 +149,9 @@ static inline const uint8_t *kst_get_varint(const uint8_t *p, const uint8_t *end
 	while (p < end && shift < 70) {
 		uint8_t b = *p++;
 
+		/* the tenth byte holds bit 63 only: more does not fit 64 bits */
+		if (shift == 63 && b > 1)
+			return NULL;
 		v |= (uint64_t)(b & 0x7f) << shift;
 		if (!(b & 0x80)) {
 			*out = v;

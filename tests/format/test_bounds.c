@@ -1,0 +1,255 @@
+// SPDX-License-Identifier: MIT
+/*
+ * The reader's validity rules for files a bad writer could produce, with
+ * valid checksums (data/FORMAT.md "Encodings"):
+ *
+ * - a varint whose value does not fit in 64 bits is refused.
+ *
+ * The files are built byte by byte (craft.h); the expected messages are
+ * those FORMAT.md and kst_read.c define, the numbers worked out below.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "craft.h"
+#include "kst.h"
+#include "test_format.h"
+
+int test_failures;
+
+static char dir[] = "/tmp/kst-bounds-XXXXXX";
+
+#define T63 (1ull << 63)
+
+/*
+ * Read every block of @c's image; return the final code with the message in
+ * @err and the number of events read in *@count.  Twice, with a rewind in
+ * between, to check that the time rules restart with it.
+ */
+static int read_img(const struct craft *c, uint64_t *count, struct ks_error *err)
+{
+	const struct ks_event *evs;
+	struct kst_reader *r;
+	int ret, pass, first = 0;
+	uint64_t n0 = 0;
+	size_t n;
+
+	memset(err, 0, sizeof(*err));
+	*count = 0;
+	ret = kst_reader_open_mem(&r, c->buf, c->len, err);
+	if (ret)
+		return ret;
+	for (pass = 0; pass < 2; pass++) {
+		*count = 0;
+		while ((ret = kst_reader_next_block(r, &evs, &n, err)) > 0)
+			*count += n;
+		if (pass == 0) {
+			first = ret;
+			n0 = *count;
+			CHECK_EQ(kst_reader_rewind(r, NULL), 0);
+		}
+	}
+	CHECK_EQ(ret, first);
+	CHECK_EQ(*count, n0);
+	kst_reader_free(r);
+	return ret;
+}
+
+/* The same through a pipe: the reader cannot look ahead. */
+static int read_pipe(const struct craft *c, uint64_t *count, struct ks_error *err)
+{
+	const struct ks_event *evs;
+	struct kst_reader *r;
+	char path[64];
+	int fds[2], ret, status;
+	size_t n;
+	pid_t pid;
+
+	memset(err, 0, sizeof(*err));
+	*count = 0;
+	if (pipe(fds))
+		return -errno;
+	pid = fork();
+	if (pid == 0) {
+		size_t i;
+
+		close(fds[0]);
+		for (i = 0; i < c->len;) {
+			ssize_t w = write(fds[1], c->buf + i, c->len - i);
+
+			if (w <= 0)
+				_exit(0);	/* the reader stopped early */
+			i += w;
+		}
+		_exit(0);
+	}
+	close(fds[1]);
+	snprintf(path, sizeof(path), "/proc/self/fd/%d", fds[0]);
+	ret = kst_reader_open(&r, path, err);
+	if (!ret) {
+		while ((ret = kst_reader_next_block(r, &evs, &n, err)) > 0)
+			*count += n;
+		kst_reader_free(r);
+	}
+	close(fds[0]);
+	waitpid(pid, &status, 0);
+	return ret;
+}
+
+/* Expect @c to fail with -KS_E_CORRUPT and exactly @msg, by file and by pipe. */
+static void expect_corrupt(const struct craft *c, const char *msg, uint64_t events_before)
+{
+	struct ks_error err;
+	uint64_t count;
+
+	CHECK_EQ(read_img(c, &count, &err), -KS_E_CORRUPT);
+	if (strcmp(err.detail, msg)) {
+		fprintf(stderr, "got '%s'\nwant '%s'\n", err.detail, msg);
+		CHECK(0);
+	}
+	CHECK_EQ(count, events_before);
+	CHECK_EQ(read_pipe(c, &count, &err), -KS_E_CORRUPT);
+	if (strcmp(err.detail, msg)) {
+		fprintf(stderr, "pipe: got '%s'\nwant '%s'\n", err.detail, msg);
+		CHECK(0);
+	}
+	CHECK_EQ(count, events_before);
+}
+
+static void expect_ok(const struct craft *c, uint64_t events)
+{
+	struct ks_error err;
+	uint64_t count;
+
+	CHECK_EQ(read_img(c, &count, &err), 0);
+	if (err.detail[0])
+		fprintf(stderr, "unexpected: %s\n", err.detail);
+	CHECK_EQ(count, events);
+	CHECK_EQ(read_pipe(c, &count, &err), 0);
+	CHECK_EQ(count, events);
+}
+
+/*
+ * FREE records (tag 0x84, time word dt << 2 on the same CPU, tid): the first
+ * names tid 7 as new to the block (7 << 1 | 1 = 15), the others task 0.
+ * Return: the payload length.
+ */
+static uint32_t frees(uint8_t *p, const uint64_t *dt, size_t n)
+{
+	uint8_t *s = p;
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		*p++ = 0x84;
+		p = cr_varint(p, dt[i] << 2);
+		*p++ = i ? 0x00 : 0x0f;
+	}
+	return (uint32_t)(p - s);
+}
+
+static void header(struct craft *c, uint64_t start)
+{
+	struct cr_hdr h;
+
+	cr_hdr_default(&h);
+	h.v[6] = start;
+	cr_header(c, &h);
+}
+
+/* Varints of 10 bytes: the 64th bit is the last one a value may use. */
+static void test_varints(void)
+{
+	/* FREE, time word 0, tid as a 10-byte varint */
+	uint8_t rec[16] = { 0x84, 0x00 };
+	struct craft c;
+	struct cr_hdr h;
+
+	/* valid: a second FREE naming task 0 by a 10-byte varint of 0 (not minimal) */
+	{
+		const uint64_t d0[1] = { 0 };
+		uint8_t two[32];
+		uint32_t len = frees(two, d0, 1);
+
+		two[len++] = 0x84;
+		two[len++] = 0x28;		/* dt 10 */
+		memset(two + len, 0x80, 9);
+		two[len + 9] = 0x00;
+		len += 10;
+		header(&c, 1000);
+		cr_events(&c, two, len, 2, 1000);
+		cr_trailer(&c, 1010, 2);
+		expect_ok(&c, 2);
+		free(c.buf);
+	}
+
+	/* 0x81 0x80 x8 0x01: 1 + 2^63, an odd tref with tid 2^62: too large a tid */
+	memset(rec + 2, 0x80, 9);
+	rec[2] = 0x81;
+	rec[11] = 0x01;
+	header(&c, 1000);
+	cr_events(&c, rec, 12, 1, 1000);
+	cr_trailer(&c, 1000, 2);
+	expect_corrupt(&c, "block 0: bad record value", 0);
+	free(c.buf);
+
+	/* ... with 0x02 in the tenth byte: bit 64, beyond 64 bits */
+	rec[11] = 0x02;
+	header(&c, 1000);
+	cr_events(&c, rec, 12, 1, 1000);
+	cr_trailer(&c, 1000, 2);
+	expect_corrupt(&c, "block 0: bad varint", 0);
+	free(c.buf);
+
+	/* a header field the same way: page_size 4096 with bit 64 set */
+	cr_hdr_default(&h);
+	h.omit[1] = 1;
+	h.label = NULL;
+	cr_header(&c, &h);
+	{
+		/* append tag 1, length 10, 0x80 | 0, 0xa0, 0x80 x7, 0x02 */
+		uint8_t tlv[12] = { 0x01, 0x0a, 0x80, 0xa0, 0x80, 0x80, 0x80, 0x80,
+				    0x80, 0x80, 0x80, 0x02 };
+		uint32_t l = cr_get32(c.buf + 12);
+		struct craft d;
+
+		memset(&d, 0, sizeof(d));
+		cr_append(&d, c.buf, 16 + l);
+		cr_append(&d, tlv, sizeof(tlv));
+		cr_put32(d.buf + 12, l + sizeof(tlv));
+		{
+			uint8_t crc[4];
+
+			cr_put32(crc, (uint32_t)crc32(0, d.buf, d.len));
+			cr_append(&d, crc, 4);
+		}
+		{
+			struct ks_error err;
+			uint64_t count;
+
+			CHECK_EQ(read_img(&d, &count, &err), -KS_E_CORRUPT);
+			CHECK(!strcmp(err.detail, "header: malformed field"));
+		}
+		free(d.buf);
+	}
+	free(c.buf);
+}
+int main(void)
+{
+	char cmd[300];
+
+	if (!mkdtemp(dir)) {
+		perror("mkdtemp");
+		return 1;
+	}
+	test_varints();
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
+	if (system(cmd))
+		fprintf(stderr, "could not remove %s\n", dir);
+	if (test_failures)
+		fprintf(stderr, "%d checks failed\n", test_failures);
+	return test_failures ? 1 : 0;
+}
