@@ -78,7 +78,8 @@ struct kst_writer;
  * @info: header fields (the trailer fields are ignored here)
  * @err: detail on failure
  *
- * Return: 0 or a negative code.
+ * Return: 0 or a negative code: -EINVAL (and no file) for a header field out
+ * of the range of data/FORMAT.md "TLV area".
  */
 int kst_writer_create(struct kst_writer **out, const char *path,
 		      const struct kst_info *info, struct ks_error *err);

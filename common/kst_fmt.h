@@ -42,6 +42,10 @@
 #define KST_MAX_RAW		(16u << 20)
 #define KST_MAX_PAYLOAD		(32u << 20)
 #define KST_MAX_NCPUS		65536
+#define KST_PAGE_MIN		1024		/* page_size: a power of two in this range */
+#define KST_PAGE_MAX		(1u << 20)
+#define KST_THREAD_MAX		(1u << 20)	/* thread_size: page_size multiple up to this */
+#define KST_TIME_MAX		((1ull << 63) - 1)	/* every time: a signed 64-bit value */
 #define KST_PAD			256	/* zero bytes after a decoded payload */
 #define KST_CPU_STATE		1024	/* cpus with per-CPU switch state */
 
@@ -176,9 +180,10 @@ static inline uint64_t kst_fnv(uint64_t h, const void *buf, size_t len)
 	return h;
 }
 
-/* kst_info.c: header and trailer TLV codecs */
+/* kst_info.c: header and trailer TLV codecs, and the header's limits */
 size_t kst_hdr_encode(const struct kst_info *info, uint8_t *buf, size_t size);
-int kst_hdr_decode(struct kst_info *info, const uint8_t *p, size_t len);
+int kst_hdr_decode(struct kst_info *info, const uint8_t *p, size_t len, char *why, size_t size);
+const char *kst_hdr_check(const struct kst_info *info, char *buf, size_t size);
 size_t kst_trailer_encode(const struct kst_info *info, uint32_t ncpus, uint64_t nr_events,
 			  uint8_t *buf, size_t size);
 int kst_trailer_decode(struct kst_info *info, const uint8_t *p, size_t len);

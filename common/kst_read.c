@@ -209,6 +209,7 @@ static int reader_start(struct kst_reader *r, struct ks_error *err)
 	uint8_t fixed[KST_HDR_FIXED];
 	uint32_t version, tlv_len;
 	uint8_t *hdr = NULL;
+	char why[160];
 	ssize_t n;
 	int ret;
 
@@ -248,13 +249,13 @@ static int reader_start(struct kst_reader *r, struct ks_error *err)
 		ret = ks_error_set(err, KS_E_CORRUPT, "header: checksum mismatch");
 		goto out;
 	}
-	ret = kst_hdr_decode(&r->info, hdr + KST_HDR_FIXED, tlv_len);
+	ret = kst_hdr_decode(&r->info, hdr + KST_HDR_FIXED, tlv_len, why, sizeof(why));
 	if (ret == -ENOMEM) {
 		ret = ks_error_set(err, ENOMEM, "no memory for the header");
 		goto out;
 	}
 	if (ret) {
-		ret = ks_error_set(err, KS_E_CORRUPT, "header: malformed field");
+		ret = ks_error_set(err, KS_E_CORRUPT, "header: %s", why);
 		goto out;
 	}
 	r->info.version = version;

@@ -605,10 +605,22 @@ fail:
 	return ret;
 }
 
+/* A header the reader would refuse is a bug of the producer: write nothing. */
+static int check_header(const struct kst_info *info, struct ks_error *err)
+{
+	char why[160];
+
+	if (kst_hdr_check(info, why, sizeof(why)))
+		return ks_error_set(err, EINVAL, "bad trace header: %s", why);
+	return 0;
+}
+
 int kst_writer_fdopen(struct kst_writer **out, int fd, const struct kst_info *info,
 		      struct ks_error *err)
 {
-	return writer_start(out, fd, 0, info, err);
+	int ret = check_header(info, err);
+
+	return ret ? ret : writer_start(out, fd, 0, info, err);
 }
 
 int kst_writer_create(struct kst_writer **out, const char *path,
@@ -616,6 +628,9 @@ int kst_writer_create(struct kst_writer **out, const char *path,
 {
 	int fd, ret;
 
+	ret = check_header(info, err);
+	if (ret)
+		return ret;
 	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
 	if (fd < 0)
 		return ks_error_set(err, errno, "cannot create %s", path);
@@ -635,6 +650,9 @@ static int write_trailer(struct kst_writer *w, const struct kst_info *info)
 	size_t len;
 	int ret;
 
+	/* the reader refuses other negative values */
+	if (info->nr_kernel_stack_end_kb < -1)
+		return -EINVAL;
 	buf = malloc(size);
 	if (!buf)
 		return -ENOMEM;

@@ -1,14 +1,17 @@
 // SPDX-License-Identifier: MIT
 /*
  * The reader's validity rules for files a bad writer could produce, with
- * valid checksums (data/FORMAT.md "Encodings"):
+ * valid checksums (data/FORMAT.md "Header", "Encodings"):
  *
- * - a varint whose value does not fit in 64 bits is refused.
+ * - header fields out of range are refused naming the field and its value;
+ * - a varint whose value does not fit in 64 bits is refused;
+ * - the writer refuses to write a header the reader would refuse.
  *
  * The files are built byte by byte (craft.h); the expected messages are
  * those FORMAT.md and kst_read.c define, the numbers worked out below.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -160,6 +163,85 @@ static void header(struct craft *c, uint64_t start)
 	cr_header(c, &h);
 }
 
+/* A header with field @tag set to @v (or left out with @omit); expect @msg or success. */
+static void hdr_case(unsigned int tag, uint64_t v, int omit, const char *msg)
+{
+	const uint64_t d0[1] = { 0 };
+	struct ks_error err;
+	struct craft c;
+	struct cr_hdr h;
+	uint64_t count;
+	uint8_t rec[16];
+	uint32_t len;
+
+	cr_hdr_default(&h);
+	h.v[tag] = v;
+	h.omit[tag] = omit;
+	cr_header(&c, &h);
+	len = frees(rec, d0, 1);
+	cr_events(&c, rec, len, 1, 1000);
+	cr_trailer(&c, 1000, h.v[3] <= 64 && !h.omit[3] ? (uint32_t)h.v[3] : 2);
+	if (!msg) {
+		expect_ok(&c, 1);
+	} else {
+		CHECK_EQ(read_img(&c, &count, &err), -KS_E_CORRUPT);
+		if (strcmp(err.detail, msg)) {
+			fprintf(stderr, "tag %u value %llu: got '%s'\nwant '%s'\n", tag,
+				(unsigned long long)v, err.detail, msg);
+			CHECK(0);
+		}
+	}
+	free(c.buf);
+}
+
+static void test_header_fields(void)
+{
+	/* edges that are valid */
+	hdr_case(1, 1024, 0, NULL);
+	hdr_case(1, 16384, 0, NULL);
+	hdr_case(2, 4096, 0, NULL);		/* thread_size = page_size */
+	hdr_case(2, 1 << 20, 0, NULL);
+	hdr_case(3, 1, 0, NULL);
+	hdr_case(3, 64, 0, NULL);
+	hdr_case(4, 0, 0, NULL);
+	hdr_case(7, 0, 0, NULL);		/* nr_kernel_stack_start_kb 0 */
+
+	/* page_size: 2^40 = 1099511627776, not a power of two, too small, too large */
+	hdr_case(1, 1ull << 40, 0, "header: page_size 1099511627776 is out of range "
+		 "(a power of two from 1024 to 1048576)");
+	hdr_case(1, 3000, 0, "header: page_size 3000 is out of range "
+		 "(a power of two from 1024 to 1048576)");
+	hdr_case(1, 512, 0, "header: page_size 512 is out of range "
+		 "(a power of two from 1024 to 1048576)");
+	hdr_case(1, 0, 0, "header: page_size 0 is out of range "
+		 "(a power of two from 1024 to 1048576)");
+	hdr_case(1, 1 << 21, 0, "header: page_size 2097152 is out of range "
+		 "(a power of two from 1024 to 1048576)");
+	/* thread_size: not a multiple of 4096, 0, one page short, too large */
+	hdr_case(2, 10000, 0, "header: thread_size 10000 is out of range "
+		 "(a multiple of page_size 4096, at most 1048576)");
+	hdr_case(2, 0, 0, "header: thread_size 0 is out of range "
+		 "(a multiple of page_size 4096, at most 1048576)");
+	hdr_case(2, (1 << 20) + 4096, 0, "header: thread_size 1052672 is out of range "
+		 "(a multiple of page_size 4096, at most 1048576)");
+	hdr_case(2, 1ull << 33, 0, "header: thread_size 8589934592 is out of range "
+		 "(a multiple of page_size 4096, at most 1048576)");
+	/* ncpus: 0, left out (0), 100000 */
+	hdr_case(3, 0, 0, "header: ncpus 0 is out of range (1 to 65536)");
+	hdr_case(3, 0, 1, "header: ncpus 0 is out of range (1 to 65536)");
+	hdr_case(3, 100000, 0, "header: ncpus 100000 is out of range (1 to 65536)");
+	/* depth_source 4: not one of the four */
+	hdr_case(4, 4, 0, "header: depth_source 4 is out of range (0 to 3)");
+	/* start_ns 2^63, and near 2^64 */
+	hdr_case(6, T63, 0, "header: start_ns 9223372036854775808 is out of range "
+		 "(at most 2^63 - 1)");
+	hdr_case(6, UINT64_MAX - 999, 0, "header: start_ns 18446744073709550616 is out of range "
+		 "(at most 2^63 - 1)");
+	/* nr_kernel_stack_start_kb -5 (zigzag 9) */
+	hdr_case(7, 9, 0, "header: nr_kernel_stack_start_kb -5 is out of range "
+		 "(-1 for unknown, else at least 0)");
+}
+
 /* Varints of 10 bytes: the 64th bit is the last one a value may use. */
 static void test_varints(void)
 {
@@ -231,12 +313,43 @@ static void test_varints(void)
 			uint64_t count;
 
 			CHECK_EQ(read_img(&d, &count, &err), -KS_E_CORRUPT);
-			CHECK(!strcmp(err.detail, "header: malformed field"));
+			CHECK(!strcmp(err.detail, "header: page_size is malformed (not one varint)"));
 		}
 		free(d.buf);
 	}
 	free(c.buf);
 }
+/* The writer refuses a header the reader would refuse, and creates no file. */
+static void test_writer(void)
+{
+	struct ks_error err = { 0 };
+	struct kst_writer *w;
+	struct kst_info in;
+	char path[256];
+	int fd;
+
+	kst_info_init(&in);
+	kst_info_set_ncpus(&in, 2);
+	snprintf(path, sizeof(path), "%s/bad-hdr.kst", dir);
+	in.page_size = 3000;
+	CHECK_EQ(kst_writer_create(&w, path, &in, &err), -EINVAL);
+	CHECK(!strcmp(err.detail, "bad trace header: page_size 3000 is out of range "
+		      "(a power of two from 1024 to 1048576)"));
+	CHECK(access(path, F_OK) != 0);
+	in.page_size = 4096;
+	in.start_ns = T63;
+	CHECK_EQ(kst_writer_create(&w, path, &in, &err), -EINVAL);
+	in.start_ns = 0;
+	in.ncpus = 0;
+	fd = open(path, O_WRONLY | O_CREAT, 0644);
+	CHECK_EQ(kst_writer_fdopen(&w, fd, &in, &err), -EINVAL);
+	CHECK(!strcmp(err.detail, "bad trace header: ncpus 0 is out of range (1 to 65536)"));
+	CHECK_EQ(lseek(fd, 0, SEEK_END), 0);	/* nothing written */
+	close(fd);
+	in.ncpus = 2;
+	kst_info_release(&in);
+}
+
 int main(void)
 {
 	char cmd[300];
@@ -245,7 +358,9 @@ int main(void)
 		perror("mkdtemp");
 		return 1;
 	}
+	test_header_fields();
 	test_varints();
+	test_writer();
 	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
 	if (system(cmd))
 		fprintf(stderr, "could not remove %s\n", dir);

@@ -626,6 +626,7 @@ static void test_writer_checks(void)
 	char path[256];
 
 	kst_info_init(&in);
+	kst_info_set_ncpus(&in, 1);
 	path_of(path, sizeof(path), "w.kst");
 	CHECK_EQ(kst_writer_create(&w, path, &in, &err), 0);
 	e.hwm = 12;	/* not a multiple of 8: rejected */
@@ -645,6 +646,7 @@ static void test_writer_checks(void)
 	CHECK(kst_writer_bytes(w) > 16);
 	CHECK_EQ(kst_writer_close(w, &in), 0);
 	CHECK(kst_writer_create(&w, "/nonexistent/dir/x.kst", &in, &err) == -ENOENT);
+	kst_info_release(&in);
 }
 
 /* Rewind gives the same events; open_mem reads the same file. */
