@@ -9,6 +9,8 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <inttypes.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -89,6 +91,34 @@ static int corrupt(struct kst_reader *r, struct ks_error *err, uint32_t block, c
 #define corrupt(r, err, blk, what) corrupt(r, err, blk, what)
 
 /*
+ * Time in file order (FORMAT.md "Time"): @what at @t comes before the time
+ * the reader is at, that of the last event or the header's start_ns.
+ */
+static int backwards(struct kst_reader *r, struct ks_error *err, uint32_t block, const char *what,
+		     uint64_t t)
+{
+	char msg[200];
+
+	if (block == 0)
+		snprintf(msg, sizeof(msg), "time goes backwards: %s %" PRIu64 " ns is before the "
+			 "header's start_ns (%" PRIu64 " ns)", what, t, r->last_time);
+	else
+		snprintf(msg, sizeof(msg), "time goes backwards: %s %" PRIu64 " ns is before %"
+			 PRIu64 " ns, the last event of block %u", what, t, r->last_time, block - 1);
+	return corrupt(r, err, block, msg);
+}
+
+static int out_of_range(struct kst_reader *r, struct ks_error *err, uint32_t block,
+			const char *what, uint64_t t)
+{
+	char msg[200];
+
+	snprintf(msg, sizeof(msg), "time out of range: %s %" PRIu64 " ns (at most 2^63 - 1)",
+		 what, t);
+	return corrupt(r, err, block, msg);
+}
+
+/*
  * Parse the 40-byte block header at @h.  Return: 0, or the reason it is
  * not a valid header.
  */
@@ -159,6 +189,15 @@ static int load_trailer(struct kst_reader *r, const struct kst_bhdr *b, uint64_t
 		return corrupt(r, err, b->seq, "checksum mismatch");
 	if (kst_trailer_decode(&r->info, r->payload, b->payload_len))
 		return corrupt(r, err, b->seq, "malformed trailer");
+	if (r->info.end_ns > KST_TIME_MAX)
+		return out_of_range(r, err, b->seq, "end_ns", r->info.end_ns);
+	if (b->base_time != r->info.end_ns) {
+		char msg[160];
+
+		snprintf(msg, sizeof(msg), "the trailer's base time (%" PRIu64 " ns) is not its "
+			 "end_ns (%" PRIu64 " ns)", b->base_time, r->info.end_ns);
+		return corrupt(r, err, b->seq, msg);
+	}
 	return 0;
 }
 
@@ -259,6 +298,7 @@ static int reader_start(struct kst_reader *r, struct ks_error *err)
 		goto out;
 	}
 	r->info.version = version;
+	r->last_time = r->info.start_ns;
 	r->first_block = KST_HDR_FIXED + tlv_len + 4;
 	r->id_hdr = kst_fnv(KST_FNV_INIT, hdr, r->first_block);
 	r->id_run = r->id_hdr;
@@ -442,6 +482,8 @@ int kst_reader_next_block(struct kst_reader *r, const struct ks_event **evs, siz
 			return reached_end(r);
 		if (ret)
 			return ret;
+		if (r->info.end_ns < r->last_time)
+			return backwards(r, err, seq, "end_ns", r->info.end_ns);
 		if (r->info.nr_events != r->events_read)
 			return corrupt(r, err, seq, "trailer's event count differs from the blocks'");
 		r->have_trailer = true;
@@ -480,6 +522,10 @@ int kst_reader_next_block(struct kst_reader *r, const struct ks_event **evs, siz
 		if (ret)
 			return corrupt(r, err, seq, "cannot decompress");
 	}
+	if (b.base_time > KST_TIME_MAX)
+		return out_of_range(r, err, seq, "base time", b.base_time);
+	if (b.base_time < r->last_time)
+		return backwards(r, err, seq, "base time", b.base_time);
 	memset(r->raw + b.raw_len, 0, KST_PAD);
 	if (b.nev > r->evs_cap) {
 		struct ks_event *e = realloc(r->evs, (size_t)b.nev * sizeof(*e));
@@ -492,6 +538,15 @@ int kst_reader_next_block(struct kst_reader *r, const struct ks_event **evs, siz
 	why = kst_decode_block(r, r->raw, b.raw_len, b.nev, b.base_time, b.flags);
 	if (why)
 		return corrupt(r, err, seq, why);
+	/* the base time is the first event's, so base times order the blocks too */
+	if (r->evs[0].time != b.base_time) {
+		char msg[160];
+
+		snprintf(msg, sizeof(msg), "the first event's time (%" PRIu64 " ns) is not the "
+			 "block's base time (%" PRIu64 " ns)", r->evs[0].time, b.base_time);
+		return corrupt(r, err, seq, msg);
+	}
+	r->last_time = r->evs[b.nev - 1].time;
 	if (!r->have_trailer)
 		count_lost(r, r->evs, b.nev);
 	r->id_run = id_add_block(r->id_run, b.crc);
@@ -514,6 +569,7 @@ int kst_reader_rewind(struct kst_reader *r, struct ks_error *err)
 	r->done = false;
 	r->error = 0;
 	r->events_read = 0;
+	r->last_time = r->info.start_ns;
 	r->id_run = r->id_hdr;
 	if (!r->have_trailer) {
 		for (i = 0; i < r->info.ncpus; i++)

@@ -43,7 +43,7 @@ struct cpu_state {
 struct kst_writer {
 	uint64_t bytes;		/* written so far */
 	uint64_t nr_events;
-	uint64_t last_time;	/* time of the previous record */
+	uint64_t last_time;	/* time of the previous record, at first start_ns */
 	uint64_t base_time;
 	uint32_t nev;		/* events in the current block */
 	uint32_t raw_len;
@@ -426,7 +426,8 @@ int kst_writer_add(struct kst_writer *w, const struct ks_event *ev)
 		return w->error;
 	if (ev->type < KS_EV_SNAPSHOT || ev->type >= KS__EV_MAX || (ev->hwm | ev->depth) & 7)
 		return -EINVAL;
-	if (w->nev && ev->time < w->last_time)
+	/* FORMAT.md "Time": never backwards, even across blocks, and below 2^63 */
+	if (ev->time < w->last_time || ev->time > KST_TIME_MAX)
 		return -EINVAL;
 	if (!w->nev)
 		w->last_time = w->base_time = ev->time;
@@ -575,6 +576,7 @@ static int writer_start(struct kst_writer **out, int fd, int own_fd,
 	w->codec = KST_CODEC_ZSTD;
 	w->level = KST_ZSTD_LEVEL;
 	w->ncpus = info->ncpus;
+	w->last_time = info->start_ns;
 	w->out_size = KST_BLOCK_HDR + RAW_SIZE;
 	w->raw = calloc(1, RAW_SIZE);
 	w->out = malloc(w->out_size);
@@ -650,8 +652,9 @@ static int write_trailer(struct kst_writer *w, const struct kst_info *info)
 	size_t len;
 	int ret;
 
-	/* the reader refuses other negative values */
-	if (info->nr_kernel_stack_end_kb < -1)
+	/* the trailer's time comes after every event's (FORMAT.md "Time") */
+	if (info->end_ns < w->last_time || info->end_ns > KST_TIME_MAX ||
+	    info->nr_kernel_stack_end_kb < -1)
 		return -EINVAL;
 	buf = malloc(size);
 	if (!buf)

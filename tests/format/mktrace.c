@@ -13,8 +13,8 @@
  * by default 'a,b"c' (a comma and a quote, for CSV quoting), a SNAPSHOT, an
  * EXIT, a FREE, a KFAULT, a LOST of 2 on the tracefs buffer of cpu 0, and
  * two SWITCHes; the time of event i is 1000 * i ns.  The header has label
- * "cli-test", host "test-host", 2 CPUs; the trailer has end_ns 999999 and
- * lost_tracefs = { 4, 1 }.
+ * "cli-test", host "test-host", 2 CPUs, start_ns 0; the trailer has end_ns
+ * 1000 * EVENTS (1 us after the last event) and lost_tracefs = { 4, 1 }.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -111,7 +111,7 @@ int main(int argc, char **argv)
 			return 1;
 		}
 	}
-	in.end_ns = 999999;
+	in.end_ns = 1000 * n;
 	in.lost_tracefs[0] = 4;
 	in.lost_tracefs[1] = 1;
 	ret = kst_writer_close(w, trailer ? &in : NULL);

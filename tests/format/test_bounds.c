@@ -1,11 +1,15 @@
 // SPDX-License-Identifier: MIT
 /*
  * The reader's validity rules for files a bad writer could produce, with
- * valid checksums (data/FORMAT.md "Header", "Encodings"):
+ * valid checksums (data/FORMAT.md "Time", "Header", "Encodings"):
  *
+ * - time never goes backwards in file order (header start_ns, each block's
+ *   base time and events, the trailer's end_ns) and stays below 2^63, so an
+ *   event's time cannot wrap; the first event of a block is at its base
+ *   time; each is refused naming the block, by file and through a pipe;
  * - header fields out of range are refused naming the field and its value;
  * - a varint whose value does not fit in 64 bits is refused;
- * - the writer refuses to write a header the reader would refuse.
+ * - the writer refuses to write what the reader would refuse.
  *
  * The files are built byte by byte (craft.h); the expected messages are
  * those FORMAT.md and kst_read.c define, the numbers worked out below.
@@ -161,6 +165,145 @@ static void header(struct craft *c, uint64_t start)
 	cr_hdr_default(&h);
 	h.v[6] = start;
 	cr_header(c, &h);
+}
+
+static void test_times(void)
+{
+	const uint64_t d0[2] = { 0, 10 }, dfar[3] = { 0, 1ull << 61, 1ull << 61 };
+	const uint64_t dwrap[5] = { 0, (1ull << 62) - 1, (1ull << 62) - 1, (1ull << 62) - 1,
+				    (1ull << 62) - 1 };
+	struct craft c = { 0 };
+	uint8_t rec[128];
+	uint32_t len;
+	size_t off;
+
+	/* valid: start 1000, block 0 at 1000 and 1010, block 1 at 1010 (equal), end 1010 */
+	header(&c, 1000);
+	len = frees(rec, d0, 2);
+	cr_events(&c, rec, len, 2, 1000);
+	len = frees(rec, d0, 1);
+	cr_events(&c, rec, len, 1, 1010);
+	cr_trailer(&c, 1010, 2);
+	expect_ok(&c, 3);
+
+	/* the largest times allowed: everything at 2^63 - 1 */
+	header(&c, T63 - 1);
+	len = frees(rec, d0, 1);
+	cr_events(&c, rec, len, 1, T63 - 1);
+	cr_trailer(&c, T63 - 1, 2);
+	expect_ok(&c, 1);
+
+	/* block 1 starts before block 0's last event (1010) */
+	header(&c, 1000);
+	len = frees(rec, d0, 2);
+	cr_events(&c, rec, len, 2, 1000);
+	len = frees(rec, d0, 1);
+	cr_events(&c, rec, len, 1, 1005);
+	cr_trailer(&c, 2000, 2);
+	expect_corrupt(&c, "block 1: time goes backwards: base time 1005 ns is before 1010 ns, "
+		       "the last event of block 0", 2);
+
+	/* block 0 before the header's start */
+	header(&c, 2000);
+	len = frees(rec, d0, 2);
+	cr_events(&c, rec, len, 2, 1000);
+	cr_trailer(&c, 2000, 2);
+	expect_corrupt(&c, "block 0: time goes backwards: base time 1000 ns is before the "
+		       "header's start_ns (2000 ns)", 0);
+
+	/* a base time near 2^64: 2^64 - 10 = 18446744073709551606 */
+	header(&c, 1000);
+	len = frees(rec, d0, 1);
+	cr_events(&c, rec, len, 1, UINT64_MAX - 9);
+	cr_trailer(&c, UINT64_MAX - 9, 2);
+	expect_corrupt(&c, "block 0: time out of range: base time 18446744073709551606 ns "
+		       "(at most 2^63 - 1)", 0);
+
+	/* deltas of 2^61 from 2^62: 2^62 + 2^61, then 2^63, one past the limit */
+	header(&c, 1000);
+	len = frees(rec, dfar, 3);
+	cr_events(&c, rec, len, 3, 1ull << 62);
+	cr_trailer(&c, T63 - 1, 2);
+	expect_corrupt(&c, "block 0: time out of range: an event's time passes 2^63 - 1 ns", 0);
+
+	/* short deltas (5 ns) from 2^63 - 10: the third event is at 2^63 + 5 */
+	{
+		const uint64_t d5[4] = { 0, 5, 5, 5 };
+
+		header(&c, 1000);
+		len = frees(rec, d5, 4);
+		cr_events(&c, rec, len, 4, T63 - 10);
+		cr_trailer(&c, T63 - 1, 2);
+		expect_corrupt(&c, "block 0: time out of range: an event's time passes "
+			       "2^63 - 1 ns", 0);
+	}
+
+	/*
+	 * long and short deltas mixed, from 2^62: 2^63 - 8 (long), 2^63 - 3,
+	 * 2^63 + 2 (short: past the limit), 2^63 + 2^62 + 1 (long), then 2^64,
+	 * which wraps to 0 (long): the end is below 2^63 again
+	 */
+	{
+		const uint64_t dmix[6] = { 0, (1ull << 62) - 8, 5, 5, (1ull << 62) - 1,
+					   (1ull << 62) - 1 };
+
+		header(&c, 1000);
+		len = frees(rec, dmix, 6);
+		cr_events(&c, rec, len, 6, 1ull << 62);
+		cr_trailer(&c, T63 - 1, 2);
+		expect_corrupt(&c, "block 0: time out of range: an event's time passes "
+			       "2^63 - 1 ns", 0);
+	}
+
+	/* four deltas of 2^62 - 1 from 2^62 wrap around 2^64 back to 2^62 - 4 */
+	header(&c, 1000);
+	len = frees(rec, dwrap, 5);
+	cr_events(&c, rec, len, 5, 1ull << 62);
+	cr_trailer(&c, T63 - 1, 2);
+	expect_corrupt(&c, "block 0: time out of range: an event's time passes 2^63 - 1 ns", 0);
+
+	/* the first event 5 ns after its block's base time */
+	{
+		const uint64_t d5[1] = { 5 };
+
+		header(&c, 1000);
+		len = frees(rec, d5, 1);
+		cr_events(&c, rec, len, 1, 1000);
+		cr_trailer(&c, 2000, 2);
+		expect_corrupt(&c, "block 0: the first event's time (1005 ns) is not the "
+			       "block's base time (1000 ns)", 0);
+	}
+
+	/* the trailer's end_ns before the last event (1010) */
+	header(&c, 1000);
+	len = frees(rec, d0, 2);
+	cr_events(&c, rec, len, 2, 1000);
+	cr_trailer(&c, 1005, 2);
+	expect_corrupt(&c, "block 1: time goes backwards: end_ns 1005 ns is before 1010 ns, "
+		       "the last event of block 0", 2);
+
+	/* ... before the header's start, no event block */
+	header(&c, 2000);
+	cr_trailer(&c, 1000, 2);
+	expect_corrupt(&c, "block 0: time goes backwards: end_ns 1000 ns is before the "
+		       "header's start_ns (2000 ns)", 0);
+
+	/* ... beyond 2^63 - 1 */
+	header(&c, 1000);
+	cr_trailer(&c, T63, 2);
+	expect_corrupt(&c, "block 0: time out of range: end_ns 9223372036854775808 ns "
+		       "(at most 2^63 - 1)", 0);
+
+	/* a trailer whose base time is not its end_ns field */
+	header(&c, 1000);
+	len = frees(rec, d0, 2);
+	cr_events(&c, rec, len, 2, 1000);
+	off = cr_trailer(&c, 3000, 2);
+	cr_put64(c.buf + off + 24, 2000);
+	cr_fix(&c, off);
+	expect_corrupt(&c, "block 1: the trailer's base time (2000 ns) is not its end_ns "
+		       "(3000 ns)", 2);
+	free(c.buf);
 }
 
 /* A header with field @tag set to @v (or left out with @omit); expect @msg or success. */
@@ -319,17 +462,49 @@ static void test_varints(void)
 	}
 	free(c.buf);
 }
-/* The writer refuses a header the reader would refuse, and creates no file. */
+static int write_file(const char *name, const struct kst_info *in, const struct ks_event *evs,
+		      size_t n, size_t flush_after, const struct kst_info *end, int *add_ret)
+{
+	struct ks_error err = { 0 };
+	struct kst_writer *w;
+	char path[256];
+	size_t i;
+	int ret;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	ret = kst_writer_create(&w, path, in, &err);
+	if (ret)
+		return ret;
+	*add_ret = 0;
+	for (i = 0; i < n && !*add_ret; i++) {
+		*add_ret = kst_writer_add(w, &evs[i]);
+		if (i + 1 == flush_after)
+			CHECK_EQ(kst_writer_flush(w), 0);
+	}
+	return kst_writer_close(w, end);
+}
+
+/* The writer refuses what the reader would refuse. */
 static void test_writer(void)
 {
+	struct ks_event ev[2] = {
+		{ .type = KS_EV_FREE, .time = 1000, .tid = 5 },
+		{ .type = KS_EV_FREE, .time = 2000, .tid = 6 },
+	};
 	struct ks_error err = { 0 };
 	struct kst_writer *w;
 	struct kst_info in;
 	char path[256];
-	int fd;
+	int add, fd;
 
 	kst_info_init(&in);
 	kst_info_set_ncpus(&in, 2);
+	in.start_ns = 1000;
+	in.end_ns = 2000;
+	CHECK_EQ(write_file("ok.kst", &in, ev, 2, 1, &in, &add), 0);
+	CHECK_EQ(add, 0);
+
+	/* a header field out of range: nothing is created */
 	snprintf(path, sizeof(path), "%s/bad-hdr.kst", dir);
 	in.page_size = 3000;
 	CHECK_EQ(kst_writer_create(&w, path, &in, &err), -EINVAL);
@@ -339,7 +514,7 @@ static void test_writer(void)
 	in.page_size = 4096;
 	in.start_ns = T63;
 	CHECK_EQ(kst_writer_create(&w, path, &in, &err), -EINVAL);
-	in.start_ns = 0;
+	in.start_ns = 1000;
 	in.ncpus = 0;
 	fd = open(path, O_WRONLY | O_CREAT, 0644);
 	CHECK_EQ(kst_writer_fdopen(&w, fd, &in, &err), -EINVAL);
@@ -347,6 +522,43 @@ static void test_writer(void)
 	CHECK_EQ(lseek(fd, 0, SEEK_END), 0);	/* nothing written */
 	close(fd);
 	in.ncpus = 2;
+
+	/* an event before start_ns, or at 2^63 */
+	ev[0].time = 999;
+	CHECK_EQ(write_file("early.kst", &in, ev, 2, 0, &in, &add), 0);
+	CHECK_EQ(add, -EINVAL);
+	ev[0].time = 1000;
+	ev[1].time = T63;
+	in.end_ns = T63;
+	CHECK_EQ(write_file("late.kst", &in, ev, 2, 0, &in, &add), -EINVAL);
+	CHECK_EQ(add, -EINVAL);
+
+	/* back in time across a block boundary (the flush after event 0) */
+	ev[1].time = 1000;
+	ev[0].time = 1500;
+	in.end_ns = 2000;
+	CHECK_EQ(write_file("back.kst", &in, ev, 2, 1, &in, &add), 0);
+	CHECK_EQ(add, -EINVAL);
+
+	/* end_ns before the last event: no trailer (a truncated file) */
+	ev[0].time = 1000;
+	ev[1].time = 2000;
+	in.end_ns = 1999;
+	CHECK_EQ(write_file("end.kst", &in, ev, 2, 0, &in, &add), -EINVAL);
+	CHECK_EQ(add, 0);
+	{
+		const struct ks_event *evs;
+		struct kst_reader *r;
+		size_t n, total = 0;
+
+		snprintf(path, sizeof(path), "%s/end.kst", dir);
+		CHECK_EQ(kst_reader_open(&r, path, &err), 0);
+		while (kst_reader_next_block(r, &evs, &n, &err) > 0)
+			total += n;
+		CHECK_EQ(total, 2);
+		CHECK(kst_reader_info(r)->truncated);
+		kst_reader_free(r);
+	}
 	kst_info_release(&in);
 }
 
@@ -358,6 +570,7 @@ int main(void)
 		perror("mkdtemp");
 		return 1;
 	}
+	test_times();
 	test_header_fields();
 	test_varints();
 	test_writer();

@@ -153,6 +153,7 @@ static uint8_t *write_mem(const struct ks_event *evs, size_t n, int codec, int l
 	snprintf(path, sizeof(path), "%s/w.kst", dir);
 	kst_info_init(&in);
 	kst_info_set_ncpus(&in, 2);
+	in.end_ns = n ? evs[n - 1].time : 0;
 	if (kst_writer_create(&w, path, &in, &err)) {
 		CHECK(0);
 		exit(1);
