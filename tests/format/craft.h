@@ -121,13 +121,21 @@ static inline void cr_header(struct craft *c, const struct cr_hdr *h)
 	cr_append(c, crc, 4);
 }
 
-/* Recompute both checksums of the block at offset @off (after a change). */
+/* Recompute the header checksum of the block at offset @off (after a change). */
+static inline void cr_fix_header(struct craft *c, size_t off)
+{
+	uint8_t *b = c->buf + off;
+
+	cr_put32(b + 36, (uint32_t)crc32(0, b, 36));
+}
+
+/* Recompute both checksums of the block at @off; its payload must be all there. */
 static inline void cr_fix(struct craft *c, size_t off)
 {
 	uint8_t *b = c->buf + off;
 
 	cr_put32(b + 32, (uint32_t)crc32(0, b + 40, cr_get32(b + 12)));
-	cr_put32(b + 36, (uint32_t)crc32(0, b, 36));
+	cr_fix_header(c, off);
 }
 
 /*
@@ -171,11 +179,11 @@ static inline size_t cr_events(struct craft *c, const void *records, uint32_t le
  */
 static inline size_t cr_trailer(struct craft *c, uint64_t end, uint32_t ncpus)
 {
-	uint8_t pl[64 + 2 * 2 * 64], *p = pl, val[10], foot[16];
+	uint8_t *pl = malloc(64 + 2 * (size_t)ncpus), *p = pl, val[10], foot[16];
 	size_t off = c->len, n;
 	uint32_t i, k;
 
-	if (ncpus > 64)
+	if (!pl)
 		abort();
 	p = cr_varint(p, 1);
 	n = cr_varint(val, end) - val;
@@ -200,6 +208,7 @@ static inline size_t cr_trailer(struct craft *c, uint64_t end, uint32_t ncpus)
 			*p++ = 0;
 	}
 	cr_block(c, 2, 0, pl, (uint32_t)(p - pl), (uint32_t)(p - pl), 0, end);
+	free(pl);
 	cr_put64(foot, off);
 	memcpy(foot + 8, "KSTFOOT1", 8);
 	cr_append(c, foot, 16);

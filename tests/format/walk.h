@@ -1,0 +1,35 @@
+/* SPDX-License-Identifier: MIT */
+/* The corruption walk (walk.c): a case, what it must give, and the crafted cases. */
+#ifndef WALK_H
+#define WALK_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* What a case must give */
+enum outcome {
+	WANT_OK,	/* read whole: exit 0, every event, complete runs stored */
+	WANT_TRUNC,	/* an interrupted recording: exit 0, runs stored incomplete */
+	WANT_ERROR,	/* one stderr line, exit 1, nothing stored */
+};
+
+struct want {
+	enum outcome kind;
+	uint64_t events;	/* OK, TRUNC: the events readable */
+	uint64_t blocks;	/* TRUNC: the whole event blocks */
+	const char *msg;	/* ERROR: in the message (NULL: anything) */
+	const char *msg2;	/* ERROR: or this */
+	const char *msg3;	/* ERROR: or this */
+};
+
+/**
+ * check_image() - write @buf as the case file and run it through kstack
+ * info, dump and replay, checking @w; with @pipe_in through a pipe on stdin
+ */
+void check_image(const char *name, const uint8_t *buf, size_t len, const struct want *w,
+		 int pipe_in);
+
+/** walk_crafted() - the files with valid checksums (walk_crafted.c) */
+void walk_crafted(void);
+
+#endif
