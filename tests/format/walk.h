@@ -23,11 +23,12 @@ struct want {
 };
 
 /**
- * check_image() - write @buf as the case file and run it through kstack
- * info, dump and replay, checking @w; with @pipe_in through a pipe on stdin
+ * add_case() - queue @buf as a case file, to be run through kstack info,
+ * and with @each through dump and replay too, and checked against @w;
+ * with @pipe_in, through a pipe on stdin (one process per tool)
  */
-void check_image(const char *name, const uint8_t *buf, size_t len, const struct want *w,
-		 int pipe_in);
+void add_case(const char *name, const uint8_t *buf, size_t len, const struct want *w,
+	      int pipe_in, int each);
 
 /** walk_crafted() - the files with valid checksums (walk_crafted.c) */
 void walk_crafted(void);

@@ -19,9 +19,9 @@ static void crafted(const char *name, struct craft *c, const struct want *w)
 {
 	char pname[128];
 
-	check_image(name, c->buf, c->len, w, 0);
+	add_case(name, c->buf, c->len, w, 0, 1);
 	snprintf(pname, sizeof(pname), "%s, piped", name);
-	check_image(pname, c->buf, c->len, w, 1);
+	add_case(pname, c->buf, c->len, w, 1, 1);
 	free(c->buf);
 	memset(c, 0, sizeof(*c));
 }
