@@ -42,10 +42,12 @@
 #define KST_MAX_RAW		(16u << 20)
 #define KST_MAX_PAYLOAD		(32u << 20)
 #define KST_MAX_NCPUS		65536
-#define KST_PAGE_MIN		1024		/* page_size: a power of two in this range */
+/* page_size: a power of two in this range; thread_size: a multiple of it up to the max */
+#define KST_PAGE_MIN		1024
 #define KST_PAGE_MAX		(1u << 20)
-#define KST_THREAD_MAX		(1u << 20)	/* thread_size: page_size multiple up to this */
-#define KST_TIME_MAX		((1ull << 63) - 1)	/* every time: a signed 64-bit value */
+#define KST_THREAD_MAX		(1u << 20)
+/* every time: a signed 64-bit value */
+#define KST_TIME_MAX		((1ull << 63) - 1)
 #define KST_PAD			256	/* zero bytes after a decoded payload */
 #define KST_CPU_STATE		1024	/* cpus with per-CPU switch state */
 

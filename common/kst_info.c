@@ -250,7 +250,8 @@ int kst_hdr_decode(struct kst_info *info, const uint8_t *p, size_t len, char *wh
 			}
 		} else if (tag >= KST_T_PAGE_SIZE && tag <= KST_T_SEED) {
 			if (get_uint(p, n, &v)) {
-				snprintf(why, size, "%s is malformed (not one varint)", hdr_names[tag]);
+				snprintf(why, size, "%s is malformed (not one varint)",
+					 hdr_names[tag]);
 				return -1;
 			}
 			switch (tag) {

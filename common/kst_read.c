@@ -104,7 +104,8 @@ static int backwards(struct kst_reader *r, struct ks_error *err, uint32_t block,
 			 "header's start_ns (%" PRIu64 " ns)", what, t, r->last_time);
 	else
 		snprintf(msg, sizeof(msg), "time goes backwards: %s %" PRIu64 " ns is before %"
-			 PRIu64 " ns, the last event of block %u", what, t, r->last_time, block - 1);
+			 PRIu64 " ns, the last event of block %u", what, t, r->last_time,
+			 block - 1);
 	return corrupt(r, err, block, msg);
 }
 

@@ -460,7 +460,8 @@ static void test_varints(void)
 			uint64_t count;
 
 			CHECK_EQ(read_img(&d, &count, &err), -KS_E_CORRUPT);
-			CHECK(!strcmp(err.detail, "header: page_size is malformed (not one varint)"));
+			CHECK(!strcmp(err.detail,
+				      "header: page_size is malformed (not one varint)"));
 		}
 		free(d.buf);
 	}

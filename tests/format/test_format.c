@@ -497,7 +497,8 @@ static void test_no_trailer_lost(void)
 	evs[0] = (struct ks_event){ .time = START_NS + 1, .cpu = 1, .type = KS_EV_LOST, .arg = 5 };
 	evs[1] = (struct ks_event){ .time = START_NS + 2, .cpu = 1, .type = KS_EV_LOST, .arg = 6,
 				    .flags = KS_F_LOST_RB };
-	evs[2] = (struct ks_event){ .time = START_NS + 3, .cpu = 9, .type = KS_EV_LOST, .arg = 100 };
+	evs[2] = (struct ks_event){ .time = START_NS + 3, .cpu = 9, .type = KS_EV_LOST,
+				    .arg = 100 };
 	evs[3] = (struct ks_event){ .time = START_NS + 4, .cpu = 0, .type = KS_EV_FREE, .tid = 3 };
 	path_of(path, sizeof(path), "lost.kst");
 	CHECK_EQ(write_trace(path, &in, evs, 4, 6, NULL), 0);

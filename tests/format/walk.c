@@ -663,12 +663,14 @@ static void walk_truncations(const uint8_t *buf, size_t len, const struct layout
 			} else if ((size_t)cut < l->trailer_end) {
 				w.kind = WANT_TRUNC;
 				/* the event blocks that end at or before the cut */
-				for (k = 0; k + 1 < l->nblocks && l->off[k + 1] <= (size_t)cut; k++) {
+				for (k = 0; k + 1 < l->nblocks && l->off[k + 1] <= (size_t)cut;
+				     k++) {
 					w.events += l->nev[k];
 					w.blocks++;
 				}
 			} else {
-				w.kind = WANT_OK;	/* the trailer is whole: the footer is not read */
+				/* the trailer is whole: the footer is not read */
+				w.kind = WANT_OK;
 				for (k = 0; k + 1 < l->nblocks; k++)
 					w.events += l->nev[k];
 			}
@@ -741,7 +743,8 @@ static void walk_random_flips(uint8_t *buf, size_t len, const struct layout *l)
 		w.msg = msg;
 		for (i = 0; i < n; i++)
 			buf[pos[i]] ^= 1 << bits[i];
-		snprintf(name, sizeof(name), "random flip %u (%u bits, first at %zu)", c, n, pos[0]);
+		snprintf(name, sizeof(name), "random flip %u (%u bits, first at %zu)", c, n,
+			 pos[0]);
 		/* all through kstack info, one in three through dump and replay too */
 		add_case(name, buf, len, &w, 0, c % 3 == 0);
 		for (i = n; i-- > 0;)
