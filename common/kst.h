@@ -79,7 +79,8 @@ struct kst_writer;
  * @info: header fields (the trailer fields are ignored here)
  * @err: detail on failure
  *
- * Return: 0 or a negative code.
+ * Return: 0 or a negative code: -EINVAL (and no file) for a header field out
+ * of the range of data/FORMAT.md "TLV area".
  */
 int kst_writer_create(struct kst_writer **out, const char *path,
 		      const struct kst_info *info, struct ks_error *err);
@@ -90,7 +91,9 @@ int kst_writer_fdopen(struct kst_writer **out, int fd, const struct kst_info *in
  * kst_writer_add() - append one event; events must come in time order
  *
  * Full blocks are written out as they fill, so an interrupted recording
- * loses at most one block.  Return: 0 or a negative code (-ENOSPC...).
+ * loses at most one block.  Return: 0 or a negative code (-ENOSPC...);
+ * -EINVAL for an event the format cannot hold: a time before the header's
+ * start_ns or the previous event's, or above 2^63 - 1 (FORMAT.md "Time").
  */
 int kst_writer_add(struct kst_writer *w, const struct ks_event *ev);
 /** kst_writer_flush() - write the current partial block now */
@@ -100,6 +103,9 @@ int kst_writer_flush(struct kst_writer *w);
  * @info: end_ns, nr_kernel_stack_end_kb and the lost arrays are taken from it
  *        (nr_events is counted by the writer); NULL writes no trailer, which
  *        leaves a truncated trace (used by tests).
+ *
+ * Return: 0 or a negative code; -EINVAL, and no trailer (a truncated trace),
+ * if end_ns is before the last event or above 2^63 - 1.
  */
 int kst_writer_close(struct kst_writer *w, const struct kst_info *info);
 /** kst_writer_free() - discard without a trailer; accepts NULL */

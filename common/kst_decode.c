@@ -45,11 +45,14 @@ static inline uint32_t kst_ld32(const uint8_t *p)
 #define likely(x) __builtin_expect(!!(x), 1)
 #define unlikely(x) __builtin_expect(!!(x), 0)
 
-/* The rest of a long varint, from bit @shift on. */
+/* The rest of a long varint, from bit @shift on; NULL past 10 bytes or 64 bits. */
 static const uint8_t *vslow(const uint8_t *p, uint64_t *v, unsigned int shift)
 {
 	for (; shift < 70; shift += 7) {
 		uint64_t b = *p++;
+
+		if (shift == 63 && b > 1)
+			return NULL;
 
 		*v |= (b & 0x7f) << shift;
 		if (!(b & 0x80))
@@ -98,13 +101,21 @@ static const uint8_t *vslow(const uint8_t *p, uint64_t *v, unsigned int shift)
 
 /*
  * The time word: up to 4 bytes (dt < 2^26 ns, nearly all) decoded without
- * a branch on the length, from one load; longer ones by VGET.
+ * a branch on the length, from one load; longer ones by VGET, which also
+ * keep the bits of the time they lead to in @tmax.
+ *
+ * Why that finds every time above KST_TIME_MAX (the block's base time is
+ * at most that): short deltas add up to less than 2^46 in a block, and a
+ * delta is below 2^62, so a time that passes 2^63 has bit 63 set either at
+ * the end of the block or at the next long delta; it cannot wrap around
+ * 2^64 before, which would need more than 2^62 of short deltas.
  */
-#define VTIME(w)						\
+#define VTIME(w, tmax)						\
 	do {							\
 		uint32_t x_ = kst_ld32(p), s_ = ~x_ & 0x80808080u; \
 		if (unlikely(!s_)) {				\
 			VGET(w);				\
+			(tmax) |= t + ((w) >> 2);		\
 			break;					\
 		}						\
 		x_ &= s_ ^ (s_ - 1);				\
@@ -224,7 +235,7 @@ const char *kst_decode_block(struct kst_reader *r, const uint8_t *raw, size_t le
 	struct kst_rcpu *cs_cur, *cs_other, *cs;
 	struct kst_rtask *tasks;
 	uint32_t ntasks = 0, gen, tag = 0;
-	uint64_t t = base_time, v64;
+	uint64_t t = base_time, v64, tmax = 0;
 
 	/* each record names at most two tasks new to the block */
 	if (r->tids_cap < (size_t)nev * 2) {
@@ -253,7 +264,7 @@ const char *kst_decode_block(struct kst_reader *r, const uint8_t *raw, size_t le
 			return p == end ? "fewer records than the header says" :
 					  "record runs past the end of the block";
 		tag = *p++;
-		VTIME(w);
+		VTIME(w, tmax);
 		t += w >> 2;
 		if (likely((w & 3) <= KST_CPU_OTHER)) {
 			/*
@@ -481,6 +492,8 @@ const char *kst_decode_block(struct kst_reader *r, const uint8_t *raw, size_t le
 		return "record runs past the end of the block";
 	if (p != end)
 		return "bytes left after the last record";
+	if ((tmax | t) > KST_TIME_MAX)
+		return "time out of range: an event's time passes 2^63 - 1 ns";
 	return NULL;
 
 bad_varint:

@@ -42,6 +42,12 @@
 #define KST_MAX_RAW		(16u << 20)
 #define KST_MAX_PAYLOAD		(32u << 20)
 #define KST_MAX_NCPUS		65536
+/* page_size: a power of two in this range; thread_size: a multiple of it up to the max */
+#define KST_PAGE_MIN		1024
+#define KST_PAGE_MAX		(1u << 20)
+#define KST_THREAD_MAX		(1u << 20)
+/* every time: a signed 64-bit value */
+#define KST_TIME_MAX		((1ull << 63) - 1)
 #define KST_PAD			256	/* zero bytes after a decoded payload */
 #define KST_CPU_STATE		1024	/* cpus with per-CPU switch state */
 
@@ -138,7 +144,7 @@ static inline int64_t kst_unzigzag(uint64_t v)
 
 /*
  * Bounded varint decoder: returns the position after the varint or NULL if
- * it runs past @end or is longer than 10 bytes.
+ * it runs past @end, is longer than 10 bytes or does not fit 64 bits.
  */
 static inline const uint8_t *kst_get_varint(const uint8_t *p, const uint8_t *end,
 					    uint64_t *out)
@@ -149,6 +155,9 @@ static inline const uint8_t *kst_get_varint(const uint8_t *p, const uint8_t *end
 	while (p < end && shift < 70) {
 		uint8_t b = *p++;
 
+		/* the tenth byte holds bit 63 only: more does not fit 64 bits */
+		if (shift == 63 && b > 1)
+			return NULL;
 		v |= (uint64_t)(b & 0x7f) << shift;
 		if (!(b & 0x80)) {
 			*out = v;
@@ -173,9 +182,10 @@ static inline uint64_t kst_fnv(uint64_t h, const void *buf, size_t len)
 	return h;
 }
 
-/* kst_info.c: header and trailer TLV codecs */
+/* kst_info.c: header and trailer TLV codecs, and the header's limits */
 size_t kst_hdr_encode(const struct kst_info *info, uint8_t *buf, size_t size);
-int kst_hdr_decode(struct kst_info *info, const uint8_t *p, size_t len);
+int kst_hdr_decode(struct kst_info *info, const uint8_t *p, size_t len, char *why, size_t size);
+const char *kst_hdr_check(const struct kst_info *info, char *buf, size_t size);
 size_t kst_trailer_encode(const struct kst_info *info, uint32_t ncpus, uint64_t nr_events,
 			  uint8_t *buf, size_t size);
 int kst_trailer_decode(struct kst_info *info, const uint8_t *p, size_t len);

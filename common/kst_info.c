@@ -4,6 +4,8 @@
  * (data/FORMAT.md "Header" and "Trailer").
  */
 #include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -153,25 +155,87 @@ static int get_uint(const uint8_t *v, size_t n, uint64_t *out)
 	return e == v + n ? 0 : -1;
 }
 
+/* The header's integer fields by tag, for messages */
+static const char *const hdr_names[] = {
+	[KST_T_PAGE_SIZE] = "page_size",
+	[KST_T_THREAD_SIZE] = "thread_size",
+	[KST_T_NCPUS] = "ncpus",
+	[KST_T_DEPTH_SOURCE] = "depth_source",
+	[KST_T_RAM_KB] = "ram_kb",
+	[KST_T_START_NS] = "start_ns",
+	[KST_T_NR_KSTACK_START] = "nr_kernel_stack_start_kb",
+	[KST_T_SEED] = "seed",
+};
+
+/*
+ * The 32-bit fields, checked as 64-bit values so that a value too large for
+ * its field is reported as it is in the file, not cut to 32 bits.
+ */
+static const char *check_u32(uint64_t page, uint64_t thread, uint64_t ncpus, uint64_t depth,
+			     char *buf, size_t size)
+{
+	if (page < KST_PAGE_MIN || page > KST_PAGE_MAX || (page & (page - 1)))
+		snprintf(buf, size, "page_size %" PRIu64 " is out of range (a power of two "
+			 "from %u to %u)", page, KST_PAGE_MIN, KST_PAGE_MAX);
+	else if (!thread || thread % page || thread > KST_THREAD_MAX)
+		snprintf(buf, size, "thread_size %" PRIu64 " is out of range (a multiple of "
+			 "page_size %" PRIu64 ", at most %u)", thread, page, KST_THREAD_MAX);
+	else if (!ncpus || ncpus > KST_MAX_NCPUS)
+		snprintf(buf, size, "ncpus %" PRIu64 " is out of range (1 to %u)", ncpus,
+			 KST_MAX_NCPUS);
+	else if (depth > KST_DEPTH_SYNTH)
+		snprintf(buf, size, "depth_source %" PRIu64 " is out of range (0 to %d)", depth,
+			 KST_DEPTH_SYNTH);
+	else
+		return NULL;
+	return buf;
+}
+
+/**
+ * kst_hdr_check() - why the header fields of @info are out of range
+ * @buf: room for the reason, e.g. "ncpus 0 is out of range (1 to 65536)"
+ *
+ * The limits of data/FORMAT.md "TLV area": the reader refuses a header
+ * outside them and the writer does not write one.
+ * Return: NULL if the fields are valid, else @buf.
+ */
+const char *kst_hdr_check(const struct kst_info *info, char *buf, size_t size)
+{
+	if (check_u32(info->page_size, info->thread_size, info->ncpus, info->depth_source, buf,
+		      size))
+		return buf;
+	if (info->start_ns > KST_TIME_MAX)
+		snprintf(buf, size, "start_ns %" PRIu64 " is out of range (at most 2^63 - 1)",
+			 info->start_ns);
+	else if (info->nr_kernel_stack_start_kb < -1)
+		snprintf(buf, size, "nr_kernel_stack_start_kb %" PRId64 " is out of range "
+			 "(-1 for unknown, else at least 0)", info->nr_kernel_stack_start_kb);
+	else
+		return NULL;
+	return buf;
+}
+
 /**
  * kst_hdr_decode() - fill @info's header fields from the TLV part
+ * @why: on a malformed or out-of-range field, what is wrong (@size bytes)
  *
  * Unknown tags are skipped.  Allocates the lost arrays for ncpus.
- * Return: 0, -1 if malformed, or -ENOMEM.
+ * Return: 0, -1 if malformed (@why says why), or -ENOMEM.
  */
-int kst_hdr_decode(struct kst_info *info, const uint8_t *p, size_t len)
+int kst_hdr_decode(struct kst_info *info, const uint8_t *p, size_t len, char *why, size_t size)
 {
-	const uint8_t *end = p + len;
+	uint64_t page = info->page_size, thread = info->thread_size, ncpus = 0, depth = 0;
 	uint64_t tag, n, v;
-	uint32_t ncpus = 0;
+	const uint8_t *end = p + len;
 
 	while (p < end) {
 		p = kst_get_varint(p, end, &tag);
-		if (!p)
+		if (p)
+			p = kst_get_varint(p, end, &n);
+		if (!p || n > (uint64_t)(end - p)) {
+			snprintf(why, size, "malformed field");
 			return -1;
-		p = kst_get_varint(p, end, &n);
-		if (!p || n > (uint64_t)(end - p))
-			return -1;
+		}
 		if (tag >= KST_T_HOST && tag <= KST_T_LABEL) {
 			switch (tag) {
 			case KST_T_HOST: get_str(info->host, sizeof(info->host), p, n); break;
@@ -185,17 +249,16 @@ int kst_hdr_decode(struct kst_info *info, const uint8_t *p, size_t len)
 			default: get_str(info->label, sizeof(info->label), p, n); break;
 			}
 		} else if (tag >= KST_T_PAGE_SIZE && tag <= KST_T_SEED) {
-			if (get_uint(p, n, &v))
+			if (get_uint(p, n, &v)) {
+				snprintf(why, size, "%s is malformed (not one varint)",
+					 hdr_names[tag]);
 				return -1;
+			}
 			switch (tag) {
-			case KST_T_PAGE_SIZE: info->page_size = v; break;
-			case KST_T_THREAD_SIZE: info->thread_size = v; break;
-			case KST_T_NCPUS:
-				if (v > KST_MAX_NCPUS)
-					return -1;
-				ncpus = v;
-				break;
-			case KST_T_DEPTH_SOURCE: info->depth_source = v; break;
+			case KST_T_PAGE_SIZE: page = v; break;
+			case KST_T_THREAD_SIZE: thread = v; break;
+			case KST_T_NCPUS: ncpus = v; break;
+			case KST_T_DEPTH_SOURCE: depth = v; break;
 			case KST_T_RAM_KB: info->ram_kb = v; break;
 			case KST_T_START_NS: info->start_ns = v; break;
 			case KST_T_NR_KSTACK_START: info->nr_kernel_stack_start_kb = kst_unzigzag(v); break;
@@ -204,7 +267,15 @@ int kst_hdr_decode(struct kst_info *info, const uint8_t *p, size_t len)
 		}
 		p += n;
 	}
-	return kst_info_set_ncpus(info, ncpus) ? -ENOMEM : 0;
+	/* before the arrays are sized by ncpus */
+	if (check_u32(page, thread, ncpus, depth, why, size))
+		return -1;
+	info->page_size = (uint32_t)page;
+	info->thread_size = (uint32_t)thread;
+	info->depth_source = (uint32_t)depth;
+	if (kst_info_set_ncpus(info, (uint32_t)ncpus))
+		return -ENOMEM;
+	return kst_hdr_check(info, why, size) ? -1 : 0;
 }
 
 /**
@@ -270,7 +341,8 @@ static int get_array(uint64_t *dst, uint32_t ncpus, const uint8_t *p, size_t n)
 int kst_trailer_decode(struct kst_info *info, const uint8_t *p, size_t len)
 {
 	const uint8_t *end = p + len;
-	uint64_t tag, n, v;
+	uint64_t tag, n, v, total = 0;
+	uint32_t i;
 
 	while (p < end) {
 		p = kst_get_varint(p, end, &tag);
@@ -288,6 +360,8 @@ int kst_trailer_decode(struct kst_info *info, const uint8_t *p, size_t len)
 				return -1;
 			if (tag == KST_TT_END_NS)
 				info->end_ns = v;
+			else if (tag == KST_TT_NR_KSTACK_END && kst_unzigzag(v) < -1)
+				return -1;	/* -1 is unknown; other negatives mean nothing */
 			else if (tag == KST_TT_NR_KSTACK_END)
 				info->nr_kernel_stack_end_kb = kst_unzigzag(v);
 			else if (tag == KST_TT_NR_EVENTS)
@@ -307,6 +381,15 @@ int kst_trailer_decode(struct kst_info *info, const uint8_t *p, size_t len)
 			break;
 		}
 		p += n;
+	}
+	/* the total must stay a count (stored as a signed 64-bit value) */
+	for (i = 0; i < info->ncpus; i++) {
+		if (info->lost_tracefs[i] > INT64_MAX - total)
+			return -1;
+		total += info->lost_tracefs[i];
+		if (info->lost_ringbuf[i] > INT64_MAX - total)
+			return -1;
+		total += info->lost_ringbuf[i];
 	}
 	return 0;
 }

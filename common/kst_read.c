@@ -9,6 +9,8 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <inttypes.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -89,6 +91,35 @@ static int corrupt(struct kst_reader *r, struct ks_error *err, uint32_t block, c
 #define corrupt(r, err, blk, what) corrupt(r, err, blk, what)
 
 /*
+ * Time in file order (FORMAT.md "Time"): @what at @t comes before the time
+ * the reader is at, that of the last event or the header's start_ns.
+ */
+static int backwards(struct kst_reader *r, struct ks_error *err, uint32_t block, const char *what,
+		     uint64_t t)
+{
+	char msg[200];
+
+	if (block == 0)
+		snprintf(msg, sizeof(msg), "time goes backwards: %s %" PRIu64 " ns is before the "
+			 "header's start_ns (%" PRIu64 " ns)", what, t, r->last_time);
+	else
+		snprintf(msg, sizeof(msg), "time goes backwards: %s %" PRIu64 " ns is before %"
+			 PRIu64 " ns, the last event of block %u", what, t, r->last_time,
+			 block - 1);
+	return corrupt(r, err, block, msg);
+}
+
+static int out_of_range(struct kst_reader *r, struct ks_error *err, uint32_t block,
+			const char *what, uint64_t t)
+{
+	char msg[200];
+
+	snprintf(msg, sizeof(msg), "time out of range: %s %" PRIu64 " ns (at most 2^63 - 1)",
+		 what, t);
+	return corrupt(r, err, block, msg);
+}
+
+/*
  * Parse the 40-byte block header at @h.  Return: 0, or the reason it is
  * not a valid header.
  */
@@ -122,7 +153,9 @@ static const char *parse_block_header(const uint8_t *h, uint32_t seq, struct kst
 		if ((b->flags & KST_BF_CODEC) == KST_BF_STORED && b->raw_len != b->payload_len)
 			return "bad block sizes";
 	} else if (b->kind == KST_KIND_TRAILER) {
-		if (b->flags || b->nev || b->payload_len > KST_MAX_PAYLOAD)
+		/* never compressed: R = P, like a stored block */
+		if (b->flags || h[10] || h[11] || b->nev || b->payload_len > KST_MAX_PAYLOAD ||
+		    b->raw_len != b->payload_len)
 			return "bad trailer header";
 	} else {
 		return "unknown block kind";
@@ -157,6 +190,15 @@ static int load_trailer(struct kst_reader *r, const struct kst_bhdr *b, uint64_t
 		return corrupt(r, err, b->seq, "checksum mismatch");
 	if (kst_trailer_decode(&r->info, r->payload, b->payload_len))
 		return corrupt(r, err, b->seq, "malformed trailer");
+	if (r->info.end_ns > KST_TIME_MAX)
+		return out_of_range(r, err, b->seq, "end_ns", r->info.end_ns);
+	if (b->base_time != r->info.end_ns) {
+		char msg[160];
+
+		snprintf(msg, sizeof(msg), "the trailer's base time (%" PRIu64 " ns) is not its "
+			 "end_ns (%" PRIu64 " ns)", b->base_time, r->info.end_ns);
+		return corrupt(r, err, b->seq, msg);
+	}
 	return 0;
 }
 
@@ -207,6 +249,7 @@ static int reader_start(struct kst_reader *r, struct ks_error *err)
 	uint8_t fixed[KST_HDR_FIXED];
 	uint32_t version, tlv_len;
 	uint8_t *hdr = NULL;
+	char why[160];
 	ssize_t n;
 	int ret;
 
@@ -246,16 +289,17 @@ static int reader_start(struct kst_reader *r, struct ks_error *err)
 		ret = ks_error_set(err, KS_E_CORRUPT, "header: checksum mismatch");
 		goto out;
 	}
-	ret = kst_hdr_decode(&r->info, hdr + KST_HDR_FIXED, tlv_len);
+	ret = kst_hdr_decode(&r->info, hdr + KST_HDR_FIXED, tlv_len, why, sizeof(why));
 	if (ret == -ENOMEM) {
 		ret = ks_error_set(err, ENOMEM, "no memory for the header");
 		goto out;
 	}
 	if (ret) {
-		ret = ks_error_set(err, KS_E_CORRUPT, "header: malformed field");
+		ret = ks_error_set(err, KS_E_CORRUPT, "header: %s", why);
 		goto out;
 	}
 	r->info.version = version;
+	r->last_time = r->info.start_ns;
 	r->first_block = KST_HDR_FIXED + tlv_len + 4;
 	r->id_hdr = kst_fnv(KST_FNV_INIT, hdr, r->first_block);
 	r->id_run = r->id_hdr;
@@ -439,6 +483,8 @@ int kst_reader_next_block(struct kst_reader *r, const struct ks_event **evs, siz
 			return reached_end(r);
 		if (ret)
 			return ret;
+		if (r->info.end_ns < r->last_time)
+			return backwards(r, err, seq, "end_ns", r->info.end_ns);
 		if (r->info.nr_events != r->events_read)
 			return corrupt(r, err, seq, "trailer's event count differs from the blocks'");
 		r->have_trailer = true;
@@ -477,6 +523,10 @@ int kst_reader_next_block(struct kst_reader *r, const struct ks_event **evs, siz
 		if (ret)
 			return corrupt(r, err, seq, "cannot decompress");
 	}
+	if (b.base_time > KST_TIME_MAX)
+		return out_of_range(r, err, seq, "base time", b.base_time);
+	if (b.base_time < r->last_time)
+		return backwards(r, err, seq, "base time", b.base_time);
 	memset(r->raw + b.raw_len, 0, KST_PAD);
 	if (b.nev > r->evs_cap) {
 		struct ks_event *e = realloc(r->evs, (size_t)b.nev * sizeof(*e));
@@ -489,6 +539,15 @@ int kst_reader_next_block(struct kst_reader *r, const struct ks_event **evs, siz
 	why = kst_decode_block(r, r->raw, b.raw_len, b.nev, b.base_time, b.flags);
 	if (why)
 		return corrupt(r, err, seq, why);
+	/* the base time is the first event's, so base times order the blocks too */
+	if (r->evs[0].time != b.base_time) {
+		char msg[160];
+
+		snprintf(msg, sizeof(msg), "the first event's time (%" PRIu64 " ns) is not the "
+			 "block's base time (%" PRIu64 " ns)", r->evs[0].time, b.base_time);
+		return corrupt(r, err, seq, msg);
+	}
+	r->last_time = r->evs[b.nev - 1].time;
 	if (!r->have_trailer)
 		count_lost(r, r->evs, b.nev);
 	r->id_run = id_add_block(r->id_run, b.crc);
@@ -511,6 +570,7 @@ int kst_reader_rewind(struct kst_reader *r, struct ks_error *err)
 	r->done = false;
 	r->error = 0;
 	r->events_read = 0;
+	r->last_time = r->info.start_ns;
 	r->id_run = r->id_hdr;
 	if (!r->have_trailer) {
 		for (i = 0; i < r->info.ncpus; i++)

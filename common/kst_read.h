@@ -57,6 +57,7 @@ struct kst_reader {
 	uint64_t id_hdr;		/* FNV-1a of the header bytes */
 	uint64_t id_run;		/* ... and of the CRCs of the blocks read */
 	uint64_t events_read;
+	uint64_t last_time;		/* of the last event read, or start_ns */
 	uint32_t seq;			/* number of the next block */
 	uint32_t gen;			/* decoder's block generation */
 	int fd;
@@ -82,9 +83,11 @@ struct kst_reader {
 /**
  * kst_decode_block() - decode @nev records of @raw into r->evs
  * @raw: the payload followed by KST_PAD zero bytes
+ * @base_time: the block's, at most KST_TIME_MAX
  * @flags: the block's flags (KST_BF_TGID matters)
  *
- * Return: NULL, or what is wrong with the block.
+ * Return: NULL, or what is wrong with the block (an event's time above
+ * KST_TIME_MAX included).
  */
 const char *kst_decode_block(struct kst_reader *r, const uint8_t *raw, size_t len,
 			     uint32_t nev, uint64_t base_time, uint8_t flags);

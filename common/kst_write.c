@@ -43,7 +43,7 @@ struct cpu_state {
 struct kst_writer {
 	uint64_t bytes;		/* written so far */
 	uint64_t nr_events;
-	uint64_t last_time;	/* time of the previous record */
+	uint64_t last_time;	/* time of the previous record, at first start_ns */
 	uint64_t base_time;
 	uint32_t nev;		/* events in the current block */
 	uint32_t raw_len;
@@ -426,7 +426,8 @@ int kst_writer_add(struct kst_writer *w, const struct ks_event *ev)
 		return w->error;
 	if (ev->type < KS_EV_SNAPSHOT || ev->type >= KS__EV_MAX || (ev->hwm | ev->depth) & 7)
 		return -EINVAL;
-	if (w->nev && ev->time < w->last_time)
+	/* FORMAT.md "Time": never backwards, even across blocks, and below 2^63 */
+	if (ev->time < w->last_time || ev->time > KST_TIME_MAX)
 		return -EINVAL;
 	if (!w->nev)
 		w->last_time = w->base_time = ev->time;
@@ -575,6 +576,7 @@ static int writer_start(struct kst_writer **out, int fd, int own_fd,
 	w->codec = KST_CODEC_ZSTD;
 	w->level = KST_ZSTD_LEVEL;
 	w->ncpus = info->ncpus;
+	w->last_time = info->start_ns;
 	w->out_size = KST_BLOCK_HDR + RAW_SIZE;
 	w->raw = calloc(1, RAW_SIZE);
 	w->out = malloc(w->out_size);
@@ -605,10 +607,22 @@ fail:
 	return ret;
 }
 
+/* A header the reader would refuse is a bug of the producer: write nothing. */
+static int check_header(const struct kst_info *info, struct ks_error *err)
+{
+	char why[160];
+
+	if (kst_hdr_check(info, why, sizeof(why)))
+		return ks_error_set(err, EINVAL, "bad trace header: %s", why);
+	return 0;
+}
+
 int kst_writer_fdopen(struct kst_writer **out, int fd, const struct kst_info *info,
 		      struct ks_error *err)
 {
-	return writer_start(out, fd, 0, info, err);
+	int ret = check_header(info, err);
+
+	return ret ? ret : writer_start(out, fd, 0, info, err);
 }
 
 int kst_writer_create(struct kst_writer **out, const char *path,
@@ -616,6 +630,9 @@ int kst_writer_create(struct kst_writer **out, const char *path,
 {
 	int fd, ret;
 
+	ret = check_header(info, err);
+	if (ret)
+		return ret;
 	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
 	if (fd < 0)
 		return ks_error_set(err, errno, "cannot create %s", path);
@@ -635,6 +652,10 @@ static int write_trailer(struct kst_writer *w, const struct kst_info *info)
 	size_t len;
 	int ret;
 
+	/* the trailer's time comes after every event's (FORMAT.md "Time") */
+	if (info->end_ns < w->last_time || info->end_ns > KST_TIME_MAX ||
+	    info->nr_kernel_stack_end_kb < -1)
+		return -EINVAL;
 	buf = malloc(size);
 	if (!buf)
 		return -ENOMEM;

@@ -17,7 +17,11 @@ static void dump_usage(FILE *f)
 		   "  --csv        CSV with a header row: time,cpu,type,tid,tid2,tgid,\n"
 		   "               hwm,depth,arg,flags,state,comm (comm is always quoted)\n"
 		   "  --limit N    stop after N events\n"
-		   "  -h, --help   this help\n");
+		   "  -h, --help   this help\n\n"
+		   "comm escapes: a backslash is always written \\x5c, so every \\xNN stands\n"
+		   "for one byte. Text also escapes the space and every byte that is not\n"
+		   "printable ASCII; CSV only the control bytes (0x00-0x1f, 0x7f) and keeps\n"
+		   "other bytes (UTF-8 names) as they are.\n");
 }
 
 /* Text: printable ASCII as is, anything else (and backslash) as \xNN. */
@@ -35,7 +39,10 @@ static void put_comm_text(FILE *f, const char *comm)
 	}
 }
 
-/* CSV (RFC 4180): always quoted, quotes doubled; control characters as \xNN. */
+/*
+ * CSV (RFC 4180): always quoted, quotes doubled; control characters and the
+ * backslash as \xNN, so an escape in the output always stands for one byte.
+ */
 static void put_comm_csv(FILE *f, const char *comm)
 {
 	size_t i;
@@ -46,7 +53,7 @@ static void put_comm_csv(FILE *f, const char *comm)
 
 		if (ch == '"')
 			fputs("\"\"", f);
-		else if (ch < 0x20 || ch == 0x7f)
+		else if (ch < 0x20 || ch == 0x7f || ch == '\\')
 			fprintf(f, "\\x%02x", ch);
 		else
 			fputc(ch, f);

@@ -30,6 +30,22 @@ run dump "$good"
 [ "$(sed -n 7p "$out")" = '6000 [000] switch   prev=1006 next=1007 state=S hwm=3072 depth=1024' ] ||
 	ko "text 7: $(sed -n 7p "$out")"
 
+# comm escapes: the backslash is escaped too, so the 6-byte comm 'x\x0ay' and
+# the 3-byte comm x<LF>y print differently (x\x5cx0ay and x\x0ay), in CSV
+# as in text
+"$MKTRACE" "$tmp/bs.kst" 1 6 trailer 0 zstd plain 'x\x0ay' || exit 1
+"$MKTRACE" "$tmp/lf.kst" 1 6 trailer 0 zstd plain $'x\ny' || exit 1
+run dump --csv "$tmp/bs.kst"
+[ "$(sed -n 2p "$out")" = '0,0,new,1000,1,1000,0,0,0,0,0,"x\x5cx0ay"' ] || ko "csv backslash: $(sed -n 2p "$out")"
+run dump --csv "$tmp/lf.kst"
+[ "$(sed -n 2p "$out")" = '0,0,new,1000,1,1000,0,0,0,0,0,"x\x0ay"' ] || ko "csv LF: $(sed -n 2p "$out")"
+run dump "$tmp/bs.kst"
+[ "$(sed -n 1p "$out")" = '0 [000] new      tid=1000 parent=1 tgid=1000 comm=x\x5cx0ay' ] ||
+	ko "text backslash: $(sed -n 1p "$out")"
+run dump "$tmp/lf.kst"
+[ "$(sed -n 1p "$out")" = '0 [000] new      tid=1000 parent=1 tgid=1000 comm=x\x0ay' ] ||
+	ko "text LF: $(sed -n 1p "$out")"
+
 run dump --limit 3 --csv "$good"
 [ "$(wc -l <"$out")" -eq 4 ] || ko "--limit 3: $(wc -l <"$out") lines"
 

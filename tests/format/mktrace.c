@@ -1,18 +1,20 @@
 // SPDX-License-Identifier: MIT
 /*
  * Write a small deterministic trace for the CLI tests and the fuzz seed
- * corpus:  mktrace OUT [EVENTS [LEVEL [trailer|notrailer [FLUSH [CODEC [tgid]]]]]]
+ * corpus:
+ *   mktrace OUT [EVENTS [LEVEL [trailer|notrailer [FLUSH [CODEC [tgid|plain [COMM]]]]]]]
  * (FLUSH: end a block every FLUSH events, for tiny multi-block files, 0 =
  * never; CODEC: zstd (the default), deflate or none, LEVEL being its level;
  * tgid: switches and kfaults carry tgid = tid and switches arg = state, as
- * the live collector writes them, which makes TGID blocks).
+ * the live collector writes them, which makes TGID blocks; COMM: the comm
+ * of the NEW events, at most 15 bytes).
  *
- * Event i (i from 0) is, by i % 8: a NEW of tid 1000+i whose comm is
- * 'a,b"c' (a comma and a quote, for CSV quoting), a SNAPSHOT, an EXIT, a
- * FREE, a KFAULT, a LOST of 2 on the tracefs buffer of cpu 0, and two
- * SWITCHes; the time of event i is 1000 * i ns.  The header has label
- * "cli-test", host "test-host", 2 CPUs; the trailer has end_ns 999999 and
- * lost_tracefs = { 4, 1 }.
+ * Event i (i from 0) is, by i % 8: a NEW of tid 1000+i whose comm is COMM,
+ * by default 'a,b"c' (a comma and a quote, for CSV quoting), a SNAPSHOT, an
+ * EXIT, a FREE, a KFAULT, a LOST of 2 on the tracefs buffer of cpu 0, and
+ * two SWITCHes; the time of event i is 1000 * i ns.  The header has label
+ * "cli-test", host "test-host", 2 CPUs, start_ns 0; the trailer has end_ns
+ * 1000 * EVENTS (1 us after the last event) and lost_tracefs = { 4, 1 }.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -28,6 +30,7 @@ int main(int argc, char **argv)
 	unsigned long flush = argc > 5 ? strtoul(argv[5], NULL, 0) : 0;
 	const char *codec = argc > 6 ? argv[6] : "zstd";
 	int tgid = argc > 7 && !strcmp(argv[7], "tgid");
+	const char *comm = argc > 8 ? argv[8] : "a,b\"c";
 	struct ks_error err = { 0 };
 	struct kst_writer *w;
 	struct kst_info in;
@@ -36,7 +39,7 @@ int main(int argc, char **argv)
 
 	if (argc < 2) {
 		fprintf(stderr, "usage: mktrace OUT [EVENTS [LEVEL [trailer|notrailer [FLUSH "
-			"[zstd|deflate|none [tgid]]]]]]\n");
+			"[zstd|deflate|none [tgid|plain [COMM]]]]]]]\n");
 		return 2;
 	}
 	kst_info_init(&in);
@@ -61,7 +64,7 @@ int main(int argc, char **argv)
 			e.tid = 1000 + i;
 			e.tid2 = 1;
 			e.tgid = e.tid;
-			memcpy(e.comm, "a,b\"c", 5);
+			memcpy(e.comm, comm, strnlen(comm, KS_COMM_LEN - 1));
 			break;
 		case 1:
 			e.type = KS_EV_SNAPSHOT;
@@ -108,7 +111,7 @@ int main(int argc, char **argv)
 			return 1;
 		}
 	}
-	in.end_ns = 999999;
+	in.end_ns = 1000 * n;
 	in.lost_tracefs[0] = 4;
 	in.lost_tracefs[1] = 1;
 	ret = kst_writer_close(w, trailer ? &in : NULL);

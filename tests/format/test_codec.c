@@ -47,14 +47,19 @@ static void put32(uint8_t *p, uint32_t v)
 	p[3] = v >> 24;
 }
 
-/* A file header with an empty TLV area (all defaults): 20 bytes. */
+/* A file header whose TLV area holds ncpus = 2 only (defaults elsewhere) */
+#define HDR_LEN 23
+
 static size_t put_header(uint8_t *p)
 {
 	memcpy(p, "\x89KSTACK\n", 8);
 	put32(p + 8, 1);
-	put32(p + 12, 0);
-	put32(p + 16, (uint32_t)crc32(0, p, 16));
-	return 20;
+	put32(p + 12, 3);
+	p[16] = 3;	/* tag ncpus, length 1, value 2 */
+	p[17] = 1;
+	p[18] = 2;
+	put32(p + 19, (uint32_t)crc32(0, p, 19));
+	return HDR_LEN;
 }
 
 /* Block @seq with @payload; the payload CRC and header CRC are computed. */
@@ -148,6 +153,7 @@ static uint8_t *write_mem(const struct ks_event *evs, size_t n, int codec, int l
 	snprintf(path, sizeof(path), "%s/w.kst", dir);
 	kst_info_init(&in);
 	kst_info_set_ncpus(&in, 2);
+	in.end_ns = n ? evs[n - 1].time : 0;
 	if (kst_writer_create(&w, path, &in, &err)) {
 		CHECK(0);
 		exit(1);
@@ -278,24 +284,24 @@ static void test_hand_block(void)
 	free(got);
 
 	/* ... whose magic is damaged, with correct CRCs: not decompressible */
-	buf[20 + 40] ^= 0xff;
-	fix_crcs(buf + 20);
+	buf[HDR_LEN + 40] ^= 0xff;
+	fix_crcs(buf + HDR_LEN);
 	CHECK_EQ(read_mem(buf, len, &got, &count, &err), -KS_E_CORRUPT);
 	CHECK(!strcmp(err.detail, "block 0: cannot decompress"));
 	free(got);
-	buf[20 + 40] ^= 0xff;
+	buf[HDR_LEN + 40] ^= 0xff;
 
 	/* ... cut by one byte (P - 1), CRCs correct: not one whole frame */
-	put32(buf + 20 + 12, zlen - 1);
-	fix_crcs(buf + 20);
+	put32(buf + HDR_LEN + 12, zlen - 1);
+	fix_crcs(buf + HDR_LEN);
 	CHECK_EQ(read_mem(buf, len - 1, &got, &count, &err), -KS_E_CORRUPT);
 	CHECK(!strcmp(err.detail, "block 0: cannot decompress"));
 	free(got);
 
 	/* ... announcing one raw byte more than the frame holds */
-	put32(buf + 20 + 12, zlen);
-	put32(buf + 20 + 16, plen + 1);
-	fix_crcs(buf + 20);
+	put32(buf + HDR_LEN + 12, zlen);
+	put32(buf + HDR_LEN + 16, plen + 1);
+	fix_crcs(buf + HDR_LEN);
 	CHECK_EQ(read_mem(buf, len, &got, &count, &err), -KS_E_CORRUPT);
 	CHECK(!strcmp(err.detail, "block 0: cannot decompress"));
 	free(got);
@@ -469,11 +475,13 @@ static void test_codecs(void)
 		char path[256];
 
 		kst_info_init(&in);
+		kst_info_set_ncpus(&in, 1);
 		snprintf(path, sizeof(path), "%s/x.kst", dir);
 		CHECK_EQ(kst_writer_create(&w, path, &in, &err), 0);
 		CHECK_EQ(kst_writer_set_codec(w, 3), -22);
 		CHECK_EQ(kst_writer_set_codec(w, -1), -22);
 		kst_writer_free(w);
+		kst_info_release(&in);
 	}
 
 	/* mixed codecs in one file: blocks of 1000 cycle none, deflate, zstd */

@@ -15,6 +15,7 @@
 #include <string.h>
 #include <sys/wait.h>
 #include <unistd.h>
+#include <zlib.h>
 
 #include "kst.h"
 #include "test_format.h"
@@ -28,6 +29,9 @@ static void path_of(char *buf, size_t len, const char *name)
 	snprintf(buf, len, "%s/%s", dir, name);
 }
 
+/* The header's start_ns: every event comes at or after it */
+#define START_NS 123456789012345ull
+
 static void fill_info(struct kst_info *in)
 {
 	kst_info_init(in);
@@ -35,7 +39,7 @@ static void fill_info(struct kst_info *in)
 	in->thread_size = 32768;
 	in->depth_source = KST_DEPTH_EXACT;
 	in->ram_kb = 131072000;
-	in->start_ns = 123456789012345ull;
+	in->start_ns = START_NS;
 	in->nr_kernel_stack_start_kb = 23456;
 	in->seed = 0xdeadbeefcafef00dull;
 	snprintf(in->host, sizeof(in->host), "build-host.example.org");
@@ -64,7 +68,7 @@ static struct ks_event *gen_events(size_t n, uint64_t seed)
 {
 	struct ks_event *evs = calloc(n, sizeof(*evs));
 	uint32_t last_next[4] = { 1, 2, 3, 4 }, hwm[200] = { 0 };
-	uint64_t t = 1000, s = seed;
+	uint64_t t = START_NS, s = seed;
 	size_t i;
 
 	for (i = 0; i < n; i++) {
@@ -271,6 +275,20 @@ static void walk(const uint8_t *buf, size_t len, struct layout *l)
 	l->end = off;
 }
 
+static void put_le32(uint8_t *p, uint32_t v)
+{
+	p[0] = v;
+	p[1] = v >> 8;
+	p[2] = v >> 16;
+	p[3] = v >> 24;
+}
+
+/* Recompute the header checksum of the block at @b after a header field changed. */
+static void fix_block_crc(uint8_t *b)
+{
+	put_le32(b + 36, (uint32_t)crc32(0, b, 36));
+}
+
 static void check_same_events(const struct ks_event *a, const struct ks_event *b, size_t n)
 {
 	size_t i;
@@ -299,7 +317,7 @@ static void test_roundtrip(int level)
 	fill_info(&in);
 	evs = gen_events(n, 42);
 	kst_info_init(&end);
-	end.end_ns = UINT64_MAX - 5;
+	end.end_ns = (1ull << 63) - 6;		/* near the largest time, 2^63 - 1 */
 	end.nr_kernel_stack_end_kb = -1;
 	kst_info_set_ncpus(&end, 3);
 	end.lost_tracefs[0] = 7;
@@ -321,7 +339,7 @@ static void test_roundtrip(int level)
 	CHECK_EQ(got.ncpus, 3);
 	CHECK_EQ(got.depth_source, KST_DEPTH_EXACT);
 	CHECK_EQ(got.ram_kb, 131072000);
-	CHECK_EQ(got.start_ns, 123456789012345ull);
+	CHECK_EQ(got.start_ns, START_NS);
 	CHECK_EQ(got.nr_kernel_stack_start_kb, 23456);
 	CHECK_EQ(got.seed, 0xdeadbeefcafef00dull);
 	CHECK(!strcmp(got.host, in.host));
@@ -334,7 +352,7 @@ static void test_roundtrip(int level)
 	CHECK(!strcmp(got.label, in.label));
 	/* trailer: the arrays are authoritative, LOST records are not added */
 	CHECK(!got.truncated);
-	CHECK_EQ(got.end_ns, UINT64_MAX - 5);
+	CHECK_EQ(got.end_ns, (1ull << 63) - 6);
 	CHECK_EQ(got.nr_kernel_stack_end_kb, -1);
 	CHECK_EQ(got.nr_events, n);
 	CHECK_EQ(got.lost_tracefs[0], 7);
@@ -378,7 +396,7 @@ static struct ks_event *gen_switches(size_t n)
 
 	for (i = 0; i < n; i++) {
 		evs[i].type = KS_EV_SWITCH;
-		evs[i].time = 1000 * i;
+		evs[i].time = START_NS + 1000 * i;
 		evs[i].cpu = i % 2;
 		evs[i].tid = 100 + i % 50;
 		evs[i].tid2 = 100 + (i + 1) % 50;
@@ -400,6 +418,7 @@ static void test_truncated(void)
 
 	fill_info(&in);
 	kst_info_init(&end);
+	end.end_ns = evs[n - 1].time;
 	path_of(path, sizeof(path), "full.kst");
 	path_of(cut, sizeof(cut), "cut.kst");
 	CHECK_EQ(write_trace(path, &in, evs, n, 6, &end), 0);
@@ -475,11 +494,12 @@ static void test_no_trailer_lost(void)
 	size_t count;
 
 	fill_info(&in);		/* 3 CPUs */
-	evs[0] = (struct ks_event){ .time = 1, .cpu = 1, .type = KS_EV_LOST, .arg = 5 };
-	evs[1] = (struct ks_event){ .time = 2, .cpu = 1, .type = KS_EV_LOST, .arg = 6,
+	evs[0] = (struct ks_event){ .time = START_NS + 1, .cpu = 1, .type = KS_EV_LOST, .arg = 5 };
+	evs[1] = (struct ks_event){ .time = START_NS + 2, .cpu = 1, .type = KS_EV_LOST, .arg = 6,
 				    .flags = KS_F_LOST_RB };
-	evs[2] = (struct ks_event){ .time = 3, .cpu = 9, .type = KS_EV_LOST, .arg = 100 };
-	evs[3] = (struct ks_event){ .time = 4, .cpu = 0, .type = KS_EV_FREE, .tid = 3 };
+	evs[2] = (struct ks_event){ .time = START_NS + 3, .cpu = 9, .type = KS_EV_LOST,
+				    .arg = 100 };
+	evs[3] = (struct ks_event){ .time = START_NS + 4, .cpu = 0, .type = KS_EV_FREE, .tid = 3 };
 	path_of(path, sizeof(path), "lost.kst");
 	CHECK_EQ(write_trace(path, &in, evs, 4, 6, NULL), 0);
 	CHECK_EQ(read_all(path, &back, &count, &got, &err), 0);
@@ -519,6 +539,7 @@ static void test_corrupt(void)
 
 	fill_info(&in);
 	kst_info_init(&end);
+	end.end_ns = evs[n - 1].time;
 	path_of(path, sizeof(path), "c.kst");
 	path_of(bad, sizeof(bad), "bad.kst");
 	for (level = 0; level <= 6; level += 6) {
@@ -552,6 +573,17 @@ static void test_corrupt(void)
 		CHECK(!strcmp(err.detail, "block 5: checksum mismatch"));
 		free(back);
 		buf[l.off[5] + 40 + 1] ^= 0x01;
+
+		/* a trailer whose R differs from P (FORMAT.md: never compressed, R = P) */
+		put_le32(buf + l.off[5] + 16, le32(buf + l.off[5] + 12) + 1);
+		fix_block_crc(buf + l.off[5]);
+		spit(bad, buf, len);
+		CHECK_EQ(read_all(bad, &back, &count, NULL, &err), -KS_E_CORRUPT);
+		CHECK(!strcmp(err.detail, "block 5: bad trailer header"));
+		CHECK_EQ(count, n);	/* every event block was fine */
+		free(back);
+		put_le32(buf + l.off[5] + 16, le32(buf + l.off[5] + 12));
+		fix_block_crc(buf + l.off[5]);
 
 		/* a header byte: the host name */
 		buf[30] ^= 0x01;
@@ -600,6 +632,8 @@ static void test_writer_checks(void)
 	char path[256];
 
 	kst_info_init(&in);
+	kst_info_set_ncpus(&in, 1);
+	in.end_ns = 100;
 	path_of(path, sizeof(path), "w.kst");
 	CHECK_EQ(kst_writer_create(&w, path, &in, &err), 0);
 	e.hwm = 12;	/* not a multiple of 8: rejected */
@@ -619,6 +653,7 @@ static void test_writer_checks(void)
 	CHECK(kst_writer_bytes(w) > 16);
 	CHECK_EQ(kst_writer_close(w, &in), 0);
 	CHECK(kst_writer_create(&w, "/nonexistent/dir/x.kst", &in, &err) == -ENOENT);
+	kst_info_release(&in);
 }
 
 /* Rewind gives the same events; open_mem reads the same file. */
@@ -637,6 +672,7 @@ static void test_rewind_mem(void)
 
 	fill_info(&in);
 	kst_info_init(&end);
+	end.end_ns = evs[n - 1].time;
 	path_of(path, sizeof(path), "m.kst");
 	CHECK_EQ(write_trace(path, &in, evs, n, 1, &end), 0);
 	buf = slurp(path, &len);
@@ -680,7 +716,7 @@ static void test_pipe(void)
 
 	fill_info(&in);
 	kst_info_init(&end);
-	end.end_ns = 77;
+	end.end_ns = evs[n - 1].time + 77;
 	path_of(path, sizeof(path), "p.kst");
 	CHECK_EQ(write_trace(path, &in, evs, n, 6, &end), 0);
 	CHECK_EQ(read_all(path, &back, &len, &disk, &err), 0);
@@ -713,7 +749,7 @@ static void test_pipe(void)
 		}
 		CHECK_EQ(total, n);
 		CHECK(!kst_reader_info(r)->truncated);
-		CHECK_EQ(kst_reader_info(r)->end_ns, 77);
+		CHECK_EQ(kst_reader_info(r)->end_ns, evs[n - 1].time + 77);
 		CHECK_EQ(kst_reader_info(r)->nr_events, n);
 		CHECK(kst_reader_info(r)->id == disk.id);
 		CHECK_EQ(kst_reader_rewind(r, &err), -ESPIPE);
