@@ -16,7 +16,7 @@
 #include <stdint.h>
 
 #include "ks_err.h"
-#include "../engine/ks_event.h"
+#include "ks_event.h"
 
 #define KST_VERSION 1
 

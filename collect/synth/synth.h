@@ -19,7 +19,7 @@
 
 #include "../../common/ks_err.h"
 #include "../../common/kst.h"
-#include "../../engine/ks_event.h"
+#include "../../common/ks_event.h"
 
 /* High-water-mark buckets, as the kernel's stack histogram: <=1K, (1K,2K], ... (32K,64K] */
 #define KS_SYNTH_HWM_BUCKETS 7
