@@ -21,7 +21,7 @@
 #include <stdint.h>
 
 #include "ks_event.h"
-#include "../common/ks_err.h"
+#include "ks_err.h"
 
 /* Bumped whenever a change can alter any result: stored with every run. */
 #define KS_ENGINE_VERSION "6"

@@ -13,11 +13,11 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "../common/ks_err.h"
-#include "../common/ks_stop.h"
-#include "../common/kst.h"
-#include "../engine/engine.h"
-#include "../report/store.h"
+#include "ks_err.h"
+#include "ks_stop.h"
+#include "kst.h"
+#include "engine.h"
+#include "store.h"
 
 /* A list of configuration specs ("policy:key=value,..."), canonical and unique. */
 struct ks_speclist {

@@ -21,7 +21,7 @@
 
 #include <sqlite3.h>
 
-#include "../common/ks_stop.h"
+#include "ks_stop.h"
 #include "charts.h"
 
 const char *const ks_report_chart_names[] = { "bars", "pool", "fallback", "timeline", "hwm",

@@ -16,9 +16,9 @@
 
 #include <stdint.h>
 
-#include "../common/ks_err.h"
-#include "../common/kst.h"
-#include "../engine/engine.h"
+#include "ks_err.h"
+#include "kst.h"
+#include "engine.h"
 
 struct ks_store;
 

@@ -24,9 +24,9 @@
 #include <unistd.h>
 
 #include "cmds.h"
-#include "common/ks_stop.h"
-#include "replay/replay.h"
-#include "collect/synth/synth.h"
+#include "ks_stop.h"
+#include "replay.h"
+#include "synth.h"
 
 #define MAX_POLICIES 64
 #define MAX_EVENTS 10000000000ull

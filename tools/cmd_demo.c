@@ -16,10 +16,10 @@
 #include <unistd.h>
 
 #include "cmds.h"
-#include "common/ks_stop.h"
-#include "replay/replay.h"
-#include "report/report.h"
-#include "collect/synth/synth.h"
+#include "ks_stop.h"
+#include "replay.h"
+#include "report.h"
+#include "synth.h"
 
 /* The RFC's table order first; any other profile follows, sorted. */
 static const char *const demo_profile_order[] = {

@@ -12,7 +12,7 @@
 #include <unistd.h>
 
 #include "cmds.h"
-#include "replay/replay.h"
+#include "replay.h"
 
 #define MAX_LIST 256
 

@@ -11,8 +11,8 @@
 #include <string.h>
 
 #include "cmds.h"
-#include "replay/replay.h"
-#include "report/report.h"
+#include "replay.h"
+#include "report.h"
 
 static void usage(FILE *f)
 {

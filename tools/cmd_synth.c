@@ -11,7 +11,7 @@
 #include <string.h>
 
 #include "cmds.h"
-#include "collect/synth/synth.h"
+#include "synth.h"
 
 static void usage(FILE *f)
 {

@@ -11,7 +11,7 @@
 #include <stdbool.h>
 #include <stdio.h>
 
-#include "common/ks_err.h"
+#include "ks_err.h"
 
 struct option;
 

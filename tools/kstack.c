@@ -12,7 +12,7 @@
 
 #include "config.h"
 #include "cmds.h"
-#include "common/ks_stop.h"
+#include "ks_stop.h"
 
 /*
  * @stops: a long command whose loops poll ks_stop_signal(): SIGINT and

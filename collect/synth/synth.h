@@ -17,9 +17,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "../../common/ks_err.h"
-#include "../../common/kst.h"
-#include "../../common/ks_event.h"
+#include "ks_err.h"
+#include "kst.h"
+#include "ks_event.h"
 
 /* High-water-mark buckets, as the kernel's stack histogram: <=1K, (1K,2K], ... (32K,64K] */
 #define KS_SYNTH_HWM_BUCKETS 7

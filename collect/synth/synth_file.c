@@ -9,7 +9,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "../../common/ks_stop.h"
+#include "ks_stop.h"
 #include "config.h"
 #include "synth.h"
 #include "synth_impl.h"

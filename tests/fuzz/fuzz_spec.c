@@ -14,7 +14,7 @@
 #include <string.h>
 
 #include "engine.h"
-#include "replay/replay.h"
+#include "replay.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 extern const char fuzz_name[];

@@ -25,7 +25,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "replay/replay.h"
+#include "replay.h"
 
 #define MAX_PINS 256
 #define MAX_TRACES 64

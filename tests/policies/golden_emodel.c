@@ -7,7 +7,7 @@
  * is an overflow) and reference b.3 (FRED: non-stack kernel faults are
  * downgraded).  4 KiB pages, 16 KiB stacks, prealloc 1, 2 CPUs, times in ms.
  */
-#include "../engine/golden_util.h"
+#include "golden_util.h"
 
 static struct ks_event ev_kfault(uint64_t t, uint32_t cpu, uint32_t tid, uint16_t flags)
 {

@@ -10,7 +10,7 @@
  * 4 KiB pages, 16 KiB stacks (4 pages), prealloc 1: an expansion is 3
  * pages.  Times in ms.
  */
-#include "../engine/golden_util.h"
+#include "golden_util.h"
 
 static struct ks_event ev_entry(uint64_t t, uint32_t cpu, uint32_t tid, uint32_t kind, bool in)
 {

@@ -9,7 +9,7 @@
  * 4 KiB pages, 16 KiB stacks, prealloc 1, fault_span=page, quirk_refill=1,
  * one CPU.  Times in ms.  "P" page, "T" taken, "E" empty.
  */
-#include "../engine/golden_util.h"
+#include "golden_util.h"
 
 /*
  * pool=1 (one per-CPU slot), global=2, global_latency=5ms.

@@ -7,7 +7,7 @@
  *
  * 4 KiB pages, 16 KiB stacks (4 pages), prealloc 1.  Times in ms.
  */
-#include "../engine/golden_util.h"
+#include "golden_util.h"
 
 /*
  * rfc:pool=0, 1 CPU, one growth of one page.

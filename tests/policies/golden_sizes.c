@@ -23,7 +23,7 @@
  *   watermark: pool 4 -> 3, kstack 32 KiB.
  *   entry (derived): 2 pages; cache 3 x 1 + reserve 3 = 6; kstack 16 KiB.
  */
-#include "../engine/golden_util.h"
+#include "golden_util.h"
 
 static void check(const char *spec, const struct expect *e, size_t n)
 {

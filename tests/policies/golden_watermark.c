@@ -9,7 +9,7 @@
  * 4 KiB pages, 16 KiB stacks, prealloc 1, one CPU, low 2, pool (HIGH) 4,
  * latency 5 ms (pool capacity 8).  Times in ms.
  */
-#include "../engine/golden_util.h"
+#include "golden_util.h"
 
 #define WM "watermark:low=2,pool=4,latency=5000000"
 

@@ -9,8 +9,8 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "report/report.h"
-#include "report/store.h"
+#include "report.h"
+#include "store.h"
 
 static int test_failures;
 

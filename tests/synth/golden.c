@@ -32,7 +32,7 @@
 
 #include "engine.h"
 #include "kst.h"
-#include "collect/synth/synth.h"
+#include "synth.h"
 
 struct golden {
 	const char *profile;

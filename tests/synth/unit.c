@@ -17,7 +17,7 @@
 #include <unistd.h>
 
 #include "kst.h"
-#include "collect/synth/synth.h"
+#include "synth.h"
 
 static int failures;
 
