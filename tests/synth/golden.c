@@ -32,6 +32,7 @@
 
 #include "engine.h"
 #include "kst.h"
+#include "replay.h"
 #include "synth.h"
 
 struct golden {
@@ -83,11 +84,9 @@ static int replay(const char *path, const char *spec, struct ks_result *res,
 	if (ret)
 		goto out;
 	info = kst_reader_info(r);
-	m = (struct ks_machine){
-		.start_ns = info->start_ns, .page_size = info->page_size,
-		.thread_size = info->thread_size, .ncpus = info->ncpus,
-		.depth_known = info->depth_source != KST_DEPTH_NONE,
-	};
+	ret = ks_replay_machine(&m, info, &err);
+	if (ret)
+		goto out;
 	ret = ks_engine_create(&e, spec, &m, &err);
 	if (ret)
 		goto out;

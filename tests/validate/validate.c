@@ -82,6 +82,7 @@
 
 #include "engine.h"
 #include "kst.h"
+#include "replay.h"
 
 #define KS_RACE 4	/* tasks born/dead between the vmstat read and the snapshot */
 
@@ -127,16 +128,14 @@ static int load(struct trace *t, const char *path)
 static int replay(const struct trace *t, const char *spec, size_t n, uint64_t end,
 		  struct ks_result *res, struct ks_engine **keep)
 {
-	struct ks_machine m = {
-		.start_ns = t->info->start_ns,
-		.page_size = t->info->page_size,
-		.thread_size = t->info->thread_size,
-		.ncpus = t->info->ncpus,
-		.depth_known = t->info->depth_source != KST_DEPTH_NONE,
-	};
 	struct ks_error err = { 0 };
+	struct ks_machine m;
 	struct ks_engine *e;
 
+	if (ks_replay_machine(&m, t->info, &err)) {
+		fprintf(stderr, "validate: header: %s\n", err.detail);
+		return -1;
+	}
 	if (ks_engine_create(&e, spec, &m, &err)) {
 		fprintf(stderr, "validate: engine %s: %s\n", spec, err.detail);
 		return -1;
