@@ -226,9 +226,9 @@ static int plan(struct synth *g)
 			}
 			t->hwm = hwm_for_pages(g, t->pages);
 		}
-		if (t->due != NO_TIME && (ret = due_push(g, t->due, i)))
+		if (t->due != NO_TIME && (ret = synth_due_push(g, t->due, i)))
 			goto out;
-		runnable_add(g, i);
+		synth_runnable_add(g, i);
 	}
 	g->ntasks = n0;
 	g->sum.start_tasks = n0;
@@ -273,7 +273,7 @@ static uint32_t pick_next(struct synth *g, uint32_t last_prev)
 		g->dq_len--;
 		g->tasks[i].queued = 0;
 		if (g->tasks[i].alive && !g->tasks[i].running) {
-			runnable_del(g, i);
+			synth_runnable_del(g, i);
 			return i;
 		}
 	}
@@ -281,11 +281,11 @@ static uint32_t pick_next(struct synth *g, uint32_t last_prev)
 		return NONE;
 	if (last_prev != NONE && g->tasks[last_prev].alive && !g->tasks[last_prev].running &&
 	    ks_rng_unit(&g->rng) < 0.6) {
-		runnable_del(g, last_prev);
+		synth_runnable_del(g, last_prev);
 		return last_prev;
 	}
 	i = g->runnable[ks_rng_below(&g->rng, g->nrunnable)];
-	runnable_del(g, i);
+	synth_runnable_del(g, i);
 	return i;
 }
 
@@ -395,11 +395,11 @@ static int try_birth(struct synth *g, uint32_t cpu, uint64_t now, uint32_t paren
 		if (t->due > g->t_deadline)
 			t->due = now > g->t_deadline ? now + 1 : g->t_deadline;
 	}
-	if ((ret = due_push(g, t->due, idx)))
+	if ((ret = synth_due_push(g, t->due, idx)))
 		return ret;
-	runnable_add(g, idx);
+	synth_runnable_add(g, idx);
 	g->sum.births++;
-	g->birth_next = birth_time(g, g->sum.births);
+	g->birth_next = synth_birth_time(g, g->sum.births);
 
 	{
 		struct ks_event ev = {
@@ -461,15 +461,16 @@ static int do_switch(struct synth *g, uint32_t cpu, uint64_t now)
 			c->cache_pages = (uint8_t)pt->pages;
 			c->cache_n++;
 		}
-		ret = free_push(g, now + 1000000 + ks_rng_below(&g->rng, 20000000), prev, cpu);
+		ret = synth_free_push(g, now + 1000000 + ks_rng_below(&g->rng, 20000000), prev,
+				      cpu);
 		if (ret)
 			return ret;
 	} else {
-		runnable_add(g, prev);
+		synth_runnable_add(g, prev);
 		if (pt->mortal && pt->due <= now && !pt->queued) {
 			/* its CPU's cache would mix sizes: retry a little later */
 			pt->due = now + 1000000;
-			if ((ret = due_push(g, pt->due, prev)))
+			if ((ret = synth_due_push(g, pt->due, prev)))
 				return ret;
 		}
 	}
@@ -498,7 +499,7 @@ static int do_kfault(struct synth *g, uint32_t cpu, uint64_t now)
 static void due_release(struct synth *g, uint64_t now)
 {
 	while (g->ndue && g->due[0].time <= now) {
-		struct synth_due d = due_pop(g);
+		struct synth_due d = synth_due_pop(g);
 		struct synth_task *t = &g->tasks[d.task];
 
 		if (!t->alive || t->due != d.time || t->queued || t->running)
@@ -514,7 +515,7 @@ static int flush_frees(struct synth *g, uint64_t now, uint64_t clamp)
 	int ret;
 
 	while (g->nfree && g->frees[0].time <= now) {
-		struct synth_free f = free_pop(g);
+		struct synth_free f = synth_free_pop(g);
 		struct ks_event ev = {
 			.time = f.time < clamp ? f.time : clamp, .cpu = f.cpu,
 			.tid = g->tasks[f.task].tid, .type = KS_EV_FREE,
@@ -577,7 +578,7 @@ static int run_loop(struct synth *g)
 		if (ret)
 			return ret;
 		g->heap[0].key = c->next_switch < c->next_kfault ? c->next_switch : c->next_kfault;
-		cpu_heap_down(g, 0);
+		synth_cpu_heap_down(g, 0);
 	}
 	return flush_frees(g, UINT64_MAX, end - 1);
 }
@@ -608,8 +609,8 @@ int ks_synth_run(const struct ks_synth_params *p, ks_synth_emit_fn emit_fn, void
 		c->next_kfault = g.kfault_mean > 0 ?
 				 (uint64_t)ks_rng_exp(&g.rng, g.kfault_mean) : NO_TIME;
 	}
-	cpu_heap_build(&g);
-	g.birth_next = birth_time(&g, 0);
+	synth_cpu_heap_build(&g);
+	g.birth_next = synth_birth_time(&g, 0);
 	ret = emit_snapshots(&g);
 	if (!ret)
 		ret = run_loop(&g);

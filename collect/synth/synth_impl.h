@@ -111,17 +111,17 @@ int synth_init(struct synth *g, const struct ks_synth_params *p, ks_synth_emit_f
 	       void *arg, struct ks_error *err);
 void synth_release(struct synth *g);
 uint64_t synth_duration_ns(const struct ks_synth_params *p);
-uint64_t birth_time(struct synth *g, uint32_t i);
+uint64_t synth_birth_time(struct synth *g, uint32_t i);
 
-void runnable_add(struct synth *g, uint32_t task);
-void runnable_del(struct synth *g, uint32_t task);
+void synth_runnable_add(struct synth *g, uint32_t task);
+void synth_runnable_del(struct synth *g, uint32_t task);
 
-int due_push(struct synth *g, uint64_t time, uint32_t task);
-struct synth_due due_pop(struct synth *g);
-int free_push(struct synth *g, uint64_t time, uint32_t task, uint32_t cpu);
-struct synth_free free_pop(struct synth *g);
+int synth_due_push(struct synth *g, uint64_t time, uint32_t task);
+struct synth_due synth_due_pop(struct synth *g);
+int synth_free_push(struct synth *g, uint64_t time, uint32_t task, uint32_t cpu);
+struct synth_free synth_free_pop(struct synth *g);
 
-void cpu_heap_build(struct synth *g);
-void cpu_heap_down(struct synth *g, uint32_t i);
+void synth_cpu_heap_build(struct synth *g);
+void synth_cpu_heap_down(struct synth *g, uint32_t i);
 
 #endif

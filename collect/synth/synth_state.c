@@ -83,11 +83,11 @@ void synth_release(struct synth *g)
 }
 
 /**
- * birth_time() - when birth @i (0-based) is planned: evenly spread over
+ * synth_birth_time() - when birth @i (0-based) is planned: evenly spread over
  * [t_lo, t_births_end) with jitter inside each slot, so times are sorted
  * without storing them
  */
-uint64_t birth_time(struct synth *g, uint32_t i)
+uint64_t synth_birth_time(struct synth *g, uint32_t i)
 {
 	double span = (double)(g->t_births_end - g->t_lo);
 
@@ -96,13 +96,13 @@ uint64_t birth_time(struct synth *g, uint32_t i)
 	return g->t_lo + (uint64_t)((i + ks_rng_unit(&g->rng)) / g->p->births * span);
 }
 
-void runnable_add(struct synth *g, uint32_t task)
+void synth_runnable_add(struct synth *g, uint32_t task)
 {
 	g->tasks[task].run_idx = g->nrunnable;
 	g->runnable[g->nrunnable++] = task;
 }
 
-void runnable_del(struct synth *g, uint32_t task)
+void synth_runnable_del(struct synth *g, uint32_t task)
 {
 	uint32_t i = g->tasks[task].run_idx, last = g->runnable[--g->nrunnable];
 
@@ -128,7 +128,7 @@ static int due_less(const struct synth_due *a, const struct synth_due *b)
 	return a->time < b->time || (a->time == b->time && a->task < b->task);
 }
 
-int due_push(struct synth *g, uint64_t time, uint32_t task)
+int synth_due_push(struct synth *g, uint64_t time, uint32_t task)
 {
 	uint32_t i;
 
@@ -146,7 +146,7 @@ int due_push(struct synth *g, uint64_t time, uint32_t task)
 	return 0;
 }
 
-struct synth_due due_pop(struct synth *g)
+struct synth_due synth_due_pop(struct synth *g)
 {
 	struct synth_due top = g->due[0];
 	uint32_t i = 0;
@@ -175,7 +175,7 @@ static int free_less(const struct synth_free *a, const struct synth_free *b)
 	return a->time < b->time || (a->time == b->time && a->task < b->task);
 }
 
-int free_push(struct synth *g, uint64_t time, uint32_t task, uint32_t cpu)
+int synth_free_push(struct synth *g, uint64_t time, uint32_t task, uint32_t cpu)
 {
 	uint32_t i;
 
@@ -193,7 +193,7 @@ int free_push(struct synth *g, uint64_t time, uint32_t task, uint32_t cpu)
 	return 0;
 }
 
-struct synth_free free_pop(struct synth *g)
+struct synth_free synth_free_pop(struct synth *g)
 {
 	struct synth_free top = g->frees[0];
 	uint32_t i = 0;
@@ -223,10 +223,10 @@ static int hent_less(const struct synth_hent *a, const struct synth_hent *b)
 }
 
 /**
- * cpu_heap_down() - restore the heap after slot @i's key grew; the key is
+ * synth_cpu_heap_down() - restore the heap after slot @i's key grew; the key is
  * kept in the heap itself so sifting touches one array
  */
-void cpu_heap_down(struct synth *g, uint32_t i)
+void synth_cpu_heap_down(struct synth *g, uint32_t i)
 {
 	struct synth_hent *h = g->heap, x = h[i];
 	uint32_t n = g->p->ncpus;
@@ -245,7 +245,7 @@ void cpu_heap_down(struct synth *g, uint32_t i)
 	h[i] = x;
 }
 
-void cpu_heap_build(struct synth *g)
+void synth_cpu_heap_build(struct synth *g)
 {
 	uint32_t i;
 
@@ -257,5 +257,5 @@ void cpu_heap_build(struct synth *g)
 	}
 	i = g->p->ncpus / 2 + 1;
 	while (i--)
-		cpu_heap_down(g, i);
+		synth_cpu_heap_down(g, i);
 }
