@@ -136,7 +136,7 @@ bool ks_row_same_but(const struct ks_row *a, const struct ks_row *b, const char 
 
 size_t ks_sweep_keys(const char *policy, const char **keys, size_t max)
 {
-	const struct ks_param_doc *pd;
+	const struct ks_param *pd;
 	const char *name, *desc;
 	size_t i, n = 0;
 

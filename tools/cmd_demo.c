@@ -281,7 +281,7 @@ int cmd_demo(int argc, char **argv)
 	printf("kstack demo: %zu synthetic and %zu real traces\n", nprof, traces.n - nprof);
 
 	for (i = 0; i < ks_policy_count() && npol < 32; i++) {
-		const struct ks_param_doc *pd;
+		const struct ks_param *pd;
 		const char *name, *desc;
 
 		ks_policy_describe(i, &name, &desc, &pd);

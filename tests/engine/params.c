@@ -52,13 +52,44 @@ static void expect_create_err(const char *spec, const struct ks_machine *m, int 
 	ks_engine_free(e);
 }
 
+/*
+ * A parameter table is whole: every key has its default, its one line and
+ * the words of its errors; an enum has its choices; a range is not empty;
+ * no key is given twice, nor shadows an engine-wide key (@common).
+ */
+static int check_table(const struct ks_param *t, const struct ks_param *common)
+{
+	const struct ks_param *p, *q;
+	int bad = 0;
+
+	for (p = t; p && p->key; p++) {
+		if (!p->def || !p->doc || !p->expect || !*p->doc || !*p->expect ||
+		    (p->kind == KS_PT_ENUM && !p->choices) ||
+		    ((p->kind == KS_PT_U32 || p->kind == KS_PT_DOUBLE) && p->min > p->max)) {
+			printf("FAIL key '%s': incomplete table entry\n", p->key);
+			bad++;
+		}
+		for (q = t; q < p; q++)
+			if (!strcmp(q->key, p->key)) {
+				printf("FAIL key '%s' twice in one table\n", p->key);
+				bad++;
+			}
+		for (q = common; q && q->key; q++)
+			if (!strcmp(q->key, p->key)) {
+				printf("FAIL key '%s' shadows an engine-wide key\n", p->key);
+				bad++;
+			}
+	}
+	return bad;
+}
+
 int main(void)
 {
 	struct ks_machine m = { .page_size = 4096, .thread_size = 16384, .ncpus = 2,
 				.depth_known = false };
 	static struct ks_result res;
 	struct ks_error err = { 0 };
-	const struct ks_param_doc *docs;
+	const struct ks_param *docs;
 	const char *name, *desc;
 	struct ks_engine *e;
 	size_t i;
@@ -319,6 +350,11 @@ int main(void)
 	if (i != 10) {
 		printf("FAIL common params: %zu\n", i);
 		failures++;
+	}
+	failures += check_table(docs, NULL);
+	for (i = 0; i < ks_policy_count(); i++) {
+		ks_policy_describe(i, &name, &desc, &docs);
+		failures += check_table(docs, ks_engine_common_params());
 	}
 	return failures ? 1 : 0;
 }
