@@ -119,11 +119,30 @@ struct ks_sample {
 
 #define KS_MAX_CRASHES 64	/* crashes kept in detail; all are counted */
 #define KS_MAX_SAMPLES 512	/* the series is decimated to stay under this */
+#define KS_MAX_PARAMS 32	/* keys of one run: the engine-wide ones and its policy's */
+#define KS_PARAM_KEY 32		/* longest key name, NUL included */
+#define KS_PARAM_VALUE 256	/* longest canonical value of one key, NUL included */
+
+/**
+ * struct ks_param_value - one key of a resolved run, as the store keeps it
+ * @key: the key's name
+ * @value: its canonical value, as ks_result.params has it
+ * @is_default: @value is what the policy named alone takes on the same
+ *	machine (defaults applied, "auto" resolved)
+ */
+struct ks_param_value {
+	char key[KS_PARAM_KEY];
+	char value[KS_PARAM_VALUE];
+	bool is_default;
+};
 
 /* Everything a run produces, ready for the store. */
 struct ks_result {
 	char policy[32];
 	char params[512];		/* canonical: every key, defaults applied, sorted */
+	size_t nr_params;		/* param[]: the same keys and values, one by one */
+	struct ks_param_value param[KS_MAX_PARAMS];
+	bool is_default;		/* every key at its default: the policy named alone */
 	char engine_version[16];
 	uint64_t seed;
 	uint32_t page_size;

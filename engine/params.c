@@ -364,6 +364,13 @@ int ks_params_parse(const char *spec, struct ks_parsed *out, struct ks_error *er
 	out->pol = pol;
 	if (pol->conf_size > sizeof(out->pconf))
 		return ks_error_set(err, KS_E_INTERNAL, "policy '%s' conf too large", pol->name);
+	for (n = 0, p = common_params; p->key; p++)
+		n++;
+	for (p = pol->params; p && p->key; p++)
+		n++;
+	if (n > KS_MAX_PARAMS)
+		return ks_error_set(err, KS_E_INTERNAL, "policy '%s' has %zu keys (at most %d)",
+				    pol->name, n, KS_MAX_PARAMS);
 
 	/* defaults first: each key's default text parses like a user value */
 	for (p = common_params; p->key; p++)
@@ -421,6 +428,7 @@ int ks_params_parse(const char *spec, struct ks_parsed *out, struct ks_error *er
 	return 0;
 }
 
+/* A key and the conf struct that holds its value. */
 struct kv {
 	const struct ks_param *p;
 	const void *conf;
@@ -431,18 +439,28 @@ static int kv_cmp(const void *a, const void *b)
 	return strcmp(((const struct kv *)a)->p->key, ((const struct kv *)b)->p->key);
 }
 
-int ks_params_format(const struct ks_parsed *ps, bool with_name, char *buf, size_t len)
+/* Every key of @pol (ks_params_parse() checked they fit) with its value's home, by name. */
+static size_t sorted_keys(const struct ks_policy *pol, const struct ks_conf *c,
+			  const void *pconf, struct kv kv[KS_MAX_PARAMS])
 {
 	const struct ks_param *p;
-	struct kv kv[64];
-	size_t n = 0, i, o = 0;
+	size_t n = 0;
+
+	for (p = common_params; p->key && n < KS_MAX_PARAMS; p++)
+		kv[n++] = (struct kv){ p, c };
+	for (p = pol->params; p && p->key && n < KS_MAX_PARAMS; p++)
+		kv[n++] = (struct kv){ p, pconf };
+	qsort(kv, n, sizeof(kv[0]), kv_cmp);
+	return n;
+}
+
+int ks_params_format(const struct ks_parsed *ps, bool with_name, char *buf, size_t len)
+{
+	struct kv kv[KS_MAX_PARAMS];
+	size_t n, i, o = 0;
 	int w;
 
-	for (p = common_params; p->key; p++)
-		kv[n++] = (struct kv){ p, &ps->conf };
-	for (p = ps->pol->params; p && p->key && n < 64; p++)
-		kv[n++] = (struct kv){ p, ps->pconf };
-	qsort(kv, n, sizeof(kv[0]), kv_cmp);
+	n = sorted_keys(ps->pol, &ps->conf, ps->pconf, kv);
 	if (!len)
 		return -ENOSPC;
 	buf[0] = 0;
@@ -453,7 +471,7 @@ int ks_params_format(const struct ks_parsed *ps, bool with_name, char *buf, size
 		o = (size_t)w;
 	}
 	for (i = 0; i < n; i++) {
-		char val[256];
+		char val[KS_PARAM_VALUE];
 
 		format_value(kv[i].p, kv[i].conf, val, sizeof(val));
 		w = snprintf(buf + o, len - o, "%s%s=%s", i ? "," : "", kv[i].p->key, val);
@@ -462,6 +480,35 @@ int ks_params_format(const struct ks_parsed *ps, bool with_name, char *buf, size
 		o += (size_t)w;
 	}
 	return 0;
+}
+
+void ks_params_values(const struct ks_policy *pol, const struct ks_conf *c, const void *pconf,
+		      const struct ks_machine *m, struct ks_result *res)
+{
+	struct kv kv[KS_MAX_PARAMS], dkv[KS_MAX_PARAMS];
+	struct ks_error err;
+	struct ks_parsed def;
+	bool have_def;
+	size_t n, i;
+
+	/* the policy named alone, resolved on the same machine, as a run of it would be */
+	have_def = !ks_params_parse(pol->name, &def, &err) && !ks_params_resolve(&def, m, &err);
+	if (have_def)
+		sorted_keys(pol, &def.conf, def.pconf, dkv);
+	n = sorted_keys(pol, c, pconf, kv);
+	res->is_default = have_def;
+	for (i = 0; i < n; i++) {
+		struct ks_param_value *v = &res->param[i];
+		char dval[KS_PARAM_VALUE];
+
+		snprintf(v->key, sizeof(v->key), "%s", kv[i].p->key);
+		format_value(kv[i].p, kv[i].conf, v->value, sizeof(v->value));
+		if (have_def)
+			format_value(dkv[i].p, dkv[i].conf, dval, sizeof(dval));
+		v->is_default = have_def && !strcmp(v->value, dval);
+		res->is_default &= v->is_default;
+	}
+	res->nr_params = n;
 }
 
 int ks_params_resolve(struct ks_parsed *ps, const struct ks_machine *m, struct ks_error *err)

@@ -47,7 +47,7 @@ static int write_series(struct chart_ctx *x, const char *chart, int n, int k,
 		const struct ks_row *r = sw->runs[i];
 
 		fprintf(f, "%ld\t%.3f\t%" PRIu64 "\t%.3f\t%" PRIu64 "\t%" PRIu64 "\n",
-			ks_row_pool(r), 100.0 * ks_row_savings_pool(r), r->crashes,
+			r->pool, 100.0 * ks_row_savings_pool(r), r->crashes,
 			100.0 * ks_row_savings(r), r->c.fallback_hits, r->c.waits);
 	}
 	return chart_close(x, f, path);

@@ -13,70 +13,6 @@
 
 #include "rows.h"
 
-const char *ks_params_body(const char *params)
-{
-	const char *colon = strchr(params, ':');
-	const char *eq = strchr(params, '=');
-
-	if (colon && (!eq || colon < eq))
-		return colon + 1;
-	return params;
-}
-
-/* The next "k=v" item of @p: key and value spans; returns the rest or NULL. */
-static const char *next_item(const char *p, const char **k, size_t *klen, const char **v,
-			     size_t *vlen)
-{
-	const char *end, *eq;
-
-	while (*p == ',')
-		p++;
-	if (!*p)
-		return NULL;
-	end = strchr(p, ',');
-	if (!end)
-		end = p + strlen(p);
-	eq = memchr(p, '=', (size_t)(end - p));
-	*k = p;
-	*klen = eq ? (size_t)(eq - p) : (size_t)(end - p);
-	*v = eq ? eq + 1 : end;
-	*vlen = (size_t)(end - *v);
-	return end;
-}
-
-static bool find_value(const char *params, const char *key, size_t keylen, const char **v,
-		       size_t *vlen)
-{
-	const char *p = ks_params_body(params), *k;
-	size_t klen;
-
-	while ((p = next_item(p, &k, &klen, v, vlen)))
-		if (klen == keylen && !memcmp(k, key, keylen))
-			return true;
-	return false;
-}
-
-bool ks_params_value(const char *params, const char *key, char *buf, size_t len)
-{
-	const char *v;
-	size_t vlen;
-
-	if (!find_value(params, key, strlen(key), &v, &vlen) || vlen >= len)
-		return false;
-	memcpy(buf, v, vlen);
-	buf[vlen] = '\0';
-	return true;
-}
-
-static bool same_value(const char *params, const char *k, size_t klen, const char *v,
-		       size_t vlen)
-{
-	const char *w;
-	size_t wlen;
-
-	return find_value(params, k, klen, &w, &wlen) && wlen == vlen && !memcmp(v, w, vlen);
-}
-
 uint64_t ks_row_regular_kb(const struct ks_row *r)
 {
 	return r->tasks_end * r->thread_size / 1024;
@@ -102,88 +38,36 @@ double ks_row_savings_pool(const struct ks_row *r)
 		   : NAN;
 }
 
-static bool in_list(const char *k, size_t klen, const char *const *keys)
+static bool in_list(const char *k, const char *const *keys)
 {
-	for (; *keys; keys++)
-		if (strlen(*keys) == klen && !memcmp(*keys, k, klen))
+	for (; keys && *keys; keys++)
+		if (!strcmp(*keys, k))
 			return true;
 	return false;
 }
 
-bool ks_row_same_but(const struct ks_row *a, const struct ks_row *b, const char *const *keys)
+/* Append @r's keys that are not at their default, but those of @drop, as ":k=v,k=v". */
+static void nondefault_keys(const struct ks_row *r, const char *const *drop, char *buf,
+			    size_t len)
 {
-	const char *pa = ks_params_body(a->params), *pb = ks_params_body(b->params);
-	const char *ka, *kb, *va, *vb;
-	size_t kal, kbl, val, vbl;
+	const struct ks_param_value *p = r->params;
+	size_t i, n;
+	bool first = true;
 
-	if (a->trace_key != b->trace_key || strcmp(a->policy, b->policy) ||
-	    strcmp(a->engine_version, b->engine_version) || a->seed != b->seed)
-		return false;
-	/* canonical params are sorted: walk both, skipping @keys in each */
-	for (;;) {
-		do
-			pa = next_item(pa, &ka, &kal, &va, &val);
-		while (pa && in_list(ka, kal, keys));
-		do
-			pb = next_item(pb, &kb, &kbl, &vb, &vbl);
-		while (pb && in_list(kb, kbl, keys));
-		if (!pa || !pb)
-			return !pa && !pb;
-		if (kal != kbl || val != vbl || memcmp(ka, kb, kal) || memcmp(va, vb, val))
-			return false;
-	}
-}
-
-size_t ks_sweep_keys(const char *policy, const char **keys, size_t max)
-{
-	const struct ks_param *pd;
-	const char *name, *desc;
-	size_t i, n = 0;
-
-	keys[n++] = "pool";
-	for (i = 0; i < ks_policy_count(); i++) {
-		ks_policy_describe(i, &name, &desc, &pd);
-		if (strcmp(name, policy))
+	for (i = 0; i < r->nr_params; i++) {
+		if (p[i].is_default || in_list(p[i].key, drop))
 			continue;
-		for (; pd && pd->key && n + 1 < max; pd++)
-			if (pd->def && !strcmp(pd->def, "auto") && strcmp(pd->key, "pool"))
-				keys[n++] = pd->key;
+		n = strlen(buf);
+		snprintf(buf + n, len - n, "%c%s=%s", first ? ':' : ',', p[i].key, p[i].value);
+		first = false;
 	}
-	keys[n] = NULL;
-	return n;
-}
-
-long ks_row_pool(const struct ks_row *r)
-{
-	char v[32], *end;
-	long p;
-
-	if (!ks_params_value(r->params, "pool", v, sizeof(v)) || v[0] < '0' || v[0] > '9')
-		return -1;
-	p = strtol(v, &end, 10);
-	return *end ? -1 : p;
 }
 
 void ks_row_series_label(const struct ks_row *r, const char *const *drop, char *buf,
 			 size_t len)
 {
-	const char *p = ks_params_body(r->policy_label), *k, *v;
-	size_t klen, vlen, n, i;
-	bool skip, first = true;
-
 	snprintf(buf, len, "%s", r->policy);
-	if (p == r->policy_label)	/* no ':': no keys named */
-		return;
-	while ((p = next_item(p, &k, &klen, &v, &vlen))) {
-		for (i = 0, skip = false; drop && drop[i] && !skip; i++)
-			skip = strlen(drop[i]) == klen && !memcmp(drop[i], k, klen);
-		if (skip)
-			continue;
-		n = strlen(buf);
-		snprintf(buf + n, len - n, "%c%.*s=%.*s", first ? ':' : ',', (int)klen, k,
-			 (int)vlen, v);
-		first = false;
-	}
+	nondefault_keys(r, drop, buf, len);
 }
 
 static void copy_text(char *dst, size_t len, sqlite3_stmt *st, int col)
@@ -194,31 +78,57 @@ static void copy_text(char *dst, size_t len, sqlite3_stmt *st, int col)
 }
 
 /*
- * A run whose event counts were not observed: the entry policy on a trace
- * without kernel entry events derives memory only and marks its parameters.
+ * Pool sweeps, from run_params: two runs of one trace, policy, engine
+ * version and seed, each with a whole-number pool=, are in one sweep when
+ * they have the same keys and agree on every one but pool=.  A run's sweep
+ * is named by its first run; a run alone is in none.
  */
-static bool costs_unknown(const struct ks_row *r)
-{
-	char v[32];
+#define SWEEPS_SQL								\
+	"WITH pooled AS (SELECT r.key AS run, r.trace, r.policy, r.engine_version, r.seed, " \
+	"(SELECT count(*) FROM run_params q WHERE q.run = r.key) AS nkeys "	\
+	"FROM runs r JOIN run_params p ON p.run = r.key AND p.key = 'pool' "	\
+	"WHERE p.value GLOB '[0-9]*' AND p.value NOT GLOB '*[^0-9]*'), "	\
+	"mates AS (SELECT a.run AS run, b.run AS mate FROM pooled a JOIN pooled b "	\
+	"ON b.trace = a.trace AND b.policy = a.policy AND b.engine_version = a.engine_version " \
+	"AND b.seed = a.seed AND b.nkeys = a.nkeys "				\
+	"WHERE NOT EXISTS (SELECT 1 FROM run_params x WHERE x.run = a.run AND x.key <> 'pool' " \
+	"AND NOT EXISTS (SELECT 1 FROM run_params y WHERE y.run = b.run AND y.key = x.key " \
+	"AND y.value = x.value))), "						\
+	"sweeps AS (SELECT run, min(mate) AS first FROM mates GROUP BY run HAVING count(*) > 1) "
 
-	return ks_params_value(r->params, "entries", v, sizeof(v)) &&
-	       (!strcmp(v, "derived") || !strcmp(v, "unknown"));
-}
+/* A run's value of @key, NULL when it has none. */
+#define PARAM_SQL(key) "(SELECT value FROM run_params WHERE run = r.key AND key = '" key "')"
 
 static const char load_sql[] =
+	SWEEPS_SQL
 	"SELECT t.key, r.key, r.tasks_end, r.kernel_stack_kb_end, r.pool_pages_end, "
 	"r.global_pages_end, r.extra_pages, r.faults, r.fallback_hits, r.crashes, "
 	"t.lost_events, r.seed, r.ncpus, r.page_size, r.thread_size, "
-	"(t.truncated OR NOT r.complete), t.label, r.policy, r.engine_version, r.params, "
-	"t.ncpus, t.page_size, t.thread_size, t.id, "
-	"(t.clock = 'synthetic' OR t.collector LIKE 'kstack-synth%'), r.end_ns - r.start_ns"
+	"(t.truncated OR NOT r.complete), t.label, r.policy, r.engine_version, r.is_default, "
+	"coalesce(s.first, 0), "
+	"coalesce((SELECT CAST(value AS INTEGER) FROM run_params WHERE run = r.key AND key = 'pool' "
+	"AND value GLOB '[0-9]*' AND value NOT GLOB '*[^0-9]*'), -1), "
+	"coalesce(" PARAM_SQL("fail_rate") ", '0'), "
+	/* the entry policy without kernel entry events derives memory, not event counts */
+	"coalesce(" PARAM_SQL("entries") " IN ('derived', 'unknown'), 0), "
+	"t.id, (t.clock = 'synthetic' OR t.collector LIKE 'kstack-synth%'), r.end_ns - r.start_ns"
 #define KS_X_COL(name, desc) ", r." #name
 	KS_COUNTERS(KS_X_COL)
 #undef KS_X_COL
-	" FROM runs r JOIN traces t ON r.trace = t.key "
-	"ORDER BY t.key, r.policy, r.params, r.engine_version, r.seed";
+	" FROM runs r JOIN traces t ON r.trace = t.key LEFT JOIN sweeps s ON s.run = r.key "
+	"ORDER BY r.key";
 
-static int load(struct ks_store *s, struct ks_rowset *rs, struct ks_error *err)
+/* every run's keys, in the runs' order above */
+static const char params_sql[] =
+	"SELECT run, key, value, is_default FROM run_params ORDER BY run, key";
+
+static int db_fail(struct ks_store *s, struct ks_error *err)
+{
+	return ks_error_set(err, KS_E_DB, "%s: %s", ks_store_path(s),
+			    sqlite3_errmsg(ks_store_sqlite(s)));
+}
+
+static int load_runs(struct ks_store *s, struct ks_rowset *rs, struct ks_error *err)
 {
 	sqlite3 *db = ks_store_sqlite(s);
 	sqlite3_stmt *st = NULL;
@@ -228,7 +138,7 @@ static int load(struct ks_store *s, struct ks_rowset *rs, struct ks_error *err)
 	int64_t d;
 
 	if (sqlite3_prepare_v2(db, load_sql, -1, &st, NULL) != SQLITE_OK)
-		return ks_error_set(err, KS_E_DB, "%s: %s", ks_store_path(s), sqlite3_errmsg(db));
+		return db_fail(s, err);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		if (rs->n == cap) {
 			cap = cap ? 2 * cap : 16;
@@ -260,98 +170,86 @@ static int load(struct ks_store *s, struct ks_rowset *rs, struct ks_error *err)
 		copy_text(r->label, sizeof(r->label), st, 16);
 		copy_text(r->policy, sizeof(r->policy), st, 17);
 		copy_text(r->engine_version, sizeof(r->engine_version), st, 18);
-		copy_text(r->params, sizeof(r->params), st, 19);
-		r->trace_ncpus = (uint32_t)sqlite3_column_int64(st, 20);
-		r->trace_page_size = (uint32_t)sqlite3_column_int64(st, 21);
-		r->trace_thread_size = (uint32_t)sqlite3_column_int64(st, 22);
-		copy_text(r->trace_id, sizeof(r->trace_id), st, 23);
-		r->synthetic = sqlite3_column_int(st, 24) != 0;
-		d = sqlite3_column_int64(st, 25);
+		r->is_default = sqlite3_column_int(st, 19) != 0;
+		r->sweep = sqlite3_column_int64(st, 20);
+		r->pool = (long)sqlite3_column_int64(st, 21);
+		copy_text(r->fail, sizeof(r->fail), st, 22);
+		r->costs_unknown = sqlite3_column_int(st, 23) != 0;
+		copy_text(r->trace_id, sizeof(r->trace_id), st, 24);
+		r->synthetic = sqlite3_column_int(st, 25) != 0;
+		d = sqlite3_column_int64(st, 26);
 		r->duration_ns = d > 0 ? (uint64_t)d : 0;
-		col = 26;
+		col = 27;
 #define KS_X_GET(name, desc) r->c.name = (uint64_t)sqlite3_column_int64(st, col++);
 		KS_COUNTERS(KS_X_GET)
 #undef KS_X_GET
-		r->costs_unknown = costs_unknown(r);
 	}
 	if (rc != SQLITE_DONE)
-		ret = ks_error_set(err, KS_E_DB, "%s: %s", ks_store_path(s), sqlite3_errmsg(db));
+		ret = db_fail(s, err);
 out:
 	sqlite3_finalize(st);
 	return ret;
 }
 
-/* Append "k=v" to the label, comma-separated after the first. */
-static void label_add(struct ks_row *r, bool *first, const char *k, size_t klen, const char *v,
-		      size_t vlen)
+/* Every run's keys; the rows are in run key order, as the keys are. */
+static int load_params(struct ks_store *s, struct ks_rowset *rs, struct ks_error *err)
 {
-	size_t len = strlen(r->policy_label);
+	sqlite3 *db = ks_store_sqlite(s);
+	struct ks_param_value *p, *tmp;
+	sqlite3_stmt *st = NULL;
+	size_t cap = 0, i, k;
+	int rc, ret = 0;
 
-	snprintf(r->policy_label + len, sizeof(r->policy_label) - len, "%c%.*s=%.*s",
-		 *first ? ':' : ',', (int)klen, k, (int)vlen, v);
-	*first = false;
+	if (sqlite3_prepare_v2(db, params_sql, -1, &st, NULL) != SQLITE_OK)
+		return db_fail(s, err);
+	for (i = 0; (rc = sqlite3_step(st)) == SQLITE_ROW;) {
+		int64_t run = sqlite3_column_int64(st, 0);
+
+		while (i < rs->n && rs->rows[i].run_key < run)
+			i++;
+		if (i == rs->n || rs->rows[i].run_key != run)
+			continue;
+		if (rs->nr_params == cap) {
+			cap = cap ? 2 * cap : 64;
+			tmp = realloc(rs->params, cap * sizeof(*tmp));
+			if (!tmp) {
+				ret = ks_error_set(err, ENOMEM, "out of memory");
+				goto out;
+			}
+			rs->params = tmp;
+		}
+		p = &rs->params[rs->nr_params++];
+		copy_text(p->key, sizeof(p->key), st, 1);
+		copy_text(p->value, sizeof(p->value), st, 2);
+		p->is_default = sqlite3_column_int(st, 3) != 0;
+		rs->rows[i].nr_params++;
+	}
+	if (rc != SQLITE_DONE) {
+		ret = db_fail(s, err);
+		goto out;
+	}
+	/* the array is whole now: point each row at its keys */
+	for (i = 0, k = 0; i < rs->n; i++) {
+		rs->rows[i].params = rs->params + k;
+		k += rs->rows[i].nr_params;
+	}
+out:
+	sqlite3_finalize(st);
+	return ret;
 }
 
-/*
- * With a default configuration known, name the keys that differ from it;
- * otherwise name the keys whose values differ among the policy's runs.
- * Return: the number of keys named.
- */
-static int make_label(struct ks_rowset *rs, struct ks_row *r, const char *def)
+/* "rfc" or "rfc:pool=0": the policy and its keys not at their default. */
+static void make_label(struct ks_row *r)
 {
-	const char *p = ks_params_body(r->params), *k, *v;
-	bool first = true, varies;
-	size_t klen, vlen, j;
-	int n = 0;
-
-	snprintf(r->policy_label, sizeof(r->policy_label), "%s", r->policy);
-	while ((p = next_item(p, &k, &klen, &v, &vlen))) {
-		if (def) {
-			varies = !same_value(def, k, klen, v, vlen);
-		} else {
-			varies = false;
-			for (j = 0; j < rs->n && !varies; j++)
-				if (!strcmp(rs->rows[j].policy, r->policy))
-					varies = !same_value(rs->rows[j].params, k, klen, v, vlen);
-		}
-		if (varies) {
-			label_add(r, &first, k, klen, v, vlen);
-			n++;
-		}
-	}
-	return n;
+	ks_row_series_label(r, NULL, r->policy_label, sizeof(r->policy_label));
 }
 
 static void select_rows(struct ks_rowset *rs, const struct ks_report_opts *o)
 {
-	char def[sizeof(rs->rows[0].params) + 64];
-	struct ks_error e;
 	size_t i, j;
-	bool known;
 
-	for (i = 0; i < rs->n; i++) {
-		struct ks_row *r = &rs->rows[i];
-		struct ks_machine m = {
-			.page_size = r->trace_page_size,
-			.thread_size = r->trace_thread_size,
-			.ncpus = r->trace_ncpus,
-			.depth_known = true,
-		};
-
-		known = o->defaults && o->defaults(r->policy, &m, def, sizeof(def), &e) == 0;
-		if (known) {
-			r->is_default = make_label(rs, r, def) == 0;
-			continue;
-		}
-		make_label(rs, r, NULL);
-		/* no default known: a single configuration is the default one */
-		r->is_default = true;
-		for (j = 0; j < rs->n; j++)
-			if (rs->rows[j].trace_key == r->trace_key &&
-			    !strcmp(rs->rows[j].policy, r->policy) &&
-			    strcmp(rs->rows[j].params, r->params))
-				r->is_default = false;
-	}
+	for (i = 0; i < rs->n; i++)
+		make_label(&rs->rows[i]);
 	for (i = 0; i < rs->n; i++) {
 		struct ks_row *r = &rs->rows[i];
 		bool group_has_default = false;
@@ -374,36 +272,33 @@ static void select_rows(struct ks_rowset *rs, const struct ks_report_opts *o)
 	}
 }
 
-/* Compare canonical parameter strings item by item, numeric values as numbers. */
-static int cmp_params(const char *a, const char *b)
+/* Compare two values: as numbers when both are, else as text. */
+static int cmp_value(const char *a, const char *b)
 {
-	const char *ka, *kb, *va, *vb;
-	size_t kal, kbl, val, vbl;
 	char *ea, *eb;
 	double da, db;
+
+	da = strtod(a, &ea);
+	db = strtod(b, &eb);
+	if (*a && *b && !*ea && !*eb)
+		return (da > db) - (da < db);
+	return strcmp(a, b);
+}
+
+/* Compare the keys of two runs one by one (sorted by name), values numerically. */
+static int cmp_params(const struct ks_row *a, const struct ks_row *b)
+{
+	size_t i;
 	int c;
 
-	a = ks_params_body(a);
-	b = ks_params_body(b);
-	for (;;) {
-		a = next_item(a, &ka, &kal, &va, &val);
-		b = next_item(b, &kb, &kbl, &vb, &vbl);
-		if (!a || !b)
-			return (a != NULL) - (b != NULL);
-		c = memcmp(ka, kb, kal < kbl ? kal : kbl);
-		if (c || kal != kbl)
-			return c ? c : (kal < kbl ? -1 : 1);
-		da = strtod(va, &ea);
-		db = strtod(vb, &eb);
-		if (ea == va + val && eb == vb + vbl && val && vbl) {
-			if (da != db)
-				return da < db ? -1 : 1;
-			continue;
-		}
-		c = memcmp(va, vb, val < vbl ? val : vbl);
-		if (c || val != vbl)
-			return c ? c : (val < vbl ? -1 : 1);
+	for (i = 0; i < a->nr_params && i < b->nr_params; i++) {
+		c = strcmp(a->params[i].key, b->params[i].key);
+		if (!c)
+			c = cmp_value(a->params[i].value, b->params[i].value);
+		if (c)
+			return c;
 	}
+	return (a->nr_params > b->nr_params) - (a->nr_params < b->nr_params);
 }
 
 static int cmp_rows(const void *pa, const void *pb)
@@ -415,7 +310,7 @@ static int cmp_rows(const void *pa, const void *pb)
 		return a->trace_key < b->trace_key ? -1 : 1;
 	c = strcmp(a->policy, b->policy);
 	if (!c)
-		c = cmp_params(a->params, b->params);
+		c = cmp_params(a, b);
 	if (!c)
 		c = strcmp(a->engine_version, b->engine_version);
 	if (!c && a->seed != b->seed)
@@ -429,7 +324,9 @@ int ks_rows_load(struct ks_store *s, const struct ks_report_opts *o, struct ks_r
 	int ret;
 
 	memset(out, 0, sizeof(*out));
-	ret = load(s, out, err);
+	ret = load_runs(s, out, err);
+	if (!ret)
+		ret = load_params(s, out, err);
 	if (ret) {
 		ks_rowset_release(out);
 		return ret;
@@ -452,8 +349,10 @@ int ks_rows_load(struct ks_store *s, const struct ks_report_opts *o, struct ks_r
 void ks_rowset_release(struct ks_rowset *rs)
 {
 	free(rs->rows);
+	free(rs->params);
 	rs->rows = NULL;
-	rs->n = rs->nr_shown = 0;
+	rs->params = NULL;
+	rs->n = rs->nr_shown = rs->nr_params = 0;
 }
 
 int ks_rows_print(struct ks_store *s, const struct ks_report_opts *o, FILE *out,

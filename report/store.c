@@ -30,6 +30,7 @@ struct ks_store {
 	sqlite3_stmt *find_run;
 	sqlite3_stmt *del_run;
 	sqlite3_stmt *ins_run;
+	sqlite3_stmt *ins_param;
 	sqlite3_stmt *ins_sample;
 	sqlite3_stmt *ins_crash;
 	sqlite3_stmt *ins_hwm;
@@ -39,9 +40,9 @@ struct ks_store {
 
 /* The run columns in insertion order: fixed ones, then every counter. */
 static const char run_fixed_cols[] =
-	"trace, policy, params, engine_version, seed, complete, wall_ns, page_size, "
+	"trace, policy, params, is_default, engine_version, seed, complete, wall_ns, page_size, "
 	"thread_size, ncpus, start_ns, end_ns, stack_pages_mean, pool_pages_mean";
-#define KS_RUN_FIXED 14
+#define KS_RUN_FIXED 15
 
 static const char *const counter_names[] = {
 #define KS_X_NAME(name, desc) #name,
@@ -128,6 +129,11 @@ static int check_schema(struct ks_store *s, struct ks_error *err)
 		return ks_error_set(err, KS_E_SCHEMA,
 				    "%s: not a kstack database (schema version 0, this kstack uses %d)",
 				    s->path, ks_schema_version);
+	/* no migration: what newer versions add is the engine's to compute */
+	if (version < ks_schema_version)
+		return ks_error_set(err, KS_E_SCHEMA, "%s: schema version %" PRId64
+				    ", this kstack uses %d: replay the traces into a new database",
+				    s->path, version, ks_schema_version);
 	if (version != ks_schema_version)
 		return ks_error_set(err, KS_E_SCHEMA, "%s: schema version %" PRId64
 				    ", this kstack uses %d", s->path, version, ks_schema_version);
@@ -164,6 +170,9 @@ static int prepare_all(struct ks_store *s, struct ks_error *err)
 			      "params = ? AND engine_version = ? AND seed = ?", &s->find_run, err);
 	if (!ret)
 		ret = prepare(s, "DELETE FROM runs WHERE key = ?", &s->del_run, err);
+	if (!ret)
+		ret = prepare(s, "INSERT INTO run_params (run, key, value, is_default) "
+			      "VALUES (?, ?, ?, ?)", &s->ins_param, err);
 	if (!ret)
 		ret = prepare(s, "INSERT INTO samples (run, seq, time, stack_pages, pool_pages, "
 			      "kernel_stack_kb, tasks, crashes) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
@@ -340,6 +349,7 @@ void ks_store_close(struct ks_store *s)
 	sqlite3_finalize(s->find_run);
 	sqlite3_finalize(s->del_run);
 	sqlite3_finalize(s->ins_run);
+	sqlite3_finalize(s->ins_param);
 	sqlite3_finalize(s->ins_sample);
 	sqlite3_finalize(s->ins_crash);
 	sqlite3_finalize(s->ins_hwm);
@@ -452,6 +462,7 @@ static int bind_run(struct ks_store *s, int64_t trace_key, const struct ks_resul
 			  SQLITE_STATIC);
 	sqlite3_bind_text(st, i++, res->params, (int)strnlen(res->params, sizeof(res->params)),
 			  SQLITE_STATIC);
+	sqlite3_bind_int(st, i++, res->is_default ? 1 : 0);
 	sqlite3_bind_text(st, i++, res->engine_version,
 			  (int)strnlen(res->engine_version, sizeof(res->engine_version)),
 			  SQLITE_STATIC);
@@ -510,6 +521,18 @@ static int put_run_locked(struct ks_store *s, int64_t trace_key, const struct ks
 		return ret;
 	run = sqlite3_last_insert_rowid(s->db);
 
+	for (i = 0; i < res->nr_params && !ret; i++) {
+		const struct ks_param_value *p = &res->param[i];
+
+		st = s->ins_param;
+		sqlite3_bind_int64(st, 1, run);
+		sqlite3_bind_text(st, 2, p->key, (int)strnlen(p->key, sizeof(p->key)),
+				  SQLITE_STATIC);
+		sqlite3_bind_text(st, 3, p->value, (int)strnlen(p->value, sizeof(p->value)),
+				  SQLITE_STATIC);
+		sqlite3_bind_int(st, 4, p->is_default ? 1 : 0);
+		ret = step_done(s, st, err, "storing parameters");
+	}
 	for (i = 0; i < res->nr_samples && !ret; i++) {
 		const struct ks_sample *p = &res->samples[i];
 
@@ -556,6 +579,7 @@ int ks_store_put_run(struct ks_store *s, int64_t trace_key, const struct ks_resu
 	if (s->readonly)
 		return ks_error_set(err, KS_E_DB, "%s: opened read-only", s->path);
 	if (res->nr_samples > KS_MAX_SAMPLES || res->nr_crashes > KS_MAX_CRASHES ||
+	    res->nr_params > KS_MAX_PARAMS ||
 	    res->nr_hwm_buckets > sizeof(res->hwm_hist) / sizeof(res->hwm_hist[0]))
 		return ks_error_set(err, KS_E_INTERNAL, "run %s: array counts out of range",
 				    res->policy);
