@@ -19,8 +19,6 @@
 #include <time.h>
 #include <unistd.h>
 
-#include <sqlite3.h>
-
 #include "../common/ks_stop.h"
 #include "charts.h"
 
@@ -94,12 +92,6 @@ int chart_close(struct chart_ctx *x, FILE *f, const char *path)
 	if (fclose(f) == EOF || bad)
 		return ks_error_set(x->err, EIO, "%s: write failed", path);
 	return 0;
-}
-
-int chart_db_fail(struct chart_ctx *x)
-{
-	return ks_error_set(x->err, KS_E_DB, "%s: %s", ks_store_path(x->s),
-			    sqlite3_errmsg(ks_store_sqlite(x->s)));
 }
 
 int chart_script(struct chart_ctx *x, const char *name, int w, int h, const char *body)
@@ -353,12 +345,13 @@ static int chart_bars(struct chart_ctx *x)
 }
 
 /* The trace the timeline shows: @o->trace, else the first real one with samples. */
-static int timeline_trace(struct chart_ctx *x, sqlite3_stmt *st, int64_t *trace)
+static int timeline_trace(struct chart_ctx *x, int64_t *trace)
 {
 	const char *want = x->o->trace;
+	struct ks_store_point *pts;
 	bool found = false;
-	size_t i, pass;
-	int rc;
+	size_t i, pass, n;
+	int ret;
 
 	*trace = -1;
 	for (i = 0; want && i < x->rs->n && !found; i++)
@@ -375,15 +368,14 @@ static int timeline_trace(struct chart_ctx *x, sqlite3_stmt *st, int64_t *trace)
 			if (!r->shown || (want && strcmp(r->label, want) &&
 					  strcmp(r->trace_id, want)) || (!pass && r->synthetic))
 				continue;
-			sqlite3_reset(st);
-			sqlite3_bind_int64(st, 1, r->run_key);
-			rc = sqlite3_step(st);
-			if (rc == SQLITE_ROW) {
+			ret = ks_store_samples(x->s, r->run_key, &pts, &n, x->err);
+			free(pts);
+			if (ret)
+				return ret;
+			if (n) {
 				*trace = r->trace_key;
 				return 0;
 			}
-			if (rc != SQLITE_DONE)
-				return chart_db_fail(x);
 		}
 	}
 	return 0;
@@ -414,37 +406,27 @@ static bool timeline_pick(const struct ks_rowset *rs, const struct ks_row *r)
 /* (2) Stack memory (stacks + pools) over time, one line per policy, for one trace. */
 static int chart_timeline(struct chart_ctx *x)
 {
-	static const char sql[] =
-		"SELECT s.time - r.start_ns, s.stack_pages * r.page_size / 1024, "
-		"s.pool_pages * r.page_size / 1024 FROM samples s JOIN runs r ON s.run = r.key "
-		"WHERE s.run = ? ORDER BY s.seq";
-	sqlite3 *db = ks_store_sqlite(x->s);
 	char path[KS_CHART_PATH], title[KS_CHART_TITLE], raw[KS_CHART_TITLE], body[2048];
-	sqlite3_stmt *st = NULL;
+	struct ks_store_point *pts = NULL;
+	int ret, nseries = 0;
+	size_t i, k, n;
 	int64_t trace;
-	int ret, nseries = 0, rc;
 	FILE *f;
-	size_t i;
 
-	if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK)
-		return chart_db_fail(x);
-	ret = timeline_trace(x, st, &trace);
+	ret = timeline_trace(x, &trace);
 	if (ret || trace < 0)
-		goto out;
+		return ret;
 	for (i = 0; i < x->rs->n; i++) {
 		const struct ks_row *r = &x->rs->rows[i];
 
 		if (!r->shown || r->trace_key != trace || !timeline_pick(x->rs, r))
 			continue;
-		sqlite3_reset(st);
-		sqlite3_bind_int64(st, 1, r->run_key);
-		rc = sqlite3_step(st);
-		if (rc == SQLITE_DONE)
-			continue;
-		if (rc != SQLITE_ROW) {
-			ret = chart_db_fail(x);
+		free(pts);
+		ret = ks_store_samples(x->s, r->run_key, &pts, &n, x->err);
+		if (ret)
 			goto out;
-		}
+		if (!n)
+			continue;
 		f = chart_open(x, path, "timeline-%d.dat", ++nseries);
 		if (!f) {
 			ret = -x->err->code;
@@ -453,15 +435,11 @@ static int chart_timeline(struct chart_ctx *x)
 		/* the series title is the policy; the trace is in the chart's title */
 		chart_sanitize(title, sizeof(title), r->policy_label);
 		fprintf(f, "time_s\t%s\tpool_kb\ttotal_kb\n", title);
-		do {
-			int64_t kb = sqlite3_column_int64(st, 1), pool = sqlite3_column_int64(st, 2);
-
+		for (k = 0; k < n; k++)
 			fprintf(f, "%.6f\t%" PRId64 "\t%" PRId64 "\t%" PRId64 "\n",
-				(double)sqlite3_column_int64(st, 0) / 1e9, kb, pool, kb + pool);
-		} while ((rc = sqlite3_step(st)) == SQLITE_ROW);
+				(double)pts[k].time_ns / 1e9, pts[k].stack_kb, pts[k].pool_kb,
+				pts[k].stack_kb + pts[k].pool_kb);
 		ret = chart_close(x, f, path);
-		if (!ret && rc != SQLITE_DONE)
-			ret = chart_db_fail(x);
 		if (ret)
 			goto out;
 	}
@@ -496,7 +474,7 @@ static int chart_timeline(struct chart_ctx *x)
 		 nseries);
 	ret = chart_script(x, "timeline", 1100, 600, body);
 out:
-	sqlite3_finalize(st);
+	free(pts);
 	return ret;
 }
 
@@ -505,15 +483,12 @@ out:
 /* (3) Lifetime HWM histogram: share of tasks per bucket, one series per trace. */
 static int chart_hwm(struct chart_ctx *x)
 {
-	static const char sql[] = "SELECT bucket, tasks FROM hwm_hist WHERE run = ? ORDER BY bucket";
-	sqlite3 *db = ks_store_sqlite(x->s);
 	char path[KS_CHART_PATH], title[KS_CHART_TITLE], body[1024];
 	uint64_t (*hist)[HWM_BUCKETS] = NULL;
 	const struct ks_row **who = NULL;
-	sqlite3_stmt *st = NULL;
-	size_t i, j, n = 0, nb = 0;
-	int ret = 0, rc;
+	size_t i, j, n = 0, nb = 0, rnb;
 	FILE *f = NULL;
+	int ret = 0;
 
 	hist = calloc(x->rs->n + 1, sizeof(*hist));
 	who = calloc(x->rs->n + 1, sizeof(*who));
@@ -521,34 +496,18 @@ static int chart_hwm(struct chart_ctx *x)
 		ret = ks_error_set(x->err, ENOMEM, "out of memory");
 		goto out;
 	}
-	if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK) {
-		ret = chart_db_fail(x);
-		goto out;
-	}
 	/* the first shown run of each trace that has a histogram */
 	for (i = 0; i < x->rs->n; i++) {
 		const struct ks_row *r = &x->rs->rows[i];
-		bool have = false;
 
 		if (!r->shown || (n && who[n - 1]->trace_key == r->trace_key))
 			continue;
-		sqlite3_reset(st);
-		sqlite3_bind_int64(st, 1, r->run_key);
-		while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-			int b = sqlite3_column_int(st, 0);
-
-			if (b < 0 || b >= HWM_BUCKETS)
-				continue;
-			hist[n][b] = (uint64_t)sqlite3_column_int64(st, 1);
-			if ((size_t)b + 1 > nb)
-				nb = (size_t)b + 1;
-			have = true;
-		}
-		if (rc != SQLITE_DONE) {
-			ret = chart_db_fail(x);
+		ret = ks_store_hwm(x->s, r->run_key, hist[n], HWM_BUCKETS, &rnb, x->err);
+		if (ret)
 			goto out;
-		}
-		if (have)
+		if (rnb > nb)
+			nb = rnb;
+		if (rnb)
 			who[n++] = r;
 	}
 	if (!n)
@@ -595,7 +554,6 @@ static int chart_hwm(struct chart_ctx *x)
 		 n);
 	ret = chart_script(x, "hwm", 1100, 600, body);
 out:
-	sqlite3_finalize(st);
 	free(hist);
 	free(who);
 	return ret;

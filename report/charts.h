@@ -42,8 +42,6 @@ int chart_close(struct chart_ctx *x, FILE *f, const char *path);
  * NAME.svg, both at @w x @h pixels; NAME is remembered for drawing
  */
 int chart_script(struct chart_ctx *x, const char *name, int w, int h, const char *body);
-/** chart_db_fail() - @x->err from the database's last error */
-int chart_db_fail(struct chart_ctx *x);
 
 /** chart_sweeps() - the pool and fallback charts, NAME-N per trace */
 int chart_sweeps(struct chart_ctx *x);

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 /*
- * The results store: the only file of kstack that writes to SQLite.
+ * The results store: the only file of kstack that writes to SQLite
+ * (store_read.c reads for the report).
  *
  * Thread safety: a store handle may be shared by threads; every exported
  * function that touches the database takes the handle's mutex, so runs are
@@ -17,26 +18,10 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include <sqlite3.h>
-
-#include "store.h"
+#include "store_int.h"
 #include "schema.h"
 
 #define KS_STORE_BUSY_MS 10000
-
-struct ks_store {
-	pthread_mutex_t lock;
-	sqlite3 *db;
-	sqlite3_stmt *find_run;
-	sqlite3_stmt *del_run;
-	sqlite3_stmt *ins_run;
-	sqlite3_stmt *ins_param;
-	sqlite3_stmt *ins_sample;
-	sqlite3_stmt *ins_crash;
-	sqlite3_stmt *ins_hwm;
-	char *path;
-	bool readonly;
-};
 
 /* The run columns in insertion order: fixed ones, then every counter. */
 static const char run_fixed_cols[] =
@@ -51,7 +36,7 @@ static const char *const counter_names[] = {
 };
 #define KS_NR_COUNTERS (sizeof(counter_names) / sizeof(counter_names[0]))
 
-static int db_error(struct ks_store *s, struct ks_error *err, const char *what)
+int ks_store_fail(struct ks_store *s, struct ks_error *err, const char *what)
 {
 	return ks_error_set(err, KS_E_DB, "%s: %s: %s", s->path, what, sqlite3_errmsg(s->db));
 }
@@ -86,7 +71,7 @@ static int query_int(struct ks_store *s, const char *sql, int64_t *v, struct ks_
 	sqlite3_finalize(st);
 	if (rc == SQLITE_NOTADB)
 		return ks_error_set(err, KS_E_DB, "%s: not a SQLite database", s->path);
-	return db_error(s, err, "reading the schema");
+	return ks_store_fail(s, err, "reading the schema");
 }
 
 /*
@@ -144,7 +129,7 @@ static int prepare(struct ks_store *s, const char *sql, sqlite3_stmt **st,
 		   struct ks_error *err)
 {
 	if (sqlite3_prepare_v2(s->db, sql, -1, st, NULL) != SQLITE_OK)
-		return db_error(s, err, "preparing a statement");
+		return ks_store_fail(s, err, "preparing a statement");
 	return 0;
 }
 
@@ -364,11 +349,6 @@ const char *ks_store_path(const struct ks_store *s)
 	return s->path;
 }
 
-void *ks_store_sqlite(struct ks_store *s)
-{
-	return s->db;
-}
-
 static int step_done(struct ks_store *s, sqlite3_stmt *st, struct ks_error *err,
 		     const char *what)
 {
@@ -377,7 +357,7 @@ static int step_done(struct ks_store *s, sqlite3_stmt *st, struct ks_error *err,
 	sqlite3_reset(st);
 	sqlite3_clear_bindings(st);
 	if (rc != SQLITE_DONE)
-		return db_error(s, err, what);
+		return ks_store_fail(s, err, what);
 	return 0;
 }
 
@@ -432,7 +412,7 @@ int ks_store_put_trace(struct ks_store *s, const struct kst_info *info, const ch
 	sqlite3_bind_int64(st, i++, (int64_t)info->seed);
 	sqlite3_bind_text(st, i++, path ? path : "", -1, SQLITE_TRANSIENT);
 	if (sqlite3_step(st) != SQLITE_DONE) {
-		ret = db_error(s, err, "storing a trace");
+		ret = ks_store_fail(s, err, "storing a trace");
 		goto out;
 	}
 	ret = prepare(s, "SELECT key FROM traces WHERE id = ?", &q, err);
@@ -440,7 +420,7 @@ int ks_store_put_trace(struct ks_store *s, const struct kst_info *info, const ch
 		goto out;
 	sqlite3_bind_text(q, 1, id, -1, SQLITE_TRANSIENT);
 	if (sqlite3_step(q) != SQLITE_ROW) {
-		ret = db_error(s, err, "finding a trace");
+		ret = ks_store_fail(s, err, "finding a trace");
 		goto out;
 	}
 	*trace_key = sqlite3_column_int64(q, 0);
@@ -513,7 +493,7 @@ static int put_run_locked(struct ks_store *s, int64_t trace_key, const struct ks
 	if (ret < 0)
 		return ret;
 	if (ret != SQLITE_DONE)
-		return db_error(s, err, "finding a run");
+		return ks_store_fail(s, err, "finding a run");
 
 	bind_run(s, trace_key, res, complete, wall_ns);
 	ret = step_done(s, s->ins_run, err, "storing a run");

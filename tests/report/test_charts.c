@@ -158,6 +158,7 @@ static void test_trace(const char *dir, const char *path)
 	struct ks_error err = { 0 };
 	struct ks_report_opts o;
 	struct ks_store *s = NULL;
+	sqlite3 *db = NULL;
 	bool drew;
 	char *text;
 
@@ -182,12 +183,14 @@ static void test_trace(const char *dir, const char *path)
 	ks_store_close(s);
 
 	/* trace 1 made synthetic: the default timeline is trace 2's */
+	CHECK(sqlite3_open(path, &db) == SQLITE_OK);
+	CHECK(sqlite3_exec(db, "UPDATE traces SET clock = 'synthetic' "
+			   "WHERE id = '0000000000000001'", NULL, NULL, NULL) == 0);
+	sqlite3_close(db);
 	s = NULL;
 	CHECK_OK(ks_store_open(&s, path, &err));
 	if (!s)
 		return;
-	CHECK(sqlite3_exec(ks_store_sqlite(s), "UPDATE traces SET clock = 'synthetic' "
-			   "WHERE id = '0000000000000001'", NULL, NULL, NULL) == 0);
 	o.trace = NULL;
 	CHECK_OK(ks_report_charts_opts(s, &o, dir, &drew, &err));
 	text = file(dir, "timeline-1.dat");
