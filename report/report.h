@@ -70,10 +70,10 @@ int ks_report_table(struct ks_store *s, const struct ks_report_opts *o, FILE *ou
  * when gnuplot is found, render PNG and SVG.
  * @drew: out, true if images were rendered
  *
- * Each chart NAME of ks_report_chart_names is written as NAME.dat (and
- * NAME-N.dat for series), NAME.gp and, drawn, NAME.png and NAME.svg; a chart
- * without data (no pool sweep stored, say) is not written and its old files
- * are removed.  @dir is created if missing.  Labels from traces never reach
+ * Each chart NAME of ks_report_chart() is written as NAME.dat (and
+ * NAME-N.dat for series), NAME.gp and, drawn, NAME.png and NAME.svg (a chart
+ * per trace as NAME-N.*); a chart without data (no pool sweep stored, say)
+ * is not written and its old files are removed.  @dir is created if missing.  Labels from traces never reach
  * the scripts: gnuplot reads them from the data files, which hold sanitised
  * copies.
  *
@@ -85,16 +85,18 @@ int ks_report_charts(struct ks_store *s, const char *dir, bool *drew, struct ks_
 int ks_report_charts_opts(struct ks_store *s, const struct ks_report_opts *o, const char *dir,
 			  bool *drew, struct ks_error *err);
 
-/*
- * The charts, NULL-terminated: "bars", "pool", "fallback", "timeline", "hwm".
- * "pool" and "fallback" draw one image per trace, NAME-N.png (N from 1 in
- * trace order); the others one image NAME.png.
+/**
+ * ks_report_chart() - the name of chart @i of the registry, in the order
+ * they are drawn and listed ("bars", "pool", "fallback", "timeline", "hwm"),
+ * or NULL past the last
+ * @per_trace: if not NULL, set to whether it draws one image per trace,
+ *	NAME-N.png (N from 1 in trace order), rather than one, NAME.png
  */
-extern const char *const ks_report_chart_names[];
+const char *ks_report_chart(size_t i, bool *per_trace);
 
 /**
  * ks_report_chart_list() - the charts written in @dir, as script base names
- * ("bars", "pool-1", ...) in the order of ks_report_chart_names
+ * ("bars", "pool-1", ...) in the order of ks_report_chart()
  * @names: out, a NULL-terminated malloc'ed array of malloc'ed strings; free
  * with ks_report_chart_list_free()
  *

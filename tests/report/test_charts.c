@@ -199,6 +199,76 @@ static void test_trace(const char *dir, const char *path)
 	ks_store_close(s);
 }
 
+/*
+ * The registry: every chart it names is drawn when it has data, under its
+ * name (NAME-1 for a chart per trace), and the list of charts written
+ * follows the registry.  One trace with everything: an rfc+global pool
+ * sweep (pools 0 and 1) with fallback hits at pool 0, samples and a
+ * histogram, so that each of the five charts has data.
+ */
+static void test_registry(const char *dir)
+{
+	static const uint64_t h[3] = { 1, 2, 3 };
+	char *path, *cdir, *want = NULL, *name;
+	struct ks_error err = { 0 };
+	struct ks_store *s = NULL;
+	struct kst_info info;
+	size_t i, j, len = 0;
+	int64_t t = 0;
+	bool drew, per;
+	FILE *f;
+
+	if (asprintf(&path, "%s/registry.db", dir) < 0 || asprintf(&cdir, "%s/registry", dir) < 0)
+		exit(1);
+	CHECK_OK(ks_store_open(&s, path, &err));
+	if (!s)
+		exit(1);
+	test_info(&info, 3, "all", 2);
+	CHECK_OK(ks_store_put_trace(s, &info, "3.kst", &t, &err));
+	kst_info_release(&info);
+	for (i = 0; i < 2; i++) {
+		struct ks_result *r = test_result("rfc+global", i ? "pool=1" : "pool=0", "pool=3");
+
+		r->ncpus = 2;
+		r->c.tasks_end = 10;
+		r->c.kernel_stack_kb_end = 48;
+		r->c.fallback_hits = i ? 0 : 4;
+		r->nr_samples = 1;
+		r->samples[0].stack_pages = 10;
+		r->nr_hwm_buckets = 3;
+		memcpy(r->hwm_hist, h, sizeof(h));
+		CHECK_OK(ks_store_put_run(s, t, r, 1, 0, &err));
+		free(r);
+	}
+	CHECK_OK(ks_report_charts(s, cdir, &drew, &err));
+	ks_store_close(s);
+
+	f = open_memstream(&want, &len);
+	for (i = 0; (name = (char *)ks_report_chart(i, &per)); i++) {
+		char *gp;
+
+		if (asprintf(&gp, "%s%s.gp", name, per ? "-1" : "") < 0)
+			exit(1);
+		if (!exists(cdir, gp)) {
+			fprintf(stderr, "chart '%s' of the registry not drawn: no %s\n", name, gp);
+			test_failures++;
+		}
+		free(gp);
+		for (j = 0; j < i; j++)
+			CHECK(strcmp(ks_report_chart(j, NULL), name));
+		fprintf(f, "%s%s%s", i ? " " : "", name, per ? "-1" : "");
+	}
+	fclose(f);
+	/* the five charts, pool and fallback per trace */
+	CHECK(i == 5);
+	CHECK(ks_report_chart(i, &per) == NULL);
+	CHECK_STR(want, "bars pool-1 fallback-1 timeline hwm");
+	check_list(cdir, want);
+	free(want);
+	free(cdir);
+	free(path);
+}
+
 static void test_data(const char *dir)
 {
 	char *old_path = getenv("PATH") ? strdup(getenv("PATH")) : NULL;
@@ -344,6 +414,7 @@ int main(void)
 	ret = test_render(dir);
 #else
 	test_data(dir);
+	test_registry(dir);
 #endif
 	test_rmdir(dir);
 	free(dir);
