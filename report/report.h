@@ -73,9 +73,9 @@ int ks_report_table(struct ks_store *s, const struct ks_report_opts *o, FILE *ou
  * Each chart NAME of ks_report_chart() is written as NAME.dat (and
  * NAME-N.dat for series), NAME.gp and, drawn, NAME.png and NAME.svg (a chart
  * per trace as NAME-N.*); a chart without data (no pool sweep stored, say)
- * is not written and its old files are removed.  @dir is created if missing.  Labels from traces never reach
- * the scripts: gnuplot reads them from the data files, which hold sanitised
- * copies.
+ * is not written and its old files are removed.  @dir is created if
+ * missing.  Labels from traces never reach the scripts: gnuplot reads them
+ * from the data files, which hold sanitised copies.
  *
  * Return: 0, -ENODATA (no runs), -KS_E_DB, -KS_E_IO (gnuplot failed) or -errno.
  */

@@ -25,7 +25,7 @@ struct ks_row {
 	uint64_t crashes;
 	uint64_t lost;			/* the trace's lost events */
 	uint64_t seed;
-	int64_t sweep;			/* the pool sweep it belongs to (its first run), or 0 */
+	int64_t sweep;			/* its pool sweep (named by its first run), or 0 */
 	long pool;			/* its pool= value, -1 if it has none or not a number */
 	const struct ks_param_value *params;	/* its keys, by name (in ks_rowset.params) */
 	size_t nr_params;

@@ -47,8 +47,8 @@ static const char load_sql[] =
 	"t.lost_events, r.seed, r.ncpus, r.page_size, r.thread_size, "
 	"(t.truncated OR NOT r.complete), t.label, r.policy, r.engine_version, r.is_default, "
 	"coalesce(s.first, 0), "
-	"coalesce((SELECT CAST(value AS INTEGER) FROM run_params WHERE run = r.key AND key = 'pool' "
-	"AND value GLOB '[0-9]*' AND value NOT GLOB '*[^0-9]*'), -1), "
+	"coalesce((SELECT CAST(value AS INTEGER) FROM run_params WHERE run = r.key "
+	"AND key = 'pool' AND value GLOB '[0-9]*' AND value NOT GLOB '*[^0-9]*'), -1), "
 	"coalesce(" PARAM_SQL("fail_rate") ", '0'), "
 	/* the entry policy without kernel entry events derives memory, not event counts */
 	"coalesce(" PARAM_SQL("entries") " IN ('derived', 'unknown'), 0), "
@@ -235,7 +235,8 @@ out:
 int ks_store_hwm(struct ks_store *s, int64_t run, uint64_t *hist, size_t max, size_t *nb,
 		 struct ks_error *err)
 {
-	static const char sql[] = "SELECT bucket, tasks FROM hwm_hist WHERE run = ? ORDER BY bucket";
+	static const char sql[] =
+		"SELECT bucket, tasks FROM hwm_hist WHERE run = ? ORDER BY bucket";
 	sqlite3_stmt *st = NULL;
 	int rc, ret = 0;
 

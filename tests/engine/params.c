@@ -314,10 +314,12 @@ int main(void)
 			failures++;
 		}
 		for (i = 0; i < res.nr_params && i < 16; i++)
-			if (strcmp(res.param[i].key, keys[i]) || strcmp(res.param[i].value, values[i]) ||
+			if (strcmp(res.param[i].key, keys[i]) ||
+			    strcmp(res.param[i].value, values[i]) ||
 			    res.param[i].is_default != !!strcmp(keys[i], "seed")) {
 				printf("FAIL rfc:seed=3 key %zu: %s=%s default %d\n", i,
-				       res.param[i].key, res.param[i].value, res.param[i].is_default);
+				       res.param[i].key, res.param[i].value,
+				       res.param[i].is_default);
 				failures++;
 			}
 	}
@@ -357,12 +359,15 @@ int main(void)
 			}
 			ks_engine_finish(e, 0, &res);
 			ks_engine_free(e);
-			for (k = 0; k < res.nr_params; k++)
+			for (k = 0; k < res.nr_params; k++) {
+				size_t n = strlen(diff);
+
 				if (!res.param[k].is_default)
-					snprintf(diff + strlen(diff), sizeof(diff) - strlen(diff), "%s%s",
-						 diff[0] ? "," : "", res.param[k].key);
+					snprintf(diff + n, sizeof(diff) - n, "%s%s", n ? "," : "",
+						 res.param[k].key);
+			}
 			if (strcmp(diff, ds[i].diff) || res.is_default != !ds[i].diff[0]) {
-				printf("FAIL defaults of %s: '%s' (run default %d), expected '%s'\n",
+				printf("FAIL defaults of %s: '%s' (run default %d), want '%s'\n",
 				       ds[i].spec, diff, res.is_default, ds[i].diff);
 				failures++;
 			}
