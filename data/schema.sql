@@ -2,11 +2,12 @@
 -- The kstack results database.  This file is the only definition of the
 -- schema: it is embedded into the kstack binary at build time and run on
 -- every new database.  Any change to it bumps user_version below; kstack
--- refuses a database of another version.
+-- refuses a database of another version (an older one is replayed again:
+-- version 2 added run_params and runs.is_default).
 --
 -- 64-bit unsigned values (seeds, trace ids) that may exceed 2^63 are
 -- stored as the signed integer of the same bits.
-PRAGMA user_version = 1;
+PRAGMA user_version = 2;
 
 -- One row per trace, found again by its identity (kst_info.id, 16 hex digits).
 -- The row key gives the insertion order that tables and charts follow.
@@ -44,6 +45,8 @@ CREATE TABLE runs (
 	trace			INTEGER NOT NULL REFERENCES traces(key) ON DELETE CASCADE,
 	policy			TEXT NOT NULL,
 	params			TEXT NOT NULL,		-- canonical spec
+	is_default		INTEGER NOT NULL,	-- 1: the policy at its defaults on
+							-- this trace's machine
 	engine_version		TEXT NOT NULL,
 	seed			INTEGER NOT NULL,
 	complete		INTEGER NOT NULL,	-- 0: the trace was truncated
@@ -99,6 +102,17 @@ CREATE TABLE runs (
 	pool_pages_mean		REAL NOT NULL,
 	UNIQUE (trace, policy, params, engine_version, seed)
 );
+
+-- Every parameter of a run, defaults applied and "auto" resolved: runs.params
+-- one key at a time, so that reports select and group runs in SQL.
+CREATE TABLE run_params (
+	run			INTEGER NOT NULL REFERENCES runs(key) ON DELETE CASCADE,
+	key			TEXT NOT NULL,
+	value			TEXT NOT NULL,		-- canonical, as in runs.params
+	is_default		INTEGER NOT NULL,	-- 1: the value the policy named alone
+							-- takes on this trace's machine
+	PRIMARY KEY (run, key)
+) WITHOUT ROWID;
 
 -- Memory over time, decimated by the engine (at most KS_MAX_SAMPLES a run).
 CREATE TABLE samples (

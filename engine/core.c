@@ -648,6 +648,7 @@ static void run_result(struct ks_grid *g, struct ks_run *r, uint64_t end_ns,
 	memset(res, 0, sizeof(*res));
 	snprintf(res->policy, sizeof(res->policy), "%s", r->pol->name);
 	snprintf(res->params, sizeof(res->params), "%s", r->params);
+	ks_params_values(r->pol, &r->conf, r->pconf, &g->m, res);
 	snprintf(res->engine_version, sizeof(res->engine_version), "%s", KS_ENGINE_VERSION);
 	res->seed = r->conf.seed;
 	res->page_size = r->page_size;

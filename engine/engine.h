@@ -119,11 +119,30 @@ struct ks_sample {
 
 #define KS_MAX_CRASHES 64	/* crashes kept in detail; all are counted */
 #define KS_MAX_SAMPLES 512	/* the series is decimated to stay under this */
+#define KS_MAX_PARAMS 32	/* keys of one run: the engine-wide ones and its policy's */
+#define KS_PARAM_KEY 32		/* longest key name, NUL included */
+#define KS_PARAM_VALUE 256	/* longest canonical value of one key, NUL included */
+
+/**
+ * struct ks_param_value - one key of a resolved run, as the store keeps it
+ * @key: the key's name
+ * @value: its canonical value, as ks_result.params has it
+ * @is_default: @value is what the policy named alone takes on the same
+ *	machine (defaults applied, "auto" resolved)
+ */
+struct ks_param_value {
+	char key[KS_PARAM_KEY];
+	char value[KS_PARAM_VALUE];
+	bool is_default;
+};
 
 /* Everything a run produces, ready for the store. */
 struct ks_result {
 	char policy[32];
 	char params[512];		/* canonical: every key, defaults applied, sorted */
+	size_t nr_params;		/* param[]: the same keys and values, one by one */
+	struct ks_param_value param[KS_MAX_PARAMS];
+	bool is_default;		/* every key at its default: the policy named alone */
 	char engine_version[16];
 	uint64_t seed;
 	uint32_t page_size;
@@ -176,24 +195,56 @@ int ks_spec_canonical(const char *spec, char *buf, size_t len, struct ks_error *
  */
 int ks_spec_check(const char *spec, const struct ks_machine *m, struct ks_error *err);
 
-/* Parameter documentation, for --list-policies. */
-struct ks_param_doc {
+/* Parameter value kinds understood by the generic parser (params.c). */
+enum ks_ptype {
+	KS_PT_U32,		/* unsigned integer in [min, max]; "auto" if auto_ok (KS_AUTO) */
+	KS_PT_U64,		/* unsigned 64-bit integer (seeds) */
+	KS_PT_DOUBLE,		/* real number in [min, max] */
+	KS_PT_ENUM,		/* one of choices "a|b|c", stored as uint32_t index */
+	KS_PT_WINDOWS,		/* "S-E;S-E" seconds, or "none"; struct ks_windows */
+};
+
+/**
+ * struct ks_param - one key of a parameter table: everything about it in one
+ * entry, so that nothing is kept in step by position
+ * @key: its name in a spec
+ * @def: the default, as text: parsed like a user value
+ * @doc: one line for --list-policies
+ * @expect: what a good value looks like, for error messages
+ * @choices: KS_PT_ENUM: "a|b|c"; KS_PT_U32: the only accepted values, or NULL
+ * @off: offset of the value in the policy's (or the engine's) conf struct
+ * @min: smallest accepted number (KS_PT_U32, KS_PT_DOUBLE)
+ * @max: largest accepted number (KS_PT_U32, KS_PT_DOUBLE)
+ * @kind: the value's kind
+ * @auto_ok: "auto" is accepted (stored as KS_AUTO until resolve() replaces it)
+ *
+ * A table is an array of designated initializers ending with an entry whose
+ * @key is NULL.
+ */
+struct ks_param {
 	const char *key;
-	const char *def;	/* default value as text */
-	const char *doc;	/* one line */
+	const char *def;
+	const char *doc;
+	const char *expect;
+	const char *choices;
+	size_t off;
+	double min;
+	double max;
+	enum ks_ptype kind;
+	bool auto_ok;
 };
 
 /**
  * ks_policy_count() / ks_policy_describe() - walk the registry
  * @i: index < ks_policy_count()
  * @name, @desc: out
- * @params: out, NULL-terminated (key == NULL) array of the policy's own keys
+ * @params: out, the policy's own keys (a table ending with key == NULL)
  */
 size_t ks_policy_count(void);
 void ks_policy_describe(size_t i, const char **name, const char **desc,
-			const struct ks_param_doc **params);
+			const struct ks_param **params);
 /** ks_engine_common_params() - the engine-wide keys every policy accepts */
-const struct ks_param_doc *ks_engine_common_params(void);
+const struct ks_param *ks_engine_common_params(void);
 
 /*
  * A grid: several configurations replayed in ONE pass over the trace.  The

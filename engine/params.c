@@ -13,46 +13,87 @@
 
 #include "params.h"
 
-static const struct ks_param_doc common_docs[] = {
-	{ "fail_rate", "0", "probability that a page allocation fails (seeded, 0..1)" },
-	{ "fail_windows", "none",
-	  "START-END[;START-END...]: seconds from trace start when every allocation fails" },
-	{ "page_size", "auto", "page size in bytes: 4096, 16384 or 65536 (auto: the trace's)" },
-	{ "prealloc", "1", "pages mapped at fork (THREAD_PREALLOC_PAGES)" },
-	{ "samples", "256", "most points of the memory-over-time series (0..512)" },
-	{ "seed", "1", "seed of the failure-injection PRNG" },
-	{ "thread_size", "auto",
-	  "stack size in bytes: 8192..65536, a multiple of page_size (auto: the trace's)" },
-	{ "entry_model", "x86",
-	  "how stack faults are taken: x86 (task stack, RFC), arm64 (per-CPU sync stack), "
-	  "fred (v2: separate level, other kernel faults downgraded)" },
-	{ "sync_stack", "8192", "arm64: bytes of each CPU's sync stack (SYNC_STACK_SIZE)" },
-	{ "frame_bytes", "344",
-	  "arm64: bytes copied back per non-stack exception (placeholder: 336-byte pt_regs + 8)" },
-	{ NULL, NULL, NULL },
+/* The engine-wide keys, by index: resolve() names some of them in its errors. */
+enum {
+	CP_FAIL_RATE,
+	CP_FAIL_WINDOWS,
+	CP_PAGE_SIZE,
+	CP_PREALLOC,
+	CP_SAMPLES,
+	CP_SEED,
+	CP_THREAD_SIZE,
+	CP_ENTRY_MODEL,
+	CP_SYNC_STACK,
+	CP_FRAME_BYTES,
+	CP_COUNT,
 };
 
 #define OFF(f) offsetof(struct ks_conf, f)
-static const struct ks_param_type common_types[] = {
-	{ KS_PT_DOUBLE, OFF(fail_rate), 0, 1, false, NULL, "a number in [0, 1]" },
-	{ KS_PT_WINDOWS, OFF(fail_windows), 0, 1e12, false, NULL,
-	  "none or START-END[;START-END...] in seconds, START < END, at most 8" },
-	{ KS_PT_U32, OFF(page_size), 4096, 65536, true, "4096|16384|65536",
-	  "auto, 4096, 16384 or 65536" },
-	{ KS_PT_U32, OFF(prealloc), 1, 16, false, NULL, "pages, 1..16" },
-	{ KS_PT_U32, OFF(samples), 0, KS_MAX_SAMPLES, false, NULL, "0..512" },
-	{ KS_PT_U64, OFF(seed), 0, 0, false, NULL, "an unsigned 64-bit integer" },
-	{ KS_PT_U32, OFF(thread_size), 8192, 65536, true, NULL,
-	  "auto or 8192..65536, a multiple of page_size" },
-	{ KS_PT_ENUM, OFF(entry_model), 0, 0, false, "x86|arm64|fred", "x86, arm64 or fred" },
-	{ KS_PT_U32, OFF(sync_stack), 4096, 65536, false, NULL, "4096..65536 bytes" },
-	{ KS_PT_U32, OFF(frame_bytes), 0, 65536, false, NULL, "0..65536 bytes" },
+static const struct ks_param common_params[CP_COUNT + 1] = {
+	[CP_FAIL_RATE] = {
+		.key = "fail_rate", .kind = KS_PT_DOUBLE, .off = OFF(fail_rate),
+		.min = 0, .max = 1, .def = "0", .expect = "a number in [0, 1]",
+		.doc = "probability that a page allocation fails (seeded, 0..1)",
+	},
+	[CP_FAIL_WINDOWS] = {
+		.key = "fail_windows", .kind = KS_PT_WINDOWS, .off = OFF(fail_windows),
+		.min = 0, .max = 1e12, .def = "none",
+		.expect = "none or START-END[;START-END...] in seconds, START < END, at most 8",
+		.doc = "START-END[;START-END...]: seconds from trace start when every allocation "
+		       "fails",
+	},
+	[CP_PAGE_SIZE] = {
+		.key = "page_size", .kind = KS_PT_U32, .off = OFF(page_size),
+		.min = 4096, .max = 65536, .auto_ok = true, .choices = "4096|16384|65536",
+		.def = "auto", .expect = "auto, 4096, 16384 or 65536",
+		.doc = "page size in bytes: 4096, 16384 or 65536 (auto: the trace's)",
+	},
+	[CP_PREALLOC] = {
+		.key = "prealloc", .kind = KS_PT_U32, .off = OFF(prealloc),
+		.min = 1, .max = 16, .def = "1", .expect = "pages, 1..16",
+		.doc = "pages mapped at fork (THREAD_PREALLOC_PAGES)",
+	},
+	[CP_SAMPLES] = {
+		.key = "samples", .kind = KS_PT_U32, .off = OFF(samples),
+		.min = 0, .max = KS_MAX_SAMPLES, .def = "256", .expect = "0..512",
+		.doc = "most points of the memory-over-time series (0..512)",
+	},
+	[CP_SEED] = {
+		.key = "seed", .kind = KS_PT_U64, .off = OFF(seed),
+		.def = "1", .expect = "an unsigned 64-bit integer",
+		.doc = "seed of the failure-injection PRNG",
+	},
+	[CP_THREAD_SIZE] = {
+		.key = "thread_size", .kind = KS_PT_U32, .off = OFF(thread_size),
+		.min = 8192, .max = 65536, .auto_ok = true, .def = "auto",
+		.expect = "auto or 8192..65536, a multiple of page_size",
+		.doc = "stack size in bytes: 8192..65536, a multiple of page_size (auto: the "
+		       "trace's)",
+	},
+	[CP_ENTRY_MODEL] = {
+		.key = "entry_model", .kind = KS_PT_ENUM, .off = OFF(entry_model),
+		.choices = "x86|arm64|fred", .def = "x86", .expect = "x86, arm64 or fred",
+		.doc = "how stack faults are taken: x86 (task stack, RFC), arm64 (per-CPU sync "
+		       "stack), fred (v2: separate level, other kernel faults downgraded)",
+	},
+	[CP_SYNC_STACK] = {
+		.key = "sync_stack", .kind = KS_PT_U32, .off = OFF(sync_stack),
+		.min = 4096, .max = 65536, .def = "8192", .expect = "4096..65536 bytes",
+		.doc = "arm64: bytes of each CPU's sync stack (SYNC_STACK_SIZE)",
+	},
+	[CP_FRAME_BYTES] = {
+		.key = "frame_bytes", .kind = KS_PT_U32, .off = OFF(frame_bytes),
+		.min = 0, .max = 65536, .def = "344", .expect = "0..65536 bytes",
+		.doc = "arm64: bytes copied back per non-stack exception (placeholder: 336-byte "
+		       "pt_regs + 8)",
+	},
+	[CP_COUNT] = { .key = NULL },
 };
 #undef OFF
 
-const struct ks_param_doc *ks_engine_common_params(void)
+const struct ks_param *ks_engine_common_params(void)
 {
-	return common_docs;
+	return common_params;
 }
 
 const struct ks_policy *ks_policy_find(const char *name, size_t len)
@@ -78,7 +119,7 @@ size_t ks_policy_count(void)
 }
 
 void ks_policy_describe(size_t i, const char **name, const char **desc,
-			const struct ks_param_doc **params)
+			const struct ks_param **params)
 {
 	const struct ks_policy *p = ks_policies[i];
 
@@ -174,14 +215,14 @@ static int enum_index(const char *choices, const char *val)
 }
 
 /* Parse @val for @t into @conf.  Return 0 or -1 (bad value). */
-static int parse_value(const struct ks_param_type *t, const char *val, void *conf)
+static int parse_value(const struct ks_param *t, const char *val, void *conf)
 {
 	unsigned char *dst = (unsigned char *)conf + t->off;
 	uint64_t u;
 	double d;
 	int i;
 
-	switch (t->type) {
+	switch (t->kind) {
 	case KS_PT_U32:
 		if (t->auto_ok && !strcmp(val, "auto")) {
 			*(uint32_t *)dst = KS_AUTO;
@@ -224,7 +265,7 @@ static void format_double(double d, char *buf, size_t len)
 }
 
 /* Canonical text of the value of @t in @conf. */
-static void format_value(const struct ks_param_type *t, const void *conf, char *buf, size_t len)
+static void format_value(const struct ks_param *t, const void *conf, char *buf, size_t len)
 {
 	const unsigned char *src = (const unsigned char *)conf + t->off;
 	const struct ks_windows *w;
@@ -232,7 +273,7 @@ static void format_value(const struct ks_param_type *t, const void *conf, char *
 	uint32_t u, i;
 	size_t o;
 
-	switch (t->type) {
+	switch (t->kind) {
 	case KS_PT_U32:
 		u = *(const uint32_t *)src;
 		if (t->auto_ok && u == KS_AUTO)
@@ -277,52 +318,37 @@ static void format_value(const struct ks_param_type *t, const void *conf, char *
 	}
 }
 
-static size_t doc_count(const struct ks_param_doc *d)
+/* Find @key among the engine's and @pol's keys; *@common says which. */
+static const struct ks_param *find_key(const struct ks_policy *pol, const char *key,
+				       bool *common)
 {
-	size_t n = 0;
+	const struct ks_param *p;
 
-	while (d && d[n].key)
-		n++;
-	return n;
-}
-
-/* Find @key among the engine's and @pol's keys. */
-static int find_key(const struct ks_policy *pol, const char *key,
-		    const struct ks_param_doc **doc, const struct ks_param_type **type,
-		    bool *common)
-{
-	size_t i;
-
-	for (i = 0; common_docs[i].key; i++) {
-		if (!strcmp(common_docs[i].key, key)) {
-			*doc = &common_docs[i];
-			*type = &common_types[i];
+	for (p = common_params; p->key; p++) {
+		if (!strcmp(p->key, key)) {
 			*common = true;
-			return 0;
+			return p;
 		}
 	}
-	for (i = 0; pol->params && pol->params[i].key; i++) {
-		if (!strcmp(pol->params[i].key, key)) {
-			*doc = &pol->params[i];
-			*type = &pol->param_types[i];
+	for (p = pol->params; p && p->key; p++) {
+		if (!strcmp(p->key, key)) {
 			*common = false;
-			return 0;
+			return p;
 		}
 	}
-	return -1;
+	return NULL;
 }
 
 int ks_params_parse(const char *spec, struct ks_parsed *out, struct ks_error *err)
 {
-	const struct ks_param_doc *doc;
-	const struct ks_param_type *type;
+	const struct ks_param *key, *p;
 	const struct ks_policy *pol;
 	char buf[1024];
 	char seen[64] = { 0 };
 	const char *colon;
-	char *p, *next;
-	size_t i, n;
+	char *item, *next;
 	bool common;
+	size_t n;
 
 	memset(out, 0, sizeof(*out));
 	if (!spec || strlen(spec) >= sizeof(buf))
@@ -338,16 +364,22 @@ int ks_params_parse(const char *spec, struct ks_parsed *out, struct ks_error *er
 	out->pol = pol;
 	if (pol->conf_size > sizeof(out->pconf))
 		return ks_error_set(err, KS_E_INTERNAL, "policy '%s' conf too large", pol->name);
+	for (n = 0, p = common_params; p->key; p++)
+		n++;
+	for (p = pol->params; p && p->key; p++)
+		n++;
+	if (n > KS_MAX_PARAMS)
+		return ks_error_set(err, KS_E_INTERNAL, "policy '%s' has %zu keys (at most %d)",
+				    pol->name, n, KS_MAX_PARAMS);
 
-	/* defaults first: each doc's default text parses like a user value */
-	for (i = 0; common_docs[i].key; i++)
-		if (parse_value(&common_types[i], common_docs[i].def, &out->conf))
-			return ks_error_set(err, KS_E_INTERNAL, "bad default of '%s'",
-					    common_docs[i].key);
-	for (i = 0; i < doc_count(pol->params); i++)
-		if (parse_value(&pol->param_types[i], pol->params[i].def, out->pconf))
+	/* defaults first: each key's default text parses like a user value */
+	for (p = common_params; p->key; p++)
+		if (parse_value(p, p->def, &out->conf))
+			return ks_error_set(err, KS_E_INTERNAL, "bad default of '%s'", p->key);
+	for (p = pol->params; p && p->key; p++)
+		if (parse_value(p, p->def, out->pconf))
 			return ks_error_set(err, KS_E_INTERNAL, "bad default of '%s' of '%s'",
-					    pol->params[i].key, pol->name);
+					    p->key, pol->name);
 	if (!colon)
 		return 0;
 	if (!colon[1])
@@ -357,66 +389,78 @@ int ks_params_parse(const char *spec, struct ks_parsed *out, struct ks_error *er
 
 	/* split by hand: strtok would skip empty items ("pool=1,,") */
 	strcpy(buf, colon + 1);
-	for (p = buf; p; p = next) {
+	for (item = buf; item; item = next) {
 		char *eq;
 		const char *val;
 		size_t idx;
 
-		next = strchr(p, ',');
+		next = strchr(item, ',');
 		if (next)
 			*next++ = 0;
-		if (!*p)
+		if (!*item)
 			return ks_error_set(err, KS_E_PARAM,
 					    "empty parameter in '%.80s' (a stray ',')", spec);
-		eq = strchr(p, '=');
+		eq = strchr(item, '=');
 		val = eq ? eq + 1 : "";
 		if (eq)
 			*eq = 0;
-		if (find_key(pol, p, &doc, &type, &common))
+		key = find_key(pol, item, &common);
+		if (!key)
 			return ks_error_set(err, KS_E_PARAM, "unknown key '%.64s' for policy '%s'",
-					    p, pol->name);
+					    item, pol->name);
 		if (!eq)
 			return ks_error_set(err, KS_E_PARAM,
 					    "key '%s' of policy '%s' has no value (expected %s)",
-					    doc->key, pol->name, type->expect);
-		idx = common ? (size_t)(doc - common_docs) : 32 + (size_t)(doc - pol->params);
+					    key->key, pol->name, key->expect);
+		idx = common ? (size_t)(key - common_params) : 32 + (size_t)(key - pol->params);
 		if (idx < sizeof(seen)) {
 			if (seen[idx])
 				return ks_error_set(err, KS_E_PARAM,
 						    "duplicate key '%s' for policy '%s'",
-						    doc->key, pol->name);
+						    key->key, pol->name);
 			seen[idx] = 1;
 		}
-		if (parse_value(type, val, common ? (void *)&out->conf : (void *)out->pconf))
+		if (parse_value(key, val, common ? (void *)&out->conf : (void *)out->pconf))
 			return ks_error_set(err, KS_E_PARAM,
 					    "bad value '%.64s' for key '%s' of policy '%s' (expected %s)",
-					    val, doc->key, pol->name, type->expect);
+					    val, key->key, pol->name, key->expect);
 	}
 	return 0;
 }
 
+/* A key and the conf struct that holds its value. */
 struct kv {
-	const char *key;
-	const struct ks_param_type *type;
+	const struct ks_param *p;
 	const void *conf;
 };
 
 static int kv_cmp(const void *a, const void *b)
 {
-	return strcmp(((const struct kv *)a)->key, ((const struct kv *)b)->key);
+	return strcmp(((const struct kv *)a)->p->key, ((const struct kv *)b)->p->key);
+}
+
+/* Every key of @pol (ks_params_parse() checked they fit) with its value's home, by name. */
+static size_t sorted_keys(const struct ks_policy *pol, const struct ks_conf *c,
+			  const void *pconf, struct kv kv[KS_MAX_PARAMS])
+{
+	const struct ks_param *p;
+	size_t n = 0;
+
+	for (p = common_params; p->key && n < KS_MAX_PARAMS; p++)
+		kv[n++] = (struct kv){ p, c };
+	for (p = pol->params; p && p->key && n < KS_MAX_PARAMS; p++)
+		kv[n++] = (struct kv){ p, pconf };
+	qsort(kv, n, sizeof(kv[0]), kv_cmp);
+	return n;
 }
 
 int ks_params_format(const struct ks_parsed *ps, bool with_name, char *buf, size_t len)
 {
-	struct kv kv[64];
-	size_t n = 0, i, o = 0;
+	struct kv kv[KS_MAX_PARAMS];
+	size_t n, i, o = 0;
 	int w;
 
-	for (i = 0; common_docs[i].key; i++)
-		kv[n++] = (struct kv){ common_docs[i].key, &common_types[i], &ps->conf };
-	for (i = 0; i < doc_count(ps->pol->params) && n < 64; i++)
-		kv[n++] = (struct kv){ ps->pol->params[i].key, &ps->pol->param_types[i], ps->pconf };
-	qsort(kv, n, sizeof(kv[0]), kv_cmp);
+	n = sorted_keys(ps->pol, &ps->conf, ps->pconf, kv);
 	if (!len)
 		return -ENOSPC;
 	buf[0] = 0;
@@ -427,15 +471,44 @@ int ks_params_format(const struct ks_parsed *ps, bool with_name, char *buf, size
 		o = (size_t)w;
 	}
 	for (i = 0; i < n; i++) {
-		char val[256];
+		char val[KS_PARAM_VALUE];
 
-		format_value(kv[i].type, kv[i].conf, val, sizeof(val));
-		w = snprintf(buf + o, len - o, "%s%s=%s", i ? "," : "", kv[i].key, val);
+		format_value(kv[i].p, kv[i].conf, val, sizeof(val));
+		w = snprintf(buf + o, len - o, "%s%s=%s", i ? "," : "", kv[i].p->key, val);
 		if (w < 0 || (size_t)w >= len - o)
 			return -ENOSPC;
 		o += (size_t)w;
 	}
 	return 0;
+}
+
+void ks_params_values(const struct ks_policy *pol, const struct ks_conf *c, const void *pconf,
+		      const struct ks_machine *m, struct ks_result *res)
+{
+	struct kv kv[KS_MAX_PARAMS], dkv[KS_MAX_PARAMS];
+	struct ks_error err;
+	struct ks_parsed def;
+	bool have_def;
+	size_t n, i;
+
+	/* the policy named alone, resolved on the same machine, as a run of it would be */
+	have_def = !ks_params_parse(pol->name, &def, &err) && !ks_params_resolve(&def, m, &err);
+	if (have_def)
+		sorted_keys(pol, &def.conf, def.pconf, dkv);
+	n = sorted_keys(pol, c, pconf, kv);
+	res->is_default = have_def;
+	for (i = 0; i < n; i++) {
+		struct ks_param_value *v = &res->param[i];
+		char dval[KS_PARAM_VALUE];
+
+		snprintf(v->key, sizeof(v->key), "%s", kv[i].p->key);
+		format_value(kv[i].p, kv[i].conf, v->value, sizeof(v->value));
+		if (have_def)
+			format_value(dkv[i].p, dkv[i].conf, dval, sizeof(dval));
+		v->is_default = have_def && !strcmp(v->value, dval);
+		res->is_default &= v->is_default;
+	}
+	res->nr_params = n;
 }
 
 int ks_params_resolve(struct ks_parsed *ps, const struct ks_machine *m, struct ks_error *err)
@@ -461,7 +534,7 @@ int ks_params_resolve(struct ks_parsed *ps, const struct ks_machine *m, struct k
 					    c->page_size, pn);
 		return ks_error_set(err, KS_E_PARAM,
 				    "bad value '%u' for key 'page_size' of policy '%s' (expected %s)",
-				    c->page_size, pn, common_types[2].expect);
+				    c->page_size, pn, common_params[CP_PAGE_SIZE].expect);
 	}
 	if (c->thread_size < 8192 || c->thread_size > 65536 || c->thread_size % c->page_size) {
 		if (thread_auto)
@@ -472,7 +545,7 @@ int ks_params_resolve(struct ks_parsed *ps, const struct ks_machine *m, struct k
 					    c->thread_size, c->page_size, pn);
 		return ks_error_set(err, KS_E_PARAM,
 				    "bad value '%u' for key 'thread_size' of policy '%s' (expected %s)",
-				    c->thread_size, pn, common_types[6].expect);
+				    c->thread_size, pn, common_params[CP_THREAD_SIZE].expect);
 	}
 	if (c->prealloc > c->thread_size / c->page_size)
 		return ks_error_set(err, KS_E_PARAM,

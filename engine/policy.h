@@ -18,10 +18,11 @@
  * Sizes: "pages" are pages of the run's page size, levels are exact
  * integers, time is in ns of the trace clock.
  *
- * Adding a policy: write policy_NAME.c with its conf struct, params[] docs,
- * the parallel param_types[] and the hooks it needs (unset hooks cost
- * nothing: switch_in/switch_out/kentry/kexit/kfault are only dispatched if
- * some run of the grid has them), then list it in registry.c and meson.build.
+ * Adding a policy: write policy_NAME.c with its conf struct, its parameter
+ * table (struct ks_param, one designated entry per key) and the hooks it
+ * needs (unset hooks cost nothing: switch_in/switch_out/kentry/kexit/kfault
+ * are only dispatched if some run of the grid has them), then list it in
+ * registry.c and meson.build.
  * Asynchronous work (a global pool refilled after a latency, watermark
  * workers) is ks_timer_add(); a second pool is another struct ks_pool
  * (global = true for the global level); waits are counted in c.waits and
@@ -80,38 +81,6 @@
 #include "engine.h"
 
 #define KS_MAX_WINDOWS 8	/* fail_windows entries */
-
-/* Parameter value kinds understood by the generic parser (params.c). */
-enum ks_ptype {
-	KS_PT_U32,		/* unsigned integer in [min, max]; "auto" if auto_ok (KS_AUTO) */
-	KS_PT_U64,		/* unsigned 64-bit integer (seeds) */
-	KS_PT_DOUBLE,		/* real number in [min, max] */
-	KS_PT_ENUM,		/* one of choices "a|b|c", stored as uint32_t index */
-	KS_PT_WINDOWS,		/* "S-E;S-E" seconds, or "none"; struct ks_windows */
-};
-
-/**
- * struct ks_param_type - how to parse one key
- * @type: value kind
- * @off: offset of the value in the policy's (or engine's) conf struct
- * @min: smallest accepted number
- * @max: largest accepted number
- * @auto_ok: "auto" is accepted (stored as KS_AUTO; resolve() picks the value)
- * @choices: KS_PT_ENUM: "a|b|c"; KS_PT_U32: the only accepted values, or NULL
- * @expect: what a good value looks like, for the error message
- *
- * A policy's param_types[] is parallel to its params[] docs: same order,
- * same length.  Each doc's default text is parsed like a user value.
- */
-struct ks_param_type {
-	enum ks_ptype type;
-	size_t off;
-	double min;
-	double max;
-	bool auto_ok;
-	const char *choices;
-	const char *expect;
-};
 
 /*
  * How "auto" is stored in a KS_PT_U32 field until resolve() replaces it: a
@@ -247,10 +216,9 @@ typedef void (*ks_timer_fn)(struct ks_run *r, uint64_t arg);
  * struct ks_policy - a policy's const ops table
  * @name: spec name ("rfc")
  * @desc: one line for --list-policies
- * @params: its own keys, NULL-terminated (key == NULL)
- * @param_types: parallel to @params (same order, no terminator needed)
+ * @params: its own keys: a table of struct ks_param ending with key == NULL
  * @needs_depth: refuse traces with depth_known == false (-KS_E_DEPTH)
- * @conf_size: size of its parsed parameter struct (offsets in @param_types)
+ * @conf_size: size of its parsed parameter struct (the offsets in @params)
  * @run_size: private state per run, zeroed, at ks_run_priv()
  * @cpu_size: private state per CPU, zeroed, at ks_cpu_priv()
  * @task_size: private state per task, zeroed at birth, at ks_task_priv()
@@ -294,8 +262,7 @@ typedef void (*ks_timer_fn)(struct ks_run *r, uint64_t arg);
 struct ks_policy {
 	const char *name;
 	const char *desc;
-	const struct ks_param_doc *params;
-	const struct ks_param_type *param_types;
+	const struct ks_param *params;
 	bool needs_depth;
 	size_t conf_size;
 	size_t run_size;

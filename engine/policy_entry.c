@@ -76,26 +76,32 @@ struct entry_task {
 	uint8_t in_kernel;
 };
 
-static const struct ks_param_doc entry_params[] = {
-	{ "entries", "derived",
-	  "derived: no entry events (memory derived from switches, costs unknown); "
-	  "events: use KENTRY/KEXIT" },
-	{ "pool", "auto",
-	  "per-CPU page cache; 0: none, every expansion allocates "
-	  "(auto: 3 x (thread_size/page_size - prealloc), three expansions)" },
-	{ "reserve", "3", "per-CPU pages reserved for entries that never enable IRQs" },
-	{ "alloc_latency", "20000",
-	  "ns a task sleeps per allocation retry when the cache is empty and a no-wait "
-	  "allocation failed (placeholder)" },
-	{ NULL, NULL, NULL },
-};
-
 #define OFF(f) offsetof(struct entry_conf, f)
-static const struct ks_param_type entry_types[] = {
-	{ KS_PT_ENUM, OFF(entries), 0, 0, false, "derived|events", "derived or events" },
-	{ KS_PT_U32, OFF(pool), 0, 255, true, NULL, "auto or 0..255" },
-	{ KS_PT_U32, OFF(reserve), 0, 64, false, NULL, "0..64" },
-	{ KS_PT_U32, OFF(alloc_latency), 0, 4000000000.0, false, NULL, "0..4000000000 ns" },
+static const struct ks_param entry_params[] = {
+	{
+		.key = "entries", .kind = KS_PT_ENUM, .off = OFF(entries),
+		.choices = "derived|events", .def = "derived", .expect = "derived or events",
+		.doc = "derived: no entry events (memory derived from switches, costs unknown); "
+		       "events: use KENTRY/KEXIT",
+	},
+	{
+		.key = "pool", .kind = KS_PT_U32, .off = OFF(pool),
+		.min = 0, .max = 255, .auto_ok = true, .def = "auto", .expect = "auto or 0..255",
+		.doc = "per-CPU page cache; 0: none, every expansion allocates "
+		       "(auto: 3 x (thread_size/page_size - prealloc), three expansions)",
+	},
+	{
+		.key = "reserve", .kind = KS_PT_U32, .off = OFF(reserve),
+		.min = 0, .max = 64, .def = "3", .expect = "0..64",
+		.doc = "per-CPU pages reserved for entries that never enable IRQs",
+	},
+	{
+		.key = "alloc_latency", .kind = KS_PT_U32, .off = OFF(alloc_latency),
+		.min = 0, .max = 4000000000.0, .def = "20000", .expect = "0..4000000000 ns",
+		.doc = "ns a task sleeps per allocation retry when the cache is empty and a "
+		       "no-wait allocation failed (placeholder)",
+	},
+	{ .key = NULL },
 };
 #undef OFF
 
@@ -291,7 +297,6 @@ const struct ks_policy ks_policy_entry = {
 	.name = "entry",
 	.desc = "expand to full size on kernel entry from user mode, shrink on return (D1)",
 	.params = entry_params,
-	.param_types = entry_types,
 	.conf_size = sizeof(struct entry_conf),
 	.cpu_size = sizeof(struct entry_cpu),
 	.task_size = sizeof(struct entry_task),

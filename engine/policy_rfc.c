@@ -50,13 +50,9 @@
 
 #define SPAN_PAGE 0
 
-static const struct ks_param_doc rfc_params[] = {
-	RFC_PARAM_DOCS,
-	{ NULL, NULL, NULL },
-};
-
-static const struct ks_param_type rfc_types[] = {
-	RFC_PARAM_TYPES,
+static const struct ks_param rfc_params[] = {
+	RFC_PARAMS,
+	{ .key = NULL },
 };
 
 int rfc_resolve(void *conf, const struct ks_conf *c, const struct ks_machine *m,
@@ -262,7 +258,6 @@ const struct ks_policy ks_policy_rfc = {
 	.name = "rfc",
 	.desc = "RFC v1 (2024): grow-only stacks, per-CPU pool refilled and charged at switch-out",
 	.params = rfc_params,
-	.param_types = rfc_types,
 	.conf_size = sizeof(struct rfc_conf),
 	.cpu_size = sizeof(struct rfc_cpu),
 	.task_size = sizeof(struct rfc_task),

@@ -76,22 +76,28 @@ struct rg_run {
 	uint64_t queued_at;
 };
 
-static const struct ks_param_doc rg_params[] = {
-	RFC_PARAM_DOCS,
-	{ "global", "8", "pages of the global fallback pool (GLOBAL_DYNSTACK_PAGES)" },
-	{ "percpu", "1", "1: per-CPU pools first (Walleij); 0: global pool only (seed's test mode)" },
-	{ "global_latency", "50000",
-	  "ns from queueing the global refill irq_work to its run (placeholder, not measured)" },
-	{ NULL, NULL, NULL },
+#define OFF(f) offsetof(struct rg_conf, f)
+static const struct ks_param rg_params[] = {
+	RFC_PARAMS,
+	{
+		.key = "global", .kind = KS_PT_U32, .off = OFF(global),
+		.min = 1, .max = 64, .def = "8", .expect = "1..64",
+		.doc = "pages of the global fallback pool (GLOBAL_DYNSTACK_PAGES)",
+	},
+	{
+		.key = "percpu", .kind = KS_PT_U32, .off = OFF(percpu),
+		.min = 0, .max = 1, .def = "1", .expect = "0 or 1",
+		.doc = "1: per-CPU pools first (Walleij); 0: global pool only (seed's test mode)",
+	},
+	{
+		.key = "global_latency", .kind = KS_PT_U32, .off = OFF(global_latency),
+		.min = 0, .max = 4000000000.0, .def = "50000", .expect = "0..4000000000 ns",
+		.doc = "ns from queueing the global refill irq_work to its run (placeholder, "
+		       "not measured)",
+	},
+	{ .key = NULL },
 };
-
-static const struct ks_param_type rg_types[] = {
-	RFC_PARAM_TYPES,
-	{ KS_PT_U32, offsetof(struct rg_conf, global), 1, 64, false, NULL, "1..64" },
-	{ KS_PT_U32, offsetof(struct rg_conf, percpu), 0, 1, false, NULL, "0 or 1" },
-	{ KS_PT_U32, offsetof(struct rg_conf, global_latency), 0, 4000000000.0, false, NULL,
-	  "0..4000000000 ns" },
-};
+#undef OFF
 
 static int rg_init(struct ks_run *r)
 {
@@ -193,7 +199,6 @@ const struct ks_policy ks_policy_rfc_global = {
 	.name = "rfc+global",
 	.desc = "rfc plus Walleij's global fallback pool (one lock, refilled by irq_work after a latency)",
 	.params = rg_params,
-	.param_types = rg_types,
 	.conf_size = sizeof(struct rg_conf),
 	.run_size = sizeof(struct rg_run),
 	.cpu_size = sizeof(struct rfc_cpu),

@@ -11,14 +11,14 @@ struct static_conf {
 	uint32_t size;		/* bytes; KS_AUTO until resolved (thread_size) */
 };
 
-static const struct ks_param_doc static_params[] = {
-	{ "size", "auto", "stack size in bytes, a multiple of page_size (auto: thread_size)" },
-	{ NULL, NULL, NULL },
-};
-
-static const struct ks_param_type static_types[] = {
-	{ KS_PT_U32, offsetof(struct static_conf, size), 4096, 65536, true, NULL,
-	  "auto or 4096..65536 bytes, a multiple of page_size" },
+static const struct ks_param static_params[] = {
+	{
+		.key = "size", .kind = KS_PT_U32, .off = offsetof(struct static_conf, size),
+		.min = 4096, .max = 65536, .auto_ok = true, .def = "auto",
+		.expect = "auto or 4096..65536 bytes, a multiple of page_size",
+		.doc = "stack size in bytes, a multiple of page_size (auto: thread_size)",
+	},
+	{ .key = NULL },
 };
 
 static int static_resolve(void *conf, const struct ks_conf *c, const struct ks_machine *m,
@@ -31,7 +31,7 @@ static int static_resolve(void *conf, const struct ks_conf *c, const struct ks_m
 	if (sc->size % c->page_size)
 		return ks_error_set(err, KS_E_PARAM,
 				    "bad value '%u' for key 'size' of policy 'static' (expected %s)",
-				    sc->size, static_types[0].expect);
+				    sc->size, static_params[0].expect);
 	return 0;
 }
 
@@ -58,7 +58,6 @@ const struct ks_policy ks_policy_static = {
 	.name = "static",
 	.desc = "today's kernel: every stack fully mapped (size what-ifs count overflows)",
 	.params = static_params,
-	.param_types = static_types,
 	.conf_size = sizeof(struct static_conf),
 	.resolve = static_resolve,
 	.init = static_init,

@@ -62,25 +62,34 @@ struct wm_cpu {
 	bool failed;		/* pcpu_atomic_alloc_failed */
 };
 
-static const struct ks_param_doc wm_params[] = {
-	{ "async_after", "0", "ns from trace start before which no balance work is scheduled (boot)" },
-	{ "low", "auto",
-	  "pages: a take leaving fewer schedules balance work (PCPU_EMPTY_POP_PAGES_LOW; "
-	  "auto: pool/2 rounded down; 0: only an empty pool schedules; at most pool)" },
-	{ "pool", "4",
-	  "per-CPU pool pages the balance work fills to (PCPU_EMPTY_POP_PAGES_HIGH); "
-	  "0: no pool, every fault is a would-be crash" },
-	{ "latency", "100000",
-	  "ns from scheduling the balance work to its run (placeholder, not measured)" },
-	{ NULL, NULL, NULL },
-};
-
 #define OFF(f) offsetof(struct wm_conf, f)
-static const struct ks_param_type wm_types[] = {
-	{ KS_PT_U64, OFF(async_after), 0, 0, false, NULL, "ns, an unsigned 64-bit integer" },
-	{ KS_PT_U32, OFF(low), 0, 64, true, NULL, "auto or 0..64, at most pool" },
-	{ KS_PT_U32, OFF(pool), 0, 64, false, NULL, "0..64" },
-	{ KS_PT_U32, OFF(latency), 0, 4000000000.0, false, NULL, "0..4000000000 ns" },
+static const struct ks_param wm_params[] = {
+	{
+		.key = "async_after", .kind = KS_PT_U64, .off = OFF(async_after),
+		.def = "0", .expect = "ns, an unsigned 64-bit integer",
+		.doc = "ns from trace start before which no balance work is scheduled (boot)",
+	},
+	{
+		.key = "low", .kind = KS_PT_U32, .off = OFF(low),
+		.min = 0, .max = 64, .auto_ok = true, .def = "auto",
+		.expect = "auto or 0..64, at most pool",
+		.doc = "pages: a take leaving fewer schedules balance work "
+		       "(PCPU_EMPTY_POP_PAGES_LOW; auto: pool/2 rounded down; 0: only an empty "
+		       "pool schedules; at most pool)",
+	},
+	{
+		.key = "pool", .kind = KS_PT_U32, .off = OFF(pool),
+		.min = 0, .max = 64, .def = "4", .expect = "0..64",
+		.doc = "per-CPU pool pages the balance work fills to (PCPU_EMPTY_POP_PAGES_HIGH); "
+		       "0: no pool, every fault is a would-be crash",
+	},
+	{
+		.key = "latency", .kind = KS_PT_U32, .off = OFF(latency),
+		.min = 0, .max = 4000000000.0, .def = "100000", .expect = "0..4000000000 ns",
+		.doc = "ns from scheduling the balance work to its run (placeholder, not "
+		       "measured)",
+	},
+	{ .key = NULL },
 };
 #undef OFF
 
@@ -221,7 +230,6 @@ const struct ks_policy ks_policy_watermark = {
 	.name = "watermark",
 	.desc = "per-CPU pools kept between low and pool (high) by balance work after a latency (percpu-style)",
 	.params = wm_params,
-	.param_types = wm_types,
 	.conf_size = sizeof(struct wm_conf),
 	.cpu_size = sizeof(struct wm_cpu),
 	.resolve = wm_resolve,

@@ -3,8 +3,8 @@
  * Internal: the RFC's code paths (policy_rfc.c) shared with the policies
  * built on it (policy_rfc_global.c).  A derived policy puts struct rfc_conf,
  * struct rfc_cpu and struct rfc_task first in its own conf, per-CPU and
- * per-task structs, lists RFC_PARAM_DOCS / RFC_PARAM_TYPES
- * first in its params, and calls these helpers.
+ * per-task structs, lists RFC_PARAMS first in its parameter table, and
+ * calls these helpers.
  */
 #ifndef KS_RFC_SHARED_H
 #define KS_RFC_SHARED_H
@@ -29,28 +29,51 @@ struct rfc_task {
 	uint8_t recorded;	/* vm_area->nr_pages: pages the kernel knows about */
 };
 
-#define RFC_PARAM_DOCS								\
-	{ "pool", "auto",							\
-	  "per-CPU pool slots; 0: no per-CPU pool (auto: thread_size/page_size - prealloc, at least 1)" }, \
-	{ "cache", "2", "cached stacks per CPU (NR_CACHED_STACKS)" },		\
-	{ "fault_span", "page",							\
-	  "page: each new page is a fault; interval: one fault per switch interval maps them all" }, \
-	{ "quirk_refill", "1",							\
-	  "1: refill stops at the first untaken or empty slot (RFC); 0: intended" }, \
-	{ "quirk_nr_pages", "0",						\
-	  "1: multi-page faults record one page (RFC loop bug: leaks, then PTE-present crash)" }, \
-	{ "quirk_cache_keep", "1",						\
-	  "1: cached stacks keep their grown pages (RFC); 0: trim to prealloc" }
-
-/* offsets in struct rfc_conf, which starts the policy's conf struct */
-#define RFC_PARAM_TYPES							\
-	{ KS_PT_U32, offsetof(struct rfc_conf, pool), 0, 64, true, NULL, "auto or 0..64" },	\
-	{ KS_PT_U32, offsetof(struct rfc_conf, cache), 0, 64, false, NULL, "0..64" },		\
-	{ KS_PT_ENUM, offsetof(struct rfc_conf, fault_span), 0, 0, false, "page|interval",	\
-	  "page or interval" },							\
-	{ KS_PT_U32, offsetof(struct rfc_conf, quirk_refill), 0, 1, false, NULL, "0 or 1" },	\
-	{ KS_PT_U32, offsetof(struct rfc_conf, quirk_nr_pages), 0, 1, false, NULL, "0 or 1" }, \
-	{ KS_PT_U32, offsetof(struct rfc_conf, quirk_cache_keep), 0, 1, false, NULL, "0 or 1" }
+/* The RFC's keys; offsets in struct rfc_conf, which starts the policy's conf struct. */
+#define RFC_PARAMS								\
+	{									\
+		.key = "pool", .kind = KS_PT_U32,				\
+		.off = offsetof(struct rfc_conf, pool),				\
+		.min = 0, .max = 64, .auto_ok = true, .def = "auto",		\
+		.expect = "auto or 0..64",					\
+		.doc = "per-CPU pool slots; 0: no per-CPU pool (auto: "		\
+		       "thread_size/page_size - prealloc, at least 1)",		\
+	},									\
+	{									\
+		.key = "cache", .kind = KS_PT_U32,				\
+		.off = offsetof(struct rfc_conf, cache),			\
+		.min = 0, .max = 64, .def = "2", .expect = "0..64",		\
+		.doc = "cached stacks per CPU (NR_CACHED_STACKS)",		\
+	},									\
+	{									\
+		.key = "fault_span", .kind = KS_PT_ENUM,			\
+		.off = offsetof(struct rfc_conf, fault_span),			\
+		.choices = "page|interval", .def = "page",			\
+		.expect = "page or interval",					\
+		.doc = "page: each new page is a fault; interval: one fault per " \
+		       "switch interval maps them all",				\
+	},									\
+	{									\
+		.key = "quirk_refill", .kind = KS_PT_U32,			\
+		.off = offsetof(struct rfc_conf, quirk_refill),			\
+		.min = 0, .max = 1, .def = "1", .expect = "0 or 1",		\
+		.doc = "1: refill stops at the first untaken or empty slot "	\
+		       "(RFC); 0: intended",					\
+	},									\
+	{									\
+		.key = "quirk_nr_pages", .kind = KS_PT_U32,			\
+		.off = offsetof(struct rfc_conf, quirk_nr_pages),		\
+		.min = 0, .max = 1, .def = "0", .expect = "0 or 1",		\
+		.doc = "1: multi-page faults record one page (RFC loop bug: "	\
+		       "leaks, then PTE-present crash)",			\
+	},									\
+	{									\
+		.key = "quirk_cache_keep", .kind = KS_PT_U32,			\
+		.off = offsetof(struct rfc_conf, quirk_cache_keep),		\
+		.min = 0, .max = 1, .def = "1", .expect = "0 or 1",		\
+		.doc = "1: cached stacks keep their grown pages (RFC); 0: trim "	\
+		       "to prealloc",						\
+	}
 
 /*
  * Where a faulting page came from: RFC_TAKE_NONE (no page: would-be crash),

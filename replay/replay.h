@@ -121,14 +121,6 @@ int ks_replay_trace(const char *path, const struct ks_speclist *specs, struct ks
  */
 uint64_t ks_result_digest(const struct ks_result *r, uint64_t h);
 
-/**
- * ks_policy_defaults() - the parameters a bare @policy resolves to on machine
- * @m, as a run stores them in ks_result.params ("auto" values resolved); fits
- * ks_report_opts.defaults.
- */
-int ks_policy_defaults(const char *policy, const struct ks_machine *m, char *buf, size_t len,
-		       struct ks_error *err);
-
 /** ks_result_digest_combine() - fold one trace's digest into a running one */
 static inline uint64_t ks_result_digest_combine(uint64_t acc, uint64_t d)
 {

@@ -1,35 +1,11 @@
 // SPDX-License-Identifier: MIT
 /*
- * What a replay produces besides the runs themselves: the resolved default
- * parameters of a policy and the digest of canonical results (--verify).
+ * What a replay produces besides the runs themselves: the digest of
+ * canonical results (--verify).
  */
-#include <errno.h>
-#include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 
 #include "replay.h"
-
-int ks_policy_defaults(const char *policy, const struct ks_machine *m, char *buf, size_t len,
-		       struct ks_error *err)
-{
-	struct ks_engine *e = NULL;
-	struct ks_result *res;
-	int rc;
-
-	res = calloc(1, sizeof(*res));
-	if (!res)
-		return ks_error_set(err, ENOMEM, "policy defaults");
-	rc = ks_engine_create(&e, policy, m, err);
-	if (!rc) {
-		/* an empty run resolves every "auto" value without replaying */
-		ks_engine_finish(e, m->start_ns, res);
-		snprintf(buf, len, "%s", res->params);
-	}
-	ks_engine_free(e);
-	free(res);
-	return rc;
-}
 
 /* FNV-1a, fed with explicit little-endian bytes so the digest is portable. */
 static uint64_t fnv_bytes(uint64_t h, const void *p, size_t n)

@@ -120,7 +120,7 @@ static int sweep_parse(struct sweep *s, const char *text, struct ks_error *err)
 /* Does the policy named at the start of @spec take @key? */
 static int policy_takes(const char *spec, const char *key)
 {
-	const struct ks_param_doc *p;
+	const struct ks_param *p;
 	const char *name, *desc;
 	size_t i, len = strcspn(spec, ":");
 

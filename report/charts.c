@@ -3,14 +3,16 @@
  * gnuplot charts from the store.  Each chart is data files (tab-separated,
  * labels sanitised) and a script of fixed text: nothing from a trace is
  * ever pasted into a script; gnuplot reads titles and keys from the data
- * (columnheader(), xticlabels(), strcol() in stats).  Data comes from SQL,
- * never from printed tables.
+ * (columnheader(), xticlabels(), strcol() in stats).  Data comes from the
+ * store's queries, never from printed tables.
+ *
+ * This file is the registry of charts and what runs them: it draws each
+ * chart of the registry in turn (charts_memory.c, charts_sweep.c), lists
+ * and cleans their files, and runs gnuplot on the scripts.
  */
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <inttypes.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,125 +21,31 @@
 #include <time.h>
 #include <unistd.h>
 
-#include <sqlite3.h>
-
 #include "ks_stop.h"
 #include "charts.h"
 
-const char *const ks_report_chart_names[] = { "bars", "pool", "fallback", "timeline", "hwm",
-					      NULL };
-
 /*
- * Only characters that gnuplot reads literally in data and in noenhanced
- * text; the rest become '_'.  Never empty, never starting with '#' (a comment).
+ * The charts, in the order they are drawn and listed.  A chart's files are
+ * NAME.gp, NAME.dat (and NAME-K.dat series) and, drawn, NAME.png and
+ * NAME.svg; a chart per trace writes NAME-N... for the N-th trace that has
+ * its data.
  */
-void chart_sanitize(char *dst, size_t len, const char *src)
+static const struct chart charts[] = {
+	{ .name = "bars", .per_trace = false, .draw = chart_bars },
+	{ .name = "pool", .per_trace = true, .draw = chart_pool },
+	{ .name = "fallback", .per_trace = true, .draw = chart_fallback },
+	{ .name = "timeline", .per_trace = false, .draw = chart_timeline },
+	{ .name = "hwm", .per_trace = false, .draw = chart_hwm },
+};
+#define NR_CHARTS (sizeof(charts) / sizeof(charts[0]))
+
+const char *ks_report_chart(size_t i, bool *per_trace)
 {
-	static const char ok[] = " ._+-:=/(),%";
-	size_t i = 0;
-
-	for (; *src && i + 1 < len; src++) {
-		unsigned char c = (unsigned char)*src;
-
-		dst[i++] = ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-			    (c >= '0' && c <= '9') || (c && strchr(ok, c))) ? (char)c : '_';
-	}
-	if (!i && len > 1)
-		dst[i++] = '-';
-	dst[i] = '\0';
-}
-
-static int vpath(struct chart_ctx *x, char *buf, const char *fmt, va_list ap)
-{
-	char name[256];
-	int n;
-
-	vsnprintf(name, sizeof(name), fmt, ap);
-	n = snprintf(buf, KS_CHART_PATH, "%s/%s", x->dir, name);
-	if (n < 0 || n >= KS_CHART_PATH)
-		return ks_error_set(x->err, ENAMETOOLONG, "%s: path too long", x->dir);
-	return 0;
-}
-
-int chart_path(struct chart_ctx *x, char *buf, const char *fmt, ...)
-{
-	va_list ap;
-	int ret;
-
-	va_start(ap, fmt);
-	ret = vpath(x, buf, fmt, ap);
-	va_end(ap);
-	return ret;
-}
-
-FILE *chart_open(struct chart_ctx *x, char *path, const char *fmt, ...)
-{
-	va_list ap;
-	FILE *f;
-	int ret;
-
-	va_start(ap, fmt);
-	ret = vpath(x, path, fmt, ap);
-	va_end(ap);
-	if (ret)
+	if (i >= NR_CHARTS)
 		return NULL;
-	f = fopen(path, "w");
-	if (!f)
-		ks_error_set(x->err, errno, "%s: %s", path, strerror(errno));
-	return f;
-}
-
-int chart_close(struct chart_ctx *x, FILE *f, const char *path)
-{
-	int bad = ferror(f);
-
-	if (fclose(f) == EOF || bad)
-		return ks_error_set(x->err, EIO, "%s: write failed", path);
-	return 0;
-}
-
-int chart_db_fail(struct chart_ctx *x)
-{
-	return ks_error_set(x->err, KS_E_DB, "%s: %s", ks_store_path(x->s),
-			    sqlite3_errmsg(ks_store_sqlite(x->s)));
-}
-
-int chart_script(struct chart_ctx *x, const char *name, int w, int h, const char *body)
-{
-	char path[KS_CHART_PATH], **tmp;
-	FILE *f;
-
-	tmp = realloc(x->scripts, (x->nr_scripts + 1) * sizeof(*tmp));
-	if (!tmp)
-		return ks_error_set(x->err, ENOMEM, "out of memory");
-	x->scripts = tmp;
-	x->scripts[x->nr_scripts] = strdup(name);
-	if (!x->scripts[x->nr_scripts])
-		return ks_error_set(x->err, ENOMEM, "out of memory");
-	x->nr_scripts++;
-	f = chart_open(x, path, "%s.gp", name);
-	if (!f)
-		return -x->err->code;
-	fprintf(f, "# kstack chart '%s': generated, data in %s*.dat\n", name, name);
-	fprintf(f, "set datafile separator \"\\t\"\n");
-	fprintf(f, "if (strstrt(GPVAL_TERMINALS, \"pngcairo\") > 0) {\n"
-		   "\tset terminal pngcairo noenhanced size %d,%d font ',10'\n"
-		   "} else {\n"
-		   "\tset terminal png noenhanced size %d,%d\n"
-		   "}\n", w, h, w, h);
-	/* dark, distinct colours: no pale yellow line on white */
-	fprintf(f, "set linetype 1 lc rgb '#1f77b4'\nset linetype 2 lc rgb '#d62728'\n"
-		   "set linetype 3 lc rgb '#2ca02c'\nset linetype 4 lc rgb '#ff7f0e'\n"
-		   "set linetype 5 lc rgb '#9467bd'\nset linetype 6 lc rgb '#8c564b'\n"
-		   "set linetype 7 lc rgb '#e377c2'\nset linetype 8 lc rgb '#17becf'\n"
-		   "set linetype cycle 8\n");
-	fprintf(f, "set output '%s.png'\n", name);
-	fputs(body, f);
-	fprintf(f, "set terminal svg noenhanced size %d,%d font ',10'\n", w, h);
-	fprintf(f, "set output '%s.svg'\n", name);
-	fputs(body, f);
-	fprintf(f, "unset output\n");
-	return chart_close(x, f, path);
+	if (per_trace)
+		*per_trace = charts[i].per_trace;
+	return charts[i].name;
 }
 
 /* NAME.ext or NAME-N....ext with ext a chart file's: a file of chart @name. */
@@ -170,31 +78,33 @@ static void clean_charts(struct chart_ctx *x)
 	if (!dir)
 		return;
 	while ((d = readdir(dir)))
-		for (i = 0; ks_report_chart_names[i]; i++)
-			if (chart_file(d->d_name, ks_report_chart_names[i]) &&
+		for (i = 0; i < NR_CHARTS; i++)
+			if (chart_file(d->d_name, charts[i].name) &&
 			    !chart_path(x, path, "%s", d->d_name))
 				unlink(path);
 	closedir(dir);
 }
 
-/* Sort key of a script base name: chart index, then its number (0: none). */
+/*
+ * Which chart a script base name is, and its number: NAME for a chart drawn
+ * once, NAME-N (N from 1) for a chart per trace.
+ */
 static bool script_key(const char *base, size_t *chart, long *num)
 {
 	size_t i, n;
 	char *end;
 
-	for (i = 0; ks_report_chart_names[i]; i++) {
-		n = strlen(ks_report_chart_names[i]);
-		if (strncmp(base, ks_report_chart_names[i], n))
+	for (i = 0; i < NR_CHARTS; i++) {
+		n = strlen(charts[i].name);
+		if (strncmp(base, charts[i].name, n))
 			continue;
-		if (!base[n]) {
-			*chart = i;
-			*num = 0;
+		*chart = i;
+		*num = 0;
+		if (!charts[i].per_trace && !base[n])
 			return true;
-		}
-		if (base[n] == '-' && base[n + 1] >= '0' && base[n + 1] <= '9') {
+		if (charts[i].per_trace && base[n] == '-' && base[n + 1] >= '1' &&
+		    base[n + 1] <= '9') {
 			*num = strtol(base + n + 1, &end, 10);
-			*chart = i;
 			if (!*end)
 				return true;
 		}
@@ -270,336 +180,6 @@ nomem:
 	return -ENOMEM;
 }
 
-/* (1) Regular vs dynamic vs dynamic + pools: one group per trace, one policy's default run. */
-static int chart_bars(struct chart_ctx *x)
-{
-	const char *want = x->o->policy ? x->o->policy : "rfc";
-	char path[KS_CHART_PATH], title[KS_CHART_TITLE], raw[KS_CHART_TITLE], body[2048];
-	const struct ks_row *pick = NULL, *r;
-	size_t i, j, n = 0, longest = 0, first_len = 0;
-	int lmargin, bmargin, w;
-	bool any = false;
-	FILE *f;
-
-	/*
-	 * The policy asked for, else rfc, else the first policy shown; a trace
-	 * without a run of it shown has no group (the bars would not compare).
-	 */
-	for (i = 0; i < x->rs->n && !any; i++)
-		any = x->rs->rows[i].shown && !strcmp(x->rs->rows[i].policy, want);
-	for (i = 0; i < x->rs->n && !any; i++)
-		if (x->rs->rows[i].shown) {
-			want = x->rs->rows[i].policy;
-			any = true;
-		}
-	f = chart_open(x, path, "bars.dat");
-	if (!f)
-		return -x->err->code;
-	for (i = 0; i < x->rs->n; i = j) {
-		pick = NULL;
-		for (j = i; j < x->rs->n && x->rs->rows[j].trace_key == x->rs->rows[i].trace_key;
-		     j++) {
-			r = &x->rs->rows[j];
-			if (r->shown && !pick && !strcmp(r->policy, want))
-				pick = r;
-		}
-		if (!pick)
-			continue;
-		if (!n++) {
-			chart_sanitize(raw, sizeof(raw), pick->policy_label);
-			fprintf(f, "trace\tRegular (full stacks)\tDynamic (%s)\t"
-				"Dynamic + pools (%s)\n", raw, raw);
-		}
-		chart_sanitize(title, 41, pick->label);
-		if (strlen(pick->label) > 40)
-			memcpy(title + 37, "...", 4);
-		if (n == 1)
-			first_len = strlen(title);
-		if (strlen(title) > longest)
-			longest = strlen(title);
-		fprintf(f, "%s\t%" PRIu64 "\t%" PRIu64 "\t%" PRIu64 "\n", title,
-			ks_row_regular_kb(pick), pick->kernel_stack_kb_end,
-			pick->kernel_stack_kb_end + ks_row_pool_kb(pick));
-	}
-	if (chart_close(x, f, path))
-		return -x->err->code;
-	if (!n)
-		return 0;
-	/*
-	 * Tick labels turned 30 degrees and right-aligned at their tick: about
-	 * 0.3 character heights down and 0.5 widths left per character.
-	 */
-	bmargin = 3 + (int)(0.3 * (double)longest + 0.5);
-	lmargin = 10 > (int)(0.5 * (double)first_len) ? 10 : (int)(0.5 * (double)first_len);
-	w = 420 + 110 * (int)n;
-	snprintf(body, sizeof(body),
-		 "set title 'Kernel stack memory at the end of each trace'\n"
-		 "set ylabel 'KiB'\n"
-		 "set yrange [0:*]\n"
-		 "set offsets 0, 0, graph 0.12, 0\n"
-		 "set style data histograms\n"
-		 "set style histogram clustered gap 1\n"
-		 "set style fill solid 0.8 border -1\n"
-		 "set xtics rotate by 30 right noenhanced nomirror\n"
-		 "set bmargin %d\n"
-		 "set lmargin %d\n"
-		 "set key top left noenhanced opaque\n"
-		 "set grid ytics\n"
-		 "plot 'bars.dat' using 2:xticlabels(1) title columnheader(2), \\\n"
-		 "\t'' using 3 title columnheader(3), \\\n"
-		 "\t'' using 4 title columnheader(4)\n",
-		 bmargin, lmargin);
-	return chart_script(x, "bars", w < 900 ? 900 : w, 600, body);
-}
-
-/* The trace the timeline shows: @o->trace, else the first real one with samples. */
-static int timeline_trace(struct chart_ctx *x, sqlite3_stmt *st, int64_t *trace)
-{
-	const char *want = x->o->trace;
-	bool found = false;
-	size_t i, pass;
-	int rc;
-
-	*trace = -1;
-	for (i = 0; want && i < x->rs->n && !found; i++)
-		found = !strcmp(x->rs->rows[i].label, want) ||
-			!strcmp(x->rs->rows[i].trace_id, want);
-	if (want && !found)
-		return ks_error_set(x->err, ENOENT, "no trace '%s' stored (give a label or id)",
-				    want);
-	/* pass 0: real traces, pass 1: any */
-	for (pass = want ? 1 : 0; pass < 2; pass++) {
-		for (i = 0; i < x->rs->n; i++) {
-			const struct ks_row *r = &x->rs->rows[i];
-
-			if (!r->shown || (want && strcmp(r->label, want) &&
-					  strcmp(r->trace_id, want)) || (!pass && r->synthetic))
-				continue;
-			sqlite3_reset(st);
-			sqlite3_bind_int64(st, 1, r->run_key);
-			rc = sqlite3_step(st);
-			if (rc == SQLITE_ROW) {
-				*trace = r->trace_key;
-				return 0;
-			}
-			if (rc != SQLITE_DONE)
-				return chart_db_fail(x);
-		}
-	}
-	return 0;
-}
-
-/*
- * One line per policy: its default run, or its first run shown when no
- * default is known (a sweep of twenty lines would hide the comparison).
- */
-static bool timeline_pick(const struct ks_rowset *rs, const struct ks_row *r)
-{
-	const struct ks_row *first = NULL, *def = NULL;
-	size_t i;
-
-	for (i = 0; i < rs->n; i++) {
-		const struct ks_row *q = &rs->rows[i];
-
-		if (!q->shown || q->trace_key != r->trace_key || strcmp(q->policy, r->policy))
-			continue;
-		if (!first)
-			first = q;
-		if (!def && q->is_default)
-			def = q;
-	}
-	return r == (def ? def : first);
-}
-
-/* (2) Stack memory (stacks + pools) over time, one line per policy, for one trace. */
-static int chart_timeline(struct chart_ctx *x)
-{
-	static const char sql[] =
-		"SELECT s.time - r.start_ns, s.stack_pages * r.page_size / 1024, "
-		"s.pool_pages * r.page_size / 1024 FROM samples s JOIN runs r ON s.run = r.key "
-		"WHERE s.run = ? ORDER BY s.seq";
-	sqlite3 *db = ks_store_sqlite(x->s);
-	char path[KS_CHART_PATH], title[KS_CHART_TITLE], raw[KS_CHART_TITLE], body[2048];
-	sqlite3_stmt *st = NULL;
-	int64_t trace;
-	int ret, nseries = 0, rc;
-	FILE *f;
-	size_t i;
-
-	if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK)
-		return chart_db_fail(x);
-	ret = timeline_trace(x, st, &trace);
-	if (ret || trace < 0)
-		goto out;
-	for (i = 0; i < x->rs->n; i++) {
-		const struct ks_row *r = &x->rs->rows[i];
-
-		if (!r->shown || r->trace_key != trace || !timeline_pick(x->rs, r))
-			continue;
-		sqlite3_reset(st);
-		sqlite3_bind_int64(st, 1, r->run_key);
-		rc = sqlite3_step(st);
-		if (rc == SQLITE_DONE)
-			continue;
-		if (rc != SQLITE_ROW) {
-			ret = chart_db_fail(x);
-			goto out;
-		}
-		f = chart_open(x, path, "timeline-%d.dat", ++nseries);
-		if (!f) {
-			ret = -x->err->code;
-			goto out;
-		}
-		/* the series title is the policy; the trace is in the chart's title */
-		chart_sanitize(title, sizeof(title), r->policy_label);
-		fprintf(f, "time_s\t%s\tpool_kb\ttotal_kb\n", title);
-		do {
-			int64_t kb = sqlite3_column_int64(st, 1), pool = sqlite3_column_int64(st, 2);
-
-			fprintf(f, "%.6f\t%" PRId64 "\t%" PRId64 "\t%" PRId64 "\n",
-				(double)sqlite3_column_int64(st, 0) / 1e9, kb, pool, kb + pool);
-		} while ((rc = sqlite3_step(st)) == SQLITE_ROW);
-		ret = chart_close(x, f, path);
-		if (!ret && rc != SQLITE_DONE)
-			ret = chart_db_fail(x);
-		if (ret)
-			goto out;
-	}
-	if (!nseries)
-		goto out;
-	f = chart_open(x, path, "timeline.dat");
-	if (!f) {
-		ret = -x->err->code;
-		goto out;
-	}
-	for (i = 0; i < x->rs->n && x->rs->rows[i].trace_key != trace; i++)
-		;
-	snprintf(raw, sizeof(raw), "Kernel stack memory over time (stacks + pools): %s",
-		 x->rs->rows[i].label);
-	chart_sanitize(title, sizeof(title), raw);
-	fprintf(f, "%s\n", title);
-	ret = chart_close(x, f, path);
-	if (ret)
-		goto out;
-	snprintf(body, sizeof(body),
-		 "N = %d\n"
-		 "T = ''\n"
-		 "stats 'timeline.dat' every ::0::0 using (T = strcol(1), 0) nooutput\n"
-		 "set title T\n"
-		 "set xlabel 'seconds since the trace started'\n"
-		 "set ylabel 'KiB'\n"
-		 "set yrange [0:*]\n"
-		 "set grid\n"
-		 "set key outside right top noenhanced title 'policy'\n"
-		 "plot for [i=1:N] sprintf('timeline-%%d.dat', i) using 1:4 with steps lw 2 "
-		 "title columnheader(2)\n",
-		 nseries);
-	ret = chart_script(x, "timeline", 1100, 600, body);
-out:
-	sqlite3_finalize(st);
-	return ret;
-}
-
-#define HWM_BUCKETS 16
-
-/* (3) Lifetime HWM histogram: share of tasks per bucket, one series per trace. */
-static int chart_hwm(struct chart_ctx *x)
-{
-	static const char sql[] = "SELECT bucket, tasks FROM hwm_hist WHERE run = ? ORDER BY bucket";
-	sqlite3 *db = ks_store_sqlite(x->s);
-	char path[KS_CHART_PATH], title[KS_CHART_TITLE], body[1024];
-	uint64_t (*hist)[HWM_BUCKETS] = NULL;
-	const struct ks_row **who = NULL;
-	sqlite3_stmt *st = NULL;
-	size_t i, j, n = 0, nb = 0;
-	int ret = 0, rc;
-	FILE *f = NULL;
-
-	hist = calloc(x->rs->n + 1, sizeof(*hist));
-	who = calloc(x->rs->n + 1, sizeof(*who));
-	if (!hist || !who) {
-		ret = ks_error_set(x->err, ENOMEM, "out of memory");
-		goto out;
-	}
-	if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK) {
-		ret = chart_db_fail(x);
-		goto out;
-	}
-	/* the first shown run of each trace that has a histogram */
-	for (i = 0; i < x->rs->n; i++) {
-		const struct ks_row *r = &x->rs->rows[i];
-		bool have = false;
-
-		if (!r->shown || (n && who[n - 1]->trace_key == r->trace_key))
-			continue;
-		sqlite3_reset(st);
-		sqlite3_bind_int64(st, 1, r->run_key);
-		while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-			int b = sqlite3_column_int(st, 0);
-
-			if (b < 0 || b >= HWM_BUCKETS)
-				continue;
-			hist[n][b] = (uint64_t)sqlite3_column_int64(st, 1);
-			if ((size_t)b + 1 > nb)
-				nb = (size_t)b + 1;
-			have = true;
-		}
-		if (rc != SQLITE_DONE) {
-			ret = chart_db_fail(x);
-			goto out;
-		}
-		if (have)
-			who[n++] = r;
-	}
-	if (!n)
-		goto out;
-
-	f = chart_open(x, path, "hwm.dat");
-	if (!f) {
-		ret = -x->err->code;
-		goto out;
-	}
-	fprintf(f, "hwm");
-	for (j = 0; j < n; j++) {
-		chart_sanitize(title, sizeof(title), who[j]->label);
-		fprintf(f, "\t%s", title);
-	}
-	fputc('\n', f);
-	for (i = 0; i < nb; i++) {
-		fprintf(f, "%uK", 1u << i);
-		for (j = 0; j < n; j++) {
-			uint64_t total = 0;
-			size_t b;
-
-			for (b = 0; b < nb; b++)
-				total += hist[j][b];
-			fprintf(f, "\t%.3f", total ? 100.0 * (double)hist[j][i] / (double)total : 0.0);
-		}
-		fputc('\n', f);
-	}
-	ret = chart_close(x, f, path);
-	if (ret)
-		goto out;
-	snprintf(body, sizeof(body),
-		 "N = %zu\n"
-		 "set title 'Lifetime stack high-water mark of all tasks'\n"
-		 "set xlabel 'high-water mark (up to)'\n"
-		 "set ylabel 'tasks (%%)'\n"
-		 "set yrange [0:100]\n"
-		 "set grid ytics\n"
-		 "set style data histograms\n"
-		 "set style histogram clustered gap 1\n"
-		 "set style fill solid 0.8 border -1\n"
-		 "set key outside right top noenhanced\n"
-		 "plot for [i=2:N+1] 'hwm.dat' using i:xticlabels(1) title columnheader(i)\n",
-		 n);
-	ret = chart_script(x, "hwm", 1100, 600, body);
-out:
-	sqlite3_finalize(st);
-	free(hist);
-	free(who);
-	return ret;
-}
 /* gnuplot on PATH, as an absolute path in @buf; false if there is none. */
 static bool find_gnuplot(char *buf, size_t len)
 {
@@ -706,13 +286,8 @@ int ks_report_charts_opts(struct ks_store *s, const struct ks_report_opts *o, co
 		return ret;
 	x.rs = &rs;
 	clean_charts(&x);
-	ret = chart_bars(&x);
-	if (!ret)
-		ret = chart_sweeps(&x);
-	if (!ret)
-		ret = chart_timeline(&x);
-	if (!ret)
-		ret = chart_hwm(&x);
+	for (i = 0; i < NR_CHARTS && !ret; i++)
+		ret = charts[i].draw(&x);
 	ks_rowset_release(&rs);
 	if (!ret && find_gnuplot(gnuplot, sizeof(gnuplot))) {
 		for (i = 0; i < x.nr_scripts && !ret; i++)

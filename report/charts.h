@@ -1,9 +1,11 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * What the chart writers share (report/ only): the output directory, the
- * label sanitiser, file helpers and the script writer.  Nothing from a trace
- * is pasted into a script: titles and keys are read by gnuplot from the
- * data files, which hold sanitised copies.
+ * What the charts share (report/ only): the context a chart is drawn in,
+ * the helpers every chart writer uses (charts_lib.c: the label sanitiser,
+ * file helpers, the script writer), and the charts themselves, which
+ * charts.c lists in its registry.  Nothing from a trace is pasted into a
+ * script: titles and keys are read by gnuplot from the data files, which
+ * hold sanitised copies.
  */
 #ifndef KS_CHARTS_H
 #define KS_CHARTS_H
@@ -42,10 +44,25 @@ int chart_close(struct chart_ctx *x, FILE *f, const char *path);
  * NAME.svg, both at @w x @h pixels; NAME is remembered for drawing
  */
 int chart_script(struct chart_ctx *x, const char *name, int w, int h, const char *body);
-/** chart_db_fail() - @x->err from the database's last error */
-int chart_db_fail(struct chart_ctx *x);
 
-/** chart_sweeps() - the pool and fallback charts, NAME-N per trace */
-int chart_sweeps(struct chart_ctx *x);
+/**
+ * struct chart - one entry of the registry of charts (charts.c)
+ * @name: base name of its files
+ * @per_trace: one image per trace, NAME-N, or one image, NAME
+ * @draw: write its data files and script into @x->dir (nothing when it has
+ *	no data); return 0 or a negative code with @x->err set
+ */
+struct chart {
+	const char *name;
+	int (*draw)(struct chart_ctx *x);
+	bool per_trace;
+};
+
+/* The charts (charts_memory.c, charts_sweep.c), drawn by charts.c's registry. */
+int chart_bars(struct chart_ctx *x);
+int chart_pool(struct chart_ctx *x);
+int chart_fallback(struct chart_ctx *x);
+int chart_timeline(struct chart_ctx *x);
+int chart_hwm(struct chart_ctx *x);
 
 #endif

@@ -47,7 +47,7 @@ static int write_series(struct chart_ctx *x, const char *chart, int n, int k,
 		const struct ks_row *r = sw->runs[i];
 
 		fprintf(f, "%ld\t%.3f\t%" PRIu64 "\t%.3f\t%" PRIu64 "\t%" PRIu64 "\n",
-			ks_row_pool(r), 100.0 * ks_row_savings_pool(r), r->crashes,
+			r->pool, 100.0 * ks_row_savings_pool(r), r->crashes,
 			100.0 * ks_row_savings(r), r->c.fallback_hits, r->c.waits);
 	}
 	return chart_close(x, f, path);
@@ -240,7 +240,12 @@ static int chart_trace(struct chart_ctx *x, const struct panel *pn, int n,
 	return ret;
 }
 
-int chart_sweeps(struct chart_ctx *x)
+/*
+ * One image of @pn per trace with sweeps, NAME-N for the N-th such trace;
+ * @fallback: only the policies with fallback hits or waits (a trace with
+ * none has no image, but keeps its N).
+ */
+static int chart_sweeps(struct chart_ctx *x, const struct panel *pn, bool fallback)
 {
 	struct ks_sweep *sw = NULL;
 	long nsw;
@@ -254,11 +259,20 @@ int chart_sweeps(struct chart_ctx *x)
 		for (j = i; j < (size_t)nsw && sw[j].runs[0]->trace_key == sw[i].runs[0]->trace_key;
 		     j++)
 			;
-		n++;
-		ret = chart_trace(x, &pool_panel, n, &sw[i], j - i, false);
-		if (!ret)
-			ret = chart_trace(x, &fallback_panel, n, &sw[i], j - i, true);
+		ret = chart_trace(x, pn, ++n, &sw[i], j - i, fallback);
 	}
 	ks_sweeps_free(sw, nsw > 0 ? (size_t)nsw : 0);
 	return ret;
+}
+
+/* Would-be crashes and savings with pools against the per-CPU pool. */
+int chart_pool(struct chart_ctx *x)
+{
+	return chart_sweeps(x, &pool_panel, false);
+}
+
+/* Global-pool fallback hits and allocation waits against the per-CPU pool. */
+int chart_fallback(struct chart_ctx *x)
+{
+	return chart_sweeps(x, &fallback_panel, true);
 }

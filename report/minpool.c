@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: MIT
 /*
  * The minimum safe pool: for each pool-size sweep (runs of one trace and
- * policy that differ only in pool=), the smallest per-CPU pool from which
+ * policy that differ only in pool=, found by the store's query), the
+ * smallest per-CPU pool from which
  * no run crashed.  A pool above it that crashed again (an injected failure
  * can do that) moves the answer up: "safe" means safe for every larger pool
  * tried too, or there is no safe pool among those tried.
@@ -16,12 +17,10 @@
 #include "rows.h"
 #include "tab.h"
 
-#define MAX_KEYS 16
-
 static int cmp_pool(const void *a, const void *b)
 {
-	long pa = ks_row_pool(*(const struct ks_row *const *)a);
-	long pb = ks_row_pool(*(const struct ks_row *const *)b);
+	long pa = (*(const struct ks_row *const *)a)->pool;
+	long pb = (*(const struct ks_row *const *)b)->pool;
 
 	return (pa > pb) - (pa < pb);
 }
@@ -44,27 +43,13 @@ static int cmp_sweep(const void *a, const void *b)
 	return c ? c : (x->order > y->order) - (x->order < y->order);
 }
 
-/*
- * A run whose pool is already in the sweep belongs to another one (a
- * derived key was set by hand, say).
- */
-static bool has_pool(const struct ks_row *const *runs, size_t n, long pool)
-{
-	size_t i;
-
-	for (i = 0; i < n; i++)
-		if (ks_row_pool(runs[i]) == pool)
-			return true;
-	return false;
-}
-
 long ks_sweeps_find(const struct ks_rowset *rs, const struct ks_report_opts *o,
 		    struct ks_sweep **out)
 {
-	const char *keys[MAX_KEYS + 1];
+	static const char *const drop[] = { "pool", "fail_rate", NULL };
 	const struct ks_row **runs = NULL;
 	struct ks_sweep *sw = NULL;
-	size_t i, j, n, nk, nsw = 0;
+	size_t i, j, n, nsw = 0;
 	bool *used = NULL;
 
 	runs = calloc(rs->n + 1, sizeof(*runs));
@@ -76,19 +61,14 @@ long ks_sweeps_find(const struct ks_rowset *rs, const struct ks_report_opts *o,
 		const struct ks_row *r = &rs->rows[i];
 		struct ks_sweep *s = &sw[nsw];
 
-		if (used[i] || ks_row_pool(r) < 0 || (o->policy && strcmp(o->policy, r->policy)))
+		if (used[i] || !r->sweep || (o->policy && strcmp(o->policy, r->policy)))
 			continue;
-		nk = ks_sweep_keys(r->policy, keys, MAX_KEYS - 1);
 		for (j = i, n = 0; j < rs->n; j++) {
-			if (used[j] || ks_row_pool(&rs->rows[j]) < 0 ||
-			    !ks_row_same_but(r, &rs->rows[j], keys) ||
-			    has_pool(runs, n, ks_row_pool(&rs->rows[j])))
+			if (rs->rows[j].sweep != r->sweep)
 				continue;
 			used[j] = true;
 			runs[n++] = &rs->rows[j];
 		}
-		if (n < 2)
-			continue;
 		s->runs = malloc(n * sizeof(*s->runs));
 		if (!s->runs)
 			goto nomem;
@@ -96,13 +76,10 @@ long ks_sweeps_find(const struct ks_rowset *rs, const struct ks_report_opts *o,
 		qsort(s->runs, n, sizeof(*s->runs), cmp_pool);
 		s->n = n;
 		s->order = i;
-		if (!ks_params_value(r->params, "fail_rate", s->fail, sizeof(s->fail)))
-			snprintf(s->fail, sizeof(s->fail), "0");
+		snprintf(s->fail, sizeof(s->fail), "%s", r->fail);
 		s->fail_rate = strtod(s->fail, NULL);
-		/* the label names neither the pool, its derived keys nor the failure rate */
-		keys[nk] = "fail_rate";
-		keys[nk + 1] = NULL;
-		ks_row_series_label(r, keys, s->label, sizeof(s->label));
+		/* the label names neither the pool nor the failure rate */
+		ks_row_series_label(r, drop, s->label, sizeof(s->label));
 		nsw++;
 	}
 	qsort(sw, nsw, sizeof(*sw), cmp_sweep);
@@ -129,7 +106,7 @@ void ks_sweeps_free(struct ks_sweep *sw, size_t n)
 /* "0..8" for consecutive pools, "0,2,4" otherwise (cut short with "..." if long) */
 static void pools_text(const struct ks_sweep *s, char *buf, size_t len)
 {
-	long first = ks_row_pool(s->runs[0]), last = ks_row_pool(s->runs[s->n - 1]);
+	long first = s->runs[0]->pool, last = s->runs[s->n - 1]->pool;
 	size_t i, k;
 
 	if (last - first + 1 == (long)s->n) {
@@ -138,7 +115,7 @@ static void pools_text(const struct ks_sweep *s, char *buf, size_t len)
 	}
 	for (i = 0, k = 0, buf[0] = '\0'; i < s->n && k < len; i++)
 		k += (size_t)snprintf(buf + k, len - k, "%s%ld", i ? "," : "",
-				      ks_row_pool(s->runs[i]));
+				      s->runs[i]->pool);
 }
 
 static void crashes_text(const struct ks_sweep *s, char *buf, size_t len)
@@ -165,11 +142,11 @@ static void fill(const struct ks_sweep *s, bool raw, char (*cell)[KS_TAB_CELL])
 	while (i > 0 && s->runs[i - 1]->crashes == 0)
 		i--;
 	if (i < s->n)
-		snprintf(cell[5], KS_TAB_CELL, "%ld", ks_row_pool(s->runs[i]));
+		snprintf(cell[5], KS_TAB_CELL, "%ld", s->runs[i]->pool);
 	else if (raw)
 		snprintf(cell[5], KS_TAB_CELL, "none");
 	else
-		snprintf(cell[5], KS_TAB_CELL, "none <= %ld", ks_row_pool(s->runs[s->n - 1]));
+		snprintf(cell[5], KS_TAB_CELL, "none <= %ld", s->runs[s->n - 1]->pool);
 	snprintf(cell[6], KS_TAB_CELL, "%d", r->truncated);
 }
 

@@ -31,18 +31,12 @@ struct ks_cost {
 struct ks_report_opts {
 	enum ks_report_format format;
 	const char *policy;	/* only runs of this policy; NULL: all */
-	bool all_runs;		/* every configuration, not just the default one */
 	/*
-	 * The parameters a bare policy name resolves to on a trace's machine,
-	 * as the engine stores them in ks_result.params (every key, "auto"
-	 * values resolved); kstack report creates an engine for it.  It tells
-	 * which run is a policy's default and which parameters the Policy
-	 * column names.  NULL (the default): a trace's runs of a policy are all
-	 * shown unless there is only one, and the Policy column names the keys
-	 * whose values differ between the stored runs of that policy.
+	 * Every configuration, not just each policy's default one (runs.is_default:
+	 * the policy at its defaults on the trace's machine; a trace whose runs
+	 * of a policy include no default one shows them all).
 	 */
-	int (*defaults)(const char *policy, const struct ks_machine *m, char *buf, size_t len,
-			struct ks_error *err);
+	bool all_runs;
 	/* the timeline chart's trace: a label or a trace id; NULL: the first real one */
 	const char *trace;
 	/* ns per event of each ks_report_cost(i), the defaults unless overridden */
@@ -51,8 +45,8 @@ struct ks_report_opts {
 };
 
 /**
- * ks_report_opts_default() - text, all policies, default runs, no defaults(),
- * the default (placeholder) ns per event
+ * ks_report_opts_default() - text, all policies, default runs, the default
+ * (placeholder) ns per event
  */
 void ks_report_opts_default(struct ks_report_opts *o);
 
@@ -62,7 +56,8 @@ void ks_report_opts_default(struct ks_report_opts *o);
  * Columns: CPU (workload label), #Cores, #Stacks, Regular(kb), Dynamic(kb),
  * Savings, Pool(kb), Savings+pool, Faults, Crashes, Lost; rows of truncated
  * traces are marked.  A Policy column follows CPU when the rows shown have
- * more than one configuration.
+ * more than one configuration: the policy and its keys not at their
+ * default (run_params.is_default), "rfc:pool=0".
  *
  * Return: 0, -ENODATA ("no runs stored yet", also when the policy filter
  * leaves none), -KS_E_DB, or -errno when @out fails.
@@ -75,12 +70,12 @@ int ks_report_table(struct ks_store *s, const struct ks_report_opts *o, FILE *ou
  * when gnuplot is found, render PNG and SVG.
  * @drew: out, true if images were rendered
  *
- * Each chart NAME of ks_report_chart_names is written as NAME.dat (and
- * NAME-N.dat for series), NAME.gp and, drawn, NAME.png and NAME.svg; a chart
- * without data (no pool sweep stored, say) is not written and its old files
- * are removed.  @dir is created if missing.  Labels from traces never reach
- * the scripts: gnuplot reads them from the data files, which hold sanitised
- * copies.
+ * Each chart NAME of ks_report_chart() is written as NAME.dat (and
+ * NAME-N.dat for series), NAME.gp and, drawn, NAME.png and NAME.svg (a chart
+ * per trace as NAME-N.*); a chart without data (no pool sweep stored, say)
+ * is not written and its old files are removed.  @dir is created if
+ * missing.  Labels from traces never reach the scripts: gnuplot reads them
+ * from the data files, which hold sanitised copies.
  *
  * Return: 0, -ENODATA (no runs), -KS_E_DB, -KS_E_IO (gnuplot failed) or -errno.
  */
@@ -90,16 +85,18 @@ int ks_report_charts(struct ks_store *s, const char *dir, bool *drew, struct ks_
 int ks_report_charts_opts(struct ks_store *s, const struct ks_report_opts *o, const char *dir,
 			  bool *drew, struct ks_error *err);
 
-/*
- * The charts, NULL-terminated: "bars", "pool", "fallback", "timeline", "hwm".
- * "pool" and "fallback" draw one image per trace, NAME-N.png (N from 1 in
- * trace order); the others one image NAME.png.
+/**
+ * ks_report_chart() - the name of chart @i of the registry, in the order
+ * they are drawn and listed ("bars", "pool", "fallback", "timeline", "hwm"),
+ * or NULL past the last
+ * @per_trace: if not NULL, set to whether it draws one image per trace,
+ *	NAME-N.png (N from 1 in trace order), rather than one, NAME.png
  */
-extern const char *const ks_report_chart_names[];
+const char *ks_report_chart(size_t i, bool *per_trace);
 
 /**
  * ks_report_chart_list() - the charts written in @dir, as script base names
- * ("bars", "pool-1", ...) in the order of ks_report_chart_names
+ * ("bars", "pool-1", ...) in the order of ks_report_chart()
  * @names: out, a NULL-terminated malloc'ed array of malloc'ed strings; free
  * with ks_report_chart_list_free()
  *

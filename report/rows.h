@@ -25,19 +25,20 @@ struct ks_row {
 	uint64_t crashes;
 	uint64_t lost;			/* the trace's lost events */
 	uint64_t seed;
+	int64_t sweep;			/* its pool sweep (named by its first run), or 0 */
+	long pool;			/* its pool= value, -1 if it has none or not a number */
+	const struct ks_param_value *params;	/* its keys, by name (in ks_rowset.params) */
+	size_t nr_params;
 	uint32_t ncpus;
 	uint32_t page_size;
 	uint32_t thread_size;
-	uint32_t trace_ncpus;		/* the traced machine, for defaults() */
-	uint32_t trace_page_size;
-	uint32_t trace_thread_size;
 	bool truncated;
-	bool is_default;		/* the policy's default configuration */
+	bool is_default;		/* the policy at its defaults on the trace's machine */
 	bool shown;			/* selected by the options */
 	char label[64];
 	char policy[32];
 	char engine_version[16];
-	char params[512];		/* canonical, as stored */
+	char fail[32];			/* its fail_rate= value as stored ("0" when absent) */
 	char policy_label[160];		/* "rfc" or "rfc:pool=0" (non-default keys only) */
 	char trace_id[24];		/* the trace's identity, 16 hex digits */
 	bool synthetic;			/* the trace came from kstack synth */
@@ -50,10 +51,15 @@ struct ks_rowset {
 	struct ks_row *rows;
 	size_t n;
 	size_t nr_shown;
+	struct ks_param_value *params;	/* every run's keys, sorted by name within a run */
+	size_t nr_params;
 	bool several_configs;		/* shown rows have more than one policy label */
 };
 
-/** ks_rows_load() - every run, ordered by trace insertion, policy, params */
+/**
+ * ks_rows_load() - every run, ordered by trace insertion, policy and
+ * parameters (numbers compared as numbers)
+ */
 int ks_rows_load(struct ks_store *s, const struct ks_report_opts *o, struct ks_rowset *out,
 		 struct ks_error *err);
 /* Prints one table from loaded rows; returns 0 or -errno. */
@@ -77,38 +83,15 @@ double ks_row_savings(const struct ks_row *r);
 double ks_row_savings_pool(const struct ks_row *r);
 
 /**
- * ks_params_value() - the value of @key in canonical @params
- * ("policy:k=v,k=v" or "k=v,k=v"), copied into @buf; false if absent
- */
-bool ks_params_value(const char *params, const char *key, char *buf, size_t len);
-/** ks_params_body() - @params without its "policy:" prefix */
-const char *ks_params_body(const char *params);
-
-/**
- * ks_row_same_but() - true if @a and @b are runs of the same trace, policy,
- * engine version and seed whose parameters differ at most in @keys
- * (NULL-terminated)
- */
-bool ks_row_same_but(const struct ks_row *a, const struct ks_row *b, const char *const *keys);
-/**
- * ks_sweep_keys() - the keys a pool sweep of @policy varies: pool, and the
- * policy's own keys whose default is "auto" (resolved from the pool, as
- * watermark's low= is); into @keys (@max entries with the NULL at the end)
- * Return: their count.
- */
-size_t ks_sweep_keys(const char *policy, const char **keys, size_t max);
-/** ks_row_pool() - the run's pool= value, -1 if it has none or it is not a number */
-long ks_row_pool(const struct ks_row *r);
-/**
- * ks_row_series_label() - @r's policy label without the items of @drop
- * (NULL-terminated keys); "policy" alone when nothing is left
+ * ks_row_series_label() - @r's policy label without the keys of @drop
+ * (NULL-terminated); "policy" alone when nothing is left
  */
 void ks_row_series_label(const struct ks_row *r, const char *const *drop, char *buf,
 			 size_t len);
 
 /*
- * A pool-size sweep: runs of one trace and policy whose parameters differ
- * only in pool= (two pools at least), sorted by pool.
+ * A pool-size sweep: runs of one trace, policy, engine version and seed
+ * whose parameters differ only in pool= (two pools at least), sorted by pool.
  */
 struct ks_sweep {
 	const struct ks_row **runs;

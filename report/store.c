@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 /*
- * The results store: the only file of kstack that writes to SQLite.
+ * The results store: the only file of kstack that writes to SQLite
+ * (store_read.c reads for the report).
  *
  * Thread safety: a store handle may be shared by threads; every exported
  * function that touches the database takes the handle's mutex, so runs are
@@ -17,31 +18,16 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include <sqlite3.h>
-
-#include "store.h"
+#include "store_int.h"
 #include "schema.h"
 
 #define KS_STORE_BUSY_MS 10000
 
-struct ks_store {
-	pthread_mutex_t lock;
-	sqlite3 *db;
-	sqlite3_stmt *find_run;
-	sqlite3_stmt *del_run;
-	sqlite3_stmt *ins_run;
-	sqlite3_stmt *ins_sample;
-	sqlite3_stmt *ins_crash;
-	sqlite3_stmt *ins_hwm;
-	char *path;
-	bool readonly;
-};
-
 /* The run columns in insertion order: fixed ones, then every counter. */
 static const char run_fixed_cols[] =
-	"trace, policy, params, engine_version, seed, complete, wall_ns, page_size, "
+	"trace, policy, params, is_default, engine_version, seed, complete, wall_ns, page_size, "
 	"thread_size, ncpus, start_ns, end_ns, stack_pages_mean, pool_pages_mean";
-#define KS_RUN_FIXED 14
+#define KS_RUN_FIXED 15
 
 static const char *const counter_names[] = {
 #define KS_X_NAME(name, desc) #name,
@@ -50,7 +36,7 @@ static const char *const counter_names[] = {
 };
 #define KS_NR_COUNTERS (sizeof(counter_names) / sizeof(counter_names[0]))
 
-static int db_error(struct ks_store *s, struct ks_error *err, const char *what)
+int ks_store_fail(struct ks_store *s, struct ks_error *err, const char *what)
 {
 	return ks_error_set(err, KS_E_DB, "%s: %s: %s", s->path, what, sqlite3_errmsg(s->db));
 }
@@ -85,7 +71,7 @@ static int query_int(struct ks_store *s, const char *sql, int64_t *v, struct ks_
 	sqlite3_finalize(st);
 	if (rc == SQLITE_NOTADB)
 		return ks_error_set(err, KS_E_DB, "%s: not a SQLite database", s->path);
-	return db_error(s, err, "reading the schema");
+	return ks_store_fail(s, err, "reading the schema");
 }
 
 /*
@@ -128,6 +114,11 @@ static int check_schema(struct ks_store *s, struct ks_error *err)
 		return ks_error_set(err, KS_E_SCHEMA,
 				    "%s: not a kstack database (schema version 0, this kstack uses %d)",
 				    s->path, ks_schema_version);
+	/* no migration: what newer versions add is the engine's to compute */
+	if (version < ks_schema_version)
+		return ks_error_set(err, KS_E_SCHEMA, "%s: schema version %" PRId64
+				    ", this kstack uses %d: replay the traces into a new database",
+				    s->path, version, ks_schema_version);
 	if (version != ks_schema_version)
 		return ks_error_set(err, KS_E_SCHEMA, "%s: schema version %" PRId64
 				    ", this kstack uses %d", s->path, version, ks_schema_version);
@@ -138,7 +129,7 @@ static int prepare(struct ks_store *s, const char *sql, sqlite3_stmt **st,
 		   struct ks_error *err)
 {
 	if (sqlite3_prepare_v2(s->db, sql, -1, st, NULL) != SQLITE_OK)
-		return db_error(s, err, "preparing a statement");
+		return ks_store_fail(s, err, "preparing a statement");
 	return 0;
 }
 
@@ -164,6 +155,9 @@ static int prepare_all(struct ks_store *s, struct ks_error *err)
 			      "params = ? AND engine_version = ? AND seed = ?", &s->find_run, err);
 	if (!ret)
 		ret = prepare(s, "DELETE FROM runs WHERE key = ?", &s->del_run, err);
+	if (!ret)
+		ret = prepare(s, "INSERT INTO run_params (run, key, value, is_default) "
+			      "VALUES (?, ?, ?, ?)", &s->ins_param, err);
 	if (!ret)
 		ret = prepare(s, "INSERT INTO samples (run, seq, time, stack_pages, pool_pages, "
 			      "kernel_stack_kb, tasks, crashes) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
@@ -340,6 +334,7 @@ void ks_store_close(struct ks_store *s)
 	sqlite3_finalize(s->find_run);
 	sqlite3_finalize(s->del_run);
 	sqlite3_finalize(s->ins_run);
+	sqlite3_finalize(s->ins_param);
 	sqlite3_finalize(s->ins_sample);
 	sqlite3_finalize(s->ins_crash);
 	sqlite3_finalize(s->ins_hwm);
@@ -354,11 +349,6 @@ const char *ks_store_path(const struct ks_store *s)
 	return s->path;
 }
 
-void *ks_store_sqlite(struct ks_store *s)
-{
-	return s->db;
-}
-
 static int step_done(struct ks_store *s, sqlite3_stmt *st, struct ks_error *err,
 		     const char *what)
 {
@@ -367,7 +357,7 @@ static int step_done(struct ks_store *s, sqlite3_stmt *st, struct ks_error *err,
 	sqlite3_reset(st);
 	sqlite3_clear_bindings(st);
 	if (rc != SQLITE_DONE)
-		return db_error(s, err, what);
+		return ks_store_fail(s, err, what);
 	return 0;
 }
 
@@ -422,7 +412,7 @@ int ks_store_put_trace(struct ks_store *s, const struct kst_info *info, const ch
 	sqlite3_bind_int64(st, i++, (int64_t)info->seed);
 	sqlite3_bind_text(st, i++, path ? path : "", -1, SQLITE_TRANSIENT);
 	if (sqlite3_step(st) != SQLITE_DONE) {
-		ret = db_error(s, err, "storing a trace");
+		ret = ks_store_fail(s, err, "storing a trace");
 		goto out;
 	}
 	ret = prepare(s, "SELECT key FROM traces WHERE id = ?", &q, err);
@@ -430,7 +420,7 @@ int ks_store_put_trace(struct ks_store *s, const struct kst_info *info, const ch
 		goto out;
 	sqlite3_bind_text(q, 1, id, -1, SQLITE_TRANSIENT);
 	if (sqlite3_step(q) != SQLITE_ROW) {
-		ret = db_error(s, err, "finding a trace");
+		ret = ks_store_fail(s, err, "finding a trace");
 		goto out;
 	}
 	*trace_key = sqlite3_column_int64(q, 0);
@@ -452,6 +442,7 @@ static int bind_run(struct ks_store *s, int64_t trace_key, const struct ks_resul
 			  SQLITE_STATIC);
 	sqlite3_bind_text(st, i++, res->params, (int)strnlen(res->params, sizeof(res->params)),
 			  SQLITE_STATIC);
+	sqlite3_bind_int(st, i++, res->is_default ? 1 : 0);
 	sqlite3_bind_text(st, i++, res->engine_version,
 			  (int)strnlen(res->engine_version, sizeof(res->engine_version)),
 			  SQLITE_STATIC);
@@ -502,7 +493,7 @@ static int put_run_locked(struct ks_store *s, int64_t trace_key, const struct ks
 	if (ret < 0)
 		return ret;
 	if (ret != SQLITE_DONE)
-		return db_error(s, err, "finding a run");
+		return ks_store_fail(s, err, "finding a run");
 
 	bind_run(s, trace_key, res, complete, wall_ns);
 	ret = step_done(s, s->ins_run, err, "storing a run");
@@ -510,6 +501,18 @@ static int put_run_locked(struct ks_store *s, int64_t trace_key, const struct ks
 		return ret;
 	run = sqlite3_last_insert_rowid(s->db);
 
+	for (i = 0; i < res->nr_params && !ret; i++) {
+		const struct ks_param_value *p = &res->param[i];
+
+		st = s->ins_param;
+		sqlite3_bind_int64(st, 1, run);
+		sqlite3_bind_text(st, 2, p->key, (int)strnlen(p->key, sizeof(p->key)),
+				  SQLITE_STATIC);
+		sqlite3_bind_text(st, 3, p->value, (int)strnlen(p->value, sizeof(p->value)),
+				  SQLITE_STATIC);
+		sqlite3_bind_int(st, 4, p->is_default ? 1 : 0);
+		ret = step_done(s, st, err, "storing parameters");
+	}
 	for (i = 0; i < res->nr_samples && !ret; i++) {
 		const struct ks_sample *p = &res->samples[i];
 
@@ -556,6 +559,7 @@ int ks_store_put_run(struct ks_store *s, int64_t trace_key, const struct ks_resu
 	if (s->readonly)
 		return ks_error_set(err, KS_E_DB, "%s: opened read-only", s->path);
 	if (res->nr_samples > KS_MAX_SAMPLES || res->nr_crashes > KS_MAX_CRASHES ||
+	    res->nr_params > KS_MAX_PARAMS ||
 	    res->nr_hwm_buckets > sizeof(res->hwm_hist) / sizeof(res->hwm_hist[0]))
 		return ks_error_set(err, KS_E_INTERNAL, "run %s: array counts out of range",
 				    res->policy);

@@ -436,7 +436,7 @@ int cmd_bench(int argc, char **argv)
 	if (npol) {
 		rc = bench_check_policies(pol, &npol, true, &m, &err);
 	} else {
-		const struct ks_param_doc *pd;
+		const struct ks_param *pd;
 		const char *desc;
 
 		for (i = 0; i < ks_policy_count() && i < MAX_POLICIES; i++)

@@ -174,7 +174,6 @@ static int print_table(struct ks_store *store, const char *title, const char *po
 	ks_report_opts_default(&ro);
 	ro.policy = policy;
 	ro.all_runs = all_runs;
-	ro.defaults = ks_policy_defaults;
 	printf("\n%s\n\n", title);
 	fflush(stdout);
 	rc = ks_report_table(store, &ro, stdout, &err);
@@ -193,7 +192,6 @@ static int print_report(struct ks_store *store, const char *title,
 	int rc;
 
 	ks_report_opts_default(&ro);
-	ro.defaults = ks_policy_defaults;
 	printf("\n%s\n\n", title);
 	fflush(stdout);
 	rc = fn(store, &ro, stdout, &err);
@@ -281,7 +279,7 @@ int cmd_demo(int argc, char **argv)
 	printf("kstack demo: %zu synthetic and %zu real traces\n", nprof, traces.n - nprof);
 
 	for (i = 0; i < ks_policy_count() && npol < 32; i++) {
-		const struct ks_param_doc *pd;
+		const struct ks_param *pd;
 		const char *name, *desc;
 
 		ks_policy_describe(i, &name, &desc, &pd);
@@ -336,7 +334,6 @@ int cmd_demo(int argc, char **argv)
 		struct ks_report_opts ro;
 
 		ks_report_opts_default(&ro);
-		ro.defaults = ks_policy_defaults;
 		rc = ks_report_charts_opts(store, &ro, charts, &drew, &err);
 	}
 	if (rc) {

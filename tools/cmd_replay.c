@@ -35,7 +35,7 @@ static void usage(FILE *f)
 		"example: kstack replay w.kst --policy rfc --sweep pool=1..8 -d kstack.db\n");
 }
 
-static void print_params(const struct ks_param_doc *p)
+static void print_params(const struct ks_param *p)
 {
 	for (; p && p->key; p++)
 		printf("    %-16s default %-8s %s\n", p->key, p->def, p->doc);
@@ -43,7 +43,7 @@ static void print_params(const struct ks_param_doc *p)
 
 static int list_policies(void)
 {
-	const struct ks_param_doc *params;
+	const struct ks_param *params;
 	const char *name, *desc;
 	size_t i;
 

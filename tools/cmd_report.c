@@ -11,7 +11,6 @@
 #include <string.h>
 
 #include "cmds.h"
-#include "replay.h"
 #include "report.h"
 
 static void usage(FILE *f)
@@ -164,7 +163,6 @@ int cmd_report(int argc, char **argv)
 	int c, rc;
 
 	ks_report_opts_default(&o);
-	o.defaults = ks_policy_defaults;
 	while ((c = cli_getopt(&g, argc, argv)) != -1) {
 		switch (c) {
 		case 'd':

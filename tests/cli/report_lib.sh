@@ -25,19 +25,38 @@ add_trace() {
 		't.kst')" || fail "add_trace"
 }
 
+# defaults_of POLICY: the values the policy named alone takes on these tests'
+# machines (4 KiB pages, 16 KiB stacks) for the keys the tests store, as the
+# engine marks them in run_params.is_default
+defaults_of() {
+	case $1 in
+	rfc) echo "fail_rate=0,page_size=4096,pool=3" ;;
+	*) echo "page_size=4096" ;;
+	esac
+}
+
 # add_run DB TRACE_ID POLICY PARAMS NCPUS TASKS KB POOL_PAGES FAULTS CRASHES
-# (every other counter 0)
+# (every other counter 0); PARAMS "k=v,..." also go to run_params
 add_run() {
-	local cols vals
+	local cols vals kv d all=1 params=""
 	cols=$(sqlite3 "$1" "SELECT group_concat(name, ',') FROM pragma_table_info('runs')
-		WHERE name NOT IN ('key', 'trace', 'policy', 'params', 'engine_version',
-		'ncpus', 'page_size', 'thread_size', 'tasks_end', 'kernel_stack_kb_end',
-		'pool_pages_end', 'faults', 'crashes', 'complete')") || fail "columns"
+		WHERE name NOT IN ('key', 'trace', 'policy', 'params', 'is_default',
+		'engine_version', 'ncpus', 'page_size', 'thread_size', 'tasks_end',
+		'kernel_stack_kb_end', 'pool_pages_end', 'faults', 'crashes', 'complete')") \
+		|| fail "columns"
 	vals=$(echo "$cols" | sed 's/[^,]*/0/g')
-	sqlite3 "$1" "INSERT INTO runs (trace, policy, params, engine_version, ncpus,
-		page_size, thread_size, tasks_end, kernel_stack_kb_end, pool_pages_end, faults,
-		crashes, complete, $cols) SELECT key, '$3', '$4', '1', $5, 4096, 16384, $6, $7,
-		$8, $9, ${10}, 1, $vals FROM traces WHERE id = '$2'" || fail "add_run"
+	for kv in ${4//,/ }; do
+		d=0
+		case ",$(defaults_of "$3")," in *",$kv,"*) d=1 ;; esac
+		[ $d -eq 1 ] || all=0
+		params="$params INSERT INTO run_params (run, key, value, is_default) VALUES
+			((SELECT max(key) FROM runs), '${kv%%=*}', '${kv#*=}', $d);"
+	done
+	sqlite3 "$1" "BEGIN; INSERT INTO runs (trace, policy, params, is_default, engine_version,
+		ncpus, page_size, thread_size, tasks_end, kernel_stack_kb_end, pool_pages_end,
+		faults, crashes, complete, $cols) SELECT key, '$3', '$4', $all, '1', $5, 4096,
+		16384, $6, $7, $8, $9, ${10}, 1, $vals FROM traces WHERE id = '$2'; $params
+		COMMIT;" || fail "add_run"
 }
 
 # expect_error WANT_STDERR ARGS...: non-zero exit, exactly one line on stderr

@@ -52,13 +52,44 @@ static void expect_create_err(const char *spec, const struct ks_machine *m, int 
 	ks_engine_free(e);
 }
 
+/*
+ * A parameter table is whole: every key has its default, its one line and
+ * the words of its errors; an enum has its choices; a range is not empty;
+ * no key is given twice, nor shadows an engine-wide key (@common).
+ */
+static int check_table(const struct ks_param *t, const struct ks_param *common)
+{
+	const struct ks_param *p, *q;
+	int bad = 0;
+
+	for (p = t; p && p->key; p++) {
+		if (!p->def || !p->doc || !p->expect || !*p->doc || !*p->expect ||
+		    (p->kind == KS_PT_ENUM && !p->choices) ||
+		    ((p->kind == KS_PT_U32 || p->kind == KS_PT_DOUBLE) && p->min > p->max)) {
+			printf("FAIL key '%s': incomplete table entry\n", p->key);
+			bad++;
+		}
+		for (q = t; q < p; q++)
+			if (!strcmp(q->key, p->key)) {
+				printf("FAIL key '%s' twice in one table\n", p->key);
+				bad++;
+			}
+		for (q = common; q && q->key; q++)
+			if (!strcmp(q->key, p->key)) {
+				printf("FAIL key '%s' shadows an engine-wide key\n", p->key);
+				bad++;
+			}
+	}
+	return bad;
+}
+
 int main(void)
 {
 	struct ks_machine m = { .page_size = 4096, .thread_size = 16384, .ncpus = 2,
 				.depth_known = false };
 	static struct ks_result res;
 	struct ks_error err = { 0 };
-	const struct ks_param_doc *docs;
+	const struct ks_param *docs;
 	const char *name, *desc;
 	struct ks_engine *e;
 	size_t i;
@@ -260,6 +291,90 @@ int main(void)
 	}
 
 	/*
+	 * The same keys one by one, each marked default when the policy named
+	 * alone resolves it to the same value on this machine (4 KiB pages,
+	 * 16 KiB stacks): rfc:seed=3 differs in seed only.  16 keys: the 10
+	 * engine-wide ones and rfc's 6, sorted as in params.
+	 */
+	{
+		static const char *const keys[] = {
+			"cache", "entry_model", "fail_rate", "fail_windows", "fault_span",
+			"frame_bytes", "page_size", "pool", "prealloc", "quirk_cache_keep",
+			"quirk_nr_pages", "quirk_refill", "samples", "seed", "sync_stack",
+			"thread_size",
+		};
+		static const char *const values[] = {
+			"2", "x86", "0", "none", "page", "344", "4096", "3", "1", "1", "0", "1",
+			"256", "3", "8192", "16384",
+		};
+
+		if (res.nr_params != 16 || res.is_default) {
+			printf("FAIL rfc:seed=3: %zu keys, default %d\n", res.nr_params,
+			       res.is_default);
+			failures++;
+		}
+		for (i = 0; i < res.nr_params && i < 16; i++)
+			if (strcmp(res.param[i].key, keys[i]) ||
+			    strcmp(res.param[i].value, values[i]) ||
+			    res.param[i].is_default != !!strcmp(keys[i], "seed")) {
+				printf("FAIL rfc:seed=3 key %zu: %s=%s default %d\n", i,
+				       res.param[i].key, res.param[i].value,
+				       res.param[i].is_default);
+				failures++;
+			}
+	}
+
+	/*
+	 * Which run is its policy's default on this machine: the policy named
+	 * alone, or any spec that resolves to the same values (pool=3 is what
+	 * rfc's pool=auto gives with 4 KiB pages in 16 KiB stacks, 4 - 1;
+	 * page_size=4096 is the trace's); watermark's low=2 is not its
+	 * default "auto" even where pool/2 is 2, and static:size=16384 is
+	 * size=auto resolved to the thread size.  @diff: the keys not at their
+	 * default.
+	 */
+	{
+		static const struct {
+			const char *spec, *diff;
+		} ds[] = {
+			{ "rfc", "" },
+			{ "rfc:pool=3,page_size=4096", "" },
+			{ "rfc:pool=2", "pool" },
+			{ "rfc:page_size=16384,thread_size=32768", "page_size,pool,thread_size" },
+			{ "watermark:low=2", "low" },
+			{ "watermark:pool=4,low=auto", "" },
+			{ "static:size=16384", "" },
+			{ "static:size=8192,fail_rate=0.5", "fail_rate,size" },
+			{ "entry:entries=events", "entries" },
+		};
+
+		for (i = 0; i < sizeof(ds) / sizeof(ds[0]); i++) {
+			char diff[256] = "";
+			size_t k;
+
+			if (ks_engine_create(&e, ds[i].spec, &m, &err)) {
+				printf("FAIL create %s: %s\n", ds[i].spec, err.detail);
+				failures++;
+				continue;
+			}
+			ks_engine_finish(e, 0, &res);
+			ks_engine_free(e);
+			for (k = 0; k < res.nr_params; k++) {
+				size_t n = strlen(diff);
+
+				if (!res.param[k].is_default)
+					snprintf(diff + n, sizeof(diff) - n, "%s%s", n ? "," : "",
+						 res.param[k].key);
+			}
+			if (strcmp(diff, ds[i].diff) || res.is_default != !ds[i].diff[0]) {
+				printf("FAIL defaults of %s: '%s' (run default %d), want '%s'\n",
+				       ds[i].spec, diff, res.is_default, ds[i].diff);
+				failures++;
+			}
+		}
+	}
+
+	/*
 	 * Resolved parameters: rfc:pool=0 stays 0 (not auto = 4 - 1 = 3) and
 	 * holds no pool pages; watermark's low=auto stays "auto" (a rule on
 	 * pool, so a pool sweep differs only in pool=; golden_pool checks
@@ -319,6 +434,20 @@ int main(void)
 	if (i != 10) {
 		printf("FAIL common params: %zu\n", i);
 		failures++;
+	}
+	failures += check_table(docs, NULL);
+	for (i = 0; i < ks_policy_count(); i++) {
+		size_t nkeys = 10;
+
+		ks_policy_describe(i, &name, &desc, &docs);
+		failures += check_table(docs, ks_engine_common_params());
+		while (docs && docs[nkeys - 10].key)
+			nkeys++;
+		/* a run's keys fit in ks_result.param[] */
+		if (nkeys > KS_MAX_PARAMS) {
+			printf("FAIL policy %s: %zu keys\n", name, nkeys);
+			failures++;
+		}
 	}
 	return failures ? 1 : 0;
 }

@@ -200,7 +200,7 @@ int main(int argc, char **argv)
 	if (!policies)
 		return 1;
 	for (i = 0; i < npol; i++) {
-		const struct ks_param_doc *params;
+		const struct ks_param *params;
 		const char *desc;
 
 		ks_policy_describe(i, &policies[i], &desc, &params);

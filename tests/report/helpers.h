@@ -108,14 +108,48 @@ static inline char *report_capture(report_print_fn fn, struct ks_store *s,
 	return buf;
 }
 
-static inline struct ks_result *test_result(const char *policy, const char *params)
+/*
+ * A hand-made run's keys, standing in for the engine: @params "k=v,..."
+ * become its canonical string and its keys one by one, and @defaults
+ * "k=v,..." are the values its policy named alone takes on the trace's
+ * machine.  A key is at its default when @defaults gives it the same value;
+ * the run is the policy's default run when every key is.
+ */
+static inline void test_params(struct ks_result *r, const char *params, const char *defaults)
+{
+	const char *p = params;
+	char item[KS_PARAM_KEY + KS_PARAM_VALUE + 2], all[1024];
+
+	snprintf(r->params, sizeof(r->params), "%s", params);
+	snprintf(all, sizeof(all), ",%s,", defaults);
+	r->nr_params = 0;
+	r->is_default = true;
+	while (*p && r->nr_params < KS_MAX_PARAMS) {
+		struct ks_param_value *v = &r->param[r->nr_params++];
+		size_t len = strcspn(p, ","), eq = strcspn(p, "=");
+
+		if (eq > len)
+			exit(1);
+		snprintf(v->key, sizeof(v->key), "%.*s", (int)eq, p);
+		snprintf(v->value, sizeof(v->value), "%.*s", (int)(len - eq - 1), p + eq + 1);
+		snprintf(item, sizeof(item), ",%.*s,", (int)len, p);
+		v->is_default = strstr(all, item) != NULL;
+		r->is_default &= v->is_default;
+		p += len;
+		if (*p)
+			p++;
+	}
+}
+
+static inline struct ks_result *test_result(const char *policy, const char *params,
+					    const char *defaults)
 {
 	struct ks_result *r = calloc(1, sizeof(*r));
 
 	if (!r)
 		exit(1);
 	snprintf(r->policy, sizeof(r->policy), "%s", policy);
-	snprintf(r->params, sizeof(r->params), "%s", params);
+	test_params(r, params, defaults);
 	snprintf(r->engine_version, sizeof(r->engine_version), "%s", KS_ENGINE_VERSION);
 	r->page_size = 4096;
 	r->thread_size = 16384;

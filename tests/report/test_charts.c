@@ -12,8 +12,8 @@
  * Trace 2, a label with a newline, \ ' $ and backquotes, static: 4 tasks,
  * 64 KiB regular and dynamic.
  *
- * The bars show one group per trace, rfc's run (no defaults known: the
- * first, pool=0); trace 2 has no rfc run, so no group.  The pool sweep is
+ * The bars show one group per trace, rfc's run (none is at rfc's defaults,
+ * pool=3: the first, pool=0); trace 2 has no rfc run, so no group.  The pool sweep is
  * one line (failure rate 0, as no fail_rate is stored) in one panel (rfc)
  * of one image, pool-1; no fallback hits nor waits: no fallback chart.
  */
@@ -31,7 +31,8 @@ static void add_run(struct ks_store *s, int64_t t, const char *pol, const char *
 		    uint32_t ncpus, uint64_t tasks, uint64_t kb, uint64_t pool, uint64_t crashes,
 		    const uint64_t *hwm, size_t nb)
 {
-	struct ks_result *r = test_result(pol, params);
+	/* rfc named alone would take pool=3 on these machines */
+	struct ks_result *r = test_result(pol, params, "pool=3");
 	struct ks_error err = { 0 };
 	size_t i;
 
@@ -71,12 +72,12 @@ static struct ks_store *make_db(const char *path, bool sweep)
 	test_info(&info, 2, label2, 1);
 	CHECK_OK(ks_store_put_trace(s, &info, "2.kst", &t2, &err));
 	kst_info_release(&info);
-	add_run(s, t1, "rfc", "rfc:pool=0", 2, 10, 48, 0, 5, h1, 5);
+	add_run(s, t1, "rfc", "pool=0", 2, 10, 48, 0, 5, h1, 5);
 	if (sweep) {
-		add_run(s, t1, "rfc", "rfc:pool=2", 2, 10, 48, 4, 0, h1, 5);
-		add_run(s, t1, "rfc", "rfc:pool=1", 2, 10, 48, 2, 1, h1, 5);
+		add_run(s, t1, "rfc", "pool=2", 2, 10, 48, 4, 0, h1, 5);
+		add_run(s, t1, "rfc", "pool=1", 2, 10, 48, 2, 1, h1, 5);
 	}
-	add_run(s, t2, "static", "static:", 1, 4, 64, 0, 0, h2, 5);
+	add_run(s, t2, "static", "", 1, 4, 64, 0, 0, h2, 5);
 	return s;
 }
 
@@ -157,6 +158,7 @@ static void test_trace(const char *dir, const char *path)
 	struct ks_error err = { 0 };
 	struct ks_report_opts o;
 	struct ks_store *s = NULL;
+	sqlite3 *db = NULL;
 	bool drew;
 	char *text;
 
@@ -181,18 +183,90 @@ static void test_trace(const char *dir, const char *path)
 	ks_store_close(s);
 
 	/* trace 1 made synthetic: the default timeline is trace 2's */
+	CHECK(sqlite3_open(path, &db) == SQLITE_OK);
+	CHECK(sqlite3_exec(db, "UPDATE traces SET clock = 'synthetic' "
+			   "WHERE id = '0000000000000001'", NULL, NULL, NULL) == 0);
+	sqlite3_close(db);
 	s = NULL;
 	CHECK_OK(ks_store_open(&s, path, &err));
 	if (!s)
 		return;
-	CHECK(sqlite3_exec(ks_store_sqlite(s), "UPDATE traces SET clock = 'synthetic' "
-			   "WHERE id = '0000000000000001'", NULL, NULL, NULL) == 0);
 	o.trace = NULL;
 	CHECK_OK(ks_report_charts_opts(s, &o, dir, &drew, &err));
 	text = file(dir, "timeline-1.dat");
 	CHECK_STR(text, want2);
 	free(text);
 	ks_store_close(s);
+}
+
+/*
+ * The registry: every chart it names is drawn when it has data, under its
+ * name (NAME-1 for a chart per trace), and the list of charts written
+ * follows the registry.  One trace with everything: an rfc+global pool
+ * sweep (pools 0 and 1) with fallback hits at pool 0, samples and a
+ * histogram, so that each of the five charts has data.
+ */
+static void test_registry(const char *dir)
+{
+	static const uint64_t h[3] = { 1, 2, 3 };
+	char *path, *cdir, *want = NULL, *name;
+	struct ks_error err = { 0 };
+	struct ks_store *s = NULL;
+	struct kst_info info;
+	size_t i, j, len = 0;
+	int64_t t = 0;
+	bool drew, per;
+	FILE *f;
+
+	if (asprintf(&path, "%s/registry.db", dir) < 0 || asprintf(&cdir, "%s/registry", dir) < 0)
+		exit(1);
+	CHECK_OK(ks_store_open(&s, path, &err));
+	if (!s)
+		exit(1);
+	test_info(&info, 3, "all", 2);
+	CHECK_OK(ks_store_put_trace(s, &info, "3.kst", &t, &err));
+	kst_info_release(&info);
+	for (i = 0; i < 2; i++) {
+		struct ks_result *r = test_result("rfc+global", i ? "pool=1" : "pool=0", "pool=3");
+
+		r->ncpus = 2;
+		r->c.tasks_end = 10;
+		r->c.kernel_stack_kb_end = 48;
+		r->c.fallback_hits = i ? 0 : 4;
+		r->nr_samples = 1;
+		r->samples[0].stack_pages = 10;
+		r->nr_hwm_buckets = 3;
+		memcpy(r->hwm_hist, h, sizeof(h));
+		CHECK_OK(ks_store_put_run(s, t, r, 1, 0, &err));
+		free(r);
+	}
+	CHECK_OK(ks_report_charts(s, cdir, &drew, &err));
+	ks_store_close(s);
+
+	f = open_memstream(&want, &len);
+	for (i = 0; (name = (char *)ks_report_chart(i, &per)); i++) {
+		char *gp;
+
+		if (asprintf(&gp, "%s%s.gp", name, per ? "-1" : "") < 0)
+			exit(1);
+		if (!exists(cdir, gp)) {
+			fprintf(stderr, "chart '%s' of the registry not drawn: no %s\n", name, gp);
+			test_failures++;
+		}
+		free(gp);
+		for (j = 0; j < i; j++)
+			CHECK(strcmp(ks_report_chart(j, NULL), name));
+		fprintf(f, "%s%s%s", i ? " " : "", name, per ? "-1" : "");
+	}
+	fclose(f);
+	/* the five charts, pool and fallback per trace */
+	CHECK(i == 5);
+	CHECK(ks_report_chart(i, &per) == NULL);
+	CHECK_STR(want, "bars pool-1 fallback-1 timeline hwm");
+	check_list(cdir, want);
+	free(want);
+	free(cdir);
+	free(path);
 }
 
 static void test_data(const char *dir)
@@ -229,7 +303,7 @@ static void test_data(const char *dir)
 	CHECK(!exists(dir, "pool-1-2.dat") && !exists(dir, "pool-2.dat"));
 	CHECK(!exists(dir, "fallback-1.dat") && !exists(dir, "fallback-1.gp"));
 	/*
-	 * One line per policy: trace 1's first rfc run (no default known),
+	 * One line per policy: trace 1's first rfc run (none at its defaults),
 	 * pool=0: (10 + i) pages x 4 KiB and no pool
 	 */
 	text = file(dir, "timeline-1.dat");
@@ -340,6 +414,7 @@ int main(void)
 	ret = test_render(dir);
 #else
 	test_data(dir);
+	test_registry(dir);
 #endif
 	test_rmdir(dir);
 	free(dir);

@@ -30,10 +30,20 @@ static int64_t add_trace(struct ks_store *s, uint64_t id, const char *label, boo
 	return key;
 }
 
+/* The resolved defaults, standing in for the engine. */
+static const char *defaults_of(const char *policy)
+{
+	if (!strcmp(policy, "rfc"))
+		return "fail_rate=0,pool=3,seed=1";
+	if (!strcmp(policy, "rfc+global"))
+		return "fail_rate=0,global=8,pool=3,seed=1";
+	return "fail_rate=0,seed=1";
+}
+
 static void add_run(struct ks_store *s, int64_t trace, const char *policy, const char *params,
 		    uint64_t crashes)
 {
-	struct ks_result *r = test_result(policy, params);
+	struct ks_result *r = test_result(policy, params, defaults_of(policy));
 	struct ks_error err = { 0 };
 
 	r->ncpus = 2;
@@ -42,21 +52,6 @@ static void add_run(struct ks_store *s, int64_t trace, const char *policy, const
 	r->c.crashes = crashes;
 	CHECK_OK(ks_store_put_run(s, trace, r, 1, 0, &err));
 	free(r);
-}
-
-/* The resolved defaults, standing in for the engine. */
-static int defaults(const char *policy, const struct ks_machine *m, char *buf, size_t len,
-		    struct ks_error *err)
-{
-	if (!strcmp(policy, "rfc"))
-		snprintf(buf, len, "fail_rate=0,pool=3,seed=1");
-	else if (!strcmp(policy, "rfc+global"))
-		snprintf(buf, len, "fail_rate=0,global=8,pool=3,seed=1");
-	else if (!strcmp(policy, "static"))
-		snprintf(buf, len, "fail_rate=0,seed=1");
-	else
-		return ks_error_set(err, KS_E_POLICY, "unknown policy '%s'", policy);
-	return 0;
 }
 
 #define ROW "%-3s  %-19s  %9s  %5s  %15s  %13s\n"
@@ -93,7 +88,6 @@ int main(void)
 	web = add_trace(s, 1, "Web", false);
 	db = add_trace(s, 2, "Db", true);
 	ks_report_opts_default(&o);
-	o.defaults = defaults;
 
 	/* no sweep yet: one run per policy */
 	add_run(s, db, "rfc", "fail_rate=0,pool=3,seed=1", 0);

@@ -33,6 +33,22 @@ static int64_t sql_int(sqlite3 *db, const char *sql)
 	return v;
 }
 
+/*
+ * A connection of the test's own to the database at @path: the store keeps
+ * its handle to itself, so the test looks at the file as any reader would.
+ */
+static sqlite3 *peek(const char *path)
+{
+	sqlite3 *db = NULL;
+
+	if (sqlite3_open_v2(path, &db, SQLITE_OPEN_READWRITE, NULL) != SQLITE_OK) {
+		fprintf(stderr, "%s: cannot open\n", path);
+		exit(1);
+	}
+	sqlite3_busy_timeout(db, 10000);
+	return db;
+}
+
 static void sql_exec(const char *path, const char *sql)
 {
 	sqlite3 *db;
@@ -61,10 +77,10 @@ static void test_schema(const char *dir)
 	    asprintf(&p5, "%s/missing.db", dir) < 0)
 		exit(1);
 
-	/* a new database gets the schema, version 1 */
+	/* a new database gets the schema, version 2 */
 	CHECK_OK(ks_store_open(&s, path, &err));
-	db = ks_store_sqlite(s);
-	CHECK(sql_int(db, "PRAGMA user_version") == 1);
+	db = peek(path);
+	CHECK(sql_int(db, "PRAGMA user_version") == 2);
 	/* every counter of KS_COUNTERS is a column of runs */
 	for (i = 0; i < NR_COUNTERS; i++) {
 		char *q;
@@ -79,6 +95,7 @@ static void test_schema(const char *dir)
 		free(q);
 	}
 	CHECK(found == NR_COUNTERS);
+	sqlite3_close(db);
 	ks_store_close(s);
 	/* and it opens again, read-only too */
 	CHECK_OK(ks_store_open(&s, path, &err));
@@ -94,9 +111,24 @@ static void test_schema(const char *dir)
 	s = NULL;
 	rc = ks_store_open(&s, p2, &err);
 	CHECK(rc == -KS_E_SCHEMA && !s);
-	CHECK(strstr(err.detail, "v7.db: schema version 7, this kstack uses 1") != NULL);
+	CHECK(strstr(err.detail, "v7.db: schema version 7, this kstack uses 2") != NULL);
 	rc = ks_store_open_ro(&s, p2, &err);
 	CHECK(rc == -KS_E_SCHEMA && !s);
+
+	/*
+	 * an older one (version 1 had no run_params) is refused too, saying to
+	 * replay: what version 2 adds comes from the engine, not from the file
+	 */
+	sql_exec(p2, "PRAGMA user_version = 1");
+	memset(&err, 0, sizeof(err));
+	rc = ks_store_open(&s, p2, &err);
+	CHECK(rc == -KS_E_SCHEMA && !s);
+	CHECK_STR(strstr(err.detail, "v7.db:"), "v7.db: schema version 1, this kstack uses 2: "
+						"replay the traces into a new database");
+	memset(&err, 0, sizeof(err));
+	rc = ks_store_open_ro(&s, p2, &err);
+	CHECK(rc == -KS_E_SCHEMA && !s);
+	CHECK(strstr(err.detail, "replay the traces into a new database") != NULL);
 
 	/* a file that is not SQLite */
 	f = fopen(p3, "w");
@@ -158,7 +190,9 @@ static void fill(struct ks_result *r, uint64_t base)
 
 static void test_runs(const char *dir)
 {
-	struct ks_result *r = test_result("rfc", "rfc:pool=3");
+	/* rfc with a failure rate: not its default run, fail_rate the only key that says why */
+	struct ks_result *r = test_result("rfc", "fail_rate=0.01,pool=3,seed=1",
+					  "fail_rate=0,pool=3,seed=1");
 	struct ks_store *s = NULL;
 	struct ks_error err = { 0 };
 	struct kst_info info;
@@ -173,7 +207,7 @@ static void test_runs(const char *dir)
 	CHECK_OK(ks_store_open(&s, path, &err));
 	if (!s)
 		return;
-	db = ks_store_sqlite(s);
+	db = peek(path);
 
 	/* the same trace id finds the same row; lost events are summed (3 + 4) */
 	test_info(&info, 0xfedcba9876543210ull, "Genoa", 2);
@@ -216,6 +250,14 @@ static void test_runs(const char *dir)
 	CHECK(sql_int(db, "SELECT count(*) FROM hwm_hist") == 5);
 	CHECK(sql_int(db, "SELECT tasks FROM hwm_hist WHERE kb = 16") == 104);
 	CHECK(sql_int(db, "SELECT CAST(pool_pages_mean * 100 AS INTEGER) FROM runs") == 325);
+	/* its keys one by one, and whether each is at the policy's default */
+	CHECK(sql_int(db, "SELECT is_default FROM runs") == 0);
+	CHECK(sql_int(db, "SELECT count(*) FROM run_params") == 3);
+	CHECK(sql_int(db, "SELECT count(*) FROM run_params WHERE is_default") == 2);
+	CHECK(sql_int(db, "SELECT count(*) FROM run_params WHERE key = 'fail_rate' AND "
+			  "value = '0.01' AND NOT is_default") == 1);
+	CHECK(sql_int(db, "SELECT count(*) FROM run_params p JOIN runs r ON p.run = r.key "
+			  "WHERE p.key = 'pool' AND p.value = '3' AND p.is_default") == 1);
 
 	/* storing the same run again replaces it: no duplicates anywhere */
 	fill(r, 5000);
@@ -225,22 +267,25 @@ static void test_runs(const char *dir)
 	CHECK(sql_int(db, "SELECT count(*) FROM samples") == 3);
 	CHECK(sql_int(db, "SELECT count(*) FROM crashes") == 2);
 	CHECK(sql_int(db, "SELECT count(*) FROM hwm_hist") == 5);
+	CHECK(sql_int(db, "SELECT count(*) FROM run_params") == 3);
 
-	/* another seed, params or trace is another run */
+	/* another seed, params or trace is another run; pool=3 alone is the default run */
 	r->seed = 1;
 	CHECK_OK(ks_store_put_run(s, key, r, 1, 99, &err));
-	snprintf(r->params, sizeof(r->params), "rfc:pool=4");
+	test_params(r, "pool=3", "pool=3");
 	CHECK_OK(ks_store_put_run(s, key, r, 1, 99, &err));
 	CHECK_OK(ks_store_put_run(s, key3, r, 1, 99, &err));
 	CHECK(sql_int(db, "SELECT count(*) FROM runs") == 4);
 	CHECK(sql_int(db, "SELECT count(*) FROM samples") == 12);
+	CHECK(sql_int(db, "SELECT count(*) FROM runs WHERE is_default") == 2);
+	CHECK(sql_int(db, "SELECT count(*) FROM run_params") == 3 + 3 + 1 + 1);
 
 	/*
 	 * A failure in the middle of a run (injected on the histogram, after
 	 * the run row and its samples) rolls the whole run back, including the
 	 * deletion of the run it was replacing.
 	 */
-	CHECK(sqlite3_exec(db, "CREATE TEMP TRIGGER boom BEFORE INSERT ON hwm_hist "
+	CHECK(sqlite3_exec(db, "CREATE TRIGGER boom BEFORE INSERT ON hwm_hist "
 			       "BEGIN SELECT RAISE(ABORT, 'injected'); END", NULL, NULL,
 			   NULL) == SQLITE_OK);
 	fill(r, 7000);
@@ -251,6 +296,7 @@ static void test_runs(const char *dir)
 	CHECK(sql_int(db, "SELECT count(*) FROM runs") == 4);
 	CHECK(sql_int(db, "SELECT count(*) FROM samples") == 12);
 	CHECK(sql_int(db, "SELECT count(*) FROM hwm_hist") == 20);
+	CHECK(sql_int(db, "SELECT count(*) FROM run_params") == 8);
 	CHECK(sql_int(db, "SELECT events FROM runs WHERE trace = 2") == 5000);
 	CHECK(sqlite3_exec(db, "DROP TRIGGER boom", NULL, NULL, NULL) == SQLITE_OK);
 	/* and the store is usable afterwards */
@@ -262,6 +308,7 @@ static void test_runs(const char *dir)
 	CHECK(ks_store_put_run(s, 999, r, 1, 99, &err) == -KS_E_DB);
 	CHECK(sql_int(db, "SELECT count(*) FROM runs") == 4);
 
+	sqlite3_close(db);
 	ks_store_close(s);
 	free(r);
 	free(path);
@@ -277,12 +324,15 @@ struct worker {
 static void *worker_main(void *arg)
 {
 	struct worker *w = arg;
-	struct ks_result *r = test_result("rfc", "");
+	struct ks_result *r = test_result("rfc", "", "");
 	struct ks_error err = { 0 };
 	int i;
 
 	for (i = 0; i < 25; i++) {
-		snprintf(r->params, sizeof(r->params), "rfc:pool=%d,worker=%d", i, w->id);
+		char params[64];
+
+		snprintf(params, sizeof(params), "pool=%d,worker=%d", i, w->id);
+		test_params(r, params, "pool=3");
 		fill(r, (uint64_t)i);
 		if (ks_store_put_run(w->s, w->trace, r, 1, 0, &err))
 			w->failed++;
@@ -301,6 +351,7 @@ static void test_threads(const char *dir)
 	struct kst_info info;
 	int64_t key = 0;
 	char *path;
+	sqlite3 *db;
 	int i;
 
 	if (asprintf(&path, "%s/threads.db", dir) < 0)
@@ -319,9 +370,13 @@ static void test_threads(const char *dir)
 		pthread_join(t[i], NULL);
 		CHECK(w[i].failed == 0);
 	}
-	CHECK(sql_int(ks_store_sqlite(s), "SELECT count(*) FROM runs") == 100);
-	CHECK(sql_int(ks_store_sqlite(s), "SELECT count(*) FROM samples") == 300);
 	ks_store_close(s);
+	db = peek(path);
+	CHECK(sql_int(db, "SELECT count(*) FROM runs") == 100);
+	CHECK(sql_int(db, "SELECT count(*) FROM samples") == 300);
+	CHECK(sql_int(db, "SELECT count(*) FROM run_params") == 200);
+	CHECK(sql_int(db, "SELECT count(*) FROM runs WHERE is_default") == 0);
+	sqlite3_close(db);
 	free(path);
 }
 

@@ -59,11 +59,20 @@ static int64_t add_trace(struct ks_store *s, uint64_t id, const char *label, uin
 	return key;
 }
 
-static void add_run(struct ks_store *s, int64_t trace, const char *policy, const char *params,
-		    uint32_t ncpus, uint64_t tasks, uint64_t kb, uint64_t pool, uint64_t global,
-		    uint64_t faults, uint64_t crashes)
+/*
+ * The resolved defaults of two policies on the traced machine, standing in
+ * for the engine (pool: thread pages - prealloc, as the RFC's 3).
+ */
+static const char *defaults_of(const char *policy)
 {
-	struct ks_result *r = test_result(policy, params);
+	return !strcmp(policy, "rfc") ? "page_size=4096,pool=3,prealloc=1" : "page_size=4096";
+}
+
+static void add_run_at(struct ks_store *s, int64_t trace, const char *policy, const char *params,
+		       const char *defaults, uint32_t ncpus, uint64_t tasks, uint64_t kb,
+		       uint64_t pool, uint64_t global, uint64_t faults, uint64_t crashes)
+{
+	struct ks_result *r = test_result(policy, params, defaults);
 	struct ks_error err = { 0 };
 
 	r->ncpus = ncpus;
@@ -77,22 +86,12 @@ static void add_run(struct ks_store *s, int64_t trace, const char *policy, const
 	free(r);
 }
 
-/*
- * Stand-in for the engine: the resolved defaults of two policies on the
- * traced machine (pool: thread pages - prealloc, as the RFC's 3).
- */
-static int canonical(const char *spec, const struct ks_machine *m, char *buf, size_t len,
-		     struct ks_error *err)
+static void add_run(struct ks_store *s, int64_t trace, const char *policy, const char *params,
+		    uint32_t ncpus, uint64_t tasks, uint64_t kb, uint64_t pool, uint64_t global,
+		    uint64_t faults, uint64_t crashes)
 {
-	if (m->page_size != 4096 || m->thread_size != 16384 || m->ncpus != 384)
-		return ks_error_set(err, KS_E_INTERNAL, "not the traced machine");
-	if (!strcmp(spec, "rfc"))
-		snprintf(buf, len, "page_size=4096,pool=3,prealloc=1");
-	else if (!strcmp(spec, "static"))
-		snprintf(buf, len, "page_size=4096");
-	else
-		return ks_error_set(err, KS_E_POLICY, "unknown policy '%s'", spec);
-	return 0;
+	add_run_at(s, trace, policy, params, defaults_of(policy), ncpus, tasks, kb, pool, global,
+		   faults, crashes);
 }
 
 static void test_one_policy(const char *dir)
@@ -121,9 +120,9 @@ static void test_one_policy(const char *dir)
 	t2 = add_trace(s, 102, "Skylake", 112, true, 5);
 	t3 = add_trace(s, 103, "web,\"db\"|x", 2, false, 0);
 	/* stored out of order: the table follows trace insertion order */
-	add_run(s, t3, "rfc", "rfc:pool=3,prealloc=1", 2, 10, 48, 6, 8, 3, 2);
-	add_run(s, t2, "rfc", "rfc:pool=3,prealloc=1", 112, 3182, 12860, 336, 0, 33, 0);
-	add_run(s, t1, "rfc", "rfc:pool=3,prealloc=1", 384, 5786, 23388, 1152, 0, 61, 0);
+	add_run(s, t3, "rfc", "pool=3,prealloc=1", 2, 10, 48, 6, 8, 3, 2);
+	add_run(s, t2, "rfc", "pool=3,prealloc=1", 112, 3182, 12860, 336, 0, 33, 0);
+	add_run(s, t1, "rfc", "pool=3,prealloc=1", 384, 5786, 23388, 1152, 0, 61, 0);
 
 	f = open_memstream(&want, &len);
 	fprintf(f, ROW, "CPU", "#Cores", "#Stacks", "Regular(kb)", "Dynamic(kb)", "Savings",
@@ -200,7 +199,6 @@ static void test_policies(const char *dir)
 
 	/* default runs only: rfc's pool=3 and static; Policy column names them */
 	ks_report_opts_default(&o);
-	o.defaults = canonical;
 	f = open_memstream(&want, &len);
 	fprintf(f, "%-5s  %-6s  %6s  %7s  %11s  %11s  %7s  %8s  %12s  %6s  %7s  %4s\n", HDRP);
 	fprintf(f, "%-5s  %-6s  %6s  %7s  %11s  %11s  %7s  %8s  %12s  %6s  %7s  %4s\n", "Genoa",
@@ -231,21 +229,9 @@ static void test_policies(const char *dir)
 	free(got);
 	free(want);
 
-	/* without a known default: a policy's several runs all show, named by what varies */
-	o.all_runs = false;
-	o.defaults = NULL;
-	o.format = KS_FMT_CSV;
-	got = report_capture(ks_report_table, s, &o, &rc);
-	CHECK(rc == 0);
-	CHECK_STR(got, "CPU,Policy,#Cores,#Stacks,Regular(kb),Dynamic(kb),Savings,Pool(kb),"
-		       "Savings+pool,Faults,Crashes,Lost,Truncated\r\n"
-		       "Genoa,rfc:pool=0,384,5786,92576,30000,0.675942,0,0.675942,64,7,0,0\r\n"
-		       "Genoa,rfc:pool=3,384,5786,92576,23388,0.747364,4608,0.697589,61,0,0,0\r\n"
-		       "Genoa,static,384,5786,92576,92576,0.000000,0,0.000000,0,0,0,0\r\n");
-	free(got);
-
 	/* one policy selected: one configuration, so no Policy column */
-	o.defaults = canonical;
+	o.all_runs = false;
+	o.format = KS_FMT_CSV;
 	o.policy = "static";
 	got = report_capture(ks_report_table, s, &o, &rc);
 	CHECK(rc == 0);
@@ -258,12 +244,53 @@ static void test_policies(const char *dir)
 	free(path);
 }
 
+/*
+ * A trace whose stored runs of a policy include none at its defaults (here
+ * rfc named alone would take pool=2 on that machine): they all show, each
+ * named by its keys not at their default.
+ */
+static void test_no_default(const char *dir)
+{
+	static const char rfc2[] = "page_size=4096,pool=2,prealloc=1";
+	struct ks_report_opts o;
+	struct ks_store *s = NULL;
+	struct ks_error err = { 0 };
+	char *path, *got;
+	int64_t t;
+	int rc;
+
+	if (asprintf(&path, "%s/nodef.db", dir) < 0)
+		exit(1);
+	CHECK_OK(ks_store_open(&s, path, &err));
+	if (!s)
+		return;
+	t = add_trace(s, 201, "Genoa", 384, false, 0);
+	add_run(s, t, "static", "page_size=4096", 384, 5786, 92576, 0, 0, 0, 0);
+	add_run_at(s, t, "rfc", "page_size=4096,pool=3,prealloc=1", rfc2, 384, 5786, 23388, 1152,
+		   0, 61, 0);
+	add_run_at(s, t, "rfc", "page_size=4096,pool=0,prealloc=1", rfc2, 384, 5786, 30000, 0, 0,
+		   64, 7);
+	ks_report_opts_default(&o);
+	o.format = KS_FMT_CSV;
+	got = report_capture(ks_report_table, s, &o, &rc);
+	CHECK(rc == 0);
+	CHECK_STR(got, "CPU,Policy,#Cores,#Stacks,Regular(kb),Dynamic(kb),Savings,Pool(kb),"
+		       "Savings+pool,Faults,Crashes,Lost,Truncated\r\n"
+		       "Genoa,rfc:pool=0,384,5786,92576,30000,0.675942,0,0.675942,64,7,0,0\r\n"
+		       "Genoa,rfc:pool=3,384,5786,92576,23388,0.747364,4608,0.697589,61,0,0,0\r\n"
+		       "Genoa,static,384,5786,92576,92576,0.000000,0,0.000000,0,0,0,0\r\n");
+	free(got);
+	ks_store_close(s);
+	free(path);
+}
+
 int main(void)
 {
 	char *dir = test_tmpdir();
 
 	test_one_policy(dir);
 	test_policies(dir);
+	test_no_default(dir);
 	test_rmdir(dir);
 	free(dir);
 	if (test_failures)
