@@ -13,20 +13,20 @@
 int ks_policy_defaults(const char *policy, const struct ks_machine *m, char *buf, size_t len,
 		       struct ks_error *err)
 {
-	struct ks_engine *e = NULL;
+	struct ks_grid *e = NULL;
 	struct ks_result *res;
 	int rc;
 
 	res = calloc(1, sizeof(*res));
 	if (!res)
 		return ks_error_set(err, ENOMEM, "policy defaults");
-	rc = ks_engine_create(&e, policy, m, err);
+	rc = ks_grid_create(&e, &policy, 1, m, err);
 	if (!rc) {
 		/* an empty run resolves every "auto" value without replaying */
-		ks_engine_finish(e, m->start_ns, res);
+		ks_grid_finish(e, m->start_ns, res);
 		snprintf(buf, len, "%s", res->params);
 	}
-	ks_engine_free(e);
+	ks_grid_free(e);
 	free(res);
 	return rc;
 }
