@@ -269,7 +269,6 @@ struct ks_hook {
 };
 
 struct ks_run;
-struct ks_grid;
 
 /* Slot states of a struct ks_pool. */
 enum ks_slot {
