@@ -16,40 +16,57 @@
 #include "core.h"
 #include "params.h"
 
-struct ks_engine {
-	struct ks_grid *g;
-};
-
-static inline struct ks_ptask *run_task(struct ks_run *r, uint32_t slot)
+/*
+ * The CPU a hook is told about: the trace's number, and the index of
+ * per-CPU state every run has for it.  The trace header's CPU count sizes
+ * that state; a record naming a CPU beyond it (the format allows any) is
+ * folded onto it, here and nowhere else.
+ */
+static inline void hook_cpu(const struct ks_grid *g, struct ks_hook *h, uint32_t cpu)
 {
-	return (struct ks_ptask *)(r->tasks + (size_t)slot * r->stride);
+	h->trace_cpu = cpu;
+	h->cpu = cpu < g->ncpus ? cpu : cpu % g->ncpus;
 }
 
-static inline void hook_init(struct ks_hook *h, const struct ks_event *ev, uint32_t tid,
-			     const struct ks_task *t)
+/* What a hook is told about @ev; the task part is hook_task()'s. */
+static inline void hook_event(const struct ks_grid *g, struct ks_hook *h,
+			      const struct ks_event *ev)
 {
 	h->ev = ev;
 	h->time = ev->time;
-	h->cpu = ev->cpu;
-	h->tid = tid;
-	h->hwm = t->hwm;
-	h->kthread = t->flags & KS_T_KTHREAD;
+	hook_cpu(g, h, ev->cpu);
 	h->at_stop = false;
 	h->at_exit = false;
 }
 
-/* Pages @hwm needs in @r, with the overflow check; capped at the stack size. */
-static inline uint32_t run_need(struct ks_run *r, struct ks_ptask *t, uint32_t hwm)
+/* @t is @g->task[@slot] */
+static inline void hook_task(struct ks_hook *h, const struct ks_task *t, uint32_t slot)
 {
-	uint32_t raw = ks_pages_for(r, hwm);
+	h->slot = slot;
+	h->tid = t->tid;
+	h->hwm = t->hwm;
+	h->kthread = t->flags & KS_T_KTHREAD;
+}
 
-	if (raw > r->limit_pages && !(t->flags & KS_PT_OVERFLOW)) {
+static inline void hook_init(const struct ks_grid *g, struct ks_hook *h,
+			     const struct ks_event *ev, uint32_t slot)
+{
+	hook_event(g, h, ev);
+	hook_task(h, &g->task[slot], slot);
+}
+
+/* Pages @hwm needs in @s, with the overflow check; capped at the stack size. */
+static inline uint32_t run_need(struct ks_run_state *s, struct ks_ptask *t, uint32_t hwm)
+{
+	uint32_t raw = ks_pages_for(&s->geom, hwm);
+
+	if (raw > s->geom.limit_pages && !(t->flags & KS_PT_OVERFLOW)) {
 		t->flags |= KS_PT_OVERFLOW;
-		r->c.overflows++;
+		s->c.overflows++;
 	}
-	if (raw < r->prealloc)
-		raw = r->prealloc;
-	return raw > r->thread_pages ? r->thread_pages : raw;
+	if (raw < s->geom.prealloc)
+		raw = s->geom.prealloc;
+	return raw > s->geom.thread_pages ? s->geom.thread_pages : raw;
 }
 
 static uint32_t task_create(struct ks_grid *g, const struct ks_event *ev, uint32_t tid,
@@ -73,23 +90,23 @@ static uint32_t task_create(struct ks_grid *g, const struct ks_event *ev, uint32
 		g->tasks_peak = g->tasks;
 	if (how == KS_BORN_FORK)
 		g->forks++;
-	hook_init(&h, ev, tid, &g->task[slot]);
+	hook_init(g, &h, ev, slot);
 	for (i = 0; i < g->nruns; i++) {
-		struct ks_run *r = g->runs[i];
-		struct ks_ptask *t = run_task(r, slot);
+		struct ks_run_state *s = g->runs[i];
+		struct ks_ptask *t = ks_run_task(s, slot);
 
-		memset(t, 0, r->stride);
+		memset(t, 0, s->stride);
 		h.t = t;
-		h.need = run_need(r, t, hwm);
-		if (r->pol->create) {
-			r->pol->create(r, &h, how);
+		h.need = run_need(s, t, hwm);
+		if (s->run.pol->create) {
+			s->run.pol->create(&s->run, &h, how);
 		} else if (how == KS_BORN_FORK) {
-			ks_stack_map(r, t, h.need);
-			ks_charge(r, t, h.need, h.need - r->prealloc, true);
+			ks_stack_map(&s->run, t, h.need);
+			ks_charge(&s->run, t, h.need, h.need - s->geom.prealloc, true);
 		} else {
-			ks_task_adopt(r, &h);
+			ks_task_adopt(&s->run, &h);
 		}
-		r->born[slot] = t->mapped;
+		s->born[slot] = t->mapped;
 	}
 	return slot;
 }
@@ -119,16 +136,16 @@ static void task_adopt(struct ks_grid *g, uint32_t slot, const struct ks_event *
 	struct ks_hook h;
 	size_t i;
 
-	hook_init(&h, ev, task->tid, task);
+	hook_init(g, &h, ev, slot);
 	for (i = 0; i < g->nruns; i++) {
-		struct ks_run *r = g->runs[i];
-		struct ks_ptask *t = run_task(r, slot);
+		struct ks_run_state *s = g->runs[i];
+		struct ks_ptask *t = ks_run_task(s, slot);
 
 		h.t = t;
-		h.need = run_need(r, t, task->hwm);
-		if (h.need > t->mapped && r->pol->adopt) {
-			r->pol->adopt(r, &h);
-			r->born[slot] = t->mapped;
+		h.need = run_need(s, t, task->hwm);
+		if (h.need > t->mapped && s->run.pol->adopt) {
+			s->run.pol->adopt(&s->run, &h);
+			s->born[slot] = t->mapped;
 		}
 	}
 	task->hwm_done = task->hwm;
@@ -136,13 +153,13 @@ static void task_adopt(struct ks_grid *g, uint32_t slot, const struct ks_event *
 }
 
 /* The switch-out's work a run owes after growth (KS_PT_REFILL), on @h->cpu. */
-static inline void run_refill(struct ks_run *r, struct ks_hook *h)
+static inline void run_refill(struct ks_run_state *s, struct ks_hook *h)
 {
 	if (!(h->t->flags & KS_PT_REFILL))
 		return;
 	h->t->flags &= ~KS_PT_REFILL;
-	if (r->pol->refill)
-		r->pol->refill(r, h);
+	if (s->run.pol->refill)
+		s->run.pol->refill(&s->run, h);
 }
 
 /*
@@ -158,30 +175,30 @@ static void task_grow_now(struct ks_grid *g, uint32_t slot, const struct ks_even
 	struct ks_hook h;
 	size_t i;
 
-	hook_init(&h, ev, task->tid, task);
-	h.cpu = cpu;
+	hook_init(g, &h, ev, slot);
+	hook_cpu(g, &h, cpu);
 	h.at_exit = at_exit;
 	h.at_stop = !at_exit;
 	for (i = 0; i < g->nruns; i++) {
-		struct ks_run *r = g->runs[i];
-		struct ks_ptask *t = run_task(r, slot);
+		struct ks_run_state *s = g->runs[i];
+		struct ks_ptask *t = ks_run_task(s, slot);
 
 		h.t = t;
-		h.need = run_need(r, t, task->hwm);
-		if (r->conf.entry_model == KS_EM_ARM64)
-			ks_emodel_grow(r, &h);
-		if (h.need > t->mapped && r->pol->grow)
-			r->pol->grow(r, &h);
+		h.need = run_need(s, t, task->hwm);
+		if (s->conf.entry_model == KS_EM_ARM64)
+			ks_emodel_grow(s, &h);
+		if (h.need > t->mapped && s->run.pol->grow)
+			s->run.pol->grow(&s->run, &h);
 	}
 	task->hwm_done = task->hwm;
 	task->grow_cpu = cpu;
 	task->flags |= KS_T_REFILL;
 }
 
-static void uncharge(struct ks_run *r, struct ks_ptask *t)
+static void uncharge(struct ks_run_state *s, struct ks_ptask *t)
 {
-	r->lv.kstack_kb -= (int64_t)t->charged * r->page_kb;
-	r->lv.dyn_kb -= (int64_t)t->charged_dyn * r->page_kb;
+	s->lv.kstack_kb -= (int64_t)t->charged * s->geom.page_kb;
+	s->lv.dyn_kb -= (int64_t)t->charged_dyn * s->geom.page_kb;
 	t->charged = 0;
 	t->charged_dyn = 0;
 }
@@ -201,25 +218,25 @@ static void task_release(struct ks_grid *g, uint32_t slot, const struct ks_event
 	struct ks_hook h;
 	size_t i;
 
-	hook_init(&h, ev, task->tid, task);
+	hook_init(g, &h, ev, slot);
 	for (i = 0; i < g->nruns; i++) {
-		struct ks_run *r = g->runs[i];
-		struct ks_ptask *t = run_task(r, slot);
+		struct ks_run_state *s = g->runs[i];
+		struct ks_ptask *t = ks_run_task(s, slot);
 
 		h.t = t;
-		h.need = run_need(r, t, task->hwm);
+		h.need = run_need(s, t, task->hwm);
 		if (task->flags & KS_T_REFILL) {
 			/* grew at EXIT; the switch-out the trace lacks came before this */
-			h.cpu = task->grow_cpu;
-			run_refill(r, &h);
-			h.cpu = ev->cpu;
+			hook_cpu(g, &h, task->grow_cpu);
+			run_refill(s, &h);
+			hook_cpu(g, &h, ev->cpu);
 		}
 		/* charges made after EXIT (a refill at the dead switch) go too */
-		uncharge(r, t);
-		if (r->pol->release)
-			r->pol->release(r, &h);
+		uncharge(s, t);
+		if (s->run.pol->release)
+			s->run.pol->release(&s->run, &h);
 		else
-			ks_stack_unmap(r, t, t->mapped);
+			ks_stack_unmap(&s->run, t, t->mapped);
 	}
 	g->hist[hwm_bucket(task->hwm)]++;
 	g->exits++;
@@ -243,18 +260,18 @@ static void task_exit(struct ks_grid *g, uint32_t slot, const struct ks_event *e
 	else if (task->hwm > task->hwm_done)
 		task_grow_now(g, slot, ev, ev->cpu, true);
 	task->flags |= KS_T_EXITED;
-	hook_init(&h, ev, task->tid, task);
+	hook_init(g, &h, ev, slot);
 	for (i = 0; i < g->nruns; i++) {
-		struct ks_run *r = g->runs[i];
-		struct ks_ptask *t = run_task(r, slot);
+		struct ks_run_state *s = g->runs[i];
+		struct ks_ptask *t = ks_run_task(s, slot);
 
 		/* the kernel drops the stack's accounting at do_exit */
-		uncharge(r, t);
+		uncharge(s, t);
 		t->flags |= KS_PT_EXITED;
-		if (r->pol->exit) {
+		if (s->run.pol->exit) {
 			h.t = t;
-			h.need = run_need(r, t, task->hwm);
-			r->pol->exit(r, &h);
+			h.need = run_need(s, t, task->hwm);
+			s->run.pol->exit(&s->run, &h);
 		}
 	}
 }
@@ -267,7 +284,7 @@ static void on_switch(struct ks_grid *g, const struct ks_event *ev)
 	size_t i;
 
 	g->switches++;
-	if (ev->cpu < g->ncur)
+	if (ev->cpu < g->ncpus)
 		g->cur[ev->cpu] = ev->tid2;
 	if (ev->tid) {
 		slot = task_get(g, ev, ev->tid, ev->hwm);
@@ -283,20 +300,21 @@ static void on_switch(struct ks_grid *g, const struct ks_event *ev)
 		    (task->flags & KS_T_REFILL)) {
 			bool grew = task->hwm > task->hwm_done;
 
-			hook_init(&h, ev, ev->tid, task);
+			hook_event(g, &h, ev);
+			hook_task(&h, task, slot);
 			for (i = 0; i < g->nruns; i++) {
-				struct ks_run *r = g->runs[i];
-				struct ks_ptask *t = run_task(r, slot);
+				struct ks_run_state *s = g->runs[i];
+				struct ks_ptask *t = ks_run_task(s, slot);
 
 				h.t = t;
-				h.need = run_need(r, t, task->hwm);
-				if (grew && r->conf.entry_model == KS_EM_ARM64)
-					ks_emodel_grow(r, &h);
-				if (grew && h.need > t->mapped && r->pol->grow)
-					r->pol->grow(r, &h);
-				run_refill(r, &h);
-				if (r->pol->switch_out)
-					r->pol->switch_out(r, &h);
+				h.need = run_need(s, t, task->hwm);
+				if (grew && s->conf.entry_model == KS_EM_ARM64)
+					ks_emodel_grow(s, &h);
+				if (grew && h.need > t->mapped && s->run.pol->grow)
+					s->run.pol->grow(&s->run, &h);
+				run_refill(s, &h);
+				if (s->run.pol->switch_out)
+					s->run.pol->switch_out(&s->run, &h);
 			}
 			task->hwm_done = task->hwm;
 			task->flags &= ~KS_T_REFILL;
@@ -309,15 +327,18 @@ static void on_switch(struct ks_grid *g, const struct ks_event *ev)
 		if (slot == KS_NO_TASK || !g->any_switch_in)
 			return;
 		task = &g->task[slot];
-		hook_init(&h, ev, ev->tid2, task);
+		/* with switch_out hooks, prev's made the event's part (hooks get it const) */
+		if (!ev->tid || !g->any_switch_out)
+			hook_event(g, &h, ev);
+		hook_task(&h, task, slot);
 		for (i = 0; i < g->nruns; i++) {
-			struct ks_run *r = g->runs[i];
+			struct ks_run_state *s = g->runs[i];
 
-			if (!r->pol->switch_in)
+			if (!s->run.pol->switch_in)
 				continue;
-			h.t = run_task(r, slot);
-			h.need = run_need(r, h.t, task->hwm);
-			r->pol->switch_in(r, &h);
+			h.t = ks_run_task(s, slot);
+			h.need = run_need(s, h.t, task->hwm);
+			s->run.pol->switch_in(&s->run, &h);
 		}
 	}
 }
@@ -330,17 +351,17 @@ static void on_task_hook(struct ks_grid *g, const struct ks_event *ev, uint32_t 
 	struct ks_hook h;
 	size_t i;
 
-	hook_init(&h, ev, ev->tid, task);
+	hook_init(g, &h, ev, slot);
 	for (i = 0; i < g->nruns; i++) {
-		struct ks_run *r = g->runs[i];
-		void (*fn)(struct ks_run *, struct ks_hook *);
+		struct ks_run_state *s = g->runs[i];
+		void (*fn)(struct ks_run *, const struct ks_hook *);
 
-		memcpy(&fn, (const char *)r->pol + hook_off, sizeof(fn));
+		memcpy(&fn, (const char *)s->run.pol + hook_off, sizeof(fn));
 		if (!fn)
 			continue;
-		h.t = run_task(r, slot);
-		h.need = run_need(r, h.t, task->hwm);
-		fn(r, &h);
+		h.t = ks_run_task(s, slot);
+		h.need = run_need(s, h.t, task->hwm);
+		fn(&s->run, &h);
 	}
 }
 
@@ -350,11 +371,11 @@ static void grid_timers(struct ks_grid *g, uint64_t upto)
 	size_t i;
 
 	for (i = 0; i < g->nruns; i++) {
-		struct ks_run *r = g->runs[i];
+		struct ks_run_state *s = g->runs[i];
 
-		ks_run_timers(r, upto);
-		if (r->nr_timers && r->timers[0].when < next)
-			next = r->timers[0].when;
+		ks_run_timers(s, upto);
+		if (s->nr_timers && s->timers[0].when < next)
+			next = s->timers[0].when;
 	}
 	g->next_timer = next;
 }
@@ -365,11 +386,11 @@ static void grid_series(struct ks_grid *g, uint64_t upto)
 	size_t i;
 
 	for (i = 0; i < g->nruns; i++) {
-		struct ks_run *r = g->runs[i];
+		struct ks_run_state *s = g->runs[i];
 
-		ks_series_advance(r, upto);
-		if (r->conf.samples && r->next_sample < next)
-			next = r->next_sample;
+		ks_series_advance(s, upto);
+		if (s->conf.samples && s->next_sample < next)
+			next = s->next_sample;
 	}
 	g->next_sample = next;
 }
@@ -389,9 +410,9 @@ static void stop_grow(struct ks_grid *g, uint32_t slot, const struct ks_event *e
 
 	if (task->hwm <= task->hwm_done)
 		return;
-	for (cpu = 0; cpu < g->ncur && g->cur[cpu] != task->tid; cpu++)
+	for (cpu = 0; cpu < g->ncpus && g->cur[cpu] != task->tid; cpu++)
 		;
-	if (cpu == g->ncur)
+	if (cpu == g->ncpus)
 		return;
 	task_grow_now(g, slot, ev, cpu, false);
 	task->flags |= KS_T_STOP_GROWN;
@@ -498,66 +519,70 @@ static uint32_t log2u(uint32_t v)
 	return s;
 }
 
-static int run_create(struct ks_grid *g, struct ks_parsed *ps, struct ks_run **out)
+static int run_create(struct ks_grid *g, struct ks_parsed *ps, struct ks_run_state **out)
 {
 	const struct ks_policy *pol = ps->pol;
-	struct ks_run *r;
+	struct ks_run_state *s;
+	struct ks_geom *geo;
 	size_t stride;
 	int ret = -ENOMEM;
 
-	r = calloc(1, sizeof(*r));
-	if (!r)
+	s = calloc(1, sizeof(*s));
+	if (!s)
 		return -ENOMEM;
-	r->pol = pol;
-	r->grid = g;
-	r->clock = &g->now;
-	r->conf = ps->conf;
-	r->start_ns = g->m.start_ns;
-	r->last_t = g->m.start_ns;
-	r->ncpus = g->m.ncpus ? g->m.ncpus : 1;
-	r->page_size = r->conf.page_size;
-	r->page_shift = log2u(r->page_size);
-	r->page_kb = r->page_size / 1024;
-	r->thread_size = r->conf.thread_size;
-	r->thread_pages = r->thread_size / r->page_size;
-	r->prealloc = r->conf.prealloc;
-	r->limit_pages = r->thread_pages;
+	*out = s;
+	s->grid = g;
+	s->conf = ps->conf;
+	s->last_t = g->m.start_ns;
+	geo = &s->geom;
+	geo->start_ns = g->m.start_ns;
+	geo->ncpus = g->ncpus;
+	geo->page_size = s->conf.page_size;
+	geo->page_shift = log2u(geo->page_size);
+	geo->page_kb = geo->page_size / 1024;
+	geo->thread_size = s->conf.thread_size;
+	geo->thread_pages = geo->thread_size / geo->page_size;
+	geo->prealloc = s->conf.prealloc;
+	geo->limit_pages = geo->thread_pages;
 	stride = sizeof(struct ks_ptask) + pol->task_size;
-	r->stride = (stride + 7) & ~(size_t)7;
-	*out = r;
-	if (ks_params_format(ps, false, r->params, sizeof(r->params)))
+	s->stride = (stride + 7) & ~(size_t)7;
+	if (ks_params_format(ps, false, s->params, sizeof(s->params)))
 		return -ENOSPC;
-	r->pconf = calloc(1, pol->conf_size ? pol->conf_size : 1);
-	r->priv = calloc(1, pol->run_size ? pol->run_size : 1);
-	r->cpu_priv = calloc(r->ncpus, pol->cpu_size ? pol->cpu_size : 1);
-	r->tasks = malloc(g->task_cap * r->stride);
-	r->born = malloc(g->task_cap);
-	if (!r->pconf || !r->priv || !r->cpu_priv || !r->tasks || !r->born)
+	s->pconf = calloc(1, pol->conf_size ? pol->conf_size : 1);
+	s->run.pol = pol;
+	s->run.geo = geo;
+	s->run.pconf = s->pconf;
+	s->run.clock = &g->now;
+	s->run.priv = calloc(1, pol->run_size ? pol->run_size : 1);
+	s->run.cpu_priv = calloc(geo->ncpus, pol->cpu_size ? pol->cpu_size : 1);
+	s->tasks = malloc(g->task_cap * s->stride);
+	s->born = malloc(g->task_cap);
+	if (!s->pconf || !s->run.priv || !s->run.cpu_priv || !s->tasks || !s->born)
 		return -ENOMEM;
-	memcpy(r->pconf, ps->pconf, pol->conf_size);
-	ret = ks_run_alloc_services(r);
+	memcpy(s->pconf, ps->pconf, pol->conf_size);
+	ret = ks_run_alloc_services(s);
 	if (ret)
 		return ret;
-	ks_emodel_init(r);
+	ks_emodel_init(s);
 	if (pol->init) {
-		ret = pol->init(r);
+		ret = pol->init(&s->run);
 		if (ret)
 			return ret;
 	}
-	return r->nomem ? -ENOMEM : 0;
+	return s->nomem ? -ENOMEM : 0;
 }
 
-static void run_free(struct ks_run *r)
+static void run_free(struct ks_run_state *s)
 {
-	if (!r)
+	if (!s)
 		return;
-	ks_run_free_services(r);
-	free(r->pconf);
-	free(r->priv);
-	free(r->cpu_priv);
-	free(r->tasks);
-	free(r->born);
-	free(r);
+	ks_run_free_services(s);
+	free(s->pconf);
+	free(s->run.priv);
+	free(s->run.cpu_priv);
+	free(s->tasks);
+	free(s->born);
+	free(s);
 }
 
 int ks_grid_create(struct ks_grid **out, const char *const *specs, size_t n,
@@ -579,14 +604,16 @@ int ks_grid_create(struct ks_grid **out, const char *const *specs, size_t n,
 	g->next_timer = UINT64_MAX;
 	g->next_sample = UINT64_MAX;
 	g->runs = calloc(n, sizeof(*g->runs));
-	g->ncur = m->ncpus ? m->ncpus : 1;
-	g->cur = calloc(g->ncur, sizeof(*g->cur));
+	g->ncpus = m->ncpus ? m->ncpus : 1;
+	g->cur = calloc(g->ncpus, sizeof(*g->cur));
 	g->hmask = 1023;
 	g->hkey = calloc(g->hmask + 1, sizeof(*g->hkey));
 	g->hval = calloc(g->hmask + 1, sizeof(*g->hval));
 	if (!g->runs || !g->cur || !g->hkey || !g->hval || ks_task_slots_grow(g))
 		goto fail;
 	for (i = 0; i < n; i++) {
+		struct ks_run_state *s;
+
 		ret = ks_params_parse(specs[i], &ps, err);
 		if (!ret)
 			ret = ks_params_resolve(&ps, m, err);
@@ -599,15 +626,16 @@ int ks_grid_create(struct ks_grid **out, const char *const *specs, size_t n,
 				ret = ks_error_set(err, KS_E_PARAM, "canonical spec too long");
 			goto fail;
 		}
+		s = g->runs[i];
 		g->any_switch_out |= !!ps.pol->switch_out;
 		g->any_switch_in |= !!ps.pol->switch_in;
 		g->any_kentry |= !!ps.pol->kentry;
 		g->any_kexit |= !!ps.pol->kexit;
 		g->any_kfault |= !!ps.pol->kfault;
 		g->any_emodel |= ps.conf.entry_model != KS_EM_X86;
-		if (g->runs[i]->nr_timers && g->runs[i]->timers[0].when < g->next_timer)
-			g->next_timer = g->runs[i]->timers[0].when;
-		if (g->runs[i]->conf.samples)
+		if (s->nr_timers && s->timers[0].when < g->next_timer)
+			g->next_timer = s->timers[0].when;
+		if (s->conf.samples)
 			g->next_sample = m->start_ns;
 	}
 	*out = g;
@@ -639,24 +667,25 @@ static uint64_t pos(int64_t v)
 	return v > 0 ? (uint64_t)v : 0;
 }
 
-static void run_result(struct ks_grid *g, struct ks_run *r, uint64_t end_ns,
+static void run_result(struct ks_grid *g, struct ks_run_state *s, uint64_t end_ns,
 		       const uint64_t *hist, struct ks_result *res)
 {
-	uint64_t span = end_ns > r->start_ns ? end_ns - r->start_ns : 0;
+	const struct ks_geom *geo = &s->geom;
+	uint64_t span = end_ns > geo->start_ns ? end_ns - geo->start_ns : 0;
 	unsigned nb, i;
 
 	memset(res, 0, sizeof(*res));
-	snprintf(res->policy, sizeof(res->policy), "%s", r->pol->name);
-	snprintf(res->params, sizeof(res->params), "%s", r->params);
-	ks_params_values(r->pol, &r->conf, r->pconf, &g->m, res);
+	snprintf(res->policy, sizeof(res->policy), "%s", s->run.pol->name);
+	snprintf(res->params, sizeof(res->params), "%s", s->params);
+	ks_params_values(s->run.pol, &s->conf, s->run.pconf, &g->m, res);
 	snprintf(res->engine_version, sizeof(res->engine_version), "%s", KS_ENGINE_VERSION);
-	res->seed = r->conf.seed;
-	res->page_size = r->page_size;
-	res->thread_size = r->thread_size;
-	res->ncpus = r->ncpus;
-	res->start_ns = r->start_ns;
+	res->seed = s->conf.seed;
+	res->page_size = geo->page_size;
+	res->thread_size = geo->thread_size;
+	res->ncpus = geo->ncpus;
+	res->start_ns = geo->start_ns;
 	res->end_ns = end_ns;
-	res->c = r->c;
+	res->c = s->c;
 	res->c.events = g->events;
 	res->c.switches = g->switches;
 	res->c.tasks_end = g->tasks;
@@ -665,26 +694,26 @@ static void run_result(struct ks_grid *g, struct ks_run *r, uint64_t end_ns,
 	res->c.exits = g->exits;
 	res->c.kfaults = g->kfaults;
 	res->c.entries = g->entries;
-	res->c.stack_pages_end = pos(r->lv.stack);
-	res->c.kernel_stack_kb_end = pos(r->lv.kstack_kb);
-	res->c.dyn_faults_kb_end = pos(r->lv.dyn_kb);
-	res->c.pool_pages_end = pos(r->lv.pool);
-	res->c.global_pages_end = pos(r->lv.global);
-	res->c.cache_pages_end = pos(r->lv.cache);
+	res->c.stack_pages_end = pos(s->lv.stack);
+	res->c.kernel_stack_kb_end = pos(s->lv.kstack_kb);
+	res->c.dyn_faults_kb_end = pos(s->lv.dyn_kb);
+	res->c.pool_pages_end = pos(s->lv.pool);
+	res->c.global_pages_end = pos(s->lv.global);
+	res->c.cache_pages_end = pos(s->lv.cache);
 	if (span) {
-		res->c.stack_pages_mean = (double)r->area_stack / (double)span;
-		res->c.pool_pages_mean = (double)r->area_pool / (double)span;
+		res->c.stack_pages_mean = (double)s->area_stack / (double)span;
+		res->c.pool_pages_mean = (double)s->area_pool / (double)span;
 	} else {
-		res->c.stack_pages_mean = (double)r->lv.stack;
-		res->c.pool_pages_mean = (double)(r->lv.pool + r->lv.global);
+		res->c.stack_pages_mean = (double)s->lv.stack;
+		res->c.pool_pages_mean = (double)(s->lv.pool + s->lv.global);
 	}
-	res->nr_crashes = r->nr_crashes;
-	memcpy(res->crashes, r->crashes, r->nr_crashes * sizeof(r->crashes[0]));
-	res->nr_samples = r->nr_samples;
-	if (r->nr_samples)
-		memcpy(res->samples, r->samples, r->nr_samples * sizeof(r->samples[0]));
+	res->nr_crashes = s->nr_crashes;
+	memcpy(res->crashes, s->crashes, s->nr_crashes * sizeof(s->crashes[0]));
+	res->nr_samples = s->nr_samples;
+	if (s->nr_samples)
+		memcpy(res->samples, s->samples, s->nr_samples * sizeof(s->samples[0]));
 	/* buckets up to the stack size; anything above lands in the last one */
-	nb = log2u(r->thread_size / 1024) + 1;
+	nb = log2u(geo->thread_size / 1024) + 1;
 	for (i = 0; i < 16; i++)
 		res->hwm_hist[i < nb ? i : nb - 1] += hist[i];
 	res->nr_hwm_buckets = nb;
@@ -693,34 +722,34 @@ static void run_result(struct ks_grid *g, struct ks_run *r, uint64_t end_ns,
 void ks_grid_finish(struct ks_grid *g, uint64_t end_ns, struct ks_result *res)
 {
 	uint64_t hist[16], last;
-	uint32_t s;
+	uint32_t slot;
 	size_t i;
 
 	if (end_ns < g->now)
 		end_ns = g->now;
 	last = g->now;
 	memcpy(hist, g->hist, sizeof(hist));
-	for (s = 0; s < g->task_top; s++) {
-		const struct ks_task *task = &g->task[s];
+	for (slot = 0; slot < g->task_top; slot++) {
+		const struct ks_task *task = &g->task[slot];
 
 		if (!task->tid)
 			continue;
 		hist[hwm_bucket(task->hwm)]++;
 		/* the stop census may have raised a HWM: overflow is still news */
 		for (i = 0; i < g->nruns; i++)
-			(void)run_need(g->runs[i], run_task(g->runs[i], s), task->hwm);
+			(void)run_need(g->runs[i], ks_run_task(g->runs[i], slot), task->hwm);
 	}
 	for (i = 0; i < g->nruns; i++) {
-		struct ks_run *r = g->runs[i];
+		struct ks_run_state *s = g->runs[i];
 
 		g->now = last;
-		ks_run_timers(r, end_ns);
+		ks_run_timers(s, end_ns);
 		g->now = end_ns;
-		ks_series_final(r, end_ns);
-		ks_levels_touch(r);
-		if (r->pol->finish)
-			r->pol->finish(r);
-		run_result(g, r, end_ns, hist, &res[i]);
+		ks_series_final(s, end_ns);
+		ks_levels_touch(s);
+		if (s->run.pol->finish)
+			s->run.pol->finish(&s->run);
+		run_result(g, s, end_ns, hist, &res[i]);
 	}
 }
 
@@ -732,9 +761,9 @@ int ks_grid_task_pages(const struct ks_grid *g, size_t run, uint32_t tid,
 		[KS_BORN_FORK] = KS_TP_FORK,
 		[KS_BORN_MISSED] = KS_TP_MISSED,
 	};
+	const struct ks_run_state *s;
 	const struct ks_ptask *t;
 	const struct ks_task *task;
-	const struct ks_run *r;
 	uint32_t slot, need;
 
 	if (run >= g->nruns || !tid)
@@ -742,19 +771,19 @@ int ks_grid_task_pages(const struct ks_grid *g, size_t run, uint32_t tid,
 	slot = ks_task_lookup(g, tid);
 	if (slot == KS_NO_TASK)
 		return -ENOENT;
-	r = g->runs[run];
+	s = g->runs[run];
 	task = &g->task[slot];
-	t = (const struct ks_ptask *)(r->tasks + (size_t)slot * r->stride);
+	t = ks_run_task(s, slot);
 	/* run_need() without its overflow count: a query changes nothing */
-	need = ks_pages_for(r, task->hwm);
-	if (need < r->prealloc)
-		need = r->prealloc;
-	if (need > r->thread_pages)
-		need = r->thread_pages;
+	need = ks_pages_for(&s->geom, task->hwm);
+	if (need < s->geom.prealloc)
+		need = s->geom.prealloc;
+	if (need > s->geom.thread_pages)
+		need = s->geom.thread_pages;
 	out->hwm = task->hwm;
 	out->need = need;
 	out->mapped = t->mapped;
-	out->born = r->born[slot];
+	out->born = s->born[slot];
 	out->flags = born_flag[task->how];
 	if (t->flags & KS_PT_INHERITED)
 		out->flags |= KS_TP_INHERITED;
@@ -784,51 +813,4 @@ void ks_grid_free(struct ks_grid *g)
 	free(g->hkey);
 	free(g->hval);
 	free(g);
-}
-
-int ks_engine_create(struct ks_engine **out, const char *spec, const struct ks_machine *m,
-		     struct ks_error *err)
-{
-	struct ks_engine *e;
-	int ret;
-
-	*out = NULL;
-	e = calloc(1, sizeof(*e));
-	if (!e)
-		return -ENOMEM;
-	ret = ks_grid_create(&e->g, &spec, 1, m, err);
-	if (ret) {
-		free(e);
-		return ret;
-	}
-	*out = e;
-	return 0;
-}
-
-void ks_engine_feed(struct ks_engine *e, const struct ks_event *evs, size_t n)
-{
-	ks_grid_feed(e->g, evs, n);
-}
-
-void ks_engine_finish(struct ks_engine *e, uint64_t end_ns, struct ks_result *res)
-{
-	ks_grid_finish(e->g, end_ns, res);
-}
-
-int ks_engine_task_pages(const struct ks_engine *e, uint32_t tid, struct ks_task_pages *out)
-{
-	return ks_grid_task_pages(e->g, 0, tid, out);
-}
-
-int ks_engine_status(const struct ks_engine *e)
-{
-	return ks_grid_status(e->g);
-}
-
-void ks_engine_free(struct ks_engine *e)
-{
-	if (!e)
-		return;
-	ks_grid_free(e->g);
-	free(e);
 }

@@ -1,11 +1,86 @@
 /* SPDX-License-Identifier: MIT */
-/* Internal: the grid (core.c) and what the services (services.c) share with it. */
+/*
+ * Internal: the grid (core.c) and what the services (services.c) share with
+ * it.  Policies never include this file (policy.h; the test
+ * engine-policy-contract checks it): the state of a run below is the
+ * engine's, and a policy reaches it only through the services.
+ */
 #ifndef KS_CORE_H
 #define KS_CORE_H
+
+#include <stddef.h>
 
 #include "policy.h"
 
 #define KS_NO_TASK UINT32_MAX
+
+struct ks_timer {
+	uint64_t when;
+	uint64_t seq;		/* FIFO among equal times */
+	uint64_t arg;
+	ks_timer_fn fn;
+};
+
+struct ks_arena;
+
+/* Current levels: the engine keeps means and peaks of these. */
+struct ks_levels {
+	int64_t stack;		/* pages mapped to live tasks */
+	int64_t pool;		/* pages in per-CPU pools */
+	int64_t global;		/* pages in the global pool */
+	int64_t cache;		/* pages of cached stacks */
+	int64_t kstack_kb;	/* nr_kernel_stack */
+	int64_t dyn_kb;		/* nr_dynamic_stacks_faults */
+};
+
+/*
+ * The engine's state of one configuration being replayed.  @run, what the
+ * policy sees, comes first, so the services convert a policy's struct
+ * ks_run back for free (ks_run_state()).
+ */
+struct ks_run_state {
+	struct ks_run run;
+	struct ks_geom geom;		/* run.geo */
+	struct ks_conf conf;		/* resolved engine-wide parameters */
+	struct ks_grid *grid;
+	void *pconf;			/* run.pconf, owned */
+	unsigned char *tasks;		/* per task slot: ks_ptask + policy state */
+	size_t stride;			/* bytes per task slot in @tasks */
+	struct ks_arena *arena;		/* ks_run_zalloc() blocks */
+	struct ks_counters c;
+	struct ks_levels lv;
+	uint64_t last_t;		/* last level change, for the means */
+	uint64_t rng;			/* splitmix64 state */
+	uint64_t fail_ns[KS_MAX_WINDOWS][2];	/* absolute [start, end) */
+	unsigned __int128 area_stack;	/* integral of lv.stack over time */
+	unsigned __int128 area_pool;	/* integral of lv.pool + lv.global */
+	struct ks_timer *timers;	/* binary heap */
+	size_t nr_timers, timers_cap;
+	uint64_t timer_seq;
+	uint64_t next_sample, sample_every;
+	size_t nr_crashes, nr_samples;
+	struct ks_crash crashes[KS_MAX_CRASHES];
+	struct ks_sample *samples;	/* conf.samples entries */
+	uint8_t *born;			/* per task slot: pages mapped right after birth */
+	bool nomem;			/* an allocation failed: results incomplete */
+	char params[512];		/* canonical resolved spec (no policy name) */
+};
+
+static inline struct ks_run_state *ks_run_state(struct ks_run *r)
+{
+	return (struct ks_run_state *)((char *)r - offsetof(struct ks_run_state, run));
+}
+
+static inline const struct ks_run_state *ks_run_state_const(const struct ks_run *r)
+{
+	return (const struct ks_run_state *)((const char *)r - offsetof(struct ks_run_state, run));
+}
+
+/* A task slot's state in run @s. */
+static inline struct ks_ptask *ks_run_task(const struct ks_run_state *s, uint32_t slot)
+{
+	return (struct ks_ptask *)(s->tasks + (size_t)slot * s->stride);
+}
 
 /* Trace-side state of a task, shared by every run of the grid. */
 struct ks_task {
@@ -26,7 +101,7 @@ struct ks_task {
 
 struct ks_grid {
 	struct ks_machine m;
-	struct ks_run **runs;
+	struct ks_run_state **runs;
 	size_t nruns;
 	/* tasks: slots reused through a free list; tid -> slot by open addressing */
 	struct ks_task *task;
@@ -49,7 +124,7 @@ struct ks_grid {
 	bool any_switch_out, any_switch_in, any_kentry, any_kexit, any_kfault;
 	bool any_emodel;	/* a run's entry_model is not x86 */
 	uint32_t *cur;		/* per CPU: tid running now (next of its last switch), 0 idle */
-	uint32_t ncur;		/* CPUs in @cur */
+	uint32_t ncpus;		/* CPUs in @cur and of every run: the machine's, >= 1 */
 };
 
 /* The hash of the task table (tasks.c); the lookup is inline: it runs for every event. */
@@ -79,16 +154,16 @@ uint32_t ks_task_insert(struct ks_grid *g, uint32_t tid);
 void ks_task_remove(struct ks_grid *g, uint32_t slot);
 
 /* services.c */
-void ks_levels_touch(struct ks_run *r);
-void ks_run_timers(struct ks_run *r, uint64_t upto);
-void ks_series_advance(struct ks_run *r, uint64_t upto);
-void ks_series_final(struct ks_run *r, uint64_t end);
-int ks_run_alloc_services(struct ks_run *r);
-void ks_run_free_services(struct ks_run *r);
+void ks_levels_touch(struct ks_run_state *s);
+void ks_run_timers(struct ks_run_state *s, uint64_t upto);
+void ks_series_advance(struct ks_run_state *s, uint64_t upto);
+void ks_series_final(struct ks_run_state *s, uint64_t end);
+int ks_run_alloc_services(struct ks_run_state *s);
+void ks_run_free_services(struct ks_run_state *s);
 
 /* entry_model.c */
-void ks_emodel_init(struct ks_run *r);
+void ks_emodel_init(struct ks_run_state *s);
 void ks_emodel_kfault(struct ks_grid *g, const struct ks_event *ev);
-void ks_emodel_grow(struct ks_run *r, struct ks_hook *h);
+void ks_emodel_grow(struct ks_run_state *s, const struct ks_hook *h);
 
 #endif

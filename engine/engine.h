@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * The kstack engine: a machine of N CPUs replaying a trace under one policy
- * and one configuration.  Pure C on libc: no I/O, no printing.
+ * The kstack engine: a machine of N CPUs replaying a trace under policies
+ * and configurations, several in one pass (a grid; one configuration is a
+ * grid of one).  Pure C on libc: no I/O, no printing.
  *
  * The engine owns the event loop and every counter; a policy (engine/policy.h,
  * one const ops table per file, listed in engine/registry.c) decides only
@@ -159,27 +160,6 @@ struct ks_result {
 	uint64_t hwm_hist[16];		/* [i] = tasks with HWM in (2^(i-1) KiB, 2^i KiB], i=0: <=1K */
 };
 
-struct ks_engine;
-
-/**
- * ks_engine_create() - an engine for one configuration
- * @out: the new engine
- * @spec: "policy" or "policy:key=value,..."
- * @m: the traced machine
- * @err: names the policy and key on failure
- *
- * Return: 0, -KS_E_POLICY, -KS_E_PARAM, -KS_E_DEPTH (policy needs depth the
- * trace lacks) or -ENOMEM.
- */
-int ks_engine_create(struct ks_engine **out, const char *spec, const struct ks_machine *m,
-		     struct ks_error *err);
-/** ks_engine_feed() - replay @n events in time order */
-void ks_engine_feed(struct ks_engine *e, const struct ks_event *evs, size_t n);
-/** ks_engine_finish() - close the run at @end_ns (>= last event) and fill @res */
-void ks_engine_finish(struct ks_engine *e, uint64_t end_ns, struct ks_result *res);
-/** ks_engine_free() - accepts NULL */
-void ks_engine_free(struct ks_engine *e);
-
 /**
  * ks_spec_canonical() - validate @spec and write its canonical form
  * (policy:every key with its value, defaults applied, keys sorted) to @buf.
@@ -188,7 +168,7 @@ void ks_engine_free(struct ks_engine *e);
 int ks_spec_canonical(const char *spec, char *buf, size_t len, struct ks_error *err);
 
 /**
- * ks_spec_check() - would ks_engine_create() accept @spec on machine @m?
+ * ks_spec_check() - would ks_grid_create() accept @spec on machine @m?
  * The same checks, without allocating a run: a caller validates every
  * configuration against every trace before any work.
  * Return: 0, -KS_E_POLICY, -KS_E_PARAM or -KS_E_DEPTH with @err naming it.
@@ -250,26 +230,27 @@ const struct ks_param *ks_engine_common_params(void);
  * A grid: several configurations replayed in ONE pass over the trace.  The
  * trace-side work (task lookup, high-water marks, growth detection) is done
  * once per event; only configuration-specific work runs per configuration.
- * struct ks_engine is a grid of one.  Results are identical to running each
- * spec alone.
+ * Results are identical to running each spec alone, as a grid of one
+ * (ks_grid_create(&g, &spec, 1, m, err)).
  */
 struct ks_grid;
 
 /**
  * ks_grid_create() - a grid of @n configurations on machine @m
  * @out: the new grid
- * @specs: @n spec strings
+ * @specs: @n spec strings, each "policy" or "policy:key=value,..."
  * @n: >= 1
  * @m: the traced machine
  * @err: on failure, names the policy and key (and the spec's index in detail)
  *
- * Return: 0, -KS_E_POLICY, -KS_E_PARAM, -KS_E_DEPTH or -ENOMEM.
+ * Return: 0, -KS_E_POLICY, -KS_E_PARAM, -KS_E_DEPTH (a policy needs depth
+ * the trace lacks) or -ENOMEM.
  */
 int ks_grid_create(struct ks_grid **out, const char *const *specs, size_t n,
 		   const struct ks_machine *m, struct ks_error *err);
 /** ks_grid_feed() - replay @n events (time order) through every configuration */
 void ks_grid_feed(struct ks_grid *g, const struct ks_event *evs, size_t n);
-/** ks_grid_finish() - close at @end_ns and fill @res[0..ks_grid_size()-1] */
+/** ks_grid_finish() - close at @end_ns (>= last event) and fill @res[0..ks_grid_size()-1] */
 void ks_grid_finish(struct ks_grid *g, uint64_t end_ns, struct ks_result *res);
 /** ks_grid_size() - configurations in @g */
 size_t ks_grid_size(const struct ks_grid *g);
@@ -280,8 +261,6 @@ size_t ks_grid_size(const struct ks_grid *g);
 int ks_grid_status(const struct ks_grid *g);
 /** ks_grid_free() - accepts NULL */
 void ks_grid_free(struct ks_grid *g);
-/** ks_engine_status() - like ks_grid_status() */
-int ks_engine_status(const struct ks_engine *e);
 
 /*
  * Why a live task's stack holds what it holds (struct ks_task_pages.flags).
@@ -332,7 +311,5 @@ struct ks_task_pages {
  */
 int ks_grid_task_pages(const struct ks_grid *g, size_t run, uint32_t tid,
 		       struct ks_task_pages *out);
-/** ks_engine_task_pages() - ks_grid_task_pages() of an engine's only run */
-int ks_engine_task_pages(const struct ks_engine *e, uint32_t tid, struct ks_task_pages *out);
 
 #endif

@@ -33,11 +33,13 @@
  */
 #include "core.h"
 
-void ks_emodel_init(struct ks_run *r)
+void ks_emodel_init(struct ks_run_state *s)
 {
-	if (r->conf.entry_model == KS_EM_ARM64)
-		r->c.extra_pages += (uint64_t)r->ncpus *
-				    ((r->conf.sync_stack + r->page_size - 1) / r->page_size);
+	const struct ks_geom *geo = &s->geom;
+
+	if (s->conf.entry_model == KS_EM_ARM64)
+		ks_extra_pages(&s->run, (uint64_t)geo->ncpus *
+			       ((s->conf.sync_stack + geo->page_size - 1) / geo->page_size));
 }
 
 void ks_emodel_kfault(struct ks_grid *g, const struct ks_event *ev)
@@ -48,15 +50,15 @@ void ks_emodel_kfault(struct ks_grid *g, const struct ks_event *ev)
 	if (on_stack)
 		return;
 	for (i = 0; i < g->nruns; i++) {
-		struct ks_run *r = g->runs[i];
+		struct ks_run_state *s = g->runs[i];
 
-		switch (r->conf.entry_model) {
+		switch (s->conf.entry_model) {
 		case KS_EM_ARM64:
-			r->c.sync_exceptions++;
-			r->c.copy_bytes += r->conf.frame_bytes;
+			s->c.sync_exceptions++;
+			s->c.copy_bytes += s->conf.frame_bytes;
 			break;
 		case KS_EM_FRED:
-			r->c.downgrades++;
+			s->c.downgrades++;
 			break;
 		default:
 			break;
@@ -64,16 +66,16 @@ void ks_emodel_kfault(struct ks_grid *g, const struct ks_event *ev)
 	}
 }
 
-void ks_emodel_grow(struct ks_run *r, struct ks_hook *h)
+void ks_emodel_grow(struct ks_run_state *s, const struct ks_hook *h)
 {
 	struct ks_ptask *t = h->t;
 
-	if (h->hwm < r->thread_size || (t->flags & KS_PT_BASE))
+	if (h->hwm < s->geom.thread_size || (t->flags & KS_PT_BASE))
 		return;
 	t->flags |= KS_PT_BASE;
 	if (!(t->flags & KS_PT_OVERFLOW)) {
 		t->flags |= KS_PT_OVERFLOW;
-		r->c.overflows++;
+		s->c.overflows++;
 	}
-	ks_crash(r, h, 0, KS_CRASH_OVERFLOW);
+	ks_crash(&s->run, h, 0, KS_CRASH_OVERFLOW);
 }

@@ -5,9 +5,12 @@
  * A policy is one const struct ks_policy in its own file (policy_NAME.c) and
  * one line in registry.c.  It decides only what differs between stack
  * designs; the engine owns the event loop, the task table, the high-water
- * mark tracking and every counter.  A policy changes the world only through
- * the services below (ks_stack_map(), ks_charge(), ks_pool_take(), ...), so
- * all policies are accounted the same way and their results compare.
+ * mark tracking and every counter.  A policy sees its run (struct ks_run)
+ * as read-only views and its own state; it changes levels and counters only
+ * through the services below, each of which counts what it does, so every
+ * policy is accounted the same way and their results compare.  The engine's
+ * state of a run (core.h) is out of a policy's reach, and the test
+ * engine-policy-contract keeps it so.
  *
  * One struct ks_run is one configuration (one spec string) of a grid; the
  * engine replays each event once for the whole grid (task lookup, HWM
@@ -18,15 +21,66 @@
  * Sizes: "pages" are pages of the run's page size, levels are exact
  * integers, time is in ns of the trace clock.
  *
- * Adding a policy: write policy_NAME.c with its conf struct, its parameter
- * table (struct ks_param, one designated entry per key) and the hooks it
- * needs (unset hooks cost nothing: switch_in/switch_out/kentry/kexit/kfault
- * are only dispatched if some run of the grid has them), then list it in
- * registry.c and meson.build.
- * Asynchronous work (a global pool refilled after a latency, watermark
- * workers) is ks_timer_add(); a second pool is another struct ks_pool
- * (global = true for the global level); waits are counted in c.waits and
- * c.wait_ns, fixed overheads in c.extra_pages, copies in c.copy_bytes.
+ * Adding a policy:
+ * 1. engine/policy_NAME.c: a header comment stating the kernel semantics
+ *    modelled and every quirk; its conf struct, its parameter table (struct
+ *    ks_param, one designated entry per key), the hooks it needs (unset hooks cost nothing: switch_in,
+ *    switch_out, kentry, kexit and kfault are only dispatched if some run of
+ *    the grid has them) and its const struct ks_policy.  It includes
+ *    policy.h (or the NAME_shared.h of a policy it builds on) and nothing of
+ *    the engine's own; it reads r->geo, r->pconf, r->clock, the hook (const)
+ *    and its private state (ks_run_priv(), ks_cpu_priv(), ks_task_priv()),
+ *    and acts through the services below.
+ * 2. engine/registry.c: one line (the order is --list-policies' order).
+ * 3. engine/meson.build: one line in engine_sources.
+ * 4. tests/policies/golden_NAME.c and its name in tests/policies/meson.build:
+ *    tiny traces whose expected counters are worked out by hand in the
+ *    comments, never pasted from the program's output.
+ * Per-CPU state is indexed by @h->cpu, already a valid index (the engine
+ * folds a CPU the trace header did not count); another task is reached by
+ * its slot (@h->slot, kept, then ks_task_at()).  Deferred work (a pool
+ * refilled after a latency, balance workers) is ks_timer_add().
+ *
+ * The services and what each counts; nothing else counts for a policy.
+ * Stack and charges:
+ * - ks_stack_map(): maps += n; the stack level.
+ * - ks_stack_adopt(): the stack level only (pages already mapped).
+ * - ks_stack_inherit(): a fork takes a cached stack: the cache level -n, the
+ *   stack level +n, charged (memcg), inherited_pages += n - prealloc.
+ * - ks_task_adopt(): the stack level and nr_kernel_stack of a task alive
+ *   before the trace (no map, no memcg charge).
+ * - ks_stack_unmap(): unmaps += n; the stack level.
+ * - ks_stack_drop(): the stack level only (to a cache, or leaked).
+ * - ks_cache_add(): the cache level.
+ * - ks_pages_leak(): leaked_pages += n.
+ * - ks_charge(): nr_kernel_stack, nr_dynamic_stacks_faults; charges += n if
+ *   memcg.
+ * - ks_memcg_charge(): charges += n, for a stack that no longer exists.
+ * - ks_uncharge(): nr_kernel_stack, nr_dynamic_stacks_faults.
+ * Faults, costs, crashes:
+ * - ks_fault(): faults++, fault_pages += pages (arm64: sync_exceptions++,
+ *   tlb_flushes += pages).
+ * - ks_tlb_flush(): tlb_flushes++ (a flush outside a fault).
+ * - ks_wait(): waits++, wait_ns += ns (an allocation that slept).
+ * - ks_crash(): crashes++ and the record.
+ * - ks_extra_pages(): extra_pages += n (fixed overheads, at init()).
+ * The page allocator:
+ * - ks_alloc_page(), ks_alloc_page_at(): alloc_attempts++, and
+ *   alloc_failures++ when it fails.
+ * Pools (struct ks_pool, of a kind: enum ks_pool_kind):
+ * - ks_pool_fill(): set-up pages: the pool level only.
+ * - ks_pool_take(): the pool level; a page taken: pool_hits++ (KS_POOL_CPU)
+ *   or fallback_hits++ (KS_POOL_RESERVE, KS_POOL_GLOBAL); KS_POOL_GLOBAL:
+ *   lock_acquisitions++ for every call.
+ * - ks_pool_take_quiet(): the pool level only (memory derived, no cost).
+ * - ks_pool_set(): the pool level only (pages put back, slots emptied).
+ * - ks_pool_refill(): one refill operation: refills++, refill_latency_ns +=
+ *   now - queued; KS_POOL_GLOBAL: lock_acquisitions++.
+ * - ks_pool_refill_slot(): ks_alloc_page(), then refill_pages++ or
+ *   refill_failures++.
+ * Counted by the engine alone: events, switches, tasks, forks, exits,
+ * kfaults, entries, overflows, the entry model's sync_exceptions,
+ * copy_bytes and downgrades, and every _end, _peak and mean.
  *
  * What the engine does by itself, for every policy:
  * - task lifecycle: SNAPSHOT (without KS_F_STOP) creates a task alive at
@@ -133,7 +187,7 @@ struct ks_ptask {
 #define KS_PT_EXITED	0x01	/* EXIT seen: the kernel counters were dropped */
 #define KS_PT_OVERFLOW	0x02	/* already counted in overflows */
 #define KS_PT_BASE	0x04	/* arm64: its base-address overflow crash is recorded */
-#define KS_PT_INHERITED	0x08	/* born on a cached stack (set by the policy's create()) */
+#define KS_PT_INHERITED	0x08	/* born on a cached stack (set by ks_stack_inherit()) */
 #define KS_PT_REFILL	0x10	/* grow() took pool pages its next switch-out refills (the
 				 * RFC's PF_DYNAMIC_STACK): refill() is called then */
 
@@ -145,10 +199,16 @@ enum ks_birth {
 };
 
 /**
- * struct ks_hook - what a hook is told about the event
+ * struct ks_hook - what a hook is told about the event (read-only: hooks get
+ * it const, and the engine may reuse it for the next hook of the event)
  * @ev: the event (NULL when called from a timer)
  * @time: now
- * @cpu: the CPU the event happened on
+ * @cpu: the CPU the event happened on, as an index of per-CPU state
+ *	(0..ncpus-1: the engine folds a CPU number the trace header did not
+ *	count, cpu % ncpus, so a policy never checks it)
+ * @trace_cpu: that CPU as the trace names it (what a crash record keeps)
+ * @slot: the task's slot in the run (stable while it lives, reused after
+ *	its release): ks_task_at() finds the task from it later
  * @tid: the task concerned (prev at a switch-out, next at a switch-in)
  * @hwm: the task's high-water mark in bytes, as known now
  * @need: pages that HWM needs in this run: max(prealloc, ceil(hwm/page)),
@@ -165,17 +225,18 @@ struct ks_hook {
 	const struct ks_event *ev;
 	uint64_t time;
 	uint32_t cpu;
+	uint32_t trace_cpu;
+	uint32_t slot;
 	uint32_t tid;
 	uint32_t hwm;
 	uint32_t need;
-	bool kthread;
 	struct ks_ptask *t;
+	bool kthread;
 	bool at_stop;
 	bool at_exit;
 };
 
 struct ks_run;
-struct ks_grid;
 
 /* Slot states of a struct ks_pool. */
 enum ks_slot {
@@ -184,30 +245,31 @@ enum ks_slot {
 	KS_SLOT_TAKEN = 2,	/* page handed out, not yet replaced */
 };
 
+/*
+ * What a pool is, which decides how the engine counts it: its pages in
+ * pool_pages (per-CPU) or global_pages, a page taken in pool_hits or
+ * fallback_hits, and whether it sits behind the global lock.
+ */
+enum ks_pool_kind {
+	KS_POOL_CPU = 0,	/* a per-CPU pool: pool_pages, pool_hits */
+	KS_POOL_RESERVE = 1,	/* a per-CPU fallback reserve: pool_pages, fallback_hits */
+	KS_POOL_GLOBAL = 2,	/* the global fallback pool: global_pages, fallback_hits;
+				 * every take and every refill takes its lock */
+};
+
 /**
  * struct ks_pool - an array of page slots with "taken" marks (the RFC's
- * per-CPU dynamic_stack_pages[]); the engine counts the pages it holds in
- * pool_pages (or global_pages when @global).
+ * per-CPU dynamic_stack_pages[]), counted by the engine by its @kind
  * @slot: nslots bytes of enum ks_slot
  * @nslots: slot count
  * @pages: slots in state KS_SLOT_PAGE
- * @global: counted as the global pool
+ * @kind: enum ks_pool_kind, set by ks_pool_init()
  */
 struct ks_pool {
 	uint8_t *slot;
 	uint32_t nslots;
 	uint32_t pages;
-	bool global;
-};
-
-/* Current levels: the engine keeps means and peaks of these. */
-struct ks_levels {
-	int64_t stack;		/* pages mapped to live tasks */
-	int64_t pool;		/* pages in per-CPU pools */
-	int64_t global;		/* pages in the global pool */
-	int64_t cache;		/* pages of cached stacks */
-	int64_t kstack_kb;	/* nr_kernel_stack */
-	int64_t dyn_kb;		/* nr_dynamic_stacks_faults */
+	uint32_t kind;
 };
 
 typedef void (*ks_timer_fn)(struct ks_run *r, uint64_t arg);
@@ -271,74 +333,67 @@ struct ks_policy {
 	int (*resolve)(void *conf, const struct ks_conf *c, const struct ks_machine *m,
 		       struct ks_error *err);
 	int (*init)(struct ks_run *r);
-	void (*create)(struct ks_run *r, struct ks_hook *h, enum ks_birth how);
-	void (*adopt)(struct ks_run *r, struct ks_hook *h);
-	void (*grow)(struct ks_run *r, struct ks_hook *h);
-	void (*refill)(struct ks_run *r, struct ks_hook *h);
-	void (*switch_out)(struct ks_run *r, struct ks_hook *h);
-	void (*switch_in)(struct ks_run *r, struct ks_hook *h);
-	void (*exit)(struct ks_run *r, struct ks_hook *h);
-	void (*release)(struct ks_run *r, struct ks_hook *h);
-	void (*kentry)(struct ks_run *r, struct ks_hook *h);
-	void (*kexit)(struct ks_run *r, struct ks_hook *h);
-	void (*kfault)(struct ks_run *r, struct ks_hook *h);
+	void (*create)(struct ks_run *r, const struct ks_hook *h, enum ks_birth how);
+	void (*adopt)(struct ks_run *r, const struct ks_hook *h);
+	void (*grow)(struct ks_run *r, const struct ks_hook *h);
+	void (*refill)(struct ks_run *r, const struct ks_hook *h);
+	void (*switch_out)(struct ks_run *r, const struct ks_hook *h);
+	void (*switch_in)(struct ks_run *r, const struct ks_hook *h);
+	void (*exit)(struct ks_run *r, const struct ks_hook *h);
+	void (*release)(struct ks_run *r, const struct ks_hook *h);
+	void (*kentry)(struct ks_run *r, const struct ks_hook *h);
+	void (*kexit)(struct ks_run *r, const struct ks_hook *h);
+	void (*kfault)(struct ks_run *r, const struct ks_hook *h);
 	void (*finish)(struct ks_run *r);
 };
 
 /* The registry (registry.c): NULL-terminated. */
 extern const struct ks_policy *const ks_policies[];
 
-struct ks_timer {
-	uint64_t when;
-	uint64_t seq;		/* FIFO among equal times */
-	uint64_t arg;
-	ks_timer_fn fn;
-};
-
-struct ks_arena;
-
 /**
- * struct ks_run - one configuration being replayed.  Policies read the
- * geometry fields and @c directly; they change levels and counters only
- * through the services below.
+ * struct ks_geom - a run's geometry, fixed when the run starts
+ * @start_ns: trace start
+ * @ncpus: CPUs; per-CPU state exists for 0..ncpus-1
+ * @page_size: bytes
+ * @page_shift: log2(page_size)
+ * @page_kb: page_size in KiB
+ * @thread_size: bytes of a full stack
+ * @thread_pages: pages (slots) of a full stack
+ * @prealloc: pages mapped at fork
+ * @limit_pages: a task needing more pages overflows (thread_pages unless
+ *	init() called ks_run_limit())
  */
-struct ks_run {
-	const struct ks_policy *pol;
-	struct ks_grid *grid;
-	void *pconf;			/* resolved policy parameters */
-	void *priv;			/* policy state per run */
-	unsigned char *cpu_priv;	/* ncpus * pol->cpu_size */
-	unsigned char *tasks;		/* per task slot: ks_ptask + policy state */
-	struct ks_arena *arena;		/* ks_run_zalloc() blocks */
-	size_t stride;			/* bytes per task slot in @tasks */
-	struct ks_conf conf;		/* resolved engine-wide parameters */
-	struct ks_counters c;
-	struct ks_levels lv;
+struct ks_geom {
 	uint64_t start_ns;
-	const uint64_t *clock;		/* now: the event or timer being run */
-	uint64_t last_t;		/* last level change, for the means */
-	uint64_t rng;			/* splitmix64 state */
-	uint64_t fail_ns[KS_MAX_WINDOWS][2];	/* absolute [start, end) */
-	unsigned __int128 area_stack;	/* integral of lv.stack over time */
-	unsigned __int128 area_pool;	/* integral of lv.pool + lv.global */
-	struct ks_timer *timers;	/* binary heap */
-	size_t nr_timers, timers_cap;
-	uint64_t timer_seq;
-	uint64_t next_sample, sample_every;
-	size_t nr_crashes, nr_samples;
-	struct ks_crash crashes[KS_MAX_CRASHES];
-	struct ks_sample *samples;	/* conf.samples entries */
 	uint32_t ncpus;
 	uint32_t page_size;
 	uint32_t page_shift;
-	uint32_t page_kb;		/* page size in KiB */
+	uint32_t page_kb;
 	uint32_t thread_size;
-	uint32_t thread_pages;		/* slots of a stack */
-	uint32_t prealloc;		/* conf.prealloc */
-	uint32_t limit_pages;		/* more needed = overflow (default thread_pages) */
-	bool nomem;			/* an allocation failed: results incomplete */
-	char params[512];		/* canonical resolved spec (no policy name) */
-	uint8_t *born;			/* per task slot: pages mapped right after birth */
+	uint32_t thread_pages;
+	uint32_t prealloc;
+	uint32_t limit_pages;
+};
+
+/**
+ * struct ks_run - what a policy sees of one configuration being replayed:
+ * read-only views and its own state.  The engine's state of the run
+ * (counters, levels, task table, timers) lives around it (core.h), out of
+ * a policy's reach: a policy changes it only through the services.
+ * @pol: the policy
+ * @geo: the geometry
+ * @pconf: the resolved policy parameters (its conf struct)
+ * @clock: now: the event or timer being run
+ * @priv: policy state per run (ks_run_priv())
+ * @cpu_priv: policy state per CPU (ks_cpu_priv())
+ */
+struct ks_run {
+	const struct ks_policy *pol;
+	const struct ks_geom *geo;
+	const void *pconf;
+	const uint64_t *clock;
+	void *priv;
+	unsigned char *cpu_priv;
 };
 
 /*
@@ -360,6 +415,7 @@ static inline void *ks_run_priv(struct ks_run *r)
 	return r->priv;
 }
 
+/* @cpu: an index below r->geo->ncpus (a hook's @h->cpu is one) */
 static inline void *ks_cpu_priv(struct ks_run *r, uint32_t cpu)
 {
 	return r->cpu_priv + (size_t)cpu * r->pol->cpu_size;
@@ -371,6 +427,13 @@ static inline void *ks_task_priv(struct ks_ptask *t)
 }
 
 /**
+ * ks_task_at() - the run's state of the task in @slot (a hook's @h->slot,
+ * kept by the policy); valid until that task is released, when the slot
+ * goes to the next task born
+ */
+struct ks_ptask *ks_task_at(struct ks_run *r, uint32_t slot);
+
+/**
  * ks_run_zalloc() - zeroed memory that lives as long as the run
  * @r: the run
  * @size: bytes
@@ -378,6 +441,12 @@ static inline void *ks_task_priv(struct ks_ptask *t)
  * For init() only (pools, caches).  Return: the block or NULL.
  */
 void *ks_run_zalloc(struct ks_run *r, size_t size);
+
+/**
+ * ks_run_limit() - init() only: a task whose HWM needs more than @pages
+ * pages overflows (counted once per task); the default is thread_pages
+ */
+void ks_run_limit(struct ks_run *r, uint32_t pages);
 
 /**
  * ks_stack_map() - @n fresh pages are mapped into @t's stack
@@ -395,13 +464,22 @@ void ks_stack_map(struct ks_run *r, struct ks_ptask *t, uint32_t n);
 void ks_stack_adopt(struct ks_run *r, struct ks_ptask *t, uint32_t n);
 
 /**
+ * ks_stack_inherit() - @t's fork takes a cached stack of @n pages (@n >=
+ * prealloc): they leave the cache level and join its stack without a map,
+ * are charged to it (memcg, nr_kernel_stack, and the grown part above
+ * prealloc to nr_dynamic_stacks_faults) and the grown part is counted in
+ * inherited_pages; @t is marked KS_PT_INHERITED.
+ */
+void ks_stack_inherit(struct ks_run *r, struct ks_ptask *t, uint32_t n);
+
+/**
  * ks_task_adopt() - @h->t's stack held @h->need pages before the trace saw
  * it: the missing ones are adopted and charged to nr_kernel_stack (those
  * above prealloc also to nr_dynamic_stacks_faults), as memcg charges or maps
  * they are not counted, nor charged at all after EXIT.  What create() does by
  * default for a task alive before the trace, and an adopt() hook.
  */
-void ks_task_adopt(struct ks_run *r, struct ks_hook *h);
+void ks_task_adopt(struct ks_run *r, const struct ks_hook *h);
 
 /** ks_stack_unmap() - @n pages of @t are unmapped and freed (unmaps += n) */
 void ks_stack_unmap(struct ks_run *r, struct ks_ptask *t, uint32_t n);
@@ -416,10 +494,23 @@ void ks_stack_drop(struct ks_run *r, struct ks_ptask *t, uint32_t n);
 void ks_cache_add(struct ks_run *r, int64_t delta);
 
 /**
+ * ks_pages_leak() - a modelled kernel bug loses track of @n pages
+ * (leaked_pages += n); they stay on the stack until it is released, and
+ * leave it then with ks_stack_drop()
+ */
+void ks_pages_leak(struct ks_run *r, uint32_t n);
+
+/**
  * ks_charge() - @n pages are charged to @t: nr_kernel_stack += n pages,
  * nr_dynamic_stacks_faults += @dyn of them, and, if @memcg, charges += n.
  */
 void ks_charge(struct ks_run *r, struct ks_ptask *t, uint32_t n, uint32_t dyn, bool memcg);
+
+/**
+ * ks_memcg_charge() - @n pages are charged to a memcg for a stack that no
+ * longer exists (charges += n; no task's nr_kernel_stack is raised)
+ */
+void ks_memcg_charge(struct ks_run *r, uint32_t n);
 
 /**
  * ks_uncharge() - @n pages (@dyn of them dynamic) leave @t's charges, never
@@ -432,6 +523,21 @@ void ks_uncharge(struct ks_run *r, struct ks_ptask *t, uint32_t n, uint32_t dyn)
  * entry_model=arm64 also a sync exception and a TLB flush per page)
  */
 void ks_fault(struct ks_run *r, uint32_t pages);
+
+/** ks_tlb_flush() - one TLB range flush outside a fault (tlb_flushes++) */
+void ks_tlb_flush(struct ks_run *r);
+
+/**
+ * ks_wait() - one allocation had to sleep, for @ns ns of modelled time
+ * (waits++, wait_ns += ns)
+ */
+void ks_wait(struct ks_run *r, uint64_t ns);
+
+/**
+ * ks_extra_pages() - init() only: @n more pages of fixed overhead (sync
+ * stacks, reserves outside any pool: extra_pages += n)
+ */
+void ks_extra_pages(struct ks_run *r, uint64_t n);
 
 /**
  * ks_alloc_page() - the page allocator with failure injection
@@ -459,7 +565,7 @@ uint64_t ks_fail_until(const struct ks_run *r, uint64_t when);
 /**
  * ks_crash() - record a would-be crash (all counted, first KS_MAX_CRASHES kept)
  * @r: the run
- * @h: where and who
+ * @h: when, where (@h->trace_cpu) and who
  * @pages: pages the fault still needed
  * @reason: enum ks_crash_reason
  */
@@ -476,33 +582,61 @@ void ks_crash(struct ks_run *r, const struct ks_hook *h, uint32_t pages, uint32_
 void ks_timer_add(struct ks_run *r, uint64_t when, ks_timer_fn fn, uint64_t arg);
 
 /**
- * ks_pool_init() - give @p @nslots slots (memory from the run's arena)
+ * ks_pool_init() - give @p @nslots slots (memory from the run's arena) and
+ * its @kind (enum ks_pool_kind)
  * Return: 0 or -ENOMEM.  All slots start empty.
  */
-int ks_pool_init(struct ks_run *r, struct ks_pool *p, uint32_t nslots);
+int ks_pool_init(struct ks_run *r, struct ks_pool *p, uint32_t nslots, enum ks_pool_kind kind);
 
 /**
- * ks_pool_fill() - put a page in every empty slot
- * @inject: true: through ks_alloc_page() (may fail, leaving the slot empty);
- *	false: set-up pages that are not failure-injected nor counted as attempts
- * Return: pages added.
+ * ks_pool_fill() - put a set-up page in every empty slot: not
+ * failure-injected, not counted as allocation attempts (pools that start
+ * full).  Return: pages added.
  */
-uint32_t ks_pool_fill(struct ks_run *r, struct ks_pool *p, bool inject);
+uint32_t ks_pool_fill(struct ks_run *r, struct ks_pool *p);
 
 /**
- * ks_pool_take() - take the first slot that holds a page and is not taken
- * Return: its index, marked KS_SLOT_TAKEN, or -1 if none.  Counts nothing but
- * the pool level: the caller counts pool_hits/fallback_hits.
+ * ks_pool_take() - take the first slot that holds a page, counted by the
+ * pool's kind: pool_hits (KS_POOL_CPU) or fallback_hits (the others); a
+ * KS_POOL_GLOBAL pool counts a lock acquisition for every call, page or
+ * not (the lock is taken before looking).
+ * Return: the slot's index, marked KS_SLOT_TAKEN, or -1 if none.
  */
 int ks_pool_take(struct ks_run *r, struct ks_pool *p);
 
-/** ks_pool_set() - set slot @i to @state, keeping the pool level right */
+/**
+ * ks_pool_take_quiet() - ks_pool_take() that counts no hit and no lock: a
+ * page whose move the model derives (memory only, at a moment it cannot
+ * cost).  Return: the slot's index, marked KS_SLOT_TAKEN, or -1 if none.
+ */
+int ks_pool_take_quiet(struct ks_run *r, struct ks_pool *p);
+
+/**
+ * ks_pool_set() - set slot @i to @state, keeping the pool level right
+ * (pages put back, taken slots emptied; nothing else is counted)
+ */
 void ks_pool_set(struct ks_run *r, struct ks_pool *p, uint32_t i, enum ks_slot state);
 
+/**
+ * ks_pool_refill() - one refill operation of @p runs now (refills++),
+ * requested at @queued_at (refill_latency_ns += now - @queued_at; pass now
+ * for a refill done on the spot); a KS_POOL_GLOBAL pool's refill takes its
+ * lock (lock_acquisitions++).  Its pages: ks_pool_refill_slot().
+ */
+void ks_pool_refill(struct ks_run *r, struct ks_pool *p, uint64_t queued_at);
+
+/**
+ * ks_pool_refill_slot() - a refill allocates a page for slot @i through
+ * ks_alloc_page(): on success the slot holds it (refill_pages++), on
+ * failure the slot is left empty (refill_failures++).
+ * Return: true if the page was obtained.
+ */
+bool ks_pool_refill_slot(struct ks_run *r, struct ks_pool *p, uint32_t i);
+
 /* Geometry helper: pages @hwm bytes need, before the prealloc floor and cap. */
-static inline uint32_t ks_pages_for(const struct ks_run *r, uint32_t hwm)
+static inline uint32_t ks_pages_for(const struct ks_geom *g, uint32_t hwm)
 {
-	return (uint32_t)(((uint64_t)hwm + r->page_size - 1) >> r->page_shift);
+	return (uint32_t)(((uint64_t)hwm + g->page_size - 1) >> g->page_shift);
 }
 
 #endif

@@ -120,21 +120,22 @@ static int entry_init(struct ks_run *r)
 	const struct entry_conf *ec = r->pconf;
 	uint32_t cpu;
 
-	for (cpu = 0; cpu < r->ncpus; cpu++) {
+	for (cpu = 0; cpu < r->geo->ncpus; cpu++) {
 		struct entry_cpu *pc = ks_cpu_priv(r, cpu);
 
-		if (ks_pool_init(r, &pc->cache, ec->pool) ||
-		    ks_pool_init(r, &pc->reserve, ec->reserve))
+		if (ks_pool_init(r, &pc->cache, ec->pool, KS_POOL_CPU) ||
+		    ks_pool_init(r, &pc->reserve, ec->reserve, KS_POOL_RESERVE))
 			return -ENOMEM;
-		ks_pool_fill(r, &pc->cache, false);
-		ks_pool_fill(r, &pc->reserve, false);
+		ks_pool_fill(r, &pc->cache);
+		ks_pool_fill(r, &pc->reserve);
 	}
 	return 0;
 }
 
-static bool pool_get(struct ks_run *r, struct ks_pool *p)
+/* A page leaves @p for good (its slot empties): a hit, or @quiet (no cost). */
+static bool pool_get(struct ks_run *r, struct ks_pool *p, bool quiet)
 {
-	int i = ks_pool_take(r, p);
+	int i = quiet ? ks_pool_take_quiet(r, p) : ks_pool_take(r, p);
 
 	if (i < 0)
 		return false;
@@ -155,20 +156,20 @@ static bool pool_put(struct ks_run *r, struct ks_pool *p)
 	return false;
 }
 
-static void entry_create(struct ks_run *r, struct ks_hook *h, enum ks_birth how)
+static void entry_create(struct ks_run *r, const struct ks_hook *h, enum ks_birth how)
 {
 	struct entry_task *et = ks_task_priv(h->t);
+	uint32_t prealloc = r->geo->prealloc, n, charged;
 	bool fork = how == KS_BORN_FORK;
-	uint32_t n, charged;
 
 	if (h->kthread || !fork) {
 		/* kthreads always full; tasks alive before we looked are in the kernel */
-		n = r->thread_pages;
+		n = r->geo->thread_pages;
 		et->in_kernel = 1;
 	} else {
-		n = r->prealloc;
+		n = prealloc;
 	}
-	charged = n > r->prealloc ? n - r->prealloc : 0;
+	charged = n > prealloc ? n - prealloc : 0;
 	if (fork)
 		ks_stack_map(r, h->t, n);
 	else
@@ -177,23 +178,24 @@ static void entry_create(struct ks_run *r, struct ks_hook *h, enum ks_birth how)
 }
 
 /* Full stack without entry costs (derived, or an entry the trace missed). */
-static void expand_quiet(struct ks_run *r, struct ks_hook *h)
+static void expand_quiet(struct ks_run *r, const struct ks_hook *h)
 {
-	struct entry_cpu *pc = ks_cpu_priv(r, h->cpu % r->ncpus);
-	uint32_t n = r->thread_pages - h->t->mapped, i;
+	struct entry_cpu *pc = ks_cpu_priv(r, h->cpu);
+	uint32_t n = r->geo->thread_pages - h->t->mapped, i;
 
 	for (i = 0; i < n; i++)
-		(void)pool_get(r, &pc->cache);	/* else a fresh page */
+		(void)pool_get(r, &pc->cache, true);	/* else a fresh page */
 	ks_stack_adopt(r, h->t, n);
 	ks_charge(r, h->t, n, n, false);
 	((struct entry_task *)ks_task_priv(h->t))->in_kernel = 1;
 }
 
 /* Back to @prealloc pages; @costs: count unmaps and the TLB flush. */
-static void shrink(struct ks_run *r, struct ks_hook *h, bool costs)
+static void shrink(struct ks_run *r, const struct ks_hook *h, bool costs)
 {
-	struct entry_cpu *pc = ks_cpu_priv(r, h->cpu % r->ncpus);
-	uint32_t n = h->t->mapped > r->prealloc ? h->t->mapped - r->prealloc : 0, i;
+	struct entry_cpu *pc = ks_cpu_priv(r, h->cpu);
+	uint32_t prealloc = r->geo->prealloc;
+	uint32_t n = h->t->mapped > prealloc ? h->t->mapped - prealloc : 0, i;
 
 	((struct entry_task *)ks_task_priv(h->t))->in_kernel = 0;
 	if (!n)
@@ -201,7 +203,7 @@ static void shrink(struct ks_run *r, struct ks_hook *h, bool costs)
 	ks_uncharge(r, h->t, n, n);
 	if (costs) {
 		ks_stack_unmap(r, h->t, n);
-		r->c.tlb_flushes++;
+		ks_tlb_flush(r);
 	} else {
 		ks_stack_drop(r, h->t, n);
 	}
@@ -211,13 +213,12 @@ static void shrink(struct ks_run *r, struct ks_hook *h, bool costs)
 }
 
 /* The task sleeps until @n fresh pages are allocated. */
-static void entry_wait(struct ks_run *r, struct ks_hook *h, uint32_t n)
+static void entry_wait(struct ks_run *r, const struct ks_hook *h, uint32_t n)
 {
 	const struct entry_conf *ec = r->pconf;
 	uint64_t now = *r->clock, t = now;
 	uint32_t tries = 0;
 
-	r->c.waits++;
 	while (n) {
 		t = ks_time_add(t, ec->alloc_latency);
 		while (n && ks_alloc_page_at(r, t))
@@ -230,29 +231,25 @@ static void entry_wait(struct ks_run *r, struct ks_hook *h, uint32_t n)
 		}
 		t = ks_fail_until(r, t);
 	}
-	r->c.wait_ns += t - now;
+	ks_wait(r, t - now);
 }
 
-static void entry_kentry(struct ks_run *r, struct ks_hook *h)
+static void entry_kentry(struct ks_run *r, const struct ks_hook *h)
 {
 	const struct entry_conf *ec = r->pconf;
 	struct entry_task *et = ks_task_priv(h->t);
-	struct entry_cpu *pc = ks_cpu_priv(r, h->cpu % r->ncpus);
+	struct entry_cpu *pc = ks_cpu_priv(r, h->cpu);
 	uint32_t kind = h->ev->arg & 0xff, n, left;
 
 	if (ec->entries != ENTRIES_EVENTS || h->kthread || et->in_kernel)
 		return;
-	n = r->thread_pages - h->t->mapped;
+	n = r->geo->thread_pages - h->t->mapped;
 	left = n;
-	while (left && pool_get(r, &pc->cache)) {
-		r->c.pool_hits++;
+	while (left && pool_get(r, &pc->cache, false))	/* pool_hits */
 		left--;
-	}
 	if (kind == KS_ENTRY_IRQ) {
-		while (left && pool_get(r, &pc->reserve)) {
-			r->c.fallback_hits++;
+		while (left && pool_get(r, &pc->reserve, false))	/* fallback_hits */
 			left--;
-		}
 		if (left)
 			ks_crash(r, h, left, KS_CRASH_POOL_EMPTY);
 	} else {
@@ -266,7 +263,7 @@ static void entry_kentry(struct ks_run *r, struct ks_hook *h)
 	et->in_kernel = 1;
 }
 
-static void entry_kexit(struct ks_run *r, struct ks_hook *h)
+static void entry_kexit(struct ks_run *r, const struct ks_hook *h)
 {
 	const struct entry_conf *ec = r->pconf;
 	struct entry_task *et = ks_task_priv(h->t);
@@ -276,7 +273,7 @@ static void entry_kexit(struct ks_run *r, struct ks_hook *h)
 	shrink(r, h, true);
 }
 
-static void entry_switch_out(struct ks_run *r, struct ks_hook *h)
+static void entry_switch_out(struct ks_run *r, const struct ks_hook *h)
 {
 	struct entry_task *et = ks_task_priv(h->t);
 
@@ -284,7 +281,7 @@ static void entry_switch_out(struct ks_run *r, struct ks_hook *h)
 		expand_quiet(r, h);
 }
 
-static void entry_switch_in(struct ks_run *r, struct ks_hook *h)
+static void entry_switch_in(struct ks_run *r, const struct ks_hook *h)
 {
 	const struct entry_conf *ec = r->pconf;
 	struct entry_task *et = ks_task_priv(h->t);

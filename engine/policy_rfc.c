@@ -71,12 +71,12 @@ int rfc_init(struct ks_run *r)
 	const struct rfc_conf *rc = r->pconf;
 	uint32_t cpu;
 
-	for (cpu = 0; cpu < r->ncpus; cpu++) {
+	for (cpu = 0; cpu < r->geo->ncpus; cpu++) {
 		struct rfc_cpu *pc = ks_cpu_priv(r, cpu);
 
-		if (ks_pool_init(r, &pc->pool, rc->pool))
+		if (ks_pool_init(r, &pc->pool, rc->pool, KS_POOL_CPU))
 			return -ENOMEM;
-		ks_pool_fill(r, &pc->pool, false);
+		ks_pool_fill(r, &pc->pool);
 		if (rc->cache) {
 			pc->cache = ks_run_zalloc(r, rc->cache);
 			if (!pc->cache)
@@ -86,7 +86,7 @@ int rfc_init(struct ks_run *r)
 	return 0;
 }
 
-void rfc_create(struct ks_run *r, struct ks_hook *h, enum ks_birth how)
+void rfc_create(struct ks_run *r, const struct ks_hook *h, enum ks_birth how)
 {
 	const struct rfc_conf *rc = r->pconf;
 	struct rfc_task *rt = ks_task_priv(h->t);
@@ -99,31 +99,27 @@ void rfc_create(struct ks_run *r, struct ks_hook *h, enum ks_birth how)
 		rt->recorded = (uint8_t)h->t->mapped;
 		return;
 	}
-	pc = ks_cpu_priv(r, h->cpu % r->ncpus);
+	pc = ks_cpu_priv(r, h->cpu);
 	for (i = 0; i < rc->cache; i++) {
 		n = pc->cache[i];
 		if (!n)
 			continue;
 		pc->cache[i] = 0;
-		ks_cache_add(r, -(int64_t)n);
-		ks_stack_adopt(r, h->t, n);
-		ks_charge(r, h->t, n, n - r->prealloc, true);
-		r->c.inherited_pages += n - r->prealloc;
+		ks_stack_inherit(r, h->t, n);
 		rt->recorded = (uint8_t)n;
-		h->t->flags |= KS_PT_INHERITED;
 		return;
 	}
-	ks_stack_map(r, h->t, r->prealloc);
-	ks_charge(r, h->t, r->prealloc, 0, true);
-	rt->recorded = (uint8_t)r->prealloc;
+	ks_stack_map(r, h->t, r->geo->prealloc);
+	ks_charge(r, h->t, r->geo->prealloc, 0, true);
+	rt->recorded = (uint8_t)r->geo->prealloc;
 }
 
-void rfc_account_and_alloc(struct ks_run *r, struct ks_pool *p, bool quirk,
-			   rfc_charge_fn charge, void *ctx)
+void rfc_account_and_alloc(struct ks_run *r, struct ks_pool *p, uint64_t queued_at, bool quirk,
+			   rfc_charge_fn charge, const void *ctx)
 {
 	uint32_t i;
 
-	r->c.refills++;
+	ks_pool_refill(r, p, queued_at);
 	for (i = 0; i < p->nslots; i++) {
 		uint8_t s = p->slot[i];
 
@@ -135,17 +131,11 @@ void rfc_account_and_alloc(struct ks_run *r, struct ks_pool *p, bool quirk,
 		} else {
 			charge(r, ctx, i);
 		}
-		if (ks_alloc_page(r)) {
-			ks_pool_set(r, p, i, KS_SLOT_PAGE);
-			r->c.refill_pages++;
-		} else {
-			ks_pool_set(r, p, i, KS_SLOT_EMPTY);
-			r->c.refill_failures++;
-		}
+		(void)ks_pool_refill_slot(r, p, i);	/* a failure leaves the slot empty */
 	}
 }
 
-void rfc_adopt(struct ks_run *r, struct ks_hook *h)
+void rfc_adopt(struct ks_run *r, const struct ks_hook *h)
 {
 	struct rfc_task *rt = ks_task_priv(h->t);
 	uint32_t had = h->t->mapped;
@@ -155,29 +145,26 @@ void rfc_adopt(struct ks_run *r, struct ks_hook *h)
 }
 
 /* The per-CPU refill charges prev, the task leaving the CPU. */
-static void charge_prev(struct ks_run *r, void *ctx, uint32_t slot)
+static void charge_prev(struct ks_run *r, const void *ctx, uint32_t slot)
 {
-	struct ks_hook *h = ctx;
+	const struct ks_hook *h = ctx;
 
 	(void)slot;
 	ks_charge(r, h->t, 1, 1, true);
 }
 
-static enum rfc_take take_local(struct ks_run *r, struct ks_hook *h)
+static enum rfc_take take_local(struct ks_run *r, const struct ks_hook *h)
 {
-	struct rfc_cpu *pc = ks_cpu_priv(r, h->cpu % r->ncpus);
+	struct rfc_cpu *pc = ks_cpu_priv(r, h->cpu);
 
-	if (ks_pool_take(r, &pc->pool) < 0)
-		return RFC_TAKE_NONE;
-	r->c.pool_hits++;
-	return RFC_TAKE_LOCAL;
+	return ks_pool_take(r, &pc->pool) < 0 ? RFC_TAKE_NONE : RFC_TAKE_LOCAL;
 }
 
-void rfc_grow_with(struct ks_run *r, struct ks_hook *h, rfc_take_fn take, bool refill_local)
+void rfc_grow_with(struct ks_run *r, const struct ks_hook *h, rfc_take_fn take, bool refill_local)
 {
 	const struct rfc_conf *rc = r->pconf;
 	struct rfc_task *rt = ks_task_priv(h->t);
-	struct rfc_cpu *pc = ks_cpu_priv(r, h->cpu % r->ncpus);
+	struct rfc_cpu *pc = ks_cpu_priv(r, h->cpu);
 	uint32_t left = h->need - h->t->mapped, taken = 0;
 
 	if (rc->quirk_nr_pages && rt->recorded < h->t->mapped) {
@@ -198,7 +185,7 @@ void rfc_grow_with(struct ks_run *r, struct ks_hook *h, rfc_take_fn take, bool r
 		taken += got;
 		if (rc->quirk_nr_pages && got > 1) {
 			rt->recorded += 1;
-			r->c.leaked_pages += got - 1;
+			ks_pages_leak(r, got - 1);
 		} else {
 			rt->recorded += got;
 		}
@@ -216,35 +203,36 @@ void rfc_grow_with(struct ks_run *r, struct ks_hook *h, rfc_take_fn take, bool r
 		h->t->flags |= KS_PT_REFILL;
 }
 
-void rfc_refill(struct ks_run *r, struct ks_hook *h)
+void rfc_refill(struct ks_run *r, const struct ks_hook *h)
 {
 	const struct rfc_conf *rc = r->pconf;
-	struct rfc_cpu *pc = ks_cpu_priv(r, h->cpu % r->ncpus);
+	struct rfc_cpu *pc = ks_cpu_priv(r, h->cpu);
 
-	rfc_account_and_alloc(r, &pc->pool, rc->quirk_refill, charge_prev, h);
+	/* done on the spot as the task leaves the CPU: no latency */
+	rfc_account_and_alloc(r, &pc->pool, *r->clock, rc->quirk_refill, charge_prev, h);
 }
 
-static void rfc_grow(struct ks_run *r, struct ks_hook *h)
+static void rfc_grow(struct ks_run *r, const struct ks_hook *h)
 {
 	rfc_grow_with(r, h, take_local, true);
 }
 
-void rfc_release(struct ks_run *r, struct ks_hook *h)
+void rfc_release(struct ks_run *r, const struct ks_hook *h)
 {
 	const struct rfc_conf *rc = r->pconf;
 	struct rfc_task *rt = ks_task_priv(h->t);
-	struct rfc_cpu *pc = ks_cpu_priv(r, h->cpu % r->ncpus);
+	struct rfc_cpu *pc = ks_cpu_priv(r, h->cpu);
 	uint32_t keep = rt->recorded < h->t->mapped ? rt->recorded : h->t->mapped;
-	uint32_t i;
+	uint32_t prealloc = r->geo->prealloc, i;
 
 	/* pages the kernel lost track of (quirk_nr_pages) were counted as leaked */
 	ks_stack_drop(r, h->t, h->t->mapped - keep);
 	for (i = 0; i < rc->cache; i++) {
 		if (pc->cache[i])
 			continue;
-		if (!rc->quirk_cache_keep && keep > r->prealloc) {
-			ks_stack_unmap(r, h->t, keep - r->prealloc);
-			keep = r->prealloc;
+		if (!rc->quirk_cache_keep && keep > prealloc) {
+			ks_stack_unmap(r, h->t, keep - prealloc);
+			keep = prealloc;
 		}
 		ks_stack_drop(r, h->t, keep);
 		pc->cache[i] = (uint8_t)keep;

@@ -108,18 +108,17 @@ static int rg_init(struct ks_run *r)
 	ret = rfc_init(r);
 	if (ret)
 		return ret;
-	rr->global.global = true;
-	if (ks_pool_init(r, &rr->global, gc->global))
+	if (ks_pool_init(r, &rr->global, gc->global, KS_POOL_GLOBAL))
 		return -ENOMEM;
 	rr->owner_slot = ks_run_zalloc(r, gc->global * sizeof(*rr->owner_slot));
 	rr->owner_gen = ks_run_zalloc(r, gc->global * sizeof(*rr->owner_gen));
 	if (!rr->owner_slot || !rr->owner_gen)
 		return -ENOMEM;
-	ks_pool_fill(r, &rr->global, false);
+	ks_pool_fill(r, &rr->global);
 	return 0;
 }
 
-static void rg_create(struct ks_run *r, struct ks_hook *h, enum ks_birth how)
+static void rg_create(struct ks_run *r, const struct ks_hook *h, enum ks_birth how)
 {
 	struct rg_run *rr = ks_run_priv(r);
 
@@ -129,22 +128,22 @@ static void rg_create(struct ks_run *r, struct ks_hook *h, enum ks_birth how)
 	gen_set(h->t, rr->gen);
 }
 
-static void rg_release(struct ks_run *r, struct ks_hook *h)
+static void rg_release(struct ks_run *r, const struct ks_hook *h)
 {
 	rfc_release(r, h);
 	gen_set(h->t, 0);
 }
 
-static void charge_owner(struct ks_run *r, void *ctx, uint32_t slot)
+static void charge_owner(struct ks_run *r, const void *ctx, uint32_t slot)
 {
-	struct rg_run *rr = ctx;
-	struct ks_ptask *t = (struct ks_ptask *)(r->tasks + (size_t)rr->owner_slot[slot] * r->stride);
+	const struct rg_run *rr = ctx;
+	struct ks_ptask *t = ks_task_at(r, rr->owner_slot[slot]);
 	uint32_t gen = gen_get(t);
 
 	if (gen && gen == rr->owner_gen[slot])
 		ks_charge(r, t, 1, 1, true);
 	else
-		r->c.charges++;
+		ks_memcg_charge(r, 1);
 }
 
 static void rg_work(struct ks_run *r, uint64_t arg)
@@ -154,31 +153,26 @@ static void rg_work(struct ks_run *r, uint64_t arg)
 
 	(void)arg;
 	rr->pending = false;
-	r->c.lock_acquisitions++;
-	r->c.refill_latency_ns += *r->clock - rr->queued_at;
-	rfc_account_and_alloc(r, &rr->global, gc->rfc.quirk_refill, charge_owner, rr);
+	rfc_account_and_alloc(r, &rr->global, rr->queued_at, gc->rfc.quirk_refill, charge_owner,
+			      rr);
 }
 
-static enum rfc_take rg_take(struct ks_run *r, struct ks_hook *h)
+static enum rfc_take rg_take(struct ks_run *r, const struct ks_hook *h)
 {
 	const struct rg_conf *gc = r->pconf;
 	struct rg_run *rr = ks_run_priv(r);
 	int i;
 
 	if (gc->percpu) {
-		struct rfc_cpu *pc = ks_cpu_priv(r, h->cpu % r->ncpus);
+		struct rfc_cpu *pc = ks_cpu_priv(r, h->cpu);
 
-		if (ks_pool_take(r, &pc->pool) >= 0) {
-			r->c.pool_hits++;
+		if (ks_pool_take(r, &pc->pool) >= 0)
 			return RFC_TAKE_LOCAL;
-		}
 	}
-	r->c.lock_acquisitions++;
 	i = ks_pool_take(r, &rr->global);
 	if (i < 0)
 		return RFC_TAKE_NONE;
-	r->c.fallback_hits++;
-	rr->owner_slot[i] = (uint32_t)(((unsigned char *)h->t - r->tasks) / r->stride);
+	rr->owner_slot[i] = h->slot;
 	rr->owner_gen[i] = gen_get(h->t);
 	if (!rr->pending) {
 		rr->pending = true;
@@ -188,7 +182,7 @@ static enum rfc_take rg_take(struct ks_run *r, struct ks_hook *h)
 	return RFC_TAKE_OTHER;
 }
 
-static void rg_grow(struct ks_run *r, struct ks_hook *h)
+static void rg_grow(struct ks_run *r, const struct ks_hook *h)
 {
 	const struct rg_conf *gc = r->pconf;
 

@@ -39,13 +39,13 @@ static int static_init(struct ks_run *r)
 {
 	const struct static_conf *sc = r->pconf;
 
-	r->limit_pages = sc->size / r->page_size;
+	ks_run_limit(r, sc->size / r->geo->page_size);
 	return 0;
 }
 
-static void static_create(struct ks_run *r, struct ks_hook *h, enum ks_birth how)
+static void static_create(struct ks_run *r, const struct ks_hook *h, enum ks_birth how)
 {
-	uint32_t n = r->limit_pages;
+	uint32_t n = r->geo->limit_pages;
 
 	if (how == KS_BORN_FORK)
 		ks_stack_map(r, h->t, n);

@@ -116,10 +116,10 @@ static int wm_init(struct ks_run *r)
 	const struct wm_conf *wc = r->pconf;
 	uint32_t cpu, i;
 
-	for (cpu = 0; cpu < r->ncpus; cpu++) {
+	for (cpu = 0; cpu < r->geo->ncpus; cpu++) {
 		struct wm_cpu *pc = ks_cpu_priv(r, cpu);
 
-		if (ks_pool_init(r, &pc->pool, 2 * wc->pool))
+		if (ks_pool_init(r, &pc->pool, 2 * wc->pool, KS_POOL_CPU))
 			return -ENOMEM;
 		for (i = 0; i < wc->pool; i++)
 			ks_pool_set(r, &pc->pool, i, KS_SLOT_PAGE);
@@ -145,8 +145,7 @@ static void wm_work(struct ks_run *r, uint64_t cpu)
 	uint32_t nr;
 
 	pc->pending = false;
-	r->c.refills++;
-	r->c.refill_latency_ns += *r->clock - pc->queued_at;
+	ks_pool_refill(r, &pc->pool, pc->queued_at);
 	if (pc->failed) {
 		nr = wc->pool;
 		pc->failed = false;
@@ -156,14 +155,9 @@ static void wm_work(struct ks_run *r, uint64_t cpu)
 	while (nr--) {
 		int i = wm_free_slot(&pc->pool);
 
-		if (i < 0)
+		/* the first failed allocation ends the work */
+		if (i < 0 || !ks_pool_refill_slot(r, &pc->pool, (uint32_t)i))
 			break;
-		if (!ks_alloc_page(r)) {
-			r->c.refill_failures++;
-			break;
-		}
-		ks_pool_set(r, &pc->pool, (uint32_t)i, KS_SLOT_PAGE);
-		r->c.refill_pages++;
 	}
 }
 
@@ -172,18 +166,17 @@ static void wm_schedule(struct ks_run *r, struct wm_cpu *pc, uint32_t cpu)
 	const struct wm_conf *wc = r->pconf;
 	uint64_t now = *r->clock;
 
-	if (pc->pending || !wc->pool || now < ks_time_add(r->start_ns, wc->async_after))
+	if (pc->pending || !wc->pool || now < ks_time_add(r->geo->start_ns, wc->async_after))
 		return;
 	pc->pending = true;
 	pc->queued_at = now;
 	ks_timer_add(r, ks_time_add(now, wc->latency), wm_work, cpu);
 }
 
-static void wm_grow(struct ks_run *r, struct ks_hook *h)
+static void wm_grow(struct ks_run *r, const struct ks_hook *h)
 {
 	const struct wm_conf *wc = r->pconf;
-	uint32_t cpu = h->cpu % r->ncpus;
-	struct wm_cpu *pc = ks_cpu_priv(r, cpu);
+	struct wm_cpu *pc = ks_cpu_priv(r, h->cpu);
 	uint32_t left = h->need - h->t->mapped, got = 0;
 
 	while (left) {
@@ -195,26 +188,26 @@ static void wm_grow(struct ks_run *r, struct ks_hook *h)
 			ks_crash(r, h, left, KS_CRASH_POOL_EMPTY);
 			ks_stack_map(r, h->t, left);
 			pc->failed = true;
-			wm_schedule(r, pc, cpu);
+			wm_schedule(r, pc, h->cpu);
 			break;
 		}
 		ks_pool_set(r, &pc->pool, (uint32_t)i, KS_SLOT_EMPTY);
-		r->c.pool_hits++;
 		ks_fault(r, 1);
 		ks_stack_map(r, h->t, 1);
 		got++;
 		left--;
 		if (pc->pool.pages < wc->low_pages)
-			wm_schedule(r, pc, cpu);
+			wm_schedule(r, pc, h->cpu);
 	}
 	if (got)
 		ks_charge(r, h->t, got, got, true);
 }
 
-static void wm_release(struct ks_run *r, struct ks_hook *h)
+static void wm_release(struct ks_run *r, const struct ks_hook *h)
 {
-	struct wm_cpu *pc = ks_cpu_priv(r, h->cpu % r->ncpus);
-	uint32_t back = h->t->mapped > r->prealloc ? h->t->mapped - r->prealloc : 0;
+	struct wm_cpu *pc = ks_cpu_priv(r, h->cpu);
+	uint32_t prealloc = r->geo->prealloc;
+	uint32_t back = h->t->mapped > prealloc ? h->t->mapped - prealloc : 0;
 
 	ks_stack_unmap(r, h->t, h->t->mapped);
 	while (back--) {

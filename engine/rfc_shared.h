@@ -85,33 +85,34 @@ enum rfc_take {
 	RFC_TAKE_OTHER = 2,
 };
 
-typedef enum rfc_take (*rfc_take_fn)(struct ks_run *r, struct ks_hook *h);
-typedef void (*rfc_charge_fn)(struct ks_run *r, void *ctx, uint32_t slot);
+typedef enum rfc_take (*rfc_take_fn)(struct ks_run *r, const struct ks_hook *h);
+typedef void (*rfc_charge_fn)(struct ks_run *r, const void *ctx, uint32_t slot);
 
 int rfc_resolve(void *conf, const struct ks_conf *c, const struct ks_machine *m,
 		struct ks_error *err);
 int rfc_init(struct ks_run *r);
-void rfc_create(struct ks_run *r, struct ks_hook *h, enum ks_birth how);
-void rfc_adopt(struct ks_run *r, struct ks_hook *h);
-void rfc_release(struct ks_run *r, struct ks_hook *h);
+void rfc_create(struct ks_run *r, const struct ks_hook *h, enum ks_birth how);
+void rfc_adopt(struct ks_run *r, const struct ks_hook *h);
+void rfc_release(struct ks_run *r, const struct ks_hook *h);
 
 /**
  * rfc_grow_with() - the RFC's fault path, each page obtained by @take; if
  * any page was taken and @refill_local, the task owes the refill of its CPU's
  * pool when it leaves the CPU (KS_PT_REFILL: rfc_refill()).
  */
-void rfc_grow_with(struct ks_run *r, struct ks_hook *h, rfc_take_fn take, bool refill_local);
+void rfc_grow_with(struct ks_run *r, const struct ks_hook *h, rfc_take_fn take, bool refill_local);
 
 /** rfc_refill() - the refill of @h->cpu's pool as prev leaves it, charging prev */
-void rfc_refill(struct ks_run *r, struct ks_hook *h);
+void rfc_refill(struct ks_run *r, const struct ks_hook *h);
 
 /**
- * rfc_account_and_alloc() - the RFC's refill helper on any slot array:
- * in slot order, each taken slot is charged through @charge(@r, @ctx, slot)
- * and replaced through the allocator (a failure leaves it empty); with
- * @quirk it stops at the first slot that is not taken.  Counts one refill.
+ * rfc_account_and_alloc() - the RFC's refill helper on any slot array: one
+ * refill of @p requested at @queued_at (ks_pool_refill()); in slot order,
+ * each taken slot is charged through @charge(@r, @ctx, slot) and replaced
+ * through the allocator (ks_pool_refill_slot(): a failure leaves it empty);
+ * with @quirk it stops at the first slot that is not taken.
  */
-void rfc_account_and_alloc(struct ks_run *r, struct ks_pool *p, bool quirk,
-			   rfc_charge_fn charge, void *ctx);
+void rfc_account_and_alloc(struct ks_run *r, struct ks_pool *p, uint64_t queued_at, bool quirk,
+			   rfc_charge_fn charge, const void *ctx);
 
 #endif

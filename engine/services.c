@@ -3,6 +3,8 @@
  * Engine services for policies (policy.h): the stack, charge and pool
  * levels with their means and peaks, the page allocator with failure
  * injection, crash records, deferred work and the memory-over-time series.
+ * Each service counts what it does, and these are the only writers of a
+ * run's counters outside the event loop: so every policy is counted alike.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -17,66 +19,93 @@ struct ks_arena {
 
 void *ks_run_zalloc(struct ks_run *r, size_t size)
 {
+	struct ks_run_state *s = ks_run_state(r);
 	struct ks_arena *a = calloc(1, sizeof(*a) + size);
 
 	if (!a) {
-		r->nomem = true;
+		s->nomem = true;
 		return NULL;
 	}
-	a->next = r->arena;
-	r->arena = a;
+	a->next = s->arena;
+	s->arena = a;
 	return a->data;
 }
 
-/* Close the area under the levels up to now, before a level changes. */
-void ks_levels_touch(struct ks_run *r)
+struct ks_ptask *ks_task_at(struct ks_run *r, uint32_t slot)
 {
-	uint64_t from = r->last_t > r->start_ns ? r->last_t : r->start_ns;
-	int64_t pool = r->lv.pool + r->lv.global;
-	uint64_t now = *r->clock;
+	return ks_run_task(ks_run_state(r), slot);
+}
+
+void ks_run_limit(struct ks_run *r, uint32_t pages)
+{
+	ks_run_state(r)->geom.limit_pages = pages;
+}
+
+/* Close the area under the levels up to now, before a level changes. */
+void ks_levels_touch(struct ks_run_state *s)
+{
+	uint64_t start = s->geom.start_ns;
+	uint64_t from = s->last_t > start ? s->last_t : start;
+	int64_t pool = s->lv.pool + s->lv.global;
+	uint64_t now = *s->run.clock;
 
 	if (now > from) {
 		uint64_t dt = now - from;
 
-		if (r->lv.stack > 0)
-			r->area_stack += (unsigned __int128)(uint64_t)r->lv.stack * dt;
+		if (s->lv.stack > 0)
+			s->area_stack += (unsigned __int128)(uint64_t)s->lv.stack * dt;
 		if (pool > 0)
-			r->area_pool += (unsigned __int128)(uint64_t)pool * dt;
+			s->area_pool += (unsigned __int128)(uint64_t)pool * dt;
 	}
-	if (now > r->last_t)
-		r->last_t = now;
+	if (now > s->last_t)
+		s->last_t = now;
 }
 
-static void stack_level(struct ks_run *r, int64_t delta)
+static void stack_level(struct ks_run_state *s, int64_t delta)
 {
-	ks_levels_touch(r);
-	r->lv.stack += delta;
-	if (r->lv.stack > (int64_t)r->c.stack_pages_peak)
-		r->c.stack_pages_peak = (uint64_t)r->lv.stack;
+	ks_levels_touch(s);
+	s->lv.stack += delta;
+	if (s->lv.stack > (int64_t)s->c.stack_pages_peak)
+		s->c.stack_pages_peak = (uint64_t)s->lv.stack;
 }
 
 void ks_stack_map(struct ks_run *r, struct ks_ptask *t, uint32_t n)
 {
+	struct ks_run_state *s = ks_run_state(r);
+
 	t->mapped += n;
-	r->c.maps += n;
-	stack_level(r, n);
+	s->c.maps += n;
+	stack_level(s, n);
 }
 
 void ks_stack_adopt(struct ks_run *r, struct ks_ptask *t, uint32_t n)
 {
 	t->mapped += n;
-	stack_level(r, n);
+	stack_level(ks_run_state(r), n);
 }
 
-void ks_task_adopt(struct ks_run *r, struct ks_hook *h)
+void ks_stack_inherit(struct ks_run *r, struct ks_ptask *t, uint32_t n)
 {
+	struct ks_run_state *s = ks_run_state(r);
+	uint32_t grown = n - s->geom.prealloc;
+
+	ks_cache_add(r, -(int64_t)n);
+	ks_stack_adopt(r, t, n);
+	ks_charge(r, t, n, grown, true);
+	s->c.inherited_pages += grown;
+	t->flags |= KS_PT_INHERITED;
+}
+
+void ks_task_adopt(struct ks_run *r, const struct ks_hook *h)
+{
+	uint32_t prealloc = r->geo->prealloc;
 	struct ks_ptask *t = h->t;
 	uint32_t n, base;
 
 	if (h->need <= t->mapped)
 		return;
 	n = h->need - t->mapped;
-	base = t->mapped > r->prealloc ? t->mapped : r->prealloc;
+	base = t->mapped > prealloc ? t->mapped : prealloc;
 	ks_stack_adopt(r, t, n);
 	/* the kernel dropped an exited task's accounting at do_exit */
 	if (!(t->flags & KS_PT_EXITED))
@@ -85,34 +114,50 @@ void ks_task_adopt(struct ks_run *r, struct ks_hook *h)
 
 void ks_stack_unmap(struct ks_run *r, struct ks_ptask *t, uint32_t n)
 {
+	struct ks_run_state *s = ks_run_state(r);
+
 	t->mapped -= n;
-	r->c.unmaps += n;
-	stack_level(r, -(int64_t)n);
+	s->c.unmaps += n;
+	stack_level(s, -(int64_t)n);
 }
 
 void ks_stack_drop(struct ks_run *r, struct ks_ptask *t, uint32_t n)
 {
 	t->mapped -= n;
-	stack_level(r, -(int64_t)n);
+	stack_level(ks_run_state(r), -(int64_t)n);
 }
 
 void ks_cache_add(struct ks_run *r, int64_t delta)
 {
-	r->lv.cache += delta;
+	ks_run_state(r)->lv.cache += delta;
+}
+
+void ks_pages_leak(struct ks_run *r, uint32_t n)
+{
+	ks_run_state(r)->c.leaked_pages += n;
 }
 
 void ks_charge(struct ks_run *r, struct ks_ptask *t, uint32_t n, uint32_t dyn, bool memcg)
 {
+	struct ks_run_state *s = ks_run_state(r);
+
 	t->charged += n;
 	t->charged_dyn += dyn;
-	r->lv.kstack_kb += (int64_t)n * r->page_kb;
-	r->lv.dyn_kb += (int64_t)dyn * r->page_kb;
+	s->lv.kstack_kb += (int64_t)n * s->geom.page_kb;
+	s->lv.dyn_kb += (int64_t)dyn * s->geom.page_kb;
 	if (memcg)
-		r->c.charges += n;
+		s->c.charges += n;
+}
+
+void ks_memcg_charge(struct ks_run *r, uint32_t n)
+{
+	ks_run_state(r)->c.charges += n;
 }
 
 void ks_uncharge(struct ks_run *r, struct ks_ptask *t, uint32_t n, uint32_t dyn)
 {
+	struct ks_run_state *s = ks_run_state(r);
+
 	/* charges already dropped (at EXIT) are not dropped twice */
 	if (n > t->charged)
 		n = t->charged;
@@ -120,19 +165,39 @@ void ks_uncharge(struct ks_run *r, struct ks_ptask *t, uint32_t n, uint32_t dyn)
 		dyn = t->charged_dyn;
 	t->charged -= n;
 	t->charged_dyn -= dyn;
-	r->lv.kstack_kb -= (int64_t)n * r->page_kb;
-	r->lv.dyn_kb -= (int64_t)dyn * r->page_kb;
+	s->lv.kstack_kb -= (int64_t)n * s->geom.page_kb;
+	s->lv.dyn_kb -= (int64_t)dyn * s->geom.page_kb;
 }
 
 void ks_fault(struct ks_run *r, uint32_t pages)
 {
-	r->c.faults++;
-	r->c.fault_pages += pages;
+	struct ks_run_state *s = ks_run_state(r);
+
+	s->c.faults++;
+	s->c.fault_pages += pages;
 	/* arm64: the fault runs on the sync stack and flushes each mapped page */
-	if (r->conf.entry_model == KS_EM_ARM64) {
-		r->c.sync_exceptions++;
-		r->c.tlb_flushes += pages;
+	if (s->conf.entry_model == KS_EM_ARM64) {
+		s->c.sync_exceptions++;
+		s->c.tlb_flushes += pages;
 	}
+}
+
+void ks_tlb_flush(struct ks_run *r)
+{
+	ks_run_state(r)->c.tlb_flushes++;
+}
+
+void ks_wait(struct ks_run *r, uint64_t ns)
+{
+	struct ks_run_state *s = ks_run_state(r);
+
+	s->c.waits++;
+	s->c.wait_ns += ns;
+}
+
+void ks_extra_pages(struct ks_run *r, uint64_t n)
+{
+	ks_run_state(r)->c.extra_pages += n;
 }
 
 static uint64_t splitmix64(uint64_t *s)
@@ -146,14 +211,15 @@ static uint64_t splitmix64(uint64_t *s)
 
 uint64_t ks_fail_until(const struct ks_run *r, uint64_t when)
 {
+	const struct ks_run_state *s = ks_run_state_const(r);
 	bool moved = true;
 	uint32_t i;
 
 	while (moved) {
 		moved = false;
-		for (i = 0; i < r->conf.fail_windows.n; i++) {
-			if (when >= r->fail_ns[i][0] && when < r->fail_ns[i][1]) {
-				when = r->fail_ns[i][1];
+		for (i = 0; i < s->conf.fail_windows.n; i++) {
+			if (when >= s->fail_ns[i][0] && when < s->fail_ns[i][1]) {
+				when = s->fail_ns[i][1];
 				moved = true;
 			}
 		}
@@ -168,33 +234,36 @@ bool ks_alloc_page(struct ks_run *r)
 
 bool ks_alloc_page_at(struct ks_run *r, uint64_t when)
 {
+	struct ks_run_state *s = ks_run_state(r);
 	bool fail = false;
 	uint32_t i;
 
-	r->c.alloc_attempts++;
-	for (i = 0; i < r->conf.fail_windows.n; i++)
-		if (when >= r->fail_ns[i][0] && when < r->fail_ns[i][1])
+	s->c.alloc_attempts++;
+	for (i = 0; i < s->conf.fail_windows.n; i++)
+		if (when >= s->fail_ns[i][0] && when < s->fail_ns[i][1])
 			fail = true;
 	/* one draw per attempt whatever the windows say, so runs stay comparable */
-	if (r->conf.fail_rate > 0) {
-		double u = (double)(splitmix64(&r->rng) >> 11) * 0x1.0p-53;
+	if (s->conf.fail_rate > 0) {
+		double u = (double)(splitmix64(&s->rng) >> 11) * 0x1.0p-53;
 
-		if (u < r->conf.fail_rate)
+		if (u < s->conf.fail_rate)
 			fail = true;
 	}
 	if (fail)
-		r->c.alloc_failures++;
+		s->c.alloc_failures++;
 	return !fail;
 }
 
 void ks_crash(struct ks_run *r, const struct ks_hook *h, uint32_t pages, uint32_t reason)
 {
-	r->c.crashes++;
-	if (r->nr_crashes < KS_MAX_CRASHES) {
-		struct ks_crash *c = &r->crashes[r->nr_crashes++];
+	struct ks_run_state *s = ks_run_state(r);
+
+	s->c.crashes++;
+	if (s->nr_crashes < KS_MAX_CRASHES) {
+		struct ks_crash *c = &s->crashes[s->nr_crashes++];
 
 		c->time = h->time;
-		c->cpu = h->cpu;
+		c->cpu = h->trace_cpu;
 		c->tid = h->tid;
 		c->pages_needed = pages;
 		c->reason = reason;
@@ -208,106 +277,107 @@ static bool timer_before(const struct ks_timer *a, const struct ks_timer *b)
 
 void ks_timer_add(struct ks_run *r, uint64_t when, ks_timer_fn fn, uint64_t arg)
 {
-	struct ks_timer t = { when, r->timer_seq++, arg, fn };
+	struct ks_run_state *s = ks_run_state(r);
+	struct ks_timer t = { when, s->timer_seq++, arg, fn };
 	size_t i;
 
 	if (when == KS_TIME_NEVER)
 		return;
 
-	if (r->nr_timers == r->timers_cap) {
-		size_t cap = r->timers_cap ? r->timers_cap * 2 : 64;
-		struct ks_timer *n = realloc(r->timers, cap * sizeof(*n));
+	if (s->nr_timers == s->timers_cap) {
+		size_t cap = s->timers_cap ? s->timers_cap * 2 : 64;
+		struct ks_timer *n = realloc(s->timers, cap * sizeof(*n));
 
 		if (!n) {
-			r->nomem = true;
+			s->nomem = true;
 			return;
 		}
-		r->timers = n;
-		r->timers_cap = cap;
+		s->timers = n;
+		s->timers_cap = cap;
 	}
-	i = r->nr_timers++;
+	i = s->nr_timers++;
 	while (i) {
 		size_t p = (i - 1) / 2;
 
-		if (!timer_before(&t, &r->timers[p]))
+		if (!timer_before(&t, &s->timers[p]))
 			break;
-		r->timers[i] = r->timers[p];
+		s->timers[i] = s->timers[p];
 		i = p;
 	}
-	r->timers[i] = t;
-	if (when < r->grid->next_timer)
-		r->grid->next_timer = when;
+	s->timers[i] = t;
+	if (when < s->grid->next_timer)
+		s->grid->next_timer = when;
 }
 
-static struct ks_timer timer_pop(struct ks_run *r)
+static struct ks_timer timer_pop(struct ks_run_state *s)
 {
-	struct ks_timer top = r->timers[0];
-	struct ks_timer last = r->timers[--r->nr_timers];
-	size_t i = 0, n = r->nr_timers;
+	struct ks_timer top = s->timers[0];
+	struct ks_timer last = s->timers[--s->nr_timers];
+	size_t i = 0, n = s->nr_timers;
 
 	for (;;) {
 		size_t c = 2 * i + 1;
 
 		if (c >= n)
 			break;
-		if (c + 1 < n && timer_before(&r->timers[c + 1], &r->timers[c]))
+		if (c + 1 < n && timer_before(&s->timers[c + 1], &s->timers[c]))
 			c++;
-		if (!timer_before(&r->timers[c], &last))
+		if (!timer_before(&s->timers[c], &last))
 			break;
-		r->timers[i] = r->timers[c];
+		s->timers[i] = s->timers[c];
 		i = c;
 	}
 	if (n)
-		r->timers[i] = last;
+		s->timers[i] = last;
 	return top;
 }
 
 /* Run every timer due at or before @upto, in time order. */
-void ks_run_timers(struct ks_run *r, uint64_t upto)
+void ks_run_timers(struct ks_run_state *s, uint64_t upto)
 {
-	struct ks_grid *g = r->grid;
+	struct ks_grid *g = s->grid;
 	uint64_t saved = g->now;
 
-	while (r->nr_timers && r->timers[0].when <= upto) {
-		struct ks_timer t = timer_pop(r);
+	while (s->nr_timers && s->timers[0].when <= upto) {
+		struct ks_timer t = timer_pop(s);
 
 		/* work scheduled in the past runs now, never back in time */
 		if (t.when > g->now)
 			g->now = t.when;
 		if (g->now)
-			ks_series_advance(r, g->now - 1);
-		t.fn(r, t.arg);
+			ks_series_advance(s, g->now - 1);
+		t.fn(&s->run, t.arg);
 	}
 	g->now = saved;
 }
 
-static void series_push(struct ks_run *r, uint64_t t)
+static void series_push(struct ks_run_state *s, uint64_t t)
 {
-	struct ks_sample *s = &r->samples[r->nr_samples++];
+	struct ks_sample *p = &s->samples[s->nr_samples++];
 
-	s->time = t;
-	s->stack_pages = r->lv.stack > 0 ? (uint64_t)r->lv.stack : 0;
-	s->pool_pages = (uint64_t)(r->lv.pool + r->lv.global);
-	s->kernel_stack_kb = r->lv.kstack_kb > 0 ? (uint64_t)r->lv.kstack_kb : 0;
-	s->tasks = r->grid->tasks;
-	s->crashes = r->c.crashes;
+	p->time = t;
+	p->stack_pages = s->lv.stack > 0 ? (uint64_t)s->lv.stack : 0;
+	p->pool_pages = (uint64_t)(s->lv.pool + s->lv.global);
+	p->kernel_stack_kb = s->lv.kstack_kb > 0 ? (uint64_t)s->lv.kstack_kb : 0;
+	p->tasks = s->grid->tasks;
+	p->crashes = s->c.crashes;
 }
 
 /*
  * Keep every other point (0, 2, 4...) and double the interval.  A series of
  * one point (samples=1) keeps none, so there is room for the next.
  */
-static void series_halve(struct ks_run *r)
+static void series_halve(struct ks_run_state *s)
 {
 	unsigned __int128 at;
 	size_t i, k = 0;
 
-	for (i = 0; i < r->nr_samples && r->nr_samples > 1; i += 2)
-		r->samples[k++] = r->samples[i];
-	r->nr_samples = k;
-	r->sample_every = ks_time_add(r->sample_every, r->sample_every);
-	at = r->start_ns + (unsigned __int128)k * r->sample_every;
-	r->next_sample = at >= KS_TIME_NEVER ? KS_TIME_NEVER : (uint64_t)at;
+	for (i = 0; i < s->nr_samples && s->nr_samples > 1; i += 2)
+		s->samples[k++] = s->samples[i];
+	s->nr_samples = k;
+	s->sample_every = ks_time_add(s->sample_every, s->sample_every);
+	at = s->geom.start_ns + (unsigned __int128)k * s->sample_every;
+	s->next_sample = at >= KS_TIME_NEVER ? KS_TIME_NEVER : (uint64_t)at;
 }
 
 /*
@@ -315,95 +385,96 @@ static void series_halve(struct ks_run *r)
  * before anything happens after @upto, so a point shows the state after
  * every event at or before its time.
  */
-void ks_series_advance(struct ks_run *r, uint64_t upto)
+void ks_series_advance(struct ks_run_state *s, uint64_t upto)
 {
-	if (!r->conf.samples)
+	if (!s->conf.samples)
 		return;
-	while (r->next_sample <= upto && r->next_sample != KS_TIME_NEVER) {
-		if (r->nr_samples == r->conf.samples) {
-			series_halve(r);
+	while (s->next_sample <= upto && s->next_sample != KS_TIME_NEVER) {
+		if (s->nr_samples == s->conf.samples) {
+			series_halve(s);
 			continue;
 		}
-		series_push(r, r->next_sample);
-		r->next_sample = ks_time_add(r->next_sample, r->sample_every);
+		series_push(s, s->next_sample);
+		s->next_sample = ks_time_add(s->next_sample, s->sample_every);
 	}
 }
 
 /* The state at the end, as a last point off the grid if needed. */
-void ks_series_final(struct ks_run *r, uint64_t end)
+void ks_series_final(struct ks_run_state *s, uint64_t end)
 {
-	if (!r->conf.samples)
+	if (!s->conf.samples)
 		return;
-	ks_series_advance(r, end);
-	if (r->nr_samples && r->samples[r->nr_samples - 1].time == end)
+	ks_series_advance(s, end);
+	if (s->nr_samples && s->samples[s->nr_samples - 1].time == end)
 		return;
-	if (r->nr_samples == r->conf.samples)
-		series_halve(r);
-	series_push(r, end);
+	if (s->nr_samples == s->conf.samples)
+		series_halve(s);
+	series_push(s, end);
 }
 
 /* The time @seconds after the start; a window reaching past the clock never ends. */
-static uint64_t after_start(const struct ks_run *r, double seconds)
+static uint64_t after_start(const struct ks_run_state *s, double seconds)
 {
 	double ns = seconds * 1e9;
 
 	if (!(ns < 0x1p64))
 		return KS_TIME_NEVER;
-	return ks_time_add(r->start_ns, ns > 0 ? (uint64_t)ns : 0);
+	return ks_time_add(s->geom.start_ns, ns > 0 ? (uint64_t)ns : 0);
 }
 
-int ks_run_alloc_services(struct ks_run *r)
+int ks_run_alloc_services(struct ks_run_state *s)
 {
 	uint32_t i;
 
-	r->rng = r->conf.seed;
-	for (i = 0; i < r->conf.fail_windows.n; i++) {
-		r->fail_ns[i][0] = after_start(r, r->conf.fail_windows.start[i]);
-		r->fail_ns[i][1] = after_start(r, r->conf.fail_windows.end[i]);
+	s->rng = s->conf.seed;
+	for (i = 0; i < s->conf.fail_windows.n; i++) {
+		s->fail_ns[i][0] = after_start(s, s->conf.fail_windows.start[i]);
+		s->fail_ns[i][1] = after_start(s, s->conf.fail_windows.end[i]);
 	}
-	r->sample_every = 1000;
-	r->next_sample = r->start_ns;
-	if (r->conf.samples) {
-		r->samples = calloc(r->conf.samples, sizeof(*r->samples));
-		if (!r->samples)
+	s->sample_every = 1000;
+	s->next_sample = s->geom.start_ns;
+	if (s->conf.samples) {
+		s->samples = calloc(s->conf.samples, sizeof(*s->samples));
+		if (!s->samples)
 			return -ENOMEM;
 	}
 	return 0;
 }
 
-void ks_run_free_services(struct ks_run *r)
+void ks_run_free_services(struct ks_run_state *s)
 {
-	struct ks_arena *a = r->arena, *n;
+	struct ks_arena *a = s->arena, *n;
 
 	while (a) {
 		n = a->next;
 		free(a);
 		a = n;
 	}
-	free(r->timers);
-	free(r->samples);
+	free(s->timers);
+	free(s->samples);
 }
 
-int ks_pool_init(struct ks_run *r, struct ks_pool *p, uint32_t nslots)
+int ks_pool_init(struct ks_run *r, struct ks_pool *p, uint32_t nslots, enum ks_pool_kind kind)
 {
 	p->slot = nslots ? ks_run_zalloc(r, nslots) : NULL;
 	if (nslots && !p->slot)
 		return -ENOMEM;
 	p->nslots = nslots;
 	p->pages = 0;
+	p->kind = kind;
 	return 0;
 }
 
-static void pool_level(struct ks_run *r, struct ks_pool *p, int64_t delta)
+static void pool_level(struct ks_run_state *s, const struct ks_pool *p, int64_t delta)
 {
-	ks_levels_touch(r);
-	if (p->global) {
-		r->lv.global += delta;
+	ks_levels_touch(s);
+	if (p->kind == KS_POOL_GLOBAL) {
+		s->lv.global += delta;
 		return;
 	}
-	r->lv.pool += delta;
-	if (r->lv.pool > (int64_t)r->c.pool_pages_peak)
-		r->c.pool_pages_peak = (uint64_t)r->lv.pool;
+	s->lv.pool += delta;
+	if (s->lv.pool > (int64_t)s->c.pool_pages_peak)
+		s->c.pool_pages_peak = (uint64_t)s->lv.pool;
 }
 
 void ks_pool_set(struct ks_run *r, struct ks_pool *p, uint32_t i, enum ks_slot state)
@@ -413,18 +484,16 @@ void ks_pool_set(struct ks_run *r, struct ks_pool *p, uint32_t i, enum ks_slot s
 	p->slot[i] = (uint8_t)state;
 	if (d) {
 		p->pages += (uint32_t)d;
-		pool_level(r, p, d);
+		pool_level(ks_run_state(r), p, d);
 	}
 }
 
-uint32_t ks_pool_fill(struct ks_run *r, struct ks_pool *p, bool inject)
+uint32_t ks_pool_fill(struct ks_run *r, struct ks_pool *p)
 {
 	uint32_t i, n = 0;
 
 	for (i = 0; i < p->nslots; i++) {
 		if (p->slot[i] != KS_SLOT_EMPTY)
-			continue;
-		if (inject && !ks_alloc_page(r))
 			continue;
 		ks_pool_set(r, p, i, KS_SLOT_PAGE);
 		n++;
@@ -432,7 +501,8 @@ uint32_t ks_pool_fill(struct ks_run *r, struct ks_pool *p, bool inject)
 	return n;
 }
 
-int ks_pool_take(struct ks_run *r, struct ks_pool *p)
+/* The first slot holding a page, marked taken; -1 if none. */
+static int pool_take(struct ks_run *r, struct ks_pool *p)
 {
 	uint32_t i;
 
@@ -445,4 +515,51 @@ int ks_pool_take(struct ks_run *r, struct ks_pool *p)
 		}
 	}
 	return -1;
+}
+
+int ks_pool_take(struct ks_run *r, struct ks_pool *p)
+{
+	struct ks_run_state *s = ks_run_state(r);
+	int i;
+
+	/* the global pool's lock is taken before looking */
+	if (p->kind == KS_POOL_GLOBAL)
+		s->c.lock_acquisitions++;
+	i = pool_take(r, p);
+	if (i < 0)
+		return i;
+	if (p->kind == KS_POOL_CPU)
+		s->c.pool_hits++;
+	else
+		s->c.fallback_hits++;
+	return i;
+}
+
+int ks_pool_take_quiet(struct ks_run *r, struct ks_pool *p)
+{
+	return pool_take(r, p);
+}
+
+void ks_pool_refill(struct ks_run *r, struct ks_pool *p, uint64_t queued_at)
+{
+	struct ks_run_state *s = ks_run_state(r);
+
+	s->c.refills++;
+	s->c.refill_latency_ns += *r->clock - queued_at;
+	if (p->kind == KS_POOL_GLOBAL)
+		s->c.lock_acquisitions++;
+}
+
+bool ks_pool_refill_slot(struct ks_run *r, struct ks_pool *p, uint32_t i)
+{
+	struct ks_run_state *s = ks_run_state(r);
+
+	if (!ks_alloc_page(r)) {
+		ks_pool_set(r, p, i, KS_SLOT_EMPTY);
+		s->c.refill_failures++;
+		return false;
+	}
+	ks_pool_set(r, p, i, KS_SLOT_PAGE);
+	s->c.refill_pages++;
+	return true;
 }

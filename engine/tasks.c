@@ -84,16 +84,16 @@ int ks_task_slots_grow(struct ks_grid *g)
 		return -ENOMEM;
 	g->free_slots = f;
 	for (i = 0; i < g->nruns; i++) {
-		struct ks_run *r = g->runs[i];
-		unsigned char *p = realloc(r->tasks, cap * r->stride);
+		struct ks_run_state *s = g->runs[i];
+		unsigned char *p = realloc(s->tasks, cap * s->stride);
 
 		if (!p)
 			return -ENOMEM;
-		r->tasks = p;
-		p = realloc(r->born, cap);
+		s->tasks = p;
+		p = realloc(s->born, cap);
 		if (!p)
 			return -ENOMEM;
-		r->born = p;
+		s->born = p;
 	}
 	g->task_cap = cap;
 	return 0;

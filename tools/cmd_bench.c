@@ -136,25 +136,25 @@ static int bench_engine(const char *spec, const struct ks_machine *m, const stru
 			size_t n, uint64_t *ns, struct ks_error *err)
 {
 	struct ks_result *res = calloc(1, sizeof(*res));
-	struct ks_engine *e = NULL;
+	struct ks_grid *e = NULL;
 	uint64_t t0;
 	size_t i;
 	int rc;
 
 	if (!res)
 		return ks_error_set(err, ENOMEM, "result");
-	rc = ks_engine_create(&e, spec, m, err);
+	rc = ks_grid_create(&e, &spec, 1, m, err);
 	if (!rc) {
 		t0 = now_ns();
 		for (i = 0; i < n && !rc; i += 4096) {
-			ks_engine_feed(e, evs + i, n - i < 4096 ? n - i : 4096);
+			ks_grid_feed(e, evs + i, n - i < 4096 ? n - i : 4096);
 			rc = ks_stop_check(err, "engine timing");
 		}
 		if (!rc)
-			ks_engine_finish(e, n ? evs[n - 1].time : m->start_ns, res);
+			ks_grid_finish(e, n ? evs[n - 1].time : m->start_ns, res);
 		*ns = now_ns() - t0;
 	}
-	ks_engine_free(e);
+	ks_grid_free(e);
 	free(res);
 	return rc;
 }
@@ -263,13 +263,13 @@ static int bench_trace_machine(const char *path, struct ks_machine *m, struct ks
 static int bench_check_policies(const char **pol, size_t *npol, bool given,
 				const struct ks_machine *m, struct ks_error *err)
 {
-	struct ks_engine *e;
+	struct ks_grid *e;
 	size_t i, kept = 0;
 	int rc;
 
 	for (i = 0; i < *npol; i++) {
-		rc = ks_engine_create(&e, pol[i], m, err);
-		ks_engine_free(e);
+		rc = ks_grid_create(&e, &pol[i], 1, m, err);
+		ks_grid_free(e);
 		if (rc == -KS_E_DEPTH && !given) {
 			fprintf(stderr, "kstack bench: note: %s needs stack depth, which the trace "
 				"lacks: skipped\n", pol[i]);

@@ -283,9 +283,62 @@ static void test_lifecycle(void)
 	free(r);
 }
 
+/*
+ * A record naming a CPU the trace header did not count (the format allows
+ * any) uses the per-CPU state of cpu % ncpus; its crash record keeps the
+ * CPU as the trace names it.  rfc:pool=1,fail_rate=1 on 2 CPUs: each pool
+ * holds one set-up page and every refill fails.
+ *   t0  SNAP 100, 200, 300 (1 page each): kstack 12.  pools cpu0 P, cpu1 P.
+ *   t10 SW cpu 3 prev 100 hwm 5000: +1 page from cpu 1's pool (3 % 2):
+ *       pool_hits 1, fault 1.  Refill of cpu 1: charge 100 (kstack 16,
+ *       dyn 4), the allocation fails: slot empty, refill_failures 1.
+ *   t20 SW cpu 1 prev 200 hwm 5000: cpu 1's pool is empty: a fault that
+ *       found nothing, crash (t20, cpu 1, tid 200, 1 page), mapped anyway.
+ *   t30 SW cpu 5 prev 100 hwm 9000: +1, cpu 1's pool (5 % 2) is empty:
+ *       crash (t30, cpu 5, tid 100, 1 page).  (Folded onto cpu 0 it would
+ *       take cpu 0's page, and t40 would crash instead.)
+ *   t40 SW cpu 0 prev 300 hwm 5000: +1 from cpu 0's pool: pool_hits 2.
+ *       Refill of cpu 0: charge 300 (kstack 20, dyn 8), fails: failures 2.
+ * faults 4, fault_pages 2, maps 4, crashes 2, refills 2, alloc_attempts 2,
+ * alloc_failures 2, charges 2, stack 3 + 2 + 2 = 7, pool 0 at the end.
+ */
+static void test_cpu_fold(void)
+{
+	struct ks_machine m = machine(2);
+	struct ks_event evs[] = {
+		ev_snap(0, 0, 100, 1000), ev_snap(0, 0, 200, 1000), ev_snap(0, 0, 300, 1000),
+		ev_sw(10 * MS, 3, 100, 0, 5000, 1),
+		ev_sw(20 * MS, 1, 200, 0, 5000, 1),
+		ev_sw(30 * MS, 5, 100, 0, 9000, 1),
+		ev_sw(40 * MS, 0, 300, 0, 5000, 1),
+	};
+	struct expect e[] = {
+		{ "pool_hits", 2 }, { "faults", 4 }, { "fault_pages", 2 }, { "maps", 4 },
+		{ "crashes", 2 }, { "refills", 2 }, { "refill_pages", 0 },
+		{ "refill_failures", 2 }, { "alloc_attempts", 2 }, { "alloc_failures", 2 },
+		{ "charges", 2 }, { "stack_pages_end", 7 }, { "kernel_stack_kb_end", 20 },
+		{ "dyn_faults_kb_end", 8 }, { "pool_pages_end", 0 },
+	};
+	struct ks_result *r = run("rfc:pool=1,fail_rate=1", &m, evs, N(evs), 50 * MS);
+
+	check_counters("cpu_fold", r, e, N(e));
+	check_u64("cpu_fold", "crash records", r->nr_crashes, 2);
+	if (r->nr_crashes == 2) {
+		check_u64("cpu_fold", "crash 0 time", r->crashes[0].time, 20 * MS);
+		check_u64("cpu_fold", "crash 0 cpu", r->crashes[0].cpu, 1);
+		check_u64("cpu_fold", "crash 0 tid", r->crashes[0].tid, 200);
+		check_u64("cpu_fold", "crash 1 time", r->crashes[1].time, 30 * MS);
+		check_u64("cpu_fold", "crash 1 cpu", r->crashes[1].cpu, 5);
+		check_u64("cpu_fold", "crash 1 tid", r->crashes[1].tid, 100);
+		check_u64("cpu_fold", "crash 1 pages", r->crashes[1].pages_needed, 1);
+	}
+	free(r);
+}
+
 int main(void)
 {
 	test_lifecycle();
+	test_cpu_fold();
 	test_static();
 	test_mean();
 	test_series();

@@ -131,7 +131,7 @@ static void test_first_seen(void)
 			{ "forks", v[i].forks }, { "crashes", 0 }, { "overflows", 0 },
 		};
 		struct ks_task_pages tp;
-		struct ks_engine *eng;
+		struct ks_grid *eng;
 		struct ks_error err = { 0 };
 		struct ks_result *r;
 		size_t n = 0;
@@ -149,10 +149,10 @@ static void test_first_seen(void)
 		free(r);
 
 		/* 100 was born with the 2 pages of its first HWM, and grew to 3 */
-		if (ks_engine_create(&eng, "rfc", &m, &err))
+		if (ks_grid_create(&eng, &(const char *){ "rfc" }, 1, &m, &err))
 			exit(1);
-		ks_engine_feed(eng, evs, n);
-		if (ks_engine_task_pages(eng, 100, &tp)) {
+		ks_grid_feed(eng, evs, n);
+		if (ks_grid_task_pages(eng, 0, 100, &tp)) {
 			printf("FAIL %s: 100 is not live\n", name);
 			g_failures++;
 		} else {
@@ -161,7 +161,7 @@ static void test_first_seen(void)
 			check_u64(name, "missed", !!(tp.flags & KS_TP_MISSED),
 				  strcmp(v[i].name, "snap0") != 0);
 		}
-		ks_engine_free(eng);
+		ks_grid_free(eng);
 		check_grid(name, evs, n, 10 * MS);
 
 		if (!strcmp(v[i].name, "next")) {
@@ -280,16 +280,16 @@ static void test_adopt_at_stop(void)
 	struct ks_error err = { 0 };
 	struct ks_result *r = calloc(1, sizeof(*r));
 	struct ks_task_pages tp;
-	struct ks_engine *eng;
+	struct ks_grid *eng;
 	size_t i;
 
-	if (!r || ks_engine_create(&eng, "rfc", &m, &err))
+	if (!r || ks_grid_create(&eng, &(const char *){ "rfc" }, 1, &m, &err))
 		exit(1);
-	ks_engine_feed(eng, evs, N(evs));
-	ks_engine_finish(eng, 10 * MS, r);
+	ks_grid_feed(eng, evs, N(evs));
+	ks_grid_finish(eng, 10 * MS, r);
 	check_counters("adopt_at_stop", r, e, N(e));
 	for (i = 0; i < 2; i++) {
-		if (ks_engine_task_pages(eng, tid[i], &tp)) {
+		if (ks_grid_task_pages(eng, 0, tid[i], &tp)) {
 			printf("FAIL adopt_at_stop: %u is not live\n", tid[i]);
 			g_failures++;
 			continue;
@@ -298,7 +298,7 @@ static void test_adopt_at_stop(void)
 		check_u64("adopt_at_stop", "mapped", tp.mapped, pages[i]);
 		check_u64("adopt_at_stop", "stop grown", tp.flags & KS_TP_STOP_GROWN, 0);
 	}
-	ks_engine_free(eng);
+	ks_grid_free(eng);
 	free(r);
 }
 

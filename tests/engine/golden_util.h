@@ -125,24 +125,24 @@ static inline struct ks_result *run(const char *spec, const struct ks_machine *m
 				    const struct ks_event *evs, size_t n, uint64_t end)
 {
 	struct ks_result *res = calloc(1, sizeof(*res));
-	struct ks_engine *e;
+	struct ks_grid *e;
 	struct ks_error err = { 0 };
 	int ret;
 
 	if (!res)
 		exit(1);
-	ret = ks_engine_create(&e, spec, m, &err);
+	ret = ks_grid_create(&e, &spec, 1, m, &err);
 	if (ret) {
-		printf("FAIL: ks_engine_create(%s): %d %s\n", spec, ret, err.detail);
+		printf("FAIL: ks_grid_create(%s): %d %s\n", spec, ret, err.detail);
 		exit(1);
 	}
-	ks_engine_feed(e, evs, n);
-	ks_engine_finish(e, end, res);
-	if (ks_engine_status(e)) {
-		printf("FAIL: %s: engine status %d\n", spec, ks_engine_status(e));
+	ks_grid_feed(e, evs, n);
+	ks_grid_finish(e, end, res);
+	if (ks_grid_status(e)) {
+		printf("FAIL: %s: engine status %d\n", spec, ks_grid_status(e));
 		exit(1);
 	}
-	ks_engine_free(e);
+	ks_grid_free(e);
 	return res;
 }
 

@@ -41,15 +41,15 @@ static void expect_create_err(const char *spec, const struct ks_machine *m, int 
 			      const char *detail)
 {
 	struct ks_error err = { 0 };
-	struct ks_engine *e = NULL;
-	int ret = ks_engine_create(&e, spec, m, &err);
+	struct ks_grid *e = NULL;
+	int ret = ks_grid_create(&e, &spec, 1, m, &err);
 
 	if (ret != -code || strcmp(err.detail, detail)) {
 		printf("FAIL create(%s) = %d '%s'\n  expected %d '%s'\n", spec, ret, err.detail,
 		       -code, detail);
 		failures++;
 	}
-	ks_engine_free(e);
+	ks_grid_free(e);
 }
 
 /*
@@ -91,7 +91,7 @@ int main(void)
 	struct ks_error err = { 0 };
 	const struct ks_param *docs;
 	const char *name, *desc;
-	struct ks_engine *e;
+	struct ks_grid *e;
 	size_t i;
 
 	expect_canon("rfc",
@@ -243,15 +243,15 @@ int main(void)
 				  "the trace's thread size 16384 is not modelled with 65536-byte pages "
 				  "(expected 8192..65536, a multiple of page_size: give thread_size= "
 				  "to policy 'rfc')");
-		if (ks_engine_create(&e, "rfc:page_size=4096", &m8k, &err)) {
+		if (ks_grid_create(&e, &(const char *){ "rfc:page_size=4096" }, 1, &m8k, &err)) {
 			printf("FAIL create rfc:page_size=4096 on 8 KiB pages: %s\n", err.detail);
 			failures++;
 		} else {
-			ks_engine_free(e);
+			ks_grid_free(e);
 		}
 	}
 
-	/* ks_spec_check() accepts and refuses exactly what ks_engine_create() does */
+	/* ks_spec_check() accepts and refuses exactly what ks_grid_create() does */
 	{
 		static const char *const specs[] = {
 			"rfc", "static:size=6000", "rfc:prealloc=5", "watermark:low=5,pool=4",
@@ -261,10 +261,11 @@ int main(void)
 		struct ks_error e1, e2;
 
 		for (i = 0; i < sizeof(specs) / sizeof(specs[0]); i++) {
-			int r1 = ks_spec_check(specs[i], &m, &e1), r2 = ks_engine_create(&e, specs[i], &m, &e2);
+			int r1 = ks_spec_check(specs[i], &m, &e1);
+			int r2 = ks_grid_create(&e, &specs[i], 1, &m, &e2);
 
 			if (!r2)
-				ks_engine_free(e);
+				ks_grid_free(e);
 			if (r1 != r2 || (r1 && strcmp(e1.detail, e2.detail))) {
 				printf("FAIL check(%s) = %d '%s', create = %d '%s'\n", specs[i], r1,
 				       r1 ? e1.detail : "", r2, r2 ? e2.detail : "");
@@ -274,12 +275,12 @@ int main(void)
 	}
 
 	/* results carry the resolved canonical parameters; depth is not needed */
-	if (ks_engine_create(&e, "rfc:seed=3", &m, &err)) {
+	if (ks_grid_create(&e, &(const char *){ "rfc:seed=3" }, 1, &m, &err)) {
 		printf("FAIL create rfc: %s\n", err.detail);
 		return 1;
 	}
-	ks_engine_finish(e, 0, &res);
-	ks_engine_free(e);
+	ks_grid_finish(e, 0, &res);
+	ks_grid_free(e);
 	if (strcmp(res.params, "cache=2,entry_model=x86,fail_rate=0,fail_windows=none,fault_span=page,"
 		   "frame_bytes=344,page_size=4096,pool=3,prealloc=1,quirk_cache_keep=1,quirk_nr_pages=0,"
 		   "quirk_refill=1,samples=256,seed=3,sync_stack=8192,thread_size=16384") ||
@@ -352,13 +353,13 @@ int main(void)
 			char diff[256] = "";
 			size_t k;
 
-			if (ks_engine_create(&e, ds[i].spec, &m, &err)) {
+			if (ks_grid_create(&e, &ds[i].spec, 1, &m, &err)) {
 				printf("FAIL create %s: %s\n", ds[i].spec, err.detail);
 				failures++;
 				continue;
 			}
-			ks_engine_finish(e, 0, &res);
-			ks_engine_free(e);
+			ks_grid_finish(e, 0, &res);
+			ks_grid_free(e);
 			for (k = 0; k < res.nr_params; k++) {
 				size_t n = strlen(diff);
 
@@ -396,13 +397,13 @@ int main(void)
 		};
 
 		for (i = 0; i < sizeof(rs) / sizeof(rs[0]); i++) {
-			if (ks_engine_create(&e, rs[i].spec, &m, &err)) {
+			if (ks_grid_create(&e, &rs[i].spec, 1, &m, &err)) {
 				printf("FAIL create %s: %s\n", rs[i].spec, err.detail);
 				failures++;
 				continue;
 			}
-			ks_engine_finish(e, 0, &res);
-			ks_engine_free(e);
+			ks_grid_finish(e, 0, &res);
+			ks_grid_free(e);
 			if (!strstr(res.params, rs[i].want) || res.c.pool_pages_end != rs[i].pool_end) {
 				printf("FAIL resolved %s: '%s' pool %llu, expected '%s' pool %llu\n",
 				       rs[i].spec, res.params,

@@ -2,7 +2,9 @@
 /*
  * Unit tests of engine services that no shipped policy exercises fully yet:
  * the deferred-work queue (time order, FIFO on ties, the clock inside a
- * callback, work in the past, work left for finish) and the pool helpers.
+ * callback, work in the past, work left for finish), the pool helpers, and
+ * what each counting service counts (policy.h's list), worked out by hand
+ * from that list.
  */
 #include <stdio.h>
 #include <string.h>
@@ -34,6 +36,124 @@ static void check(const char *what, uint64_t v, uint64_t want)
 	}
 }
 
+/*
+ * Two runs of one grid do the same calls; run B's allocator fails (a fail
+ * window covers the whole test: the clock stays at the start, 5000 ns).
+ *   pools: cpu (KS_POOL_CPU, 2 slots), rsv (KS_POOL_RESERVE, 1), glob
+ *   (KS_POOL_GLOBAL, 1), all filled: pool level 3, global level 1.
+ *   take cpu x3: slots 0, 1, none -> pool_hits 2.
+ *   take_quiet cpu after slot 0 is given a page back: slot 0, no hit.
+ *   take rsv x2: slot 0, none -> fallback_hits 1.
+ *   take glob x2: slot 0, none -> fallback_hits 2, lock_acquisitions 2 (the
+ *   lock is taken before looking, page or not).
+ *   levels now: pool 0, global 0.
+ *   refill cpu queued at 4700: refills 1, refill_latency_ns 300, no lock.
+ *   refill_slot cpu 1 (taken): A gets the page (attempt 1, refill_pages 1,
+ *   pool level 1); B fails (attempt 1, failure 1, refill_failures 1, the
+ *   slot empty, pool level 0).
+ *   refill glob queued now: refills 2, latency still 300, lock 3.
+ *   ks_wait 700 and 50: waits 2, wait_ns 750.  ks_tlb_flush: 1.
+ *   ks_pages_leak 3: leaked 3.  ks_memcg_charge 2: charges 2, kstack 0.
+ *   ks_extra_pages 5: extra 5.
+ *   cache 3, then a fork inherits it (prealloc 1): cache 0, stack level 3,
+ *   mapped 3, charged 3 (dyn 2), charges 5, inherited 2, kstack 12 KiB,
+ *   dyn 8 KiB, no map, KS_PT_INHERITED.
+ */
+static void test_counting(void)
+{
+	struct ks_machine m = { .start_ns = 5000, .page_size = 4096, .thread_size = 16384,
+				.ncpus = 1, .depth_known = true };
+	const char *specs[] = { "static", "static:fail_windows=0-1" };
+	struct ks_error err;
+	struct ks_grid *g;
+	size_t k;
+
+	if (ks_grid_create(&g, specs, 2, &m, &err)) {
+		printf("FAIL grid: %s\n", err.detail);
+		failures++;
+		return;
+	}
+	for (k = 0; k < 2; k++) {
+		struct ks_run_state *s = g->runs[k];
+		struct ks_run *r = &s->run;
+		struct ks_pool cpu, rsv, glob;
+		struct ks_ptask t = { 0 };
+		bool fails = k == 1;
+
+		check("init", ks_pool_init(r, &cpu, 2, KS_POOL_CPU) ||
+		      ks_pool_init(r, &rsv, 1, KS_POOL_RESERVE) ||
+		      ks_pool_init(r, &glob, 1, KS_POOL_GLOBAL), 0);
+		ks_pool_fill(r, &cpu);
+		ks_pool_fill(r, &rsv);
+		ks_pool_fill(r, &glob);
+		check("pool level", (uint64_t)s->lv.pool, 3);
+		check("global level", (uint64_t)s->lv.global, 1);
+		check("take cpu 0", (uint64_t)ks_pool_take(r, &cpu), 0);
+		check("take cpu 1", (uint64_t)ks_pool_take(r, &cpu), 1);
+		check("take cpu none", (uint64_t)(ks_pool_take(r, &cpu) == -1), 1);
+		ks_pool_set(r, &cpu, 0, KS_SLOT_PAGE);
+		check("take quiet", (uint64_t)ks_pool_take_quiet(r, &cpu), 0);
+		check("pool_hits", s->c.pool_hits, 2);
+		check("take rsv 0", (uint64_t)ks_pool_take(r, &rsv), 0);
+		check("take rsv none", (uint64_t)(ks_pool_take(r, &rsv) == -1), 1);
+		check("fallback_hits rsv", s->c.fallback_hits, 1);
+		check("lock rsv", s->c.lock_acquisitions, 0);
+		check("take glob 0", (uint64_t)ks_pool_take(r, &glob), 0);
+		check("take glob none", (uint64_t)(ks_pool_take(r, &glob) == -1), 1);
+		check("fallback_hits", s->c.fallback_hits, 2);
+		check("lock", s->c.lock_acquisitions, 2);
+		check("pool level 0", (uint64_t)s->lv.pool, 0);
+		check("global level 0", (uint64_t)s->lv.global, 0);
+
+		ks_pool_refill(r, &cpu, 4700);
+		check("refills", s->c.refills, 1);
+		check("latency", s->c.refill_latency_ns, 300);
+		check("refill lock", s->c.lock_acquisitions, 2);
+		check("refill slot", ks_pool_refill_slot(r, &cpu, 1), !fails);
+		check("refill_pages", s->c.refill_pages, !fails);
+		check("refill_failures", s->c.refill_failures, fails);
+		check("alloc_attempts", s->c.alloc_attempts, 1);
+		check("alloc_failures", s->c.alloc_failures, fails);
+		check("slot after refill", cpu.slot[1], fails ? KS_SLOT_EMPTY : KS_SLOT_PAGE);
+		check("pool level refill", (uint64_t)s->lv.pool, !fails);
+		ks_pool_refill(r, &glob, *r->clock);
+		check("refills glob", s->c.refills, 2);
+		check("latency glob", s->c.refill_latency_ns, 300);
+		check("lock glob refill", s->c.lock_acquisitions, 3);
+
+		ks_wait(r, 700);
+		ks_wait(r, 50);
+		check("waits", s->c.waits, 2);
+		check("wait_ns", s->c.wait_ns, 750);
+		ks_tlb_flush(r);
+		check("tlb_flushes", s->c.tlb_flushes, 1);
+		ks_pages_leak(r, 3);
+		check("leaked_pages", s->c.leaked_pages, 3);
+		ks_memcg_charge(r, 2);
+		check("charges orphan", s->c.charges, 2);
+		check("kstack orphan", (uint64_t)s->lv.kstack_kb, 0);
+		ks_extra_pages(r, 5);
+		check("extra_pages", s->c.extra_pages, 5);
+
+		ks_cache_add(r, 3);
+		ks_stack_inherit(r, &t, 3);
+		check("cache", (uint64_t)s->lv.cache, 0);
+		check("stack", (uint64_t)s->lv.stack, 3);
+		check("mapped", t.mapped, 3);
+		check("charged", t.charged, 3);
+		check("charged_dyn", t.charged_dyn, 2);
+		check("charges", s->c.charges, 5);
+		check("inherited_pages", s->c.inherited_pages, 2);
+		check("kstack", (uint64_t)s->lv.kstack_kb, 12);
+		check("dyn", (uint64_t)s->lv.dyn_kb, 8);
+		check("maps", s->c.maps, 0);
+		check("inherited flag", t.flags & KS_PT_INHERITED, KS_PT_INHERITED);
+		/* the test's task is not in the table: leave the levels as they were */
+		ks_stack_drop(r, &t, 3);
+	}
+	ks_grid_free(g);
+}
+
 int main(void)
 {
 	struct ks_machine m = { .start_ns = 0, .page_size = 4096, .thread_size = 16384,
@@ -45,6 +165,7 @@ int main(void)
 		{ .time = 60, .type = KS_EV_LOST },
 	};
 	const char *spec = "static";
+	struct ks_run_state *s;
 	struct ks_error err;
 	struct ks_grid *g;
 	struct ks_run *r;
@@ -52,7 +173,8 @@ int main(void)
 
 	if (ks_grid_create(&g, &spec, 1, &m, &err))
 		return 1;
-	r = g->runs[0];
+	s = g->runs[0];
+	r = &s->run;
 	/*
 	 * timers: arg 1 at 50, arg 2 at 10, arg 3 at 30, arg 4 at 10, arg 5 at 90.
 	 * Before the event at 20: 2 then 4 (FIFO on ties) at clock 10; arg 2 adds
@@ -85,18 +207,24 @@ int main(void)
 	 * taken).
 	 */
 	memset(&p, 0, sizeof(p));
-	check("pool init", ks_pool_init(r, &p, 3), 0);
-	check("pool fill", ks_pool_fill(r, &p, false), 3);
-	check("pool level", (uint64_t)r->lv.pool, 3);
+	check("pool init", ks_pool_init(r, &p, 3, KS_POOL_CPU), 0);
+	check("pool fill", ks_pool_fill(r, &p), 3);
+	check("pool level", (uint64_t)s->lv.pool, 3);
 	check("take 0", (uint64_t)ks_pool_take(r, &p), 0);
 	ks_pool_set(r, &p, 1, KS_SLOT_EMPTY);
-	check("pool level 2", (uint64_t)r->lv.pool, 1);
+	check("pool level 2", (uint64_t)s->lv.pool, 1);
 	check("take 2", (uint64_t)ks_pool_take(r, &p), 2);
 	check("take none", (uint64_t)(ks_pool_take(r, &p) == -1), 1);
-	check("refill", ks_pool_fill(r, &p, false), 1);
+	check("refill", ks_pool_fill(r, &p), 1);
 	check("slot0", p.slot[0], KS_SLOT_TAKEN);
 	check("slot1", p.slot[1], KS_SLOT_PAGE);
-	check("peak", r->c.pool_pages_peak, 3);
+	check("peak", s->c.pool_pages_peak, 3);
+	/* set-up fills are not allocations; two pages taken from a per-CPU pool */
+	check("fill attempts", s->c.alloc_attempts, 0);
+	check("pool hits", s->c.pool_hits, 2);
+	check("no fallback", s->c.fallback_hits, 0);
+	check("no lock", s->c.lock_acquisitions, 0);
 	ks_grid_free(g);
+	test_counting();
 	return failures ? 1 : 0;
 }

@@ -46,18 +46,18 @@ static void replay_spec(const char *spec)
 		.depth_known = true,
 	};
 	struct ks_error err = { 0 };
-	struct ks_engine *e = NULL;
+	struct ks_grid *e = NULL;
 	struct ks_result *res;
 
-	if (ks_engine_create(&e, spec, &m, &err))
+	if (ks_grid_create(&e, &spec, 1, &m, &err))
 		return;
 	res = calloc(1, sizeof(*res));
 	if (res) {
-		ks_engine_feed(e, trace, sizeof(trace) / sizeof(trace[0]));
-		ks_engine_finish(e, 100, res);
+		ks_grid_feed(e, trace, sizeof(trace) / sizeof(trace[0]));
+		ks_grid_finish(e, 100, res);
 	}
 	free(res);
-	ks_engine_free(e);
+	ks_grid_free(e);
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

@@ -170,8 +170,53 @@ static void test_seeded(void)
 	free(b);
 }
 
+/*
+ * The global refill charges the task that took the page; if its stack is
+ * gone, even when a new task holds its slot, the page is a memcg charge
+ * only.  pool=0 (only the global pool), cache=0 (released stacks are
+ * freed), global=2, global_latency=5ms.
+ *   t0  SNAP 100, 200 (1 page each, charged): kstack 8.
+ *   t10 SW 100->200 hwm 5000: +1 page: lock (1), global slot0 (fallback
+ *       1), owner 100 (its first birth in the run), work queued for t15.
+ *       No per-CPU pool: no refill at the switch-out.
+ *   t11 EXIT 100: its charges drop (kstack 4).
+ *   t12 SW 100 dead: released, its 2 pages unmapped.
+ *   t13 NEW 300: takes 100's task slot; a fresh stack of 1 page (map,
+ *       memcg charge 1, kstack 8).
+ *   t15 work: lock (2), latency 5ms, refills 1; slot0 T: its owner's stack
+ *       is gone (the slot's task is another birth): charges 2, kstack and
+ *       dyn unchanged; alloc ok (refill_pages 1).  slot1 P: stop.
+ *   end t20: stack 200's 1 + 300's 1 = 2, global 2, kstack 8, dyn 0,
+ *   maps 2, unmaps 2, faults 1.
+ */
+static void test_owner_gone(void)
+{
+	struct ks_machine m = machine(1);
+	struct ks_event evs[] = {
+		ev_snap(0, 0, 100, 1000), ev_snap(0, 0, 200, 1000),
+		ev_sw(10 * MS, 0, 100, 200, 5000, 1),
+		ev_exit(11 * MS, 0, 100, 5000),
+		ev_sw(12 * MS, 0, 100, 200, 0, 2),
+		ev_new(13 * MS, 0, 300, 200),
+	};
+	struct expect e[] = {
+		{ "faults", 1 }, { "fault_pages", 1 }, { "pool_hits", 0 }, { "fallback_hits", 1 },
+		{ "lock_acquisitions", 2 }, { "refills", 1 }, { "refill_pages", 1 },
+		{ "refill_latency_ns", 5 * MS }, { "alloc_attempts", 1 }, { "charges", 2 },
+		{ "kernel_stack_kb_end", 8 }, { "dyn_faults_kb_end", 0 },
+		{ "stack_pages_end", 2 }, { "global_pages_end", 2 }, { "maps", 2 },
+		{ "unmaps", 2 }, { "crashes", 0 }, { "forks", 1 }, { "exits", 1 },
+	};
+	struct ks_result *r = run("rfc+global:pool=0,cache=0,global=2,global_latency=5000000", &m,
+				  evs, N(evs), 20 * MS);
+
+	check_counters("owner_gone", r, e, N(e));
+	free(r);
+}
+
 int main(void)
 {
+	test_owner_gone();
 	test_fallback_and_latency();
 	test_global_only();
 	test_seeded();

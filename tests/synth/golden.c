@@ -72,7 +72,7 @@ static int replay(const char *path, const char *spec, struct ks_result *res,
 		  struct kst_info *hdr)
 {
 	struct kst_reader *r = NULL;
-	struct ks_engine *e = NULL;
+	struct ks_grid *e = NULL;
 	struct ks_error err = { 0 };
 	const struct ks_event *evs;
 	struct ks_machine m;
@@ -87,14 +87,14 @@ static int replay(const char *path, const char *spec, struct ks_result *res,
 	ret = ks_replay_machine(&m, info, &err);
 	if (ret)
 		goto out;
-	ret = ks_engine_create(&e, spec, &m, &err);
+	ret = ks_grid_create(&e, &spec, 1, &m, &err);
 	if (ret)
 		goto out;
 	while ((ret = kst_reader_next_block(r, &evs, &n, &err)) > 0)
-		ks_engine_feed(e, evs, n);
+		ks_grid_feed(e, evs, n);
 	if (ret < 0)
 		goto out;
-	ks_engine_finish(e, info->end_ns, res);
+	ks_grid_finish(e, info->end_ns, res);
 	if (hdr) {
 		hdr->nr_kernel_stack_start_kb = info->nr_kernel_stack_start_kb;
 		hdr->nr_kernel_stack_end_kb = info->nr_kernel_stack_end_kb;
@@ -106,7 +106,7 @@ out:
 	if (ret < 0)
 		fprintf(stderr, "FAIL %s: replay %s: %s (%s)\n", cur_profile, spec,
 			ks_strerror(ret), err.detail);
-	ks_engine_free(e);
+	ks_grid_free(e);
 	kst_reader_free(r);
 	return ret < 0 ? ret : 0;
 }

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 /*
- * ks_engine_task_pages() and the stop snapshot's final growth, on a tiny
+ * ks_grid_task_pages() and the stop snapshot's final growth, on a tiny
  * trace worked out by hand (rfc, 4 KiB pages, 16 KiB stacks, 2 CPUs,
  * prealloc 1, pool 3 per CPU, cache 2 per CPU):
  *
@@ -65,11 +65,11 @@ static struct ks_event ev(uint64_t t, uint8_t type, uint32_t cpu, uint32_t tid, 
 	return e;
 }
 
-static void expect_task(const struct ks_engine *e, uint32_t tid, uint32_t hwm, uint32_t need,
+static void expect_task(const struct ks_grid *e, uint32_t tid, uint32_t hwm, uint32_t need,
 			uint32_t mapped, uint32_t born, uint32_t flags)
 {
 	struct ks_task_pages tp;
-	int ret = ks_engine_task_pages(e, tid, &tp);
+	int ret = ks_grid_task_pages(e, 0, tid, &tp);
 
 	EXPECT(ret == 0);
 	if (ret)
@@ -101,21 +101,21 @@ static void run(const char *spec, bool cached)
 	static struct ks_result res;
 	struct ks_error err = { 0 };
 	struct ks_task_pages tp;
-	struct ks_engine *e;
+	struct ks_grid *e;
 
-	if (ks_engine_create(&e, spec, &machine, &err)) {
+	if (ks_grid_create(&e, &spec, 1, &machine, &err)) {
 		fprintf(stderr, "%s: %s\n", spec, err.detail);
 		bad++;
 		return;
 	}
 	/* while feeding: 21 has just been born */
-	ks_engine_feed(e, evs, 7);
+	ks_grid_feed(e, evs, 7);
 	if (cached)
 		expect_task(e, 21, 0, 1, 2, 2, KS_TP_FORK | KS_TP_INHERITED | KS_TP_NO_HWM);
 	else
 		expect_task(e, 21, 0, 1, 1, 1, KS_TP_FORK | KS_TP_NO_HWM);
-	ks_engine_feed(e, evs + 7, sizeof(evs) / sizeof(evs[0]) - 7);
-	ks_engine_finish(e, 20, &res);
+	ks_grid_feed(e, evs + 7, sizeof(evs) / sizeof(evs[0]) - 7);
+	ks_grid_finish(e, 20, &res);
 
 	expect_task(e, 10, 13000, 4, 2, 2, KS_TP_SNAPSHOT);
 	expect_task(e, 11, 0, 1, 1, 1, KS_TP_SNAPSHOT | KS_TP_KTHREAD | KS_TP_NO_HWM);
@@ -124,16 +124,16 @@ static void run(const char *spec, bool cached)
 		expect_task(e, 21, 9000, 3, 3, 2, KS_TP_FORK | KS_TP_INHERITED | KS_TP_STOP_GROWN);
 	else
 		expect_task(e, 21, 9000, 3, 3, 1, KS_TP_FORK | KS_TP_STOP_GROWN);
-	EXPECT(ks_engine_task_pages(e, 20, &tp) == -ENOENT);	/* released at t6 */
-	EXPECT(ks_engine_task_pages(e, 99, &tp) == -ENOENT);	/* only in the stop snapshot */
-	EXPECT(ks_engine_task_pages(e, 0, &tp) == -EINVAL);
+	EXPECT(ks_grid_task_pages(e, 0, 20, &tp) == -ENOENT);	/* released at t6 */
+	EXPECT(ks_grid_task_pages(e, 0, 99, &tp) == -ENOENT);	/* only in the stop snapshot */
+	EXPECT(ks_grid_task_pages(e, 0, 0, &tp) == -EINVAL);
 
 	EXPECT(res.c.stack_pages_end == 7);
 	EXPECT(res.c.pool_pages_end == (cached ? 5u : 4u));
 	EXPECT(res.c.faults == (cached ? 2u : 3u));
 	EXPECT(res.c.refills == 1);
 	EXPECT(res.c.tasks_end == 4);
-	ks_engine_free(e);
+	ks_grid_free(e);
 }
 
 int main(void)
@@ -149,16 +149,16 @@ int main(void)
 			ev(2, KS_EV_SWITCH, 0, 0, 10, 0, 0, KS_STATE_RUNNING),
 			ev(3, KS_EV_SNAPSHOT, 0, 10, 0, 15000, KS_F_STOP, 0),
 		};
-		struct ks_engine *e;
+		struct ks_grid *e;
 
-		if (ks_engine_create(&e, "static", &machine, &err)) {
+		if (ks_grid_create(&e, &(const char *){ "static" }, 1, &machine, &err)) {
 			bad++;
 		} else {
-			ks_engine_feed(e, evs, 3);
-			ks_engine_finish(e, 5, &res);
+			ks_grid_feed(e, evs, 3);
+			ks_grid_finish(e, 5, &res);
 			expect_task(e, 10, 15000, 4, 4, 4, KS_TP_SNAPSHOT | KS_TP_STOP_GROWN);
 			EXPECT(res.c.faults == 0);
-			ks_engine_free(e);
+			ks_grid_free(e);
 		}
 	}
 	if (bad)

@@ -12,7 +12,7 @@
  * 3. RFC, per task: an `rfc:prealloc=1` replay maps, for every task of the
  *    stop snapshot, exactly max(1, ceil(hwm / PAGE_SIZE)) pages, the
  *    pages that task's stop high-water mark covers (computed here from
- *    the snapshot record), read through ks_engine_task_pages().  Run twice:
+ *    the snapshot record), read through ks_grid_task_pages().  Run twice:
  *    as the RFC is modelled (cache=2) and with cache=0, where no stack is
  *    inherited, so every replayed task must match exactly (and a task that
  *    grew after its last switch-out is visible as such).
@@ -126,26 +126,26 @@ static int load(struct trace *t, const char *path)
 }
 
 static int replay(const struct trace *t, const char *spec, size_t n, uint64_t end,
-		  struct ks_result *res, struct ks_engine **keep)
+		  struct ks_result *res, struct ks_grid **keep)
 {
 	struct ks_error err = { 0 };
 	struct ks_machine m;
-	struct ks_engine *e;
+	struct ks_grid *e;
 
 	if (ks_replay_machine(&m, t->info, &err)) {
 		fprintf(stderr, "validate: header: %s\n", err.detail);
 		return -1;
 	}
-	if (ks_engine_create(&e, spec, &m, &err)) {
+	if (ks_grid_create(&e, &spec, 1, &m, &err)) {
 		fprintf(stderr, "validate: engine %s: %s\n", spec, err.detail);
 		return -1;
 	}
-	ks_engine_feed(e, t->ev, n);
-	ks_engine_finish(e, end, res);
+	ks_grid_feed(e, t->ev, n);
+	ks_grid_finish(e, end, res);
 	if (keep)
 		*keep = e;
 	else
-		ks_engine_free(e);
+		ks_grid_free(e);
 	return 0;
 }
 
@@ -200,7 +200,7 @@ struct rfc_tally {
 	uint64_t excess, sum, others, forks;
 };
 
-static void rfc_task(const struct ks_event *s, const struct ks_engine *e, const uint32_t *before,
+static void rfc_task(const struct ks_event *s, const struct ks_grid *e, const uint32_t *before,
 		     size_t nbefore, uint32_t page, uint32_t tpages, struct rfc_tally *n)
 {
 	uint32_t want = (uint32_t)(((uint64_t)s->hwm + page - 1) / page);
@@ -211,7 +211,7 @@ static void rfc_task(const struct ks_event *s, const struct ks_engine *e, const 
 	if (want > tpages)
 		want = tpages;
 	n->tasks++;
-	if (ks_engine_task_pages(e, s->tid, &tp)) {
+	if (ks_grid_task_pages(e, 0, s->tid, &tp)) {
 		if (in_set(before, nbefore, s->tid)) {
 			printf("  tid %u (%.16s) is in the trace but not live in the replay FAIL\n",
 			       s->tid, s->comm);
@@ -254,7 +254,7 @@ static int check_rfc(const struct trace *t, const char *spec)
 	uint32_t *before = NULL, *all = NULL, *probed = NULL, *stop = NULL;
 	size_t stop0, i, nbefore, nall, nprobed, nstop;
 	struct rfc_tally n = { 0 };
-	struct ks_engine *e = NULL;
+	struct ks_grid *e = NULL;
 	bool ok = false;
 
 	for (stop0 = 0; stop0 < t->n; stop0++)
@@ -279,7 +279,7 @@ static int check_rfc(const struct trace *t, const char *spec)
 	for (i = 0; i < nall; i++) {
 		struct ks_task_pages tp;
 
-		if (in_set(stop, nstop, all[i]) || ks_engine_task_pages(e, all[i], &tp))
+		if (in_set(stop, nstop, all[i]) || ks_grid_task_pages(e, 0, all[i], &tp))
 			continue;
 		n.others += tp.mapped;
 		if (!in_set(probed, nprobed, all[i]) && (tp.flags & KS_TP_MISSED) &&
@@ -313,7 +313,7 @@ out:
 	free(all);
 	free(probed);
 	free(stop);
-	ks_engine_free(e);
+	ks_grid_free(e);
 	return ok ? 0 : 1;
 }
 
