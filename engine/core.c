@@ -13,7 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core.h"
+#include "grid_state.h"
 #include "params.h"
 
 /*

@@ -31,7 +31,7 @@
  * they are the growth faults the engine already derives from the HWM, so
  * they are not counted again.
  */
-#include "core.h"
+#include "grid_state.h"
 
 void ks_emodel_init(struct ks_run_state *s)
 {

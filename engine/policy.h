@@ -9,7 +9,7 @@
  * as read-only views and its own state; it changes levels and counters only
  * through the services below, each of which counts what it does, so every
  * policy is accounted the same way and their results compare.  The engine's
- * state of a run (core.h) is out of a policy's reach, and the test
+ * state of a run (grid_state.h) is out of a policy's reach, and the test
  * engine-policy-contract keeps it so.
  *
  * One struct ks_run is one configuration (one spec string) of a grid; the
@@ -378,7 +378,7 @@ struct ks_geom {
 /**
  * struct ks_run - what a policy sees of one configuration being replayed:
  * read-only views and its own state.  The engine's state of the run
- * (counters, levels, task table, timers) lives around it (core.h), out of
+ * (counters, levels, task table, timers) lives around it (grid_state.h), out of
  * a policy's reach: a policy changes it only through the services.
  * @pol: the policy
  * @geo: the geometry

@@ -10,7 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core.h"
+#include "grid_state.h"
 
 struct ks_arena {
 	struct ks_arena *next;

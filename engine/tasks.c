@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core.h"
+#include "grid_state.h"
 
 static void hash_put(uint32_t *key, uint32_t *val, uint32_t mask, uint32_t tid, uint32_t slot)
 {

@@ -4,12 +4,12 @@
 # The policy contract (engine/policy.h), checked on the sources: a policy
 # changes the engine's state only through the services, which count what
 # they do.  A policy source (engine/policy_*.c, and the *_shared.h headers
-# policies share) must not include the engine's own headers (core.h holds a
+# policies share) must not include the engine's own headers (grid_state.h holds a
 # run's counters, levels and task table), name that state, touch a counter
 # or level field, compute a task's address from the task table, or fold a
 # CPU number itself (the engine gives hooks a valid index).  The compiler
 # already refuses r->c and r->lv to a file that keeps to policy.h; this
-# keeps the door to core.h shut.
+# keeps the door to grid_state.h shut.
 #
 # usage: policy_contract.sh ENGINE_DIR       check every policy source there
 #        policy_contract.sh --selftest FILE  every line of FILE that ends in
@@ -19,7 +19,7 @@
 
 rules() {
 	cat <<'RULES'
-#[[:space:]]*include[[:space:]]*["<]([^">]*/)?(core|params)\.h[">]	includes the engine's own state (policy.h only)
+#[[:space:]]*include[[:space:]]*["<]([^">]*/)?(grid_state|params)\.h[">]	includes the engine's own state (policy.h only)
 ks_run_state|ks_levels|->grid([^[:alnum:]_]|$)	names the engine's state of a run
 (->|[])[:alnum:]_]\.)(c|lv)\.[[:alpha:]_]	touches a counter or level: use a service
 (->|[])[:alnum:]_]\.)(tasks|stride|born)([^[:alnum:]_]|$)	computes a task from the task table: h->slot, ks_task_at()

@@ -9,7 +9,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "core.h"
+#include "grid_state.h"
 
 static int failures;
 static uint64_t seen_arg[16], seen_clock[16];

@@ -5,8 +5,8 @@
  * engine-policy-contract checks it): the state of a run below is the
  * engine's, and a policy reaches it only through the services.
  */
-#ifndef KS_CORE_H
-#define KS_CORE_H
+#ifndef KS_GRID_STATE_H
+#define KS_GRID_STATE_H
 
 #include <stddef.h>
 
