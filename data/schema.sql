@@ -3,11 +3,12 @@
 -- schema: it is embedded into the kstack binary at build time and run on
 -- every new database.  Any change to it bumps user_version below; kstack
 -- refuses a database of another version (an older one is replayed again:
--- version 2 added run_params and runs.is_default).
+-- version 2 added run_params and runs.is_default; version 3 the counters of
+-- page-table and TLB work, reclaim, refaults and admission).
 --
 -- 64-bit unsigned values (seeds, trace ids) that may exceed 2^63 are
 -- stored as the signed integer of the same bits.
-PRAGMA user_version = 2;
+PRAGMA user_version = 3;
 
 -- One row per trace, found again by its identity (kst_info.id, 16 hex digits).
 -- The row key gives the insertion order that tables and charts follow.
@@ -98,6 +99,22 @@ CREATE TABLE runs (
 	waits			INTEGER NOT NULL,
 	wait_ns			INTEGER NOT NULL,
 	lost_events		INTEGER NOT NULL,
+	-- page-table and TLB work, reclaim, refaults, admission (version 3)
+	pte_writes		INTEGER NOT NULL,
+	abit_checks		INTEGER NOT NULL,
+	switch_alloc_pages	INTEGER NOT NULL,
+	switch_free_pages	INTEGER NOT NULL,
+	reclaimed_pages		INTEGER NOT NULL,
+	reclaim_passes		INTEGER NOT NULL,
+	tlb_local_flushes	INTEGER NOT NULL,	-- tlb_flushes = local + shootdowns
+	tlb_shootdowns		INTEGER NOT NULL,
+	ipis			INTEGER NOT NULL,
+	refaults		INTEGER NOT NULL,
+	refault_delay_ns	INTEGER NOT NULL,
+	refault_delay_max_ns	INTEGER NOT NULL,
+	admission_waits		INTEGER NOT NULL,
+	admission_wait_ns	INTEGER NOT NULL,
+	asleep_page_ns		INTEGER NOT NULL,	-- page-ns; / (end_ns - start_ns) = mean
 	stack_pages_mean	REAL NOT NULL,
 	pool_pages_mean		REAL NOT NULL,
 	UNIQUE (trace, policy, params, engine_version, seed)
@@ -135,7 +152,7 @@ CREATE TABLE crashes (
 	cpu			INTEGER NOT NULL,
 	tid			INTEGER NOT NULL,
 	pages			INTEGER NOT NULL,
-	reason			INTEGER NOT NULL,	-- enum ks_crash_reason
+	reason			INTEGER NOT NULL,	-- enum ks_crash_reason (3: starved)
 	PRIMARY KEY (run, seq)
 ) WITHOUT ROWID;
 

@@ -25,7 +25,7 @@
 #include "ks_err.h"
 
 /* Bumped whenever a change can alter any result: stored with every run. */
-#define KS_ENGINE_VERSION "6"
+#define KS_ENGINE_VERSION "7"
 
 /* What the engine needs to know about the traced machine. */
 struct ks_machine {
@@ -39,7 +39,11 @@ struct ks_machine {
 /*
  * The counters, identical for every policy.  X(name, description); all are
  * uint64_t.  Pages are in units of the configured page size, "kb" are KiB.
- * "_end" values are the state when the trace ends.
+ * "_end" values are the state when the trace ends.  By construction
+ * (policy.h's services): tlb_flushes = tlb_local_flushes + tlb_shootdowns,
+ * pte_writes = maps + unmaps + accessed bits cleared, and asleep_page_ns /
+ * (end - start) is the mean of pages held by tasks not running on a CPU (a
+ * task runs from its switch-in to its switch-out).
  */
 #define KS_COUNTERS(X)								\
 	X(events,		"events replayed")				\
@@ -75,7 +79,7 @@ struct ks_machine {
 	X(leaked_pages,		"pages lost by modelled kernel bugs")		\
 	X(maps,			"page-table map operations")			\
 	X(unmaps,		"page-table unmap operations")			\
-	X(tlb_flushes,		"TLB flushes")					\
+	X(tlb_flushes,		"TLB flushes (local flushes plus shootdowns)")	\
 	X(kfaults,		"kernel-mode page faults seen")			\
 	X(sync_exceptions,	"kernel synchronous exceptions (arm64 sync stack)") \
 	X(copy_bytes,		"bytes copied from the sync stack to the task stack") \
@@ -83,7 +87,23 @@ struct ks_machine {
 	X(entries,		"kernel entries from user mode seen")		\
 	X(waits,		"allocations that had to sleep")		\
 	X(wait_ns,		"modelled time spent sleeping for pages")	\
-	X(lost_events,		"events lost while recording (from the trace)")
+	X(lost_events,		"events lost while recording (from the trace)")	\
+	/* page-table and TLB work, reclaim, refaults, admission (every policy) */ \
+	X(pte_writes,		"PTE writes: maps, unmaps and accessed-bit clears") \
+	X(abit_checks,		"accessed-bit checks of stack PTEs")		\
+	X(switch_alloc_pages,	"pages mapped to stacks on the context-switch path") \
+	X(switch_free_pages,	"pages unmapped from stacks on the context-switch path") \
+	X(reclaimed_pages,	"pages reclaimed from the stacks of live tasks")	\
+	X(reclaim_passes,	"periodic reclaim passes (shrinker, collector)")	\
+	X(tlb_local_flushes,	"TLB flushes of the local CPU only")		\
+	X(tlb_shootdowns,	"TLB flushes that reach other CPUs by IPI")	\
+	X(ipis,			"IPIs sent by TLB shootdowns")			\
+	X(refaults,		"reclaimed stack pages needed again")		\
+	X(refault_delay_ns,	"summed time from a page's reclaim to its refault") \
+	X(refault_delay_max_ns,	"longest time from a page's reclaim to its refault") \
+	X(admission_waits,	"switch-ins that waited for stack pages")	\
+	X(admission_wait_ns,	"modelled time tasks waited to be switched in")	\
+	X(asleep_page_ns,	"integral of pages mapped to tasks not running (page-ns)")
 
 struct ks_counters {
 #define KS_X_FIELD(name, desc) uint64_t name;
@@ -106,6 +126,8 @@ enum ks_crash_reason {
 	KS_CRASH_POOL_EMPTY = 0,	/* no page in any pool */
 	KS_CRASH_PTE_PRESENT = 1,	/* RFC nr_pages bug: remapping a mapped page */
 	KS_CRASH_OVERFLOW = 2,		/* stack base reached (guard page) */
+	KS_CRASH_STARVED = 3,		/* a switch-in never found its pages: the task
+					 * would never run again */
 };
 
 /* One point of the memory-over-time series. */

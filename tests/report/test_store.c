@@ -77,10 +77,10 @@ static void test_schema(const char *dir)
 	    asprintf(&p5, "%s/missing.db", dir) < 0)
 		exit(1);
 
-	/* a new database gets the schema, version 2 */
+	/* a new database gets the schema, version 3 */
 	CHECK_OK(ks_store_open(&s, path, &err));
 	db = peek(path);
-	CHECK(sql_int(db, "PRAGMA user_version") == 2);
+	CHECK(sql_int(db, "PRAGMA user_version") == 3);
 	/* every counter of KS_COUNTERS is a column of runs */
 	for (i = 0; i < NR_COUNTERS; i++) {
 		char *q;
@@ -111,7 +111,7 @@ static void test_schema(const char *dir)
 	s = NULL;
 	rc = ks_store_open(&s, p2, &err);
 	CHECK(rc == -KS_E_SCHEMA && !s);
-	CHECK(strstr(err.detail, "v7.db: schema version 7, this kstack uses 2") != NULL);
+	CHECK(strstr(err.detail, "v7.db: schema version 7, this kstack uses 3") != NULL);
 	rc = ks_store_open_ro(&s, p2, &err);
 	CHECK(rc == -KS_E_SCHEMA && !s);
 
@@ -123,7 +123,7 @@ static void test_schema(const char *dir)
 	memset(&err, 0, sizeof(err));
 	rc = ks_store_open(&s, p2, &err);
 	CHECK(rc == -KS_E_SCHEMA && !s);
-	CHECK_STR(strstr(err.detail, "v7.db:"), "v7.db: schema version 1, this kstack uses 2: "
+	CHECK_STR(strstr(err.detail, "v7.db:"), "v7.db: schema version 1, this kstack uses 3: "
 						"replay the traces into a new database");
 	memset(&err, 0, sizeof(err));
 	rc = ks_store_open_ro(&s, p2, &err);
