@@ -11,6 +11,7 @@ extern const struct ks_policy ks_policy_rfc;
 extern const struct ks_policy ks_policy_rfc_global;
 extern const struct ks_policy ks_policy_watermark;
 extern const struct ks_policy ks_policy_entry;
+extern const struct ks_policy ks_policy_sp_reclaim;
 
 const struct ks_policy *const ks_policies[] = {
 	&ks_policy_static,
@@ -18,5 +19,6 @@ const struct ks_policy *const ks_policies[] = {
 	&ks_policy_rfc_global,
 	&ks_policy_entry,
 	&ks_policy_watermark,
+	&ks_policy_sp_reclaim,
 	NULL,
 };
