@@ -12,6 +12,7 @@ extern const struct ks_policy ks_policy_rfc_global;
 extern const struct ks_policy ks_policy_watermark;
 extern const struct ks_policy ks_policy_entry;
 extern const struct ks_policy ks_policy_sp_reclaim;
+extern const struct ks_policy ks_policy_abit;
 
 const struct ks_policy *const ks_policies[] = {
 	&ks_policy_static,
@@ -20,5 +21,6 @@ const struct ks_policy *const ks_policies[] = {
 	&ks_policy_entry,
 	&ks_policy_watermark,
 	&ks_policy_sp_reclaim,
+	&ks_policy_abit,
 	NULL,
 };
