@@ -311,14 +311,14 @@ static void switch_lost_prev(struct ks_grid *g, const struct ks_event *ev, uint3
 		task_stop(g, &g->task[slot], ev->cpu);
 }
 
-/* A switch hook of @s: the stack services count switch-path pages meanwhile. */
-static inline void run_switch_hook(struct ks_run_state *s,
+/* Switch hook @which (KS_HOOK_*) of @s: the stack services count switch-path pages by it. */
+static inline void run_switch_hook(struct ks_run_state *s, uint8_t which,
 				   void (*fn)(struct ks_run *, const struct ks_hook *),
 				   const struct ks_hook *h)
 {
-	s->in_switch = true;
+	s->in_hook = which;
 	fn(&s->run, h);
-	s->in_switch = false;
+	s->in_hook = KS_HOOK_NONE;
 }
 
 static void on_switch(struct ks_grid *g, const struct ks_event *ev)
@@ -365,7 +365,7 @@ static void on_switch(struct ks_grid *g, const struct ks_event *ev)
 					s->run.pol->grow(&s->run, &h);
 				run_refill(s, &h);
 				if (s->run.pol->switch_out)
-					run_switch_hook(s, s->run.pol->switch_out, &h);
+					run_switch_hook(s, KS_HOOK_SWITCH_OUT, s->run.pol->switch_out, &h);
 			}
 			task->hwm_done = task->hwm;
 			task->flags &= ~KS_T_REFILL;
@@ -392,7 +392,7 @@ static void on_switch(struct ks_grid *g, const struct ks_event *ev)
 				continue;
 			h.t = ks_run_task(s, slot);
 			h.need = run_need(s, h.t, task->hwm);
-			run_switch_hook(s, s->run.pol->switch_in, &h);
+			run_switch_hook(s, KS_HOOK_SWITCH_IN, s->run.pol->switch_in, &h);
 		}
 	}
 }

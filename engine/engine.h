@@ -91,8 +91,8 @@ struct ks_machine {
 	/* page-table and TLB work, reclaim, refaults, admission (every policy) */ \
 	X(pte_writes,		"PTE writes: maps, unmaps and accessed-bit clears") \
 	X(abit_checks,		"accessed-bit checks of stack PTEs")		\
-	X(switch_alloc_pages,	"pages mapped to stacks on the context-switch path") \
-	X(switch_free_pages,	"pages unmapped from stacks on the context-switch path") \
+	X(switch_alloc_pages,	"pages mapped to a stack as its task is switched in") \
+	X(switch_free_pages,	"pages unmapped from a stack as its task is switched out") \
 	X(reclaimed_pages,	"pages reclaimed from the stacks of live tasks")	\
 	X(reclaim_passes,	"periodic reclaim passes (shrinker, collector)")	\
 	X(tlb_local_flushes,	"TLB flushes of the local CPU only")		\

@@ -23,6 +23,13 @@ struct ks_timer {
 
 struct ks_arena;
 
+/* Which switch hook of a run is running (the stack services count by it). */
+enum {
+	KS_HOOK_NONE = 0,
+	KS_HOOK_SWITCH_IN = 1,	/* its maps are switch_alloc_pages */
+	KS_HOOK_SWITCH_OUT = 2,	/* its unmaps are switch_free_pages */
+};
+
 /* Current levels: the engine keeps means and peaks of these. */
 struct ks_levels {
 	int64_t stack;		/* pages mapped to live tasks */
@@ -66,7 +73,7 @@ struct ks_run_state {
 	struct ks_sample *samples;	/* conf.samples entries */
 	uint8_t *born;			/* per task slot: pages mapped right after birth */
 	bool nomem;			/* an allocation failed: results incomplete */
-	bool in_switch;			/* a switch_in or switch_out hook is running */
+	uint8_t in_hook;		/* KS_HOOK_*: the switch hook running now */
 	char params[512];		/* canonical resolved spec (no policy name) */
 };
 

@@ -44,14 +44,14 @@
  * The services and what each counts; nothing else counts for a policy.
  * Stack and charges:
  * - ks_stack_map(): maps += n, pte_writes += n; the stack level; inside a
- *   switch_in or switch_out hook also switch_alloc_pages += n.
+ *   switch_in hook also switch_alloc_pages += n.
  * - ks_stack_adopt(): the stack level only (pages already mapped).
  * - ks_stack_inherit(): a fork takes a cached stack: the cache level -n, the
  *   stack level +n, charged (memcg), inherited_pages += n - prealloc.
  * - ks_task_adopt(): the stack level and nr_kernel_stack of a task alive
  *   before the trace (no map, no memcg charge).
  * - ks_stack_unmap(): unmaps += n, pte_writes += n; the stack level; inside
- *   a switch_in or switch_out hook also switch_free_pages += n.
+ *   a switch_out hook also switch_free_pages += n.
  * - ks_stack_reclaim(): ks_stack_unmap() and reclaimed_pages += n (pages a
  *   reclaim rule takes from a live task).
  * - ks_stack_drop(): the stack level only (to a cache, or leaked).
@@ -467,9 +467,9 @@ void ks_run_limit(struct ks_run *r, uint32_t pages);
  * ks_stack_map() - @n fresh pages are mapped into @t's stack
  * @r: the run
  * @t: the task
- * @n: pages (maps += n, pte_writes += n, and in a switch_in or switch_out
- *	hook switch_alloc_pages += n; the pages come from a pool or the
- *	allocator: the caller accounts their source)
+ * @n: pages (maps += n, pte_writes += n, and in a switch_in hook
+ *	switch_alloc_pages += n; the pages come from a pool or the allocator:
+ *	the caller accounts their source)
  */
 void ks_stack_map(struct ks_run *r, struct ks_ptask *t, uint32_t n);
 
@@ -499,7 +499,7 @@ void ks_task_adopt(struct ks_run *r, const struct ks_hook *h);
 
 /**
  * ks_stack_unmap() - @n pages of @t are unmapped and freed (unmaps += n,
- * pte_writes += n; in a switch hook, switch_free_pages += n)
+ * pte_writes += n; in a switch_out hook, switch_free_pages += n)
  */
 void ks_stack_unmap(struct ks_run *r, struct ks_ptask *t, uint32_t n);
 

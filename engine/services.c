@@ -112,7 +112,8 @@ void ks_stack_map(struct ks_run *r, struct ks_ptask *t, uint32_t n)
 	t->mapped += n;
 	s->c.maps += n;
 	s->c.pte_writes += n;
-	if (s->in_switch)
+	/* a page a task gets as it is switched in (not a fault seen at switch-out) */
+	if (s->in_hook == KS_HOOK_SWITCH_IN)
 		s->c.switch_alloc_pages += n;
 	stack_level(s, n);
 }
@@ -162,7 +163,7 @@ void ks_stack_unmap(struct ks_run *r, struct ks_ptask *t, uint32_t n)
 	t->mapped -= n;
 	s->c.unmaps += n;
 	s->c.pte_writes += n;
-	if (s->in_switch)
+	if (s->in_hook == KS_HOOK_SWITCH_OUT)
 		s->c.switch_free_pages += n;
 	stack_level(s, -(int64_t)n);
 }

@@ -160,10 +160,11 @@ static void test_counting(void)
  * 5000 ns (the clock stays there): A never fails, B's fail window covers
  * [5000, 1e9 + 5000) (0-1 s), C fails every allocation (fail_rate=1).
  *   map 2 (outside a switch hook): maps 2, pte_writes 2, switch_alloc 0.
- *   in a switch hook: map 1 -> switch_alloc 1; unmap 1 -> unmaps 1,
- *   switch_free 1; reclaim 1 -> unmaps 2, switch_free 2, reclaimed 1;
- *   pte_writes 2 + 1 + 1 + 1 = 5.
- *   abit_check(4, 1): abit_checks 4, pte_writes 6.
+ *   in a switch_in hook: map 1 -> switch_alloc 1, unmap 1 -> switch_free
+ *   0; in a switch_out hook: map 1 -> switch_alloc still 1, unmap 1 ->
+ *   switch_free 1, reclaim 1 -> switch_free 2, reclaimed 1; maps 4,
+ *   unmaps 3, pte_writes 4 + 3 = 7.
+ *   abit_check(4, 1): abit_checks 4, pte_writes 8.
  *   tlb_flush: flushes 1, local 1.  shootdown(3): flushes 2, shootdowns 1,
  *   ipis 3.  shootdown(0): a local flush: flushes 3, local 2.
  *   reclaim_pass x2: passes 2.
@@ -205,19 +206,23 @@ static void test_reclaim_counting(void)
 		ks_stack_map(r, &t, 2);
 		check("maps", s->c.maps, 2);
 		check("switch_alloc outside", s->c.switch_alloc_pages, 0);
-		s->in_switch = true;
+		s->in_hook = KS_HOOK_SWITCH_IN;
+		ks_stack_map(r, &t, 1);
+		ks_stack_unmap(r, &t, 1);
+		s->in_hook = KS_HOOK_SWITCH_OUT;
 		ks_stack_map(r, &t, 1);
 		ks_stack_unmap(r, &t, 1);
 		ks_stack_reclaim(r, &t, 1);
-		s->in_switch = false;
+		s->in_hook = KS_HOOK_NONE;
 		check("switch_alloc", s->c.switch_alloc_pages, 1);
 		check("switch_free", s->c.switch_free_pages, 2);
-		check("unmaps", s->c.unmaps, 2);
+		check("maps 4", s->c.maps, 4);
+		check("unmaps", s->c.unmaps, 3);
 		check("reclaimed", s->c.reclaimed_pages, 1);
 		check("mapped", t.mapped, 1);
 		ks_abit_check(r, 4, 1);
 		check("abit_checks", s->c.abit_checks, 4);
-		check("pte_writes", s->c.pte_writes, 6);
+		check("pte_writes", s->c.pte_writes, 8);
 		ks_tlb_flush(r);
 		ks_tlb_shootdown(r, 3);
 		ks_tlb_shootdown(r, 0);
