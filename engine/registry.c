@@ -13,6 +13,7 @@ extern const struct ks_policy ks_policy_watermark;
 extern const struct ks_policy ks_policy_entry;
 extern const struct ks_policy ks_policy_sp_reclaim;
 extern const struct ks_policy ks_policy_abit;
+extern const struct ks_policy ks_policy_gc;
 
 const struct ks_policy *const ks_policies[] = {
 	&ks_policy_static,
@@ -22,5 +23,6 @@ const struct ks_policy *const ks_policies[] = {
 	&ks_policy_watermark,
 	&ks_policy_sp_reclaim,
 	&ks_policy_abit,
+	&ks_policy_gc,
 	NULL,
 };
