@@ -31,15 +31,23 @@
  *    the engine's own; it reads r->geo, r->pconf, r->clock, the hook (const)
  *    and its private state (ks_run_priv(), ks_cpu_priv(), ks_task_priv()),
  *    and acts through the services below.
- * 2. engine/registry.c: one line (the order is --list-policies' order).
+ * 2. engine/registry.c: two lines, its extern declaration and its entry in
+ *    ks_policies[] (the order is --list-policies' order).
  * 3. engine/meson.build: one line in engine_sources.
  * 4. tests/policies/golden_NAME.c and its name in tests/policies/meson.build:
  *    tiny traces whose expected counters are worked out by hand in the
  *    comments, never pasted from the program's output.
+ * 5. tests/pins/shipped.pins: the policy's lines, regenerated on purpose
+ *    (the pins test fails for a registered policy without them).
  * Per-CPU state is indexed by @h->cpu, already a valid index (the engine
  * folds a CPU the trace header did not count); another task is reached by
  * its slot (@h->slot, kept, then ks_task_at()).  Deferred work (a pool
- * refilled after a latency, balance workers) is ks_timer_add().
+ * refilled after a latency, balance workers) is ks_timer_add(); a periodic
+ * pass over the tasks (a shrinker, a collector) is a timer that calls
+ * ks_tasks_walk().  Per-task state follows the 6-byte struct ks_ptask, so
+ * it is only byte-aligned: keep wider fields in byte arrays (memcpy).  A
+ * policy that reads depths (a switch's saved stack pointer, @h->ev->depth)
+ * sets needs_depth, or refuses the keys that need them in resolve().
  *
  * The services and what each counts; nothing else counts for a policy.
  * Stack and charges:

@@ -129,7 +129,7 @@ static const struct ks_param abit_params[] = {
 	{
 		.key = "period", .kind = KS_PT_U64, .off = OFF(period),
 		.def = "1000000000", .expect = "1000000..1000000000000 ns",
-		.doc = "ns between shrinker passes, 1000000..1000000000000 (reclaim=shrinker)",
+		.doc = "ns between shrinker passes (reclaim=shrinker)",
 	},
 	{
 		.key = "access", .kind = KS_PT_ENUM, .off = OFF(access),
@@ -140,8 +140,8 @@ static const struct ks_param abit_params[] = {
 	{
 		.key = "pool", .kind = KS_PT_U32, .off = OFF(pool),
 		.min = 0, .max = 64, .auto_ok = true, .def = "auto", .expect = "auto or 0..64",
-		.doc = "per-CPU pool slots for reclaimed pages, 0..64; 0: allocator only "
-		       "(auto: thread_size/page_size - prealloc, at least 1)",
+		.doc = "per-CPU pool slots for reclaimed pages; 0: allocator only (auto: "
+		       "thread_size/page_size - prealloc, at least 1)",
 	},
 	{
 		.key = "shootdown", .kind = KS_PT_ENUM, .off = OFF(shootdown),
@@ -152,8 +152,8 @@ static const struct ks_param abit_params[] = {
 	{
 		.key = "alloc_latency", .kind = KS_PT_U32, .off = OFF(alloc_latency),
 		.min = 0, .max = 4000000000.0, .def = "20000", .expect = "0..4000000000 ns",
-		.doc = "ns between allocation tries of a task waiting to be switched in, "
-		       "0..4000000000 (placeholder)",
+		.doc = "ns between allocation tries of a task waiting to be switched in "
+		       "(placeholder)",
 	},
 	{ .key = NULL },
 };

@@ -88,13 +88,12 @@ static const struct ks_param gc_params[] = {
 	{
 		.key = "period", .kind = KS_PT_U64, .off = OFF(period),
 		.def = "1000000000", .expect = "1000000..1000000000000 ns",
-		.doc = "ns between collector passes, 1000000..1000000000000",
+		.doc = "ns between collector passes",
 	},
 	{
 		.key = "idle", .kind = KS_PT_U64, .off = OFF(idle),
 		.def = "1000000000", .expect = "ns, an unsigned 64-bit integer",
-		.doc = "ns a task must have been asleep for its stack to be collected, 0.."
-		       "2^64-1",
+		.doc = "a task asleep for longer than this many ns has its stack collected",
 	},
 	{
 		.key = "access", .kind = KS_PT_ENUM, .off = OFF(access),

@@ -77,13 +77,13 @@ static const struct ks_param sp_params[] = {
 	{
 		.key = "margin", .kind = KS_PT_U32, .off = OFF(margin),
 		.min = 0, .max = 65536, .def = "0", .expect = "0..65536 bytes",
-		.doc = "bytes kept mapped below the saved stack pointer (0..65536)",
+		.doc = "bytes kept mapped below the saved stack pointer",
 	},
 	{
 		.key = "pool", .kind = KS_PT_U32, .off = OFF(pool),
 		.min = 0, .max = 64, .auto_ok = true, .def = "auto", .expect = "auto or 0..64",
-		.doc = "per-CPU pool slots for reclaimed pages, 0..64; 0: allocator only "
-		       "(auto: thread_size/page_size - prealloc, at least 1)",
+		.doc = "per-CPU pool slots for reclaimed pages; 0: allocator only (auto: "
+		       "thread_size/page_size - prealloc, at least 1)",
 	},
 	{
 		.key = "shootdown", .kind = KS_PT_ENUM, .off = OFF(shootdown),
@@ -94,8 +94,8 @@ static const struct ks_param sp_params[] = {
 	{
 		.key = "alloc_latency", .kind = KS_PT_U32, .off = OFF(alloc_latency),
 		.min = 0, .max = 4000000000.0, .def = "20000", .expect = "0..4000000000 ns",
-		.doc = "ns between allocation tries of a task waiting to be switched in, "
-		       "0..4000000000 (placeholder)",
+		.doc = "ns between allocation tries of a task waiting to be switched in "
+		       "(placeholder)",
 	},
 	{ .key = NULL },
 };

@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: MIT
 /*
- * The policy registry: add a policy here and in its own policy_NAME.c (the
- * recipe is at the top of policy.h).  The order is the order of
- * --list-policies.
+ * The policy registry: add a policy here (its extern declaration and its
+ * entry) and in its own policy_NAME.c (the recipe is at the top of
+ * policy.h).  The order is the order of --list-policies.
  */
 #include "policy.h"
 

@@ -29,16 +29,17 @@ static void usage(FILE *f)
 		"  -j, --jobs N          worker threads (default: one per CPU)\n"
 		"      --no-store        replay without storing (with --verify)\n"
 		"      --verify DIGEST   fail unless the results' digest (16 hex digits) is DIGEST\n"
-		"      --list-policies   list policies, their parameters and defaults\n"
+		"      --list-policies   list policies, their parameters, defaults and ranges\n"
 		"  -q, --quiet           no progress or summary lines\n"
 		"  -h, --help            this text\n\n"
 		"example: kstack replay w.kst --policy rfc --sweep pool=1..8 -d kstack.db\n");
 }
 
+/* Every key with its default, what it does and the values it takes. */
 static void print_params(const struct ks_param *p)
 {
 	for (; p && p->key; p++)
-		printf("    %-16s default %-8s %s\n", p->key, p->def, p->doc);
+		printf("    %-16s default %-10s %s [%s]\n", p->key, p->def, p->doc, p->expect);
 }
 
 static int list_policies(void)
