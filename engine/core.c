@@ -91,7 +91,7 @@ static uint32_t task_create(struct ks_grid *g, const struct ks_event *ev, uint32
 	if (how == KS_BORN_FORK)
 		g->forks++;
 	hook_init(g, &h, ev, slot);
-	g->task[slot].cpu = h.cpu;
+	g->task[slot].cpu = ev->cpu;
 	g->task[slot].since = g->now;
 	for (i = 0; i < g->nruns; i++) {
 		struct ks_run_state *s = g->runs[i];
@@ -279,17 +279,19 @@ static void task_exit(struct ks_grid *g, uint32_t slot, const struct ks_event *e
 	}
 }
 
-/* @t leaves CPU index @cpu now (running or not, as far as the replay knew). */
-static void task_stop(struct ks_grid *g, struct ks_task *t, uint32_t cpu)
+/* @t leaves trace CPU @cpu now (running or not, as far as the replay knew). */
+static inline void task_stop(struct ks_grid *g, struct ks_task *t, uint32_t cpu)
 {
-	t->run_ns = ks_task_ran(g, t);
-	t->flags &= ~KS_T_RUNNING;
+	if (t->flags & KS_T_RUNNING) {
+		t->run_ns = ks_task_ran(g, t);
+		t->flags &= ~KS_T_RUNNING;
+	}
 	t->since = g->now;
 	t->cpu = cpu;
 }
 
-/* @t runs on CPU index @cpu from now. */
-static void task_start(struct ks_grid *g, struct ks_task *t, uint32_t cpu)
+/* @t runs on trace CPU @cpu from now. */
+static inline void task_start(struct ks_grid *g, struct ks_task *t, uint32_t cpu)
 {
 	if (!(t->flags & KS_T_RUNNING)) {
 		t->flags |= KS_T_RUNNING;
@@ -325,7 +327,7 @@ static void on_switch(struct ks_grid *g, const struct ks_event *ev)
 {
 	struct ks_task *task;
 	struct ks_hook h;
-	uint32_t slot, cpu = ev->cpu < g->ncpus ? ev->cpu : ev->cpu % g->ncpus;
+	uint32_t slot;
 	size_t i;
 
 	g->switches++;
@@ -333,7 +335,7 @@ static void on_switch(struct ks_grid *g, const struct ks_event *ev)
 		uint32_t old = g->cur[ev->cpu];
 
 		g->cur[ev->cpu] = ev->tid2;
-		if (old && old != ev->tid)
+		if (old != ev->tid && old)
 			switch_lost_prev(g, ev, old);
 	}
 	if (ev->tid) {
@@ -341,7 +343,7 @@ static void on_switch(struct ks_grid *g, const struct ks_event *ev)
 		if (slot == KS_NO_TASK)
 			return;
 		task = &g->task[slot];
-		task_stop(g, task, cpu);
+		task_stop(g, task, ev->cpu);
 		if (ev->hwm > task->hwm)
 			task->hwm = ev->hwm;
 		if ((task->flags & KS_T_ADOPT) && task->hwm)
@@ -378,7 +380,7 @@ static void on_switch(struct ks_grid *g, const struct ks_event *ev)
 		if (slot == KS_NO_TASK)
 			return;
 		task = &g->task[slot];
-		task_start(g, task, cpu);
+		task_start(g, task, ev->cpu);
 		if (!g->any_switch_in)
 			return;
 		/* with switch_out hooks, prev's made the event's part (hooks get it const) */

@@ -102,7 +102,7 @@ struct ks_task {
 	uint16_t flags;		/* KS_T_* */
 	uint8_t how;		/* enum ks_birth */
 	uint8_t pad;
-	uint32_t cpu;		/* CPU index it last ran on (where it appeared, before) */
+	uint32_t cpu;		/* trace CPU it runs on, or last left (or appeared on) */
 	uint64_t run_ns;	/* time spent running, up to @since if KS_T_RUNNING */
 	uint64_t since;		/* KS_T_RUNNING: its switch-in; else when it stopped
 				 * running (or appeared) */

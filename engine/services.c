@@ -410,8 +410,8 @@ void ks_tasks_walk(struct ks_run *r, ks_walk_fn fn)
 
 		if (!task->tid)
 			continue;
-		h.cpu = task->cpu;
 		h.trace_cpu = task->cpu;
+		h.cpu = task->cpu < g->ncpus ? task->cpu : task->cpu % g->ncpus;
 		h.slot = slot;
 		h.tid = task->tid;
 		h.hwm = task->hwm;
