@@ -367,7 +367,8 @@ static void on_switch(struct ks_grid *g, const struct ks_event *ev)
 					s->run.pol->grow(&s->run, &h);
 				run_refill(s, &h);
 				if (s->run.pol->switch_out)
-					run_switch_hook(s, KS_HOOK_SWITCH_OUT, s->run.pol->switch_out, &h);
+					run_switch_hook(s, KS_HOOK_SWITCH_OUT,
+							s->run.pol->switch_out, &h);
 			}
 			task->hwm_done = task->hwm;
 			task->flags &= ~KS_T_REFILL;

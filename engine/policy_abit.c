@@ -76,6 +76,7 @@
 #define ABIT_MAX_PAGES 16	/* thread_size 65536 / page_size 4096 */
 #define ABIT_PERIOD_MIN 1000000ULL		/* 1 ms */
 #define ABIT_PERIOD_MAX 1000000000000ULL	/* 1000 s */
+#define ABIT_PERIOD_EXPECT "1000000..1000000000000 ns"
 
 enum { RECLAIM_SWITCH = 0, RECLAIM_SHRINKER = 1 };
 enum { ACCESS_DEPTH = 0, ACCESS_HWM = 1 };
@@ -128,7 +129,7 @@ static const struct ks_param abit_params[] = {
 	},
 	{
 		.key = "period", .kind = KS_PT_U64, .off = OFF(period),
-		.def = "1000000000", .expect = "1000000..1000000000000 ns",
+		.def = "1000000000", .expect = ABIT_PERIOD_EXPECT,
 		.doc = "ns between shrinker passes (reclaim=shrinker)",
 	},
 	{
@@ -169,8 +170,8 @@ static int abit_resolve(void *conf, const struct ks_conf *c, const struct ks_mac
 		ac->pool = dyn ? dyn : 1;
 	if (ac->period < ABIT_PERIOD_MIN || ac->period > ABIT_PERIOD_MAX)
 		return ks_error_set(err, KS_E_PARAM,
-				    "bad value '%llu' for key 'period' of policy 'abit' (expected %s)",
-				    (unsigned long long)ac->period, abit_params[2].expect);
+				    "bad value '%llu' for key 'period' of policy 'abit' "
+				    "(expected " ABIT_PERIOD_EXPECT ")", (unsigned long long)ac->period);
 	if (!ac->latch && ac->access == ACCESS_DEPTH && !m->depth_known)
 		return ks_error_set(err, KS_E_DEPTH,
 				    "policy 'abit' with latch=0,access=depth needs stack depths, "

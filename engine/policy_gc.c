@@ -54,6 +54,7 @@
 #define GC_MAX_PAGES 16				/* thread_size 65536 / page_size 4096 */
 #define GC_PERIOD_MIN 1000000ULL		/* 1 ms */
 #define GC_PERIOD_MAX 1000000000000ULL		/* 1000 s */
+#define GC_PERIOD_EXPECT "1000000..1000000000000 ns"
 
 enum { ACCESS_DEPTH = 0, ACCESS_HWM = 1 };
 enum { SHOOTDOWN_LOCAL = 0, SHOOTDOWN_ALL = 1 };
@@ -87,7 +88,7 @@ static const struct ks_param gc_params[] = {
 	RFC_PARAMS,
 	{
 		.key = "period", .kind = KS_PT_U64, .off = OFF(period),
-		.def = "1000000000", .expect = "1000000..1000000000000 ns",
+		.def = "1000000000", .expect = GC_PERIOD_EXPECT,
 		.doc = "ns between collector passes",
 	},
 	{
@@ -119,8 +120,7 @@ static int gc_resolve(void *conf, const struct ks_conf *c, const struct ks_machi
 	if (gc->period < GC_PERIOD_MIN || gc->period > GC_PERIOD_MAX)
 		return ks_error_set(err, KS_E_PARAM,
 				    "bad value '%llu' for key 'period' of policy 'gc' (expected "
-				    "1000000..1000000000000 ns)",
-				    (unsigned long long)gc->period);
+				    GC_PERIOD_EXPECT ")", (unsigned long long)gc->period);
 	if (gc->rfc.quirk_nr_pages)
 		return ks_error_set(err, KS_E_PARAM,
 				    "bad value '1' for key 'quirk_nr_pages' of policy 'gc' "

@@ -132,7 +132,8 @@ static void test_crash(void)
 	};
 	struct expect e[] = {
 		{ "reclaim_passes", 1 }, { "reclaimed_pages", 2 }, { "tlb_local_flushes", 1 },
-		{ "refaults", 2 }, { "refault_delay_ns", 30 * MS }, { "refault_delay_max_ns", 15 * MS },
+		{ "refaults", 2 }, { "refault_delay_ns", 30 * MS },
+		{ "refault_delay_max_ns", 15 * MS },
 		{ "faults", 2 }, { "fault_pages", 1 }, { "crashes", 1 }, { "pool_hits", 1 },
 		{ "refills", 1 }, { "refill_pages", 1 }, { "charges", 1 }, { "stack_pages_end", 4 },
 		{ "pool_pages_end", 1 }, { "kernel_stack_kb_end", 8 }, { "dyn_faults_kb_end", 4 },
