@@ -82,6 +82,11 @@ fleet_prepare() {
 		fleet_die "$fleet_out/job: cannot write it"
 }
 
+# fleet_since T0: seconds since $EPOCHREALTIME was T0
+fleet_since() {
+	awk -v a="$1" -v b="$EPOCHREALTIME" 'BEGIN { printf "%.1f", b - a }'
+}
+
 # fleet_number NAME VALUE: VALUE is a whole number from 1
 fleet_number() {
 	[[ $2 =~ ^[1-9][0-9]*$ ]] || fleet_usage_error "bad $1 '$2' (expected a number from 1)"

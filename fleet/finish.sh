@@ -13,7 +13,12 @@ if [ ${#shards[@]} -ne "$NCHUNKS" ]; then
 		"a replay job failed (its log is in $out/logs)" >&2
 	exit 1
 fi
+since() { awk -v a="$1" -v b="$EPOCHREALTIME" 'BEGIN { printf "%.1f", b - a }'; }
+t0=$EPOCHREALTIME
 "$KSTACK" merge -o "$out/fleet.db" "${shards[@]}"
+echo "kstack fleet: merged ${#shards[@]} shards in $(since "$t0") s" >&2
+t0=$EPOCHREALTIME
 "$KSTACK" report -d "$out/fleet.db" > "$out/.report.txt.part"
 mv "$out/.report.txt.part" "$out/report.txt"
+echo "kstack fleet: report written in $(since "$t0") s" >&2
 echo "kstack fleet: report in $out/report.txt, database $out/fleet.db" >&2

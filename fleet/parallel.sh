@@ -63,9 +63,11 @@ fleet_prepare "$list" "$out" "$chunk" 1 "$kstack" "$@"
 echo "kstack fleet: replaying $fleet_chunks chunks of up to $chunk traces into" \
 	"$fleet_out/shards" >&2
 # a failed job stops new ones; the shards made stay for the next run
+t0=$EPOCHREALTIME
 seq 0 $((fleet_chunks - 1)) |
 	parallel --will-cite -q --halt soon,fail=1 ${jobs:+--jobs "$jobs"} "${ssh[@]}" \
 		--joblog "$fleet_out/logs/parallel.log" "$fleet_out/job/task.sh" "$fleet_out" ||
 	fleet_die "a replay job failed (see $fleet_out/logs/parallel.log); run again to resume"
+echo "kstack fleet: replayed $fleet_chunks chunks in $(fleet_since "$t0") s" >&2
 "$fleet_out/job/finish.sh" "$fleet_out" || fleet_die "the merge failed"
 echo "$fleet_out/report.txt"

@@ -10,17 +10,18 @@ set -euo pipefail
 out=$1
 chunk=${2:-${SLURM_ARRAY_TASK_ID:?no chunk given and no Slurm array task id}}
 . "$out/job/config"
-shard=$(printf '%s/shards/shard-%05d.db' "$out" "$chunk")
+printf -v shard '%s/shards/shard-%05d.db' "$out" "$chunk"
 if [ -e "$shard" ]; then
 	echo "kstack fleet: $shard is there already" >&2
 	exit 0
 fi
 mapfile -t args < "$out/job/replay.args"
-mapfile -t traces < <(sed -n "$((chunk * CHUNK + 1)),$(((chunk + 1) * CHUNK))p" \
-	"$out/job/traces.list")
+mapfile -t -s $((chunk * CHUNK)) -n "$CHUNK" traces < "$out/job/traces.list"
 [ ${#traces[@]} -gt 0 ] || { echo "kstack fleet: chunk $chunk: no such chunk" >&2; exit 1; }
-scratch=$(mktemp -d "${TMPDIR:-/tmp}/kstack-shard.XXXXXX")
-trap 'rm -rf "$scratch"; rm -f "$out/shards/.${shard##*/}.part"' EXIT
-"$KSTACK" replay "${traces[@]}" "${args[@]}" -j "$THREADS" -q -d "$scratch/shard.db"
-cp "$scratch/shard.db" "$out/shards/.${shard##*/}.part"
-mv "$out/shards/.${shard##*/}.part" "$shard"
+# replayed on this machine's scratch space, shown in the shared folder once whole
+scratch=${TMPDIR:-/tmp}/kstack-shard-$$-$RANDOM.db
+part=$out/shards/.${shard##*/}.part
+trap 'rm -f "$scratch" "$scratch-wal" "$scratch-shm" "$part"' EXIT
+"$KSTACK" replay "${traces[@]}" "${args[@]}" -j "$THREADS" -q -d "$scratch"
+cp "$scratch" "$part"
+mv "$part" "$shard"

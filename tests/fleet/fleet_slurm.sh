@@ -14,6 +14,8 @@ for c in munged munge unmunge slurmctld slurmd sbatch sinfo runuser; do
 done
 . "$here/slurm_cluster.sh"
 trap 'cluster_stop; rm -rf "$T"' EXIT
+trap 'exit 143' TERM
+trap 'exit 130' INT
 driver=$here/../../fleet/slurm.sh
 
 hosts 50

@@ -44,6 +44,20 @@ grep -qx "f.db: 2 traces (1 new), 14 runs (7 new) from 1 shard" err.txt ||
 	fail "summary: $(cat err.txt)"
 same_db one.db f.db
 
+# a shard whose replay was killed: its -wal holds runs not yet in the file, and
+# they are merged too
+"$KSTACK" replay a.kst -p rfc --sweep pool=0..63 --sweep seed=1..8 -d k.db -q &
+pid=$!
+until [ "$(sqlite3 -readonly k.db 'SELECT count(*) FROM runs' 2>/dev/null)" -gt 2 ] 2>/dev/null; do
+	kill -0 $pid 2>/dev/null || fail "the replay into k.db ended too early"
+	sleep 0.05
+done
+kill -KILL $pid
+wait $pid 2>/dev/null
+[ -s k.db-wal ] || fail "no -wal left by the killed replay"
+"$KSTACK" merge -o km.db k.db -q || fail "merge of a shard with a -wal"
+same_db k.db km.db
+
 # refusals: one line, exit 1, the output as it was, no new or temporary file
 refused() {
 	local want=$1

@@ -56,7 +56,7 @@ cluster_start() {
 	mkdir -p "$d/state" "$d/spool" || return 1
 	cat > "$d/slurm.conf" <<CONF
 ClusterName=kstacktest
-SlurmctldHost=$host
+SlurmctldHost=$host(127.0.0.1)
 SlurmUser=root
 SlurmctldPort=$p1
 SlurmdPort=$p2
@@ -74,7 +74,7 @@ SchedulerParameters=batch_sched_delay=0,sched_min_interval=0
 JobAcctGatherType=jobacct_gather/none
 AccountingStorageType=accounting_storage/none
 ReturnToService=2
-NodeName=$host CPUs=$cpus State=UNKNOWN
+NodeName=$host NodeAddr=127.0.0.1 CPUs=$cpus State=UNKNOWN
 PartitionName=kstack Nodes=$host Default=YES MaxTime=INFINITE State=UP
 CONF
 	export SLURM_CONF=$d/slurm.conf
