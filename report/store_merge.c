@@ -222,15 +222,15 @@ static int merge_tables(struct merge *m, const char *path, struct ks_error *err)
 }
 
 /*
- * Attach @path, copy it, detach it.  The existing output is attached for
- * writing, so that detaching it, the last connection, folds its -wal into
- * it before the merge is renamed over it; a shard is read as a file alone
- * unless a -wal or -journal beside it holds something.
+ * Attach @path, copy it, detach it.  A database is read as a file alone
+ * unless a -wal or -journal beside it holds something; then the existing
+ * output is attached for writing, so that detaching it, the last
+ * connection, folds its -wal into it before the merge is renamed over it.
  */
 static int merge_input(struct merge *m, const char *path, bool base, struct ks_error *err)
 {
-	char *uri = ks_store_uri(path, base ? "mode=rw" : ks_store_has_pending(path) ?
-				 "mode=ro" : "immutable=1");
+	bool pending = ks_store_has_pending(path);
+	char *uri = ks_store_uri(path, !pending ? "immutable=1" : base ? "mode=rw" : "mode=ro");
 	sqlite3_stmt *st = NULL;
 	int ret = 0;
 

@@ -55,8 +55,14 @@ done
 kill -KILL $pid
 wait $pid 2>/dev/null
 [ -s k.db-wal ] || fail "no -wal left by the killed replay"
+cp k.db kb.db && cp k.db-wal kb.db-wal || fail "copy k.db"
 "$KSTACK" merge -o km.db k.db -q || fail "merge of a shard with a -wal"
 same_db k.db km.db
+# and an output with such a -wal: what it holds stays, and no -wal is left beside it
+"$KSTACK" merge -o kb.db b.db -q || fail "merge into an output with a -wal"
+[ ! -s kb.db-wal ] || fail "a -wal left beside the merged output"
+"$KSTACK" merge -o kmb.db km.db b.db -q || fail "merge km b"
+same_db kmb.db kb.db
 
 # refusals: one line, exit 1, the output as it was, no new or temporary file
 refused() {
