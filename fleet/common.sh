@@ -49,13 +49,15 @@ fleet_prepare() {
 	fleet_tmp=$(mktemp -d) || fleet_die "no temporary folder"
 	trap 'rm -rf "$fleet_tmp"' EXIT
 	# one path a line; blank lines and # comments skipped; relative to here
+	local traces=()
 	while IFS= read -r t || [ -n "$t" ]; do
 		case $t in '' | '#'*) continue ;; esac
 		[ -f "$t" ] && [ -r "$t" ] || fleet_die "$list: $t: cannot read it"
-		realpath "$t"
-		n=$((n + 1))
-	done < "$list" > "$fleet_tmp/traces.list" || exit 1
+		traces+=("$t")
+	done < "$list"
+	n=${#traces[@]}
 	[ $n -gt 0 ] || fleet_die "$list: no trace in it"
+	realpath -- "${traces[@]}" > "$fleet_tmp/traces.list" || fleet_die "$list: realpath failed"
 	: > "$fleet_tmp/replay.args"
 	[ $# -eq 0 ] || printf '%s\n' "$@" > "$fleet_tmp/replay.args"
 	# a typo in a policy fails here, not in every job: a tiny trace replayed
