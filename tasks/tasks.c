@@ -27,7 +27,7 @@ struct tstate {
 	uint64_t sleep_from;
 	uint32_t sleep_depth;
 	uint8_t sleep;		/* enum sleep_state */
-	uint8_t baseline;	/* the HWM before the first observation is known (0 at birth) */
+	uint8_t baseline;	/* born in the trace: its HWM before the first sighting was 0 */
 	uint8_t kthread;
 };
 
@@ -328,8 +328,8 @@ static uint32_t pages_of(const struct ks_tasks *t, uint32_t bytes)
 	return p > t->npages ? t->npages : (uint32_t)p;
 }
 
-/* The HWM @hwm observed at @now; @at_switch: at a switch-out of the task. */
-static void observe(struct ks_tasks *t, uint32_t slot, uint32_t hwm, uint64_t now, bool at_switch)
+/* The HWM @hwm observed at @now. */
+static void observe(struct ks_tasks *t, uint32_t slot, uint32_t hwm, uint64_t now)
 {
 	struct tstate *s = &t->task[slot];
 	struct ks_task_row *r = &s->row;
@@ -351,7 +351,7 @@ static void observe(struct ks_tasks *t, uint32_t slot, uint32_t hwm, uint64_t no
 	/* nothing before a task's first HWM says when it reached it: its life's start */
 	for (p = pages_of(t, old); p < pages_of(t, hwm); p++)
 		touch[p] = old ? now : r->life_start_ns;
-	if (at_switch && (s->baseline || old)) {
+	if (s->baseline || old) {
 		if (old <= 4096 && hwm > 4096) {
 			r->cross4k_ns = now;
 			r->flags |= KS_TASK_CROSS4K;
@@ -465,8 +465,6 @@ static void on_snapshot(struct ks_tasks *t, const struct ks_event *ev)
 		if (slot == NO_SLOT)
 			return;
 		s = &t->task[slot];
-		/* its stack before the trace is what this snapshot shows */
-		s->baseline = 1;
 		if (!stop && ev->depth) {
 			s->sleep = SLEEP_START;
 			s->sleep_from = ev->time;
@@ -479,7 +477,7 @@ static void on_snapshot(struct ks_tasks *t, const struct ks_event *ev)
 	set_tgid(&s->row, ev->tgid);
 	if (s->row.in_workload < 0)
 		s->row.in_workload = workload_of(t, ev->tid, ev->tgid);
-	observe(t, slot, ev->hwm, ev->time, false);
+	observe(t, slot, ev->hwm, ev->time);
 }
 
 static void on_new(struct ks_tasks *t, const struct ks_event *ev)
@@ -521,7 +519,7 @@ static void on_switch(struct ks_tasks *t, const struct ks_event *ev)
 			return;
 		s = &t->task[slot];
 		running(t, slot, ev->time);
-		observe(t, slot, ev->hwm, ev->time, true);
+		observe(t, slot, ev->hwm, ev->time);
 		if (ev->state == KS_STATE_SLEEPING && ev->depth) {
 			s->sleep = SLEEP_ON;
 			s->sleep_from = ev->time;
@@ -563,7 +561,7 @@ static void on_event(struct ks_tasks *t, const struct ks_event *ev)
 		if (slot == NO_SLOT)
 			break;
 		running(t, slot, ev->time);
-		observe(t, slot, ev->hwm, ev->time, false);
+		observe(t, slot, ev->hwm, ev->time);
 		if (!(t->task[slot].row.flags & KS_TASK_EXITED)) {
 			t->task[slot].row.hwm_exit = ev->hwm;
 			t->task[slot].row.flags |= KS_TASK_EXITED;

@@ -30,11 +30,13 @@
  *   unknown and not counted).  A task of the start snapshot with a depth
  *   sleeps from the start at that depth until it first runs, unless its
  *   first record shows it running (it was on a CPU at the start).
- * - An excursion past 4 KiB (8 KiB) is the switch-out at which the task's
- *   HWM first went past it, when the HWM before it is known (born in the
- *   trace, or an earlier observation): a task already past it when first
- *   seen, or that crossed it in an exit scan, is past it but has no
- *   excursion in the trace.
+ * - An excursion past 4 KiB (8 KiB) is the observation (a switch-out, the
+ *   exit scan, the stop snapshot) at which the task's HWM first went past
+ *   it, when the HWM before it is known (born in the trace, or an earlier
+ *   observation): a task already past it when the trace first saw it is
+ *   past it, but its excursion happened before the trace.  The exit scan
+ *   counts: a short-lived task often first leaves the CPU when it dies, so
+ *   its scan at exit is the first sighting of its depth.
  * - The workload (data/FORMAT.md workload_pid): the recorded command's
  *   process and every task forked from a task of the workload, threads
  *   included (NEW's parent), and a task whose thread group leader is of the

@@ -275,6 +275,42 @@ static void test_workload(void)
 }
 
 /*
+ * Excursions: the sighting at which a HWM first went past 4K (8K), when
+ * the HWM before it is known.
+ *   80: NEW at 1, EXIT at 2 with HWM 4360: born at 0 bytes, first seen past
+ *       4K by its exit scan: excursion 4K at 2, none 8K.
+ *   81: first named by a switch-out at 3 with HWM 5000 (its HWM before is
+ *       unknown: past 4K, no excursion), then a switch-out at 4 with 9000:
+ *       excursion 8K at 4.
+ *   82: start snapshot at 0 with 6000 (past 4K before the trace), stop
+ *       snapshot at 5 with 8200: excursion 8K at 5.
+ */
+static void test_excursions(void)
+{
+	const struct ks_event evs[] = {
+		ev(0, KS_EV_SNAPSHOT, 82, 0, 6000, 0, 0),
+		ev(1 * MS, KS_EV_NEW, 80, 0, 0, 0, 0),
+		ev(2 * MS, KS_EV_EXIT, 80, 0, 4360, 0, 0),
+		SW(3 * MS, 81, 0, 5000, 0, KS_STATE_RUNNING),
+		SW(4 * MS, 81, 0, 9000, 0, KS_STATE_RUNNING),
+		named(ev(5 * MS, KS_EV_SNAPSHOT, 82, 0, 8200, 0, 0), 82, KS_F_STOP, ""),
+	};
+	struct rows rs;
+
+	run(&rs, 0, evs, sizeof(evs) / sizeof(evs[0]), 5 * MS);
+	CHECK_U("rows", rs.n, 3);
+	CHECK_U("82", rs.r[0].tid, 82);
+	CHECK_U("82 flags", rs.r[0].flags & (KS_TASK_CROSS4K | KS_TASK_CROSS8K), KS_TASK_CROSS8K);
+	CHECK_U("82 8K", rs.r[0].cross8k_ns, 5 * MS);
+	CHECK_U("80", rs.r[1].tid, 80);
+	CHECK_U("80 flags", rs.r[1].flags & (KS_TASK_CROSS4K | KS_TASK_CROSS8K), KS_TASK_CROSS4K);
+	CHECK_U("80 4K", rs.r[1].cross4k_ns, 2 * MS);
+	CHECK_U("81", rs.r[2].tid, 81);
+	CHECK_U("81 flags", rs.r[2].flags & (KS_TASK_CROSS4K | KS_TASK_CROSS8K), KS_TASK_CROSS8K);
+	CHECK_U("81 8K", rs.r[2].cross8k_ns, 4 * MS);
+}
+
+/*
  * Ends of lives.
  *   1 NEW 60; 2 EXIT 60 (HWM 1200): died at 2; 3 FREE 60: released, row 1.
  *   4 NEW 60 again: a new task, seq 2 (70 took seq 1).
@@ -416,6 +452,7 @@ int main(void)
 	test_born_rises();
 	test_snapshot();
 	test_workload();
+	test_excursions();
 	test_ends();
 	test_buckets();
 	test_sink_fails();
