@@ -164,13 +164,14 @@ CREATE TABLE task_traces (
 
 -- One row per task.  NULL: not known or does not apply.
 CREATE TABLE tasks (
-	trace			INTEGER NOT NULL REFERENCES task_traces(trace) ON DELETE CASCADE,
+	trace			INTEGER NOT NULL
+				REFERENCES task_traces(trace) ON DELETE CASCADE,
 	seq			INTEGER NOT NULL,	-- order the trace first named it
 	tid			INTEGER NOT NULL,
 	tgid			INTEGER,		-- NULL: never recorded
 	comm			TEXT NOT NULL,		-- its last name ('': never named)
 	class			TEXT NOT NULL,		-- 'kthread', 'kworker' or 'user'
-	in_workload		INTEGER,		-- 1 or 0; NULL: the trace names no command
+	in_workload		INTEGER,		-- 1, 0; NULL: no recorded command
 	born_ns			INTEGER,		-- NULL: alive when first named
 	died_ns			INTEGER,		-- NULL: alive at the end
 	life_start_ns		INTEGER NOT NULL,	-- born_ns, else the trace's start
@@ -184,7 +185,7 @@ CREATE TABLE tasks (
 	rises			INTEGER NOT NULL,
 	rises_late		INTEGER NOT NULL,	-- after the first second of its life
 	pages			INTEGER NOT NULL,	-- pages of hwm_final
-	pages_late_1s		INTEGER NOT NULL,	-- first touched after its first second
+	pages_late_1s		INTEGER NOT NULL,	-- first touched after 1 s of life
 	pages_late_10pct	INTEGER NOT NULL,	-- ... after the first 10% of its life
 	cross4k_ns		INTEGER,		-- the switch-out its HWM first passed 4K
 	cross8k_ns		INTEGER,		-- ... 8K
@@ -307,7 +308,8 @@ CREATE VIEW task_latch AS
 	SELECT s.trace, s.scope, s.seq, s.tid, s.comm, s.class,
 		s.life_end_ns - s.life_start_ns AS life_ns, s.rises, s.rises_late,
 		coalesce(s.rise_last_ns > s.life_start_ns + 1000000000, 0) AS late_1s,
-		coalesce(s.rise_last_ns > s.life_start_ns + (s.life_end_ns - s.life_start_ns) / 10, 0)
+		coalesce(s.rise_last_ns >
+			s.life_start_ns + (s.life_end_ns - s.life_start_ns) / 10, 0)
 			AS late_10pct,
 		coalesce(s.rise_last_ns - s.hwm_first_ns, 0) AS delay_ns,
 		s.pages, s.pages_late_1s, s.pages_late_10pct

@@ -47,7 +47,7 @@ struct ring {
 struct worker {
 	pthread_t thread;
 	struct ring *ring;
-	struct ks_tasks *tasks;		/* the per-task analysis's thread: feeds this, no grid */
+	struct ks_tasks *tasks;		/* the per-task analysis's thread: no grid */
 	const struct ks_machine *m;
 	const struct ks_speclist *specs;
 	size_t first, count;		/* specs[first .. first+count) */

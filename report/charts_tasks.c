@@ -107,10 +107,12 @@ static int depth_one(struct chart_ctx *x, int n, const struct ks_answer_rows *t,
 				    ks_answer_at(&a, q, "bucket_kb")->i ==
 				    ks_answer_at(&a, r, "bucket_kb")->i)
 					break;
-			fprintf(fd, "\t%.3f\t%.3f", alive[c] ? 100.0 *
-				(double)ks_answer_at(&a, q, "alive_end")->i / (double)alive[c] : 0.0,
-				exited[c] ? 100.0 * (double)ks_answer_at(&a, q, "exited")->i /
-				(double)exited[c] : 0.0);
+			int64_t na = ks_answer_at(&a, q, "alive_end")->i;
+			int64_t ne = ks_answer_at(&a, q, "exited")->i;
+
+			fprintf(fd, "\t%.3f\t%.3f",
+				alive[c] ? 100.0 * (double)na / (double)alive[c] : 0.0,
+				exited[c] ? 100.0 * (double)ne / (double)exited[c] : 0.0);
 		}
 		fputc('\n', fd);
 	}
@@ -132,7 +134,8 @@ static int depth_one(struct chart_ctx *x, int n, const struct ks_answer_rows *t,
 	for (c = 0; c < NR_CLASSES; c++)
 		k += snprintf(body + k, sizeof(body) - (size_t)k,
 			      "set title '%s'\n"
-			      "plot 'depth-%d-1.dat' using %d:xticlabels(1) title columnheader(%d), "
+			      "plot 'depth-%d-1.dat' using %d:xticlabels(1) "
+			      "title columnheader(%d), "
 			      "'' using %d title columnheader(%d)\n",
 			      classes[c], n, 2 + 2 * c, 2 + 2 * c, 3 + 2 * c, 3 + 2 * c);
 	snprintf(body + k, sizeof(body) - (size_t)k, "unset multiplot\n");
@@ -214,7 +217,8 @@ static int asleep_one(struct chart_ctx *x, int n, const struct ks_answer_rows *t
 		 "set xlabel 'depth at the switch-out (up to)'\n"
 		 "set ylabel 'depth x time asleep (KiB x s)'\n"
 		 "set key top right noenhanced\n"
-		 "plot for [i=2:%d] 'asleep-%d-1.dat' using i:xticlabels(1) title columnheader(i)\n",
+		 "plot for [i=2:%d] 'asleep-%d-1.dat' using i:xticlabels(1) "
+		 "title columnheader(i)\n",
 		 n, 1 + NR_CLASSES, n);
 	snprintf(label, sizeof(label), "asleep-%d", n);
 	ret = chart_script(x, label, 1100, 600, body);
@@ -296,8 +300,8 @@ int chart_latch(struct chart_ctx *x)
 		snprintf(body, sizeof(body),
 			 "N = %d\n"
 			 "set title 'The latch: delay from a task''s first stack high-water mark "
-			 "to its final one (tasks that lived 1 s or more, those that never rose at the left "
-			 "edge)' noenhanced\n"
+			 "to its final one (tasks that lived 1 s or more, those that never "
+			 "rose at the left edge)' noenhanced\n"
 			 "set logscale x\n"
 			 "set xrange [%g:*]\n"
 			 "set yrange [0:1.02]\n"

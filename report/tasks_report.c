@@ -298,8 +298,9 @@ static int print_depth(struct ctx *x)
 			for (i = r; i < q; i++) {
 				int64_t n = I(&a, i, counted[k].col);
 
-				cellf(row, c0 + bucket_index(kb, nb, (uint32_t)I(&a, i, "bucket_kb")),
-				      "%" PRId64, n);
+				size_t b = bucket_index(kb, nb, (uint32_t)I(&a, i, "bucket_kb"));
+
+				cellf(row, c0 + b, "%" PRId64, n);
 				total += n;
 			}
 			cellf(row, c0 + nb, "%" PRId64, total);
@@ -366,8 +367,8 @@ static int print_asleep(struct ctx *x)
 		for (i = 0; i < nb; i++)
 			cellf(row, c + i, "-");
 		for (i = r; i < q; i++)
-			cellf(row, c + bucket_index(kb, nb, (uint32_t)I(&a, i, "bucket_kb")), "%.3f",
-			      D(&a, i, "kib_s"));
+			cellf(row, c + bucket_index(kb, nb, (uint32_t)I(&a, i, "bucket_kb")),
+			      "%.3f", D(&a, i, "kib_s"));
 		c += nb;
 		cellf(row, c++, "%.3f", D(&a, r, "class_kib_s"));
 		if (null_at(&a, r, "mean_kib"))

@@ -62,32 +62,36 @@ static void usage(FILE *f)
 		"                        the first real trace, else the first; with the per-task\n"
 		"                        reports, only that trace\n"
 		"  -h, --help            this text\n\n"
-		"Per-task reports (one row per task of each trace, whatever the policy; each\n"
-		"prints only itself, for every trace and scope: system is every task, workload\n"
-		"the recorded command's tasks and other the rest, when the trace names it):\n"
-		"      --depth           tasks by the bucket of their lifetime high-water mark\n"
-		"                        (<=1K ... <=THREAD_SIZE, above), by class (kthread,\n"
-		"                        kworker, user, all): every task, alive at the end, and\n"
-		"                        exited, which is how the kernel's kstack_* counters of\n"
-		"                        /proc/vmstat count; CSV: class,bucket_kb,tasks of one\n"
-		"                        trace (--trace) and scope (--scope, default system)\n"
-		"      --exited          --depth's CSV counts the tasks that exited\n"
-		"      --asleep          depth x time asleep (KiB*s) by depth bucket and class,\n"
-		"                        and the time-weighted mean depth of a sleeping task\n"
-		"      --latch           of the tasks that lived --min-life S seconds (default 1),\n"
-		"                        how many had their high-water mark rise after their first\n"
-		"                        second or the first 10%% of their life, the delay from\n"
-		"                        their first to their final mark, and the share of their\n"
-		"                        pages first touched late\n"
-		"      --tasks           the names and processes (comm, tgid) whose tasks went\n"
-		"                        past 4K and 8K, with tasks and excursions, by pages above\n"
-		"                        4K (text: --limit N rows each, default 20; 0 all)\n"
-		"      --tail            tasks whose mark reached 8K, 12K, 14K, those a static 8K\n"
-		"                        or 12K stack would not hold, the smallest free space\n"
-		"      --overflow        the tasks a static 8K or 12K stack would not hold\n"
-		"      --census          tasks by class, alive at start and end, born, died; their\n"
-		"                        stacks in KiB and as a share of RAM\n"
-		"      --scope S         only scope S: system, workload or other\n\n"
+		"Per-task reports (one row per task of each trace, whatever the policy;\n"
+		"each prints alone, for every trace and scope: system is every task,\n"
+		"workload the recorded command's tasks and other the rest, when the\n"
+		"trace names its command):\n"
+		"      --depth          tasks by the bucket of their lifetime high-water\n"
+		"                       mark (<=1K ... <=THREAD_SIZE, above) and class\n"
+		"                       (kthread, kworker, user, all): every task, alive\n"
+		"                       at the end, and exited, which is how the kernel's\n"
+		"                       kstack_* counters (/proc/vmstat) count; CSV:\n"
+		"                       class,bucket_kb,tasks of one trace (--trace) and\n"
+		"                       scope (--scope, default system)\n"
+		"      --exited         --depth's CSV counts the tasks that exited\n"
+		"      --asleep         depth x time asleep (KiB*s) by depth bucket and\n"
+		"                       class; the time-weighted mean depth asleep\n"
+		"      --latch          of the tasks that lived --min-life S seconds\n"
+		"                       (default 1): how many had their high-water mark\n"
+		"                       rise after their first second or the first 10%%\n"
+		"                       of their life, the delay from their first mark\n"
+		"                       to their final one, their pages touched late\n"
+		"      --tasks          the names and processes (comm, tgid) whose tasks\n"
+		"                       went past 4K and 8K, with tasks and excursions,\n"
+		"                       by pages above 4K (text: --limit N rows each,\n"
+		"                       default 20; 0 all)\n"
+		"      --tail           tasks whose mark reached 8K, 12K, 14K, those a\n"
+		"                       static 8K or 12K stack would not hold, and the\n"
+		"                       smallest free space on any stack\n"
+		"      --overflow       the tasks a static 8K or 12K stack would not hold\n"
+		"      --census         tasks by class, alive at start and end, born,\n"
+		"                       died; their stacks in KiB and as a share of RAM\n"
+		"      --scope S        only scope S: system, workload or other\n\n"
 		"Regular = #Stacks x THREAD_SIZE; Dynamic = the kernel's nr_kernel_stack;\n"
 		"Pool = per-CPU and global pool pages plus fixed reserves, which the RFC's\n"
 		"figures leave out; Savings+pool counts them.\n\n"
@@ -300,7 +304,8 @@ int cmd_report(int argc, char **argv)
 		case OPT_MIN_LIFE:
 			to.min_life_s = strtod(optarg, &end);
 			if (end == optarg || *end || !(to.min_life_s >= 0) || to.min_life_s > 1e9) {
-				cli_error("report", "bad --min-life '%s' (seconds, 0 to 1e9)", optarg);
+				cli_error("report", "bad --min-life '%s' (seconds, 0 to 1e9)",
+					  optarg);
 				return KS_EXIT_USAGE;
 			}
 			break;
@@ -310,8 +315,7 @@ int cmd_report(int argc, char **argv)
 		case OPT_LIMIT:
 			to.limit = strtol(optarg, &end, 10);
 			if (end == optarg || *end || to.limit < 0) {
-				cli_error("report", "bad --limit '%s' (a number of rows, 0 for all)",
-					  optarg);
+				cli_error("report", "bad --limit '%s' (rows, 0 for all)", optarg);
 				return KS_EXIT_USAGE;
 			}
 			break;

@@ -26,7 +26,8 @@ grep -qx '1	65.000	1	70.000	0	0' charts/pool-1-1.dat || fail "pool-1-1.dat line"
 expect_error "kstack report: no trace 'nosuch' stored (give a label or id)" \
 	report -d kstack.db --charts charts --trace nosuch
 expect_error "kstack report: --trace chooses the timeline chart's trace or the per-task \
-reports' trace: use it with --charts or a per-task report" report -d kstack.db --trace 0000000000000001
+reports' trace: use it with --charts or a per-task report" \
+	report -d kstack.db --trace 0000000000000001
 
 # a trace without stacks: savings are undefined (nan) at every pool, so the
 # savings panel gets a fixed axis (gnuplot cannot autoscale only undefined
