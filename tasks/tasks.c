@@ -21,12 +21,19 @@ enum sleep_state {
 	SLEEP_START = 2,	/* in the start snapshot at a depth: asleep unless it was running */
 };
 
+/* What nearly every event reads, apart from the rest so that it stays in cache. */
+struct hot {
+	uint64_t sleep_from;
+	uint32_t hwm;		/* row.hwm_final */
+	uint32_t sleep_depth;
+	uint8_t sleep;		/* enum sleep_state */
+	uint8_t tgid;		/* row's tgid is known */
+};
+
+/* The rest of a task: its row and what it needs when something changes. */
 struct tstate {
 	struct ks_task_row row;
 	unsigned __int128 area[KS_TASKS_MAX_BUCKETS];	/* bytes x ns asleep, by bucket */
-	uint64_t sleep_from;
-	uint32_t sleep_depth;
-	uint8_t sleep;		/* enum sleep_state */
 	uint8_t baseline;	/* born in the trace: its HWM before the first sighting was 0 */
 	uint8_t kthread;
 };
@@ -35,6 +42,7 @@ struct ks_tasks {
 	struct ks_tasks_config cfg;
 	ks_tasks_sink sink;
 	void *arg;
+	struct hot *hot;		/* by slot */
 	struct tstate *task;		/* by slot */
 	uint64_t *touch;		/* by slot: npages first-touch times */
 	uint32_t *free_slots;
@@ -164,6 +172,12 @@ static int slots_grow(struct ks_tasks *t)
 	uint64_t *touch;
 	uint32_t *f;
 
+	struct hot *h;
+
+	h = realloc(t->hot, cap * sizeof(*h));
+	if (!h)
+		return -ENOMEM;
+	t->hot = h;
 	ts = realloc(t->task, cap * sizeof(*ts));
 	if (!ts)
 		return -ENOMEM;
@@ -214,6 +228,7 @@ void ks_tasks_free(struct ks_tasks *t)
 {
 	if (!t)
 		return;
+	free(t->hot);
 	free(t->task);
 	free(t->touch);
 	free(t->free_slots);
@@ -245,12 +260,13 @@ static void set_comm(struct ks_task_row *r, const char *comm)
 	memcpy(r->comm, comm, strnlen(comm, KS_COMM_LEN - 1));
 }
 
-static void set_tgid(struct ks_task_row *r, uint32_t tgid)
+static void set_tgid(struct ks_tasks *t, uint32_t slot, uint32_t tgid)
 {
 	if (!tgid)
 		return;
-	r->tgid = tgid;
-	r->flags |= KS_TASK_TGID;
+	t->task[slot].row.tgid = tgid;
+	t->task[slot].row.flags |= KS_TASK_TGID;
+	t->hot[slot].tgid = 1;
 }
 
 /* In the workload: the command itself, or a thread of a process of the workload. */
@@ -283,6 +299,7 @@ static uint32_t task_new(struct ks_tasks *t, uint32_t tid, uint64_t now, bool bo
 	}
 	hash_put(t->hkey, t->hval, t->hmask, tid, slot);
 	t->hcount++;
+	memset(&t->hot[slot], 0, sizeof(t->hot[slot]));
 	s = &t->task[slot];
 	memset(s, 0, sizeof(*s));
 	s->row.seq = t->next_seq++;
@@ -316,8 +333,8 @@ static uint32_t task_get(struct ks_tasks *t, uint32_t tid, uint32_t tgid, uint64
 			return slot;
 		t->task[slot].row.in_workload = workload_of(t, tid, tgid);
 	}
-	if (!(t->task[slot].row.flags & KS_TASK_TGID))
-		set_tgid(&t->task[slot].row, tgid);
+	if (!t->hot[slot].tgid)
+		set_tgid(t, slot, tgid);
 	return slot;
 }
 
@@ -331,13 +348,17 @@ static uint32_t pages_of(const struct ks_tasks *t, uint32_t bytes)
 /* The HWM @hwm observed at @now. */
 static void observe(struct ks_tasks *t, uint32_t slot, uint32_t hwm, uint64_t now)
 {
-	struct tstate *s = &t->task[slot];
-	struct ks_task_row *r = &s->row;
-	uint64_t *touch = t->touch + (size_t)slot * t->npages;
-	uint32_t old = r->hwm_final, p;
+	struct tstate *s;
+	struct ks_task_row *r;
+	uint64_t *touch;
+	uint32_t old = t->hot[slot].hwm, p;
 
-	if (!hwm || hwm <= old)
+	/* the common case: nothing new */
+	if (hwm <= old)
 		return;
+	s = &t->task[slot];
+	r = &s->row;
+	touch = t->touch + (size_t)slot * t->npages;
 	if (!r->hwm_first) {
 		r->hwm_first = hwm;
 		r->hwm_first_ns = now;
@@ -362,33 +383,36 @@ static void observe(struct ks_tasks *t, uint32_t slot, uint32_t hwm, uint64_t no
 		}
 	}
 	r->hwm_final = hwm;
+	t->hot[slot].hwm = hwm;
 }
 
 /* Close the task's sleep at @now (it runs, or the trace ends). */
 static void wake(struct ks_tasks *t, uint32_t slot, uint64_t now)
 {
-	struct tstate *s = &t->task[slot];
+	struct hot *h = &t->hot[slot];
+	struct tstate *s;
 	size_t b;
 	uint64_t d;
 
-	if (s->sleep == SLEEP_NONE)
+	if (h->sleep == SLEEP_NONE)
 		return;
-	s->sleep = SLEEP_NONE;
-	if (now <= s->sleep_from)
+	h->sleep = SLEEP_NONE;
+	if (now <= h->sleep_from)
 		return;
-	d = now - s->sleep_from;
-	b = ks_tasks_bucket(t->cfg.thread_size, s->sleep_depth);
+	s = &t->task[slot];
+	d = now - h->sleep_from;
+	b = ks_tasks_bucket(t->cfg.thread_size, h->sleep_depth);
 	s->row.bucket_asleep_ns[b] += d;
-	s->area[b] += (unsigned __int128)d * s->sleep_depth;
+	s->area[b] += (unsigned __int128)d * h->sleep_depth;
 }
 
 /* The first record of a task of the start snapshot that runs: it was not asleep. */
 static void running(struct ks_tasks *t, uint32_t slot, uint64_t now)
 {
-	struct tstate *s = &t->task[slot];
+	struct hot *h = &t->hot[slot];
 
-	if (s->sleep == SLEEP_START)
-		s->sleep = SLEEP_NONE;
+	if (h->sleep == SLEEP_START)
+		h->sleep = SLEEP_NONE;
 	else
 		wake(t, slot, now);	/* a switch-in the trace lost */
 }
@@ -464,17 +488,16 @@ static void on_snapshot(struct ks_tasks *t, const struct ks_event *ev)
 		slot = task_new(t, ev->tid, ev->time, false);
 		if (slot == NO_SLOT)
 			return;
-		s = &t->task[slot];
 		if (!stop && ev->depth) {
-			s->sleep = SLEEP_START;
-			s->sleep_from = ev->time;
-			s->sleep_depth = ev->depth;
+			t->hot[slot].sleep = SLEEP_START;
+			t->hot[slot].sleep_from = ev->time;
+			t->hot[slot].sleep_depth = ev->depth;
 		}
 	}
 	s = &t->task[slot];
 	s->kthread = !!(ev->flags & KS_F_KTHREAD);
 	set_comm(&s->row, ev->comm);
-	set_tgid(&s->row, ev->tgid);
+	set_tgid(t, slot, ev->tgid);
 	if (s->row.in_workload < 0)
 		s->row.in_workload = workload_of(t, ev->tid, ev->tgid);
 	observe(t, slot, ev->hwm, ev->time);
@@ -504,26 +527,24 @@ static void on_new(struct ks_tasks *t, const struct ks_event *ev)
 	s = &t->task[slot];
 	s->kthread = !!(ev->flags & KS_F_KTHREAD);
 	set_comm(&s->row, ev->comm);
-	set_tgid(&s->row, ev->tgid);
+	set_tgid(t, slot, ev->tgid);
 	s->row.in_workload = parent_in == 1 ? 1 : workload_of(t, ev->tid, ev->tgid);
 }
 
 static void on_switch(struct ks_tasks *t, const struct ks_event *ev)
 {
-	struct tstate *s;
 	uint32_t slot;
 
 	if (ev->tid) {
 		slot = task_get(t, ev->tid, ev->tgid, ev->time);
 		if (slot == NO_SLOT)
 			return;
-		s = &t->task[slot];
 		running(t, slot, ev->time);
 		observe(t, slot, ev->hwm, ev->time);
 		if (ev->state == KS_STATE_SLEEPING && ev->depth) {
-			s->sleep = SLEEP_ON;
-			s->sleep_from = ev->time;
-			s->sleep_depth = ev->depth;
+			t->hot[slot].sleep = SLEEP_ON;
+			t->hot[slot].sleep_from = ev->time;
+			t->hot[slot].sleep_depth = ev->depth;
 		} else if (ev->state == KS_STATE_DEAD) {
 			task_died(t, slot, ev->time);
 			task_release(t, slot, ev->time);
