@@ -20,11 +20,11 @@
 	" WHERE (?1 IS NULL OR t.label = ?1 OR t.id = ?1) AND (?2 IS NULL OR " x ".scope = ?2)"
 #define SCOPE_ORD(x)								\
 	" CASE " x ".scope WHEN 'system' THEN 0 WHEN 'workload' THEN 1 ELSE 2 END"
-#define TRACE_COLS " t.label AS trace, t.id AS trace_id,"
+#define TRACE_COLS " t.label AS trace, t.id AS trace_id, t.truncated,"
 
 static const char traces_sql[] =
 	"SELECT t.key AS trace_key," TRACE_COLS " t.thread_size, t.page_size, t.depth_source, "
-	"t.ram_kb, p.workload_pid, p.tasks FROM task_traces p JOIN traces t ON t.key = p.trace "
+	"t.ram_kb, t.lost_events, p.workload_pid, p.tasks FROM task_traces p JOIN traces t ON t.key = p.trace "
 	"WHERE (?1 IS NULL OR t.label = ?1 OR t.id = ?1) ORDER BY t.key";
 
 static const char depth_sql[] =

@@ -146,7 +146,9 @@ static size_t lead(const struct ctx *x, char (*row)[KS_TAB_CELL], const struct k
 {
 	size_t c = 0;
 
-	cellf(row, c++, "%s", S(a, r, "trace"));
+	/* a truncated trace's label is starred in text, as in the results table */
+	cellf(row, c++, "%s%s", S(a, r, "trace"),
+	      !x->csv && I(a, r, "truncated") ? "*" : "");
 	if (x->csv)
 		cellf(row, c++, "%s", S(a, r, "trace_id"));
 	cellf(row, c++, "%s", S(a, r, "scope"));
@@ -717,6 +719,24 @@ out:
 	return ret;
 }
 
+/* Under a text table: what a truncated trace or lost events mean for the figures. */
+static void footnotes(const struct ctx *x, const struct ks_answer_rows *traces)
+{
+	bool truncated = false, lost = false;
+	size_t r;
+
+	for (r = 0; r < traces->nrows; r++) {
+		truncated |= I(traces, r, "truncated") != 0;
+		lost |= I(traces, r, "lost_events") > 0;
+	}
+	if (truncated)
+		fprintf(x->out, "\n%s trace truncated: recording was interrupted; its tasks "
+			"end where it does\n", x->o->format == KS_FMT_MARKDOWN ? "\\*" : "*");
+	if (lost)
+		fprintf(x->out, "%sevents were lost while recording a trace shown: its figures "
+			"are lower bounds\n", truncated ? "" : "\n");
+}
+
 void ks_task_opts_default(struct ks_task_opts *t)
 {
 	memset(t, 0, sizeof(*t));
@@ -785,6 +805,8 @@ int ks_report_tasks(struct ks_store *s, const struct ks_report_opts *o,
 		ret = ks_error_set(err, KS_E_INTERNAL, "no such report %d", (int)which);
 		break;
 	}
+	if (!ret && !x.csv)
+		footnotes(&x, &traces);
 	if (!ret && (fflush(out) == EOF || ferror(out)))
 		ret = ks_error_set(err, EIO, "writing the report");
 out:

@@ -36,6 +36,14 @@ expect_error "kstack report: no per-task rows stored yet (replay the traces with
 "$KSTACK" replay g.kst --policy static -d g.db >/dev/null 2>&1 || fail "replay"
 usage "kstack report: no trace 'nosuch' (a label or an id) with per-task rows" \
 	report -d g.db --tail --trace nosuch
+# a truncated trace (no trailer): starred in text, with the footnote saying why
+{ echo "@ label cut"; echo "@ truncated 1"; grep -v '^@ label' "$DATA/golden.txt"; } > cut.txt
+"$TXT2KST" cut.txt cut.kst || exit 1
+"$KSTACK" replay cut.kst --policy static -d g.db >/dev/null 2>&1 || fail "replay cut.kst"
+"$KSTACK" report -d g.db --census --trace cut > out.txt || fail "--census of cut"
+grep -q '^cut\*  *system  *all ' out.txt || fail "truncated trace not starred: $(cat out.txt)"
+grep -q '^\* trace truncated: recording was interrupted' out.txt ||
+	fail "no footnote: $(cat out.txt)"
 # several reports in text: a title each
 "$KSTACK" report -d g.db --tail --census > out.txt || fail "--tail --census"
 [ "$(grep -c '^The tail: \|^Census: ' out.txt)" = 2 ] || fail "titles: $(cat out.txt)"

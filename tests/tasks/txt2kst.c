@@ -7,7 +7,8 @@
  * Blank lines and lines starting with '#' are comments.  A line
  * "@ KEY VALUE" sets a header field: ncpus, page_size, thread_size,
  * depth_source, ram_kb, start, end (the trailer's end time), workload_pid,
- * label.  Every other line is one event, fields separated by spaces:
+ * label, truncated (1: no trailer, as an interrupted recording leaves).
+ * Header lines come before the events.  Every other line is one event, fields separated by spaces:
  *
  *   TIME CPU TYPE TID [key=value ...]
  *
@@ -90,7 +91,7 @@ static uint8_t state_of(const char *s)
 	return 0;
 }
 
-static void header(struct kst_info *in, uint64_t *end, char *key, char *val)
+static void header(struct kst_info *in, uint64_t *end, int *truncated, char *key, char *val)
 {
 	if (!strcmp(key, "ncpus")) {
 		if (kst_info_set_ncpus(in, (uint32_t)number(val)))
@@ -109,6 +110,8 @@ static void header(struct kst_info *in, uint64_t *end, char *key, char *val)
 		*end = number(val);
 	} else if (!strcmp(key, "workload_pid")) {
 		in->workload_pid = (uint32_t)number(val);
+	} else if (!strcmp(key, "truncated")) {
+		*truncated = (int)number(val);
 	} else if (!strcmp(key, "label")) {
 		snprintf(in->label, sizeof(in->label), "%s", val);
 	} else {
@@ -173,6 +176,7 @@ int main(int argc, char **argv)
 	struct kst_info in;
 	struct ks_event e;
 	uint64_t end = 0;
+	int truncated = 0;
 	char line[1024], *p, *key, *val;
 	FILE *f;
 
@@ -202,7 +206,7 @@ int main(int argc, char **argv)
 			val = key ? strtok(NULL, "") : NULL;
 			if (!key || !val)
 				die("expected @ KEY VALUE", p);
-			header(&in, &end, key, val);
+			header(&in, &end, &truncated, key, val);
 			continue;
 		}
 		if (!w && kst_writer_create(&w, argv[2], &in, &err)) {
@@ -219,7 +223,7 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	in.end_ns = end;
-	if (kst_writer_close(w, &in)) {
+	if (kst_writer_close(w, truncated ? NULL : &in)) {
 		fprintf(stderr, "txt2kst: cannot close %s\n", argv[2]);
 		return 1;
 	}
