@@ -580,8 +580,9 @@ static int print_overflow_rows(struct ctx *x, bool title)
 	ret = ks_store_answer(x->s, KS_ANSWER_OVERFLOW, &x->f, &a, x->err);
 	if (ret)
 		goto out;
-	if (title && !a.nrows) {
-		fprintf(x->out, "\nNo task would overflow a static 8 KiB or 12 KiB stack.\n");
+	if (!x->csv && !a.nrows) {
+		fprintf(x->out, "%sNo task would overflow a static 8 KiB or 12 KiB stack.\n",
+			title ? "\n" : "");
 		goto out;
 	}
 	lead_cols(x, &t);

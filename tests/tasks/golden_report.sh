@@ -46,6 +46,8 @@ fails=0
 fail() { echo "FAIL: $*" >&2; fails=$((fails + 1)); }
 
 "$TXT2KST" "$DATA/golden.txt" g.kst || exit 1
+check "info" "$("$KSTACK" info g.kst | grep '^workload pid:')" \
+	"workload pid:              100 (the recorded command)"
 "$KSTACK" replay g.kst --policy static -d g.db >/dev/null 2>&1 || { echo "replay failed"; exit 1; }
 
 # csv REPORT-OPTIONS...: the report's CSV without the trace label and id columns
@@ -208,6 +210,8 @@ check "census" "$(csv --census)" "$want"
 grep -v -e '^@ workload_pid' -e '^@ ram_kb' -e '^@ label' "$DATA/golden.txt" > nowl.txt
 echo "@ label nowl" | cat - nowl.txt > nowl2.txt
 "$TXT2KST" nowl2.txt n.kst || exit 1
+check "info without" "$("$KSTACK" info n.kst | grep '^workload pid:')" \
+	"workload pid:              none (every task is the system's)"
 "$KSTACK" replay n.kst --policy static -d g.db >/dev/null 2>&1 || fail "replay n.kst"
 check "census without workload" "$(csv --census --trace nowl)" \
 	"scope,class,tasks,alive_start,alive_end,born,died,stack_kb_start,stack_kb_end,stack_pct_ram
