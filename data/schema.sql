@@ -187,7 +187,7 @@ CREATE TABLE tasks (
 	pages			INTEGER NOT NULL,	-- pages of hwm_final
 	pages_late_1s		INTEGER NOT NULL,	-- first touched after 1 s of life
 	pages_late_10pct	INTEGER NOT NULL,	-- ... after the first 10% of its life
-	cross4k_ns		INTEGER,		-- the switch-out its HWM first passed 4K
+	cross4k_ns		INTEGER,		-- when its HWM was first seen past 4K
 	cross8k_ns		INTEGER,		-- ... 8K
 	asleep_ns		INTEGER NOT NULL,	-- asleep at a known depth
 	asleep_kib_s		REAL NOT NULL,		-- depth x time asleep, KiB x s
@@ -334,8 +334,9 @@ CREATE VIEW latch_delay AS
 	FROM task_latch WHERE life_ns >= 1000000000 GROUP BY trace, scope, upto_ms;
 
 -- 4. Attribution: the processes (comm, tgid) whose tasks went past 4 KiB,
--- with their tasks, those past 4K and 8K, the excursions (switch-outs at
--- which a HWM first passed 4K, 8K) and the pages above the first 4 KiB.
+-- with their tasks, those past 4K and 8K, the excursions (the sighting: a
+-- switch-out, an exit scan, the stop snapshot, at which a task's HWM first
+-- went past 4K, 8K) and the pages above the first 4 KiB.
 CREATE VIEW attribution AS
 	SELECT s.trace, s.scope, s.comm, s.tgid, count(*) AS tasks,
 		sum(s.hwm_final > 4096) AS past_4k, sum(s.hwm_final > 8192) AS past_8k,
@@ -372,9 +373,10 @@ CREATE VIEW tail_overflow AS
 		s.hwm_final > 12288 AS over_12k, t.thread_size - s.hwm_final AS free
 	FROM task_scopes s JOIN traces t ON t.key = s.trace WHERE s.hwm_final > 8192;
 
--- 6. Census: tasks by class, alive at the start and at the end, born and
--- died; their fixed stacks at the start and the end (THREAD_SIZE each), in
--- KiB and as a share of RAM (NULL when the trace does not know its RAM).
+-- 6. Census: tasks by class, alive at the start (not born in the trace) and
+-- at the end, born and died; their fixed stacks at the start and the end
+-- (THREAD_SIZE each), in KiB, and those at the end as a share of RAM (NULL
+-- when the trace does not know its RAM).
 CREATE VIEW census AS
 	SELECT x.trace, x.scope, x.class, coalesce(g.tasks, 0) AS tasks,
 		coalesce(g.alive_start, 0) AS alive_start, coalesce(g.alive_end, 0) AS alive_end,
