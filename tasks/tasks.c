@@ -417,7 +417,7 @@ static void running(struct ks_tasks *t, uint32_t slot, uint64_t now)
 		wake(t, slot, now);	/* a switch-in the trace lost */
 }
 
-/* Pages of @r first touched after @from; pages held before the trace count at its start. */
+/* Pages of @slot first touched after @from (those of its first sighting: at its life's start). */
 static uint32_t pages_after(const struct ks_tasks *t, uint32_t slot, uint64_t from)
 {
 	const uint64_t *touch = t->touch + (size_t)slot * t->npages;

@@ -59,8 +59,6 @@
 
 /* Depth buckets: upper bounds 1 KiB << i up to THREAD_SIZE (at most 1 MiB), then "above". */
 #define KS_TASKS_MAX_BUCKETS 12
-/* Stack pages: THREAD_SIZE / PAGE_SIZE, at most 1 MiB / 1 KiB (data/FORMAT.md) */
-#define KS_TASKS_MAX_PAGES 1024
 /* The latch's "first second" of a task's life */
 #define KS_TASKS_LATE_NS 1000000000ull
 
