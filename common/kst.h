@@ -48,6 +48,7 @@ struct kst_info {
 	char collector[64];		/* "kstack-collect 0.1", "kstack-synth 0.1" */
 	char options[256];		/* collector's command line / synth parameters */
 	char label[64];			/* workload or machine name for tables */
+	uint32_t workload_pid;		/* pid of the recorded command; 0: none */
 
 	/* trailer: known when recording stops; zero/-1 while truncated */
 	uint64_t end_ns;

@@ -84,6 +84,7 @@ enum kst_tag {
 	KST_T_COLLECTOR,
 	KST_T_OPTIONS,
 	KST_T_LABEL,
+	KST_T_WORKLOAD_PID,	/* optional: written only when non-zero */
 };
 
 /* Trailer TLV tags */

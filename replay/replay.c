@@ -23,6 +23,7 @@
 #include <unistd.h>
 
 #include "replay.h"
+#include "tasks.h"
 
 #define RING_SLOTS 8
 
@@ -46,6 +47,7 @@ struct ring {
 struct worker {
 	pthread_t thread;
 	struct ring *ring;
+	struct ks_tasks *tasks;		/* the per-task analysis's thread: no grid */
 	const struct ks_machine *m;
 	const struct ks_speclist *specs;
 	size_t first, count;		/* specs[first .. first+count) */
@@ -117,8 +119,12 @@ static void *worker_run(void *arg)
 		/* the slot stays ours until we decrement pending */
 		s = &ring->slot[next % RING_SLOTS];
 		/* stopping: drain the ring without replaying it (the results are dropped) */
-		if (!ks_stop_signal())
-			ks_grid_feed(w->grid, s->evs, s->n);
+		if (!ks_stop_signal()) {
+			if (w->tasks)
+				ks_tasks_feed(w->tasks, s->evs, s->n);
+			else
+				ks_grid_feed(w->grid, s->evs, s->n);
+		}
 		if (s->n && s->evs[s->n - 1].time > w->end_ns)
 			w->end_ns = s->evs[s->n - 1].time;
 
@@ -130,9 +136,9 @@ static void *worker_run(void *arg)
 	}
 	/* the engine cannot report errors per event: a grid that ran out of
 	 * memory is incomplete and must not be stored as if whole */
-	w->rc = ks_grid_status(w->grid);
-	if (w->rc)
-		ks_error_set(&w->err, -w->rc, "replay ran out of memory");
+	w->rc = w->tasks ? ks_tasks_status(w->tasks) : ks_grid_status(w->grid);
+	if (w->rc == -ENOMEM)
+		ks_error_set(&w->err, ENOMEM, "replay ran out of memory");
 	return NULL;
 }
 
@@ -274,6 +280,36 @@ fail:
 	return rc;
 }
 
+/*
+ * The per-task analysis of @in, unless the store has the trace's task rows
+ * already (they depend on the trace alone): @tw->tasks set, and @tx
+ * collecting its rows in the store; both left NULL when not needed.
+ */
+static int tasks_open(struct ks_replay_input *in, struct ks_store *store, struct worker *tw,
+		      struct ks_store_tasks **tx, struct ks_error *err)
+{
+	const struct kst_info *info = kst_reader_info(in->r);
+	struct ks_tasks_config cfg = {
+		.start_ns = info->start_ns,
+		.page_size = in->m.page_size,
+		.thread_size = in->m.thread_size,
+		.workload_pid = info->workload_pid,
+	};
+	bool known;
+	int rc;
+
+	rc = ks_store_tasks_known(store, info, &known, err);
+	if (rc || known)
+		return rc;
+	rc = ks_store_tasks_begin(store, cfg.thread_size, tx, err);
+	if (rc)
+		return rc;
+	rc = ks_tasks_create(&tw->tasks, &cfg, ks_store_tasks_put, *tx);
+	if (rc)
+		return ks_error_set(err, -rc, "per-task analysis");
+	return 0;
+}
+
 int ks_replay_input_run(struct ks_replay_input *in, const struct ks_speclist *specs,
 			struct ks_store *store, const struct ks_replay_opts *o,
 			struct ks_replay_summary *sum, struct ks_result **results,
@@ -285,10 +321,13 @@ int ks_replay_input_run(struct ks_replay_input *in, const struct ks_speclist *sp
 	struct worker *w = NULL;
 	const struct kst_info *info = kst_reader_info(r);
 	const char *path = in->path;
+	struct ks_store_tasks *tx = NULL;
+	struct worker tw = { 0 };
 	struct ring ring;
 	uint64_t t0 = now_ns(), end_ns = 0;
 	int64_t trace_key = 0;
 	unsigned int nthreads, started = 0, t;
+	bool tw_started = false;
 	size_t i, per, extra, at;
 	int rc = 0, prc;
 
@@ -328,6 +367,11 @@ int ks_replay_input_run(struct ks_replay_input *in, const struct ks_speclist *sp
 		if (rc)
 			goto out;
 	}
+	if (store) {
+		rc = tasks_open(in, store, &tw, &tx, err);
+		if (rc)
+			goto out;
+	}
 	ring.nworkers = nthreads;
 	for (t = 0; t < nthreads; t++) {
 		if (pthread_create(&w[t].thread, NULL, worker_run, &w[t])) {
@@ -337,11 +381,28 @@ int ks_replay_input_run(struct ks_replay_input *in, const struct ks_speclist *sp
 		}
 		started++;
 	}
+	/* the per-task analysis reads the same blocks in a thread of its own */
+	if (!rc && tw.tasks) {
+		tw.ring = &ring;
+		pthread_mutex_lock(&ring.lock);
+		ring.nworkers++;
+		pthread_mutex_unlock(&ring.lock);
+		if (pthread_create(&tw.thread, NULL, worker_run, &tw)) {
+			rc = ks_error_set(err, EAGAIN, "cannot start replay threads");
+			pthread_mutex_lock(&ring.lock);
+			ring.nworkers--;
+			pthread_mutex_unlock(&ring.lock);
+		} else {
+			tw_started = true;
+		}
+	}
 	if (!rc)
 		rc = produce(r, &ring, path, o, info->nr_events, &sum->events, err);
 	ring_close(&ring);
 	for (t = 0; t < started; t++)
 		pthread_join(w[t].thread, NULL);
+	if (tw_started)
+		pthread_join(tw.thread, NULL);
 	/* a stop after the last block may have cut the workers short */
 	if (!rc)
 		rc = ks_stop_check(err, "replay");
@@ -371,10 +432,25 @@ int ks_replay_input_run(struct ks_replay_input *in, const struct ks_speclist *sp
 	for (i = 0; i < specs->n; i++)
 		sum->digest = ks_result_digest(&res[i], sum->digest);
 
+	if (tw.tasks && tw.rc == -ENOMEM) {
+		*err = tw.err;
+		rc = tw.rc;
+		goto out;
+	}
 	if (store) {
 		rc = ks_store_put_trace(store, info, path, &trace_key, err);
 		if (rc)
 			goto out;
+		if (tx) {
+			/* the tasks still alive at the end go too */
+			ks_tasks_finish(tw.tasks, end_ns);
+			sum->tasks = ks_tasks_count(tw.tasks);
+			rc = ks_store_tasks_commit(tx, trace_key, info->workload_pid,
+						   ks_tasks_live_peak(tw.tasks), err);
+			tx = NULL;
+			if (rc)
+				goto out;
+		}
 		for (i = 0; i < specs->n; i++) {
 			if (ks_stop_signal()) {
 				rc = ks_error_set(err, EINTR,
@@ -400,6 +476,8 @@ out:
 	if (w)
 		for (t = 0; t < nthreads; t++)
 			ks_grid_free(w[t].grid);
+	ks_store_tasks_abort(tx);
+	ks_tasks_free(tw.tasks);
 	for (i = 0; i < RING_SLOTS; i++)
 		free(ring.slot[i].evs);
 	pthread_cond_destroy(&ring.filled);

@@ -55,6 +55,7 @@ struct ks_replay_summary {
 	uint64_t lost;			/* lost events recorded in the trace */
 	bool truncated;			/* the trace had no trailer */
 	uint64_t digest;		/* of the canonical result rows, see ks_result_digest() */
+	uint64_t tasks;			/* task rows stored (0: stored before) */
 	uint64_t wall_ns;
 };
 

@@ -7,7 +7,8 @@
  * store's queries, never from printed tables.
  *
  * This file is the registry of charts and what runs them: it draws each
- * chart of the registry in turn (charts_memory.c, charts_sweep.c), lists
+ * chart of the registry in turn (charts_memory.c, charts_sweep.c,
+ * charts_tasks.c), lists
  * and cleans their files, and runs gnuplot on the scripts.
  */
 #include <dirent.h>
@@ -36,6 +37,9 @@ static const struct chart charts[] = {
 	{ .name = "fallback", .per_trace = true, .draw = chart_fallback },
 	{ .name = "timeline", .per_trace = false, .draw = chart_timeline },
 	{ .name = "hwm", .per_trace = false, .draw = chart_hwm },
+	{ .name = "depth", .per_trace = true, .draw = chart_depth },
+	{ .name = "asleep", .per_trace = true, .draw = chart_asleep },
+	{ .name = "latch", .per_trace = false, .draw = chart_latch },
 };
 #define NR_CHARTS (sizeof(charts) / sizeof(charts[0]))
 

@@ -65,4 +65,9 @@ int chart_fallback(struct chart_ctx *x);
 int chart_timeline(struct chart_ctx *x);
 int chart_hwm(struct chart_ctx *x);
 
+/* The per-task charts (charts_tasks.c), from the per-task answers. */
+int chart_depth(struct chart_ctx *x);
+int chart_asleep(struct chart_ctx *x);
+int chart_latch(struct chart_ctx *x);
+
 #endif

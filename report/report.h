@@ -87,8 +87,8 @@ int ks_report_charts_opts(struct ks_store *s, const struct ks_report_opts *o, co
 
 /**
  * ks_report_chart() - the name of chart @i of the registry, in the order
- * they are drawn and listed ("bars", "pool", "fallback", "timeline", "hwm"),
- * or NULL past the last
+ * they are drawn and listed ("bars", "pool", "fallback", "timeline", "hwm",
+ * "depth", "asleep", "latch"), or NULL past the last
  * @per_trace: if not NULL, set to whether it draws one image per trace,
  *	NAME-N.png (N from 1 in trace order), rather than one, NAME.png
  */
@@ -146,5 +146,49 @@ const struct ks_cost *ks_report_cost(size_t i);
  * Return: 0 or -KS_E_USAGE with @err saying what is wrong.
  */
 int ks_report_cost_override(struct ks_report_opts *o, const char *arg, struct ks_error *err);
+
+/*
+ * The per-task reports (tasks_report.c): each a view of data/schema.sql
+ * printed for every trace with task rows (or @o->trace, a label or an id)
+ * and every scope (system; workload and other when the trace names its
+ * recorded command), as text, Markdown or CSV with fixed column names.
+ */
+enum ks_task_report {
+	KS_TASKS_DEPTH,		/* depth distribution: lifetime HWM, alive / exited */
+	KS_TASKS_ASLEEP,	/* depth while asleep, KiB x s, mean depth */
+	KS_TASKS_LATCH,		/* rises after the first second / 10% of life, delays */
+	KS_TASKS_ATTRIBUTION,	/* processes past 4K and 8K */
+	KS_TASKS_TAIL,		/* HWM >= 8K, 12K, 14K; smallest free space */
+	KS_TASKS_OVERFLOW,	/* the tasks a static 8K or 12K stack would not hold */
+	KS_TASKS_CENSUS,	/* tasks by class; stacks as a share of RAM */
+};
+
+struct ks_task_opts {
+	const char *scope;	/* "system", "workload" or "other"; NULL: every scope */
+	double min_life_s;	/* the latch's tasks lived at least this long (1 s) */
+	long limit;		/* attribution: rows per trace and scope; 0 all, -1 default */
+	bool exited;		/* depth CSV: the kernel's way (tasks that exited) */
+};
+
+/** ks_task_opts_default() - every scope, 1 s, the default limit, lifetime depth */
+void ks_task_opts_default(struct ks_task_opts *t);
+
+/**
+ * ks_report_tasks() - print the per-task report @which to @out
+ *
+ * The depth distribution in CSV is exactly "class,bucket_kb,tasks" (class
+ * kthread, kworker, user, all; bucket_kb the bucket's upper bound in KiB, 0
+ * for "above THREAD_SIZE") for one trace and one scope (default system):
+ * with several traces stored, @o->trace must name one.  Attribution in text
+ * shows the first 20 rows of each trace and scope unless @t->limit says
+ * otherwise; CSV shows all.
+ *
+ * Return: 0; -ENODATA (no trace has task rows: replayed by an older
+ * kstack, or not at all); -KS_E_USAGE (no such trace, or the depth CSV
+ * without a choice of trace); -KS_E_DB or -errno.
+ */
+int ks_report_tasks(struct ks_store *s, const struct ks_report_opts *o,
+		    const struct ks_task_opts *t, enum ks_task_report which, FILE *out,
+		    struct ks_error *err);
 
 #endif

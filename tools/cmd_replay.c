@@ -20,7 +20,8 @@ static void usage(FILE *f)
 {
 	fprintf(f,
 		"usage: kstack replay TRACE... [options]\n"
-		"Replay traces under policies and configurations; store every run.\n\n"
+		"Replay traces under policies and configurations; store every run, and\n"
+		"once per trace its per-task rows (kstack report --depth, --tasks, ...).\n\n"
 		"  -p, --policy SPEC     policy[:key=value,...] (repeatable; default: static and rfc)\n"
 		"  -s, --sweep K=VALUES  sweep a parameter: K=a..b, K=a..b:step or K=v1,v2,...\n"
 		"                        (repeatable; the grid is every combination)\n"

@@ -25,7 +25,8 @@ grep -qx '1	65.000	1	70.000	0	0' charts/pool-1-1.dat || fail "pool-1-1.dat line"
 # --trace picks the timeline's trace and must name a stored one
 expect_error "kstack report: no trace 'nosuch' stored (give a label or id)" \
 	report -d kstack.db --charts charts --trace nosuch
-expect_error "kstack report: --trace chooses the timeline chart's trace: use it with --charts" \
+expect_error "kstack report: --trace chooses the timeline chart's trace or the per-task \
+reports' trace: use it with --charts or a per-task report" \
 	report -d kstack.db --trace 0000000000000001
 
 # a trace without stacks: savings are undefined (nan) at every pool, so the

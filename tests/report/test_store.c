@@ -116,9 +116,16 @@ static void test_schema(const char *dir)
 	CHECK(rc == -KS_E_SCHEMA && !s);
 
 	/*
-	 * an older one (version 1 had no run_params) is refused too, saying to
-	 * replay: what version 2 adds comes from the engine, not from the file
+	 * an older one (version 1 had no run_params, version 2 no task rows) is
+	 * refused too, saying to replay: what the new versions add comes from
+	 * the engine and the per-task analysis, not from the file
 	 */
+	sql_exec(p2, "PRAGMA user_version = 2");
+	memset(&err, 0, sizeof(err));
+	rc = ks_store_open(&s, p2, &err);
+	CHECK(rc == -KS_E_SCHEMA && !s);
+	CHECK_STR(strstr(err.detail, "v7.db:"), "v7.db: schema version 2, this kstack uses 3: "
+						"replay the traces into a new database");
 	sql_exec(p2, "PRAGMA user_version = 1");
 	memset(&err, 0, sizeof(err));
 	rc = ks_store_open(&s, p2, &err);
