@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * Private to the trace reader: its state, shared by kst_read.c (blocks,
- * files) and kst_decode.c (the record decoder, the replay hot path).
+ * files) and the record decoders of the replay hot path, kst_decode.c
+ * (version 1) and kst_decode2.c (version 2).
  */
 #ifndef KST_READ_H
 #define KST_READ_H
@@ -32,6 +33,7 @@ struct kst_rtask {
 	uint32_t hwm;
 	uint32_t depth;
 	uint32_t tgid;			/* used in KST_BF_TGID blocks; initially the tid */
+	uint32_t kdepth;		/* version 2: the depth of the task's last kfault */
 };
 
 /*
@@ -77,11 +79,16 @@ struct kst_reader {
 	size_t evs_cap;
 	struct kst_rtask *tids;		/* the block's task table */
 	size_t tids_cap;
+	uint32_t dict[1u << KST2_WT_MAX];	/* version 2: the block's tag dictionary */
+	uint32_t *kbuf;			/* version 2: stream K unpacked */
+	size_t kbuf_cap;
+	uint32_t *vbuf;			/* version 2: stream V unpacked, in bytes */
+	size_t vbuf_cap;
 	struct kst_rcpu cpus[KST_CPU_STATE + 2];	/* + the two spares */
 };
 
 /**
- * kst_decode_block() - decode @nev records of @raw into r->evs
+ * kst_decode_block() - decode @nev version-1 records of @raw into @evs
  * @raw: the payload followed by KST_PAD zero bytes
  * @base_time: the block's, at most KST_TIME_MAX
  * @flags: the block's flags (KST_BF_TGID matters)
@@ -89,7 +96,16 @@ struct kst_reader {
  * Return: NULL, or what is wrong with the block (an event's time above
  * KST_TIME_MAX included).
  */
-const char *kst_decode_block(struct kst_reader *r, const uint8_t *raw, size_t len,
-			     uint32_t nev, uint64_t base_time, uint8_t flags);
+const char *kst_decode_block(struct kst_reader *r, struct ks_event *evs, const uint8_t *raw,
+			     size_t len, uint32_t nev, uint64_t base_time, uint8_t flags);
+
+/**
+ * kst_decode2_block() - decode a version-2 block's @nev events into @evs
+ * @raw: the payload followed by KST2_PAD(@nev) readable bytes
+ *
+ * As kst_decode_block().
+ */
+const char *kst_decode2_block(struct kst_reader *r, struct ks_event *evs, const uint8_t *raw,
+			      size_t len, uint32_t nev, uint64_t base_time, uint8_t flags);
 
 #endif

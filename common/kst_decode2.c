@@ -1,0 +1,600 @@
+// SPDX-License-Identifier: MIT
+/*
+ * The version-2 block decoder (data/FORMAT.md "Version 2 event blocks"),
+ * the replay hot path of version-2 files.
+ *
+ * - Every hot field has its own stream of fixed-width values, so no field
+ *   waits for the length of the one before, as each varint of a version-1
+ *   record does.  The streams are unpacked in tight loops of their own,
+ *   each with few live values (a loop over all the streams at once keeps
+ *   more than the registers hold): K and V for the whole block, T, D and C
+ *   a chunk of records at a time into arrays that stay in the L1 cache;
+ *   escaped values are substituted there.  The record loop then reads
+ *   plain arrays.
+ * - A value a switch may or may not take from K or V (its prev and next,
+ *   its hwm and depth) is loaded either way and selected with a mask:
+ *   which one it takes is a coin toss on a real stream, and a mispredicted
+ *   branch costs more than the unused load.  The arrays have room for the
+ *   loads of a chunk past their end, and the counts are checked after each
+ *   chunk; a block whose records do not use exactly the values its
+ *   directory announces is rejected as a whole, so the events of a bad
+ *   block are never delivered.
+ * - Only plain locals are used in the loops: with -fno-strict-aliasing,
+ *   every store to an event would make the compiler reload anything
+ *   reached through a pointer.
+ * - Rare things (escaped tags, CPUs without state, the M stream, records
+ *   other than switches and kfaults) take a branch that is almost never
+ *   taken, and read with bounds checks.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "kst_read.h"
+
+#define NONE UINT32_MAX
+#define CHUNK 256	/* records whose T, D and C are unpacked at a time */
+
+#define likely(x) __builtin_expect(!!(x), 1)
+#define unlikely(x) __builtin_expect(!!(x), 0)
+
+/* A byte stream read in order with bounds checks: XD, XV and M */
+struct bstream {
+	const uint8_t *p, *end;
+};
+
+static inline int bs_varint(struct bstream *s, uint64_t *v)
+{
+	const uint8_t *q = kst_get_varint(s->p, s->end, v);
+
+	if (!q)
+		return -1;
+	s->p = q;
+	return 0;
+}
+
+/* The bits each type's tag may have (besides the type and the flags) */
+static uint32_t tag_bits(uint32_t type, int tgid_block)
+{
+	switch (type) {
+	case KS_EV_SNAPSHOT:
+	case KS_EV_NEW:
+		return KST2_TGID_X | KST2_COMM_X;
+	case KS_EV_EXIT:
+		return KST2_TGID_X | KST2_HWM_X;
+	case KS_EV_SWITCH:
+		return KST2_PREV_X | KST2_NEXT_X | KST2_HWM_X | KST2_DEPTH_X | KST2_STATE |
+		       (tgid_block ? KST2_TGID_X : 0);
+	case KS_EV_KFAULT:
+		return KST2_TASK_X | KST2_DEPTH_X | (tgid_block ? KST2_TGID_X : 0);
+	case KS_EV_KENTRY:
+	case KS_EV_KEXIT:
+		return KST2_TASK_X;
+	default:
+		return 0;
+	}
+}
+
+/* Is @tag a valid tag in this kind of block? */
+static int tag_valid(uint32_t tag, int tgid_block)
+{
+	uint32_t type = tag & KST2_TYPE;
+
+	if (type == KST2_FULL)
+		return tag == KST2_FULL;
+	if (type < KS_EV_SNAPSHOT || type >= KS__EV_MAX)
+		return 0;
+	if (tag & 0xfff0 & ~tag_bits(type, tgid_block))
+		return 0;
+	return type != KS_EV_SWITCH || (tag & KST2_STATE) >> KST2_STATE_SHIFT <= KS_STATE_DEAD;
+}
+
+/* An escaped hwm8 or depth8 from XV, in bytes; -1 if bad */
+static int64_t value_escape(struct bstream *xv)
+{
+	uint64_t v;
+
+	if (bs_varint(xv, &v) || v > (UINT32_MAX >> 3))
+		return -1;
+	return (int64_t)(v << 3);
+}
+
+/* comm: a length byte n < 16 and n bytes, NUL-padded to 16 */
+static int get_comm(struct bstream *m, char *comm)
+{
+	size_t n;
+
+	if (m->p >= m->end || *m->p >= KS_COMM_LEN || (size_t)(m->end - m->p) < 1u + *m->p)
+		return -1;
+	n = *m->p++;
+	memset(comm, 0, KS_COMM_LEN);
+	memcpy(comm, m->p, n);
+	m->p += n;
+	return 0;
+}
+
+/* A varint of M that must fit 32 bits (and @max) */
+static int m_u32(struct bstream *m, uint32_t *v, uint64_t max)
+{
+	uint64_t x;
+
+	if (bs_varint(m, &x) || x > max)
+		return -1;
+	*v = (uint32_t)x;
+	return 0;
+}
+
+/* A full record from M into @ev (time and cpu set by the caller) */
+static const char *get_full(struct bstream *m, struct ks_event *ev)
+{
+	uint32_t type, hwm8, depth8, flags;
+
+	if (m_u32(m, &type, KS__EV_MAX - 1) || type < KS_EV_SNAPSHOT ||
+	    m_u32(m, &ev->tid, UINT32_MAX) || m_u32(m, &ev->tid2, UINT32_MAX) ||
+	    m_u32(m, &ev->tgid, UINT32_MAX) || m_u32(m, &hwm8, UINT32_MAX >> 3) ||
+	    m_u32(m, &depth8, UINT32_MAX >> 3) || m_u32(m, &ev->arg, UINT32_MAX) ||
+	    m_u32(m, &flags, UINT16_MAX))
+		return "bad full record";
+	if ((size_t)(m->end - m->p) < 1 + KS_COMM_LEN)
+		return "bad full record";
+	ev->type = (uint8_t)type;
+	ev->hwm = hwm8 << 3;
+	ev->depth = depth8 << 3;
+	ev->flags = (uint16_t)flags;
+	ev->state = *m->p++;
+	memcpy(ev->comm, m->p, KS_COMM_LEN);
+	m->p += KS_COMM_LEN;
+	return NULL;
+}
+
+/* The block's directory and streams, located */
+struct dir {
+	unsigned int wt, wd, wc, wk, wv;
+	uint32_t ndict, ntasks, nesc, nk, nv;
+	const uint8_t *t, *e, *d, *c, *k, *v;
+	struct bstream xd, xv, m;
+};
+
+/* Checked reads of the directory */
+static int dir_varint(const uint8_t **p, const uint8_t *end, uint64_t *v, uint64_t max)
+{
+	const uint8_t *q = kst_get_varint(*p, end, v);
+
+	if (!q || *v > max)
+		return -1;
+	*p = q;
+	return 0;
+}
+
+/*
+ * Read the directory and the task table (into r->tids) and locate the
+ * streams, which must fill the payload exactly.
+ */
+static const char *read_dir(struct kst_reader *r, struct dir *d, const uint8_t *raw, size_t len,
+			    uint32_t nev, int tgid_block)
+{
+	const uint8_t *p = raw + KST2_WIDTHS, *end = raw + len;
+	uint64_t v, lxd, lxv, lm, need;
+	int64_t tid = 0, tgid = 0;
+	uint32_t i;
+
+	if (len < KST2_WIDTHS)
+		return "bad block directory";
+	d->wt = raw[0];
+	d->wd = raw[1];
+	d->wc = raw[2];
+	d->wk = raw[3];
+	d->wv = raw[4];
+	if (d->wt < 1 || d->wt > KST2_WT_MAX || d->wd < 1 || d->wd > KST2_WD_MAX ||
+	    d->wc > KST2_WC_MAX || d->wk > KST2_WK_MAX || d->wv < 1 || d->wv > KST2_WV_MAX)
+		return "bad block directory (a field width is out of range)";
+	if (dir_varint(&p, end, &v, (1u << d->wt) - 1) || (size_t)(end - p) < 4 * v)
+		return "bad block directory (tag dictionary)";
+	d->ndict = (uint32_t)v;
+	memset(r->dict, 0, sizeof(r->dict));
+	for (i = 0; i < d->ndict; i++, p += 4) {
+		r->dict[i] = kst_get_le32(p);
+		if (!tag_valid(r->dict[i], tgid_block))
+			return "bad tag in the dictionary";
+	}
+	if (dir_varint(&p, end, &v, 2 * (uint64_t)nev))
+		return "bad block directory (task table)";
+	d->ntasks = (uint32_t)v;
+	if (r->tids_cap < d->ntasks) {
+		struct kst_rtask *t = realloc(r->tids, (size_t)d->ntasks * sizeof(*t));
+
+		if (!t)
+			return "out of memory";
+		r->tids = t;
+		r->tids_cap = d->ntasks;
+	}
+	for (i = 0; i < d->ntasks; i++) {
+		if (dir_varint(&p, end, &v, UINT64_MAX))
+			return "bad block directory (task table)";
+		tid += kst_unzigzag(v);
+		if (tid < 0 || tid > UINT32_MAX)
+			return "bad task in the task table";
+		r->tids[i] = (struct kst_rtask){ .tid = (uint32_t)tid, .tgid = (uint32_t)tid };
+	}
+	for (i = 0; tgid_block && i < d->ntasks; i++) {
+		if (dir_varint(&p, end, &v, UINT64_MAX))
+			return "bad block directory (task table)";
+		tgid += kst_unzigzag(v);
+		if (tgid < 0 || tgid > UINT32_MAX)
+			return "bad tgid in the task table";
+		r->tids[i].tgid = (uint32_t)tgid;
+	}
+	if (dir_varint(&p, end, &v, nev))
+		return "bad block directory (stream sizes)";
+	d->nesc = (uint32_t)v;
+	if (dir_varint(&p, end, &v, 2 * (uint64_t)nev))
+		return "bad block directory (stream sizes)";
+	d->nk = (uint32_t)v;
+	if (dir_varint(&p, end, &v, 2 * (uint64_t)nev) || dir_varint(&p, end, &lxd, len) ||
+	    dir_varint(&p, end, &lxv, len) || dir_varint(&p, end, &lm, len))
+		return "bad block directory (stream sizes)";
+	d->nv = (uint32_t)v;
+	need = kst_bits_bytes(nev, d->wt) + 4 * (uint64_t)d->nesc + kst_bits_bytes(nev, d->wd) +
+	       kst_bits_bytes(nev, d->wc) + kst_bits_bytes(d->nk, d->wk) +
+	       kst_bits_bytes(d->nv, d->wv) + lxd + lxv + lm;
+	if (need != (uint64_t)(end - p))
+		return "the streams do not fill the block exactly";
+	d->t = p;
+	d->e = d->t + kst_bits_bytes(nev, d->wt);
+	d->d = d->e + 4 * (size_t)d->nesc;
+	d->c = d->d + kst_bits_bytes(nev, d->wd);
+	d->k = d->c + kst_bits_bytes(nev, d->wc);
+	d->v = d->k + kst_bits_bytes(d->nk, d->wk);
+	d->xd.p = d->v + kst_bits_bytes(d->nv, d->wv);
+	d->xd.end = d->xd.p + lxd;
+	d->xv.p = d->xd.end;
+	d->xv.end = d->xv.p + lxv;
+	d->m.p = d->xv.end;
+	d->m.end = end;
+	return NULL;
+}
+
+/* Unpack @n values of @w bits of @s into @out */
+static void unpack(const uint8_t *s, unsigned int w, uint32_t n, uint32_t *out)
+{
+	const uint32_t mask = (uint32_t)((1ull << w) - 1);
+	uint64_t bit = 0;
+	uint32_t i;
+
+	for (i = 0; i < n; i++, bit += w)
+		out[i] = kst_bits_get(s, bit, mask);
+}
+
+/* Room for @n values and the unused loads of a chunk past them, zeroed */
+static uint32_t *unpack_buf(uint32_t **buf, size_t *cap, uint32_t n)
+{
+	size_t need = (size_t)n + 2 * CHUNK + 2;
+
+	if (need > *cap) {
+		uint32_t *p = realloc(*buf, need * sizeof(*p));
+
+		if (!p)
+			return NULL;
+		*buf = p;
+		*cap = need;
+	}
+	memset(*buf + n, 0, (need - n) * sizeof(**buf));
+	return *buf;
+}
+
+/* K, and V with its escapes from XV, for the whole block; V in bytes */
+static const char *unpack_kv(struct kst_reader *r, struct dir *d)
+{
+	const uint32_t mv = (uint32_t)((1ull << d->wv) - 1);
+	uint32_t *kb, *vb, i;
+
+	kb = unpack_buf(&r->kbuf, &r->kbuf_cap, d->nk);
+	vb = unpack_buf(&r->vbuf, &r->vbuf_cap, d->nv);
+	if (!kb || !vb)
+		return "out of memory";
+	unpack(d->k, d->wk, d->nk, kb);
+	unpack(d->v, d->wv, d->nv, vb);
+	for (i = 0; i < d->nv; i++) {
+		if (unlikely(vb[i] == mv)) {
+			int64_t e = value_escape(&d->xv);
+
+			if (e < 0)
+				return "bad value in stream XV";
+			vb[i] = (uint32_t)e;
+		} else {
+			vb[i] <<= 3;
+		}
+	}
+	if (d->xv.p != d->xv.end)
+		return "stream XV has more values than the records use";
+	return NULL;
+}
+
+/* A chunk's tags: the dictionary's, or the escaped ones of E */
+static const char *unpack_tags(struct kst_reader *r, struct dir *d, uint32_t first, uint32_t n,
+			       uint32_t *ei, int tgid_block, uint32_t *tags)
+{
+	const uint32_t mt = (1u << d->wt) - 1;
+	uint64_t bit = (uint64_t)first * d->wt;
+	uint32_t i, ti;
+
+	for (i = 0; i < n; i++, bit += d->wt) {
+		ti = kst_bits_get(d->t, bit, mt);
+		tags[i] = r->dict[ti];
+		if (unlikely(ti >= d->ndict)) {
+			if (ti != mt)
+				return "bad tag index";
+			if (*ei >= d->nesc)
+				return "the records use more tags than stream E has";
+			tags[i] = kst_get_le32(d->e + 4 * (size_t)(*ei)++);
+			if (!tag_valid(tags[i], tgid_block))
+				return "bad tag";
+		}
+	}
+	return NULL;
+}
+
+/* A chunk's times, from the deltas of D and the escaped ones of XD */
+static const char *unpack_times(struct dir *d, uint32_t first, uint32_t n, uint64_t *t,
+				uint64_t *times)
+{
+	const uint32_t md = (uint32_t)((1ull << d->wd) - 1);
+	uint64_t bit = (uint64_t)first * d->wd, dt, now = *t;
+	uint32_t i;
+
+	for (i = 0; i < n; i++, bit += d->wd) {
+		dt = kst_bits_get(d->d, bit, md);
+		if (unlikely(dt == md)) {
+			if (bs_varint(&d->xd, &dt))
+				return "bad varint in stream XD";
+			/* now is below 2^64 - 2^52 (short deltas), so the test cannot wrap */
+			if (now > KST_TIME_MAX || dt > KST_TIME_MAX - now)
+				return "time out of range: an event's time passes 2^63 - 1 ns";
+		}
+		now += dt;
+		times[i] = now;
+	}
+	*t = now;
+	return NULL;
+}
+
+/*
+ * A record other than a switch or kfault on a CPU with state: @ev has its
+ * time and CPU.  Advances *@ki and *@vi.
+ */
+static const char *decode_other(struct kst_reader *r, const struct dir *d, struct ks_event *ev,
+				uint32_t tag, struct kst_rcpu *cs, uint32_t *ki, uint32_t *vi,
+				struct bstream *m, char *last_comm, uint32_t tgmask)
+{
+	const uint32_t *kb = r->kbuf, *vb = r->vbuf;
+	uint32_t type = tag & KST2_TYPE, idx, next, hwm, depth, state;
+	struct kst_rtask *t = NULL;
+	uint64_t z;
+
+	ev->tid = ev->tid2 = ev->tgid = ev->hwm = ev->depth = ev->arg = 0;
+	ev->flags = (uint16_t)(tag >> KST2_FLAGS_SHIFT);
+	ev->type = (uint8_t)type;
+	ev->state = 0;
+	memset(ev->comm, 0, KS_COMM_LEN);
+	if (type == KST2_FULL)
+		return get_full(m, ev);
+
+	/* the task: from K, or the CPU's current one */
+	if (type != KS_EV_LOST) {
+		if (type >= KS_EV_SWITCH && type <= KS_EV_KEXIT && !(tag & KST2_TASK_X)) {
+			idx = cs->last_next;
+			if (idx == NONE)
+				return type == KS_EV_SWITCH ?
+				       "switch refers to no previous switch on its CPU" :
+				       "record refers to no task running on its CPU";
+		} else {
+			idx = kb[(*ki)++];
+		}
+		if (idx >= d->ntasks)
+			return "reference to an unknown task";
+		t = &r->tids[idx];
+		ev->tid = t->tid;
+	}
+	switch (type) {
+	case KS_EV_SWITCH:
+		next = tag & KST2_NEXT_X ? kb[(*ki)++] : cs->last_prev;
+		if (next == NONE)
+			return "switch refers to no previous switch on its CPU";
+		if (next >= d->ntasks)
+			return "reference to an unknown task";
+		hwm = tag & KST2_HWM_X ? vb[(*vi)++] : t->hwm;
+		depth = tag & KST2_DEPTH_X ? vb[(*vi)++] : t->depth;
+		if (tag & KST2_TGID_X) {
+			if (bs_varint(m, &z))
+				return "bad varint in stream M";
+			t->tgid = (uint32_t)(t->tid + kst_unzigzag(z));
+		}
+		state = (tag & KST2_STATE) >> KST2_STATE_SHIFT;
+		t->hwm = hwm;
+		t->depth = depth;
+		cs->last_next = next;
+		cs->last_prev = idx;
+		ev->tid2 = r->tids[next].tid;
+		ev->tgid = t->tgid & tgmask;
+		ev->hwm = hwm;
+		ev->depth = depth;
+		ev->arg = state & tgmask;
+		ev->state = (uint8_t)state;
+		break;
+	case KS_EV_NEW:
+		idx = kb[(*ki)++];
+		if (idx >= d->ntasks)
+			return "reference to an unknown task";
+		ev->tid2 = r->tids[idx].tid;
+		/* fall through */
+	case KS_EV_SNAPSHOT:
+	case KS_EV_EXIT:
+		ev->tgid = t->tid;
+		if (tag & KST2_TGID_X) {
+			if (bs_varint(m, &z))
+				return "bad varint in stream M";
+			ev->tgid = (uint32_t)(t->tid + kst_unzigzag(z));
+		}
+		t->tgid = ev->tgid;
+		if (type != KS_EV_EXIT) {
+			if ((tag & KST2_COMM_X) && get_comm(m, last_comm))
+				return "bad comm";
+			memcpy(ev->comm, last_comm, KS_COMM_LEN);
+		}
+		if (type == KS_EV_SNAPSHOT) {
+			ev->hwm = vb[(*vi)++];
+			ev->depth = vb[(*vi)++];
+		} else if (type == KS_EV_EXIT) {
+			if (tag & KST2_HWM_X)
+				t->hwm = vb[(*vi)++];
+			ev->hwm = t->hwm;
+		}
+		break;
+	case KS_EV_KFAULT:
+		if (tag & KST2_DEPTH_X)
+			t->kdepth = vb[(*vi)++];
+		ev->depth = t->kdepth;
+		if (tag & KST2_TGID_X) {
+			if (bs_varint(m, &z))
+				return "bad varint in stream M";
+			t->tgid = (uint32_t)(t->tid + kst_unzigzag(z));
+		}
+		ev->tgid = t->tgid & tgmask;
+		break;
+	case KS_EV_KENTRY:
+	case KS_EV_KEXIT:
+	case KS_EV_LOST:
+		if (m_u32(m, &ev->arg, UINT32_MAX))
+			return "bad varint in stream M";
+		break;
+	default:
+		break;
+	}
+	return NULL;
+}
+
+/* Why a switch's prev or next is no task */
+static const char *bad_switch(uint32_t tag, uint32_t prev, uint32_t next)
+{
+	if ((prev == NONE && !(tag & KST2_PREV_X)) || (next == NONE && !(tag & KST2_NEXT_X)))
+		return "switch refers to no previous switch on its CPU";
+	return "reference to an unknown task";
+}
+
+const char *kst_decode2_block(struct kst_reader *r, struct ks_event *evs, const uint8_t *raw,
+			      size_t len, uint32_t nev, uint64_t base_time, uint8_t bflags)
+{
+	/* TGID blocks: switches carry prev's tgid and arg = state, kfaults a tgid */
+	const int tgid_block = !!(bflags & KST_BF_TGID);
+	const uint32_t tgmask = tgid_block ? UINT32_MAX : 0;
+	char last_comm[KS_COMM_LEN] = { 0 };
+	uint32_t tags[CHUNK], cpus[CHUNK];
+	uint64_t times[CHUNK], t = base_time;
+	uint32_t ki = 0, vi = 0, ei = 0, first, n, j, ntasks, ncs;
+	const uint32_t *kb, *vb;
+	struct kst_rtask *tasks;
+	struct kst_rcpu *cpu_st, *spare;
+	struct ks_event *ev;
+	struct dir d;
+	const char *why;
+
+	why = read_dir(r, &d, raw, len, nev, tgid_block);
+	if (!why)
+		why = unpack_kv(r, &d);
+	if (why)
+		return why;
+	/* every CPU the block can name starts without state; the spare has none */
+	ncs = d.wc >= 10 ? KST_CPU_STATE : 1u << d.wc;
+	for (j = 0; j <= ncs && j <= KST_CPU_STATE; j++)
+		r->cpus[j].last_next = r->cpus[j].last_prev = NONE;
+	cpu_st = r->cpus;
+	spare = &r->cpus[KST_CPU_STATE];
+	kb = r->kbuf;
+	vb = r->vbuf;
+	tasks = r->tids;
+	ntasks = d.ntasks;
+
+	for (first = 0; first < nev; first += n) {
+		n = nev - first < CHUNK ? nev - first : CHUNK;
+		why = unpack_tags(r, &d, first, n, &ei, tgid_block, tags);
+		if (!why)
+			why = unpack_times(&d, first, n, &t, times);
+		if (why)
+			return why;
+		unpack(d.c + kst_bits_bytes(first, d.wc), d.wc, n, cpus);
+		for (j = 0, ev = evs + first; j < n; j++, ev++) {
+			uint32_t tag = tags[j], cpu = cpus[j];
+			struct kst_rcpu *cs;
+
+			ev->time = times[j];
+			ev->cpu = cpu;
+			if (likely((tag & KST2_TYPE) == KS_EV_SWITCH && cpu < KST_CPU_STATE)) {
+				/* both candidates of prev, next, hwm and depth: see above */
+				uint32_t px = -(tag >> 4 & 1), nx = -(tag >> 5 & 1);
+				uint32_t hx = -(tag >> 6 & 1), dx = -(tag >> 7 & 1);
+				uint32_t prev, next, hwm, depth, state;
+				struct kst_rtask *tp;
+
+				cs = &cpu_st[cpu];
+				prev = (kb[ki] & px) | (cs->last_next & ~px);
+				ki -= px;
+				next = (kb[ki] & nx) | (cs->last_prev & ~nx);
+				ki -= nx;
+				if (unlikely(prev >= ntasks || next >= ntasks))
+					return bad_switch(tag, prev, next);
+				tp = &tasks[prev];
+				hwm = (vb[vi] & hx) | (tp->hwm & ~hx);
+				vi -= hx;
+				depth = (vb[vi] & dx) | (tp->depth & ~dx);
+				vi -= dx;
+				if (unlikely(tag & KST2_TGID_X)) {
+					uint64_t z;
+
+					if (bs_varint(&d.m, &z))
+						return "bad varint in stream M";
+					tp->tgid = (uint32_t)(tp->tid + kst_unzigzag(z));
+				}
+				state = (tag & KST2_STATE) >> KST2_STATE_SHIFT;
+				tp->hwm = hwm;
+				tp->depth = depth;
+				cs->last_next = next;
+				cs->last_prev = prev;
+				ev->tid = tp->tid;
+				ev->tid2 = tasks[next].tid;
+				ev->tgid = tp->tgid & tgmask;
+				ev->hwm = hwm;
+				ev->depth = depth;
+				ev->arg = state & tgmask;
+				ev->flags = (uint16_t)(tag >> KST2_FLAGS_SHIFT);
+				ev->type = KS_EV_SWITCH;
+				ev->state = (uint8_t)state;
+				memset(ev->comm, 0, KS_COMM_LEN);
+				continue;
+			}
+			if (cpu < KST_CPU_STATE) {
+				cs = &cpu_st[cpu];
+			} else {
+				cs = spare;
+				cs->last_next = cs->last_prev = NONE;
+			}
+			why = decode_other(r, &d, ev, tag, cs, &ki, &vi, &d.m, last_comm, tgmask);
+			if (why)
+				return why;
+		}
+		/* the loads past the end of K and V stayed in the arrays' spare room */
+		if (ki > d.nk)
+			return "the records use more values than stream K has";
+		if (vi > d.nv)
+			return "the records use more values than stream V has";
+	}
+	if (t > KST_TIME_MAX)
+		return "time out of range: an event's time passes 2^63 - 1 ns";
+	if (ei != d.nesc)
+		return "stream E has more tags than the records use";
+	if (ki != d.nk)
+		return "stream K has more values than the records use";
+	if (vi != d.nv)
+		return "stream V has more values than the records use";
+	if (d.xd.p != d.xd.end || d.m.p != d.m.end)
+		return "bytes left after the last record";
+	return NULL;
+}
