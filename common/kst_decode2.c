@@ -26,13 +26,21 @@
  *   other than switches and kfaults) take a branch that is almost never
  *   taken, and read with bounds checks.
  */
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "kst_read.h"
 
 #define NONE UINT32_MAX
-#define CHUNK 256	/* records whose T, D and C are unpacked at a time */
+#define CHUNK KST2_CHUNK
+#define DICT_MAX KST2_DICT_MAX
+
+/* arg, flags, type and state: one 8-byte word of the event */
+_Static_assert(offsetof(struct ks_event, flags) == offsetof(struct ks_event, arg) + 4 &&
+	       offsetof(struct ks_event, type) == offsetof(struct ks_event, arg) + 6 &&
+	       offsetof(struct ks_event, state) == offsetof(struct ks_event, arg) + 7,
+	       "the event's arg, flags, type and state fill 8 bytes");
 
 #define likely(x) __builtin_expect(!!(x), 1)
 #define unlikely(x) __builtin_expect(!!(x), 0)
@@ -86,6 +94,34 @@ static int tag_valid(uint32_t tag, int tgid_block)
 	if (tag & 0xfff0 & ~tag_bits(type, tgid_block))
 		return 0;
 	return type != KS_EV_SWITCH || (tag & KST2_STATE) >> KST2_STATE_SHIFT <= KS_STATE_DEAD;
+}
+
+/* What the record loops need of a valid @tag */
+static void desc_set(struct kst_tdesc *d, uint32_t tag, int tgid_block)
+{
+	struct ks_event e = { 0 };
+	uint32_t type = tag & KST2_TYPE, state = (tag & KST2_STATE) >> KST2_STATE_SHIFT;
+
+	d->tag = tag;
+	d->px = -(tag >> 4 & 1);
+	d->nx = -(tag >> 5 & 1);
+	d->hx = -(tag >> 6 & 1);
+	d->dx = -(tag >> 7 & 1);
+	e.flags = (uint16_t)(tag >> KST2_FLAGS_SHIFT);
+	e.type = (uint8_t)type;
+	if (type == KS_EV_SWITCH) {
+		e.state = (uint8_t)state;
+		e.arg = tgid_block ? state : 0;
+	}
+	memcpy(&d->word, &e.arg, 8);
+	if (tag & KST2_TGID_X)
+		d->kind = KST2_K_OTHER;
+	else if (type == KS_EV_SWITCH)
+		d->kind = KST2_K_SWITCH;
+	else if (type == KS_EV_KFAULT)
+		d->kind = KST2_K_KFAULT;
+	else
+		d->kind = KST2_K_OTHER;
 }
 
 /* An escaped hwm8 or depth8 from XV, in bytes; -1 if bad */
@@ -190,30 +226,37 @@ static const char *read_dir(struct kst_reader *r, struct dir *d, const uint8_t *
 	if (dir_varint(&p, end, &v, (1u << d->wt) - 1) || (size_t)(end - p) < 4 * v)
 		return "bad block directory (tag dictionary)";
 	d->ndict = (uint32_t)v;
-	memset(r->dict, 0, sizeof(r->dict));
 	for (i = 0; i < d->ndict; i++, p += 4) {
-		r->dict[i] = kst_get_le32(p);
-		if (!tag_valid(r->dict[i], tgid_block))
+		uint32_t tag = kst_get_le32(p);
+
+		if (!tag_valid(tag, tgid_block))
 			return "bad tag in the dictionary";
+		desc_set(&r->desc[i], tag, tgid_block);
 	}
 	if (dir_varint(&p, end, &v, 2 * (uint64_t)nev))
 		return "bad block directory (task table)";
 	d->ntasks = (uint32_t)v;
 	if (r->tids_cap < d->ntasks) {
 		struct kst_rtask *t = realloc(r->tids, (size_t)d->ntasks * sizeof(*t));
+		uint32_t *k = realloc(r->kdepth, (size_t)d->ntasks * sizeof(*k));
 
-		if (!t)
+		if (t)
+			r->tids = t;
+		if (k)
+			r->kdepth = k;
+		if (!t || !k)
 			return "out of memory";
-		r->tids = t;
 		r->tids_cap = d->ntasks;
 	}
+	/* in a plain block no event shows a remembered tgid: keep them 0 */
 	for (i = 0; i < d->ntasks; i++) {
 		if (dir_varint(&p, end, &v, UINT64_MAX))
 			return "bad block directory (task table)";
 		tid += kst_unzigzag(v);
 		if (tid < 0 || tid > UINT32_MAX)
 			return "bad task in the task table";
-		r->tids[i] = (struct kst_rtask){ .tid = (uint32_t)tid, .tgid = (uint32_t)tid };
+		r->tids[i] = (struct kst_rtask){ .tid = (uint32_t)tid };
+		r->kdepth[i] = 0;
 	}
 	for (i = 0; tgid_block && i < d->ntasks; i++) {
 		if (dir_varint(&p, end, &v, UINT64_MAX))
@@ -253,21 +296,72 @@ static const char *read_dir(struct kst_reader *r, struct dir *d, const uint8_t *
 	return NULL;
 }
 
-/* Unpack @n values of @w bits of @s into @out */
-static void unpack(const uint8_t *s, unsigned int w, uint32_t n, uint32_t *out)
+/*
+ * Unpacking, eight values at a time: a group of eight w-bit values is w
+ * whole bytes, so with w a constant each value is one load, one shift and
+ * one mask, all with constant offsets (a generic loop spends twice that
+ * computing them).  One function per width, from a table.  A chunk starts
+ * at a multiple of 8 values (CHUNK is), so at a byte; the last group may
+ * read past the stream (into the next one or the padding) and write up to
+ * 7 values past @n.
+ */
+static inline uint32_t ld_bits(const uint8_t *s, unsigned int bit, unsigned int w)
 {
-	const uint32_t mask = (uint32_t)((1ull << w) - 1);
-	uint64_t bit = 0;
-	uint32_t i;
+	uint64_t v;
 
-	for (i = 0; i < n; i++, bit += w)
-		out[i] = kst_bits_get(s, bit, mask);
+	memcpy(&v, s + bit / 8, 8);
+	return (uint32_t)(le64toh(v) >> (bit % 8)) & (uint32_t)((1ull << w) - 1);
 }
 
-/* Room for @n values and the unused loads of a chunk past them, zeroed */
+typedef void unpack_fn(const uint8_t *s, uint32_t n, uint32_t *out);
+
+#define UNPACK(W)							\
+static void unpack_##W(const uint8_t *s, uint32_t n, uint32_t *out)	\
+{									\
+	uint32_t g;							\
+									\
+	for (g = 0; g < n; g += 8, s += W, out += 8) {			\
+		out[0] = ld_bits(s, 0 * W, W);				\
+		out[1] = ld_bits(s, 1 * W, W);				\
+		out[2] = ld_bits(s, 2 * W, W);				\
+		out[3] = ld_bits(s, 3 * W, W);				\
+		out[4] = ld_bits(s, 4 * W, W);				\
+		out[5] = ld_bits(s, 5 * W, W);				\
+		out[6] = ld_bits(s, 6 * W, W);				\
+		out[7] = ld_bits(s, 7 * W, W);				\
+	}								\
+}
+
+UNPACK(1) UNPACK(2) UNPACK(3) UNPACK(4) UNPACK(5) UNPACK(6) UNPACK(7) UNPACK(8)
+UNPACK(9) UNPACK(10) UNPACK(11) UNPACK(12) UNPACK(13) UNPACK(14) UNPACK(15) UNPACK(16)
+UNPACK(17) UNPACK(18) UNPACK(19) UNPACK(20) UNPACK(21) UNPACK(22) UNPACK(23) UNPACK(24)
+UNPACK(25) UNPACK(26) UNPACK(27) UNPACK(28) UNPACK(29) UNPACK(30) UNPACK(31) UNPACK(32)
+
+static void unpack_0(const uint8_t *s, uint32_t n, uint32_t *out)
+{
+	(void)s;
+	memset(out, 0, ((size_t)n + 7) / 8 * 8 * sizeof(*out));
+}
+
+static unpack_fn *const unpackers[KST2_WD_MAX + 1] = {
+	unpack_0, unpack_1, unpack_2, unpack_3, unpack_4, unpack_5, unpack_6, unpack_7,
+	unpack_8, unpack_9, unpack_10, unpack_11, unpack_12, unpack_13, unpack_14, unpack_15,
+	unpack_16, unpack_17, unpack_18, unpack_19, unpack_20, unpack_21, unpack_22, unpack_23,
+	unpack_24, unpack_25, unpack_26, unpack_27, unpack_28, unpack_29, unpack_30, unpack_31,
+	unpack_32,
+};
+
+/* Values @first to @first + @n of a packed stream of @w-bit values; @first % 8 == 0 */
+static void unpack(const uint8_t *s, unsigned int w, uint32_t first, uint32_t n, uint32_t *out)
+{
+	unpackers[w](s + (size_t)first / 8 * w, n, out);
+}
+
+/* Room for @n values, the 7 an unpacking writes past them and the unused
+ * loads of a chunk past them */
 static uint32_t *unpack_buf(uint32_t **buf, size_t *cap, uint32_t n)
 {
-	size_t need = (size_t)n + 2 * CHUNK + 2;
+	size_t need = (size_t)n + 2 * CHUNK + 8;
 
 	if (need > *cap) {
 		uint32_t *p = realloc(*buf, need * sizeof(*p));
@@ -277,7 +371,6 @@ static uint32_t *unpack_buf(uint32_t **buf, size_t *cap, uint32_t n)
 		*buf = p;
 		*cap = need;
 	}
-	memset(*buf + n, 0, (need - n) * sizeof(**buf));
 	return *buf;
 }
 
@@ -291,8 +384,11 @@ static const char *unpack_kv(struct kst_reader *r, struct dir *d)
 	vb = unpack_buf(&r->vbuf, &r->vbuf_cap, d->nv);
 	if (!kb || !vb)
 		return "out of memory";
-	unpack(d->k, d->wk, d->nk, kb);
-	unpack(d->v, d->wv, d->nv, vb);
+	unpack(d->k, d->wk, 0, d->nk, kb);
+	unpack(d->v, d->wv, 0, d->nv, vb);
+	/* the loads past the end read zeros */
+	memset(kb + d->nk, 0, (r->kbuf_cap - d->nk) * sizeof(*kb));
+	memset(vb + d->nv, 0, (r->vbuf_cap - d->nv) * sizeof(*vb));
 	for (i = 0; i < d->nv; i++) {
 		if (unlikely(vb[i] == mv)) {
 			int64_t e = value_escape(&d->xv);
@@ -309,40 +405,53 @@ static const char *unpack_kv(struct kst_reader *r, struct dir *d)
 	return NULL;
 }
 
-/* A chunk's tags: the dictionary's, or the escaped ones of E */
+/*
+ * A chunk's tags, as indices into r->desc: a dictionary index, or, for an
+ * escaped tag of E, DICT_MAX + its rank among the chunk's escapes.
+ */
 static const char *unpack_tags(struct kst_reader *r, struct dir *d, uint32_t first, uint32_t n,
-			       uint32_t *ei, int tgid_block, uint32_t *tags)
+			       uint32_t *ei, int tgid_block, uint32_t *idx)
 {
-	const uint32_t mt = (1u << d->wt) - 1;
-	uint64_t bit = (uint64_t)first * d->wt;
-	uint32_t i, ti;
+	const uint32_t mt = (1u << d->wt) - 1, ndict = d->ndict;
+	uint32_t i, ti, tag, esc = 0;
 
-	for (i = 0; i < n; i++, bit += d->wt) {
-		ti = kst_bits_get(d->t, bit, mt);
-		tags[i] = r->dict[ti];
-		if (unlikely(ti >= d->ndict)) {
+	unpack(d->t, d->wt, first, n, idx);
+	for (i = 0; i < n; i++) {
+		ti = idx[i];
+		if (unlikely(ti >= ndict)) {
 			if (ti != mt)
 				return "bad tag index";
 			if (*ei >= d->nesc)
 				return "the records use more tags than stream E has";
-			tags[i] = kst_get_le32(d->e + 4 * (size_t)(*ei)++);
-			if (!tag_valid(tags[i], tgid_block))
+			tag = kst_get_le32(d->e + 4 * (size_t)(*ei)++);
+			if (!tag_valid(tag, tgid_block))
 				return "bad tag";
+			desc_set(&r->desc[DICT_MAX + esc], tag, tgid_block);
+			idx[i] = DICT_MAX + esc++;
 		}
 	}
 	return NULL;
 }
 
-/* A chunk's times, from the deltas of D and the escaped ones of XD */
-static const char *unpack_times(struct dir *d, uint32_t first, uint32_t n, uint64_t *t,
-				uint64_t *times)
+/*
+ * The fields of a chunk's events that need no state: time (from D and
+ * XD), CPU (from C), arg, flags, type and state (from the tag) and a zero
+ * comm.  The records then fill in the rest.  @dd and @cc are room for the
+ * chunk's D and C values.
+ */
+static const char *fill_chunk(const struct kst_reader *r, struct dir *d, uint32_t first,
+			      uint32_t n, const uint32_t *idx, uint64_t *t, struct ks_event *ev,
+			      uint32_t *dd, uint32_t *cc)
 {
 	const uint32_t md = (uint32_t)((1ull << d->wd) - 1);
-	uint64_t bit = (uint64_t)first * d->wd, dt, now = *t;
+	const struct kst_tdesc *desc = r->desc;
+	uint64_t dt, now = *t;
 	uint32_t i;
 
-	for (i = 0; i < n; i++, bit += d->wd) {
-		dt = kst_bits_get(d->d, bit, md);
+	unpack(d->d, d->wd, first, n, dd);
+	unpack(d->c, d->wc, first, n, cc);
+	for (i = 0; i < n; i++, ev++) {
+		dt = dd[i];
 		if (unlikely(dt == md)) {
 			if (bs_varint(&d->xd, &dt))
 				return "bad varint in stream XD";
@@ -351,22 +460,26 @@ static const char *unpack_times(struct dir *d, uint32_t first, uint32_t n, uint6
 				return "time out of range: an event's time passes 2^63 - 1 ns";
 		}
 		now += dt;
-		times[i] = now;
+		ev->time = now;
+		ev->cpu = cc[i];
+		memcpy(&ev->arg, &desc[idx[i]].word, 8);
+		memset(ev->comm, 0, KS_COMM_LEN);
 	}
 	*t = now;
 	return NULL;
 }
 
 /*
- * A record other than a switch or kfault on a CPU with state: @ev has its
- * time and CPU.  Advances *@ki and *@vi.
+ * A record the loops of kst_decode2_block() leave: any but a switch or
+ * kfault without TGID_X on a CPU with state.  @ev has its time and CPU;
+ * @cs its CPU's last_next and last_prev.  Advances *@ki and *@vi.
  */
 static const char *decode_other(struct kst_reader *r, const struct dir *d, struct ks_event *ev,
-				uint32_t tag, struct kst_rcpu *cs, uint32_t *ki, uint32_t *vi,
+				uint32_t tag, uint32_t *cs, uint32_t *ki, uint32_t *vi,
 				struct bstream *m, char *last_comm, uint32_t tgmask)
 {
 	const uint32_t *kb = r->kbuf, *vb = r->vbuf;
-	uint32_t type = tag & KST2_TYPE, idx, next, hwm, depth, state;
+	uint32_t type = tag & KST2_TYPE, idx = NONE, next, hwm, depth, state, tgid;
 	struct kst_rtask *t = NULL;
 	uint64_t z;
 
@@ -381,7 +494,7 @@ static const char *decode_other(struct kst_reader *r, const struct dir *d, struc
 	/* the task: from K, or the CPU's current one */
 	if (type != KS_EV_LOST) {
 		if (type >= KS_EV_SWITCH && type <= KS_EV_KEXIT && !(tag & KST2_TASK_X)) {
-			idx = cs->last_next;
+			idx = cs[0];
 			if (idx == NONE)
 				return type == KS_EV_SWITCH ?
 				       "switch refers to no previous switch on its CPU" :
@@ -394,27 +507,32 @@ static const char *decode_other(struct kst_reader *r, const struct dir *d, struc
 		t = &r->tids[idx];
 		ev->tid = t->tid;
 	}
+	/* a tgid carried in M: tid + zigzag */
+	if (tag & KST2_TGID_X) {
+		if (bs_varint(m, &z))
+			return "bad varint in stream M";
+		tgid = (uint32_t)(t->tid + kst_unzigzag(z));
+	} else {
+		tgid = ev->tid;
+	}
 	switch (type) {
 	case KS_EV_SWITCH:
-		next = tag & KST2_NEXT_X ? kb[(*ki)++] : cs->last_prev;
+		next = tag & KST2_NEXT_X ? kb[(*ki)++] : cs[1];
 		if (next == NONE)
 			return "switch refers to no previous switch on its CPU";
 		if (next >= d->ntasks)
 			return "reference to an unknown task";
 		hwm = tag & KST2_HWM_X ? vb[(*vi)++] : t->hwm;
 		depth = tag & KST2_DEPTH_X ? vb[(*vi)++] : t->depth;
-		if (tag & KST2_TGID_X) {
-			if (bs_varint(m, &z))
-				return "bad varint in stream M";
-			t->tgid = (uint32_t)(t->tid + kst_unzigzag(z));
-		}
+		if (tag & KST2_TGID_X)
+			t->tgid = tgid;
 		state = (tag & KST2_STATE) >> KST2_STATE_SHIFT;
 		t->hwm = hwm;
 		t->depth = depth;
-		cs->last_next = next;
-		cs->last_prev = idx;
+		cs[0] = next;
+		cs[1] = idx;
 		ev->tid2 = r->tids[next].tid;
-		ev->tgid = t->tgid & tgmask;
+		ev->tgid = t->tgid;
 		ev->hwm = hwm;
 		ev->depth = depth;
 		ev->arg = state & tgmask;
@@ -428,13 +546,8 @@ static const char *decode_other(struct kst_reader *r, const struct dir *d, struc
 		/* fall through */
 	case KS_EV_SNAPSHOT:
 	case KS_EV_EXIT:
-		ev->tgid = t->tid;
-		if (tag & KST2_TGID_X) {
-			if (bs_varint(m, &z))
-				return "bad varint in stream M";
-			ev->tgid = (uint32_t)(t->tid + kst_unzigzag(z));
-		}
-		t->tgid = ev->tgid;
+		ev->tgid = tgid;
+		t->tgid = tgid & tgmask;
 		if (type != KS_EV_EXIT) {
 			if ((tag & KST2_COMM_X) && get_comm(m, last_comm))
 				return "bad comm";
@@ -451,14 +564,11 @@ static const char *decode_other(struct kst_reader *r, const struct dir *d, struc
 		break;
 	case KS_EV_KFAULT:
 		if (tag & KST2_DEPTH_X)
-			t->kdepth = vb[(*vi)++];
-		ev->depth = t->kdepth;
-		if (tag & KST2_TGID_X) {
-			if (bs_varint(m, &z))
-				return "bad varint in stream M";
-			t->tgid = (uint32_t)(t->tid + kst_unzigzag(z));
-		}
-		ev->tgid = t->tgid & tgmask;
+			r->kdepth[idx] = vb[(*vi)++];
+		if (tag & KST2_TGID_X)
+			t->tgid = tgid;
+		ev->depth = r->kdepth[idx];
+		ev->tgid = t->tgid;
 		break;
 	case KS_EV_KENTRY:
 	case KS_EV_KEXIT:
@@ -480,6 +590,12 @@ static const char *bad_switch(uint32_t tag, uint32_t prev, uint32_t next)
 	return "reference to an unknown task";
 }
 
+/* The selection of "see above": @a where @mask is all ones, else @b */
+static inline uint32_t pick(uint32_t mask, uint32_t a, uint32_t b)
+{
+	return b ^ ((a ^ b) & mask);
+}
+
 const char *kst_decode2_block(struct kst_reader *r, struct ks_event *evs, const uint8_t *raw,
 			      size_t len, uint32_t nev, uint64_t base_time, uint8_t bflags)
 {
@@ -487,13 +603,14 @@ const char *kst_decode2_block(struct kst_reader *r, struct ks_event *evs, const 
 	const int tgid_block = !!(bflags & KST_BF_TGID);
 	const uint32_t tgmask = tgid_block ? UINT32_MAX : 0;
 	char last_comm[KS_COMM_LEN] = { 0 };
-	uint32_t tags[CHUNK], cpus[CHUNK];
-	uint64_t times[CHUNK], t = base_time;
+	uint32_t idx[CHUNK], dd[CHUNK], cc[CHUNK];
+	uint64_t t = base_time;
 	uint32_t ki = 0, vi = 0, ei = 0, first, n, j, ntasks, ncs;
+	const struct kst_tdesc *desc;
 	const uint32_t *kb, *vb;
+	uint32_t *cst, *kdepth;
 	struct kst_rtask *tasks;
-	struct kst_rcpu *cpu_st, *spare;
-	struct ks_event *ev;
+	struct ks_event *ev, *end;
 	struct dir d;
 	const char *why;
 
@@ -502,81 +619,88 @@ const char *kst_decode2_block(struct kst_reader *r, struct ks_event *evs, const 
 		why = unpack_kv(r, &d);
 	if (why)
 		return why;
-	/* every CPU the block can name starts without state; the spare has none */
+	/* every CPU the block can name starts without state */
 	ncs = d.wc >= 10 ? KST_CPU_STATE : 1u << d.wc;
-	for (j = 0; j <= ncs && j <= KST_CPU_STATE; j++)
-		r->cpus[j].last_next = r->cpus[j].last_prev = NONE;
-	cpu_st = r->cpus;
-	spare = &r->cpus[KST_CPU_STATE];
+	for (j = 0; j < 2 * ncs; j++)
+		r->cst[j] = NONE;
+	cst = r->cst;
+	desc = r->desc;
 	kb = r->kbuf;
 	vb = r->vbuf;
 	tasks = r->tids;
+	kdepth = r->kdepth;
 	ntasks = d.ntasks;
 
 	for (first = 0; first < nev; first += n) {
 		n = nev - first < CHUNK ? nev - first : CHUNK;
-		why = unpack_tags(r, &d, first, n, &ei, tgid_block, tags);
+		why = unpack_tags(r, &d, first, n, &ei, tgid_block, idx);
 		if (!why)
-			why = unpack_times(&d, first, n, &t, times);
+			why = fill_chunk(r, &d, first, n, idx, &t, evs + first, dd, cc);
 		if (why)
 			return why;
-		unpack(d.c + kst_bits_bytes(first, d.wc), d.wc, n, cpus);
-		for (j = 0, ev = evs + first; j < n; j++, ev++) {
-			uint32_t tag = tags[j], cpu = cpus[j];
-			struct kst_rcpu *cs;
+		for (j = 0, ev = evs + first, end = ev + n; ev < end; j++, ev++) {
+			const struct kst_tdesc *ds = &desc[idx[j]];
+			uint32_t cpu = ev->cpu, *cs;
 
-			ev->time = times[j];
-			ev->cpu = cpu;
-			if (likely((tag & KST2_TYPE) == KS_EV_SWITCH && cpu < KST_CPU_STATE)) {
-				/* both candidates of prev, next, hwm and depth: see above */
-				uint32_t px = -(tag >> 4 & 1), nx = -(tag >> 5 & 1);
-				uint32_t hx = -(tag >> 6 & 1), dx = -(tag >> 7 & 1);
-				uint32_t prev, next, hwm, depth, state;
+			if (likely(ds->kind == KST2_K_SWITCH && cpu < KST_CPU_STATE)) {
+				/* both candidates of next, hwm and depth: see above */
+				uint32_t nx = ds->nx, hx = ds->hx, dx = ds->dx;
+				uint32_t prev, next, hwm, depth;
 				struct kst_rtask *tp;
 
-				cs = &cpu_st[cpu];
-				prev = (kb[ki] & px) | (cs->last_next & ~px);
-				ki -= px;
-				next = (kb[ki] & nx) | (cs->last_prev & ~nx);
+				cs = &cst[2 * cpu];
+				/* prev is nearly always the CPU's last next: a branch */
+				prev = cs[0];
+				if (unlikely(ds->px))
+					prev = kb[ki++];
+				next = pick(nx, kb[ki], cs[1]);
 				ki -= nx;
 				if (unlikely(prev >= ntasks || next >= ntasks))
-					return bad_switch(tag, prev, next);
+					return bad_switch(ds->tag, prev, next);
 				tp = &tasks[prev];
-				hwm = (vb[vi] & hx) | (tp->hwm & ~hx);
+				hwm = pick(hx, vb[vi], tp->hwm);
 				vi -= hx;
-				depth = (vb[vi] & dx) | (tp->depth & ~dx);
+				depth = pick(dx, vb[vi], tp->depth);
 				vi -= dx;
-				if (unlikely(tag & KST2_TGID_X)) {
-					uint64_t z;
-
-					if (bs_varint(&d.m, &z))
-						return "bad varint in stream M";
-					tp->tgid = (uint32_t)(tp->tid + kst_unzigzag(z));
-				}
-				state = (tag & KST2_STATE) >> KST2_STATE_SHIFT;
 				tp->hwm = hwm;
 				tp->depth = depth;
-				cs->last_next = next;
-				cs->last_prev = prev;
+				cs[0] = next;
+				cs[1] = prev;
 				ev->tid = tp->tid;
 				ev->tid2 = tasks[next].tid;
-				ev->tgid = tp->tgid & tgmask;
+				ev->tgid = tp->tgid;
 				ev->hwm = hwm;
 				ev->depth = depth;
-				ev->arg = state & tgmask;
-				ev->flags = (uint16_t)(tag >> KST2_FLAGS_SHIFT);
-				ev->type = KS_EV_SWITCH;
-				ev->state = (uint8_t)state;
-				memset(ev->comm, 0, KS_COMM_LEN);
 				continue;
 			}
-			if (cpu < KST_CPU_STATE) {
-				cs = &cpu_st[cpu];
-			} else {
-				cs = spare;
-				cs->last_next = cs->last_prev = NONE;
+			if (likely(ds->kind == KST2_K_KFAULT && cpu < KST_CPU_STATE)) {
+				/* the task: the CPU's current one, or from K */
+				uint32_t px = ds->px, dx = ds->dx, task, depth;
+
+				task = pick(px, kb[ki], cst[2 * cpu]);
+				ki -= px;
+				if (unlikely(task >= ntasks))
+					return task == NONE && !px ?
+					       "record refers to no task running on its CPU" :
+					       "reference to an unknown task";
+				depth = pick(dx, vb[vi], kdepth[task]);
+				vi -= dx;
+				kdepth[task] = depth;
+				ev->tid = tasks[task].tid;
+				ev->tid2 = 0;
+				ev->tgid = tasks[task].tgid;
+				ev->hwm = 0;
+				ev->depth = depth;
+				continue;
 			}
-			why = decode_other(r, &d, ev, tag, cs, &ki, &vi, &d.m, last_comm, tgmask);
+			/* a CPU without state gets the last pair, emptied every time */
+			if (cpu < KST_CPU_STATE) {
+				cs = &cst[2 * cpu];
+			} else {
+				cs = &cst[2 * KST_CPU_STATE];
+				cs[0] = cs[1] = NONE;
+			}
+			why = decode_other(r, &d, ev, ds->tag, cs, &ki, &vi, &d.m, last_comm, tgmask);
 			if (why)
 				return why;
 		}

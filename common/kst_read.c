@@ -623,6 +623,7 @@ void kst_reader_free(struct kst_reader *r)
 	free(r->evs);
 	free(r->tids);
 	free(r->kbuf);
+	free(r->kdepth);
 	free(r->vbuf);
 	free(r);
 }

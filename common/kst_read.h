@@ -33,7 +33,6 @@ struct kst_rtask {
 	uint32_t hwm;
 	uint32_t depth;
 	uint32_t tgid;			/* used in KST_BF_TGID blocks; initially the tid */
-	uint32_t kdepth;		/* version 2: the depth of the task's last kfault */
 };
 
 /*
@@ -48,6 +47,20 @@ struct kst_rcpu {
 	uint32_t cpu;
 	uint32_t poison;		/* 0, or UINT32_MAX for a spare entry */
 };
+
+/* Version 2: what a tag says, ready for the record loop (kst_decode2.c) */
+struct kst_tdesc {
+	uint32_t px, nx, hx, dx;	/* all ones for PREV_X (TASK_X), NEXT_X, HWM_X, DEPTH_X */
+	uint64_t word;			/* the event's arg, flags, type and state, as in memory */
+	uint32_t tag;
+	uint32_t kind;			/* KST2_K_*: which loop decodes the record */
+};
+
+#define KST2_K_SWITCH	0	/* a switch without TGID_X */
+#define KST2_K_KFAULT	1	/* a kfault without TGID_X */
+#define KST2_K_OTHER	2
+#define KST2_CHUNK	256	/* records decoded a pass at a time */
+#define KST2_DICT_MAX	(1u << KST2_WT_MAX)
 
 struct kst_reader {
 	struct kst_info info;
@@ -79,7 +92,11 @@ struct kst_reader {
 	size_t evs_cap;
 	struct kst_rtask *tids;		/* the block's task table */
 	size_t tids_cap;
-	uint32_t dict[1u << KST2_WT_MAX];	/* version 2: the block's tag dictionary */
+	/* version 2: the dictionary's tags, then those a chunk escapes */
+	struct kst_tdesc desc[KST2_DICT_MAX + KST2_CHUNK];
+	uint32_t *kdepth;		/* version 2: per task, the depth of its last kfault */
+	/* version 2: per CPU, last_next and last_prev; the last pair for CPUs >= 1024 */
+	uint32_t cst[2 * (KST_CPU_STATE + 1)];
 	uint32_t *kbuf;			/* version 2: stream K unpacked */
 	size_t kbuf_cap;
 	uint32_t *vbuf;			/* version 2: stream V unpacked, in bytes */

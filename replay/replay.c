@@ -2,8 +2,9 @@
 /*
  * Replay one trace under many configurations, in parallel.
  *
- * The calling thread reads and decodes the trace once and broadcasts each
- * decoded block through a small ring to every worker thread; each worker
+ * The calling thread reads and decodes the trace once, each block straight
+ * into a slot of a small ring that it then broadcasts to every worker
+ * thread (no copy: the slot is the reader's output array); each worker
  * feeds the blocks to a grid of the configurations it owns (the engine does
  * the trace-side work once per event for its whole grid).  Decoding thus
  * runs once, and overlaps with the engines.
@@ -136,8 +137,8 @@ static void *worker_run(void *arg)
 	return NULL;
 }
 
-/* Copy one decoded block into the next free slot and publish it. */
-static int ring_put(struct ring *ring, const struct ks_event *evs, size_t n)
+/* The next slot to fill, once every worker is done with it */
+static struct slot *ring_next(struct ring *ring)
 {
 	struct slot *s = &ring->slot[ring->produced % RING_SLOTS];
 
@@ -145,24 +146,17 @@ static int ring_put(struct ring *ring, const struct ks_event *evs, size_t n)
 	while (s->pending)
 		pthread_cond_wait(&ring->drained, &ring->lock);
 	pthread_mutex_unlock(&ring->lock);
+	return s;
+}
 
-	if (n > s->cap) {
-		struct ks_event *ne = realloc(s->evs, n * sizeof(*ne));
-
-		if (!ne)
-			return -ENOMEM;
-		s->evs = ne;
-		s->cap = n;
-	}
-	memcpy(s->evs, evs, n * sizeof(*evs));
-	s->n = n;
-
+/* Publish the slot ring_next() gave, now holding a block */
+static void ring_publish(struct ring *ring, struct slot *s)
+{
 	pthread_mutex_lock(&ring->lock);
 	s->pending = ring->nworkers;
 	ring->produced++;
 	pthread_cond_broadcast(&ring->filled);
 	pthread_mutex_unlock(&ring->lock);
-	return 0;
 }
 
 static void ring_close(struct ring *ring)
@@ -197,21 +191,20 @@ static int produce(struct kst_reader *r, struct ring *ring, const char *path,
 		   const struct ks_replay_opts *o, uint64_t total, uint64_t *events,
 		   struct ks_error *err)
 {
-	const struct ks_event *evs;
 	uint64_t last_progress = 0, t_last = now_ns();
-	size_t n;
+	struct slot *s;
 	int rc;
 
-	while ((rc = kst_reader_next_block(r, &evs, &n, err)) > 0) {
+	for (;;) {
+		s = ring_next(ring);
+		rc = kst_reader_read_block(r, &s->evs, &s->cap, &s->n, err);
+		if (rc <= 0)
+			break;
 		rc = ks_stop_check(err, "replay");
 		if (rc)
 			break;
-		rc = ring_put(ring, evs, n);
-		if (rc) {
-			rc = ks_error_set(err, -rc, "replay ring");
-			break;
-		}
-		*events += n;
+		ring_publish(ring, s);
+		*events += s->n;
 		if (o->progress && *events - last_progress >= 1000000 && now_ns() - t_last > 200000000) {
 			progress_line(path, *events, total);
 			last_progress = *events;
