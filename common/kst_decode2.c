@@ -36,11 +36,15 @@
 #define CHUNK KST2_CHUNK
 #define DICT_MAX KST2_DICT_MAX
 
-/* arg, flags, type and state: one 8-byte word of the event */
+/* Fields the record loop moves 8 bytes at a time */
 _Static_assert(offsetof(struct ks_event, flags) == offsetof(struct ks_event, arg) + 4 &&
 	       offsetof(struct ks_event, type) == offsetof(struct ks_event, arg) + 6 &&
 	       offsetof(struct ks_event, state) == offsetof(struct ks_event, arg) + 7,
 	       "the event's arg, flags, type and state fill 8 bytes");
+_Static_assert(offsetof(struct ks_event, depth) == offsetof(struct ks_event, hwm) + 4 &&
+	       offsetof(struct ks_event, tgid) == offsetof(struct ks_event, tid2) + 4 &&
+	       offsetof(struct kst_rtask, depth) == offsetof(struct kst_rtask, hwm) + 4,
+	       "pairs of 32-bit fields are adjacent");
 
 #define likely(x) __builtin_expect(!!(x), 1)
 #define unlikely(x) __builtin_expect(!!(x), 0)
@@ -100,13 +104,16 @@ static int tag_valid(uint32_t tag, int tgid_block)
 static void desc_set(struct kst_tdesc *d, uint32_t tag, int tgid_block)
 {
 	struct ks_event e = { 0 };
-	uint32_t type = tag & KST2_TYPE, state = (tag & KST2_STATE) >> KST2_STATE_SHIFT;
+	uint32_t type = tag & KST2_TYPE, state = (tag & KST2_STATE) >> KST2_STATE_SHIFT, pair[2];
 
 	d->tag = tag;
 	d->px = -(tag >> 4 & 1);
 	d->nx = -(tag >> 5 & 1);
-	d->hx = -(tag >> 6 & 1);
-	d->dx = -(tag >> 7 & 1);
+	d->hv = tag >> 6 & 1;
+	d->dv = tag >> 7 & 1;
+	pair[0] = -(uint32_t)d->hv;
+	pair[1] = -(uint32_t)d->dv;
+	memcpy(&d->hdx, pair, 8);
 	e.flags = (uint16_t)(tag >> KST2_FLAGS_SHIFT);
 	e.type = (uint8_t)type;
 	if (type == KS_EV_SWITCH) {
@@ -114,7 +121,8 @@ static void desc_set(struct kst_tdesc *d, uint32_t tag, int tgid_block)
 		e.arg = tgid_block ? state : 0;
 	}
 	memcpy(&d->word, &e.arg, 8);
-	if (tag & KST2_TGID_X)
+	/* a switch whose prev is not its CPU's last next is rare: the slow path */
+	if (tag & (KST2_TGID_X | (type == KS_EV_SWITCH ? KST2_PREV_X : 0)))
 		d->kind = KST2_K_OTHER;
 	else if (type == KS_EV_SWITCH)
 		d->kind = KST2_K_SWITCH;
@@ -378,7 +386,7 @@ static uint32_t *unpack_buf(uint32_t **buf, size_t *cap, uint32_t n)
 static const char *unpack_kv(struct kst_reader *r, struct dir *d)
 {
 	const uint32_t mv = (uint32_t)((1ull << d->wv) - 1);
-	uint32_t *kb, *vb, i;
+	uint32_t *kb, *vb, i, esc;
 
 	kb = unpack_buf(&r->kbuf, &r->kbuf_cap, d->nk);
 	vb = unpack_buf(&r->vbuf, &r->vbuf_cap, d->nv);
@@ -389,15 +397,18 @@ static const char *unpack_kv(struct kst_reader *r, struct dir *d)
 	/* the loads past the end read zeros */
 	memset(kb + d->nk, 0, (r->kbuf_cap - d->nk) * sizeof(*kb));
 	memset(vb + d->nv, 0, (r->vbuf_cap - d->nv) * sizeof(*vb));
-	for (i = 0; i < d->nv; i++) {
-		if (unlikely(vb[i] == mv)) {
+	/* values in bytes; escapes, rare, looked for first (both loops vectorize) */
+	for (i = 0, esc = 0; i < d->nv; i++)
+		esc |= vb[i] == mv;
+	for (i = 0; i < d->nv; i++)
+		vb[i] <<= 3;
+	for (i = 0; esc && i < d->nv; i++) {
+		if (vb[i] == mv << 3) {
 			int64_t e = value_escape(&d->xv);
 
 			if (e < 0)
 				return "bad value in stream XV";
 			vb[i] = (uint32_t)e;
-		} else {
-			vb[i] <<= 3;
 		}
 	}
 	if (d->xv.p != d->xv.end)
@@ -413,10 +424,13 @@ static const char *unpack_tags(struct kst_reader *r, struct dir *d, uint32_t fir
 			       uint32_t *ei, int tgid_block, uint32_t *idx)
 {
 	const uint32_t mt = (1u << d->wt) - 1, ndict = d->ndict;
-	uint32_t i, ti, tag, esc = 0;
+	uint32_t i, ti, tag, esc = 0, max = 0;
 
 	unpack(d->t, d->wt, first, n, idx);
-	for (i = 0; i < n; i++) {
+	/* escapes, rare, looked for first (the loop vectorizes) */
+	for (i = 0; i < n; i++)
+		max = idx[i] > max ? idx[i] : max;
+	for (i = 0; max >= ndict && i < n; i++) {
 		ti = idx[i];
 		if (unlikely(ti >= ndict)) {
 			if (ti != mt)
@@ -596,21 +610,125 @@ static inline uint32_t pick(uint32_t mask, uint32_t a, uint32_t b)
 	return b ^ ((a ^ b) & mask);
 }
 
+/* What the record loop keeps from chunk to chunk */
+struct loop {
+	uint32_t ki, vi;		/* the next values of K and V */
+	uint32_t tgmask;		/* all ones in a TGID block */
+	char last_comm[KS_COMM_LEN];
+};
+
+/*
+ * The records of a chunk, whose stateless fields fill_chunk() wrote: the
+ * tasks, their remembered values and the CPUs' state.  With @all_state
+ * (a constant), every CPU of the block is below KST_CPU_STATE and the
+ * loop does not check it.
+ */
+static inline __attribute__((always_inline)) const char *
+records(struct kst_reader *r, struct dir *d, struct ks_event *ev, uint32_t n,
+	const uint32_t *idx, struct loop *lp, const int all_state)
+{
+	const struct kst_tdesc *desc = r->desc;
+	const uint32_t *kb = r->kbuf, *vb = r->vbuf, ntasks = d->ntasks;
+	uint32_t *cst = r->cst, *kdepth = r->kdepth, ki = lp->ki, vi = lp->vi, j, *cs;
+	struct kst_rtask *tasks = r->tids;
+	const char *why;
+
+	for (j = 0; j < n; j++, ev++) {
+		const struct kst_tdesc *ds = &desc[idx[j]];
+		uint32_t cpu = ev->cpu;
+
+		if (likely(ds->kind == KST2_K_SWITCH && (all_state || cpu < KST_CPU_STATE))) {
+			/*
+			 * Both candidates of next, hwm and depth: see above.  The
+			 * CPU's (last_next, last_prev), the task's (hwm, depth) and
+			 * the event's (hwm, depth) and (tid2, tgid) are adjacent
+			 * pairs of 32-bit fields, moved as one 64-bit word each.
+			 */
+			uint32_t nx = ds->nx, prev, next, pair[2];
+			uint64_t cand, cur;
+			struct kst_rtask *tp;
+
+			cs = &cst[2 * cpu];
+			prev = cs[0];
+			next = pick(nx, kb[ki], cs[1]);
+			ki -= nx;
+			if (unlikely(prev >= ntasks || next >= ntasks))
+				return bad_switch(ds->tag, prev, next);
+			tp = &tasks[prev];
+			/* depth's candidate follows hwm's in V if the switch takes hwm */
+			pair[0] = vb[vi];
+			pair[1] = vb[vi + ds->hv];
+			memcpy(&cand, pair, 8);
+			memcpy(&cur, &tp->hwm, 8);
+			cur ^= (cand ^ cur) & ds->hdx;
+			vi += ds->hv + ds->dv;
+			memcpy(&tp->hwm, &cur, 8);
+			memcpy(&ev->hwm, &cur, 8);
+			pair[0] = next;
+			pair[1] = prev;
+			memcpy(cs, pair, 8);
+			pair[0] = tasks[next].tid;
+			pair[1] = tp->tgid;
+			memcpy(&ev->tid2, pair, 8);
+			ev->tid = tp->tid;
+			continue;
+		}
+		if (likely(ds->kind == KST2_K_KFAULT && (all_state || cpu < KST_CPU_STATE))) {
+			/* the task: the CPU's current one, or from K */
+			uint32_t px = ds->px, dx = -(uint32_t)ds->dv, task, depth;
+
+			task = pick(px, kb[ki], cst[2 * cpu]);
+			ki -= px;
+			if (unlikely(task >= ntasks))
+				return task == NONE && !px ?
+				       "record refers to no task running on its CPU" :
+				       "reference to an unknown task";
+			depth = pick(dx, vb[vi], kdepth[task]);
+			vi -= dx;
+			kdepth[task] = depth;
+			ev->tid = tasks[task].tid;
+			ev->tid2 = 0;
+			ev->tgid = tasks[task].tgid;
+			ev->hwm = 0;
+			ev->depth = depth;
+			continue;
+		}
+		/* a CPU without state gets the last pair, emptied every time */
+		if (all_state || cpu < KST_CPU_STATE) {
+			cs = &cst[2 * cpu];
+		} else {
+			cs = &cst[2 * KST_CPU_STATE];
+			cs[0] = cs[1] = NONE;
+		}
+		/* copies: ki and vi stay in registers only if their address is not taken */
+		lp->ki = ki;
+		lp->vi = vi;
+		why = decode_other(r, d, ev, ds->tag, cs, &lp->ki, &lp->vi, &d->m, lp->last_comm,
+				   lp->tgmask);
+		if (why)
+			return why;
+		ki = lp->ki;
+		vi = lp->vi;
+	}
+	lp->ki = ki;
+	lp->vi = vi;
+	/* the loads past the end of K and V stayed in the arrays' spare room */
+	if (ki > d->nk)
+		return "the records use more values than stream K has";
+	if (vi > d->nv)
+		return "the records use more values than stream V has";
+	return NULL;
+}
+
 const char *kst_decode2_block(struct kst_reader *r, struct ks_event *evs, const uint8_t *raw,
 			      size_t len, uint32_t nev, uint64_t base_time, uint8_t bflags)
 {
 	/* TGID blocks: switches carry prev's tgid and arg = state, kfaults a tgid */
 	const int tgid_block = !!(bflags & KST_BF_TGID);
-	const uint32_t tgmask = tgid_block ? UINT32_MAX : 0;
-	char last_comm[KS_COMM_LEN] = { 0 };
+	struct loop lp = { .tgmask = tgid_block ? UINT32_MAX : 0 };
 	uint32_t idx[CHUNK], dd[CHUNK], cc[CHUNK];
 	uint64_t t = base_time;
-	uint32_t ki = 0, vi = 0, ei = 0, first, n, j, ntasks, ncs;
-	const struct kst_tdesc *desc;
-	const uint32_t *kb, *vb;
-	uint32_t *cst, *kdepth;
-	struct kst_rtask *tasks;
-	struct ks_event *ev, *end;
+	uint32_t ei = 0, first, n, j, ncs;
 	struct dir d;
 	const char *why;
 
@@ -623,100 +741,25 @@ const char *kst_decode2_block(struct kst_reader *r, struct ks_event *evs, const 
 	ncs = d.wc >= 10 ? KST_CPU_STATE : 1u << d.wc;
 	for (j = 0; j < 2 * ncs; j++)
 		r->cst[j] = NONE;
-	cst = r->cst;
-	desc = r->desc;
-	kb = r->kbuf;
-	vb = r->vbuf;
-	tasks = r->tids;
-	kdepth = r->kdepth;
-	ntasks = d.ntasks;
 
 	for (first = 0; first < nev; first += n) {
 		n = nev - first < CHUNK ? nev - first : CHUNK;
 		why = unpack_tags(r, &d, first, n, &ei, tgid_block, idx);
 		if (!why)
 			why = fill_chunk(r, &d, first, n, idx, &t, evs + first, dd, cc);
+		if (!why)
+			why = d.wc <= 10 ? records(r, &d, evs + first, n, idx, &lp, 1) :
+					   records(r, &d, evs + first, n, idx, &lp, 0);
 		if (why)
 			return why;
-		for (j = 0, ev = evs + first, end = ev + n; ev < end; j++, ev++) {
-			const struct kst_tdesc *ds = &desc[idx[j]];
-			uint32_t cpu = ev->cpu, *cs;
-
-			if (likely(ds->kind == KST2_K_SWITCH && cpu < KST_CPU_STATE)) {
-				/* both candidates of next, hwm and depth: see above */
-				uint32_t nx = ds->nx, hx = ds->hx, dx = ds->dx;
-				uint32_t prev, next, hwm, depth;
-				struct kst_rtask *tp;
-
-				cs = &cst[2 * cpu];
-				/* prev is nearly always the CPU's last next: a branch */
-				prev = cs[0];
-				if (unlikely(ds->px))
-					prev = kb[ki++];
-				next = pick(nx, kb[ki], cs[1]);
-				ki -= nx;
-				if (unlikely(prev >= ntasks || next >= ntasks))
-					return bad_switch(ds->tag, prev, next);
-				tp = &tasks[prev];
-				hwm = pick(hx, vb[vi], tp->hwm);
-				vi -= hx;
-				depth = pick(dx, vb[vi], tp->depth);
-				vi -= dx;
-				tp->hwm = hwm;
-				tp->depth = depth;
-				cs[0] = next;
-				cs[1] = prev;
-				ev->tid = tp->tid;
-				ev->tid2 = tasks[next].tid;
-				ev->tgid = tp->tgid;
-				ev->hwm = hwm;
-				ev->depth = depth;
-				continue;
-			}
-			if (likely(ds->kind == KST2_K_KFAULT && cpu < KST_CPU_STATE)) {
-				/* the task: the CPU's current one, or from K */
-				uint32_t px = ds->px, dx = ds->dx, task, depth;
-
-				task = pick(px, kb[ki], cst[2 * cpu]);
-				ki -= px;
-				if (unlikely(task >= ntasks))
-					return task == NONE && !px ?
-					       "record refers to no task running on its CPU" :
-					       "reference to an unknown task";
-				depth = pick(dx, vb[vi], kdepth[task]);
-				vi -= dx;
-				kdepth[task] = depth;
-				ev->tid = tasks[task].tid;
-				ev->tid2 = 0;
-				ev->tgid = tasks[task].tgid;
-				ev->hwm = 0;
-				ev->depth = depth;
-				continue;
-			}
-			/* a CPU without state gets the last pair, emptied every time */
-			if (cpu < KST_CPU_STATE) {
-				cs = &cst[2 * cpu];
-			} else {
-				cs = &cst[2 * KST_CPU_STATE];
-				cs[0] = cs[1] = NONE;
-			}
-			why = decode_other(r, &d, ev, ds->tag, cs, &ki, &vi, &d.m, last_comm, tgmask);
-			if (why)
-				return why;
-		}
-		/* the loads past the end of K and V stayed in the arrays' spare room */
-		if (ki > d.nk)
-			return "the records use more values than stream K has";
-		if (vi > d.nv)
-			return "the records use more values than stream V has";
 	}
 	if (t > KST_TIME_MAX)
 		return "time out of range: an event's time passes 2^63 - 1 ns";
 	if (ei != d.nesc)
 		return "stream E has more tags than the records use";
-	if (ki != d.nk)
+	if (lp.ki != d.nk)
 		return "stream K has more values than the records use";
-	if (vi != d.nv)
+	if (lp.vi != d.nv)
 		return "stream V has more values than the records use";
 	if (d.xd.p != d.xd.end || d.m.p != d.m.end)
 		return "bytes left after the last record";

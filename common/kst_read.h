@@ -50,10 +50,12 @@ struct kst_rcpu {
 
 /* Version 2: what a tag says, ready for the record loop (kst_decode2.c) */
 struct kst_tdesc {
-	uint32_t px, nx, hx, dx;	/* all ones for PREV_X (TASK_X), NEXT_X, HWM_X, DEPTH_X */
+	uint64_t hdx;			/* all ones for HWM_X, DEPTH_X: a pair like (hwm, depth) */
 	uint64_t word;			/* the event's arg, flags, type and state, as in memory */
+	uint32_t px, nx;		/* all ones for PREV_X (TASK_X), NEXT_X */
 	uint32_t tag;
-	uint32_t kind;			/* KST2_K_*: which loop decodes the record */
+	uint8_t kind;			/* KST2_K_*: which loop decodes the record */
+	uint8_t hv, dv;			/* 1 for HWM_X, DEPTH_X: values taken from V */
 };
 
 #define KST2_K_SWITCH	0	/* a switch without TGID_X */
