@@ -49,6 +49,20 @@ _Static_assert(offsetof(struct ks_event, depth) == offsetof(struct ks_event, hwm
 #define likely(x) __builtin_expect(!!(x), 1)
 #define unlikely(x) __builtin_expect(!!(x), 0)
 
+/*
+ * The 64-bit word whose memory image is the 32-bit @lo then @hi, as two
+ * adjacent fields are; and back.
+ */
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+#define PAIR(lo, hi)	((uint64_t)(lo) | (uint64_t)(hi) << 32)
+#define PAIR_LO(p)	((uint32_t)(p))
+#define PAIR_HI(p)	((uint32_t)((p) >> 32))
+#else
+#define PAIR(lo, hi)	((uint64_t)(lo) << 32 | (uint64_t)(hi))
+#define PAIR_LO(p)	((uint32_t)((p) >> 32))
+#define PAIR_HI(p)	((uint32_t)(p))
+#endif
+
 /* A byte stream read in order with bounds checks: XD, XV and M */
 struct bstream {
 	const uint8_t *p, *end;
@@ -104,16 +118,14 @@ static int tag_valid(uint32_t tag, int tgid_block)
 static void desc_set(struct kst_tdesc *d, uint32_t tag, int tgid_block)
 {
 	struct ks_event e = { 0 };
-	uint32_t type = tag & KST2_TYPE, state = (tag & KST2_STATE) >> KST2_STATE_SHIFT, pair[2];
+	uint32_t type = tag & KST2_TYPE, state = (tag & KST2_STATE) >> KST2_STATE_SHIFT;
 
 	d->tag = tag;
 	d->px = -(tag >> 4 & 1);
 	d->nx = -(tag >> 5 & 1);
 	d->hv = tag >> 6 & 1;
 	d->dv = tag >> 7 & 1;
-	pair[0] = -(uint32_t)d->hv;
-	pair[1] = -(uint32_t)d->dv;
-	memcpy(&d->hdx, pair, 8);
+	d->hdx = PAIR(-(uint32_t)d->hv, -(uint32_t)d->dv);
 	e.flags = (uint16_t)(tag >> KST2_FLAGS_SHIFT);
 	e.type = (uint8_t)type;
 	if (type == KS_EV_SWITCH) {
@@ -365,11 +377,13 @@ static void unpack(const uint8_t *s, unsigned int w, uint32_t first, uint32_t n,
 	unpackers[w](s + (size_t)first / 8 * w, n, out);
 }
 
-/* Room for @n values, the 7 an unpacking writes past them and the unused
- * loads of a chunk past them */
+/*
+ * Room for @n values, the 7 an unpacking writes past them, the unused
+ * loads of a chunk past them and one value before them (V's pairs).
+ */
 static uint32_t *unpack_buf(uint32_t **buf, size_t *cap, uint32_t n)
 {
-	size_t need = (size_t)n + 2 * CHUNK + 8;
+	size_t need = (size_t)n + 2 * CHUNK + 9;
 
 	if (need > *cap) {
 		uint32_t *p = realloc(*buf, need * sizeof(*p));
@@ -382,21 +396,33 @@ static uint32_t *unpack_buf(uint32_t **buf, size_t *cap, uint32_t n)
 	return *buf;
 }
 
-/* K, and V with its escapes from XV, for the whole block; V in bytes */
+/*
+ * K, every index checked against the task table, and V with its escapes
+ * from XV, in bytes, for the whole block.  V is at r->vbuf + 1: a switch
+ * loads the candidates of its hwm and depth as one 8-byte pair, from one
+ * value before its depth's.
+ */
 static const char *unpack_kv(struct kst_reader *r, struct dir *d)
 {
 	const uint32_t mv = (uint32_t)((1ull << d->wv) - 1);
-	uint32_t *kb, *vb, i, esc;
+	uint32_t *kb, *vb, i, esc, max = 0;
 
 	kb = unpack_buf(&r->kbuf, &r->kbuf_cap, d->nk);
 	vb = unpack_buf(&r->vbuf, &r->vbuf_cap, d->nv);
 	if (!kb || !vb)
 		return "out of memory";
+	vb[0] = 0;
+	vb++;
 	unpack(d->k, d->wk, 0, d->nk, kb);
 	unpack(d->v, d->wv, 0, d->nv, vb);
 	/* the loads past the end read zeros */
 	memset(kb + d->nk, 0, (r->kbuf_cap - d->nk) * sizeof(*kb));
-	memset(vb + d->nv, 0, (r->vbuf_cap - d->nv) * sizeof(*vb));
+	memset(vb + d->nv, 0, (r->vbuf_cap - 1 - d->nv) * sizeof(*vb));
+	/* then a task is always a valid index or a CPU's none (the loop vectorizes) */
+	for (i = 0; i < d->nk; i++)
+		max = kb[i] > max ? kb[i] : max;
+	if (d->nk && max >= d->ntasks)
+		return "reference to an unknown task";
 	/* values in bytes; escapes, rare, looked for first (both loops vectorize) */
 	for (i = 0, esc = 0; i < d->nv; i++)
 		esc |= vb[i] == mv;
@@ -492,7 +518,7 @@ static const char *decode_other(struct kst_reader *r, const struct dir *d, struc
 				uint32_t tag, uint32_t *cs, uint32_t *ki, uint32_t *vi,
 				struct bstream *m, char *last_comm, uint32_t tgmask)
 {
-	const uint32_t *kb = r->kbuf, *vb = r->vbuf;
+	const uint32_t *kb = r->kbuf, *vb = r->vbuf + 1;
 	uint32_t type = tag & KST2_TYPE, idx = NONE, next, hwm, depth, state, tgid;
 	struct kst_rtask *t = NULL;
 	uint64_t z;
@@ -628,7 +654,7 @@ records(struct kst_reader *r, struct dir *d, struct ks_event *ev, uint32_t n,
 	const uint32_t *idx, struct loop *lp, const int all_state)
 {
 	const struct kst_tdesc *desc = r->desc;
-	const uint32_t *kb = r->kbuf, *vb = r->vbuf, ntasks = d->ntasks;
+	const uint32_t *kb = r->kbuf, *vb = r->vbuf + 1;
 	uint32_t *cst = r->cst, *kdepth = r->kdepth, ki = lp->ki, vi = lp->vi, j, *cs;
 	struct kst_rtask *tasks = r->tids;
 	const char *why;
@@ -644,33 +670,34 @@ records(struct kst_reader *r, struct dir *d, struct ks_event *ev, uint32_t n,
 			 * the event's (hwm, depth) and (tid2, tgid) are adjacent
 			 * pairs of 32-bit fields, moved as one 64-bit word each.
 			 */
-			uint32_t nx = ds->nx, prev, next, pair[2];
-			uint64_t cand, cur;
+			uint32_t nx = ds->nx, prev, next;
+			uint64_t c, cand, cur;
 			struct kst_rtask *tp;
 
 			cs = &cst[2 * cpu];
-			prev = cs[0];
-			next = pick(nx, kb[ki], cs[1]);
+			memcpy(&c, cs, 8);
+			prev = PAIR_LO(c);
+			next = pick(nx, kb[ki], PAIR_HI(c));
 			ki -= nx;
-			if (unlikely(prev >= ntasks || next >= ntasks))
+			/* each is a task (K was checked) or NONE: their or is NONE iff one is */
+			if (unlikely((prev | next) == NONE))
 				return bad_switch(ds->tag, prev, next);
 			tp = &tasks[prev];
-			/* depth's candidate follows hwm's in V if the switch takes hwm */
-			pair[0] = vb[vi];
-			pair[1] = vb[vi + ds->hv];
-			memcpy(&cand, pair, 8);
+			/*
+			 * The candidates (hwm, depth): V's next two values if the
+			 * switch takes hwm, else the one before and the next.
+			 */
+			memcpy(&cand, vb + vi + ds->hv - 1, 8);
 			memcpy(&cur, &tp->hwm, 8);
 			cur ^= (cand ^ cur) & ds->hdx;
 			vi += ds->hv + ds->dv;
 			memcpy(&tp->hwm, &cur, 8);
 			memcpy(&ev->hwm, &cur, 8);
-			pair[0] = next;
-			pair[1] = prev;
-			memcpy(cs, pair, 8);
-			pair[0] = tasks[next].tid;
-			pair[1] = tp->tgid;
-			memcpy(&ev->tid2, pair, 8);
+			c = PAIR(next, prev);
+			memcpy(cs, &c, 8);
 			ev->tid = tp->tid;
+			ev->tid2 = tasks[next].tid;
+			ev->tgid = tp->tgid;
 			continue;
 		}
 		if (likely(ds->kind == KST2_K_KFAULT && (all_state || cpu < KST_CPU_STATE))) {
@@ -679,10 +706,8 @@ records(struct kst_reader *r, struct dir *d, struct ks_event *ev, uint32_t n,
 
 			task = pick(px, kb[ki], cst[2 * cpu]);
 			ki -= px;
-			if (unlikely(task >= ntasks))
-				return task == NONE && !px ?
-				       "record refers to no task running on its CPU" :
-				       "reference to an unknown task";
+			if (unlikely(task == NONE))
+				return "record refers to no task running on its CPU";
 			depth = pick(dx, vb[vi], kdepth[task]);
 			vi -= dx;
 			kdepth[task] = depth;

@@ -9,6 +9,13 @@
  * the trace-side work once per event for its whole grid).  Decoding thus
  * runs once, and overlaps with the engines.
  *
+ * With a single worker, the calling thread is the worker: it decodes a
+ * block and feeds it to its grid while the block is still in its cache.
+ * Handing blocks to another thread would move every event from one core's
+ * cache to another's, which cost a quarter more CPU time per event than
+ * decoding and replaying on one core (kstack bench), for an overlap that
+ * only a second idle core gives.
+ *
  * Results are stored by the calling thread after every worker finished, in
  * spec order, one transaction per run: the database never sees a run that
  * did not read the whole trace.
@@ -98,6 +105,27 @@ int ks_replay_machine(struct ks_machine *m, const struct kst_info *info, struct 
 	return 0;
 }
 
+/* Feed one decoded block to @w's grid */
+static void worker_feed(struct worker *w, const struct slot *s)
+{
+	/* stopping: drain the ring without replaying it (the results are dropped) */
+	if (!ks_stop_signal())
+		ks_grid_feed(w->grid, s->evs, s->n);
+	if (s->n && s->evs[s->n - 1].time > w->end_ns)
+		w->end_ns = s->evs[s->n - 1].time;
+}
+
+/*
+ * The engine cannot report errors per event: a grid that ran out of memory
+ * is incomplete and must not be stored as if whole.
+ */
+static void worker_finish(struct worker *w)
+{
+	w->rc = ks_grid_status(w->grid);
+	if (w->rc)
+		ks_error_set(&w->err, -w->rc, "replay ran out of memory");
+}
+
 static void *worker_run(void *arg)
 {
 	struct worker *w = arg;
@@ -117,11 +145,7 @@ static void *worker_run(void *arg)
 
 		/* the slot stays ours until we decrement pending */
 		s = &ring->slot[next % RING_SLOTS];
-		/* stopping: drain the ring without replaying it (the results are dropped) */
-		if (!ks_stop_signal())
-			ks_grid_feed(w->grid, s->evs, s->n);
-		if (s->n && s->evs[s->n - 1].time > w->end_ns)
-			w->end_ns = s->evs[s->n - 1].time;
+		worker_feed(w, s);
 
 		pthread_mutex_lock(&ring->lock);
 		if (--s->pending == 0)
@@ -129,11 +153,7 @@ static void *worker_run(void *arg)
 		pthread_mutex_unlock(&ring->lock);
 		next++;
 	}
-	/* the engine cannot report errors per event: a grid that ran out of
-	 * memory is incomplete and must not be stored as if whole */
-	w->rc = ks_grid_status(w->grid);
-	if (w->rc)
-		ks_error_set(&w->err, -w->rc, "replay ran out of memory");
+	worker_finish(w);
 	return NULL;
 }
 
@@ -184,26 +204,30 @@ static void progress_line(const char *path, uint64_t done, uint64_t total)
 }
 
 /*
- * Decode every block into the ring; returns 0 at the end of the trace or a
- * negative code (corrupt block, interrupted, no memory).
+ * Decode every block into the ring, or, with @self (the only worker), into
+ * one slot fed to @self's grid at once; returns 0 at the end of the trace
+ * or a negative code (corrupt block, interrupted, no memory).
  */
-static int produce(struct kst_reader *r, struct ring *ring, const char *path,
-		   const struct ks_replay_opts *o, uint64_t total, uint64_t *events,
-		   struct ks_error *err)
+static int produce(struct kst_reader *r, struct ring *ring, struct worker *self,
+		   const char *path, const struct ks_replay_opts *o, uint64_t total,
+		   uint64_t *events, struct ks_error *err)
 {
 	uint64_t last_progress = 0, t_last = now_ns();
 	struct slot *s;
 	int rc;
 
 	for (;;) {
-		s = ring_next(ring);
+		s = self ? &ring->slot[0] : ring_next(ring);
 		rc = kst_reader_read_block(r, &s->evs, &s->cap, &s->n, err);
 		if (rc <= 0)
 			break;
 		rc = ks_stop_check(err, "replay");
 		if (rc)
 			break;
-		ring_publish(ring, s);
+		if (self)
+			worker_feed(self, s);
+		else
+			ring_publish(ring, s);
 		*events += s->n;
 		if (o->progress && *events - last_progress >= 1000000 && now_ns() - t_last > 200000000) {
 			progress_line(path, *events, total);
@@ -322,7 +346,7 @@ int ks_replay_input_run(struct ks_replay_input *in, const struct ks_speclist *sp
 			goto out;
 	}
 	ring.nworkers = nthreads;
-	for (t = 0; t < nthreads; t++) {
+	for (t = 0; nthreads > 1 && t < nthreads; t++) {
 		if (pthread_create(&w[t].thread, NULL, worker_run, &w[t])) {
 			rc = ks_error_set(err, EAGAIN, "cannot start replay threads");
 			ring.nworkers = t;	/* nobody else will consume */
@@ -331,10 +355,13 @@ int ks_replay_input_run(struct ks_replay_input *in, const struct ks_speclist *sp
 		started++;
 	}
 	if (!rc)
-		rc = produce(r, &ring, path, o, info->nr_events, &sum->events, err);
+		rc = produce(r, &ring, nthreads == 1 ? &w[0] : NULL, path, o, info->nr_events,
+			     &sum->events, err);
 	ring_close(&ring);
 	for (t = 0; t < started; t++)
 		pthread_join(w[t].thread, NULL);
+	if (nthreads == 1)
+		worker_finish(&w[0]);
 	/* a stop after the last block may have cut the workers short */
 	if (!rc)
 		rc = ks_stop_check(err, "replay");

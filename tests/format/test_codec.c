@@ -535,6 +535,66 @@ static void test_hand_block2(void)
 	free(got);
 }
 
+/*
+ * Switches that take nothing from V, first in their block: a trace without
+ * depths (collect --no-bpf) has no V at all.  Two switches on CPU 0 of
+ * tasks 0 and 1 (tids 7, 8), hwm and depth the remembered 0: tags 0x135
+ * (PREV_X, NEXT_X, state 1) and 0x105 (state 1, both implicit); then the
+ * same with the second switch's depth 16 (0x185, DEPTH_X, V 2), which is
+ * V's first value although its switch takes no hwm.
+ */
+static void test_no_values(void)
+{
+	struct ks_event want[2], *got;
+	struct ks_error err;
+	struct craft c;
+	struct cr_hdr h;
+	struct cr2 b;
+	size_t count;
+
+	memset(want, 0, sizeof(want));
+	want[0] = (struct ks_event){ .time = 1000, .type = KS_EV_SWITCH, .tid = 7, .tid2 = 8,
+				     .state = 1 };
+	want[1] = (struct ks_event){ .time = 1001, .type = KS_EV_SWITCH, .tid = 8, .tid2 = 7,
+				     .state = 1 };
+	cr2_init(&b);
+	b.wt = 1;
+	b.wk = 1;
+	b.ndict = 1;
+	b.dict[0] = 0x135;
+	b.ne = 1;
+	b.e[0] = 0x105;
+	b.ntasks = 2;
+	b.tids[0] = 7;
+	b.tids[1] = 8;
+	b.nt = b.nd = b.nc = 2;
+	b.t[1] = 1;	/* the escape */
+	b.d[1] = 1;
+	b.nk = 2;
+	b.k[1] = 1;
+	cr_hdr_default(&h);
+	h.version = 2;
+	cr_header(&c, &h);
+	cr2_events(&c, &b, 1000);
+	CHECK_EQ(read_craft(&c, &got, &count, &err), 0);
+	CHECK_EQ(count, 2);
+	if (count == 2)
+		CHECK(same_events(want, got, 2));
+	free(got);
+
+	b.e[0] = 0x185;
+	b.nv = 1;
+	b.v[0] = 2;
+	want[1].depth = 16;
+	cr_header(&c, &h);
+	cr2_events(&c, &b, 1000);
+	CHECK_EQ(read_craft(&c, &got, &count, &err), 0);
+	CHECK_EQ(count, 2);
+	if (count == 2)
+		CHECK(same_events(want, got, 2));
+	free(got);
+}
+
 /* --- writer-made files --- */
 
 /* Switches and a little lifecycle, tgid 0 (synthetic-shaped), compressible. */
@@ -845,6 +905,7 @@ int main(int argc, char **argv)
 	}
 	test_hand_block();
 	test_hand_block2();
+	test_no_values();
 	for (version = 1; version <= 2; version++) {
 		block_events = version == 1 ? 4096 : 16384;
 		test_codecs();
