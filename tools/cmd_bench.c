@@ -336,8 +336,8 @@ static int bench_check_policies(const char **pol, size_t *npol, bool given,
 
 /*
  * One line of figures; with @replay, the ratio of @replay's rate to @t's
- * per CPU second (@t being the engine alone); with @base, @t's wall time
- * over @base's.
+ * per CPU second (@t being the engine alone); with @base, @t's CPU and wall
+ * time over @base's.
  */
 static void print_line(const char *what, size_t nconf, const struct timing *t,
 		       const struct timing *replay, const struct timing *base)
@@ -347,8 +347,9 @@ static void print_line(const char *what, size_t nconf, const struct timing *t,
 	if (replay && replay->cpu)
 		printf("   replay: %.2f of it", rate(replay->events, replay->cpu) /
 		       rate(t->events, t->cpu));
-	if (base && base->wall)
-		printf("   = %.2fx one configuration", (double)t->wall / (double)base->wall);
+	if (base && base->wall && base->cpu)
+		printf("   = %.2fx one configuration's CPU time, %.2fx its wall time",
+		       (double)t->cpu / (double)base->cpu, (double)t->wall / (double)base->wall);
 	printf("\n");
 	fflush(stdout);
 }
@@ -380,9 +381,9 @@ static void print_summary(const struct figures *f)
 	if (f->have_replay && f->have_engine)
 		printf("  replay / engine alone, per CPU second %7.2f       >= %.1f\n", rep / eng,
 		       TARGET_RATIO);
-	if (f->have_replay && f->grid.wall)
-		printf("  %zu-configuration grid / one config %8.2fx       <= %.1fx\n", f->grid_conf,
-		       (double)f->grid.wall / (double)f->replay.wall, TARGET_GRID);
+	if (f->have_replay && f->grid.cpu)
+		printf("  %zu-configuration grid / one, CPU  %8.2fx       <= %.1fx\n", f->grid_conf,
+		       (double)f->grid.cpu / (double)f->replay.cpu, TARGET_GRID);
 	printf("  bytes per event                      %8.2f       <= %.0f\n", f->bytes,
 	       TARGET_BYTES);
 	printf("  peak RSS of the replays              %8ld KiB   independent of trace length\n",
