@@ -363,31 +363,49 @@ struct figures {
 	int have_engine, have_replay;
 };
 
+/* A summary line: what, the figure (formatted by the caller), the target */
+static void summary_line(const char *what, const char *figure, const char *target)
+{
+	printf("  %-38s %12s%s%s\n", what, figure, *target ? "   " : "", target);
+}
+
 static void print_summary(const struct figures *f)
 {
 	const double dec = rate(f->decode.events, f->decode.cpu);
 	const double rep = rate(f->replay.events, f->replay.cpu);
 	const double eng = rate(f->engine.events, f->engine.cpu);
+	char fig[32], tgt[64];
 
-	printf("\nsummary, rfc                              measured   target\n");
-	printf("  decode only, per CPU second          %8.1f M/s   >= %.0f M/s\n", dec,
-	       TARGET_DECODE);
+	printf("\n  %-38s %12s   %s\n", "summary, rfc", "measured", "target");
+	snprintf(fig, sizeof(fig), "%.1f M/s", dec);
+	snprintf(tgt, sizeof(tgt), ">= %.0f M/s", TARGET_DECODE);
+	summary_line("decode only, per CPU second", fig, tgt);
 	if (f->have_replay) {
-		printf("  replay from the file, per CPU second %8.1f M/s   >= %.0f M/s on one core\n",
-		       rep, TARGET_REPLAY);
-		printf("  replay from the file, wall clock     %8.1f M/s\n",
-		       rate(f->replay.events, f->replay.wall));
+		snprintf(fig, sizeof(fig), "%.1f M/s", rep);
+		snprintf(tgt, sizeof(tgt), ">= %.0f M/s on one core", TARGET_REPLAY);
+		summary_line("replay from the file, per CPU second", fig, tgt);
+		snprintf(fig, sizeof(fig), "%.1f M/s", rate(f->replay.events, f->replay.wall));
+		summary_line("replay from the file, wall clock", fig, "");
 	}
-	if (f->have_replay && f->have_engine)
-		printf("  replay / engine alone, per CPU second %7.2f       >= %.1f\n", rep / eng,
-		       TARGET_RATIO);
-	if (f->have_replay && f->grid.cpu)
-		printf("  %zu-configuration grid / one, CPU  %8.2fx       <= %.1fx\n", f->grid_conf,
-		       (double)f->grid.cpu / (double)f->replay.cpu, TARGET_GRID);
-	printf("  bytes per event                      %8.2f       <= %.0f\n", f->bytes,
-	       TARGET_BYTES);
-	printf("  peak RSS of the replays              %8ld KiB   independent of trace length\n",
-	       f->rss_kb);
+	if (f->have_replay && f->have_engine) {
+		snprintf(fig, sizeof(fig), "%.2f", rep / eng);
+		snprintf(tgt, sizeof(tgt), ">= %.1f", TARGET_RATIO);
+		summary_line("replay / engine alone, per CPU second", fig, tgt);
+	}
+	if (f->have_replay && f->grid.cpu) {
+		char what[64];
+
+		snprintf(what, sizeof(what), "%zu-configuration grid / one, CPU time",
+			 f->grid_conf);
+		snprintf(fig, sizeof(fig), "%.2fx", (double)f->grid.cpu / (double)f->replay.cpu);
+		snprintf(tgt, sizeof(tgt), "<= %.1fx", TARGET_GRID);
+		summary_line(what, fig, tgt);
+	}
+	snprintf(fig, sizeof(fig), "%.2f", f->bytes);
+	snprintf(tgt, sizeof(tgt), "<= %.0f", TARGET_BYTES);
+	summary_line("bytes per event", fig, tgt);
+	snprintf(fig, sizeof(fig), "%ld KiB", f->rss_kb);
+	summary_line("peak RSS of the replays", fig, "independent of trace length");
 	fflush(stdout);
 }
 
