@@ -11,17 +11,21 @@
  *   a chunk of records at a time into arrays that stay in the L1 cache;
  *   escaped values are substituted there.  The record loop then reads
  *   plain arrays.
- * - A value a switch may or may not take from K or V (its prev and next,
- *   its hwm and depth) is loaded either way and selected with a mask:
- *   which one it takes is a coin toss on a real stream, and a mispredicted
- *   branch costs more than the unused load.  The arrays have room for the
- *   loads of a chunk past their end, and the counts are checked after each
- *   chunk; a block whose records do not use exactly the values its
- *   directory announces is rejected as a whole, so the events of a bad
- *   block are never delivered.
- * - Only plain locals are used in the loops: with -fno-strict-aliasing,
- *   every store to an event would make the compiler reload anything
- *   reached through a pointer.
+ * - A value a switch may or may not take from K or V (its next, its hwm
+ *   and depth) is loaded either way and selected with a mask: which one it
+ *   takes is a coin toss on a real stream, and a mispredicted branch costs
+ *   more than the unused load.  The arrays have room for the loads of a
+ *   chunk past their end, and the counts are checked after each chunk; a
+ *   block whose records do not use exactly the values its directory
+ *   announces is rejected as a whole, so the events of a bad block are
+ *   never delivered.  K's indices are checked once, when unpacked, so a
+ *   switch only checks that its CPU had the state it refers to.
+ * - Adjacent pairs of 32-bit fields (a CPU's last next and prev, a task's
+ *   and an event's hwm and depth) move as one 64-bit word; the candidates
+ *   of hwm and depth are one unaligned 8-byte load from V.
+ * - The record loop keeps its positions in locals whose address is never
+ *   taken: with -fno-strict-aliasing, every store to an event would
+ *   otherwise make the compiler reload them.
  * - Rare things (escaped tags, CPUs without state, the M stream, records
  *   other than switches and kfaults) take a branch that is almost never
  *   taken, and read with bounds checks.

@@ -83,7 +83,9 @@ uint32_t kst_tid_lookup(struct kst_writer *w, uint32_t tid, int *fresh);
 int kst_w_canonical(const struct ks_event *ev, int tgid_mode);
 
 /* kst_write2.c */
+/** kst_w2_create() - the version-2 block state of @w (w->w2); 0 or -ENOMEM */
 int kst_w2_create(struct kst_writer *w);
+/** kst_w2_free() - free w->w2; accepts a writer without one */
 void kst_w2_free(struct kst_writer *w);
 /** kst_w2_reset() - start a new block (after kst_writer's own reset) */
 void kst_w2_reset(struct kst_writer *w);
