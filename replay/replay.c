@@ -2,11 +2,19 @@
 /*
  * Replay one trace under many configurations, in parallel.
  *
- * The calling thread reads and decodes the trace once and broadcasts each
- * decoded block through a small ring to every worker thread; each worker
+ * The calling thread reads and decodes the trace once, each block straight
+ * into a slot of a small ring that it then broadcasts to every worker
+ * thread (no copy: the slot is the reader's output array); each worker
  * feeds the blocks to a grid of the configurations it owns (the engine does
  * the trace-side work once per event for its whole grid).  Decoding thus
  * runs once, and overlaps with the engines.
+ *
+ * With a single worker, the calling thread is the worker: it decodes a
+ * block and feeds it to its grid while the block is still in its cache.
+ * Handing blocks to another thread would move every event from one core's
+ * cache to another's, which cost a quarter more CPU time per event than
+ * decoding and replaying on one core (kstack bench), for an overlap that
+ * only a second idle core gives.
  *
  * Results are stored by the calling thread after every worker finished, in
  * spec order, one transaction per run: the database never sees a run that
@@ -99,6 +107,31 @@ int ks_replay_machine(struct ks_machine *m, const struct kst_info *info, struct 
 	return 0;
 }
 
+/* Feed one decoded block to @w's grid */
+static void worker_feed(struct worker *w, const struct slot *s)
+{
+	/* stopping: drain the ring without replaying it (the results are dropped) */
+	if (!ks_stop_signal()) {
+		if (w->tasks)
+			ks_tasks_feed(w->tasks, s->evs, s->n);
+		else
+			ks_grid_feed(w->grid, s->evs, s->n);
+	}
+	if (s->n && s->evs[s->n - 1].time > w->end_ns)
+		w->end_ns = s->evs[s->n - 1].time;
+}
+
+/*
+ * The engine cannot report errors per event: a grid that ran out of memory
+ * is incomplete and must not be stored as if whole.
+ */
+static void worker_finish(struct worker *w)
+{
+	w->rc = w->tasks ? ks_tasks_status(w->tasks) : ks_grid_status(w->grid);
+	if (w->rc)
+		ks_error_set(&w->err, -w->rc, "replay ran out of memory");
+}
+
 static void *worker_run(void *arg)
 {
 	struct worker *w = arg;
@@ -118,15 +151,7 @@ static void *worker_run(void *arg)
 
 		/* the slot stays ours until we decrement pending */
 		s = &ring->slot[next % RING_SLOTS];
-		/* stopping: drain the ring without replaying it (the results are dropped) */
-		if (!ks_stop_signal()) {
-			if (w->tasks)
-				ks_tasks_feed(w->tasks, s->evs, s->n);
-			else
-				ks_grid_feed(w->grid, s->evs, s->n);
-		}
-		if (s->n && s->evs[s->n - 1].time > w->end_ns)
-			w->end_ns = s->evs[s->n - 1].time;
+		worker_feed(w, s);
 
 		pthread_mutex_lock(&ring->lock);
 		if (--s->pending == 0)
@@ -134,16 +159,12 @@ static void *worker_run(void *arg)
 		pthread_mutex_unlock(&ring->lock);
 		next++;
 	}
-	/* the engine cannot report errors per event: a grid that ran out of
-	 * memory is incomplete and must not be stored as if whole */
-	w->rc = w->tasks ? ks_tasks_status(w->tasks) : ks_grid_status(w->grid);
-	if (w->rc == -ENOMEM)
-		ks_error_set(&w->err, ENOMEM, "replay ran out of memory");
+	worker_finish(w);
 	return NULL;
 }
 
-/* Copy one decoded block into the next free slot and publish it. */
-static int ring_put(struct ring *ring, const struct ks_event *evs, size_t n)
+/* The next slot to fill, once every worker is done with it */
+static struct slot *ring_next(struct ring *ring)
 {
 	struct slot *s = &ring->slot[ring->produced % RING_SLOTS];
 
@@ -151,24 +172,17 @@ static int ring_put(struct ring *ring, const struct ks_event *evs, size_t n)
 	while (s->pending)
 		pthread_cond_wait(&ring->drained, &ring->lock);
 	pthread_mutex_unlock(&ring->lock);
+	return s;
+}
 
-	if (n > s->cap) {
-		struct ks_event *ne = realloc(s->evs, n * sizeof(*ne));
-
-		if (!ne)
-			return -ENOMEM;
-		s->evs = ne;
-		s->cap = n;
-	}
-	memcpy(s->evs, evs, n * sizeof(*evs));
-	s->n = n;
-
+/* Publish the slot ring_next() gave, now holding a block */
+static void ring_publish(struct ring *ring, struct slot *s)
+{
 	pthread_mutex_lock(&ring->lock);
 	s->pending = ring->nworkers;
 	ring->produced++;
 	pthread_cond_broadcast(&ring->filled);
 	pthread_mutex_unlock(&ring->lock);
-	return 0;
 }
 
 static void ring_close(struct ring *ring)
@@ -196,28 +210,31 @@ static void progress_line(const char *path, uint64_t done, uint64_t total)
 }
 
 /*
- * Decode every block into the ring; returns 0 at the end of the trace or a
- * negative code (corrupt block, interrupted, no memory).
+ * Decode every block into the ring, or, with @self (the only worker), into
+ * one slot fed to @self's grid at once; returns 0 at the end of the trace
+ * or a negative code (corrupt block, interrupted, no memory).
  */
-static int produce(struct kst_reader *r, struct ring *ring, const char *path,
-		   const struct ks_replay_opts *o, uint64_t total, uint64_t *events,
-		   struct ks_error *err)
+static int produce(struct kst_reader *r, struct ring *ring, struct worker *self,
+		   const char *path, const struct ks_replay_opts *o, uint64_t total,
+		   uint64_t *events, struct ks_error *err)
 {
-	const struct ks_event *evs;
 	uint64_t last_progress = 0, t_last = now_ns();
-	size_t n;
+	struct slot *s;
 	int rc;
 
-	while ((rc = kst_reader_next_block(r, &evs, &n, err)) > 0) {
+	for (;;) {
+		s = self ? &ring->slot[0] : ring_next(ring);
+		rc = kst_reader_read_block(r, &s->evs, &s->cap, &s->n, err);
+		if (rc <= 0)
+			break;
 		rc = ks_stop_check(err, "replay");
 		if (rc)
 			break;
-		rc = ring_put(ring, evs, n);
-		if (rc) {
-			rc = ks_error_set(err, -rc, "replay ring");
-			break;
-		}
-		*events += n;
+		if (self)
+			worker_feed(self, s);
+		else
+			ring_publish(ring, s);
+		*events += s->n;
 		if (o->progress && *events - last_progress >= 1000000 && now_ns() - t_last > 200000000) {
 			progress_line(path, *events, total);
 			last_progress = *events;
@@ -327,7 +344,7 @@ int ks_replay_input_run(struct ks_replay_input *in, const struct ks_speclist *sp
 	uint64_t t0 = now_ns(), end_ns = 0;
 	int64_t trace_key = 0;
 	unsigned int nthreads, started = 0, t;
-	bool tw_started = false;
+	bool tw_started = false, direct;
 	size_t i, per, extra, at;
 	int rc = 0, prc;
 
@@ -372,8 +389,14 @@ int ks_replay_input_run(struct ks_replay_input *in, const struct ks_speclist *sp
 		if (rc)
 			goto out;
 	}
-	ring.nworkers = nthreads;
-	for (t = 0; t < nthreads; t++) {
+	/*
+	 * One configuration worker and no per-task analysis: this thread
+	 * decodes and replays itself (handing blocks to another core costs more
+	 * than it overlaps); otherwise every consumer reads the ring.
+	 */
+	direct = nthreads == 1 && !tw.tasks;
+	ring.nworkers = direct ? 0 : nthreads;
+	for (t = 0; !direct && t < nthreads; t++) {
 		if (pthread_create(&w[t].thread, NULL, worker_run, &w[t])) {
 			rc = ks_error_set(err, EAGAIN, "cannot start replay threads");
 			ring.nworkers = t;	/* nobody else will consume */
@@ -397,12 +420,15 @@ int ks_replay_input_run(struct ks_replay_input *in, const struct ks_speclist *sp
 		}
 	}
 	if (!rc)
-		rc = produce(r, &ring, path, o, info->nr_events, &sum->events, err);
+		rc = produce(r, &ring, direct ? &w[0] : NULL, path, o, info->nr_events,
+			     &sum->events, err);
 	ring_close(&ring);
 	for (t = 0; t < started; t++)
 		pthread_join(w[t].thread, NULL);
 	if (tw_started)
 		pthread_join(tw.thread, NULL);
+	if (direct)
+		worker_finish(&w[0]);
 	/* a stop after the last block may have cut the workers short */
 	if (!rc)
 		rc = ks_stop_check(err, "replay");
