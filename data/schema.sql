@@ -3,11 +3,12 @@
 -- schema: it is embedded into the kstack binary at build time and run on
 -- every new database.  Any change to it bumps user_version below; kstack
 -- refuses a database of another version (an older one is replayed again:
--- version 2 added run_params and runs.is_default).
+-- version 2 added run_params and runs.is_default; version 3 the memory
+-- bases, the savings view and its lookup tables, crash comms, replicates).
 --
 -- 64-bit unsigned values (seeds, trace ids) that may exceed 2^63 are
 -- stored as the signed integer of the same bits.
-PRAGMA user_version = 2;
+PRAGMA user_version = 3;
 
 -- One row per trace, found again by its identity (kst_info.id, 16 hex digits).
 -- The row key gives the insertion order that tables and charts follow.
@@ -98,8 +99,10 @@ CREATE TABLE runs (
 	waits			INTEGER NOT NULL,
 	wait_ns			INTEGER NOT NULL,
 	lost_events		INTEGER NOT NULL,
+	total_pages_peak	INTEGER NOT NULL,
 	stack_pages_mean	REAL NOT NULL,
 	pool_pages_mean		REAL NOT NULL,
+	total_pages_mean	REAL NOT NULL,
 	UNIQUE (trace, policy, params, engine_version, seed)
 );
 
@@ -121,6 +124,7 @@ CREATE TABLE samples (
 	time			INTEGER NOT NULL,	-- ns, trace clock
 	stack_pages		INTEGER NOT NULL,
 	pool_pages		INTEGER NOT NULL,
+	cache_pages		INTEGER NOT NULL,
 	kernel_stack_kb		INTEGER NOT NULL,
 	tasks			INTEGER NOT NULL,
 	crashes			INTEGER NOT NULL,	-- cumulative
@@ -136,6 +140,7 @@ CREATE TABLE crashes (
 	tid			INTEGER NOT NULL,
 	pages			INTEGER NOT NULL,
 	reason			INTEGER NOT NULL,	-- enum ks_crash_reason
+	comm			TEXT NOT NULL,
 	PRIMARY KEY (run, seq)
 ) WITHOUT ROWID;
 

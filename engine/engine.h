@@ -25,7 +25,7 @@
 #include "ks_err.h"
 
 /* Bumped whenever a change can alter any result: stored with every run. */
-#define KS_ENGINE_VERSION "6"
+#define KS_ENGINE_VERSION "7"
 
 /* What the engine needs to know about the traced machine. */
 struct ks_machine {
@@ -52,8 +52,8 @@ struct ks_machine {
 	X(stack_pages_peak,	"most pages mapped to stacks at once")		\
 	X(kernel_stack_kb_end,	"the kernel's nr_kernel_stack at the end (KiB)") \
 	X(dyn_faults_kb_end,	"the kernel's nr_dynamic_stacks_faults at the end (KiB)") \
-	X(pool_pages_end,	"pages held in per-CPU pools at the end")	\
-	X(pool_pages_peak,	"most pages held in per-CPU pools at once")	\
+	X(pool_pages_end,	"pages held in per-CPU pools (and reserves) at the end") \
+	X(pool_pages_peak,	"most pages held in per-CPU pools (and reserves) at once") \
 	X(global_pages_end,	"pages held in the global pool at the end")	\
 	X(cache_pages_end,	"pages held by cached (freed) stacks at the end") \
 	X(extra_pages,		"other fixed overhead pages (arm64 sync stacks, reserves)") \
@@ -83,14 +83,18 @@ struct ks_machine {
 	X(entries,		"kernel entries from user mode seen")		\
 	X(waits,		"allocations that had to sleep")		\
 	X(wait_ns,		"modelled time spent sleeping for pages")	\
-	X(lost_events,		"events lost while recording (from the trace)")
+	X(lost_events,		"events lost while recording (from the trace)")	\
+	/* the memory bases: the peak of the sum, never a sum of peaks */	\
+	X(total_pages_peak,	"most pages held at once by stacks, pools and cached stacks together")
 
 struct ks_counters {
 #define KS_X_FIELD(name, desc) uint64_t name;
 	KS_COUNTERS(KS_X_FIELD)
 #undef KS_X_FIELD
 	double stack_pages_mean;	/* time-weighted mean of pages mapped to stacks */
-	double pool_pages_mean;		/* time-weighted mean of pool pages (all pools) */
+	double pool_pages_mean;		/* time-weighted mean of per-CPU pool (and reserve) pages */
+	/* time-weighted mean of stacks + every pool (global too) + cached stacks */
+	double total_pages_mean;
 };
 
 /* One would-be crash: when, where, who. */
@@ -100,6 +104,7 @@ struct ks_crash {
 	uint32_t tid;
 	uint32_t pages_needed;
 	uint32_t reason;	/* enum ks_crash_reason */
+	char comm[KS_COMM_LEN];	/* the task's name as the trace last gave it ("" unknown) */
 };
 
 enum ks_crash_reason {
@@ -113,6 +118,7 @@ struct ks_sample {
 	uint64_t time;
 	uint64_t stack_pages;
 	uint64_t pool_pages;	/* per-CPU and global pools */
+	uint64_t cache_pages;	/* cached (freed) stacks */
 	uint64_t kernel_stack_kb;
 	uint64_t tasks;
 	uint64_t crashes;	/* cumulative */

@@ -53,7 +53,8 @@ struct ks_run_state {
 	uint64_t rng;			/* splitmix64 state */
 	uint64_t fail_ns[KS_MAX_WINDOWS][2];	/* absolute [start, end) */
 	unsigned __int128 area_stack;	/* integral of lv.stack over time */
-	unsigned __int128 area_pool;	/* integral of lv.pool + lv.global */
+	unsigned __int128 area_pool;	/* integral of lv.pool (per-CPU pools and reserves) */
+	unsigned __int128 area_total;	/* integral of stack + pool + global + cache */
 	struct ks_timer *timers;	/* binary heap */
 	size_t nr_timers, timers_cap;
 	uint64_t timer_seq;
@@ -91,6 +92,7 @@ struct ks_task {
 	uint16_t flags;		/* KS_T_* */
 	uint8_t how;		/* enum ks_birth */
 	uint8_t pad;
+	char comm[KS_COMM_LEN];	/* from its SNAPSHOT or NEW record; "" if none named it */
 };
 
 #define KS_T_KTHREAD	0x01

@@ -77,10 +77,10 @@ static void test_schema(const char *dir)
 	    asprintf(&p5, "%s/missing.db", dir) < 0)
 		exit(1);
 
-	/* a new database gets the schema, version 2 */
+	/* a new database gets the schema, version 3 */
 	CHECK_OK(ks_store_open(&s, path, &err));
 	db = peek(path);
-	CHECK(sql_int(db, "PRAGMA user_version") == 2);
+	CHECK(sql_int(db, "PRAGMA user_version") == 3);
 	/* every counter of KS_COUNTERS is a column of runs */
 	for (i = 0; i < NR_COUNTERS; i++) {
 		char *q;
@@ -111,19 +111,19 @@ static void test_schema(const char *dir)
 	s = NULL;
 	rc = ks_store_open(&s, p2, &err);
 	CHECK(rc == -KS_E_SCHEMA && !s);
-	CHECK(strstr(err.detail, "v7.db: schema version 7, this kstack uses 2") != NULL);
+	CHECK(strstr(err.detail, "v7.db: schema version 7, this kstack uses 3") != NULL);
 	rc = ks_store_open_ro(&s, p2, &err);
 	CHECK(rc == -KS_E_SCHEMA && !s);
 
 	/*
-	 * an older one (version 1 had no run_params) is refused too, saying to
-	 * replay: what version 2 adds comes from the engine, not from the file
+	 * an older one (version 2 had no memory bases) is refused too, saying to
+	 * replay: what version 3 adds comes from the engine, not from the file
 	 */
-	sql_exec(p2, "PRAGMA user_version = 1");
+	sql_exec(p2, "PRAGMA user_version = 2");
 	memset(&err, 0, sizeof(err));
 	rc = ks_store_open(&s, p2, &err);
 	CHECK(rc == -KS_E_SCHEMA && !s);
-	CHECK_STR(strstr(err.detail, "v7.db:"), "v7.db: schema version 1, this kstack uses 2: "
+	CHECK_STR(strstr(err.detail, "v7.db:"), "v7.db: schema version 2, this kstack uses 3: "
 						"replay the traces into a new database");
 	memset(&err, 0, sizeof(err));
 	rc = ks_store_open_ro(&s, p2, &err);
