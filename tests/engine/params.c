@@ -99,7 +99,7 @@ int main(void)
 		     "pool=auto,prealloc=1,quirk_cache_keep=1,quirk_nr_pages=0,quirk_refill=1,"
 		     "samples=256,seed=1,sync_stack=8192,thread_size=auto");
 	expect_canon("static:seed=7,size=8192,fail_rate=0.25,fail_windows=1-2;3.5-4",
-		     "static:entry_model=x86,fail_rate=0.25,fail_windows=1-2;3.5-4,frame_bytes=344,"
+		     "static:cache=2,entry_model=x86,fail_rate=0.25,fail_windows=1-2;3.5-4,frame_bytes=344,"
 		     "page_size=auto,prealloc=1,samples=256,seed=7,size=8192,sync_stack=8192,"
 		     "thread_size=auto");
 	expect_canon("rfc:fault_span=interval,pool=2,page_size=16384,thread_size=32768",
