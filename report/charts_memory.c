@@ -5,6 +5,7 @@
  */
 #include <errno.h>
 #include <inttypes.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -44,7 +45,8 @@ int chart_bars(struct chart_ctx *x)
 			if (r->shown && !pick && !strcmp(r->policy, want))
 				pick = r;
 		}
-		if (!pick)
+		/* no static run of the trace: no Regular to compare with */
+		if (!pick || isnan(pick->mem[KS_BASIS_END].regular_kb))
 			continue;
 		if (!n++) {
 			chart_sanitize(raw, sizeof(raw), pick->policy_label);
@@ -58,9 +60,9 @@ int chart_bars(struct chart_ctx *x)
 			first_len = strlen(title);
 		if (strlen(title) > longest)
 			longest = strlen(title);
-		fprintf(f, "%s\t%" PRIu64 "\t%" PRIu64 "\t%" PRIu64 "\n", title,
-			ks_row_regular_kb(pick), pick->kernel_stack_kb_end,
-			pick->kernel_stack_kb_end + ks_row_pool_kb(pick));
+		fprintf(f, "%s\t%.0f\t%.0f\t%.0f\n", title, pick->mem[KS_BASIS_END].regular_kb,
+			pick->mem[KS_BASIS_END].dynamic_kb,
+			pick->mem[KS_BASIS_END].dynamic_kb + pick->mem[KS_BASIS_END].pool_kb);
 	}
 	if (chart_close(x, f, path))
 		return -x->err->code;

@@ -47,8 +47,8 @@ static int write_series(struct chart_ctx *x, const char *chart, int n, int k,
 		const struct ks_row *r = sw->runs[i];
 
 		fprintf(f, "%ld\t%.3f\t%" PRIu64 "\t%.3f\t%" PRIu64 "\t%" PRIu64 "\n",
-			r->pool, 100.0 * ks_row_savings_pool(r), r->crashes,
-			100.0 * ks_row_savings(r), r->c.fallback_hits, r->c.waits);
+			r->pool, r->mem[KS_BASIS_MEAN].savings_pool_pct, r->crashes,
+			r->mem[KS_BASIS_MEAN].savings_pct, r->c.fallback_hits, r->c.waits);
 	}
 	return chart_close(x, f, path);
 }
@@ -113,7 +113,7 @@ static bool any_savings(const struct ks_sweep *sw, size_t nsw)
 
 	for (i = 0; i < nsw; i++)
 		for (j = 0; j < sw[i].n; j++)
-			if (!isnan(ks_row_savings_pool(sw[i].runs[j])))
+			if (!isnan(sw[i].runs[j]->mem[KS_BASIS_MEAN].savings_pool_pct))
 				return true;
 	return false;
 }

@@ -28,6 +28,26 @@ struct ks_cost {
 
 #define KS_REPORT_MAX_COSTS 16
 
+/*
+ * The memory bases (the bases table of data/schema.sql), in their order:
+ * the state when the trace ends (the RFC's census), the largest at any
+ * moment (of stacks + pools: the peak of the sum), the time-weighted mean.
+ */
+enum ks_basis { KS_BASIS_END, KS_BASIS_PEAK, KS_BASIS_MEAN };
+#define KS_NR_BASES 3
+
+/** ks_basis_name() - "end", "peak" or "mean" */
+const char *ks_basis_name(enum ks_basis b);
+/** ks_basis_parse() - @s as a basis name; 0, or -KS_E_USAGE with @err naming it */
+int ks_basis_parse(const char *s, enum ks_basis *b, struct ks_error *err);
+
+/* Which traces a report shows. */
+enum ks_trace_kind {
+	KS_TRACES_ALL,		/* every trace */
+	KS_TRACES_RECORDED,	/* recorded by kstack collect (not synthesized) */
+	KS_TRACES_SYNTHETIC,	/* synthesized from a profile */
+};
+
 struct ks_report_opts {
 	enum ks_report_format format;
 	const char *policy;	/* only runs of this policy; NULL: all */
@@ -39,6 +59,13 @@ struct ks_report_opts {
 	bool all_runs;
 	/* the timeline chart's trace: a label or a trace id; NULL: the first real one */
 	const char *trace;
+	/*
+	 * The results table's bases, in this order; none (0): mean and peak
+	 * when a recorded trace is shown, else end (ks_report_bases()).
+	 */
+	enum ks_basis bases[KS_NR_BASES];
+	size_t nr_bases;
+	enum ks_trace_kind traces;	/* default: every trace */
 	/* ns per event of each ks_report_cost(i), the defaults unless overridden */
 	double cost_ns[KS_REPORT_MAX_COSTS];
 	bool cost_given[KS_REPORT_MAX_COSTS];	/* set by ks_report_cost_override() */
@@ -51,13 +78,24 @@ struct ks_report_opts {
 void ks_report_opts_default(struct ks_report_opts *o);
 
 /**
- * ks_report_table() - print the results table to @out
+ * ks_report_add_basis() - add @b to @o's bases (once; in the order given)
+ */
+void ks_report_add_basis(struct ks_report_opts *o, enum ks_basis b);
+
+/**
+ * ks_report_table() - print the results table to @out, from the savings
+ * view of the store, one table per basis of @o (text, Markdown) or one
+ * table with a Basis column (CSV)
  *
- * Columns: CPU (workload label), #Cores, #Stacks, Regular(kb), Dynamic(kb),
- * Savings, Pool(kb), Savings+pool, Faults, Crashes, Lost; rows of truncated
- * traces are marked.  A Policy column follows CPU when the rows shown have
- * more than one configuration: the policy and its keys not at their
- * default (run_params.is_default), "rfc:pool=0".
+ * Columns: CPU (workload label), #Cores, #Stacks, Regular(kb) (the trace's
+ * static run), Dynamic(kb), Dynamic(%RAM), Savings, Pool(kb), Savings+pool,
+ * Saved(%RAM), Faults, Crashes, Lost; in text and Markdown the memory
+ * headers name their basis ("Dynamic mean(kb)").  Rows of truncated traces
+ * are marked, and so are the memory figures of runs with would-be crashes,
+ * each explained in a footnote (when and where the machine would have
+ * oopsed).  A Policy column follows CPU when the rows shown have more than
+ * one configuration: the policy and its keys not at their default
+ * (run_params.is_default), "rfc:pool=0".
  *
  * Return: 0, -ENODATA ("no runs stored yet", also when the policy filter
  * leaves none), -KS_E_DB, or -errno when @out fails.

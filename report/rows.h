@@ -12,6 +12,21 @@
 
 #include "report.h"
 
+/*
+ * One run's memory on one basis, as the savings view gives it (KiB and
+ * percent; NAN where the view has NULL: no static run of the trace for
+ * Regular and the savings, RAM unknown for the %RAM figures).
+ */
+struct ks_mem {
+	double regular_kb;
+	double dynamic_kb;
+	double pool_kb;
+	double savings_pct;
+	double savings_pool_pct;
+	double dynamic_ram_pct;
+	double saved_ram_pct;
+};
+
 struct ks_row {
 	int64_t trace_key;
 	int64_t run_key;
@@ -45,6 +60,13 @@ struct ks_row {
 	bool costs_unknown;		/* the run's event counts are not measured */
 	uint64_t duration_ns;		/* the run's end - start (trace time) */
 	struct ks_counters c;		/* every counter of the run */
+	struct ks_mem mem[KS_NR_BASES];	/* the savings view's rows, by enum ks_basis */
+	uint64_t ram_kb;		/* the machine's RAM, 0 unknown */
+	/* its first would-be crash, when crashes > 0: the oops the figures flag */
+	double oops_s;			/* seconds since the trace started */
+	uint32_t oops_cpu;
+	uint32_t oops_tid;
+	char oops_comm[KS_COMM_LEN];
 };
 
 struct ks_rowset {
@@ -76,11 +98,20 @@ int ks_rows_print(struct ks_store *s, const struct ks_report_opts *o, FILE *out,
 /** ks_rowset_release() - free the rows inside @rs */
 void ks_rowset_release(struct ks_rowset *rs);
 
-/* Derived figures, in KiB or as fractions (NAN when Regular is 0). */
-uint64_t ks_row_regular_kb(const struct ks_row *r);
-uint64_t ks_row_pool_kb(const struct ks_row *r);
-double ks_row_savings(const struct ks_row *r);
-double ks_row_savings_pool(const struct ks_row *r);
+/**
+ * ks_report_bases() - the bases the results table shows for @rs under @o,
+ * into @out (KS_NR_BASES entries): @o's, else mean and peak when a shown
+ * row comes from a recorded trace, else end (the census of a synthesized
+ * machine).  Return: how many.
+ */
+size_t ks_report_bases(const struct ks_rowset *rs, const struct ks_report_opts *o,
+		       enum ks_basis *out);
+
+/**
+ * ks_row_oops() - "the machine would have oopsed at T s on CPU c (task TID
+ * COMM); memory after that is not a saving" for a row with crashes
+ */
+void ks_row_oops(const struct ks_row *r, char *buf, size_t len);
 
 /**
  * ks_row_series_label() - @r's policy label without the keys of @drop

@@ -5,6 +5,7 @@
  * never a statement or a handle.
  */
 #include <errno.h>
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -52,12 +53,21 @@ static const char load_sql[] =
 	"coalesce(" PARAM_SQL("fail_rate") ", '0'), "
 	/* the entry policy without kernel entry events derives memory, not event counts */
 	"coalesce(" PARAM_SQL("entries") " IN ('derived', 'unknown'), 0), "
-	"t.id, (t.clock = 'synthetic' OR t.collector LIKE 'kstack-synth%'), r.end_ns - r.start_ns"
+	"t.id, (t.clock = 'synthetic' OR t.collector LIKE 'kstack-synth%'), r.end_ns - r.start_ns, "
+	/* the first would-be crash, which the memory figures are flagged with */
+	"t.ram_kb, c.time - r.start_ns, c.cpu, c.tid, c.comm"
 #define KS_X_COL(name, desc) ", r." #name
 	KS_COUNTERS(KS_X_COL)
 #undef KS_X_COL
 	" FROM runs r JOIN traces t ON r.trace = t.key LEFT JOIN sweeps s ON s.run = r.key "
+	"LEFT JOIN crashes c ON c.run = r.key AND c.seq = 0 "
 	"ORDER BY r.key";
+
+/* The savings view, the figures every table and chart shows, in the runs' order. */
+static const char savings_sql[] =
+	"SELECT v.run, b.position - 1, v.regular_kb, v.dynamic_kb, v.pool_kb, v.savings_pct, "
+	"v.savings_with_pool_pct, v.dynamic_ram_pct, v.saved_ram_pct "
+	"FROM savings v JOIN bases b ON b.basis = v.basis ORDER BY v.run, b.position";
 
 /* every run's keys, in the runs' order above */
 static const char params_sql[] =
@@ -113,7 +123,13 @@ static int load_runs(struct ks_store *s, struct ks_rowset *rs, struct ks_error *
 		r->synthetic = sqlite3_column_int(st, 25) != 0;
 		d = sqlite3_column_int64(st, 26);
 		r->duration_ns = d > 0 ? (uint64_t)d : 0;
-		col = 27;
+		d = sqlite3_column_int64(st, 27);
+		r->ram_kb = d > 0 ? (uint64_t)d : 0;
+		r->oops_s = (double)sqlite3_column_int64(st, 28) / 1e9;
+		r->oops_cpu = (uint32_t)sqlite3_column_int64(st, 29);
+		r->oops_tid = (uint32_t)sqlite3_column_int64(st, 30);
+		copy_text(r->oops_comm, sizeof(r->oops_comm), st, 31);
+		col = 32;
 #define KS_X_GET(name, desc) r->c.name = (uint64_t)sqlite3_column_int64(st, col++);
 		KS_COUNTERS(KS_X_GET)
 #undef KS_X_GET
@@ -171,6 +187,44 @@ out:
 	return ret;
 }
 
+/* A column of the savings view: NAN for its NULL (unknown). */
+static double column_or_nan(sqlite3_stmt *st, int col)
+{
+	return sqlite3_column_type(st, col) == SQLITE_NULL ? NAN : sqlite3_column_double(st, col);
+}
+
+/* Every run's figures on every basis, from the savings view. */
+static int load_savings(struct ks_store *s, struct ks_rowset *rs, struct ks_error *err)
+{
+	sqlite3_stmt *st = NULL;
+	size_t i;
+	int rc;
+
+	if (sqlite3_prepare_v2(s->db, savings_sql, -1, &st, NULL) != SQLITE_OK)
+		return ks_store_fail(s, err, "reading the savings view");
+	for (i = 0; (rc = sqlite3_step(st)) == SQLITE_ROW;) {
+		int64_t run = sqlite3_column_int64(st, 0), b = sqlite3_column_int64(st, 1);
+		struct ks_mem *m;
+
+		while (i < rs->n && rs->rows[i].run_key < run)
+			i++;
+		if (i == rs->n || rs->rows[i].run_key != run || b < 0 || b >= KS_NR_BASES)
+			continue;
+		m = &rs->rows[i].mem[b];
+		m->regular_kb = column_or_nan(st, 2);
+		m->dynamic_kb = column_or_nan(st, 3);
+		m->pool_kb = column_or_nan(st, 4);
+		m->savings_pct = column_or_nan(st, 5);
+		m->savings_pool_pct = column_or_nan(st, 6);
+		m->dynamic_ram_pct = column_or_nan(st, 7);
+		m->saved_ram_pct = column_or_nan(st, 8);
+	}
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE)
+		return ks_store_fail(s, err, "reading the savings view");
+	return 0;
+}
+
 int ks_store_runs(struct ks_store *s, struct ks_rowset *rs, struct ks_error *err)
 {
 	int ret;
@@ -179,6 +233,8 @@ int ks_store_runs(struct ks_store *s, struct ks_rowset *rs, struct ks_error *err
 	ret = load_runs(s, rs, err);
 	if (!ret)
 		ret = load_params(s, rs, err);
+	if (!ret)
+		ret = load_savings(s, rs, err);
 	pthread_mutex_unlock(&s->lock);
 	return ret;
 }

@@ -5,6 +5,7 @@ add_trace kstack.db 0000000000000001 'a"b; system("touch pwned")' 2 0 0
 for p in 0 1 2; do
 	add_run kstack.db 0000000000000001 rfc "page_size=4096,pool=$p" 2 10 48 $((2 * p)) 3 $((2 - p))
 done
+add_run kstack.db 0000000000000001 static "page_size=4096" 2 10 160 0 0 0
 
 # without gnuplot: says so, still writes data and scripts
 mkdir nogp
@@ -35,6 +36,7 @@ add_trace kstack.db 0000000000000002 empty 2 0 0
 for p in 0 1; do
 	add_run kstack.db 0000000000000002 rfc "page_size=4096,pool=$p" 2 0 0 $((2 * p)) 0 0
 done
+add_run kstack.db 0000000000000002 static "page_size=4096" 2 0 0 0 0 0
 "$KSTACK" report -d kstack.db --charts charts > out.txt 2> err.txt || fail "empty trace: $(cat err.txt)"
 grep -qx '1	nan	0	nan	0	0' charts/pool-2-1.dat || fail "pool-2-1.dat: $(cat charts/pool-2-1.dat)"
 grep -qx 'set yrange \[0:100\]' charts/pool-2.gp || fail "pool-2.gp: no fixed savings axis"

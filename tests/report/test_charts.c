@@ -6,7 +6,8 @@
  * same charts are drawn by gnuplot and the images checked (77 without it).
  *
  * Trace 1, label  a"b; system("x")  ->  a_b_ system(_x_), 2 CPUs, rfc at
- * pool=0,1,2: 10 tasks x 16 KiB = 160 KiB regular, 48 KiB dynamic, pool
+ * pool=0,1,2 and static: 10 tasks x 16 KiB = 160 KiB regular (the static
+ * run's, which has no series nor histogram), 48 KiB dynamic, pool
  * 2 CPUs x N pages x 4 KiB = 0, 8, 16 KiB, so savings 1 - 48/160 = 70.0%
  * and savings+pool 70.0, 65.0, 60.0%; crashes 5, 1, 0.
  * Trace 2, a label with a newline, \ ' $ and backquotes, static: 4 tasks,
@@ -41,8 +42,13 @@ static void add_run(struct ks_store *s, int64_t t, const char *pol, const char *
 	r->c.tasks_end = tasks;
 	r->c.kernel_stack_kb_end = kb;
 	r->c.pool_pages_end = pool;
+	/* a census: the same stacks and pools on every basis */
+	r->c.stack_pages_end = r->c.stack_pages_peak = kb / 4;
+	r->c.stack_pages_mean = (double)(kb / 4);
+	r->c.total_pages_peak = kb / 4 + pool;
+	r->c.total_pages_mean = (double)(kb / 4 + pool);
 	r->c.crashes = crashes;
-	r->nr_samples = 2;
+	r->nr_samples = hwm ? 2 : 0;
 	for (i = 0; i < 2; i++) {
 		r->samples[i].time = r->start_ns + i * 1000000000ull;
 		r->samples[i].stack_pages = 10 + i;
@@ -73,6 +79,8 @@ static struct ks_store *make_db(const char *path, bool sweep)
 	CHECK_OK(ks_store_put_trace(s, &info, "2.kst", &t2, &err));
 	kst_info_release(&info);
 	add_run(s, t1, "rfc", "pool=0", 2, 10, 48, 0, 5, h1, 5);
+	/* the baseline: no series, no histogram, so the charts of rfc's runs stay alone */
+	add_run(s, t1, "static", "", 2, 10, 160, 0, 0, NULL, 0);
 	if (sweep) {
 		add_run(s, t1, "rfc", "pool=2", 2, 10, 48, 4, 0, h1, 5);
 		add_run(s, t1, "rfc", "pool=1", 2, 10, 48, 2, 1, h1, 5);
@@ -204,7 +212,7 @@ static void test_trace(const char *dir, const char *path)
  * name (NAME-1 for a chart per trace), and the list of charts written
  * follows the registry.  One trace with everything: an rfc+global pool
  * sweep (pools 0 and 1) with fallback hits at pool 0, samples and a
- * histogram, so that each of the five charts has data.
+ * histogram, and its static run, so that each of the five charts has data.
  */
 static void test_registry(const char *dir)
 {
@@ -226,12 +234,15 @@ static void test_registry(const char *dir)
 	test_info(&info, 3, "all", 2);
 	CHECK_OK(ks_store_put_trace(s, &info, "3.kst", &t, &err));
 	kst_info_release(&info);
-	for (i = 0; i < 2; i++) {
-		struct ks_result *r = test_result("rfc+global", i ? "pool=1" : "pool=0", "pool=3");
+	for (i = 0; i < 3; i++) {
+		/* two runs of a sweep, and the static run every comparison needs */
+		struct ks_result *r = i == 2 ? test_result("static", "", "") :
+				      test_result("rfc+global", i ? "pool=1" : "pool=0", "pool=3");
 
 		r->ncpus = 2;
 		r->c.tasks_end = 10;
-		r->c.kernel_stack_kb_end = 48;
+		r->c.kernel_stack_kb_end = i == 2 ? 160 : 48;
+		r->c.stack_pages_end = r->c.kernel_stack_kb_end / 4;
 		r->c.fallback_hits = i ? 0 : 4;
 		r->nr_samples = 1;
 		r->samples[0].stack_pages = 10;
