@@ -181,6 +181,23 @@ int ks_spec_canonical(const char *spec, char *buf, size_t len, struct ks_error *
  */
 int ks_spec_check(const char *spec, const struct ks_machine *m, struct ks_error *err);
 
+/**
+ * ks_seed_derive() - the seed of replicate @i of a run seeded @seed: @seed
+ * itself for @i = 0, else the @i-th output of a SplitMix64 generator whose
+ * state starts at @seed (deterministic, spread over the 64-bit range)
+ */
+uint64_t ks_seed_derive(uint64_t seed, uint32_t i);
+
+/**
+ * ks_spec_replicate() - replicate @i of @spec: when @spec injects failures
+ * (fail_rate > 0 or fail windows), its canonical form with seed= set to
+ * ks_seed_derive(its seed, @i), written to @buf
+ * Return: 1 (written), 0 (no failure injection: nothing to replicate, @buf
+ * untouched), -KS_E_POLICY or -KS_E_PARAM (a bad spec, @err naming it).
+ */
+int ks_spec_replicate(const char *spec, uint32_t i, char *buf, size_t len,
+		      struct ks_error *err);
+
 /* Parameter value kinds understood by the generic parser (params.c). */
 enum ks_ptype {
 	KS_PT_U32,		/* unsigned integer in [min, max]; "auto" if auto_ok (KS_AUTO) */

@@ -43,11 +43,13 @@ static int write_series(struct chart_ctx *x, const char *chart, int n, int k,
 	line_title(sw, shared, title, sizeof(title));
 	/* column 2 is savings with pools counted, named by the line's key entry */
 	fprintf(f, "pool\t%s\tcrashes\tsavings_pct\tfallback_hits\twaits\n", title);
-	for (i = 0; i < sw->n; i++) {
-		const struct ks_row *r = sw->runs[i];
+	/* one point per pool: the median over its seeds, the first seed's counts */
+	for (i = 0; i < sw->npools; i++) {
+		const struct ks_sweep_pool *p = &sw->pools[i];
+		const struct ks_row *r = p->runs[0];
 
-		fprintf(f, "%ld\t%.3f\t%" PRIu64 "\t%.3f\t%" PRIu64 "\t%" PRIu64 "\n",
-			r->pool, r->mem[KS_BASIS_MEAN].savings_pool_pct, r->crashes,
+		fprintf(f, "%ld\t%.3f\t%g\t%.3f\t%" PRIu64 "\t%" PRIu64 "\n",
+			p->pool, p->savings_pool_pct, p->median,
 			r->mem[KS_BASIS_MEAN].savings_pct, r->c.fallback_hits, r->c.waits);
 	}
 	return chart_close(x, f, path);

@@ -117,33 +117,38 @@ static void make_label(struct ks_row *r)
 	ks_row_series_label(r, NULL, r->policy_label, sizeof(r->policy_label));
 }
 
+/* The rows are sorted (cmp_rows()): the runs of one trace and policy are together. */
 static void select_rows(struct ks_rowset *rs, const struct ks_report_opts *o)
 {
-	size_t i, j;
+	const struct ks_row *first = NULL;
+	size_t i, j, k;
 
 	for (i = 0; i < rs->n; i++)
 		make_label(&rs->rows[i]);
-	for (i = 0; i < rs->n; i++) {
-		struct ks_row *r = &rs->rows[i];
+	for (i = 0; i < rs->n; i = j) {
 		bool group_has_default = false;
 
-		for (j = 0; j < rs->n; j++)
-			if (rs->rows[j].trace_key == r->trace_key &&
-			    !strcmp(rs->rows[j].policy, r->policy) && rs->rows[j].is_default)
-				group_has_default = true;
-		r->shown = (o->all_runs || r->is_default || !group_has_default) &&
-			   (!o->policy || !strcmp(o->policy, r->policy)) &&
-			   (o->traces == KS_TRACES_ALL ||
-			    r->synthetic == (o->traces == KS_TRACES_SYNTHETIC));
+		for (j = i; j < rs->n && rs->rows[j].trace_key == rs->rows[i].trace_key &&
+		     !strcmp(rs->rows[j].policy, rs->rows[i].policy); j++)
+			group_has_default |= rs->rows[j].is_default;
+		for (k = i; k < j; k++) {
+			struct ks_row *r = &rs->rows[k];
+
+			r->shown = (o->all_runs || r->is_default || !group_has_default) &&
+				   (!o->policy || !strcmp(o->policy, r->policy)) &&
+				   (o->traces == KS_TRACES_ALL ||
+				    r->synthetic == (o->traces == KS_TRACES_SYNTHETIC));
+		}
 	}
+	/* several configurations: a shown label differs from the first one shown */
 	for (i = 0; i < rs->n; i++) {
 		if (!rs->rows[i].shown)
 			continue;
 		rs->nr_shown++;
-		for (j = 0; j < i; j++)
-			if (rs->rows[j].shown &&
-			    strcmp(rs->rows[j].policy_label, rs->rows[i].policy_label))
-				rs->several_configs = true;
+		if (!first)
+			first = &rs->rows[i];
+		else if (strcmp(first->policy_label, rs->rows[i].policy_label))
+			rs->several_configs = true;
 	}
 }
 

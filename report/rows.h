@@ -121,15 +121,33 @@ void ks_row_series_label(const struct ks_row *r, const char *const *drop, char *
 			 size_t len);
 
 /*
- * A pool-size sweep: runs of one trace, policy, engine version and seed
- * whose parameters differ only in pool= (two pools at least), sorted by pool.
+ * One pool size of a sweep: its runs, one per seed (a configuration
+ * replayed with --replicates N has N), and what they say together.
+ */
+struct ks_sweep_pool {
+	long pool;
+	const struct ks_row **runs;	/* by run key: the first is the configuration's own seed */
+	size_t seeds;			/* runs at this pool */
+	size_t crashed;			/* of which had at least one would-be crash */
+	double median;			/* of their crash counts (the mean of the middle two) */
+	uint64_t max;			/* the most crashes of one of them */
+	double savings_pool_pct;	/* median of their savings with pools, mean basis */
+};
+
+/*
+ * A pool-size sweep: runs of one trace, policy and engine version whose
+ * parameters differ only in pool= and seed= (two pools at least), by pool.
  */
 struct ks_sweep {
-	const struct ks_row **runs;
+	const struct ks_row **runs;	/* every run, by pool then run key */
 	size_t n;
+	struct ks_sweep_pool *pools;	/* by pool */
+	size_t npools;
+	size_t seeds_min, seeds_max;	/* runs per pool: the fewest and the most */
+	long safe;			/* the minimum safe pool, -1 if none tried is */
 	size_t order;			/* the first run's index in the row set */
 	double fail_rate;
-	char label[160];		/* policy label without pool= and fail_rate= */
+	char label[160];		/* policy label without pool=, fail_rate= and seed= */
 	char fail[32];			/* fail_rate as stored ("0" when absent) */
 };
 

@@ -20,23 +20,27 @@ static void copy_text(char *dst, size_t len, sqlite3_stmt *st, int col)
 }
 
 /*
- * Pool sweeps, from run_params: two runs of one trace, policy, engine
- * version and seed, each with a whole-number pool=, are in one sweep when
- * they have the same keys and agree on every one but pool=.  A run's sweep
- * is named by its first run; a run alone is in none.
+ * Pool sweeps, from run_params: runs of one trace, policy and engine
+ * version, each with a whole-number pool=, are in one sweep when they agree
+ * on every key but pool= and seed= (its family: those keys and values, in
+ * key order, as the table's primary key keeps them) and the sweep holds two
+ * pools at least.  Replicates of a configuration (the same keys under other
+ * seeds) are in the same sweep.  A run's sweep is named by its first run; a
+ * run alone is in none.
  */
 #define SWEEPS_SQL								\
-	"WITH pooled AS (SELECT r.key AS run, r.trace, r.policy, r.engine_version, r.seed, " \
-	"(SELECT count(*) FROM run_params q WHERE q.run = r.key) AS nkeys "	\
-	"FROM runs r JOIN run_params p ON p.run = r.key AND p.key = 'pool' "	\
+	"WITH fam AS (SELECT run, group_concat(key || '=' || value, ',') AS f "	\
+	"FROM (SELECT run, key, value FROM run_params WHERE key NOT IN ('pool', 'seed') " \
+	"ORDER BY run, key) GROUP BY run), "					\
+	"pooled AS (SELECT r.key AS run, r.trace, r.policy, r.engine_version, "	\
+	"coalesce(fam.f, '') AS f, p.value AS pool FROM runs r LEFT JOIN fam ON fam.run = r.key " \
+	"JOIN run_params p ON p.run = r.key AND p.key = 'pool' "		\
 	"WHERE p.value GLOB '[0-9]*' AND p.value NOT GLOB '*[^0-9]*'), "	\
-	"mates AS (SELECT a.run AS run, b.run AS mate FROM pooled a JOIN pooled b "	\
-	"ON b.trace = a.trace AND b.policy = a.policy AND b.engine_version = a.engine_version " \
-	"AND b.seed = a.seed AND b.nkeys = a.nkeys "				\
-	"WHERE NOT EXISTS (SELECT 1 FROM run_params x WHERE x.run = a.run AND x.key <> 'pool' " \
-	"AND NOT EXISTS (SELECT 1 FROM run_params y WHERE y.run = b.run AND y.key = x.key " \
-	"AND y.value = x.value))), "						\
-	"sweeps AS (SELECT run, min(mate) AS first FROM mates GROUP BY run HAVING count(*) > 1) "
+	"families AS (SELECT trace, policy, engine_version, f, min(run) AS first, " \
+	"count(DISTINCT pool) AS pools FROM pooled GROUP BY trace, policy, engine_version, f), " \
+	"sweeps AS (SELECT p.run, g.first FROM pooled p JOIN families g ON g.trace = p.trace " \
+	"AND g.policy = p.policy AND g.engine_version = p.engine_version AND g.f = p.f " \
+	"WHERE g.pools > 1) "
 
 /* A run's value of @key, NULL when it has none. */
 #define PARAM_SQL(key) "(SELECT value FROM run_params WHERE run = r.key AND key = '" key "')"

@@ -58,8 +58,8 @@ sed -n '3,$p' out.md | sed '/^$/q' | cut -d'|' -f3 | tr -d ' ' > got.txt
 printf 'rfc\nstatic\nwatermark:low=2,pool=2\nwatermark:low=2,pool=3\nwatermark:low=2\n\n' \
 	> want.txt
 diff -u want.txt got.txt || fail "report rows"
-# and the sweeps: the runs of a policy that differ only in pool=
-"$KSTACK" report -d r.db --min-pool --format csv | cut -d, -f2,4 > got.txt || fail "min-pool"
+# and the sweeps: the runs of a policy that differ only in pool= (and seed=)
+"$KSTACK" report -d r.db --min-pool --format csv | cut -d, -f2,5 > got.txt || fail "min-pool"
 printf 'Policy,Pools\nrfc,2..4\nwatermark:low=2,2..4\n' > want.txt
 diff -u want.txt got.txt || fail "sweeps"
 echo ok
