@@ -113,6 +113,12 @@ static int sweep_pools(struct ks_sweep *s, uint64_t *u, double *d)
 		}
 		p->median = median_u64(u, p->seeds);
 		p->savings_pool_pct = median_known(d, p->seeds);
+		for (k = 0; k < p->seeds; k++)
+			u[k] = p->runs[k]->c.fallback_hits;
+		p->fallback_median = median_u64(u, p->seeds);
+		for (k = 0; k < p->seeds; k++)
+			u[k] = p->runs[k]->c.waits;
+		p->waits_median = median_u64(u, p->seeds);
 		s->seeds_min = p->seeds < s->seeds_min ? p->seeds : s->seeds_min;
 		s->seeds_max = p->seeds > s->seeds_max ? p->seeds : s->seeds_max;
 	}

@@ -108,12 +108,15 @@ int ks_report_table(struct ks_store *s, const struct ks_report_opts *o, FILE *ou
  * when gnuplot is found, render PNG and SVG.
  * @drew: out, true if images were rendered
  *
- * Each chart NAME of ks_report_chart() is written as NAME.dat (and
- * NAME-N.dat for series), NAME.gp and, drawn, NAME.png and NAME.svg (a chart
- * per trace as NAME-N.*); a chart without data (no pool sweep stored, say)
- * is not written and its old files are removed.  @dir is created if
- * missing.  Labels from traces never reach the scripts: gnuplot reads them
- * from the data files, which hold sanitised copies.
+ * Each chart NAME of ks_report_chart() is written as NAME.dat (and data
+ * files NAME-*.dat or NAME_K.dat), NAME.gp and, drawn, NAME.png and
+ * NAME.svg; a chart per trace as NAME-SLUG.*, SLUG named after the trace's
+ * label (lowercase letters, digits and dashes, made unique with the CPU
+ * count and a number).  Every data file starts with a line naming its
+ * columns.  A chart without data (no pool sweep stored, say) is not written
+ * and its old files are removed.  @dir is created if missing.  Labels from
+ * traces never reach the scripts but as slugs: gnuplot reads titles from
+ * the data files, which hold sanitised copies.
  *
  * Return: 0, -ENODATA (no runs), -KS_E_DB, -KS_E_IO (gnuplot failed) or -errno.
  */
@@ -128,13 +131,14 @@ int ks_report_charts_opts(struct ks_store *s, const struct ks_report_opts *o, co
  * they are drawn and listed ("bars", "pool", "fallback", "timeline", "hwm"),
  * or NULL past the last
  * @per_trace: if not NULL, set to whether it draws one image per trace,
- *	NAME-N.png (N from 1 in trace order), rather than one, NAME.png
+ *	NAME-SLUG.png (SLUG named after the trace), rather than one, NAME.png
  */
 const char *ks_report_chart(size_t i, bool *per_trace);
 
 /**
  * ks_report_chart_list() - the charts written in @dir, as script base names
- * ("bars", "pool-1", ...) in the order of ks_report_chart()
+ * ("bars", "pool-compile", ...) in the order of ks_report_chart(), a chart
+ * per trace's by name
  * @names: out, a NULL-terminated malloc'ed array of malloc'ed strings; free
  * with ks_report_chart_list_free()
  *

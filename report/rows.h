@@ -132,6 +132,8 @@ struct ks_sweep_pool {
 	double median;			/* of their crash counts (the mean of the middle two) */
 	uint64_t max;			/* the most crashes of one of them */
 	double savings_pool_pct;	/* median of their savings with pools, mean basis */
+	double fallback_median;		/* median of their fallback hits */
+	double waits_median;		/* median of their allocation waits */
 };
 
 /*

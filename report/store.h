@@ -83,6 +83,7 @@ struct ks_store_point {
 	int64_t time_ns;	/* since the run started */
 	int64_t stack_kb;	/* mapped to stacks */
 	int64_t pool_kb;	/* held in pools */
+	int64_t cache_kb;	/* held by cached (freed) stacks */
 };
 
 /**

@@ -248,8 +248,8 @@ int ks_store_samples(struct ks_store *s, int64_t run, struct ks_store_point **pt
 {
 	static const char sql[] =
 		"SELECT s.time - r.start_ns, s.stack_pages * r.page_size / 1024, "
-		"s.pool_pages * r.page_size / 1024 FROM samples s JOIN runs r ON s.run = r.key "
-		"WHERE s.run = ? ORDER BY s.seq";
+		"s.pool_pages * r.page_size / 1024, s.cache_pages * r.page_size / 1024 "
+		"FROM samples s JOIN runs r ON s.run = r.key WHERE s.run = ? ORDER BY s.seq";
 	struct ks_store_point *v = NULL, *tmp;
 	sqlite3_stmt *st = NULL;
 	size_t cap = 0, k = 0;
@@ -276,6 +276,7 @@ int ks_store_samples(struct ks_store *s, int64_t run, struct ks_store_point **pt
 		v[k].time_ns = sqlite3_column_int64(st, 0);
 		v[k].stack_kb = sqlite3_column_int64(st, 1);
 		v[k].pool_kb = sqlite3_column_int64(st, 2);
+		v[k].cache_kb = sqlite3_column_int64(st, 3);
 		k++;
 	}
 	if (rc != SQLITE_DONE)

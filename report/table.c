@@ -27,10 +27,15 @@
 /* Footnotes listing the would-be crashes name at most this many rows. */
 #define MAX_OOPS_NOTES 12
 
-/* What a cell is formatted for: raw = machine-readable (CSV), no marks. */
+/*
+ * What a cell is formatted for: raw = machine-readable (CSV), no marks;
+ * pad: a text table with marks, where unmarked figures take a blank in the
+ * mark's place so that the digits of a column stay aligned.
+ */
 struct cell_ctx {
 	enum ks_basis basis;
 	bool raw;
+	bool pad;
 };
 
 typedef void (*ks_cell_fn)(const struct ks_row *r, const struct cell_ctx *x, char *buf,
@@ -57,7 +62,9 @@ static void u64(char *buf, size_t len, uint64_t v)
 /* Runs with would-be crashes: their memory figures are no saving past the oops. */
 static const char *mark(const struct ks_row *r, const struct cell_ctx *x)
 {
-	return !x->raw && r->crashes ? "!" : "";
+	if (x->raw)
+		return "";
+	return r->crashes ? "!" : x->pad ? " " : "";
 }
 
 /* KiB of the basis: whole on end and peak, tenths on the mean; "-" unknown. */
@@ -347,6 +354,8 @@ static int print_one(const struct ks_rowset *rs, enum ks_report_format f,
 
 	t.ncols = pick_columns(rs, f, cols);
 	t.nrows = rs->nr_shown * nb;
+	for (i = 0; i < rs->n && f == KS_FMT_TEXT; i++)
+		x.pad |= rs->rows[i].shown && rs->rows[i].crashes;
 	t.cells = ks_tab_alloc(t.nrows, t.ncols);
 	if (!t.cells)
 		return -ENOMEM;
