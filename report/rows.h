@@ -30,13 +30,7 @@ struct ks_mem {
 struct ks_row {
 	int64_t trace_key;
 	int64_t run_key;
-	uint64_t tasks_end;
-	uint64_t kernel_stack_kb_end;
-	uint64_t pool_pages_end;
-	uint64_t global_pages_end;
-	uint64_t extra_pages;
 	uint64_t faults;
-	uint64_t fallback_hits;
 	uint64_t crashes;
 	uint64_t lost;			/* the trace's lost events */
 	uint64_t seed;

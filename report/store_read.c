@@ -47,8 +47,7 @@ static void copy_text(char *dst, size_t len, sqlite3_stmt *st, int col)
 
 static const char load_sql[] =
 	SWEEPS_SQL
-	"SELECT t.key, r.key, r.tasks_end, r.kernel_stack_kb_end, r.pool_pages_end, "
-	"r.global_pages_end, r.extra_pages, r.faults, r.fallback_hits, r.crashes, "
+	"SELECT t.key, r.key, r.faults, r.crashes, "
 	"t.lost_events, r.seed, r.ncpus, r.page_size, r.thread_size, "
 	"(t.truncated OR NOT r.complete), t.label, r.policy, r.engine_version, r.is_default, "
 	"coalesce(s.first, 0), "
@@ -99,41 +98,36 @@ static int load_runs(struct ks_store *s, struct ks_rowset *rs, struct ks_error *
 		}
 		r = &rs->rows[rs->n++];
 		memset(r, 0, sizeof(*r));
-		r->trace_key = sqlite3_column_int64(st, 0);
-		r->run_key = sqlite3_column_int64(st, 1);
-		r->tasks_end = (uint64_t)sqlite3_column_int64(st, 2);
-		r->kernel_stack_kb_end = (uint64_t)sqlite3_column_int64(st, 3);
-		r->pool_pages_end = (uint64_t)sqlite3_column_int64(st, 4);
-		r->global_pages_end = (uint64_t)sqlite3_column_int64(st, 5);
-		r->extra_pages = (uint64_t)sqlite3_column_int64(st, 6);
-		r->faults = (uint64_t)sqlite3_column_int64(st, 7);
-		r->fallback_hits = (uint64_t)sqlite3_column_int64(st, 8);
-		r->crashes = (uint64_t)sqlite3_column_int64(st, 9);
-		r->lost = (uint64_t)sqlite3_column_int64(st, 10);
-		r->seed = (uint64_t)sqlite3_column_int64(st, 11);
-		r->ncpus = (uint32_t)sqlite3_column_int64(st, 12);
-		r->page_size = (uint32_t)sqlite3_column_int64(st, 13);
-		r->thread_size = (uint32_t)sqlite3_column_int64(st, 14);
-		r->truncated = sqlite3_column_int(st, 15) != 0;
-		copy_text(r->label, sizeof(r->label), st, 16);
-		copy_text(r->policy, sizeof(r->policy), st, 17);
-		copy_text(r->engine_version, sizeof(r->engine_version), st, 18);
-		r->is_default = sqlite3_column_int(st, 19) != 0;
-		r->sweep = sqlite3_column_int64(st, 20);
-		r->pool = (long)sqlite3_column_int64(st, 21);
-		copy_text(r->fail, sizeof(r->fail), st, 22);
-		r->costs_unknown = sqlite3_column_int(st, 23) != 0;
-		copy_text(r->trace_id, sizeof(r->trace_id), st, 24);
-		r->synthetic = sqlite3_column_int(st, 25) != 0;
-		d = sqlite3_column_int64(st, 26);
+		/* in load_sql's order */
+		col = 0;
+		r->trace_key = sqlite3_column_int64(st, col++);
+		r->run_key = sqlite3_column_int64(st, col++);
+		r->faults = (uint64_t)sqlite3_column_int64(st, col++);
+		r->crashes = (uint64_t)sqlite3_column_int64(st, col++);
+		r->lost = (uint64_t)sqlite3_column_int64(st, col++);
+		r->seed = (uint64_t)sqlite3_column_int64(st, col++);
+		r->ncpus = (uint32_t)sqlite3_column_int64(st, col++);
+		r->page_size = (uint32_t)sqlite3_column_int64(st, col++);
+		r->thread_size = (uint32_t)sqlite3_column_int64(st, col++);
+		r->truncated = sqlite3_column_int(st, col++) != 0;
+		copy_text(r->label, sizeof(r->label), st, col++);
+		copy_text(r->policy, sizeof(r->policy), st, col++);
+		copy_text(r->engine_version, sizeof(r->engine_version), st, col++);
+		r->is_default = sqlite3_column_int(st, col++) != 0;
+		r->sweep = sqlite3_column_int64(st, col++);
+		r->pool = (long)sqlite3_column_int64(st, col++);
+		copy_text(r->fail, sizeof(r->fail), st, col++);
+		r->costs_unknown = sqlite3_column_int(st, col++) != 0;
+		copy_text(r->trace_id, sizeof(r->trace_id), st, col++);
+		r->synthetic = sqlite3_column_int(st, col++) != 0;
+		d = sqlite3_column_int64(st, col++);
 		r->duration_ns = d > 0 ? (uint64_t)d : 0;
-		d = sqlite3_column_int64(st, 27);
+		d = sqlite3_column_int64(st, col++);
 		r->ram_kb = d > 0 ? (uint64_t)d : 0;
-		r->oops_s = (double)sqlite3_column_int64(st, 28) / 1e9;
-		r->oops_cpu = (uint32_t)sqlite3_column_int64(st, 29);
-		r->oops_tid = (uint32_t)sqlite3_column_int64(st, 30);
-		copy_text(r->oops_comm, sizeof(r->oops_comm), st, 31);
-		col = 32;
+		r->oops_s = (double)sqlite3_column_int64(st, col++) / 1e9;
+		r->oops_cpu = (uint32_t)sqlite3_column_int64(st, col++);
+		r->oops_tid = (uint32_t)sqlite3_column_int64(st, col++);
+		copy_text(r->oops_comm, sizeof(r->oops_comm), st, col++);
 #define KS_X_GET(name, desc) r->c.name = (uint64_t)sqlite3_column_int64(st, col++);
 		KS_COUNTERS(KS_X_GET)
 #undef KS_X_GET
