@@ -22,7 +22,7 @@ CREATE TABLE traces (
 	host			TEXT NOT NULL,		-- machine it was recorded on
 	kernel			TEXT NOT NULL,		-- kernel release (uname -r)
 	arch			TEXT NOT NULL,		-- machine architecture
-	collector		TEXT NOT NULL,		-- "kstack-collect 0.1.0", "kstack-synth ..."
+	collector		TEXT NOT NULL,		-- program and version that wrote it
 	options			TEXT NOT NULL,		-- collector's command line or synth
 							-- parameters
 	clock			TEXT NOT NULL,		-- "mono" (recorded) or "synthetic"

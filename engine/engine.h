@@ -85,7 +85,7 @@ struct ks_machine {
 	X(wait_ns,		"modelled time spent sleeping for pages")	\
 	X(lost_events,		"events lost while recording (from the trace)")	\
 	/* the memory bases: the peak of the sum, never a sum of peaks */	\
-	X(total_pages_peak,	"most pages held at once by stacks, pools and cached stacks together")
+	X(total_pages_peak,	"most pages of stacks, pools and cached stacks at once")
 
 struct ks_counters {
 #define KS_X_FIELD(name, desc) uint64_t name;

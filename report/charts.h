@@ -28,7 +28,7 @@
  */
 struct chart_trace {
 	int64_t key;			/* traces.key */
-	char slug[64];			/* lowercase letters, digits and dashes: "amd-rome-128cpus" */
+	char slug[64];			/* lowercase, digits, dashes: "amd-rome-128cpus" */
 	char title[KS_CHART_TITLE];	/* sanitised label and CPUs: "AMD Rome (128 CPUs)" */
 };
 

@@ -120,8 +120,8 @@ int chart_bars(struct chart_ctx *x)
 	snprintf(raw, sizeof(raw), "Kernel stack memory per workload: today (static) and %s", pol);
 	chart_sanitize(title, sizeof(title), raw);
 	fprintf(f, "title\n%s\n", title);
-	fprintf(f, "at the end of each trace, at its peak and on its time-weighted mean, savings on "
-		   "the bars%s\n", oops ? ", hatched: a would-be oops, no saving" : "");
+	fprintf(f, "at the end of each trace, at its peak and on its time-weighted mean, savings "
+		   "on the bars%s\n", oops ? ", hatched: a would-be oops, no saving" : "");
 	for (i = 0, n = 0; i < x->rs->n && !ret; i = j) {
 		pick = bars_pick(x, i, &j, policy);
 		if (!pick)
@@ -132,11 +132,13 @@ int chart_bars(struct chart_ctx *x)
 		ret = bars_panel(x, pick, ct->slug, pol);
 		fprintf(b, "stats 'bars.dat' every ::%zu::%zu using (P = strcol(1), 0) nooutput\n"
 			   "set title P\n%s"
-			   "plot 'bars-%s.dat' using ($2 * 4):3 with boxes lt 1 title columnheader(3), \\\n"
+			   "plot 'bars-%s.dat' using ($2 * 4):3 with boxes lt 1 "
+			   "title columnheader(3), \\\n"
 			   "\t'' using ($2 * 4 + 1):4 with boxes lt 2 title columnheader(4), \\\n"
 			   "\t'' using ($2 * 4 + 2):5 with boxes lt 3 title columnheader(5), \\\n"
 			   "\t'' using ($2 * 4 + 1):($8 > 0 ? $4 : NaN) with boxes "
-			   "fs transparent pattern 4 lc rgb 'black' title (OOPS ? 'would-be oops' : ''), \\\n"
+			   "fs transparent pattern 4 lc rgb 'black' "
+			   "title (OOPS ? 'would-be oops' : ''), \\\n"
 			   "\t'' using ($2 * 4 + 2):($8 > 0 ? $5 : NaN) with boxes "
 			   "fs transparent pattern 4 lc rgb 'black' notitle, \\\n"
 			   "\t'' using ($2 * 4 + 1):4:(sprintf('%%.1f%%%%', $6)) with labels "
@@ -173,8 +175,8 @@ int chart_bars(struct chart_ctx *x)
 		ret = ks_error_set(x->err, ENOMEM, "out of memory");
 	else
 		/* wide enough for the title's second line, whatever the panels */
-		ret = chart_script(x, "bars", cols > 2 ? 460 * (int)cols : 920, 90 + 330 * (int)rows,
-				   full);
+		ret = chart_script(x, "bars", cols > 2 ? 460 * (int)cols : 920,
+				   90 + 330 * (int)rows, full);
 out:
 	free(full);
 	free(body);
@@ -296,10 +298,13 @@ int chart_timeline(struct chart_ctx *x)
 		/* the series title is the policy; the trace is in the chart's title */
 		chart_sanitize(title, sizeof(title), r->policy_label);
 		fprintf(f, "time_s\t%s\tpool_kb\tcache_kb\ttotal_kb\n", title);
-		for (k = 0; k < n; k++)
+		for (k = 0; k < n; k++) {
+			const struct ks_store_point *q = &pts[k];
+
 			fprintf(f, "%.6f\t%" PRId64 "\t%" PRId64 "\t%" PRId64 "\t%" PRId64 "\n",
-				(double)pts[k].time_ns / 1e9, pts[k].stack_kb, pts[k].pool_kb,
-				pts[k].cache_kb, pts[k].stack_kb + pts[k].pool_kb + pts[k].cache_kb);
+				(double)q->time_ns / 1e9, q->stack_kb, q->pool_kb, q->cache_kb,
+				q->stack_kb + q->pool_kb + q->cache_kb);
+		}
 		ret = chart_close(x, f, path);
 		if (ret)
 			goto out;
@@ -319,7 +324,8 @@ int chart_timeline(struct chart_ctx *x)
 		ret = -x->err->code;
 		goto out;
 	}
-	snprintf(raw, sizeof(raw), "Kernel stack memory over time (stacks + pools + cached stacks): %s",
+	snprintf(raw, sizeof(raw),
+		 "Kernel stack memory over time (stacks + pools + cached stacks): %s",
 		 chart_trace_of(x, trace)->title);
 	chart_sanitize(title, sizeof(title), raw);
 	fprintf(f, "title\n%s\n", title);
@@ -338,8 +344,8 @@ int chart_timeline(struct chart_ctx *x)
 		 "set key outside right top noenhanced title 'policy'\n"
 		 "plot for [i=1:N] sprintf('timeline_%%d.dat', i) using 1:5 with steps lt i dt i "
 		 "lw (4.5 - 3.0 * (i - 1) / (N > 1 ? N - 1 : 1)) title columnheader(2)%s\n",
-		 nseries, noops ? ", \\\n\t'timeline-oops.dat' using 1:2 with points pt 2 ps 3 lw 3 "
-				  "lc rgb 'black' title 'would-be oops'" : "");
+		 nseries, noops ? ", \\\n\t'timeline-oops.dat' using 1:2 with points pt 2 ps 3 "
+				  "lw 3 lc rgb 'black' title 'would-be oops'" : "");
 	ret = chart_script(x, "timeline", 1100, 600, body);
 out:
 	if (oops)

@@ -289,7 +289,8 @@ static int chart_trace(struct chart_ctx *x, const struct chart_kind *ck, const s
 
 			fprintf(b, "set title P.': %s'\nset ylabel '%s'\n", pn->title, pn->ylabel);
 			if (p + 1 == ck->npanels)
-				fprintf(b, "set key outside right top noenhanced title 'failure rate'\n");
+				fprintf(b, "set key outside right top noenhanced "
+					   "title 'failure rate'\n");
 			else
 				fprintf(b, "unset key\n");
 			panel_axis(b, pn, &sw[i], j - i);

@@ -160,8 +160,8 @@ static int prepare_all(struct ks_store *s, struct ks_error *err)
 			      "VALUES (?, ?, ?, ?)", &s->ins_param, err);
 	if (!ret)
 		ret = prepare(s, "INSERT INTO samples (run, seq, time, stack_pages, pool_pages, "
-			      "cache_pages, kernel_stack_kb, tasks, crashes) VALUES (?, ?, ?, ?, ?, "
-			      "?, ?, ?, ?)", &s->ins_sample, err);
+			      "cache_pages, kernel_stack_kb, tasks, crashes) "
+			      "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", &s->ins_sample, err);
 	if (!ret)
 		ret = prepare(s, "INSERT INTO crashes (run, seq, time, cpu, tid, pages, reason, "
 			      "comm) VALUES (?, ?, ?, ?, ?, ?, ?, ?)", &s->ins_crash, err);

@@ -353,9 +353,9 @@ int cmd_demo(int argc, char **argv)
 			"time-weighted mean and the peak during each trace:", NULL,
 			traces.n > nprof ? KS_TRACES_RECORDED : KS_TRACES_ALL, NULL))
 		goto out;
-	if (print_report(store, "Minimum safe pool (smallest per-CPU pool with no would-be crash from "
-			 "there up in any of the seeds; " KS_STR(DEMO_SEEDS) " seeds per failure "
-			 "rate, entry's runs never allocate: 1):",
+	if (print_report(store, "Minimum safe pool (smallest per-CPU pool with no would-be "
+			 "crash from there up in any of the seeds; " KS_STR(DEMO_SEEDS)
+			 " seeds per failure rate, entry's runs never allocate: 1):",
 			 ks_report_min_pool))
 		goto out;
 	if (print_report(store, "Costs of the default runs (events per second of trace; ns per event are placeholders):",

@@ -149,8 +149,8 @@ int cmd_replay(int argc, char **argv)
 			errno = 0;
 			replicates = strtol(optarg, &end, 10);
 			if (errno || *end || replicates < 1 || replicates > KS_MAX_REPLICATES) {
-				cli_error("replay", "bad --replicates '%s' (expected 1..%d)", optarg,
-					  KS_MAX_REPLICATES);
+				cli_error("replay", "bad --replicates '%s' (expected 1..%d)",
+					  optarg, KS_MAX_REPLICATES);
 				return KS_EXIT_USAGE;
 			}
 			break;
