@@ -86,6 +86,11 @@ static uint32_t task_create(struct ks_grid *g, const struct ks_event *ev, uint32
 	g->task[slot].hwm_done = hwm;
 	g->task[slot].flags = flags;
 	g->task[slot].how = (uint8_t)how;
+	/* only its own SNAPSHOT or NEW names a task (a NEW's parent is not named) */
+	if ((ev->type == KS_EV_SNAPSHOT || ev->type == KS_EV_NEW) && ev->tid == tid)
+		memcpy(g->task[slot].comm, ev->comm, KS_COMM_LEN);
+	else
+		memset(g->task[slot].comm, 0, KS_COMM_LEN);
 	if (++g->tasks > g->tasks_peak)
 		g->tasks_peak = g->tasks;
 	if (how == KS_BORN_FORK)
@@ -502,6 +507,8 @@ static void on_event(struct ks_grid *g, const struct ks_event *ev)
 			/* the stop census (or a repeat) tells us more about the HWM */
 			if (ev->hwm > task->hwm)
 				task->hwm = ev->hwm;
+			if (ev->comm[0])
+				memcpy(task->comm, ev->comm, KS_COMM_LEN);
 			if ((task->flags & KS_T_ADOPT) && task->hwm)
 				task_adopt(g, slot, ev);
 			else if (ev->flags & KS_F_STOP)
@@ -772,9 +779,12 @@ static void run_result(struct ks_grid *g, struct ks_run_state *s, uint64_t end_n
 	if (span) {
 		res->c.stack_pages_mean = (double)s->area_stack / (double)span;
 		res->c.pool_pages_mean = (double)s->area_pool / (double)span;
+		res->c.total_pages_mean = (double)s->area_total / (double)span;
 	} else {
 		res->c.stack_pages_mean = (double)s->lv.stack;
-		res->c.pool_pages_mean = (double)(s->lv.pool + s->lv.global);
+		res->c.pool_pages_mean = (double)s->lv.pool;
+		res->c.total_pages_mean = (double)(s->lv.stack + s->lv.pool + s->lv.global +
+						   s->lv.cache);
 	}
 	res->nr_crashes = s->nr_crashes;
 	memcpy(res->crashes, s->crashes, s->nr_crashes * sizeof(s->crashes[0]));

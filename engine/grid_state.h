@@ -60,7 +60,8 @@ struct ks_run_state {
 	uint64_t rng;			/* splitmix64 state */
 	uint64_t fail_ns[KS_MAX_WINDOWS][2];	/* absolute [start, end) */
 	unsigned __int128 area_stack;	/* integral of lv.stack over time */
-	unsigned __int128 area_pool;	/* integral of lv.pool + lv.global */
+	unsigned __int128 area_pool;	/* integral of lv.pool (per-CPU pools and reserves) */
+	unsigned __int128 area_total;	/* integral of stack + pool + global + cache */
 	unsigned __int128 area_run;	/* integral of the pages of running tasks */
 	uint64_t *run_mark;		/* per task slot: its running time (ks_task_ran())
 					 * when its stack last changed, for area_run */
@@ -106,6 +107,7 @@ struct ks_task {
 	uint64_t run_ns;	/* time spent running, up to @since if KS_T_RUNNING */
 	uint64_t since;		/* KS_T_RUNNING: its switch-in; else when it stopped
 				 * running (or appeared) */
+	char comm[KS_COMM_LEN];	/* from its SNAPSHOT or NEW record; "" if none named it */
 };
 
 #define KS_T_KTHREAD	0x01

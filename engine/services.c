@@ -42,12 +42,18 @@ void ks_run_limit(struct ks_run *r, uint32_t pages)
 	ks_run_state(r)->geom.limit_pages = pages;
 }
 
+/* Pages held by stacks, every pool and cached stacks: the sum whose peak and mean are kept. */
+static int64_t total_level(const struct ks_run_state *s)
+{
+	return s->lv.stack + s->lv.pool + s->lv.global + s->lv.cache;
+}
+
 /* Close the area under the levels up to now, before a level changes. */
 void ks_levels_touch(struct ks_run_state *s)
 {
 	uint64_t start = s->geom.start_ns;
 	uint64_t from = s->last_t > start ? s->last_t : start;
-	int64_t pool = s->lv.pool + s->lv.global;
+	int64_t total = total_level(s);
 	uint64_t now = *s->run.clock;
 
 	if (now > from) {
@@ -55,8 +61,10 @@ void ks_levels_touch(struct ks_run_state *s)
 
 		if (s->lv.stack > 0)
 			s->area_stack += (unsigned __int128)(uint64_t)s->lv.stack * dt;
-		if (pool > 0)
-			s->area_pool += (unsigned __int128)(uint64_t)pool * dt;
+		if (s->lv.pool > 0)
+			s->area_pool += (unsigned __int128)(uint64_t)s->lv.pool * dt;
+		if (total > 0)
+			s->area_total += (unsigned __int128)(uint64_t)total * dt;
 	}
 	if (now > s->last_t)
 		s->last_t = now;
@@ -96,12 +104,26 @@ static void task_touch(struct ks_run_state *s, const struct ks_ptask *t)
 		ks_run_close(s, slot);
 }
 
+/*
+ * After a level changed: the peak of the sum.  Every policy moves a page
+ * out of one level before it enters the next (a pool page taken, then
+ * mapped), so a move never shows as a peak: only new pages raise the sum.
+ */
+static void total_peak(struct ks_run_state *s)
+{
+	int64_t total = total_level(s);
+
+	if (total > (int64_t)s->c.total_pages_peak)
+		s->c.total_pages_peak = (uint64_t)total;
+}
+
 static void stack_level(struct ks_run_state *s, int64_t delta)
 {
 	ks_levels_touch(s);
 	s->lv.stack += delta;
 	if (s->lv.stack > (int64_t)s->c.stack_pages_peak)
 		s->c.stack_pages_peak = (uint64_t)s->lv.stack;
+	total_peak(s);
 }
 
 void ks_stack_map(struct ks_run *r, struct ks_ptask *t, uint32_t n)
@@ -185,7 +207,11 @@ void ks_stack_drop(struct ks_run *r, struct ks_ptask *t, uint32_t n)
 
 void ks_cache_add(struct ks_run *r, int64_t delta)
 {
-	ks_run_state(r)->lv.cache += delta;
+	struct ks_run_state *s = ks_run_state(r);
+
+	ks_levels_touch(s);
+	s->lv.cache += delta;
+	total_peak(s);
 }
 
 void ks_pages_leak(struct ks_run *r, uint32_t n)
@@ -395,6 +421,7 @@ void ks_crash(struct ks_run *r, const struct ks_hook *h, uint32_t pages, uint32_
 		c->tid = h->tid;
 		c->pages_needed = pages;
 		c->reason = reason;
+		memcpy(c->comm, s->grid->task[h->slot].comm, sizeof(c->comm));
 	}
 }
 
@@ -510,6 +537,7 @@ static void series_push(struct ks_run_state *s, uint64_t t)
 	p->time = t;
 	p->stack_pages = s->lv.stack > 0 ? (uint64_t)s->lv.stack : 0;
 	p->pool_pages = (uint64_t)(s->lv.pool + s->lv.global);
+	p->cache_pages = s->lv.cache > 0 ? (uint64_t)s->lv.cache : 0;
 	p->kernel_stack_kb = s->lv.kstack_kb > 0 ? (uint64_t)s->lv.kstack_kb : 0;
 	p->tasks = s->grid->tasks;
 	p->crashes = s->c.crashes;
@@ -626,11 +654,13 @@ static void pool_level(struct ks_run_state *s, const struct ks_pool *p, int64_t 
 	ks_levels_touch(s);
 	if (p->kind == KS_POOL_GLOBAL) {
 		s->lv.global += delta;
+		total_peak(s);
 		return;
 	}
 	s->lv.pool += delta;
 	if (s->lv.pool > (int64_t)s->c.pool_pages_peak)
 		s->c.pool_pages_peak = (uint64_t)s->lv.pool;
+	total_peak(s);
 }
 
 void ks_pool_set(struct ks_run *r, struct ks_pool *p, uint32_t i, enum ks_slot state)

@@ -26,8 +26,8 @@
 /* The run columns in insertion order: fixed ones, then every counter. */
 static const char run_fixed_cols[] =
 	"trace, policy, params, is_default, engine_version, seed, complete, wall_ns, page_size, "
-	"thread_size, ncpus, start_ns, end_ns, stack_pages_mean, pool_pages_mean";
-#define KS_RUN_FIXED 15
+	"thread_size, ncpus, start_ns, end_ns, stack_pages_mean, pool_pages_mean, total_pages_mean";
+#define KS_RUN_FIXED 16
 
 static const char *const counter_names[] = {
 #define KS_X_NAME(name, desc) #name,
@@ -160,11 +160,11 @@ static int prepare_all(struct ks_store *s, struct ks_error *err)
 			      "VALUES (?, ?, ?, ?)", &s->ins_param, err);
 	if (!ret)
 		ret = prepare(s, "INSERT INTO samples (run, seq, time, stack_pages, pool_pages, "
-			      "kernel_stack_kb, tasks, crashes) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-			      &s->ins_sample, err);
+			      "cache_pages, kernel_stack_kb, tasks, crashes) "
+			      "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", &s->ins_sample, err);
 	if (!ret)
-		ret = prepare(s, "INSERT INTO crashes (run, seq, time, cpu, tid, pages, reason) "
-			      "VALUES (?, ?, ?, ?, ?, ?, ?)", &s->ins_crash, err);
+		ret = prepare(s, "INSERT INTO crashes (run, seq, time, cpu, tid, pages, reason, "
+			      "comm) VALUES (?, ?, ?, ?, ?, ?, ?, ?)", &s->ins_crash, err);
 	if (!ret)
 		ret = prepare(s, "INSERT INTO hwm_hist (run, bucket, kb, tasks) VALUES (?, ?, ?, ?)",
 			      &s->ins_hwm, err);
@@ -479,6 +479,7 @@ static int bind_run(struct ks_store *s, int64_t trace_key, const struct ks_resul
 	sqlite3_bind_int64(st, i++, (int64_t)res->end_ns);
 	sqlite3_bind_double(st, i++, res->c.stack_pages_mean);
 	sqlite3_bind_double(st, i++, res->c.pool_pages_mean);
+	sqlite3_bind_double(st, i++, res->c.total_pages_mean);
 #define KS_X_BIND(name, desc) sqlite3_bind_int64(st, i++, (int64_t)res->c.name);
 	KS_COUNTERS(KS_X_BIND)
 #undef KS_X_BIND
@@ -545,9 +546,10 @@ static int put_run_locked(struct ks_store *s, int64_t trace_key, const struct ks
 		sqlite3_bind_int64(st, 3, (int64_t)p->time);
 		sqlite3_bind_int64(st, 4, (int64_t)p->stack_pages);
 		sqlite3_bind_int64(st, 5, (int64_t)p->pool_pages);
-		sqlite3_bind_int64(st, 6, (int64_t)p->kernel_stack_kb);
-		sqlite3_bind_int64(st, 7, (int64_t)p->tasks);
-		sqlite3_bind_int64(st, 8, (int64_t)p->crashes);
+		sqlite3_bind_int64(st, 6, (int64_t)p->cache_pages);
+		sqlite3_bind_int64(st, 7, (int64_t)p->kernel_stack_kb);
+		sqlite3_bind_int64(st, 8, (int64_t)p->tasks);
+		sqlite3_bind_int64(st, 9, (int64_t)p->crashes);
 		ret = step_done(s, st, err, "storing samples");
 	}
 	for (i = 0; i < res->nr_crashes && !ret; i++) {
@@ -561,6 +563,8 @@ static int put_run_locked(struct ks_store *s, int64_t trace_key, const struct ks
 		sqlite3_bind_int64(st, 5, c->tid);
 		sqlite3_bind_int64(st, 6, c->pages_needed);
 		sqlite3_bind_int64(st, 7, c->reason);
+		sqlite3_bind_text(st, 8, c->comm, (int)strnlen(c->comm, sizeof(c->comm)),
+				  SQLITE_STATIC);
 		ret = step_done(s, st, err, "storing crashes");
 	}
 	for (i = 0; i < res->nr_hwm_buckets && !ret; i++) {

@@ -66,9 +66,10 @@ struct ks_rowset;
 
 /**
  * ks_store_runs() - every stored run with its trace, counters, parameters
- * (run_params, by name), the pool sweep it belongs to and the values of
- * pool=, fail_rate= and entries= it has, into @rs (zeroed by the caller),
- * in run key order
+ * (run_params, by name), the pool sweep it belongs to, the values of
+ * pool=, fail_rate= and entries= it has, its first would-be crash and its
+ * figures on every basis from the savings view, into @rs (zeroed by the
+ * caller), in run key order
  *
  * A pool sweep is found in SQL: runs of one trace, policy, engine version
  * and seed, each with a whole-number pool=, whose keys are the same and
@@ -83,6 +84,7 @@ struct ks_store_point {
 	int64_t time_ns;	/* since the run started */
 	int64_t stack_kb;	/* mapped to stacks */
 	int64_t pool_kb;	/* held in pools */
+	int64_t cache_kb;	/* held by cached (freed) stacks */
 };
 
 /**

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 /*
- * kstack replay TRACE... [--policy SPEC]... [--sweep KEY=VALUES]... [-d DB]
+ * kstack replay TRACE... [--policy SPEC]... [--sweep KEY=VALUES]... [--replicates N] [-d DB]
  */
 #include <ctype.h>
 #include <errno.h>
@@ -15,6 +15,7 @@
 #include "replay.h"
 
 #define MAX_LIST 256
+#define KS_MAX_REPLICATES 1000
 
 static void usage(FILE *f)
 {
@@ -25,6 +26,9 @@ static void usage(FILE *f)
 		"  -p, --policy SPEC     policy[:key=value,...] (repeatable; default: static and rfc)\n"
 		"  -s, --sweep K=VALUES  sweep a parameter: K=a..b, K=a..b:step or K=v1,v2,...\n"
 		"                        (repeatable; the grid is every combination)\n"
+		"  -r, --replicates N    replay every configuration that injects failures\n"
+		"                        (fail_rate > 0 or fail_windows) under N seeds, derived\n"
+		"                        from its seed=, in the same pass (default 1)\n"
 		"  -d, --db FILE         results database (default kstack.db), created once every\n"
 		"                        trace's header and spec is accepted\n"
 		"  -j, --jobs N          worker threads (default: one per CPU)\n"
@@ -96,6 +100,7 @@ int cmd_replay(int argc, char **argv)
 	static const struct option opts[] = {
 		{ "policy", required_argument, NULL, 'p' },
 		{ "sweep", required_argument, NULL, 's' },
+		{ "replicates", required_argument, NULL, 'r' },
 		{ "db", required_argument, NULL, 'd' },
 		{ "jobs", required_argument, NULL, 'j' },
 		{ "no-store", no_argument, NULL, 'N' },
@@ -105,7 +110,7 @@ int cmd_replay(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	struct cli_getopt g = { .verb = "replay", .optstring = "p:s:d:j:qh", .opts = opts,
+	struct cli_getopt g = { .verb = "replay", .optstring = "p:s:r:d:j:qh", .opts = opts,
 				.repeatable = "ps" };
 	const char *policies[MAX_LIST], *sweeps[MAX_LIST];
 	const char *db = "kstack.db", *verify = NULL;
@@ -118,7 +123,7 @@ int cmd_replay(int argc, char **argv)
 	uint64_t digest = 0, want = 0;
 	char msg[512], *end;
 	int quiet = 0, nostore = 0, ntraces, c, i, rc, status = KS_EXIT_OK;
-	long jobs = 0;
+	long jobs = 0, replicates = 1;
 
 	ks_replay_opts_default(&ro);
 	while ((c = cli_getopt(&g, argc, argv)) != -1) {
@@ -141,6 +146,15 @@ int cmd_replay(int argc, char **argv)
 				return KS_EXIT_USAGE;
 			}
 			db = optarg;
+			break;
+		case 'r':
+			errno = 0;
+			replicates = strtol(optarg, &end, 10);
+			if (errno || *end || replicates < 1 || replicates > KS_MAX_REPLICATES) {
+				cli_error("replay", "bad --replicates '%s' (expected 1..%d)",
+					  optarg, KS_MAX_REPLICATES);
+				return KS_EXIT_USAGE;
+			}
 			break;
 		case 'j':
 			errno = 0;
@@ -182,6 +196,8 @@ int cmd_replay(int argc, char **argv)
 		policies[npol++] = "rfc";
 	}
 	rc = ks_speclist_expand(&specs, policies, npol, sweeps, nsw, &err);
+	if (!rc)
+		rc = ks_speclist_replicate(&specs, (uint32_t)replicates, &err);
 	if (rc) {
 		cli_error("replay", "%s", ks_error_format(&err, msg, sizeof(msg)));
 		/* a spec or sweep that cannot be parsed is a bad command line */

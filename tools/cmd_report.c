@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: MIT
 /*
  * kstack report -d DB [--format text|markdown|csv] [--charts DIR [--trace T]]
- *                     [--policy P] [--all] [--min-pool] [--costs [--cost NAME=NS]...]
+ *                     [--policy P] [--all] [--basis end|peak|mean]... [--min-pool]
+ *                     [--costs [--cost NAME=NS]...]
  *                     [--depth|--asleep|--latch|--tasks|--tail|--overflow|--census
  *                      [--trace T] [--scope S] [--min-life S] [--exited] [--limit N]]
  */
@@ -52,6 +53,11 @@ static void usage(FILE *f)
 		"  -p, --policy NAME     only runs of this policy\n"
 		"  -a, --all             every stored configuration, not only each\n"
 		"                        policy's default one\n"
+		"  -b, --basis B         memory on basis B (repeatable, one table each, in the\n"
+		"                        order given): end (when the trace ends, the RFC's\n"
+		"                        census), peak (the largest at any moment) or mean\n"
+		"                        (time-weighted); default mean and peak when a\n"
+		"                        recorded trace is shown, else end\n"
 		"  -m, --min-pool        only the minimum safe pool table (printed after the\n"
 		"                        results table by default when pool sweeps are stored)\n"
 		"  -C, --costs           only the costs table: events per second of trace and\n"
@@ -92,9 +98,10 @@ static void usage(FILE *f)
 		"      --census         tasks by class, alive at start and end, born,\n"
 		"                       died; their stacks in KiB and as a share of RAM\n"
 		"      --scope S        only scope S: system, workload or other\n\n"
-		"Regular = #Stacks x THREAD_SIZE; Dynamic = the kernel's nr_kernel_stack;\n"
-		"Pool = per-CPU and global pool pages plus fixed reserves, which the RFC's\n"
-		"figures leave out; Savings+pool counts them.\n\n"
+		"Regular = the trace's static run (today's kernel) on the same basis;\n"
+		"Dynamic = pages mapped to stacks; Pool = pool pages, cached stacks and fixed\n"
+		"reserves, which the RFC's figures leave out; Savings+pool counts each side's.\n"
+		"The table is the savings view of the database (one row per run and basis).\n\n"
 		"Cost names and their placeholder ns per event:\n");
 	for (i = 0; i < ks_report_cost_count(); i++)
 		fprintf(f, "  %-18s %g per %s\n", ks_report_cost(i)->counter, ks_report_cost(i)->ns,
@@ -220,6 +227,7 @@ int cmd_report(int argc, char **argv)
 		{ "charts", required_argument, NULL, 'c' },
 		{ "policy", required_argument, NULL, 'p' },
 		{ "all", no_argument, NULL, 'a' },
+		{ "basis", required_argument, NULL, 'b' },
 		{ "min-pool", no_argument, NULL, 'm' },
 		{ "costs", no_argument, NULL, 'C' },
 		{ "cost", required_argument, NULL, 'n' },
@@ -238,9 +246,9 @@ int cmd_report(int argc, char **argv)
 		{ "limit", required_argument, NULL, OPT_LIMIT },
 		{ NULL, 0, NULL, 0 },
 	};
-	/* each --cost overrides one price */
-	struct cli_getopt g = { .verb = "report", .optstring = "d:f:c:p:amCn:t:h", .opts = opts,
-				.repeatable = "n" };
+	/* each --cost overrides one price; each --basis adds a table */
+	struct cli_getopt g = { .verb = "report", .optstring = "d:f:c:p:ab:mCn:t:h", .opts = opts,
+				.repeatable = "nb" };
 	struct ks_error err = { 0 };
 	struct ks_report_opts o;
 	struct ks_task_opts to;
@@ -274,6 +282,16 @@ int cmd_report(int argc, char **argv)
 		case 'a':
 			o.all_runs = true;
 			break;
+		case 'b': {
+			enum ks_basis b;
+
+			if (ks_basis_parse(optarg, &b, &err)) {
+				cli_error("report", "%s", err.detail);
+				return KS_EXIT_USAGE;
+			}
+			ks_report_add_basis(&o, b);
+			break;
+		}
 		case 'm':
 			min_pool = true;
 			break;

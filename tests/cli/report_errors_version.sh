@@ -3,7 +3,7 @@
 new_db kstack.db
 sqlite3 kstack.db "PRAGMA user_version = 7"
 expect_error "kstack report: kstack.db: schema version 7, this kstack uses 3" report -d kstack.db
-# an older database (version 1 had no run_params, version 2 no task rows): replay
+# an older database (version 1 had no run_params, version 2 no memory bases, task rows or design counters): replay
 # again, nothing to migrate
 for v in 1 2; do
 	sqlite3 kstack.db "PRAGMA user_version = $v"
