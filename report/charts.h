@@ -94,4 +94,7 @@ int chart_depth(struct chart_ctx *x);
 int chart_asleep(struct chart_ctx *x);
 int chart_latch(struct chart_ctx *x);
 
+/* Every design of the designs table over time, per trace (charts_designs.c). */
+int chart_designs(struct chart_ctx *x);
+
 #endif

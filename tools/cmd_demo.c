@@ -3,8 +3,8 @@
  * kstack demo: the main job on the bundled data.  Synthesize the machines
  * of the RFC's table (and the other profiles) from data/profiles, take the
  * real traces shipped in data/traces, replay all of them under every
- * policy (and a pool-size sweep), store the runs and print the tables and
- * chart paths.
+ * policy and every design of the designs table (and a pool-size sweep),
+ * store the runs and print the tables and chart paths.
  */
 #include <dirent.h>
 #include <errno.h>
@@ -164,8 +164,9 @@ static void usage(FILE *f)
 	fprintf(f,
 		"usage: kstack demo [-o DIR] [-j N]\n"
 		"Synthesize the RFC's machines from data/profiles, add the real traces of\n"
-		"data/traces, replay them under every policy and a pool-size sweep, store the\n"
-		"runs in DIR/kstack.db and print the tables; charts go to DIR/charts.\n\n"
+		"data/traces, replay them under every policy, every design of kstack report\n"
+		"--designs and a pool-size sweep, store the runs in DIR/kstack.db and print the\n"
+		"tables; charts go to DIR/charts.\n\n"
 		"  -o, --out DIR   output folder (default kstack-demo)\n"
 		"  -j, --jobs N    replay threads (default: one per CPU)\n");
 }
@@ -192,6 +193,26 @@ static int print_table(struct ks_store *store, const char *title, const char *po
 	return rc;
 }
 
+/* The designs table of @traces (kstack report --designs shows every trace). */
+static int print_designs(struct ks_store *store, enum ks_trace_kind traces)
+{
+	struct ks_report_opts ro;
+	struct ks_error err = { 0 };
+	char msg[512];
+	int rc;
+
+	ks_report_opts_default(&ro);
+	ro.traces = traces;
+	printf("\nEvery design at its defaults%s: memory, and its work per second of trace "
+	       "(kstack report --designs):\n\n", traces == KS_TRACES_RECORDED ?
+	       " on the recorded traces" : "");
+	fflush(stdout);
+	rc = ks_report_designs(store, &ro, stdout, &err);
+	if (rc)
+		cli_error("demo", "designs: %s", ks_error_format(&err, msg, sizeof(msg)));
+	return rc;
+}
+
 static int print_report(struct ks_store *store, const char *title,
 			int (*fn)(struct ks_store *, const struct ks_report_opts *, FILE *,
 				  struct ks_error *))
@@ -207,6 +228,25 @@ static int print_report(struct ks_store *store, const char *title,
 	rc = fn(store, &ro, stdout, &err);
 	if (rc)
 		cli_error("demo", "%s", ks_error_format(&err, msg, sizeof(msg)));
+	return rc;
+}
+
+/* @path under every policy of @base and every design its machine takes (report --designs). */
+static int replay_designs(const char *path, const struct ks_speclist *base, struct ks_store *store,
+			  const struct ks_replay_opts *o, struct ks_error *err)
+{
+	struct ks_replay_input *in = NULL;
+	struct ks_speclist specs = { 0 };
+	struct ks_replay_summary sum;
+	int rc;
+
+	rc = ks_replay_input_open(&in, path, base, err);
+	if (!rc)
+		rc = cli_designs_specs("demo", path, in, base, 1, false, &specs, err);
+	if (!rc)
+		rc = ks_replay_input_run(in, &specs, store, o, &sum, NULL, err);
+	ks_speclist_release(&specs);
+	ks_replay_input_free(in);
 	return rc;
 }
 
@@ -328,7 +368,7 @@ int cmd_demo(int argc, char **argv)
 		       grid ? " (every policy, pool 0..8, 3 failure rates, " KS_STR(DEMO_SEEDS)
 			      " seeds each)" : "");
 		fflush(stdout);
-		rc = ks_replay_trace(traces.v[i], &base, store, &o, &sum, NULL, &err);
+		rc = replay_designs(traces.v[i], &base, store, &o, &err);
 		if (!rc && grid)
 			rc = ks_replay_trace(traces.v[i], &sweep, store, &o, &sum, NULL, &err);
 		if (!rc && grid)
@@ -360,6 +400,8 @@ int cmd_demo(int argc, char **argv)
 		goto out;
 	if (print_report(store, "Costs of the default runs (events per second of trace; ns per event are placeholders):",
 			 ks_report_costs))
+		goto out;
+	if (print_designs(store, traces.n > nprof ? KS_TRACES_RECORDED : KS_TRACES_ALL))
 		goto out;
 
 	/* the tables do not poll (they are quick): a stop asked meanwhile ends here */

@@ -2,7 +2,7 @@
 /*
  * kstack report -d DB [--format text|markdown|csv] [--charts DIR [--trace T]]
  *                     [--policy P] [--all] [--basis end|peak|mean]... [--min-pool]
- *                     [--costs [--cost NAME=NS]...]
+ *                     [--costs [--cost NAME=NS]...] [--designs [--trace T]]
  *                     [--depth|--asleep|--latch|--tasks|--tail|--overflow|--census
  *                      [--trace T] [--scope S] [--min-life S] [--exited] [--limit N]]
  */
@@ -23,6 +23,7 @@ enum {
 	OPT_MIN_LIFE,
 	OPT_EXITED,
 	OPT_LIMIT,
+	OPT_DESIGNS,
 };
 static const struct {
 	const char *name;
@@ -64,9 +65,16 @@ static void usage(FILE *f)
 		"                        their cost in ns per event\n"
 		"  -n, --cost NAME=NS    ns one event of NAME costs (repeatable); the defaults\n"
 		"                        are placeholders, not measurements\n"
+		"      --designs         only the designs table: per trace, a row per design at\n"
+		"                        its defaults (static and its 8K and 12K what-ifs, rfc,\n"
+		"                        rfc+global, entry, watermark, sp-reclaim, abit, gc and\n"
+		"                        their variants), its memory, savings and events per\n"
+		"                        second; a design the trace cannot pin down is a range\n"
+		"                        lower..higher of its access=depth and access=hwm runs,\n"
+		"                        a run not stored is named (kstack replay --designs)\n"
 		"  -t, --trace T         the trace (label or id) of the timeline chart; default\n"
 		"                        the first real trace, else the first; with the per-task\n"
-		"                        reports, only that trace\n"
+		"                        reports or --designs, only that trace\n"
 		"  -h, --help            this text\n\n"
 		"Per-task reports (one row per task of each trace, whatever the policy;\n"
 		"each prints alone, for every trace and scope: system is every task,\n"
@@ -244,6 +252,7 @@ int cmd_report(int argc, char **argv)
 		{ "min-life", required_argument, NULL, OPT_MIN_LIFE },
 		{ "exited", no_argument, NULL, OPT_EXITED },
 		{ "limit", required_argument, NULL, OPT_LIMIT },
+		{ "designs", no_argument, NULL, OPT_DESIGNS },
 		{ NULL, 0, NULL, 0 },
 	};
 	/* each --cost overrides one price; each --basis adds a table */
@@ -255,6 +264,7 @@ int cmd_report(int argc, char **argv)
 	struct ks_store *store = NULL;
 	const char *db = "kstack.db", *charts = NULL;
 	bool drew = false, min_pool = false, costs = false, tasks[NR_TASK_REPORTS] = { false };
+	bool designs = false;
 	size_t ntasks = 0;
 	char *end;
 	int c, rc;
@@ -330,6 +340,9 @@ int cmd_report(int argc, char **argv)
 		case OPT_EXITED:
 			to.exited = true;
 			break;
+		case OPT_DESIGNS:
+			designs = true;
+			break;
 		case OPT_LIMIT:
 			to.limit = strtol(optarg, &end, 10);
 			if (end == optarg || *end || to.limit < 0) {
@@ -351,9 +364,14 @@ int cmd_report(int argc, char **argv)
 		return KS_EXIT_USAGE;
 	}
 
-	if (o.trace && !charts && !ntasks) {
-		cli_error("report", "--trace chooses the timeline chart's trace or the per-task "
-			  "reports' trace: use it with --charts or a per-task report");
+	if (o.trace && !charts && !ntasks && !designs) {
+		cli_error("report", "--trace chooses the timeline chart's trace or the trace of "
+			  "the per-task reports or --designs: use it with one of them");
+		return KS_EXIT_USAGE;
+	}
+	if (designs && (ntasks || min_pool || costs || o.policy || o.all_runs)) {
+		cli_error("report", "--designs prints alone: not with --policy, --all, --min-pool, "
+			  "--costs or a per-task report");
 		return KS_EXIT_USAGE;
 	}
 	if (ntasks > 1 && o.format == KS_FMT_CSV) {
@@ -372,7 +390,9 @@ int cmd_report(int argc, char **argv)
 	/* charts first: a bad --trace fails before any table is printed */
 	if (charts)
 		rc = ks_report_charts_opts(store, &o, charts, &drew, &err);
-	if (!rc && ntasks)
+	if (!rc && designs)
+		rc = ks_report_designs(store, &o, stdout, &err);
+	else if (!rc && ntasks)
 		rc = print_task_reports(store, &o, &to, tasks, ntasks, &err);
 	else if (!rc)
 		rc = print_tables(store, &o, min_pool, costs, &err);
