@@ -256,7 +256,8 @@ static void test_trace(const char *dir, const char *path)
  * name (NAME-1 for a chart per trace), and the list of charts written
  * follows the registry.  One trace with everything: an rfc+global pool
  * sweep (pools 0 and 1) with fallback hits at pool 0, samples and a
- * histogram, and its static run, so that each of the five charts has data.
+ * histogram, its static run and an sp-reclaim run (two designs), so that
+ * each of the charts has data.
  */
 static void test_registry(const char *dir)
 {
@@ -297,6 +298,16 @@ static void test_registry(const char *dir)
 		CHECK_OK(ks_store_put_run(s, t, r, 1, 0, &err));
 		free(r);
 	}
+	{
+		/* a second design at its defaults, with points: the designs chart has two */
+		struct ks_result *r = test_result("sp-reclaim", "", "");
+
+		r->ncpus = 2;
+		r->nr_samples = 1;
+		r->samples[0].stack_pages = 8;
+		CHECK_OK(ks_store_put_run(s, t, r, 1, 0, &err));
+		free(r);
+	}
 	CHECK_OK(ks_report_charts(s, cdir, &drew, &err));
 	ks_store_close(s);
 
@@ -316,10 +327,11 @@ static void test_registry(const char *dir)
 		fprintf(f, "%s%s%s", i ? " " : "", name, per ? "-all" : "");
 	}
 	fclose(f);
-	/* the five charts, pool and fallback per trace, named after it */
-	CHECK(i == 5);
+	/* the nine charts, pool, fallback, depth, asleep and designs per trace, named after it */
+	CHECK(i == 9);
 	CHECK(ks_report_chart(i, &per) == NULL);
-	CHECK_STR(want, "bars pool-all fallback-all timeline hwm");
+	CHECK_STR(want, "bars pool-all fallback-all timeline hwm depth-all asleep-all latch "
+			"designs-all");
 	check_list(cdir, want);
 	free(want);
 	free(cdir);
