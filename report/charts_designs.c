@@ -130,10 +130,11 @@ static void plot_one(FILE *b, const char *slug, const struct dplot *p, int lt, d
  * The script: a panel per family with series, each series a little
  * thinner than the one before it so that lines that meet stay visible, the
  * reviewers' panel with rfc thin and black, and the oopses of the panel's
- * series.  @rfc: rfc's series, 0 if none.
+ * series.  @rfc: rfc's series, 0 if none; @oops: by family, whether a
+ * series of the panel has one.
  */
 static int write_script(struct chart_ctx *x, const char *slug, const struct dplot *p, int n,
-			int rfc, bool oops)
+			int rfc, const bool *oops)
 {
 	char name[96];
 	char *body = NULL;
@@ -159,7 +160,7 @@ static int write_script(struct chart_ctx *x, const char *slug, const struct dplo
 		   "set yrange [0:*]\n"
 		   "set autoscale xfix\n"
 		   "set grid\n"
-		   "set lmargin at screen 0.06\n"
+		   "set lmargin at screen 0.075\n"
 		   "set rmargin at screen 0.64\n"
 		   "set key outside right top noenhanced\n", slug, panels);
 	for (f = 0; f < KS_DESIGN_FAMILIES; f++) {
@@ -178,7 +179,7 @@ static int write_script(struct chart_ctx *x, const char *slug, const struct dplo
 		if (f == KS_DESIGN_RECLAIM && rfc)
 			fprintf(b, ", \\\n\t'designs-%s_%d.dat' using 1:2 with steps lc rgb 'black' "
 				   "dt 3 lw 1 title 'rfc (reference)'", slug, rfc);
-		if (oops)
+		if (oops[f])
 			fprintf(b, ", \\\n\t'designs-%s_oops.dat' using 1:($4 == %d ? $2 : NaN) "
 				   "with points pt 2 ps 3 lw 3 lc rgb 'black' title 'would-be oops'",
 				slug, f);
@@ -211,6 +212,7 @@ static int designs_trace(struct chart_ctx *x, size_t from, size_t to)
 	char path[KS_CHART_PATH], opath[KS_CHART_PATH], title[2 * KS_CHART_TITLE];
 	char clean[2 * KS_CHART_TITLE];
 	size_t nd = ks_design_count(), d, e, drawn = 0;
+	bool oopsed[KS_DESIGN_FAMILIES] = { false };
 	int ret = 0, nplots = 0, noops = 0, rfc = 0, fam;
 	FILE *f, *oops = NULL;
 
@@ -250,6 +252,7 @@ static int designs_trace(struct chart_ctx *x, size_t from, size_t to)
 			write_oops(oops, a, nplots, ds->family);
 			write_oops(oops, b, nplots, ds->family);
 			noops += a->run->crashes || b->run->crashes;
+			oopsed[ds->family] |= a->run->crashes || b->run->crashes;
 			continue;
 		}
 		/* one run, or two that cannot share a band: a line each, named by its end */
@@ -269,6 +272,7 @@ static int designs_trace(struct chart_ctx *x, size_t from, size_t to)
 			ret = write_series(x, ct->slug, ++nplots, title, s, NULL);
 			write_oops(oops, s, nplots, ds->family);
 			noops += s->run->crashes > 0;
+			oopsed[ds->family] |= s->run->crashes > 0;
 		}
 	}
 	ret = chart_close(x, oops, opath) ? -x->err->code : ret;
@@ -290,7 +294,7 @@ static int designs_trace(struct chart_ctx *x, size_t from, size_t to)
 		fprintf(f, "%s\n", family_titles[fam]);
 	ret = chart_close(x, f, path);
 	if (!ret)
-		ret = write_script(x, ct->slug, plots, nplots, rfc, noops > 0);
+		ret = write_script(x, ct->slug, plots, nplots, rfc, oopsed);
 out:
 	if (oops)
 		fclose(oops);

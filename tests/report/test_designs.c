@@ -381,8 +381,9 @@ static char *file(const char *dir, const char *name)
 static void test_chart(struct ks_store *s, const char *dir)
 {
 	char *old_path = getenv("PATH") ? strdup(getenv("PATH")) : NULL;
-	char *cdir, *text;
+	char *cdir, *text, *p;
 	struct ks_error err = { 0 };
+	size_t n;
 	bool drew;
 
 	if (asprintf(&cdir, "%s/charts", dir) < 0)
@@ -426,6 +427,10 @@ static void test_chart(struct ks_store *s, const char *dir)
 				   "lw 1 title 'rfc (reference)'"));
 	CHECK(text && strstr(text, "set multiplot layout 3,1 title T\n"));
 	CHECK(text && strstr(text, "'designs-web_oops.dat' using 1:($4 == 2 ? $2 : NaN)"));
+	/* on that panel alone, once in the PNG and once in the SVG */
+	for (p = text, n = 0; p && (p = strstr(p, "would-be oops")); p++)
+		n++;
+	CHECK(n == 2);
 	free(text);
 
 	/* drawn by gnuplot, where there is one: a real image */
