@@ -62,6 +62,7 @@ static void usage(FILE *f)
 		"                    process, however it ends\n"
 		"  -p, --policy P    a policy spec to time (repeatable; default: every\n"
 		"                    registered policy)\n"
+		"  -q, --quiet       no notes on stderr while it synthesizes\n"
 		"  -h, --help        this text\n\n"
 		"SIGINT or SIGTERM stops it within a second.\n");
 }
@@ -363,10 +364,11 @@ int cmd_bench(int argc, char **argv)
 		{ "trace", required_argument, NULL, 't' },
 		{ "keep", no_argument, NULL, 'k' },
 		{ "policy", required_argument, NULL, 'p' },
+		{ "quiet", no_argument, NULL, 'q' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	struct cli_getopt g = { .verb = "bench", .optstring = "n:t:kp:h", .opts = opts,
+	struct cli_getopt g = { .verb = "bench", .optstring = "n:t:kp:qh", .opts = opts,
 				.repeatable = "p" };
 	const char *trace = NULL, *events = NULL, *pol[MAX_POLICIES];
 	char path[PATH_MAX] = "", *end;
@@ -377,7 +379,7 @@ int cmd_bench(int argc, char **argv)
 	struct stat st;
 	size_t npol = 0, i;
 	int c, rc, fd = -1, status = KS_EXIT_FAIL;
-	bool keep = false;
+	bool keep = false, quiet = false;
 
 	while ((c = cli_getopt(&g, argc, argv)) != -1) {
 		switch (c) {
@@ -399,6 +401,9 @@ int cmd_bench(int argc, char **argv)
 			break;
 		case 'k':
 			keep = true;
+			break;
+		case 'q':
+			quiet = true;
 			break;
 		case 'p':
 			if (npol == MAX_POLICIES) {
@@ -456,13 +461,15 @@ int cmd_bench(int argc, char **argv)
 			cli_error("bench", "cannot create a temporary file: %s", strerror(-fd));
 			return KS_EXIT_FAIL;
 		}
-		fprintf(stderr, "kstack bench: synthesizing %" PRIu64 " events ...\n", nevents);
+		if (!quiet)
+			fprintf(stderr, "kstack bench: synthesizing %" PRIu64 " events ...\n", nevents);
 		rc = ks_synth_write(&sp, path, NULL, &err);
 		if (rc) {
 			cli_fail("bench", NULL, &err);
 			goto out;
 		}
-		fprintf(stderr, "kstack bench: synthesized in %.2f s\n", (now_ns() - t0) / 1e9);
+		if (!quiet)
+			fprintf(stderr, "kstack bench: synthesized in %.2f s\n", (now_ns() - t0) / 1e9);
 		trace = path;
 	}
 	if (stat(trace, &st)) {

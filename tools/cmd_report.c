@@ -31,10 +31,11 @@ static void usage(FILE *f)
 		"                        results table by default when pool sweeps are stored)\n"
 		"  -C, --costs           only the costs table: events per second of trace and\n"
 		"                        their cost in ns per event\n"
-		"  -n, --cost NAME=NS    ns one event of NAME costs (repeatable); the defaults\n"
+		"      --cost NAME=NS    ns one event of NAME costs (repeatable); the defaults\n"
 		"                        are placeholders, not measurements\n"
 		"  -t, --trace T         the trace (label or id) of the timeline chart; default\n"
 		"                        the first real trace, else the first\n"
+		"  -q, --quiet           no list of the charts written (on stderr)\n"
 		"  -h, --help            this text\n\n"
 		"Regular = #Stacks x THREAD_SIZE; Dynamic = the kernel's nr_kernel_stack;\n"
 		"Pool = per-CPU and global pool pages plus fixed reserves, which the RFC's\n"
@@ -67,7 +68,8 @@ static int fail(struct ks_error *err, int rc)
 	return err->code == KS_E_USAGE ? KS_EXIT_USAGE : KS_EXIT_FAIL;
 }
 
-static int print_charts(const char *dir, bool drew)
+/* The files written go to stderr: stdout holds the tables alone (a CSV stays CSV). */
+static int print_charts(const char *dir, bool drew, bool quiet)
 {
 	char **names = NULL;
 	size_t i;
@@ -76,14 +78,16 @@ static int print_charts(const char *dir, bool drew)
 	rc = ks_report_chart_list(dir, &names);
 	if (rc)
 		return rc;
-	for (i = 0; names[i]; i++) {
+	for (i = 0; names[i] && !quiet; i++) {
 		if (drew)
-			printf("chart: %s/%s.png %s/%s.svg\n", dir, names[i], dir, names[i]);
+			fprintf(stderr, "kstack report: chart: %s/%s.png %s/%s.svg\n", dir, names[i],
+				dir, names[i]);
 		else
-			printf("chart: %s/%s.gp\n", dir, names[i]);
+			fprintf(stderr, "kstack report: chart: %s/%s.gp\n", dir, names[i]);
 	}
 	if (!drew)
-		printf("gnuplot not found: wrote data and scripts, drew no images\n");
+		fprintf(stderr, "kstack report: gnuplot not found: wrote data and scripts, drew no "
+			"images\n");
 	ks_report_chart_list_free(names);
 	return 0;
 }
@@ -149,17 +153,18 @@ int cmd_report(int argc, char **argv)
 		{ "costs", no_argument, NULL, 'C' },
 		{ "cost", required_argument, NULL, 'n' },
 		{ "trace", required_argument, NULL, 't' },
+		{ "quiet", no_argument, NULL, 'q' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	/* each --cost overrides one price */
-	struct cli_getopt g = { .verb = "report", .optstring = "d:f:c:p:amCn:t:h", .opts = opts,
+	struct cli_getopt g = { .verb = "report", .optstring = "d:f:c:p:amCt:qh", .opts = opts,
 				.repeatable = "n" };
 	struct ks_error err = { 0 };
 	struct ks_report_opts o;
 	struct ks_store *store = NULL;
 	const char *db = "kstack.db", *charts = NULL;
-	bool drew = false, min_pool = false, costs = false;
+	bool drew = false, min_pool = false, costs = false, quiet = false;
 	int c, rc;
 
 	ks_report_opts_default(&o);
@@ -199,6 +204,9 @@ int cmd_report(int argc, char **argv)
 		case 't':
 			o.trace = optarg;
 			break;
+		case 'q':
+			quiet = true;
+			break;
 		case 'h':
 			usage(stdout);
 			return KS_EXIT_OK;
@@ -224,7 +232,7 @@ int cmd_report(int argc, char **argv)
 		rc = ks_report_charts_opts(store, &o, charts, &drew, &err);
 	if (!rc)
 		rc = print_tables(store, &o, min_pool, costs, &err);
-	if (!rc && charts && print_charts(charts, drew))
+	if (!rc && charts && print_charts(charts, drew, quiet))
 		rc = ks_error_set(&err, errno, "%s: cannot list the charts", charts);
 	ks_store_close(store);
 	if (rc)

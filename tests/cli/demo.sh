@@ -16,7 +16,10 @@ check "Intel Skylake" 112 3182 50912 12860 $((12 * 112))
 check "AMD Rome"      128 3401 54416 14784 $((12 * 128))
 check "AMD Rome"      256 4908 78528 20876 $((12 * 256))
 check "Intel Haswell"  72 2644 42304 10624 $((12 * 72))
-grep -q "charts:" out.txt || fail "no chart paths printed"
+# results on stdout, the files written on stderr (nothing else there)
+grep -qx "kstack demo: database: demo/kstack.db" err.txt || fail "no database path: $(cat err.txt)"
+grep -q "^kstack demo: charts: *demo/charts/ " err.txt || fail "no chart path: $(cat err.txt)"
+grep -q "kstack demo:" out.txt && fail "notes on stdout: $(grep 'kstack demo:' out.txt)"
 [ -s demo/kstack.db ] || fail "no database"
 ls demo/charts/*.gp > /dev/null 2>&1 || fail "no gnuplot scripts written"
 echo ok

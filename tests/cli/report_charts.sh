@@ -9,9 +9,11 @@ done
 # without gnuplot: says so, still writes data and scripts
 mkdir nogp
 PATH="$T/nogp" "$KSTACK" report -d kstack.db --charts charts > out.txt 2> err.txt || fail "no gnuplot: $(cat err.txt)"
-grep -qx "gnuplot not found: wrote data and scripts, drew no images" out.txt || fail "no-gnuplot message"
-grep -qx "chart: charts/bars.gp" out.txt || fail "bars listed"
-grep -qx "chart: charts/pool-1.gp" out.txt || fail "pool listed"
+grep -qx "kstack report: gnuplot not found: wrote data and scripts, drew no images" err.txt ||
+	fail "no-gnuplot message"
+grep -qx "kstack report: chart: charts/bars.gp" err.txt || fail "bars listed"
+grep -qx "kstack report: chart: charts/pool-1.gp" err.txt || fail "pool listed"
+grep -q "chart" out.txt && fail "chart paths on stdout, among the results: $(cat out.txt)"
 for f in bars.dat bars.gp pool-1.gp pool-1.dat pool-1-1.dat; do
 	[ -s "charts/$f" ] || fail "missing $f"
 done
@@ -42,7 +44,7 @@ grep -qx 'set autoscale y' charts/pool-1.gp || fail "pool-1.gp: savings axis not
 
 if command -v gnuplot >/dev/null; then
 	"$KSTACK" report -d kstack.db --charts charts > out.txt 2> err.txt || fail "gnuplot: $(cat err.txt)"
-	grep -qx "chart: charts/bars.png charts/bars.svg" out.txt || fail "drawn list"
+	grep -qx "kstack report: chart: charts/bars.png charts/bars.svg" err.txt || fail "drawn list"
 	[ "$(head -c 8 charts/bars.png | od -An -tx1 | tr -d ' \n')" = "89504e470d0a1a0a" ] \
 		|| fail "bars.png is not a PNG"
 	grep -q "<svg" charts/pool-1.svg || fail "pool-1.svg is not SVG"
