@@ -26,6 +26,7 @@ static void usage(FILE *f)
 		"                       profile, else synth.kst; -: standard output)\n"
 		"      --list-profiles  list the bundled profiles and exit\n"
 		"  -q, --quiet          no summary line (on stderr)\n"
+		"  -h, --help           this help\n"
 		"parameters (override the profile; defaults: a small 4-CPU machine):\n"
 		"  --cpus N             CPUs\n"
 		"  --tasks N            live stacks at the end\n"
@@ -41,7 +42,8 @@ static void usage(FILE *f)
 		"  --grow-late F        share of the end grown pages faulted during the trace\n"
 		"  --seed N             random seed\n"
 		"  -l, --label TEXT     name in tables (the CPU column)\n"
-		"  --page-size BYTES, --thread-size BYTES\n");
+		"  --page-size BYTES    page size (default 4096)\n"
+		"  --thread-size BYTES  kernel stack size, THREAD_SIZE (default 16384)\n");
 }
 
 static int list_profiles(void)

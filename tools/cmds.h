@@ -78,7 +78,13 @@ int cli_getopt(struct cli_getopt *g, int argc, char **argv);
  */
 bool cli_stdout_failed(const char *verb);
 
-/** cli_datadir() - data/ folder: $KSTACK_DATA, else the source tree's, else the installed one */
+/**
+ * cli_datadir() - the data folder (profiles/, traces/): $KSTACK_DATA if set;
+ * for the program in its build tree the source tree's data/; for an
+ * installed one PREFIX/share/kstack found from the program's own location
+ * (/proc/self/exe), so a tree installed under any prefix, or moved, finds
+ * its data; else the folder of the configured prefix.
+ */
 const char *cli_datadir(void);
 
 /**

@@ -4,6 +4,7 @@
  * this workload, at what cost, and would it ever crash?
  */
 #include <errno.h>
+#include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -92,14 +93,46 @@ bool cli_stdout_failed(const char *verb)
 	return true;
 }
 
+/* The folder of the running program, resolved (no symbolic links); false if unknown. */
+static bool exe_dir(char *buf, size_t len)
+{
+	ssize_t n = readlink("/proc/self/exe", buf, len - 1);
+	char *slash;
+
+	if (n <= 0 || (size_t)n >= len - 1)
+		return false;
+	buf[n] = 0;
+	slash = strrchr(buf, '/');
+	if (!slash)
+		return false;
+	*slash = 0;
+	return true;
+}
+
 const char *cli_datadir(void)
 {
+	static char found[PATH_MAX];
+	char dir[PATH_MAX], build[PATH_MAX], probe[PATH_MAX + 80];
 	const char *d = getenv("KSTACK_DATA");
 
 	if (d && *d)
 		return d;
-	if (access(KS_SOURCE_DATADIR "/profiles", R_OK) == 0)
+	if (!exe_dir(dir, sizeof(dir)))
+		return access(KS_SOURCE_DATADIR "/profiles", R_OK) == 0 ? KS_SOURCE_DATADIR :
+		       KS_DATADIR;
+	/* the program in its build tree: the data of the source tree it was built from */
+	if (realpath(KS_BUILD_EXEDIR, build) && !strcmp(dir, build))
 		return KS_SOURCE_DATADIR;
+	/* installed: beside the program, wherever the tree was installed or moved */
+	if (*KS_EXE_TO_DATADIR) {
+		snprintf(probe, sizeof(probe), "%s/%s", dir, KS_EXE_TO_DATADIR);
+		/* named without "bin/..": it appears in notes and errors */
+		if (realpath(probe, found)) {
+			snprintf(probe, sizeof(probe), "%s/profiles", found);
+			if (access(probe, R_OK) == 0)
+				return found;
+		}
+	}
 	return KS_DATADIR;
 }
 
@@ -113,7 +146,9 @@ static void usage(FILE *f)
 		   "and would it ever crash?\n\ncommands:\n");
 	for (i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
 		fprintf(f, "  %-8s %s\n", commands[i].name, commands[i].help);
-	fprintf(f, "\nExit status: 0 success, 1 failure, 2 bad command line; collect -- COMMAND\n"
+	fprintf(f, "\n  -h, --help      this help (kstack help COMMAND: that command's)\n"
+		   "  -V, --version   the version\n\n"
+		   "Exit status: 0 success, 1 failure, 2 bad command line; collect -- COMMAND\n"
 		   "returns COMMAND's.  KSTACK_DATA names the data folder (profiles, traces).\n");
 }
 
