@@ -63,29 +63,32 @@ static bool word_plain(const char *w)
 /* Append @w to @buf (holding @*used bytes) as a shell word; false if it does not fit. */
 static bool word_append(char *buf, size_t len, size_t *used, const char *w)
 {
-	size_t u = *used;
+	bool plain = word_plain(w);
+	size_t need = strlen(w) + (*used ? 1 : 0), u = *used;
 	const char *p;
 
-#define PUT(c) do { if (u + 1 >= len) return false; buf[u++] = (c); } while (0)
-	if (u)
-		PUT(' ');
-	if (word_plain(w)) {
+	/* '...' keeps every byte as it is; a quote inside ends it and resumes: '\'' */
+	if (!plain) {
+		need += 2;
 		for (p = w; *p; p++)
-			PUT(*p);
-	} else {
-		/* '...' keeps every byte as it is; a quote inside ends it: '\'' */
-		PUT('\'');
-		for (p = w; *p; p++) {
-			if (*p == '\'') {
-				PUT('\'');
-				PUT('\\');
-				PUT('\'');
-			}
-			PUT(*p);
-		}
-		PUT('\'');
+			need += *p == '\'' ? 3 : 0;
 	}
-#undef PUT
+	if (u + need + 1 > len)
+		return false;
+	if (u)
+		buf[u++] = ' ';
+	if (!plain)
+		buf[u++] = '\'';
+	for (p = w; *p; p++) {
+		if (!plain && *p == '\'') {
+			memcpy(buf + u, "'\\''", 4);
+			u += 4;
+			continue;
+		}
+		buf[u++] = *p;
+	}
+	if (!plain)
+		buf[u++] = '\'';
 	buf[u] = 0;
 	*used = u;
 	return true;
@@ -116,7 +119,7 @@ bool cli_shell_join(char *buf, size_t len, const char *const *words, size_t n)
 }
 
 /*
- * The words of @s split at single spaces, in @store (a copy), at most @max.
+ * Split @store in place at single spaces into @w, at most @max words.
  * Return: their number, or 0 if there are more.
  */
 static size_t split_spaces(char *store, const char **w, size_t max)
@@ -142,11 +145,16 @@ bool cli_shell_rebuild(const char *joined, size_t field, char *buf, size_t len)
 	size_t n, i, at = 0, dash = 0;
 	bool plain = true;
 
+	buf[0] = 0;
+	if (!*joined)
+		return true;	/* collect without options */
 	/* a line as long as the field was cut: its end is lost */
 	if (strlen(joined) + 1 >= field || strlen(joined) >= sizeof(store))
 		goto unsure;
 	snprintf(store, sizeof(store), "%s", joined);
 	n = split_spaces(store, w, sizeof(w) / sizeof(w[0]));
+	if (!n)
+		goto unsure;
 	for (i = 0; i < n; i++) {
 		if (!dash && !strcmp(w[i], "--"))
 			dash = i + 1;
@@ -164,6 +172,7 @@ bool cli_shell_rebuild(const char *joined, size_t field, char *buf, size_t len)
 	}
 	if (cmd && (!strcmp(cmd, "sh") || !strcmp(cmd, "bash") || !strcmp(cmd, "dash")) &&
 	    !strcmp(w[dash + 1], "-c")) {
+		/* fits: the words come from @store, no longer than @script */
 		script[0] = 0;
 		for (i = dash + 2; i < n; i++)
 			at += snprintf(script + at, sizeof(script) - at, "%s%s", i > dash + 2 ? " " : "",
@@ -177,7 +186,6 @@ bool cli_shell_rebuild(const char *joined, size_t field, char *buf, size_t len)
 	if (!plain)
 		goto unsure;
 	at = 0;
-	buf[0] = 0;
 	for (i = 0; i < n; i++)
 		if (!word_append(buf, len, &at, w[i]))
 			goto unsure;

@@ -121,6 +121,8 @@ eval "set -- $(cmdline new.kst)"
 	fail "old unsure line: $(cmdline old3.kst)"
 "$SETHDR" t.kst old4.kst 13=s:"kstack-collect 0.1.0" 14=s:"-- sh -c $(printf 'x%.0s' $(seq 250))"
 cmdline old4.kst | grep -q ", and cut to fit the header)$" || fail "old cut line: $(cmdline old4.kst)"
+"$SETHDR" t.kst old5.kst 13=s:"kstack-collect 0.1.0" 14=s:
+[ "$(cmdline old5.kst)" = "kstack collect" ] || fail "old line without options: $(cmdline old5.kst)"
 # a synthetic trace has parameters, not a command line
 "$KSTACK" info t.kst | grep -q '^options: *cpus=4,' || fail "synth options line"
 echo ok

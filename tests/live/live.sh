@@ -113,6 +113,13 @@ eval "set -- $line"
 	[ "$7" = "a b" ] && [ "$8 $9 ${10}" = "-- sh -c" ] && [ "${11}" = "exit 0" ] &&
 	[ "${12}" = "it's" ] || fail "command line read back as $# words: $line"
 
+# a command line longer than the header holds is cut after a whole word, and says so
+long=$(printf 'word%.0s ' $(seq 80))
+"$KSTACK" collect -q -o "$tmp/q.kst" -- sh -c "exit 0" $long 2>"$tmp/err" || fail "long run"
+line=$("$KSTACK" info "$tmp/q.kst" | sed -n 's/^command: *//p')
+[ ${#line} -le 255 ] && [ "${line% word ...}" != "$line" ] && [ "${line#kstack collect -q}" != "$line" ] ||
+	fail "long command line: (${#line}) $line"
+
 # 2d. on a terminal, one progress line: time, events, size, lost
 if command -v script >/dev/null; then
 	script -qec "$KSTACK collect -o $tmp/p.kst --duration 1" /dev/null >"$tmp/tty" ||
