@@ -66,7 +66,7 @@ static void usage(FILE *f)
 		"passed on to COMMAND, which is killed if it has not exited a second later.\n"
 		"On a terminal one line shows the time, events, size and lost events;\n"
 		"events lost are warned about as soon as they are seen.\n\n"
-		"  -o, --output FILE     trace file (default kstack.kst)\n"
+		"  -o, --output FILE     trace file (default kstack.kst; not -)\n"
 		"      --duration S      stop after S seconds (with COMMAND: at the latest)\n"
 		"  -l, --label NAME      workload name stored in the trace\n"
 		"  -b, --buffer-kb N     tracefs buffer per CPU in KiB (default 4096)\n"
@@ -458,6 +458,12 @@ int cmd_collect(int argc, char **argv)
 	while ((c = cli_getopt(&g, argc, argv)) != -1) {
 		switch (c) {
 		case 'o':
+			/* COMMAND's own output would run into a trace on stdout */
+			if (!strcmp(optarg, "-")) {
+				cli_error("collect", "-o -: a recording goes to a file, not to standard "
+					  "output (give a file name)");
+				return KS_EXIT_USAGE;
+			}
 			cfg.output = optarg;
 			break;
 		case 'd':

@@ -240,6 +240,10 @@ int cmd_demo(int argc, char **argv)
 		switch (c) {
 		case 'o':
 			/* room for DIR/traces/PROFILE.kst in the paths below */
+			if (!strcmp(optarg, "-")) {
+				cli_error("demo", "-o -: the demo writes a folder, not a stream");
+				return KS_EXIT_USAGE;
+			}
 			if (!*optarg || strlen(optarg) > DEMO_MAX_DIR) {
 				cli_error("demo", "bad --output '%.64s%s' (empty or too long)", optarg,
 					  strlen(optarg) > 64 ? "..." : "");

@@ -82,6 +82,10 @@ cp t.kst bad.kst
 flip_byte bad.kst $(($(stat -c %s bad.kst) / 2))
 expect_error 1 "bad.kst: trace is corrupt" "$KSTACK" dump -o bad.txt bad.kst
 [ ! -e bad.txt ] || fail "dump -o left a partial file"
+# where no stream makes sense, - is refused rather than taken as a file name
+expect_error 2 "kstack collect: -o -: a recording goes to a file" "$KSTACK" collect -o - -- true
+expect_error 2 "kstack demo: -o -: the demo writes a folder" "$KSTACK" demo -o -
+[ ! -e ./- ] || fail "a file or folder named - was created"
 expect_error 2 "standard input (-) can be read once only" "$KSTACK" info - -
 expect_error 2 "standard input (-) can be read once only" "$KSTACK" replay - - --no-store
 # replay from a pipe: the same digest as from the file, the runs stored
