@@ -1,8 +1,10 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * The kstack trace file (.kst), version 1: a header, then blocks of
- * delta-encoded little-endian event records with a CRC per block, then a
- * trailer block.  data/FORMAT.md is the specification; this is its API.
+ * The kstack trace file (.kst): a header, then blocks of compactly encoded
+ * events with a CRC per block, then a trailer block.  Version 2 (written by
+ * default) packs each block's fields into fixed-width bit streams; version 1
+ * (still read, and written on request) encodes one delta record after the
+ * other.  data/FORMAT.md is the specification; this is its API.
  *
  * A file without its trailer (an interrupted recording) is readable up to
  * its last whole block and reported as truncated.  A block whose checksum
@@ -18,7 +20,8 @@
 #include "ks_err.h"
 #include "ks_event.h"
 
-#define KST_VERSION 1
+#define KST_VERSION 2		/* the version the writer writes by default */
+#define KST_VERSION_OLDEST 1	/* readers read every version from this one on */
 
 /* Where the trace's stack depths come from. */
 enum kst_depth_source {
@@ -31,7 +34,7 @@ enum kst_depth_source {
 /* Everything known about a trace apart from its events. */
 struct kst_info {
 	/* header: known when recording starts */
-	uint32_t version;
+	uint32_t version;		/* the writer writes this one: 1 or KST_VERSION */
 	uint32_t ncpus;
 	uint32_t depth_source;		/* enum kst_depth_source */
 	/* as the file has them, unchecked: a replay checks them */
@@ -48,6 +51,7 @@ struct kst_info {
 	char collector[64];		/* "kstack-collect 0.1", "kstack-synth 0.1" */
 	char options[256];		/* collector's command line / synth parameters */
 	char label[64];			/* workload or machine name for tables */
+	uint32_t workload_pid;		/* pid of the recorded command; 0: none */
 
 	/* trailer: known when recording stops; zero/-1 while truncated */
 	uint64_t end_ns;
@@ -61,7 +65,10 @@ struct kst_info {
 	uint64_t id;			/* identity: hash of header and block CRCs */
 };
 
-/** kst_info_init() - fill @info with defaults (-1 unknowns, page 4096, thread 16384) */
+/**
+ * kst_info_init() - fill @info with defaults (-1 unknowns, page 4096, thread 16384,
+ * version KST_VERSION)
+ */
 void kst_info_init(struct kst_info *info);
 /** kst_info_set_ncpus() - set ncpus and allocate the zeroed lost arrays; 0 or -ENOMEM */
 int kst_info_set_ncpus(struct kst_info *info, uint32_t ncpus);
@@ -79,8 +86,11 @@ struct kst_writer;
  * @info: header fields (the trailer fields are ignored here)
  * @err: detail on failure
  *
+ * Writes format version @info->version: KST_VERSION, or 1 for readers older
+ * than version 2.
+ *
  * Return: 0 or a negative code: -EINVAL (and no file) for a header field out
- * of the range of data/FORMAT.md "TLV area".
+ * of the range of data/FORMAT.md "TLV area", or another version.
  */
 int kst_writer_create(struct kst_writer **out, const char *path,
 		      const struct kst_info *info, struct ks_error *err);
@@ -114,8 +124,10 @@ void kst_writer_free(struct kst_writer *w);
  * kst_writer_set_compress() - compression level for the blocks written from
  * now on: 0 = store them uncompressed, else the level of the writer's codec
  * (deflate 1..9, zstd 1..19; larger values are clamped).  The default is
- * zstd at KST_ZSTD_LEVEL.  A block is stored compressed only when that makes
- * it smaller.
+ * zstd at KST_ZSTD_LEVEL for version 1 and no compression for version 2,
+ * whose blocks are already packed to a few bits per field (a codec would
+ * save little and make reading several times slower).  A block is stored
+ * compressed only when that makes it smaller.
  */
 void kst_writer_set_compress(struct kst_writer *w, int level);
 
@@ -165,6 +177,18 @@ const struct kst_info *kst_reader_info(const struct kst_reader *r);
  * block number in @err for a bad checksum or an undecodable record.
  */
 int kst_reader_next_block(struct kst_reader *r, const struct ks_event **evs, size_t *n,
+			  struct ks_error *err);
+/**
+ * kst_reader_read_block() - kst_reader_next_block() into the caller's array
+ * @buf: *@buf holds *@cap events; it is grown with realloc() (and *@cap
+ *       updated) when the block has more, and stays the caller's to free
+ * @n: number of events decoded into it
+ *
+ * Lets a consumer decode straight into the buffer it hands on (the replay's
+ * ring), without a copy.  Same return values as kst_reader_next_block();
+ * on an error *@buf keeps no meaningful events.
+ */
+int kst_reader_read_block(struct kst_reader *r, struct ks_event **buf, size_t *cap, size_t *n,
 			  struct ks_error *err);
 /** kst_reader_rewind() - back to the first block */
 int kst_reader_rewind(struct kst_reader *r, struct ks_error *err);

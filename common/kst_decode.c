@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 /*
- * The record decoder (data/FORMAT.md "Records"): one tight loop over a
- * block's payload, the replay hot path.
+ * The version-1 record decoder (data/FORMAT.md "Records"): one tight loop
+ * over a block's payload, the replay hot path of version-1 files.
  *
  * - The payload is followed by KST_PAD zero bytes and no record is longer
  *   than KST_REC_MAX, so a record is decoded without a bounds check per
@@ -225,13 +225,13 @@ static inline struct kst_rcpu *cpu_state(struct kst_rcpu *cpus, const struct kst
 	return cs;
 }
 
-const char *kst_decode_block(struct kst_reader *r, const uint8_t *raw, size_t len,
-			     uint32_t nev, uint64_t base_time, uint8_t bflags)
+const char *kst_decode_block(struct kst_reader *r, struct ks_event *evs, const uint8_t *raw,
+			     size_t len, uint32_t nev, uint64_t base_time, uint8_t bflags)
 {
 	/* TGID blocks: switches carry prev's tgid and arg = state, kfaults a tgid */
 	const uint32_t tgmask = bflags & KST_BF_TGID ? UINT32_MAX : 0;
 	const uint8_t *p = raw, *end = raw + len;
-	struct ks_event *ev = r->evs, *evend = ev + nev;
+	struct ks_event *ev = evs, *evend = ev + nev;
 	struct kst_rcpu *cs_cur, *cs_other, *cs;
 	struct kst_rtask *tasks;
 	uint32_t ntasks = 0, gen, tag = 0;

@@ -1,14 +1,17 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * Private to the trace format (common/kst_*.c): constants of the version 1
- * layout, little-endian and varint codecs, the header/trailer TLV codec.
- * data/FORMAT.md is the specification these follow.
+ * and 2 layouts, little-endian, varint and bit-packing codecs, the checksum
+ * of each version, the header/trailer TLV codec.  data/FORMAT.md is the
+ * specification these follow.
  */
 #ifndef KST_FMT_H
 #define KST_FMT_H
 
+#include <endian.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #include "kst.h"
 
@@ -35,7 +38,7 @@
 #define KST_FOOTER_MAGIC	"KSTFOOT1"
 #define KST_FOOTER_LEN		16
 
-/* Writer's block size and the reader's sanity limits */
+/* Writer's block size (version 1) and the reader's sanity limits */
 #define KST_BLOCK_EVENTS	4096
 #define KST_BLOCK_BYTES		65536
 #define KST_MAX_EVENTS		(1u << 20)
@@ -67,6 +70,35 @@
 #define KST_CPU_OTHER		1
 #define KST_CPU_EXPLICIT	2
 
+/*
+ * Version 2 event blocks (FORMAT.md "Version 2 records"): a directory, then
+ * packed streams of fixed-width fields and byte streams for the rest.
+ */
+#define KST2_BLOCK_EVENTS	16384	/* the writer closes a block at this many events */
+#define KST2_M_BYTES		65536	/* ... or once its M stream reaches this */
+#define KST2_WIDTHS		5	/* wT wD wC wK wV */
+#define KST2_WT_MAX		8
+#define KST2_WD_MAX		32
+#define KST2_WC_MAX		32
+#define KST2_WK_MAX		21	/* task indices < 2 * KST_MAX_EVENTS */
+#define KST2_WV_MAX		29	/* hwm8, depth8 < 2^29: bytes fit 32 bits */
+/* Reads past a packed stream's end (values then unused) stay in this padding */
+#define KST2_PAD(nev)		(8 * (size_t)(nev) + 64)
+
+/* A record's tag: type, type-specific bits, the event's flags */
+#define KST2_TYPE		0x0000000fu
+#define KST2_FULL		15	/* a type: every field in M */
+#define KST2_PREV_X		0x00000010u	/* switch: prev from K (else the CPU's last next) */
+#define KST2_TASK_X		0x00000010u	/* kfault, kentry, kexit: the task from K */
+#define KST2_NEXT_X		0x00000020u	/* switch: next from K (else the CPU's last prev) */
+#define KST2_HWM_X		0x00000040u	/* switch, exit: hwm8 from V */
+#define KST2_DEPTH_X		0x00000080u	/* switch, kfault: depth8 from V */
+#define KST2_STATE_SHIFT	8		/* switch: 2 bits, 0..2 */
+#define KST2_STATE		0x00000300u
+#define KST2_TGID_X		0x00000400u	/* a tgid varint in M */
+#define KST2_COMM_X		0x00000800u	/* snapshot, new: a comm in M */
+#define KST2_FLAGS_SHIFT	16		/* bits 16-31: the event's flags */
+
 /* Header TLV tags */
 enum kst_tag {
 	KST_T_PAGE_SIZE = 1,
@@ -84,6 +116,7 @@ enum kst_tag {
 	KST_T_COLLECTOR,
 	KST_T_OPTIONS,
 	KST_T_LABEL,
+	KST_T_WORKLOAD_PID,	/* optional: written only when non-zero */
 };
 
 /* Trailer TLV tags */
@@ -168,6 +201,27 @@ static inline const uint8_t *kst_get_varint(const uint8_t *p, const uint8_t *end
 	return NULL;
 }
 
+/* Value @i of a packed stream of @w-bit values (@w <= 32, 8 bytes readable at the byte) */
+static inline uint32_t kst_bits_get(const uint8_t *s, uint64_t bit, uint32_t mask)
+{
+	uint64_t v;
+
+	memcpy(&v, s + (bit >> 3), 8);
+	return (uint32_t)(le64toh(v) >> (bit & 7)) & mask;
+}
+
+/* The bytes of @n packed values of @w bits */
+static inline size_t kst_bits_bytes(uint64_t n, unsigned int w)
+{
+	return (size_t)((n * w + 7) >> 3);
+}
+
+/* Bits needed for @v (0 for 0) */
+static inline unsigned int kst_bitlen(uint64_t v)
+{
+	return v ? 64 - __builtin_clzll(v) : 0;
+}
+
 /* FNV-1a 64 */
 #define KST_FNV_INIT 0xcbf29ce484222325ull
 
@@ -181,6 +235,10 @@ static inline uint64_t kst_fnv(uint64_t h, const void *buf, size_t len)
 	}
 	return h;
 }
+
+/* kst_crc.c: CRC-32C, the checksum of version 2 */
+uint32_t kst_crc32c(uint32_t crc, const void *buf, size_t len);
+uint32_t kst_crc32c_soft(uint32_t crc, const void *buf, size_t len);
 
 /* kst_info.c: header and trailer TLV codecs, and the header's limits */
 size_t kst_hdr_encode(const struct kst_info *info, uint8_t *buf, size_t size);

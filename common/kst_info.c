@@ -137,6 +137,9 @@ size_t kst_hdr_encode(const struct kst_info *info, uint8_t *buf, size_t size)
 	p = tlv_str(p, KST_T_COLLECTOR, info->collector, sizeof(info->collector));
 	p = tlv_str(p, KST_T_OPTIONS, info->options, sizeof(info->options));
 	p = tlv_str(p, KST_T_LABEL, info->label, sizeof(info->label));
+	/* optional: a trace without a recorded command keeps the bytes it always had */
+	if (info->workload_pid)
+		p = tlv_uint(p, KST_T_WORKLOAD_PID, info->workload_pid);
 	return p - buf;
 }
 
@@ -165,6 +168,7 @@ static const char *const hdr_names[] = {
 	[KST_T_START_NS] = "start_ns",
 	[KST_T_NR_KSTACK_START] = "nr_kernel_stack_start_kb",
 	[KST_T_SEED] = "seed",
+	[KST_T_WORKLOAD_PID] = "workload_pid",
 };
 
 /*
@@ -264,6 +268,18 @@ int kst_hdr_decode(struct kst_info *info, const uint8_t *p, size_t len, char *wh
 			case KST_T_NR_KSTACK_START: info->nr_kernel_stack_start_kb = kst_unzigzag(v); break;
 			default: info->seed = v; break;
 			}
+		} else if (tag == KST_T_WORKLOAD_PID) {
+			if (get_uint(p, n, &v)) {
+				snprintf(why, size, "%s is malformed (not one varint)",
+					 hdr_names[tag]);
+				return -1;
+			}
+			if (v > UINT32_MAX) {
+				snprintf(why, size, "workload_pid %" PRIu64 " is out of range "
+					 "(0 to 4294967295)", v);
+				return -1;
+			}
+			info->workload_pid = (uint32_t)v;
 		}
 		p += n;
 	}

@@ -1,11 +1,12 @@
 // SPDX-License-Identifier: MIT
 /*
- * The trace reader.  At open it reads the header and, when the source is
- * seekable (a regular file or a buffer), walks the block headers to find
- * the trailer and compute the trace id, so info is complete before the
- * first event.  Blocks are then checked, decompressed (deflate or zstd, with
- * one context per reader, reused) and decoded one at a time into a reusable
- * event array (kst_decode.c).
+ * The trace reader, of both versions.  At open it reads the header and,
+ * when the source is seekable (a regular file or a buffer), walks the block
+ * headers to find the trailer and compute the trace id, so info is complete
+ * before the first event.  Blocks are then checked, decompressed (deflate or
+ * zstd, with one context per reader, reused) and decoded one at a time into
+ * an event array (kst_decode.c, kst_decode2.c), the reader's or the
+ * caller's.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -31,6 +32,12 @@
 #else
 #define crc_bad(stored, computed) ((stored) != (computed))
 #endif
+
+/* The checksum of the file's version: zlib's CRC-32 (1) or CRC-32C (2) */
+static uint32_t rcrc(const struct kst_reader *r, const void *buf, size_t len)
+{
+	return r->info.version == 1 ? (uint32_t)crc32(0, buf, len) : kst_crc32c(0, buf, len);
+}
 
 static ssize_t src_read(struct kst_reader *r, void *buf, size_t len, uint64_t off)
 {
@@ -64,6 +71,7 @@ static ssize_t src_read(struct kst_reader *r, void *buf, size_t len, uint64_t of
 	return done;
 }
 
+/* Grow @buf to @need bytes; new bytes are zero, so every byte is defined. */
 static int grow(uint8_t **buf, size_t *cap, size_t need)
 {
 	uint8_t *p;
@@ -73,6 +81,7 @@ static int grow(uint8_t **buf, size_t *cap, size_t need)
 	p = realloc(*buf, need);
 	if (!p)
 		return -ENOMEM;
+	memset(p + *cap, 0, need - *cap);
 	*buf = p;
 	*cap = need;
 	return 0;
@@ -123,11 +132,14 @@ static int out_of_range(struct kst_reader *r, struct ks_error *err, uint32_t blo
  * Parse the 40-byte block header at @h.  Return: 0, or the reason it is
  * not a valid header.
  */
-static const char *parse_block_header(const uint8_t *h, uint32_t seq, struct kst_bhdr *b)
+static const char *parse_block_header(const struct kst_reader *r, const uint8_t *h, uint32_t seq,
+				      struct kst_bhdr *b)
 {
+	uint64_t min_raw;
+
 	if (kst_get_le32(h) != KST_BLOCK_MAGIC)
 		return "bad block magic";
-	if (crc_bad(kst_get_le32(h + 36), (uint32_t)crc32(0, h, 36)))
+	if (crc_bad(kst_get_le32(h + 36), rcrc(r, h, 36)))
 		return "block header checksum mismatch";
 	b->seq = kst_get_le32(h + 4);
 	b->kind = h[8];
@@ -147,8 +159,10 @@ static const char *parse_block_header(const uint8_t *h, uint32_t seq, struct kst
 			return "unsupported block flags";
 		if (h[10] || h[11])
 			return "bad block header (reserved bytes not 0)";
+		/* a record is at least 2 bytes in version 1, 2 bits in version 2 */
+		min_raw = r->info.version == 1 ? 2 * (uint64_t)b->nev : ((uint64_t)b->nev + 3) / 4;
 		if (b->nev == 0 || b->nev > KST_MAX_EVENTS || b->raw_len > KST_MAX_RAW ||
-		    b->payload_len > KST_MAX_PAYLOAD || (uint64_t)b->nev * 2 > b->raw_len)
+		    b->payload_len > KST_MAX_PAYLOAD || min_raw > b->raw_len)
 			return "bad block sizes";
 		if ((b->flags & KST_BF_CODEC) == KST_BF_STORED && b->raw_len != b->payload_len)
 			return "bad block sizes";
@@ -186,7 +200,7 @@ static int load_trailer(struct kst_reader *r, const struct kst_bhdr *b, uint64_t
 		return ks_error_set(err, -n, "reading the trailer");
 	if ((size_t)n < b->payload_len)
 		return 1;	/* short: the file ends inside it */
-	if (crc_bad(b->crc, crc32(0, r->payload, b->payload_len)))
+	if (crc_bad(b->crc, rcrc(r, r->payload, b->payload_len)))
 		return corrupt(r, err, b->seq, "checksum mismatch");
 	if (kst_trailer_decode(&r->info, r->payload, b->payload_len))
 		return corrupt(r, err, b->seq, "malformed trailer");
@@ -218,7 +232,7 @@ static void scan_blocks(struct kst_reader *r)
 	for (;; seq++) {
 		if (src_read(r, h, KST_BLOCK_HDR, off) != KST_BLOCK_HDR)
 			break;
-		if (parse_block_header(h, seq, &b))
+		if (parse_block_header(r, h, seq, &b))
 			goto stop;
 		if (off + KST_BLOCK_HDR + b.payload_len > r->size)
 			break;	/* the last block was cut short */
@@ -264,10 +278,11 @@ static int reader_start(struct kst_reader *r, struct ks_error *err)
 	if (n < KST_HDR_FIXED)
 		return ks_error_set(err, KS_E_TRUNCATED, "the header is incomplete");
 	version = kst_get_le32(fixed + 8);
-	if (version != KST_VERSION)
+	if (version < KST_VERSION_OLDEST || version > KST_VERSION)
 		return ks_error_set(err, KS_E_VERSION,
-				    "file has format version %u, this kstack reads version %u",
-				    version, KST_VERSION);
+				    "file has format version %u, this kstack reads versions %u to %u",
+				    version, KST_VERSION_OLDEST, KST_VERSION);
+	r->info.version = version;
 	tlv_len = kst_get_le32(fixed + 12);
 	if (tlv_len > KST_HDR_TLV_MAX)
 		return ks_error_set(err, KS_E_CORRUPT, "header: bad length %u", tlv_len);
@@ -285,7 +300,7 @@ static int reader_start(struct kst_reader *r, struct ks_error *err)
 		goto out;
 	}
 	if (crc_bad(kst_get_le32(hdr + KST_HDR_FIXED + tlv_len),
-		    (uint32_t)crc32(0, hdr, KST_HDR_FIXED + tlv_len))) {
+		    rcrc(r, hdr, KST_HDR_FIXED + tlv_len))) {
 		ret = ks_error_set(err, KS_E_CORRUPT, "header: checksum mismatch");
 		goto out;
 	}
@@ -298,7 +313,6 @@ static int reader_start(struct kst_reader *r, struct ks_error *err)
 		ret = ks_error_set(err, KS_E_CORRUPT, "header: %s", why);
 		goto out;
 	}
-	r->info.version = version;
 	r->last_time = r->info.start_ns;
 	r->first_block = KST_HDR_FIXED + tlv_len + 4;
 	r->id_hdr = kst_fnv(KST_FNV_INIT, hdr, r->first_block);
@@ -449,18 +463,19 @@ static int unzstd_block(struct kst_reader *r, const struct kst_bhdr *b)
 	return 0;
 }
 
-int kst_reader_next_block(struct kst_reader *r, const struct ks_event **evs, size_t *n,
+int kst_reader_read_block(struct kst_reader *r, struct ks_event **buf, size_t *cap, size_t *n,
 			  struct ks_error *err)
 {
 	uint8_t h[KST_BLOCK_HDR];
+	struct ks_event *evs;
 	const char *why;
 	struct kst_bhdr b;
 	uint32_t seq = r->seq;
 	uint8_t *dst, codec;
+	size_t pad;
 	ssize_t got;
 	int ret;
 
-	*evs = NULL;
 	*n = 0;
 	if (r->error) {
 		if (err)
@@ -474,7 +489,7 @@ int kst_reader_next_block(struct kst_reader *r, const struct ks_event **evs, siz
 		return ks_error_set(err, -got, "reading block %u", seq);
 	if (got < KST_BLOCK_HDR)
 		return reached_end(r);
-	why = parse_block_header(h, seq, &b);
+	why = parse_block_header(r, h, seq, &b);
 	if (why)
 		return corrupt(r, err, seq, why);
 	if (b.kind == KST_KIND_TRAILER) {
@@ -493,7 +508,8 @@ int kst_reader_next_block(struct kst_reader *r, const struct ks_event **evs, siz
 	}
 
 	/* uncompressed payloads are read straight into the padded decode buffer */
-	if (grow(&r->raw, &r->raw_cap, (size_t)b.raw_len + KST_PAD))
+	pad = r->info.version == 1 ? KST_PAD : KST2_PAD(b.nev);
+	if (grow(&r->raw, &r->raw_cap, (size_t)b.raw_len + pad))
 		return ks_error_set(err, ENOMEM, "no memory for block %u", seq);
 	codec = b.flags & KST_BF_CODEC;
 	if (codec != KST_BF_STORED) {
@@ -508,7 +524,7 @@ int kst_reader_next_block(struct kst_reader *r, const struct ks_event **evs, siz
 		return ks_error_set(err, -got, "reading block %u", seq);
 	if ((size_t)got < b.payload_len)
 		return reached_end(r);	/* the recording stopped while writing it */
-	if (crc_bad(b.crc, crc32(0, dst, b.payload_len)))
+	if (crc_bad(b.crc, rcrc(r, dst, b.payload_len)))
 		return corrupt(r, err, seq, "checksum mismatch");
 	if (codec == KST_BF_DEFLATE) {
 		ret = inflate_block(r, &b);
@@ -527,36 +543,49 @@ int kst_reader_next_block(struct kst_reader *r, const struct ks_event **evs, siz
 		return out_of_range(r, err, seq, "base time", b.base_time);
 	if (b.base_time < r->last_time)
 		return backwards(r, err, seq, "base time", b.base_time);
-	memset(r->raw + b.raw_len, 0, KST_PAD);
-	if (b.nev > r->evs_cap) {
-		struct ks_event *e = realloc(r->evs, (size_t)b.nev * sizeof(*e));
-
-		if (!e)
+	if (b.nev > *cap) {
+		evs = realloc(*buf, (size_t)b.nev * sizeof(*evs));
+		if (!evs)
 			return ks_error_set(err, ENOMEM, "no memory for block %u", seq);
-		r->evs = e;
-		r->evs_cap = b.nev;
+		*buf = evs;
+		*cap = b.nev;
 	}
-	why = kst_decode_block(r, r->raw, b.raw_len, b.nev, b.base_time, b.flags);
+	evs = *buf;
+	if (r->info.version == 1) {
+		/* version 1 decodes varints up to the padding, which must be zero */
+		memset(r->raw + b.raw_len, 0, KST_PAD);
+		why = kst_decode_block(r, evs, r->raw, b.raw_len, b.nev, b.base_time, b.flags);
+	} else {
+		why = kst_decode2_block(r, evs, r->raw, b.raw_len, b.nev, b.base_time, b.flags);
+	}
 	if (why)
 		return corrupt(r, err, seq, why);
 	/* the base time is the first event's, so base times order the blocks too */
-	if (r->evs[0].time != b.base_time) {
+	if (evs[0].time != b.base_time) {
 		char msg[160];
 
 		snprintf(msg, sizeof(msg), "the first event's time (%" PRIu64 " ns) is not the "
-			 "block's base time (%" PRIu64 " ns)", r->evs[0].time, b.base_time);
+			 "block's base time (%" PRIu64 " ns)", evs[0].time, b.base_time);
 		return corrupt(r, err, seq, msg);
 	}
-	r->last_time = r->evs[b.nev - 1].time;
+	r->last_time = evs[b.nev - 1].time;
 	if (!r->have_trailer)
-		count_lost(r, r->evs, b.nev);
+		count_lost(r, evs, b.nev);
 	r->id_run = id_add_block(r->id_run, b.crc);
 	r->events_read += b.nev;
 	r->off += KST_BLOCK_HDR + b.payload_len;
 	r->seq++;
-	*evs = r->evs;
 	*n = b.nev;
 	return 1;
+}
+
+int kst_reader_next_block(struct kst_reader *r, const struct ks_event **evs, size_t *n,
+			  struct ks_error *err)
+{
+	int ret = kst_reader_read_block(r, &r->evs, &r->evs_cap, n, err);
+
+	*evs = ret > 0 ? r->evs : NULL;
+	return ret;
 }
 
 int kst_reader_rewind(struct kst_reader *r, struct ks_error *err)
@@ -593,5 +622,8 @@ void kst_reader_free(struct kst_reader *r)
 	free(r->raw);
 	free(r->evs);
 	free(r->tids);
+	free(r->kbuf);
+	free(r->kdepth);
+	free(r->vbuf);
 	free(r);
 }

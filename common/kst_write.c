@@ -1,74 +1,26 @@
 // SPDX-License-Identifier: MIT
 /*
- * The trace writer: events are encoded straight into the current block's
- * buffer (data/FORMAT.md "Records"); a full block is optionally deflated,
- * checksummed and written with one write() so that an interrupted
- * recording leaves a file that is valid up to its last whole block.
- * Blocks are compressed with zstd by default (one context per writer,
- * reused), or deflate, or stored (data/FORMAT.md "Blocks").
+ * The trace writer: events are encoded into the current block as they come
+ * (data/FORMAT.md "Records": version 1, one record after the other, here;
+ * version 2, into per-field streams packed at the end of the block, in
+ * kst_write2.c); a full block is optionally compressed, checksummed and
+ * written with one write() so that an interrupted recording leaves a file
+ * that is valid up to its last whole block.  Version 1 blocks are
+ * compressed with zstd by default; version 2 blocks are stored, being
+ * packed already (data/FORMAT.md "Blocks").
  */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
-#include <zlib.h>
-#include <zstd.h>
 
-#include "kst.h"
-#include "kst_fmt.h"
+#include "kst_write.h"
 
-#define TID_HASH	16384	/* > 2 tids per event * KST_BLOCK_EVENTS, load <= 0.5 */
+#define TID_HASH	16384	/* version 1: > 2 tids per event * KST_BLOCK_EVENTS, load <= 0.5 */
+#define TID_HASH2	65536	/* version 2: > 2 * KST2_BLOCK_EVENTS, load <= 0.5 */
 #define RAW_SIZE	(KST_BLOCK_BYTES + 512)
 #define FULL_MAX	200	/* largest record: the generic one */
-
-struct tid_slot {
-	uint32_t tid;
-	uint32_t gen;
-	uint32_t idx;
-};
-
-struct task_state {
-	uint32_t hwm8;
-	uint32_t depth8;
-	uint32_t tgid;		/* remembered tgid (TGID blocks), initially the tid */
-};
-
-struct cpu_state {
-	uint32_t gen;
-	uint32_t last_next;	/* task index */
-	uint32_t last_prev;
-};
-
-struct kst_writer {
-	uint64_t bytes;		/* written so far */
-	uint64_t nr_events;
-	uint64_t last_time;	/* time of the previous record, at first start_ns */
-	uint64_t base_time;
-	uint32_t nev;		/* events in the current block */
-	uint32_t raw_len;
-	uint32_t seq;		/* next block's sequence number */
-	uint32_t gen;		/* current block's generation */
-	uint32_t ntasks;	/* tasks indexed in this block */
-	uint32_t cpu;		/* cpu of the previous record */
-	uint32_t other_cpu;	/* the cpu before the last change */
-	uint32_t ncpus;
-	int tgid_mode;		/* this block: -1 undecided, 0 plain, 1 KST_BF_TGID */
-	int fd;
-	int own_fd;
-	int codec;		/* enum kst_codec */
-	int level;		/* the codec's level, 0 = store */
-	int error;		/* sticky negative code */
-	z_stream zs;
-	int zs_init;
-	ZSTD_CCtx *zc;
-	uint8_t *raw;		/* RAW_SIZE */
-	uint8_t *out;		/* block header + deflated payload */
-	size_t out_size;
-	struct tid_slot *tids;	/* TID_HASH */
-	struct task_state *tasks; /* TID_HASH */
-	struct cpu_state cpus[KST_CPU_STATE];
-};
 
 static int write_all(struct kst_writer *w, const void *buf, size_t len)
 {
@@ -91,6 +43,12 @@ static int write_all(struct kst_writer *w, const void *buf, size_t len)
 	return 0;
 }
 
+/* The checksum of the file's version: zlib's CRC-32 (1) or CRC-32C (2) */
+static uint32_t wcrc(const struct kst_writer *w, const void *buf, size_t len)
+{
+	return w->version == 1 ? (uint32_t)crc32(0, buf, len) : kst_crc32c(0, buf, len);
+}
+
 static void block_reset(struct kst_writer *w)
 {
 	w->nev = 0;
@@ -101,16 +59,20 @@ static void block_reset(struct kst_writer *w)
 	w->tgid_mode = -1;
 	/* generation 0 is never current, so zeroed slots are empty */
 	if (++w->gen == 0) {
-		memset(w->tids, 0, TID_HASH * sizeof(*w->tids));
+		memset(w->tids, 0, ((size_t)w->hmask + 1) * sizeof(*w->tids));
 		memset(w->cpus, 0, sizeof(w->cpus));
 		w->gen = 1;
 	}
+	if (w->w2)
+		kst_w2_reset(w);
 }
 
-static void fill_block_header(uint8_t *h, uint32_t seq, uint8_t kind, uint8_t flags,
-			      uint32_t payload_len, uint32_t raw_len, uint32_t nev,
+static void fill_block_header(const struct kst_writer *w, uint8_t *h, uint8_t kind,
+			      uint8_t flags, uint32_t payload_len, uint32_t raw_len, uint32_t nev,
 			      uint64_t base_time, uint32_t crc)
 {
+	uint32_t seq = w->seq;
+
 	kst_put_le32(h, KST_BLOCK_MAGIC);
 	kst_put_le32(h + 4, seq);
 	h[8] = kind;
@@ -122,7 +84,7 @@ static void fill_block_header(uint8_t *h, uint32_t seq, uint8_t kind, uint8_t fl
 	kst_put_le32(h + 20, nev);
 	kst_put_le64(h + 24, base_time);
 	kst_put_le32(h + 32, crc);
-	kst_put_le32(h + 36, (uint32_t)crc32(0, h, 36));
+	kst_put_le32(h + 36, wcrc(w, h, 36));
 }
 
 /* Deflate raw into out + header; return the stored length or 0 if not smaller. */
@@ -167,10 +129,25 @@ static size_t try_zstd(struct kst_writer *w)
 	return n;
 }
 
+/* Room for a payload of @len bytes in out, after the block header */
+static int out_reserve(struct kst_writer *w, size_t len)
+{
+	uint8_t *p;
+
+	if (KST_BLOCK_HDR + len <= w->out_size)
+		return 0;
+	p = realloc(w->out, KST_BLOCK_HDR + len);
+	if (!p)
+		return -ENOMEM;
+	w->out = p;
+	w->out_size = KST_BLOCK_HDR + len;
+	return 0;
+}
+
 int kst_writer_flush(struct kst_writer *w)
 {
 	size_t plen = 0;
-	uint8_t flags = KST_BF_STORED;
+	uint8_t flags = KST_BF_STORED, bflags = 0;
 	uint32_t crc;
 	int ret;
 
@@ -178,6 +155,18 @@ int kst_writer_flush(struct kst_writer *w)
 		return w->error;
 	if (!w->nev)
 		return 0;
+	if (w->version == 1) {
+		bflags = w->tgid_mode == 1 ? KST_BF_TGID : 0;
+		ret = 0;
+	} else {
+		ret = kst_w2_pack(w, &bflags);
+	}
+	if (!ret)
+		ret = out_reserve(w, w->raw_len);
+	if (ret) {
+		w->error = ret;
+		return ret;
+	}
 	if (w->level > 0 && w->codec == KST_CODEC_ZSTD) {
 		plen = try_zstd(w);
 		flags = KST_BF_ZSTD;
@@ -190,10 +179,8 @@ int kst_writer_flush(struct kst_writer *w)
 		plen = w->raw_len;
 		memcpy(w->out + KST_BLOCK_HDR, w->raw, plen);
 	}
-	crc = crc32(0, w->out + KST_BLOCK_HDR, plen);
-	if (w->tgid_mode == 1)
-		flags |= KST_BF_TGID;
-	fill_block_header(w->out, w->seq, KST_KIND_EVENTS, flags, plen, w->raw_len, w->nev,
+	crc = wcrc(w, w->out + KST_BLOCK_HDR, plen);
+	fill_block_header(w, w->out, KST_KIND_EVENTS, flags | bflags, plen, w->raw_len, w->nev,
 			  w->base_time, crc);
 	ret = write_all(w, w->out, KST_BLOCK_HDR + plen);
 	if (ret) {
@@ -205,22 +192,23 @@ int kst_writer_flush(struct kst_writer *w)
 	return 0;
 }
 
-/* Index of @tid in this block's task table; *fresh tells if it was added. */
-static inline uint32_t tid_lookup(struct kst_writer *w, uint32_t tid, int *fresh)
+/* Multiplicative hash: the top bits index the table (hmask + 1 a power of two) */
+static inline uint32_t tid_hash(const struct kst_writer *w, uint32_t tid)
 {
-	uint32_t h = (tid * 2654435761u) >> 18;	/* top 14 bits: TID_HASH */
+	return (uint32_t)(((uint64_t)(tid * 2654435761u) * (w->hmask + 1)) >> 32);
+}
 
-	for (;; h = (h + 1) & (TID_HASH - 1)) {
-		struct tid_slot *s = &w->tids[h];
+uint32_t kst_tid_lookup(struct kst_writer *w, uint32_t tid, int *fresh)
+{
+	uint32_t h = tid_hash(w, tid);
+
+	for (;; h = (h + 1) & w->hmask) {
+		struct kst_tid_slot *s = &w->tids[h];
 
 		if (s->gen != w->gen) {
 			s->gen = w->gen;
 			s->tid = tid;
-			s->idx = w->ntasks;
-			w->tasks[w->ntasks].hwm8 = 0;
-			w->tasks[w->ntasks].depth8 = 0;
-			w->tasks[w->ntasks].tgid = tid;
-			w->ntasks++;
+			s->idx = w->ntasks++;
 			*fresh = 1;
 			return s->idx;
 		}
@@ -231,13 +219,26 @@ static inline uint32_t tid_lookup(struct kst_writer *w, uint32_t tid, int *fresh
 	}
 }
 
+/* Version 1: the index of @tid, its task state initialized if it is new */
+static inline uint32_t tid_lookup(struct kst_writer *w, uint32_t tid, int *fresh)
+{
+	uint32_t idx = kst_tid_lookup(w, tid, fresh);
+
+	if (*fresh) {
+		w->tasks[idx].hwm8 = 0;
+		w->tasks[idx].depth8 = 0;
+		w->tasks[idx].tgid = tid;
+	}
+	return idx;
+}
+
 /* The tgid a reader remembers for @tid in this block: its tid until set. */
 static uint32_t remembered_tgid(const struct kst_writer *w, uint32_t tid)
 {
-	uint32_t h = (tid * 2654435761u) >> 18;
+	uint32_t h = tid_hash(w, tid);
 
-	for (;; h = (h + 1) & (TID_HASH - 1)) {
-		const struct tid_slot *s = &w->tids[h];
+	for (;; h = (h + 1) & w->hmask) {
+		const struct kst_tid_slot *s = &w->tids[h];
 
 		if (s->gen != w->gen)
 			return tid;
@@ -284,9 +285,9 @@ static inline uint8_t *put_comm(uint8_t *p, const char *comm)
 /*
  * Fields that each type carries (ks_event.h); anything else needs a full
  * record.  In a TGID block a switch carries any tgid and arg = state, and a
- * kfault any tgid.
+ * kfault any tgid.  The same in both versions.
  */
-static int canonical(const struct ks_event *ev, int tgid_mode)
+int kst_w_canonical(const struct ks_event *ev, int tgid_mode)
 {
 	uint32_t extra = 0;
 	int comm = 0;
@@ -376,7 +377,7 @@ static inline uint8_t *put_flags(struct kst_writer *w, uint8_t *p, uint8_t *tag,
 static uint8_t *put_switch(struct kst_writer *w, uint8_t *p, uint8_t *tagp,
 			   const struct ks_event *ev)
 {
-	struct cpu_state *cs = ev->cpu < KST_CPU_STATE ? &w->cpus[ev->cpu] : NULL;
+	struct kst_wcpu *cs = ev->cpu < KST_CPU_STATE ? &w->cpus[ev->cpu] : NULL;
 	uint8_t tag = ev->state << KST_SW_STATE_SHIFT;
 	uint32_t prev, next, hwm8 = ev->hwm >> 3, depth8 = ev->depth >> 3;
 	int fresh;
@@ -416,21 +417,12 @@ static uint8_t *put_switch(struct kst_writer *w, uint8_t *p, uint8_t *tagp,
 	return p;
 }
 
-int kst_writer_add(struct kst_writer *w, const struct ks_event *ev)
+/* Version 1: one record into raw; the block is flushed when full. */
+static int add1(struct kst_writer *w, const struct ks_event *ev)
 {
 	uint8_t *p, *tagp, tw[10], *twe;
 	uint64_t code;
 	uint32_t idx = 0;
-
-	if (w->error)
-		return w->error;
-	if (ev->type < KS_EV_SNAPSHOT || ev->type >= KS__EV_MAX || (ev->hwm | ev->depth) & 7)
-		return -EINVAL;
-	/* FORMAT.md "Time": never backwards, even across blocks, and below 2^63 */
-	if (ev->time < w->last_time || ev->time > KST_TIME_MAX)
-		return -EINVAL;
-	if (!w->nev)
-		w->last_time = w->base_time = ev->time;
 
 	/* time word: dt << 2 | cpu code; written after the tag */
 	if (ev->cpu == w->cpu) {
@@ -462,7 +454,7 @@ int kst_writer_add(struct kst_writer *w, const struct ks_event *ev)
 
 	if (w->tgid_mode < 0 && (ev->type == KS_EV_SWITCH || ev->type == KS_EV_KFAULT))
 		decide_tgid_mode(w, ev);
-	if (!canonical(ev, w->tgid_mode == 1)) {
+	if (!kst_w_canonical(ev, w->tgid_mode == 1)) {
 		*tagp = KST_TAG_FULL;
 		p = put_full(p, ev);
 	} else if (ev->type == KS_EV_SWITCH) {
@@ -514,6 +506,28 @@ int kst_writer_add(struct kst_writer *w, const struct ks_event *ev)
 	if (w->nev >= KST_BLOCK_EVENTS || w->raw_len >= KST_BLOCK_BYTES)
 		return kst_writer_flush(w);
 	return 0;
+}
+
+int kst_writer_add(struct kst_writer *w, const struct ks_event *ev)
+{
+	int full;
+
+	if (w->error)
+		return w->error;
+	if (ev->type < KS_EV_SNAPSHOT || ev->type >= KS__EV_MAX || (ev->hwm | ev->depth) & 7)
+		return -EINVAL;
+	/* FORMAT.md "Time": never backwards, even across blocks, and below 2^63 */
+	if (ev->time < w->last_time || ev->time > KST_TIME_MAX)
+		return -EINVAL;
+	if (!w->nev)
+		w->last_time = w->base_time = ev->time;
+	if (w->version == 1)
+		return add1(w, ev);
+	full = kst_w2_add(w, ev);
+	w->last_time = ev->time;
+	w->nev++;
+	w->nr_events++;
+	return full ? kst_writer_flush(w) : 0;
 }
 
 /**
@@ -573,26 +587,34 @@ static int writer_start(struct kst_writer **out, int fd, int own_fd,
 	}
 	w->fd = fd;
 	w->own_fd = own_fd;
-	w->codec = KST_CODEC_ZSTD;
-	w->level = KST_ZSTD_LEVEL;
+	w->version = info->version;
 	w->ncpus = info->ncpus;
 	w->last_time = info->start_ns;
-	w->out_size = KST_BLOCK_HDR + RAW_SIZE;
-	w->raw = calloc(1, RAW_SIZE);
-	w->out = malloc(w->out_size);
-	w->tids = calloc(TID_HASH, sizeof(*w->tids));
-	w->tasks = calloc(TID_HASH, sizeof(*w->tasks));
-	if (!w->raw || !w->out || !w->tids || !w->tasks) {
+	if (w->version == 1) {
+		/* records go straight into raw, which is never grown */
+		w->codec = KST_CODEC_ZSTD;
+		w->level = KST_ZSTD_LEVEL;
+		w->hmask = TID_HASH - 1;
+		w->raw_size = RAW_SIZE;
+		w->raw = calloc(1, RAW_SIZE);
+		w->tasks = calloc(TID_HASH, sizeof(*w->tasks));
+	} else {
+		w->codec = KST_CODEC_NONE;
+		w->hmask = TID_HASH2 - 1;
+	}
+	w->tids = calloc((size_t)w->hmask + 1, sizeof(*w->tids));
+	if (!w->tids || (w->version == 1 ? !w->raw || !w->tasks : kst_w2_create(w)) ||
+	    out_reserve(w, RAW_SIZE)) {
 		ret = ks_error_set(err, ENOMEM, "no memory for the trace writer");
 		goto fail;
 	}
 	block_reset(w);
 
 	memcpy(hdr, KST_MAGIC, KST_MAGIC_LEN);
-	kst_put_le32(hdr + 8, KST_VERSION);
+	kst_put_le32(hdr + 8, w->version);
 	tlv = kst_hdr_encode(info, hdr + KST_HDR_FIXED, 2048);
 	kst_put_le32(hdr + 12, tlv);
-	kst_put_le32(hdr + KST_HDR_FIXED + tlv, (uint32_t)crc32(0, hdr, KST_HDR_FIXED + tlv));
+	kst_put_le32(hdr + KST_HDR_FIXED + tlv, wcrc(w, hdr, KST_HDR_FIXED + tlv));
 	ret = write_all(w, hdr, KST_HDR_FIXED + tlv + 4);
 	if (ret) {
 		ks_error_set(err, -ret, "cannot write the trace header");
@@ -612,6 +634,9 @@ static int check_header(const struct kst_info *info, struct ks_error *err)
 {
 	char why[160];
 
+	if (info->version != 1 && info->version != KST_VERSION)
+		return ks_error_set(err, EINVAL, "bad trace header: version %u (1 or %u)",
+				    info->version, KST_VERSION);
 	if (kst_hdr_check(info, why, sizeof(why)))
 		return ks_error_set(err, EINVAL, "bad trace header: %s", why);
 	return 0;
@@ -660,8 +685,8 @@ static int write_trailer(struct kst_writer *w, const struct kst_info *info)
 	if (!buf)
 		return -ENOMEM;
 	len = kst_trailer_encode(info, w->ncpus, w->nr_events, buf + KST_BLOCK_HDR, size);
-	fill_block_header(buf, w->seq, KST_KIND_TRAILER, 0, len, len, 0, info->end_ns,
-			  (uint32_t)crc32(0, buf + KST_BLOCK_HDR, len));
+	fill_block_header(w, buf, KST_KIND_TRAILER, 0, len, len, 0, info->end_ns,
+			  wcrc(w, buf + KST_BLOCK_HDR, len));
 	kst_put_le64(buf + KST_BLOCK_HDR + len, offset);
 	memcpy(buf + KST_BLOCK_HDR + len + 8, KST_FOOTER_MAGIC, 8);
 	ret = write_all(w, buf, KST_BLOCK_HDR + len + KST_FOOTER_LEN);
@@ -692,6 +717,7 @@ void kst_writer_free(struct kst_writer *w)
 	ZSTD_freeCCtx(w->zc);
 	if (w->own_fd)
 		close(w->fd);
+	kst_w2_free(w);
 	free(w->raw);
 	free(w->out);
 	free(w->tids);

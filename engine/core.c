@@ -86,16 +86,24 @@ static uint32_t task_create(struct ks_grid *g, const struct ks_event *ev, uint32
 	g->task[slot].hwm_done = hwm;
 	g->task[slot].flags = flags;
 	g->task[slot].how = (uint8_t)how;
+	/* only its own SNAPSHOT or NEW names a task (a NEW's parent is not named) */
+	if ((ev->type == KS_EV_SNAPSHOT || ev->type == KS_EV_NEW) && ev->tid == tid)
+		memcpy(g->task[slot].comm, ev->comm, KS_COMM_LEN);
+	else
+		memset(g->task[slot].comm, 0, KS_COMM_LEN);
 	if (++g->tasks > g->tasks_peak)
 		g->tasks_peak = g->tasks;
 	if (how == KS_BORN_FORK)
 		g->forks++;
 	hook_init(g, &h, ev, slot);
+	g->task[slot].cpu = ev->cpu;
+	g->task[slot].since = g->now;
 	for (i = 0; i < g->nruns; i++) {
 		struct ks_run_state *s = g->runs[i];
 		struct ks_ptask *t = ks_run_task(s, slot);
 
 		memset(t, 0, s->stride);
+		s->run_mark[slot] = 0;
 		h.t = t;
 		h.need = run_need(s, t, hwm);
 		if (s->run.pol->create) {
@@ -276,6 +284,50 @@ static void task_exit(struct ks_grid *g, uint32_t slot, const struct ks_event *e
 	}
 }
 
+/* @t leaves trace CPU @cpu now (running or not, as far as the replay knew). */
+static inline void task_stop(struct ks_grid *g, struct ks_task *t, uint32_t cpu)
+{
+	if (t->flags & KS_T_RUNNING) {
+		t->run_ns = ks_task_ran(g, t);
+		t->flags &= ~KS_T_RUNNING;
+	}
+	t->since = g->now;
+	t->cpu = cpu;
+}
+
+/* @t runs on trace CPU @cpu from now. */
+static inline void task_start(struct ks_grid *g, struct ks_task *t, uint32_t cpu)
+{
+	if (!(t->flags & KS_T_RUNNING)) {
+		t->flags |= KS_T_RUNNING;
+		t->since = g->now;
+	}
+	t->cpu = cpu;
+}
+
+/*
+ * The task the CPU last switched in is not @ev's prev: the trace lost its
+ * switch-out.  It left the CPU before now, unless it runs elsewhere since.
+ */
+static void switch_lost_prev(struct ks_grid *g, const struct ks_event *ev, uint32_t old)
+{
+	uint32_t slot = ks_task_lookup(g, old);
+
+	if (slot != KS_NO_TASK && g->task[slot].cpu == ev->cpu &&
+	    (g->task[slot].flags & KS_T_RUNNING))
+		task_stop(g, &g->task[slot], ev->cpu);
+}
+
+/* Switch hook @which (KS_HOOK_*) of @s: the stack services count switch-path pages by it. */
+static inline void run_switch_hook(struct ks_run_state *s, uint8_t which,
+				   void (*fn)(struct ks_run *, const struct ks_hook *),
+				   const struct ks_hook *h)
+{
+	s->in_hook = which;
+	fn(&s->run, h);
+	s->in_hook = KS_HOOK_NONE;
+}
+
 static void on_switch(struct ks_grid *g, const struct ks_event *ev)
 {
 	struct ks_task *task;
@@ -284,13 +336,19 @@ static void on_switch(struct ks_grid *g, const struct ks_event *ev)
 	size_t i;
 
 	g->switches++;
-	if (ev->cpu < g->ncpus)
+	if (ev->cpu < g->ncpus) {
+		uint32_t old = g->cur[ev->cpu];
+
 		g->cur[ev->cpu] = ev->tid2;
+		if (old != ev->tid && old)
+			switch_lost_prev(g, ev, old);
+	}
 	if (ev->tid) {
 		slot = task_get(g, ev, ev->tid, ev->hwm);
 		if (slot == KS_NO_TASK)
 			return;
 		task = &g->task[slot];
+		task_stop(g, task, ev->cpu);
 		if (ev->hwm > task->hwm)
 			task->hwm = ev->hwm;
 		if ((task->flags & KS_T_ADOPT) && task->hwm)
@@ -314,7 +372,8 @@ static void on_switch(struct ks_grid *g, const struct ks_event *ev)
 					s->run.pol->grow(&s->run, &h);
 				run_refill(s, &h);
 				if (s->run.pol->switch_out)
-					s->run.pol->switch_out(&s->run, &h);
+					run_switch_hook(s, KS_HOOK_SWITCH_OUT,
+							s->run.pol->switch_out, &h);
 			}
 			task->hwm_done = task->hwm;
 			task->flags &= ~KS_T_REFILL;
@@ -324,9 +383,12 @@ static void on_switch(struct ks_grid *g, const struct ks_event *ev)
 	}
 	if (ev->tid2) {
 		slot = task_get(g, ev, ev->tid2, 0);
-		if (slot == KS_NO_TASK || !g->any_switch_in)
+		if (slot == KS_NO_TASK)
 			return;
 		task = &g->task[slot];
+		task_start(g, task, ev->cpu);
+		if (!g->any_switch_in)
+			return;
 		/* with switch_out hooks, prev's made the event's part (hooks get it const) */
 		if (!ev->tid || !g->any_switch_out)
 			hook_event(g, &h, ev);
@@ -338,7 +400,7 @@ static void on_switch(struct ks_grid *g, const struct ks_event *ev)
 				continue;
 			h.t = ks_run_task(s, slot);
 			h.need = run_need(s, h.t, task->hwm);
-			s->run.pol->switch_in(&s->run, &h);
+			run_switch_hook(s, KS_HOOK_SWITCH_IN, s->run.pol->switch_in, &h);
 		}
 	}
 }
@@ -445,6 +507,8 @@ static void on_event(struct ks_grid *g, const struct ks_event *ev)
 			/* the stop census (or a repeat) tells us more about the HWM */
 			if (ev->hwm > task->hwm)
 				task->hwm = ev->hwm;
+			if (ev->comm[0])
+				memcpy(task->comm, ev->comm, KS_COMM_LEN);
 			if ((task->flags & KS_T_ADOPT) && task->hwm)
 				task_adopt(g, slot, ev);
 			else if (ev->flags & KS_F_STOP)
@@ -667,6 +731,17 @@ static uint64_t pos(int64_t v)
 	return v > 0 ? (uint64_t)v : 0;
 }
 
+/* The area under the pages of tasks not running, in page-ns (saturating). */
+static uint64_t asleep_area(const struct ks_run_state *s)
+{
+	unsigned __int128 a;
+
+	if (s->area_stack <= s->area_run)
+		return 0;
+	a = s->area_stack - s->area_run;
+	return a > UINT64_MAX ? UINT64_MAX : (uint64_t)a;
+}
+
 static void run_result(struct ks_grid *g, struct ks_run_state *s, uint64_t end_ns,
 		       const uint64_t *hist, struct ks_result *res)
 {
@@ -700,12 +775,16 @@ static void run_result(struct ks_grid *g, struct ks_run_state *s, uint64_t end_n
 	res->c.pool_pages_end = pos(s->lv.pool);
 	res->c.global_pages_end = pos(s->lv.global);
 	res->c.cache_pages_end = pos(s->lv.cache);
+	res->c.asleep_page_ns = asleep_area(s);
 	if (span) {
 		res->c.stack_pages_mean = (double)s->area_stack / (double)span;
 		res->c.pool_pages_mean = (double)s->area_pool / (double)span;
+		res->c.total_pages_mean = (double)s->area_total / (double)span;
 	} else {
 		res->c.stack_pages_mean = (double)s->lv.stack;
-		res->c.pool_pages_mean = (double)(s->lv.pool + s->lv.global);
+		res->c.pool_pages_mean = (double)s->lv.pool;
+		res->c.total_pages_mean = (double)(s->lv.stack + s->lv.pool + s->lv.global +
+						   s->lv.cache);
 	}
 	res->nr_crashes = s->nr_crashes;
 	memcpy(res->crashes, s->crashes, s->nr_crashes * sizeof(s->crashes[0]));
@@ -747,6 +826,9 @@ void ks_grid_finish(struct ks_grid *g, uint64_t end_ns, struct ks_result *res)
 		g->now = end_ns;
 		ks_series_final(s, end_ns);
 		ks_levels_touch(s);
+		for (slot = 0; slot < g->task_top; slot++)
+			if (g->task[slot].tid)
+				ks_run_close(s, slot);
 		if (s->run.pol->finish)
 			s->run.pol->finish(&s->run);
 		run_result(g, s, end_ns, hist, &res[i]);
@@ -775,11 +857,7 @@ int ks_grid_task_pages(const struct ks_grid *g, size_t run, uint32_t tid,
 	task = &g->task[slot];
 	t = ks_run_task(s, slot);
 	/* run_need() without its overflow count: a query changes nothing */
-	need = ks_pages_for(&s->geom, task->hwm);
-	if (need < s->geom.prealloc)
-		need = s->geom.prealloc;
-	if (need > s->geom.thread_pages)
-		need = s->geom.thread_pages;
+	need = ks_run_need(s, task->hwm);
 	out->hwm = task->hwm;
 	out->need = need;
 	out->mapped = t->mapped;

@@ -25,7 +25,7 @@
 #include "ks_err.h"
 
 /* Bumped whenever a change can alter any result: stored with every run. */
-#define KS_ENGINE_VERSION "6"
+#define KS_ENGINE_VERSION "9"
 
 /* What the engine needs to know about the traced machine. */
 struct ks_machine {
@@ -39,7 +39,11 @@ struct ks_machine {
 /*
  * The counters, identical for every policy.  X(name, description); all are
  * uint64_t.  Pages are in units of the configured page size, "kb" are KiB.
- * "_end" values are the state when the trace ends.
+ * "_end" values are the state when the trace ends.  By construction
+ * (policy.h's services): tlb_flushes = tlb_local_flushes + tlb_shootdowns,
+ * pte_writes = maps + unmaps + accessed bits cleared, and asleep_page_ns /
+ * (end - start) is the mean of pages held by tasks not running on a CPU (a
+ * task runs from its switch-in to its switch-out).
  */
 #define KS_COUNTERS(X)								\
 	X(events,		"events replayed")				\
@@ -52,8 +56,8 @@ struct ks_machine {
 	X(stack_pages_peak,	"most pages mapped to stacks at once")		\
 	X(kernel_stack_kb_end,	"the kernel's nr_kernel_stack at the end (KiB)") \
 	X(dyn_faults_kb_end,	"the kernel's nr_dynamic_stacks_faults at the end (KiB)") \
-	X(pool_pages_end,	"pages held in per-CPU pools at the end")	\
-	X(pool_pages_peak,	"most pages held in per-CPU pools at once")	\
+	X(pool_pages_end,	"pages held in per-CPU pools (and reserves) at the end") \
+	X(pool_pages_peak,	"most pages held in per-CPU pools (and reserves) at once") \
 	X(global_pages_end,	"pages held in the global pool at the end")	\
 	X(cache_pages_end,	"pages held by cached (freed) stacks at the end") \
 	X(extra_pages,		"other fixed overhead pages (arm64 sync stacks, reserves)") \
@@ -75,7 +79,7 @@ struct ks_machine {
 	X(leaked_pages,		"pages lost by modelled kernel bugs")		\
 	X(maps,			"page-table map operations")			\
 	X(unmaps,		"page-table unmap operations")			\
-	X(tlb_flushes,		"TLB flushes")					\
+	X(tlb_flushes,		"TLB flushes (local flushes plus shootdowns)")	\
 	X(kfaults,		"kernel-mode page faults seen")			\
 	X(sync_exceptions,	"kernel synchronous exceptions (arm64 sync stack)") \
 	X(copy_bytes,		"bytes copied from the sync stack to the task stack") \
@@ -83,14 +87,34 @@ struct ks_machine {
 	X(entries,		"kernel entries from user mode seen")		\
 	X(waits,		"allocations that had to sleep")		\
 	X(wait_ns,		"modelled time spent sleeping for pages")	\
-	X(lost_events,		"events lost while recording (from the trace)")
+	X(lost_events,		"events lost while recording (from the trace)")	\
+	/* page-table and TLB work, reclaim, refaults, admission (every policy) */ \
+	X(pte_writes,		"PTE writes: maps, unmaps and accessed-bit clears") \
+	X(abit_checks,		"accessed-bit checks of stack PTEs")		\
+	X(switch_alloc_pages,	"pages mapped to a stack as its task is switched in") \
+	X(switch_free_pages,	"pages unmapped from a stack as its task is switched out") \
+	X(reclaimed_pages,	"pages reclaimed from the stacks of live tasks")	\
+	X(reclaim_passes,	"periodic reclaim passes (shrinker, collector)")	\
+	X(tlb_local_flushes,	"TLB flushes of the local CPU only")		\
+	X(tlb_shootdowns,	"TLB flushes that reach other CPUs by IPI")	\
+	X(ipis,			"IPIs sent by TLB shootdowns")			\
+	X(refaults,		"reclaimed stack pages needed again")		\
+	X(refault_delay_ns,	"summed time from a page's reclaim to its refault") \
+	X(refault_delay_max_ns,	"longest time from a page's reclaim to its refault") \
+	X(admission_waits,	"switch-ins that waited for stack pages")	\
+	X(admission_wait_ns,	"modelled time tasks waited to be switched in")	\
+	X(asleep_page_ns,	"integral of pages mapped to tasks not running (page-ns)") \
+	/* the memory bases: the peak of the sum, never a sum of peaks */	\
+	X(total_pages_peak,	"most pages of stacks, pools and cached stacks at once")
 
 struct ks_counters {
 #define KS_X_FIELD(name, desc) uint64_t name;
 	KS_COUNTERS(KS_X_FIELD)
 #undef KS_X_FIELD
 	double stack_pages_mean;	/* time-weighted mean of pages mapped to stacks */
-	double pool_pages_mean;		/* time-weighted mean of pool pages (all pools) */
+	double pool_pages_mean;		/* time-weighted mean of per-CPU pool (and reserve) pages */
+	/* time-weighted mean of stacks + every pool (global too) + cached stacks */
+	double total_pages_mean;
 };
 
 /* One would-be crash: when, where, who. */
@@ -100,12 +124,15 @@ struct ks_crash {
 	uint32_t tid;
 	uint32_t pages_needed;
 	uint32_t reason;	/* enum ks_crash_reason */
+	char comm[KS_COMM_LEN];	/* the task's name as the trace last gave it ("" unknown) */
 };
 
 enum ks_crash_reason {
 	KS_CRASH_POOL_EMPTY = 0,	/* no page in any pool */
 	KS_CRASH_PTE_PRESENT = 1,	/* RFC nr_pages bug: remapping a mapped page */
 	KS_CRASH_OVERFLOW = 2,		/* stack base reached (guard page) */
+	KS_CRASH_STARVED = 3,		/* a switch-in never found its pages: the task
+					 * would never run again */
 };
 
 /* One point of the memory-over-time series. */
@@ -113,6 +140,7 @@ struct ks_sample {
 	uint64_t time;
 	uint64_t stack_pages;
 	uint64_t pool_pages;	/* per-CPU and global pools */
+	uint64_t cache_pages;	/* cached (freed) stacks */
 	uint64_t kernel_stack_kb;
 	uint64_t tasks;
 	uint64_t crashes;	/* cumulative */
@@ -174,6 +202,23 @@ int ks_spec_canonical(const char *spec, char *buf, size_t len, struct ks_error *
  * Return: 0, -KS_E_POLICY, -KS_E_PARAM or -KS_E_DEPTH with @err naming it.
  */
 int ks_spec_check(const char *spec, const struct ks_machine *m, struct ks_error *err);
+
+/**
+ * ks_seed_derive() - the seed of replicate @i of a run seeded @seed: @seed
+ * itself for @i = 0, else the @i-th output of a SplitMix64 generator whose
+ * state starts at @seed (deterministic, spread over the 64-bit range)
+ */
+uint64_t ks_seed_derive(uint64_t seed, uint32_t i);
+
+/**
+ * ks_spec_replicate() - replicate @i of @spec: when @spec injects failures
+ * (fail_rate > 0 or fail windows), its canonical form with seed= set to
+ * ks_seed_derive(its seed, @i), written to @buf
+ * Return: 1 (written), 0 (no failure injection: nothing to replicate, @buf
+ * untouched), -KS_E_POLICY or -KS_E_PARAM (a bad spec, @err naming it).
+ */
+int ks_spec_replicate(const char *spec, uint32_t i, char *buf, size_t len,
+		      struct ks_error *err);
 
 /* Parameter value kinds understood by the generic parser (params.c). */
 enum ks_ptype {

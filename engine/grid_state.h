@@ -23,6 +23,13 @@ struct ks_timer {
 
 struct ks_arena;
 
+/* Which switch hook of a run is running (the stack services count by it). */
+enum {
+	KS_HOOK_NONE = 0,
+	KS_HOOK_SWITCH_IN = 1,	/* its maps are switch_alloc_pages */
+	KS_HOOK_SWITCH_OUT = 2,	/* its unmaps are switch_free_pages */
+};
+
 /* Current levels: the engine keeps means and peaks of these. */
 struct ks_levels {
 	int64_t stack;		/* pages mapped to live tasks */
@@ -53,7 +60,11 @@ struct ks_run_state {
 	uint64_t rng;			/* splitmix64 state */
 	uint64_t fail_ns[KS_MAX_WINDOWS][2];	/* absolute [start, end) */
 	unsigned __int128 area_stack;	/* integral of lv.stack over time */
-	unsigned __int128 area_pool;	/* integral of lv.pool + lv.global */
+	unsigned __int128 area_pool;	/* integral of lv.pool (per-CPU pools and reserves) */
+	unsigned __int128 area_total;	/* integral of stack + pool + global + cache */
+	unsigned __int128 area_run;	/* integral of the pages of running tasks */
+	uint64_t *run_mark;		/* per task slot: its running time (ks_task_ran())
+					 * when its stack last changed, for area_run */
 	struct ks_timer *timers;	/* binary heap */
 	size_t nr_timers, timers_cap;
 	uint64_t timer_seq;
@@ -63,6 +74,7 @@ struct ks_run_state {
 	struct ks_sample *samples;	/* conf.samples entries */
 	uint8_t *born;			/* per task slot: pages mapped right after birth */
 	bool nomem;			/* an allocation failed: results incomplete */
+	uint8_t in_hook;		/* KS_HOOK_*: the switch hook running now */
 	char params[512];		/* canonical resolved spec (no policy name) */
 };
 
@@ -91,6 +103,11 @@ struct ks_task {
 	uint16_t flags;		/* KS_T_* */
 	uint8_t how;		/* enum ks_birth */
 	uint8_t pad;
+	uint32_t cpu;		/* trace CPU it runs on, or last left (or appeared on) */
+	uint64_t run_ns;	/* time spent running, up to @since if KS_T_RUNNING */
+	uint64_t since;		/* KS_T_RUNNING: its switch-in; else when it stopped
+				 * running (or appeared) */
+	char comm[KS_COMM_LEN];	/* from its SNAPSHOT or NEW record; "" if none named it */
 };
 
 #define KS_T_KTHREAD	0x01
@@ -98,6 +115,7 @@ struct ks_task {
 #define KS_T_STOP_GROWN	0x04	/* the stop snapshot's HWM was processed as growth */
 #define KS_T_ADOPT	0x08	/* alive before the trace, HWM unknown: adopt the first one */
 #define KS_T_REFILL	0x10	/* grew outside a switch-out: runs may owe KS_PT_REFILL work */
+#define KS_T_RUNNING	0x20	/* switched in and not yet out */
 
 struct ks_grid {
 	struct ks_machine m;
@@ -148,6 +166,24 @@ static inline uint32_t ks_task_lookup(const struct ks_grid *g, uint32_t tid)
 	}
 }
 
+/* How long @t has run up to the grid's now. */
+static inline uint64_t ks_task_ran(const struct ks_grid *g, const struct ks_task *t)
+{
+	if ((t->flags & KS_T_RUNNING) && g->now > t->since)
+		return t->run_ns + (g->now - t->since);
+	return t->run_ns;
+}
+
+/* Pages @hwm needs in @s (prealloc floor, stack-size cap), counting no overflow. */
+static inline uint32_t ks_run_need(const struct ks_run_state *s, uint32_t hwm)
+{
+	uint32_t need = ks_pages_for(&s->geom, hwm);
+
+	if (need < s->geom.prealloc)
+		need = s->geom.prealloc;
+	return need > s->geom.thread_pages ? s->geom.thread_pages : need;
+}
+
 /* tasks.c */
 int ks_task_slots_grow(struct ks_grid *g);
 uint32_t ks_task_insert(struct ks_grid *g, uint32_t tid);
@@ -158,6 +194,7 @@ void ks_levels_touch(struct ks_run_state *s);
 void ks_run_timers(struct ks_run_state *s, uint64_t upto);
 void ks_series_advance(struct ks_run_state *s, uint64_t upto);
 void ks_series_final(struct ks_run_state *s, uint64_t end);
+void ks_run_close(struct ks_run_state *s, uint32_t slot);
 int ks_run_alloc_services(struct ks_run_state *s);
 void ks_run_free_services(struct ks_run_state *s);
 

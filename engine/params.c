@@ -579,3 +579,36 @@ int ks_spec_check(const char *spec, const struct ks_machine *m, struct ks_error 
 		ret = ks_params_resolve(&ps, m, err);
 	return ret;
 }
+
+uint64_t ks_seed_derive(uint64_t seed, uint32_t i)
+{
+	uint64_t state = seed, z = seed;
+
+	/* SplitMix64: each step adds the golden gamma and mixes the sum */
+	while (i--) {
+		state += 0x9e3779b97f4a7c15ULL;
+		z = state;
+		z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+		z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+		z ^= z >> 31;
+	}
+	return z;
+}
+
+int ks_spec_replicate(const char *spec, uint32_t i, char *buf, size_t len,
+		      struct ks_error *err)
+{
+	struct ks_parsed ps;
+	int ret;
+
+	ret = ks_params_parse(spec, &ps, err);
+	if (ret)
+		return ret;
+	/* without failure injection the seed changes nothing: one run says it all */
+	if (!(ps.conf.fail_rate > 0) && !ps.conf.fail_windows.n)
+		return 0;
+	ps.conf.seed = ks_seed_derive(ps.conf.seed, i);
+	if (ks_params_format(&ps, true, buf, len))
+		return ks_error_set(err, KS_E_PARAM, "canonical spec longer than %zu bytes", len);
+	return 1;
+}

@@ -31,25 +31,37 @@
  *    the engine's own; it reads r->geo, r->pconf, r->clock, the hook (const)
  *    and its private state (ks_run_priv(), ks_cpu_priv(), ks_task_priv()),
  *    and acts through the services below.
- * 2. engine/registry.c: one line (the order is --list-policies' order).
+ * 2. engine/registry.c: two lines, its extern declaration and its entry in
+ *    ks_policies[] (the order is --list-policies' order).
  * 3. engine/meson.build: one line in engine_sources.
  * 4. tests/policies/golden_NAME.c and its name in tests/policies/meson.build:
  *    tiny traces whose expected counters are worked out by hand in the
  *    comments, never pasted from the program's output.
+ * 5. tests/pins/shipped.pins: the policy's lines, regenerated on purpose
+ *    (the pins test fails for a registered policy without them).
  * Per-CPU state is indexed by @h->cpu, already a valid index (the engine
  * folds a CPU the trace header did not count); another task is reached by
  * its slot (@h->slot, kept, then ks_task_at()).  Deferred work (a pool
- * refilled after a latency, balance workers) is ks_timer_add().
+ * refilled after a latency, balance workers) is ks_timer_add(); a periodic
+ * pass over the tasks (a shrinker, a collector) is a timer that calls
+ * ks_tasks_walk().  Per-task state follows the 6-byte struct ks_ptask, so
+ * it is only byte-aligned: keep wider fields in byte arrays (memcpy).  A
+ * policy that reads depths (a switch's saved stack pointer, @h->ev->depth)
+ * sets needs_depth, or refuses the keys that need them in resolve().
  *
  * The services and what each counts; nothing else counts for a policy.
  * Stack and charges:
- * - ks_stack_map(): maps += n; the stack level.
+ * - ks_stack_map(): maps += n, pte_writes += n; the stack level; inside a
+ *   switch_in hook also switch_alloc_pages += n.
  * - ks_stack_adopt(): the stack level only (pages already mapped).
  * - ks_stack_inherit(): a fork takes a cached stack: the cache level -n, the
  *   stack level +n, charged (memcg), inherited_pages += n - prealloc.
  * - ks_task_adopt(): the stack level and nr_kernel_stack of a task alive
  *   before the trace (no map, no memcg charge).
- * - ks_stack_unmap(): unmaps += n; the stack level.
+ * - ks_stack_unmap(): unmaps += n, pte_writes += n; the stack level; inside
+ *   a switch_out hook also switch_free_pages += n.
+ * - ks_stack_reclaim(): ks_stack_unmap() and reclaimed_pages += n (pages a
+ *   reclaim rule takes from a live task).
  * - ks_stack_drop(): the stack level only (to a cache, or leaked).
  * - ks_cache_add(): the cache level.
  * - ks_pages_leak(): leaked_pages += n.
@@ -59,9 +71,18 @@
  * - ks_uncharge(): nr_kernel_stack, nr_dynamic_stacks_faults.
  * Faults, costs, crashes:
  * - ks_fault(): faults++, fault_pages += pages (arm64: sync_exceptions++,
- *   tlb_flushes += pages).
- * - ks_tlb_flush(): tlb_flushes++ (a flush outside a fault).
+ *   tlb_flushes and tlb_local_flushes += pages).
+ * - ks_tlb_flush(): tlb_flushes++, tlb_local_flushes++ (a local flush
+ *   outside a fault).
+ * - ks_tlb_shootdown(): tlb_flushes++, tlb_shootdowns++, ipis += cpus (none:
+ *   a local flush).
+ * - ks_abit_check(): abit_checks += n, pte_writes += cleared.
+ * - ks_reclaim_pass(): reclaim_passes++.
+ * - ks_refault(): refaults++, refault_delay_ns += now - reclaimed_at, and
+ *   refault_delay_max_ns.
  * - ks_wait(): waits++, wait_ns += ns (an allocation that slept).
+ * - ks_admit_pages(): the allocator's counters, and if it has to wait
+ *   admission_waits++, admission_wait_ns (a crash if it never gets them).
  * - ks_crash(): crashes++ and the record.
  * - ks_extra_pages(): extra_pages += n (fixed overheads, at init()).
  * The page allocator:
@@ -80,7 +101,9 @@
  *   refill_failures++.
  * Counted by the engine alone: events, switches, tasks, forks, exits,
  * kfaults, entries, overflows, the entry model's sync_exceptions,
- * copy_bytes and downgrades, and every _end, _peak and mean.
+ * copy_bytes and downgrades, every _end, _peak and mean, and asleep_page_ns
+ * (the pages of tasks not running, from the stack services and the switches).
+ * Tasks: ks_tasks_walk() visits every live task (a periodic pass).
  *
  * What the engine does by itself, for every policy:
  * - task lifecycle: SNAPSHOT (without KS_F_STOP) creates a task alive at
@@ -452,8 +475,9 @@ void ks_run_limit(struct ks_run *r, uint32_t pages);
  * ks_stack_map() - @n fresh pages are mapped into @t's stack
  * @r: the run
  * @t: the task
- * @n: pages (maps += n; the pages come from a pool or the allocator: the
- *	caller accounts their source)
+ * @n: pages (maps += n, pte_writes += n, and in a switch_in hook
+ *	switch_alloc_pages += n; the pages come from a pool or the allocator:
+ *	the caller accounts their source)
  */
 void ks_stack_map(struct ks_run *r, struct ks_ptask *t, uint32_t n);
 
@@ -481,7 +505,10 @@ void ks_stack_inherit(struct ks_run *r, struct ks_ptask *t, uint32_t n);
  */
 void ks_task_adopt(struct ks_run *r, const struct ks_hook *h);
 
-/** ks_stack_unmap() - @n pages of @t are unmapped and freed (unmaps += n) */
+/**
+ * ks_stack_unmap() - @n pages of @t are unmapped and freed (unmaps += n,
+ * pte_writes += n; in a switch_out hook, switch_free_pages += n)
+ */
 void ks_stack_unmap(struct ks_run *r, struct ks_ptask *t, uint32_t n);
 
 /**
@@ -524,14 +551,69 @@ void ks_uncharge(struct ks_run *r, struct ks_ptask *t, uint32_t n, uint32_t dyn)
  */
 void ks_fault(struct ks_run *r, uint32_t pages);
 
-/** ks_tlb_flush() - one TLB range flush outside a fault (tlb_flushes++) */
+/**
+ * ks_tlb_flush() - one local TLB range flush outside a fault (tlb_flushes++,
+ * tlb_local_flushes++)
+ */
 void ks_tlb_flush(struct ks_run *r);
+
+/**
+ * ks_tlb_shootdown() - one TLB flush that also reaches @cpus other CPUs by
+ * IPI (tlb_flushes++, tlb_shootdowns++, ipis += @cpus); with @cpus 0 it is a
+ * local flush (ks_tlb_flush())
+ */
+void ks_tlb_shootdown(struct ks_run *r, uint32_t cpus);
+
+/**
+ * ks_stack_reclaim() - a reclaim rule takes @n pages from live task @t:
+ * ks_stack_unmap() and reclaimed_pages += n (the pages go to a pool or the
+ * allocator: the caller accounts their destination)
+ */
+void ks_stack_reclaim(struct ks_run *r, struct ks_ptask *t, uint32_t n);
+
+/**
+ * ks_abit_check() - @n stack PTEs had their accessed bit checked
+ * (abit_checks += n), and @cleared of them were found set and cleared, each
+ * a PTE write (pte_writes += cleared)
+ */
+void ks_abit_check(struct ks_run *r, uint32_t n, uint32_t cleared);
+
+/** ks_reclaim_pass() - a periodic reclaim pass runs (reclaim_passes++) */
+void ks_reclaim_pass(struct ks_run *r);
+
+/**
+ * ks_refault() - a page reclaimed at @reclaimed_at is needed again now:
+ * refaults++, refault_delay_ns += now - @reclaimed_at, refault_delay_max_ns
+ * raised to that delay if longer
+ */
+void ks_refault(struct ks_run *r, uint64_t reclaimed_at);
 
 /**
  * ks_wait() - one allocation had to sleep, for @ns ns of modelled time
  * (waits++, wait_ns += ns)
  */
 void ks_wait(struct ks_run *r, uint64_t ns);
+
+#define KS_ADMIT_MAX_TRIES 1000	/* ks_admit_pages() retries before it gives up */
+
+/**
+ * ks_admit_pages() - admission at switch-in: the task @h needs @n pages the
+ * pools could not give it, and may not run before it has them
+ * @r: the run
+ * @h: the task switching in (a crash record names it)
+ * @n: pages still needed
+ * @retry_ns: modelled time between two tries of the allocator
+ *
+ * Tries the allocator (ks_alloc_page()) for each page now.  If one fails the
+ * task waits (admission_waits++): every @retry_ns it tries the remaining
+ * pages again (ks_alloc_page_at(); inside a fail window nothing succeeds
+ * before the window's end), and admission_wait_ns += the time from now to
+ * the try that got the last page.  The replay does not delay the trace: the
+ * wait is counted, not applied.  After KS_ADMIT_MAX_TRIES failed retries
+ * (only with fail_rate near 1) a KS_CRASH_STARVED crash is recorded.
+ * Return: pages it never got (0 unless it starved).
+ */
+uint32_t ks_admit_pages(struct ks_run *r, const struct ks_hook *h, uint32_t n, uint64_t retry_ns);
 
 /**
  * ks_extra_pages() - init() only: @n more pages of fixed overhead (sync
@@ -570,6 +652,28 @@ uint64_t ks_fail_until(const struct ks_run *r, uint64_t when);
  * @reason: enum ks_crash_reason
  */
 void ks_crash(struct ks_run *r, const struct ks_hook *h, uint32_t pages, uint32_t reason);
+
+/*
+ * A task visited by ks_tasks_walk(): @asleep_since is when it stopped
+ * running (or appeared, if it never ran in the trace), KS_TIME_NEVER while
+ * it runs.
+ */
+typedef void (*ks_walk_fn)(struct ks_run *r, const struct ks_hook *h, uint64_t asleep_since);
+
+/**
+ * ks_tasks_walk() - call @fn for every live task, in slot order (a periodic
+ * pass over the tasks: a shrinker, a collector)
+ * @r: the run
+ * @fn: called with a hook whose @ev is NULL, @time now, @cpu (and
+ *	@trace_cpu) the index of the CPU the task last ran on (for a task that
+ *	never ran in the trace, the one it appeared on), @slot, @tid, @hwm,
+ *	@need, @t and @kthread as for any hook
+ *
+ * A task runs from its switch-in to its switch-out; before the first switch
+ * on a CPU the replay does not know who runs there, so such a task counts
+ * as not running.  @fn may change the task's pages through the services.
+ */
+void ks_tasks_walk(struct ks_run *r, ks_walk_fn fn);
 
 /**
  * ks_timer_add() - deferred work: run @fn(@r, @arg) at time @when

@@ -7,6 +7,7 @@
  * run's counters outside the event loop: so every policy is counted alike.
  */
 #include <errno.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -41,12 +42,18 @@ void ks_run_limit(struct ks_run *r, uint32_t pages)
 	ks_run_state(r)->geom.limit_pages = pages;
 }
 
+/* Pages held by stacks, every pool and cached stacks: the sum whose peak and mean are kept. */
+static int64_t total_level(const struct ks_run_state *s)
+{
+	return s->lv.stack + s->lv.pool + s->lv.global + s->lv.cache;
+}
+
 /* Close the area under the levels up to now, before a level changes. */
 void ks_levels_touch(struct ks_run_state *s)
 {
 	uint64_t start = s->geom.start_ns;
 	uint64_t from = s->last_t > start ? s->last_t : start;
-	int64_t pool = s->lv.pool + s->lv.global;
+	int64_t total = total_level(s);
 	uint64_t now = *s->run.clock;
 
 	if (now > from) {
@@ -54,11 +61,60 @@ void ks_levels_touch(struct ks_run_state *s)
 
 		if (s->lv.stack > 0)
 			s->area_stack += (unsigned __int128)(uint64_t)s->lv.stack * dt;
-		if (pool > 0)
-			s->area_pool += (unsigned __int128)(uint64_t)pool * dt;
+		if (s->lv.pool > 0)
+			s->area_pool += (unsigned __int128)(uint64_t)s->lv.pool * dt;
+		if (total > 0)
+			s->area_total += (unsigned __int128)(uint64_t)total * dt;
 	}
 	if (now > s->last_t)
 		s->last_t = now;
+}
+
+/* @t's slot in @s, or KS_NO_TASK for a task outside the table (a unit test's). */
+static uint32_t task_slot(const struct ks_run_state *s, const struct ks_ptask *t)
+{
+	uintptr_t p = (uintptr_t)t, base = (uintptr_t)s->tasks;
+
+	if (p < base || p >= base + (uintptr_t)s->grid->task_cap * s->stride)
+		return KS_NO_TASK;
+	return (uint32_t)((p - base) / s->stride);
+}
+
+/*
+ * The area under the pages of running tasks, closed for the task in @slot
+ * up to now: its pages times the time it ran since its stack last changed.
+ * Called before its page count changes, and for every live task at the end.
+ */
+void ks_run_close(struct ks_run_state *s, uint32_t slot)
+{
+	uint64_t ran = ks_task_ran(s->grid, &s->grid->task[slot]);
+	const struct ks_ptask *t = ks_run_task(s, slot);
+
+	if (ran > s->run_mark[slot])
+		s->area_run += (unsigned __int128)t->mapped * (ran - s->run_mark[slot]);
+	s->run_mark[slot] = ran;
+}
+
+/* @t's page count is about to change: close its share of the running area. */
+static void task_touch(struct ks_run_state *s, const struct ks_ptask *t)
+{
+	uint32_t slot = task_slot(s, t);
+
+	if (slot != KS_NO_TASK)
+		ks_run_close(s, slot);
+}
+
+/*
+ * After a level changed: the peak of the sum.  Every policy moves a page
+ * out of one level before it enters the next (a pool page taken, then
+ * mapped), so a move never shows as a peak: only new pages raise the sum.
+ */
+static void total_peak(struct ks_run_state *s)
+{
+	int64_t total = total_level(s);
+
+	if (total > (int64_t)s->c.total_pages_peak)
+		s->c.total_pages_peak = (uint64_t)total;
 }
 
 static void stack_level(struct ks_run_state *s, int64_t delta)
@@ -67,21 +123,30 @@ static void stack_level(struct ks_run_state *s, int64_t delta)
 	s->lv.stack += delta;
 	if (s->lv.stack > (int64_t)s->c.stack_pages_peak)
 		s->c.stack_pages_peak = (uint64_t)s->lv.stack;
+	total_peak(s);
 }
 
 void ks_stack_map(struct ks_run *r, struct ks_ptask *t, uint32_t n)
 {
 	struct ks_run_state *s = ks_run_state(r);
 
+	task_touch(s, t);
 	t->mapped += n;
 	s->c.maps += n;
+	s->c.pte_writes += n;
+	/* a page a task gets as it is switched in (not a fault seen at switch-out) */
+	if (s->in_hook == KS_HOOK_SWITCH_IN)
+		s->c.switch_alloc_pages += n;
 	stack_level(s, n);
 }
 
 void ks_stack_adopt(struct ks_run *r, struct ks_ptask *t, uint32_t n)
 {
+	struct ks_run_state *s = ks_run_state(r);
+
+	task_touch(s, t);
 	t->mapped += n;
-	stack_level(ks_run_state(r), n);
+	stack_level(s, n);
 }
 
 void ks_stack_inherit(struct ks_run *r, struct ks_ptask *t, uint32_t n)
@@ -116,20 +181,37 @@ void ks_stack_unmap(struct ks_run *r, struct ks_ptask *t, uint32_t n)
 {
 	struct ks_run_state *s = ks_run_state(r);
 
+	task_touch(s, t);
 	t->mapped -= n;
 	s->c.unmaps += n;
+	s->c.pte_writes += n;
+	if (s->in_hook == KS_HOOK_SWITCH_OUT)
+		s->c.switch_free_pages += n;
 	stack_level(s, -(int64_t)n);
+}
+
+void ks_stack_reclaim(struct ks_run *r, struct ks_ptask *t, uint32_t n)
+{
+	ks_run_state(r)->c.reclaimed_pages += n;
+	ks_stack_unmap(r, t, n);
 }
 
 void ks_stack_drop(struct ks_run *r, struct ks_ptask *t, uint32_t n)
 {
+	struct ks_run_state *s = ks_run_state(r);
+
+	task_touch(s, t);
 	t->mapped -= n;
-	stack_level(ks_run_state(r), -(int64_t)n);
+	stack_level(s, -(int64_t)n);
 }
 
 void ks_cache_add(struct ks_run *r, int64_t delta)
 {
-	ks_run_state(r)->lv.cache += delta;
+	struct ks_run_state *s = ks_run_state(r);
+
+	ks_levels_touch(s);
+	s->lv.cache += delta;
+	total_peak(s);
 }
 
 void ks_pages_leak(struct ks_run *r, uint32_t n)
@@ -179,12 +261,55 @@ void ks_fault(struct ks_run *r, uint32_t pages)
 	if (s->conf.entry_model == KS_EM_ARM64) {
 		s->c.sync_exceptions++;
 		s->c.tlb_flushes += pages;
+		s->c.tlb_local_flushes += pages;
 	}
 }
 
 void ks_tlb_flush(struct ks_run *r)
 {
-	ks_run_state(r)->c.tlb_flushes++;
+	struct ks_run_state *s = ks_run_state(r);
+
+	s->c.tlb_flushes++;
+	s->c.tlb_local_flushes++;
+}
+
+void ks_tlb_shootdown(struct ks_run *r, uint32_t cpus)
+{
+	struct ks_run_state *s = ks_run_state(r);
+
+	/* no other CPU to reach: a local flush */
+	if (!cpus) {
+		ks_tlb_flush(r);
+		return;
+	}
+	s->c.tlb_flushes++;
+	s->c.tlb_shootdowns++;
+	s->c.ipis += cpus;
+}
+
+void ks_abit_check(struct ks_run *r, uint32_t n, uint32_t cleared)
+{
+	struct ks_run_state *s = ks_run_state(r);
+
+	s->c.abit_checks += n;
+	s->c.pte_writes += cleared;
+}
+
+void ks_reclaim_pass(struct ks_run *r)
+{
+	ks_run_state(r)->c.reclaim_passes++;
+}
+
+void ks_refault(struct ks_run *r, uint64_t reclaimed_at)
+{
+	struct ks_run_state *s = ks_run_state(r);
+	uint64_t now = *r->clock;
+	uint64_t d = now > reclaimed_at ? now - reclaimed_at : 0;
+
+	s->c.refaults++;
+	s->c.refault_delay_ns += d;
+	if (d > s->c.refault_delay_max_ns)
+		s->c.refault_delay_max_ns = d;
 }
 
 void ks_wait(struct ks_run *r, uint64_t ns)
@@ -254,6 +379,35 @@ bool ks_alloc_page_at(struct ks_run *r, uint64_t when)
 	return !fail;
 }
 
+uint32_t ks_admit_pages(struct ks_run *r, const struct ks_hook *h, uint32_t n, uint64_t retry_ns)
+{
+	struct ks_run_state *s = ks_run_state(r);
+	uint64_t now = *r->clock, t = now;
+	uint32_t tries = 0;
+
+	while (n && ks_alloc_page(r))
+		n--;
+	if (!n)
+		return 0;
+	/* the task may not run until every page is found: it waits, retrying */
+	s->c.admission_waits++;
+	for (;;) {
+		t = ks_time_add(t, retry_ns);
+		while (n && ks_alloc_page_at(r, t))
+			n--;
+		if (!n)
+			break;
+		if (++tries == KS_ADMIT_MAX_TRIES) {
+			ks_crash(r, h, n, KS_CRASH_STARVED);
+			break;
+		}
+		/* inside a fail window nothing can succeed before its end */
+		t = ks_fail_until(r, t);
+	}
+	s->c.admission_wait_ns += t - now;
+	return n;
+}
+
 void ks_crash(struct ks_run *r, const struct ks_hook *h, uint32_t pages, uint32_t reason)
 {
 	struct ks_run_state *s = ks_run_state(r);
@@ -267,6 +421,31 @@ void ks_crash(struct ks_run *r, const struct ks_hook *h, uint32_t pages, uint32_
 		c->tid = h->tid;
 		c->pages_needed = pages;
 		c->reason = reason;
+		memcpy(c->comm, s->grid->task[h->slot].comm, sizeof(c->comm));
+	}
+}
+
+void ks_tasks_walk(struct ks_run *r, ks_walk_fn fn)
+{
+	struct ks_run_state *s = ks_run_state(r);
+	const struct ks_grid *g = s->grid;
+	struct ks_hook h = { .time = g->now };
+	uint32_t slot;
+
+	for (slot = 0; slot < g->task_top; slot++) {
+		const struct ks_task *task = &g->task[slot];
+
+		if (!task->tid)
+			continue;
+		h.trace_cpu = task->cpu;
+		h.cpu = task->cpu < g->ncpus ? task->cpu : task->cpu % g->ncpus;
+		h.slot = slot;
+		h.tid = task->tid;
+		h.hwm = task->hwm;
+		h.need = ks_run_need(s, task->hwm);
+		h.t = ks_run_task(s, slot);
+		h.kthread = task->flags & KS_T_KTHREAD;
+		fn(r, &h, (task->flags & KS_T_RUNNING) ? KS_TIME_NEVER : task->since);
 	}
 }
 
@@ -358,6 +537,7 @@ static void series_push(struct ks_run_state *s, uint64_t t)
 	p->time = t;
 	p->stack_pages = s->lv.stack > 0 ? (uint64_t)s->lv.stack : 0;
 	p->pool_pages = (uint64_t)(s->lv.pool + s->lv.global);
+	p->cache_pages = s->lv.cache > 0 ? (uint64_t)s->lv.cache : 0;
 	p->kernel_stack_kb = s->lv.kstack_kb > 0 ? (uint64_t)s->lv.kstack_kb : 0;
 	p->tasks = s->grid->tasks;
 	p->crashes = s->c.crashes;
@@ -431,6 +611,9 @@ int ks_run_alloc_services(struct ks_run_state *s)
 		s->fail_ns[i][0] = after_start(s, s->conf.fail_windows.start[i]);
 		s->fail_ns[i][1] = after_start(s, s->conf.fail_windows.end[i]);
 	}
+	s->run_mark = calloc(s->grid->task_cap, sizeof(*s->run_mark));
+	if (!s->run_mark)
+		return -ENOMEM;
 	s->sample_every = 1000;
 	s->next_sample = s->geom.start_ns;
 	if (s->conf.samples) {
@@ -452,6 +635,7 @@ void ks_run_free_services(struct ks_run_state *s)
 	}
 	free(s->timers);
 	free(s->samples);
+	free(s->run_mark);
 }
 
 int ks_pool_init(struct ks_run *r, struct ks_pool *p, uint32_t nslots, enum ks_pool_kind kind)
@@ -470,11 +654,13 @@ static void pool_level(struct ks_run_state *s, const struct ks_pool *p, int64_t 
 	ks_levels_touch(s);
 	if (p->kind == KS_POOL_GLOBAL) {
 		s->lv.global += delta;
+		total_peak(s);
 		return;
 	}
 	s->lv.pool += delta;
 	if (s->lv.pool > (int64_t)s->c.pool_pages_peak)
 		s->c.pool_pages_peak = (uint64_t)s->lv.pool;
+	total_peak(s);
 }
 
 void ks_pool_set(struct ks_run *r, struct ks_pool *p, uint32_t i, enum ks_slot state)

@@ -72,6 +72,7 @@ int ks_task_slots_grow(struct ks_grid *g)
 {
 	uint32_t cap = g->task_cap ? g->task_cap * 2 : 1024;
 	struct ks_task *t;
+	uint64_t *mark;
 	uint32_t *f;
 	size_t i;
 
@@ -94,6 +95,10 @@ int ks_task_slots_grow(struct ks_grid *g)
 		if (!p)
 			return -ENOMEM;
 		s->born = p;
+		mark = realloc(s->run_mark, cap * sizeof(*mark));
+		if (!mark)
+			return -ENOMEM;
+		s->run_mark = mark;
 	}
 	g->task_cap = cap;
 	return 0;

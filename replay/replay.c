@@ -2,11 +2,19 @@
 /*
  * Replay one trace under many configurations, in parallel.
  *
- * The calling thread reads and decodes the trace once and broadcasts each
- * decoded block through a small ring to every worker thread; each worker
+ * The calling thread reads and decodes the trace once, each block straight
+ * into a slot of a small ring that it then broadcasts to every worker
+ * thread (no copy: the slot is the reader's output array); each worker
  * feeds the blocks to a grid of the configurations it owns (the engine does
  * the trace-side work once per event for its whole grid).  Decoding thus
  * runs once, and overlaps with the engines.
+ *
+ * With a single worker, the calling thread is the worker: it decodes a
+ * block and feeds it to its grid while the block is still in its cache.
+ * Handing blocks to another thread would move every event from one core's
+ * cache to another's, which cost a quarter more CPU time per event than
+ * decoding and replaying on one core (kstack bench), for an overlap that
+ * only a second idle core gives.
  *
  * Results are stored by the calling thread after every worker finished, in
  * spec order, one transaction per run: the database never sees a run that
@@ -24,6 +32,7 @@
 
 #include "ks_progress.h"
 #include "replay.h"
+#include "tasks.h"
 
 #define RING_SLOTS 8
 
@@ -47,6 +56,7 @@ struct ring {
 struct worker {
 	pthread_t thread;
 	struct ring *ring;
+	struct ks_tasks *tasks;		/* the per-task analysis's thread: no grid */
 	const struct ks_machine *m;
 	const struct ks_speclist *specs;
 	size_t first, count;		/* specs[first .. first+count) */
@@ -98,6 +108,31 @@ int ks_replay_machine(struct ks_machine *m, const struct kst_info *info, struct 
 	return 0;
 }
 
+/* Feed one decoded block to @w's grid */
+static void worker_feed(struct worker *w, const struct slot *s)
+{
+	/* stopping: drain the ring without replaying it (the results are dropped) */
+	if (!ks_stop_signal()) {
+		if (w->tasks)
+			ks_tasks_feed(w->tasks, s->evs, s->n);
+		else
+			ks_grid_feed(w->grid, s->evs, s->n);
+	}
+	if (s->n && s->evs[s->n - 1].time > w->end_ns)
+		w->end_ns = s->evs[s->n - 1].time;
+}
+
+/*
+ * The engine cannot report errors per event: a grid that ran out of memory
+ * is incomplete and must not be stored as if whole.
+ */
+static void worker_finish(struct worker *w)
+{
+	w->rc = w->tasks ? ks_tasks_status(w->tasks) : ks_grid_status(w->grid);
+	if (w->rc)
+		ks_error_set(&w->err, -w->rc, "replay ran out of memory");
+}
+
 static void *worker_run(void *arg)
 {
 	struct worker *w = arg;
@@ -117,11 +152,7 @@ static void *worker_run(void *arg)
 
 		/* the slot stays ours until we decrement pending */
 		s = &ring->slot[next % RING_SLOTS];
-		/* stopping: drain the ring without replaying it (the results are dropped) */
-		if (!ks_stop_signal())
-			ks_grid_feed(w->grid, s->evs, s->n);
-		if (s->n && s->evs[s->n - 1].time > w->end_ns)
-			w->end_ns = s->evs[s->n - 1].time;
+		worker_feed(w, s);
 
 		pthread_mutex_lock(&ring->lock);
 		if (--s->pending == 0)
@@ -129,16 +160,12 @@ static void *worker_run(void *arg)
 		pthread_mutex_unlock(&ring->lock);
 		next++;
 	}
-	/* the engine cannot report errors per event: a grid that ran out of
-	 * memory is incomplete and must not be stored as if whole */
-	w->rc = ks_grid_status(w->grid);
-	if (w->rc)
-		ks_error_set(&w->err, -w->rc, "replay ran out of memory");
+	worker_finish(w);
 	return NULL;
 }
 
-/* Copy one decoded block into the next free slot and publish it. */
-static int ring_put(struct ring *ring, const struct ks_event *evs, size_t n)
+/* The next slot to fill, once every worker is done with it */
+static struct slot *ring_next(struct ring *ring)
 {
 	struct slot *s = &ring->slot[ring->produced % RING_SLOTS];
 
@@ -146,24 +173,17 @@ static int ring_put(struct ring *ring, const struct ks_event *evs, size_t n)
 	while (s->pending)
 		pthread_cond_wait(&ring->drained, &ring->lock);
 	pthread_mutex_unlock(&ring->lock);
+	return s;
+}
 
-	if (n > s->cap) {
-		struct ks_event *ne = realloc(s->evs, n * sizeof(*ne));
-
-		if (!ne)
-			return -ENOMEM;
-		s->evs = ne;
-		s->cap = n;
-	}
-	memcpy(s->evs, evs, n * sizeof(*evs));
-	s->n = n;
-
+/* Publish the slot ring_next() gave, now holding a block */
+static void ring_publish(struct ring *ring, struct slot *s)
+{
 	pthread_mutex_lock(&ring->lock);
 	s->pending = ring->nworkers;
 	ring->produced++;
 	pthread_cond_broadcast(&ring->filled);
 	pthread_mutex_unlock(&ring->lock);
-	return 0;
 }
 
 static void ring_close(struct ring *ring)
@@ -182,27 +202,30 @@ static unsigned int online_cpus(void)
 }
 
 /*
- * Decode every block into the ring; returns 0 at the end of the trace or a
- * negative code (corrupt block, interrupted, no memory).
+ * Decode every block into the ring, or, with @self (the only worker), into
+ * one slot fed to @self's grid at once; returns 0 at the end of the trace
+ * or a negative code (corrupt block, interrupted, no memory).
  */
-static int produce(struct kst_reader *r, struct ring *ring, const char *path,
-		   const struct ks_replay_opts *o, uint64_t total, uint64_t *events,
-		   struct ks_error *err)
+static int produce(struct kst_reader *r, struct ring *ring, struct worker *self,
+		   const char *path, const struct ks_replay_opts *o, uint64_t total,
+		   uint64_t *events, struct ks_error *err)
 {
-	const struct ks_event *evs;
-	size_t n;
+	struct slot *s;
 	int rc;
 
-	while ((rc = kst_reader_next_block(r, &evs, &n, err)) > 0) {
+	for (;;) {
+		s = self ? &ring->slot[0] : ring_next(ring);
+		rc = kst_reader_read_block(r, &s->evs, &s->cap, &s->n, err);
+		if (rc <= 0)
+			break;
 		rc = ks_stop_check(err, "replay");
 		if (rc)
 			break;
-		rc = ring_put(ring, evs, n);
-		if (rc) {
-			rc = ks_error_set(err, -rc, "replay ring");
-			break;
-		}
-		*events += n;
+		if (self)
+			worker_feed(self, s);
+		else
+			ring_publish(ring, s);
+		*events += s->n;
 		if (o->progress)
 			ks_progress_count("replay", path, *events, total, "events");
 	}
@@ -259,6 +282,36 @@ fail:
 	return rc;
 }
 
+/*
+ * The per-task analysis of @in, unless the store has the trace's task rows
+ * already (they depend on the trace alone): @tw->tasks set, and @tx
+ * collecting its rows in the store; both left NULL when not needed.
+ */
+static int tasks_open(struct ks_replay_input *in, struct ks_store *store, struct worker *tw,
+		      struct ks_store_tasks **tx, struct ks_error *err)
+{
+	const struct kst_info *info = kst_reader_info(in->r);
+	struct ks_tasks_config cfg = {
+		.start_ns = info->start_ns,
+		.page_size = in->m.page_size,
+		.thread_size = in->m.thread_size,
+		.workload_pid = info->workload_pid,
+	};
+	bool known;
+	int rc;
+
+	rc = ks_store_tasks_known(store, info, &known, err);
+	if (rc || known)
+		return rc;
+	rc = ks_store_tasks_begin(store, cfg.thread_size, tx, err);
+	if (rc)
+		return rc;
+	rc = ks_tasks_create(&tw->tasks, &cfg, ks_store_tasks_put, *tx);
+	if (rc)
+		return ks_error_set(err, -rc, "per-task analysis");
+	return 0;
+}
+
 int ks_replay_input_run(struct ks_replay_input *in, const struct ks_speclist *specs,
 			struct ks_store *store, const struct ks_replay_opts *o,
 			struct ks_replay_summary *sum, struct ks_result **results,
@@ -270,10 +323,13 @@ int ks_replay_input_run(struct ks_replay_input *in, const struct ks_speclist *sp
 	struct worker *w = NULL;
 	const struct kst_info *info = kst_reader_info(r);
 	const char *path = in->path;
+	struct ks_store_tasks *tx = NULL;
+	struct worker tw = { 0 };
 	struct ring ring;
 	uint64_t t0 = now_ns(), end_ns = 0;
 	int64_t trace_key = 0;
 	unsigned int nthreads, started = 0, t;
+	bool tw_started = false, direct;
 	size_t i, per, extra, at;
 	int rc = 0, prc;
 
@@ -313,8 +369,19 @@ int ks_replay_input_run(struct ks_replay_input *in, const struct ks_speclist *sp
 		if (rc)
 			goto out;
 	}
-	ring.nworkers = nthreads;
-	for (t = 0; t < nthreads; t++) {
+	if (store) {
+		rc = tasks_open(in, store, &tw, &tx, err);
+		if (rc)
+			goto out;
+	}
+	/*
+	 * One configuration worker and no per-task analysis: this thread
+	 * decodes and replays itself (handing blocks to another core costs more
+	 * than it overlaps); otherwise every consumer reads the ring.
+	 */
+	direct = nthreads == 1 && !tw.tasks;
+	ring.nworkers = direct ? 0 : nthreads;
+	for (t = 0; !direct && t < nthreads; t++) {
 		if (pthread_create(&w[t].thread, NULL, worker_run, &w[t])) {
 			rc = ks_error_set(err, EAGAIN, "cannot start replay threads");
 			ring.nworkers = t;	/* nobody else will consume */
@@ -322,11 +389,31 @@ int ks_replay_input_run(struct ks_replay_input *in, const struct ks_speclist *sp
 		}
 		started++;
 	}
+	/* the per-task analysis reads the same blocks in a thread of its own */
+	if (!rc && tw.tasks) {
+		tw.ring = &ring;
+		pthread_mutex_lock(&ring.lock);
+		ring.nworkers++;
+		pthread_mutex_unlock(&ring.lock);
+		if (pthread_create(&tw.thread, NULL, worker_run, &tw)) {
+			rc = ks_error_set(err, EAGAIN, "cannot start replay threads");
+			pthread_mutex_lock(&ring.lock);
+			ring.nworkers--;
+			pthread_mutex_unlock(&ring.lock);
+		} else {
+			tw_started = true;
+		}
+	}
 	if (!rc)
-		rc = produce(r, &ring, path, o, info->nr_events, &sum->events, err);
+		rc = produce(r, &ring, direct ? &w[0] : NULL, path, o, info->nr_events,
+			     &sum->events, err);
 	ring_close(&ring);
 	for (t = 0; t < started; t++)
 		pthread_join(w[t].thread, NULL);
+	if (tw_started)
+		pthread_join(tw.thread, NULL);
+	if (direct)
+		worker_finish(&w[0]);
 	/* a stop after the last block may have cut the workers short */
 	if (!rc)
 		rc = ks_stop_check(err, "replay");
@@ -356,10 +443,25 @@ int ks_replay_input_run(struct ks_replay_input *in, const struct ks_speclist *sp
 	for (i = 0; i < specs->n; i++)
 		sum->digest = ks_result_digest(&res[i], sum->digest);
 
+	if (tw.tasks && tw.rc == -ENOMEM) {
+		*err = tw.err;
+		rc = tw.rc;
+		goto out;
+	}
 	if (store) {
 		rc = ks_store_put_trace(store, info, path, &trace_key, err);
 		if (rc)
 			goto out;
+		if (tx) {
+			/* the tasks still alive at the end go too */
+			ks_tasks_finish(tw.tasks, end_ns);
+			sum->tasks = ks_tasks_count(tw.tasks);
+			rc = ks_store_tasks_commit(tx, trace_key, info->workload_pid,
+						   ks_tasks_live_peak(tw.tasks), err);
+			tx = NULL;
+			if (rc)
+				goto out;
+		}
 		for (i = 0; i < specs->n; i++) {
 			if (ks_stop_signal()) {
 				rc = ks_error_set(err, EINTR,
@@ -385,6 +487,8 @@ out:
 	if (w)
 		for (t = 0; t < nthreads; t++)
 			ks_grid_free(w[t].grid);
+	ks_store_tasks_abort(tx);
+	ks_tasks_free(tw.tasks);
 	for (i = 0; i < RING_SLOTS; i++)
 		free(ring.slot[i].evs);
 	pthread_cond_destroy(&ring.filled);

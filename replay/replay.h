@@ -37,6 +37,16 @@ struct ks_speclist {
  */
 int ks_speclist_expand(struct ks_speclist *out, const char *const *policies, size_t npol,
 		       const char *const *sweeps, size_t nsweeps, struct ks_error *err);
+/**
+ * ks_speclist_replicate() - every spec of @l that injects failures
+ * (fail_rate > 0 or fail windows) followed by its replicates 1..@n-1: the
+ * same spec with the seeds ks_seed_derive() gives from its own seed, so
+ * one pass over a trace replays each failure configuration under @n seeds.
+ * Specs without failure injection stay single.  @n >= 1; 1 changes nothing.
+ * Return: 0, -ENOMEM, or the error of a spec that does not parse.
+ */
+int ks_speclist_replicate(struct ks_speclist *l, uint32_t n, struct ks_error *err);
+
 /** ks_speclist_release() - free the specs inside @l */
 void ks_speclist_release(struct ks_speclist *l);
 
@@ -55,6 +65,7 @@ struct ks_replay_summary {
 	uint64_t lost;			/* lost events recorded in the trace */
 	bool truncated;			/* the trace had no trailer */
 	uint64_t digest;		/* of the canonical result rows, see ks_result_digest() */
+	uint64_t tasks;			/* task rows stored (0: stored before) */
 	uint64_t wall_ns;
 };
 

@@ -52,15 +52,19 @@ uint64_t ks_result_digest(const struct ks_result *r, uint64_t h)
 	h = fnv_u64(h, bits);
 	memcpy(&bits, &r->c.pool_pages_mean, sizeof(bits));
 	h = fnv_u64(h, bits);
+	memcpy(&bits, &r->c.total_pages_mean, sizeof(bits));
+	h = fnv_u64(h, bits);
 	for (i = 0; i < r->nr_crashes; i++) {
 		h = fnv_u64(h, r->crashes[i].time);
 		h = fnv_u64(h, ((uint64_t)r->crashes[i].cpu << 32) | r->crashes[i].tid);
 		h = fnv_u64(h, ((uint64_t)r->crashes[i].pages_needed << 32) | r->crashes[i].reason);
+		h = fnv_bytes(h, r->crashes[i].comm, sizeof(r->crashes[i].comm));
 	}
 	for (i = 0; i < r->nr_samples; i++) {
 		h = fnv_u64(h, r->samples[i].time);
 		h = fnv_u64(h, r->samples[i].stack_pages);
 		h = fnv_u64(h, r->samples[i].pool_pages);
+		h = fnv_u64(h, r->samples[i].cache_pages);
 		h = fnv_u64(h, r->samples[i].kernel_stack_kb);
 		h = fnv_u64(h, r->samples[i].tasks);
 		h = fnv_u64(h, r->samples[i].crashes);

@@ -256,6 +256,34 @@ out:
 	return rc;
 }
 
+int ks_speclist_replicate(struct ks_speclist *l, uint32_t n, struct ks_error *err)
+{
+	struct ks_speclist out = { 0 };
+	char spec[1024];
+	size_t i;
+	uint32_t k;
+	int rc = 0;
+
+	if (n <= 1)
+		return 0;
+	for (i = 0; i < l->n && !rc; i++) {
+		rc = speclist_add(&out, l->specs[i], err);
+		for (k = 1; k < n && !rc; k++) {
+			rc = ks_spec_replicate(l->specs[i], k, spec, sizeof(spec), err);
+			if (rc <= 0)
+				break;
+			rc = speclist_add(&out, spec, err);
+		}
+	}
+	if (rc) {
+		ks_speclist_release(&out);
+		return rc;
+	}
+	ks_speclist_release(l);
+	*l = out;
+	return 0;
+}
+
 void ks_speclist_release(struct ks_speclist *l)
 {
 	size_t i;

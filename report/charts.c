@@ -1,13 +1,15 @@
 // SPDX-License-Identifier: MIT
 /*
  * gnuplot charts from the store.  Each chart is data files (tab-separated,
- * labels sanitised) and a script of fixed text: nothing from a trace is
- * ever pasted into a script; gnuplot reads titles and keys from the data
- * (columnheader(), xticlabels(), strcol() in stats).  Data comes from the
- * store's queries, never from printed tables.
+ * labels sanitised, a header line naming the columns) and a script of fixed
+ * text: no label from a trace is ever pasted into a script, only file names
+ * carrying a trace's slug (letters, digits, dashes); gnuplot reads titles
+ * and keys from the data (columnheader(), xticlabels(), strcol() in stats).
+ * Data comes from the store's queries, never from printed tables.
  *
  * This file is the registry of charts and what runs them: it draws each
- * chart of the registry in turn (charts_memory.c, charts_sweep.c), lists
+ * chart of the registry in turn (charts_memory.c, charts_sweep.c,
+ * charts_tasks.c), lists
  * and cleans their files, and runs gnuplot on the scripts.
  */
 #include <dirent.h>
@@ -26,9 +28,9 @@
 
 /*
  * The charts, in the order they are drawn and listed.  A chart's files are
- * NAME.gp, NAME.dat (and NAME-K.dat series) and, drawn, NAME.png and
- * NAME.svg; a chart per trace writes NAME-N... for the N-th trace that has
- * its data.
+ * NAME.gp, NAME.dat, its data files NAME-*.dat and NAME_K.dat, and, drawn,
+ * NAME.png and NAME.svg; a chart per trace writes NAME-SLUG.* for each
+ * trace that has its data.
  */
 static const struct chart charts[] = {
 	{ .name = "bars", .per_trace = false, .draw = chart_bars },
@@ -36,6 +38,9 @@ static const struct chart charts[] = {
 	{ .name = "fallback", .per_trace = true, .draw = chart_fallback },
 	{ .name = "timeline", .per_trace = false, .draw = chart_timeline },
 	{ .name = "hwm", .per_trace = false, .draw = chart_hwm },
+	{ .name = "depth", .per_trace = true, .draw = chart_depth },
+	{ .name = "asleep", .per_trace = true, .draw = chart_asleep },
+	{ .name = "latch", .per_trace = false, .draw = chart_latch },
 };
 #define NR_CHARTS (sizeof(charts) / sizeof(charts[0]))
 
@@ -48,15 +53,13 @@ const char *ks_report_chart(size_t i, bool *per_trace)
 	return charts[i].name;
 }
 
-/* NAME.ext or NAME-N....ext with ext a chart file's: a file of chart @name. */
+/* NAME.ext, NAME-....ext or NAME_....ext with ext a chart file's: a file of chart @name. */
 static bool chart_file(const char *file, const char *name)
 {
 	static const char *const ext[] = { ".dat", ".gp", ".png", ".svg", ".log" };
 	size_t n = strlen(name), fl = strlen(file), i, el;
 
-	if (strncmp(file, name, n) || (file[n] != '.' && file[n] != '-'))
-		return false;
-	if (file[n] == '-' && (file[n + 1] < '0' || file[n + 1] > '9'))
+	if (strncmp(file, name, n) || (file[n] != '.' && file[n] != '-' && file[n] != '_'))
 		return false;
 	for (i = 0; i < sizeof(ext) / sizeof(ext[0]); i++) {
 		el = strlen(ext[i]);
@@ -86,43 +89,42 @@ static void clean_charts(struct chart_ctx *x)
 }
 
 /*
- * Which chart a script base name is, and its number: NAME for a chart drawn
- * once, NAME-N (N from 1) for a chart per trace.
+ * Which chart a script base name is: NAME for a chart drawn once, NAME-SLUG
+ * for a chart per trace (the longest name that fits, should one chart's
+ * name start another's).
  */
-static bool script_key(const char *base, size_t *chart, long *num)
+static bool script_key(const char *base, size_t *chart)
 {
-	size_t i, n;
-	char *end;
+	size_t i, n, best = 0;
+	bool found = false;
 
 	for (i = 0; i < NR_CHARTS; i++) {
 		n = strlen(charts[i].name);
-		if (strncmp(base, charts[i].name, n))
+		if (strncmp(base, charts[i].name, n) || (found && n <= best))
 			continue;
-		*chart = i;
-		*num = 0;
-		if (!charts[i].per_trace && !base[n])
-			return true;
-		if (charts[i].per_trace && base[n] == '-' && base[n + 1] >= '1' &&
-		    base[n + 1] <= '9') {
-			*num = strtol(base + n + 1, &end, 10);
-			if (!*end)
-				return true;
+		if ((!charts[i].per_trace && !base[n]) ||
+		    (charts[i].per_trace && base[n] == '-' && base[n + 1] &&
+		     strspn(base + n + 1, "abcdefghijklmnopqrstuvwxyz0123456789-") ==
+		     strlen(base + n + 1))) {
+			*chart = i;
+			best = n;
+			found = true;
 		}
 	}
-	return false;
+	return found;
 }
 
+/* By chart, in the registry's order, then by name. */
 static int cmp_script(const void *a, const void *b)
 {
 	const char *x = *(const char *const *)a, *y = *(const char *const *)b;
 	size_t cx = 0, cy = 0;
-	long nx = 0, ny = 0;
 
-	script_key(x, &cx, &nx);
-	script_key(y, &cy, &ny);
+	script_key(x, &cx);
+	script_key(y, &cy);
 	if (cx != cy)
 		return cx < cy ? -1 : 1;
-	return (nx > ny) - (nx < ny);
+	return strcmp(x, y);
 }
 
 void ks_report_chart_list_free(char **names)
@@ -140,7 +142,6 @@ int ks_report_chart_list(const char *dir, char ***names)
 	struct dirent *d;
 	size_t n = 0, c, len;
 	DIR *dd;
-	long num;
 
 	*names = NULL;
 	dd = opendir(dir);
@@ -157,7 +158,7 @@ int ks_report_chart_list(const char *dir, char ***names)
 		v[n] = strndup(d->d_name, len - 3);
 		if (!v[n])
 			goto nomem;
-		if (script_key(v[n], &c, &num))
+		if (script_key(v[n], &c))
 			n++;
 		else
 			free(v[n]);
@@ -285,10 +286,16 @@ int ks_report_charts_opts(struct ks_store *s, const struct ks_report_opts *o, co
 	if (ret)
 		return ret;
 	x.rs = &rs;
+	ret = chart_traces_init(&x);
+	if (ret) {
+		ks_rowset_release(&rs);
+		return ret;
+	}
 	clean_charts(&x);
 	for (i = 0; i < NR_CHARTS && !ret; i++)
 		ret = charts[i].draw(&x);
 	ks_rowset_release(&rs);
+	free(x.traces);
 	if (!ret && find_gnuplot(gnuplot, sizeof(gnuplot))) {
 		for (i = 0; i < x.nr_scripts && !ret; i++)
 			ret = draw(&x, gnuplot, x.scripts[i]);

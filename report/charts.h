@@ -3,9 +3,10 @@
  * What the charts share (report/ only): the context a chart is drawn in,
  * the helpers every chart writer uses (charts_lib.c: the label sanitiser,
  * file helpers, the script writer), and the charts themselves, which
- * charts.c lists in its registry.  Nothing from a trace is pasted into a
+ * charts.c lists in its registry.  No label from a trace is pasted into a
  * script: titles and keys are read by gnuplot from the data files, which
- * hold sanitised copies.
+ * hold sanitised copies; a script names its files, whose names carry a
+ * trace's slug (lowercase letters, digits and dashes only).
  */
 #ifndef KS_CHARTS_H
 #define KS_CHARTS_H
@@ -18,6 +19,18 @@
 
 #define KS_CHART_PATH 4096
 #define KS_CHART_TITLE 256
+/* Series that no two look alike (colour, dash, point); more repeat all three. */
+#define CHART_LINETYPES 24
+
+/*
+ * A trace as the charts name it: a file-name part and a display title,
+ * both unique among the traces of the report.
+ */
+struct chart_trace {
+	int64_t key;			/* traces.key */
+	char slug[64];			/* lowercase, digits, dashes: "amd-rome-128cpus" */
+	char title[KS_CHART_TITLE];	/* sanitised label and CPUs: "AMD Rome (128 CPUs)" */
+};
 
 struct chart_ctx {
 	struct ks_store *s;
@@ -27,10 +40,21 @@ struct chart_ctx {
 	struct ks_error *err;
 	char **scripts;		/* base names of the scripts written, to draw */
 	size_t nr_scripts;
+	struct chart_trace *traces;	/* every trace of @rs, in its order */
+	size_t ntraces;
 };
 
 /** chart_sanitize() - @src fit for a tab-separated data file and noenhanced text */
 void chart_sanitize(char *dst, size_t len, const char *src);
+/**
+ * chart_traces_init() - name every trace of @x->rs for the charts (@x->traces):
+ * the label's letters and digits, lowercase, joined by dashes, with the CPU
+ * count and then a number added while two traces would share a name.
+ * Return: 0 or -ENOMEM (@x->err set).
+ */
+int chart_traces_init(struct chart_ctx *x);
+/** chart_trace_of() - the chart names of trace @key (never NULL for a trace of @x->rs) */
+const struct chart_trace *chart_trace_of(const struct chart_ctx *x, int64_t key);
 /** chart_path() - @x->dir/NAME into @buf (KS_CHART_PATH bytes) */
 int chart_path(struct chart_ctx *x, char *buf, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
@@ -48,7 +72,7 @@ int chart_script(struct chart_ctx *x, const char *name, int w, int h, const char
 /**
  * struct chart - one entry of the registry of charts (charts.c)
  * @name: base name of its files
- * @per_trace: one image per trace, NAME-N, or one image, NAME
+ * @per_trace: one image per trace, NAME-SLUG (chart_trace), or one image, NAME
  * @draw: write its data files and script into @x->dir (nothing when it has
  *	no data); return 0 or a negative code with @x->err set
  */
@@ -64,5 +88,10 @@ int chart_pool(struct chart_ctx *x);
 int chart_fallback(struct chart_ctx *x);
 int chart_timeline(struct chart_ctx *x);
 int chart_hwm(struct chart_ctx *x);
+
+/* The per-task charts (charts_tasks.c), from the per-task answers. */
+int chart_depth(struct chart_ctx *x);
+int chart_asleep(struct chart_ctx *x);
+int chart_latch(struct chart_ctx *x);
 
 #endif

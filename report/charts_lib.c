@@ -6,6 +6,7 @@
  * the drawers from its registry.
  */
 #include <errno.h>
+#include <stdbool.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -31,6 +32,98 @@ void chart_sanitize(char *dst, size_t len, const char *src)
 	if (!i && len > 1)
 		dst[i++] = '-';
 	dst[i] = '\0';
+}
+
+/* The label's letters and digits, lowercase, runs of anything else one dash. */
+static void slugify(char *dst, size_t len, const char *src)
+{
+	size_t i = 0;
+	bool dash = false;
+
+	for (; *src && i + 2 < len; src++) {
+		unsigned char c = (unsigned char)*src;
+
+		if ((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || (c >= 'A' && c <= 'Z')) {
+			if (dash && i)
+				dst[i++] = '-';
+			dst[i++] = (char)(c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c);
+			dash = false;
+		} else {
+			dash = true;
+		}
+	}
+	if (!i) {
+		snprintf(dst, len, "trace");
+		return;
+	}
+	dst[i] = '\0';
+}
+
+static bool slug_taken(const struct chart_ctx *x, size_t upto, const char *slug)
+{
+	size_t i;
+
+	for (i = 0; i < upto; i++)
+		if (!strcmp(x->traces[i].slug, slug))
+			return true;
+	return false;
+}
+
+static bool title_taken(const struct chart_ctx *x, size_t upto, const char *title)
+{
+	size_t i;
+
+	for (i = 0; i < upto; i++)
+		if (!strcmp(x->traces[i].title, title))
+			return true;
+	return false;
+}
+
+int chart_traces_init(struct chart_ctx *x)
+{
+	char base[32], raw[KS_CHART_TITLE + 32];
+	size_t i, n = 0;
+	int k;
+
+	x->traces = calloc(x->rs->n + 1, sizeof(*x->traces));
+	if (!x->traces)
+		return ks_error_set(x->err, ENOMEM, "out of memory");
+	for (i = 0; i < x->rs->n; i++) {
+		const struct ks_row *r = &x->rs->rows[i];
+		struct chart_trace *t = &x->traces[n];
+
+		if (n && x->traces[n - 1].key == r->trace_key)
+			continue;
+		t->key = r->trace_key;
+		/* the name first, then with its CPUs, then numbered: two traces never share one */
+		slugify(base, sizeof(base), r->label);
+		snprintf(t->slug, sizeof(t->slug), "%s", base);
+		if (slug_taken(x, n, t->slug))
+			snprintf(t->slug, sizeof(t->slug), "%s-%ucpus", base, r->ncpus);
+		for (k = 2; slug_taken(x, n, t->slug); k++)
+			snprintf(t->slug, sizeof(t->slug), "%s-%ucpus-%d", base, r->ncpus, k);
+		snprintf(raw, sizeof(raw), "%s (%u CPU%s)", r->label, r->ncpus,
+			 r->ncpus == 1 ? "" : "s");
+		chart_sanitize(t->title, sizeof(t->title), raw);
+		for (k = 2; title_taken(x, n, t->title); k++) {
+			snprintf(raw, sizeof(raw), "%s (%u CPU%s, #%d)", r->label, r->ncpus,
+				 r->ncpus == 1 ? "" : "s", k);
+			chart_sanitize(t->title, sizeof(t->title), raw);
+		}
+		n++;
+	}
+	x->ntraces = n;
+	return 0;
+}
+
+const struct chart_trace *chart_trace_of(const struct chart_ctx *x, int64_t key)
+{
+	size_t i;
+
+	for (i = 0; i < x->ntraces; i++)
+		if (x->traces[i].key == key)
+			return &x->traces[i];
+	return &x->traces[0];
 }
 
 static int vpath(struct chart_ctx *x, char *buf, const char *fmt, va_list ap)
@@ -82,6 +175,26 @@ int chart_close(struct chart_ctx *x, FILE *f, const char *path)
 	return 0;
 }
 
+/*
+ * Eight dark, distinct colours (no pale yellow on white); past eight series
+ * a colour comes back only with another dash and another point type, so
+ * that no two of CHART_LINETYPES series look alike.
+ */
+static void chart_linetypes(FILE *f)
+{
+	static const char *const colour[8] = {
+		"#1f77b4", "#d62728", "#2ca02c", "#ff7f0e", "#9467bd", "#8c564b", "#e377c2",
+		"#17becf",
+	};
+	static const int dash[3] = { 1, 2, 4 }, point[3] = { 7, 5, 9 };
+	int i;
+
+	for (i = 0; i < CHART_LINETYPES; i++)
+		fprintf(f, "set linetype %d lc rgb '%s' dt %d pt %d\n", i + 1, colour[i % 8],
+			dash[i / 8], point[i / 8]);
+	fprintf(f, "set linetype cycle %d\n", CHART_LINETYPES);
+}
+
 int chart_script(struct chart_ctx *x, const char *name, int w, int h, const char *body)
 {
 	char path[KS_CHART_PATH], **tmp;
@@ -105,12 +218,7 @@ int chart_script(struct chart_ctx *x, const char *name, int w, int h, const char
 		   "} else {\n"
 		   "\tset terminal png noenhanced size %d,%d\n"
 		   "}\n", w, h, w, h);
-	/* dark, distinct colours: no pale yellow line on white */
-	fprintf(f, "set linetype 1 lc rgb '#1f77b4'\nset linetype 2 lc rgb '#d62728'\n"
-		   "set linetype 3 lc rgb '#2ca02c'\nset linetype 4 lc rgb '#ff7f0e'\n"
-		   "set linetype 5 lc rgb '#9467bd'\nset linetype 6 lc rgb '#8c564b'\n"
-		   "set linetype 7 lc rgb '#e377c2'\nset linetype 8 lc rgb '#17becf'\n"
-		   "set linetype cycle 8\n");
+	chart_linetypes(f);
 	fprintf(f, "set output '%s.png'\n", name);
 	fputs(body, f);
 	fprintf(f, "set terminal svg noenhanced size %d,%d font ',10'\n", w, h);

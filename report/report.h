@@ -28,6 +28,26 @@ struct ks_cost {
 
 #define KS_REPORT_MAX_COSTS 16
 
+/*
+ * The memory bases (the bases table of data/schema.sql), in their order:
+ * the state when the trace ends (the RFC's census), the largest at any
+ * moment (of stacks + pools: the peak of the sum), the time-weighted mean.
+ */
+enum ks_basis { KS_BASIS_END, KS_BASIS_PEAK, KS_BASIS_MEAN };
+#define KS_NR_BASES 3
+
+/** ks_basis_name() - "end", "peak" or "mean" */
+const char *ks_basis_name(enum ks_basis b);
+/** ks_basis_parse() - @s as a basis name; 0, or -KS_E_USAGE with @err naming it */
+int ks_basis_parse(const char *s, enum ks_basis *b, struct ks_error *err);
+
+/* Which traces a report shows. */
+enum ks_trace_kind {
+	KS_TRACES_ALL,		/* every trace */
+	KS_TRACES_RECORDED,	/* recorded by kstack collect (not synthesized) */
+	KS_TRACES_SYNTHETIC,	/* synthesized from a profile */
+};
+
 struct ks_report_opts {
 	enum ks_report_format format;
 	const char *policy;	/* only runs of this policy; NULL: all */
@@ -39,6 +59,13 @@ struct ks_report_opts {
 	bool all_runs;
 	/* the timeline chart's trace: a label or a trace id; NULL: the first real one */
 	const char *trace;
+	/*
+	 * The results table's bases, in this order; none (0): mean and peak
+	 * when a recorded trace is shown, else end (ks_report_bases()).
+	 */
+	enum ks_basis bases[KS_NR_BASES];
+	size_t nr_bases;
+	enum ks_trace_kind traces;	/* default: every trace */
 	/* ns per event of each ks_report_cost(i), the defaults unless overridden */
 	double cost_ns[KS_REPORT_MAX_COSTS];
 	bool cost_given[KS_REPORT_MAX_COSTS];	/* set by ks_report_cost_override() */
@@ -51,13 +78,24 @@ struct ks_report_opts {
 void ks_report_opts_default(struct ks_report_opts *o);
 
 /**
- * ks_report_table() - print the results table to @out
+ * ks_report_add_basis() - add @b to @o's bases (once; in the order given)
+ */
+void ks_report_add_basis(struct ks_report_opts *o, enum ks_basis b);
+
+/**
+ * ks_report_table() - print the results table to @out, from the savings
+ * view of the store, one table per basis of @o (text, Markdown) or one
+ * table with a Basis column (CSV)
  *
- * Columns: CPU (workload label), #Cores, #Stacks, Regular(kb), Dynamic(kb),
- * Savings, Pool(kb), Savings+pool, Faults, Crashes, Lost; rows of truncated
- * traces are marked.  A Policy column follows CPU when the rows shown have
- * more than one configuration: the policy and its keys not at their
- * default (run_params.is_default), "rfc:pool=0".
+ * Columns: CPU (workload label), #Cores, #Stacks, Regular(kb) (the trace's
+ * static run), Dynamic(kb), Dynamic(%RAM), Savings, Pool(kb), Savings+pool,
+ * Saved(%RAM), Faults, Crashes, Lost; in text and Markdown the memory
+ * headers name their basis ("Dynamic mean(kb)").  Rows of truncated traces
+ * are marked, and so are the memory figures of runs with would-be crashes,
+ * each explained in a footnote (when and where the machine would have
+ * oopsed).  A Policy column follows CPU when the rows shown have more than
+ * one configuration: the policy and its keys not at their default
+ * (run_params.is_default), "rfc:pool=0".
  *
  * Return: 0, -ENODATA ("no runs stored yet", also when the policy filter
  * leaves none), -KS_E_DB, or -errno when @out fails.
@@ -70,12 +108,15 @@ int ks_report_table(struct ks_store *s, const struct ks_report_opts *o, FILE *ou
  * when gnuplot is found, render PNG and SVG.
  * @drew: out, true if images were rendered
  *
- * Each chart NAME of ks_report_chart() is written as NAME.dat (and
- * NAME-N.dat for series), NAME.gp and, drawn, NAME.png and NAME.svg (a chart
- * per trace as NAME-N.*); a chart without data (no pool sweep stored, say)
- * is not written and its old files are removed.  @dir is created if
- * missing.  Labels from traces never reach the scripts: gnuplot reads them
- * from the data files, which hold sanitised copies.
+ * Each chart NAME of ks_report_chart() is written as NAME.dat (and data
+ * files NAME-*.dat or NAME_K.dat), NAME.gp and, drawn, NAME.png and
+ * NAME.svg; a chart per trace as NAME-SLUG.*, SLUG named after the trace's
+ * label (lowercase letters, digits and dashes, made unique with the CPU
+ * count and a number).  Every data file starts with a line naming its
+ * columns.  A chart without data (no pool sweep stored, say) is not written
+ * and its old files are removed.  @dir is created if missing.  Labels from
+ * traces never reach the scripts but as slugs: gnuplot reads titles from
+ * the data files, which hold sanitised copies.
  *
  * Return: 0, -ENODATA (no runs), -KS_E_DB, -KS_E_IO (gnuplot failed) or -errno.
  */
@@ -87,16 +128,17 @@ int ks_report_charts_opts(struct ks_store *s, const struct ks_report_opts *o, co
 
 /**
  * ks_report_chart() - the name of chart @i of the registry, in the order
- * they are drawn and listed ("bars", "pool", "fallback", "timeline", "hwm"),
- * or NULL past the last
+ * they are drawn and listed ("bars", "pool", "fallback", "timeline", "hwm",
+ * "depth", "asleep", "latch"), or NULL past the last
  * @per_trace: if not NULL, set to whether it draws one image per trace,
- *	NAME-N.png (N from 1 in trace order), rather than one, NAME.png
+ *	NAME-SLUG.png (SLUG named after the trace), rather than one, NAME.png
  */
 const char *ks_report_chart(size_t i, bool *per_trace);
 
 /**
  * ks_report_chart_list() - the charts written in @dir, as script base names
- * ("bars", "pool-1", ...) in the order of ks_report_chart()
+ * ("bars", "pool-compile", ...) in the order of ks_report_chart(), a chart
+ * per trace's by name
  * @names: out, a NULL-terminated malloc'ed array of malloc'ed strings; free
  * with ks_report_chart_list_free()
  *
@@ -146,5 +188,49 @@ const struct ks_cost *ks_report_cost(size_t i);
  * Return: 0 or -KS_E_USAGE with @err saying what is wrong.
  */
 int ks_report_cost_override(struct ks_report_opts *o, const char *arg, struct ks_error *err);
+
+/*
+ * The per-task reports (tasks_report.c): each a view of data/schema.sql
+ * printed for every trace with task rows (or @o->trace, a label or an id)
+ * and every scope (system; workload and other when the trace names its
+ * recorded command), as text, Markdown or CSV with fixed column names.
+ */
+enum ks_task_report {
+	KS_TASKS_DEPTH,		/* depth distribution: lifetime HWM, alive / exited */
+	KS_TASKS_ASLEEP,	/* depth while asleep, KiB x s, mean depth */
+	KS_TASKS_LATCH,		/* rises after the first second / 10% of life, delays */
+	KS_TASKS_ATTRIBUTION,	/* processes past 4K and 8K */
+	KS_TASKS_TAIL,		/* HWM >= 8K, 12K, 14K; smallest free space */
+	KS_TASKS_OVERFLOW,	/* the tasks a static 8K or 12K stack would not hold */
+	KS_TASKS_CENSUS,	/* tasks by class; stacks as a share of RAM */
+};
+
+struct ks_task_opts {
+	const char *scope;	/* "system", "workload" or "other"; NULL: every scope */
+	double min_life_s;	/* the latch's tasks lived at least this long (1 s) */
+	long limit;		/* attribution: rows per trace and scope; 0 all, -1 default */
+	bool exited;		/* depth CSV: the kernel's way (tasks that exited) */
+};
+
+/** ks_task_opts_default() - every scope, 1 s, the default limit, lifetime depth */
+void ks_task_opts_default(struct ks_task_opts *t);
+
+/**
+ * ks_report_tasks() - print the per-task report @which to @out
+ *
+ * The depth distribution in CSV is exactly "class,bucket_kb,tasks" (class
+ * kthread, kworker, user, all; bucket_kb the bucket's upper bound in KiB, 0
+ * for "above THREAD_SIZE") for one trace and one scope (default system):
+ * with several traces stored, @o->trace must name one.  Attribution in text
+ * shows the first 20 rows of each trace and scope unless @t->limit says
+ * otherwise; CSV shows all.
+ *
+ * Return: 0; -ENODATA (no trace has task rows: replayed by an older
+ * kstack, or not at all); -KS_E_USAGE (no such trace, or the depth CSV
+ * without a choice of trace); -KS_E_DB or -errno.
+ */
+int ks_report_tasks(struct ks_store *s, const struct ks_report_opts *o,
+		    const struct ks_task_opts *t, enum ks_task_report which, FILE *out,
+		    struct ks_error *err);
 
 #endif

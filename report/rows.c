@@ -5,35 +5,78 @@
  * short policy labels are worked out here, so table and charts agree.
  */
 #include <errno.h>
-#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "rows.h"
 
-uint64_t ks_row_regular_kb(const struct ks_row *r)
+static const char *const basis_names[KS_NR_BASES] = {
+	[KS_BASIS_END] = "end",
+	[KS_BASIS_PEAK] = "peak",
+	[KS_BASIS_MEAN] = "mean",
+};
+
+const char *ks_basis_name(enum ks_basis b)
 {
-	return r->tasks_end * r->thread_size / 1024;
+	return (unsigned int)b < KS_NR_BASES ? basis_names[b] : "?";
 }
 
-uint64_t ks_row_pool_kb(const struct ks_row *r)
+int ks_basis_parse(const char *s, enum ks_basis *b, struct ks_error *err)
 {
-	return (r->pool_pages_end + r->global_pages_end + r->extra_pages) * r->page_size / 1024;
+	size_t i;
+
+	for (i = 0; i < KS_NR_BASES; i++) {
+		if (!strcmp(s, basis_names[i])) {
+			*b = (enum ks_basis)i;
+			return 0;
+		}
+	}
+	return ks_error_set(err, KS_E_USAGE, "unknown basis '%s' (end, peak or mean)", s);
 }
 
-double ks_row_savings(const struct ks_row *r)
+void ks_report_add_basis(struct ks_report_opts *o, enum ks_basis b)
 {
-	uint64_t reg = ks_row_regular_kb(r);
+	size_t i;
 
-	return reg ? 1.0 - (double)r->kernel_stack_kb_end / (double)reg : NAN;
+	for (i = 0; i < o->nr_bases; i++)
+		if (o->bases[i] == b)
+			return;
+	if (o->nr_bases < KS_NR_BASES)
+		o->bases[o->nr_bases++] = b;
 }
 
-double ks_row_savings_pool(const struct ks_row *r)
+size_t ks_report_bases(const struct ks_rowset *rs, const struct ks_report_opts *o,
+		       enum ks_basis *out)
 {
-	uint64_t reg = ks_row_regular_kb(r);
+	bool recorded = false;
+	size_t i;
 
-	return reg ? 1.0 - (double)(r->kernel_stack_kb_end + ks_row_pool_kb(r)) / (double)reg
-		   : NAN;
+	if (o->nr_bases) {
+		memcpy(out, o->bases, o->nr_bases * sizeof(*out));
+		return o->nr_bases;
+	}
+	for (i = 0; i < rs->n; i++)
+		recorded |= rs->rows[i].shown && !rs->rows[i].synthetic;
+	/* the end of a recording is the machine at rest, not the workload */
+	if (recorded) {
+		out[0] = KS_BASIS_MEAN;
+		out[1] = KS_BASIS_PEAK;
+		return 2;
+	}
+	out[0] = KS_BASIS_END;
+	return 1;
+}
+
+void ks_row_oops(const struct ks_row *r, char *buf, size_t len)
+{
+	char who[64];
+
+	if (r->oops_comm[0])
+		snprintf(who, sizeof(who), "task %u %s", r->oops_tid, r->oops_comm);
+	else
+		snprintf(who, sizeof(who), "task %u", r->oops_tid);
+	snprintf(buf, len, "the machine would have oopsed at %.3f s on CPU %u (%s); memory after "
+		 "that is not a saving", r->oops_s, r->oops_cpu, who);
 }
 
 static bool in_list(const char *k, const char *const *keys)
@@ -74,31 +117,38 @@ static void make_label(struct ks_row *r)
 	ks_row_series_label(r, NULL, r->policy_label, sizeof(r->policy_label));
 }
 
+/* The rows are sorted (cmp_rows()): the runs of one trace and policy are together. */
 static void select_rows(struct ks_rowset *rs, const struct ks_report_opts *o)
 {
-	size_t i, j;
+	const struct ks_row *first = NULL;
+	size_t i, j, k;
 
 	for (i = 0; i < rs->n; i++)
 		make_label(&rs->rows[i]);
-	for (i = 0; i < rs->n; i++) {
-		struct ks_row *r = &rs->rows[i];
+	for (i = 0; i < rs->n; i = j) {
 		bool group_has_default = false;
 
-		for (j = 0; j < rs->n; j++)
-			if (rs->rows[j].trace_key == r->trace_key &&
-			    !strcmp(rs->rows[j].policy, r->policy) && rs->rows[j].is_default)
-				group_has_default = true;
-		r->shown = (o->all_runs || r->is_default || !group_has_default) &&
-			   (!o->policy || !strcmp(o->policy, r->policy));
+		for (j = i; j < rs->n && rs->rows[j].trace_key == rs->rows[i].trace_key &&
+		     !strcmp(rs->rows[j].policy, rs->rows[i].policy); j++)
+			group_has_default |= rs->rows[j].is_default;
+		for (k = i; k < j; k++) {
+			struct ks_row *r = &rs->rows[k];
+
+			r->shown = (o->all_runs || r->is_default || !group_has_default) &&
+				   (!o->policy || !strcmp(o->policy, r->policy)) &&
+				   (o->traces == KS_TRACES_ALL ||
+				    r->synthetic == (o->traces == KS_TRACES_SYNTHETIC));
+		}
 	}
+	/* several configurations: a shown label differs from the first one shown */
 	for (i = 0; i < rs->n; i++) {
 		if (!rs->rows[i].shown)
 			continue;
 		rs->nr_shown++;
-		for (j = 0; j < i; j++)
-			if (rs->rows[j].shown &&
-			    strcmp(rs->rows[j].policy_label, rs->rows[i].policy_label))
-				rs->several_configs = true;
+		if (!first)
+			first = &rs->rows[i];
+		else if (strcmp(first->policy_label, rs->rows[i].policy_label))
+			rs->several_configs = true;
 	}
 }
 
@@ -168,8 +218,12 @@ int ks_rows_load(struct ks_store *s, const struct ks_report_opts *o, struct ks_r
 	select_rows(out, o);
 	if (!out->nr_shown) {
 		ks_rowset_release(out);
+		if (!o->policy)
+			return ks_error_set(err, ENODATA, "%s: no runs of %s traces stored",
+					    ks_store_path(s), o->traces == KS_TRACES_SYNTHETIC ?
+					    "synthesized" : "recorded");
 		return ks_error_set(err, ENODATA, "%s: no runs of policy '%s' stored",
-				    ks_store_path(s), o->policy ? o->policy : "");
+				    ks_store_path(s), o->policy);
 	}
 	return 0;
 }

@@ -12,16 +12,25 @@
 
 #include "report.h"
 
+/*
+ * One run's memory on one basis, as the savings view gives it (KiB and
+ * percent; NAN where the view has NULL: no static run of the trace for
+ * Regular and the savings, RAM unknown for the %RAM figures).
+ */
+struct ks_mem {
+	double regular_kb;
+	double dynamic_kb;
+	double pool_kb;
+	double savings_pct;
+	double savings_pool_pct;
+	double dynamic_ram_pct;
+	double saved_ram_pct;
+};
+
 struct ks_row {
 	int64_t trace_key;
 	int64_t run_key;
-	uint64_t tasks_end;
-	uint64_t kernel_stack_kb_end;
-	uint64_t pool_pages_end;
-	uint64_t global_pages_end;
-	uint64_t extra_pages;
 	uint64_t faults;
-	uint64_t fallback_hits;
 	uint64_t crashes;
 	uint64_t lost;			/* the trace's lost events */
 	uint64_t seed;
@@ -45,6 +54,13 @@ struct ks_row {
 	bool costs_unknown;		/* the run's event counts are not measured */
 	uint64_t duration_ns;		/* the run's end - start (trace time) */
 	struct ks_counters c;		/* every counter of the run */
+	struct ks_mem mem[KS_NR_BASES];	/* the savings view's rows, by enum ks_basis */
+	uint64_t ram_kb;		/* the machine's RAM, 0 unknown */
+	/* its first would-be crash, when crashes > 0: the oops the figures flag */
+	double oops_s;			/* seconds since the trace started */
+	uint32_t oops_cpu;
+	uint32_t oops_tid;
+	char oops_comm[KS_COMM_LEN];
 };
 
 struct ks_rowset {
@@ -76,11 +92,20 @@ int ks_rows_print(struct ks_store *s, const struct ks_report_opts *o, FILE *out,
 /** ks_rowset_release() - free the rows inside @rs */
 void ks_rowset_release(struct ks_rowset *rs);
 
-/* Derived figures, in KiB or as fractions (NAN when Regular is 0). */
-uint64_t ks_row_regular_kb(const struct ks_row *r);
-uint64_t ks_row_pool_kb(const struct ks_row *r);
-double ks_row_savings(const struct ks_row *r);
-double ks_row_savings_pool(const struct ks_row *r);
+/**
+ * ks_report_bases() - the bases the results table shows for @rs under @o,
+ * into @out (KS_NR_BASES entries): @o's, else mean and peak when a shown
+ * row comes from a recorded trace, else end (the census of a synthesized
+ * machine).  Return: how many.
+ */
+size_t ks_report_bases(const struct ks_rowset *rs, const struct ks_report_opts *o,
+		       enum ks_basis *out);
+
+/**
+ * ks_row_oops() - "the machine would have oopsed at T s on CPU c (task TID
+ * COMM); memory after that is not a saving" for a row with crashes
+ */
+void ks_row_oops(const struct ks_row *r, char *buf, size_t len);
 
 /**
  * ks_row_series_label() - @r's policy label without the keys of @drop
@@ -90,15 +115,35 @@ void ks_row_series_label(const struct ks_row *r, const char *const *drop, char *
 			 size_t len);
 
 /*
- * A pool-size sweep: runs of one trace, policy, engine version and seed
- * whose parameters differ only in pool= (two pools at least), sorted by pool.
+ * One pool size of a sweep: its runs, one per seed (a configuration
+ * replayed with --replicates N has N), and what they say together.
+ */
+struct ks_sweep_pool {
+	long pool;
+	const struct ks_row **runs;	/* by run key: the first is the configuration's own seed */
+	size_t seeds;			/* runs at this pool */
+	size_t crashed;			/* of which had at least one would-be crash */
+	double median;			/* of their crash counts (the mean of the middle two) */
+	uint64_t max;			/* the most crashes of one of them */
+	double savings_pool_pct;	/* median of their savings with pools, mean basis */
+	double fallback_median;		/* median of their fallback hits */
+	double waits_median;		/* median of their allocation waits */
+};
+
+/*
+ * A pool-size sweep: runs of one trace, policy and engine version whose
+ * parameters differ only in pool= and seed= (two pools at least), by pool.
  */
 struct ks_sweep {
-	const struct ks_row **runs;
+	const struct ks_row **runs;	/* every run, by pool then run key */
 	size_t n;
+	struct ks_sweep_pool *pools;	/* by pool */
+	size_t npools;
+	size_t seeds_min, seeds_max;	/* runs per pool: the fewest and the most */
+	long safe;			/* the minimum safe pool, -1 if none tried is */
 	size_t order;			/* the first run's index in the row set */
 	double fail_rate;
-	char label[160];		/* policy label without pool= and fail_rate= */
+	char label[160];		/* policy label without pool=, fail_rate= and seed= */
 	char fail[32];			/* fail_rate as stored ("0" when absent) */
 };
 

@@ -26,8 +26,8 @@
 /* The run columns in insertion order: fixed ones, then every counter. */
 static const char run_fixed_cols[] =
 	"trace, policy, params, is_default, engine_version, seed, complete, wall_ns, page_size, "
-	"thread_size, ncpus, start_ns, end_ns, stack_pages_mean, pool_pages_mean";
-#define KS_RUN_FIXED 15
+	"thread_size, ncpus, start_ns, end_ns, stack_pages_mean, pool_pages_mean, total_pages_mean";
+#define KS_RUN_FIXED 16
 
 static const char *const counter_names[] = {
 #define KS_X_NAME(name, desc) #name,
@@ -160,11 +160,11 @@ static int prepare_all(struct ks_store *s, struct ks_error *err)
 			      "VALUES (?, ?, ?, ?)", &s->ins_param, err);
 	if (!ret)
 		ret = prepare(s, "INSERT INTO samples (run, seq, time, stack_pages, pool_pages, "
-			      "kernel_stack_kb, tasks, crashes) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-			      &s->ins_sample, err);
+			      "cache_pages, kernel_stack_kb, tasks, crashes) "
+			      "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", &s->ins_sample, err);
 	if (!ret)
-		ret = prepare(s, "INSERT INTO crashes (run, seq, time, cpu, tid, pages, reason) "
-			      "VALUES (?, ?, ?, ?, ?, ?, ?)", &s->ins_crash, err);
+		ret = prepare(s, "INSERT INTO crashes (run, seq, time, cpu, tid, pages, reason, "
+			      "comm) VALUES (?, ?, ?, ?, ?, ?, ?, ?)", &s->ins_crash, err);
 	if (!ret)
 		ret = prepare(s, "INSERT INTO hwm_hist (run, bucket, kb, tasks) VALUES (?, ?, ?, ?)",
 			      &s->ins_hwm, err);
@@ -190,7 +190,7 @@ static bool needs_write_beside(sqlite3 *db)
  * the file, or a write cut short.  Only a connection that can write beside
  * the file can apply or undo them; the file alone would be stale or torn.
  */
-static int check_no_pending(struct ks_store *s, struct ks_error *err)
+static int check_no_pending(const char *db, struct ks_error *err)
 {
 	static const struct {
 		const char *suffix, *what;
@@ -203,33 +203,32 @@ static int check_no_pending(struct ks_store *s, struct ks_error *err)
 	size_t i;
 
 	for (i = 0; i < sizeof(side) / sizeof(side[0]); i++) {
-		snprintf(path, sizeof(path), "%s%s", s->path, side[i].suffix);
+		snprintf(path, sizeof(path), "%s%s", db, side[i].suffix);
 		if (stat(path, &st) == 0 && st.st_size > 0)
 			return ks_error_set(err, KS_E_DB,
 					    "%s: %s %s needs write access to its folder",
-					    s->path, path, side[i].what);
+					    db, path, side[i].what);
 	}
 	return 0;
 }
 
-/*
- * Reopen @s->db read-only as an immutable file (no -shm, no locks): the file
- * alone is whole, as no -wal or -journal holds anything (checked before).
- * The path goes into a URI: every byte that is not plainly safe is %-escaped.
- */
-static int reopen_immutable(struct ks_store *s, struct ks_error *err)
+bool ks_store_has_pending(const char *path)
+{
+	return check_no_pending(path, NULL) != 0;
+}
+
+char *ks_store_uri(const char *path, const char *query)
 {
 	static const char safe[] = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789/._-";
 	static const char hex[] = "0123456789ABCDEF";
-	size_t len = strlen(s->path), i, k = 0;
-	char *uri = malloc(3 * len + sizeof("file:?immutable=1"));
-	int ret = 0;
+	size_t len = strlen(path), i, k = 0;
+	char *uri = malloc(3 * len + strlen(query) + sizeof("file:?"));
 
 	if (!uri)
-		return ks_error_set(err, ENOMEM, "%s: out of memory", s->path);
+		return NULL;
 	k += (size_t)sprintf(uri, "file:");
 	for (i = 0; i < len; i++) {
-		unsigned char c = (unsigned char)s->path[i];
+		unsigned char c = (unsigned char)path[i];
 
 		if (c && strchr(safe, c)) {
 			uri[k++] = (char)c;
@@ -239,7 +238,21 @@ static int reopen_immutable(struct ks_store *s, struct ks_error *err)
 			uri[k++] = hex[c & 15];
 		}
 	}
-	strcpy(uri + k, "?immutable=1");
+	sprintf(uri + k, "?%s", query);
+	return uri;
+}
+
+/*
+ * Reopen @s->db read-only as an immutable file (no -shm, no locks): the file
+ * alone is whole, as no -wal or -journal holds anything (checked before).
+ */
+static int reopen_immutable(struct ks_store *s, struct ks_error *err)
+{
+	char *uri = ks_store_uri(s->path, "immutable=1");
+	int ret = 0;
+
+	if (!uri)
+		return ks_error_set(err, ENOMEM, "%s: out of memory", s->path);
 	sqlite3_close(s->db);
 	if (sqlite3_open_v2(uri, &s->db, SQLITE_OPEN_READONLY | SQLITE_OPEN_URI |
 			    SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK)
@@ -249,7 +262,7 @@ static int reopen_immutable(struct ks_store *s, struct ks_error *err)
 	return ret;
 }
 
-static int store_open(struct ks_store **out, const char *path, bool readonly,
+static int store_open(struct ks_store **out, const char *path, bool readonly, bool finished,
 		      struct ks_error *err)
 {
 	struct ks_store *s;
@@ -286,7 +299,12 @@ static int store_open(struct ks_store **out, const char *path, bool readonly,
 	pthread_mutex_init(&s->lock, NULL);
 	s->readonly = readonly;
 	flags = readonly ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE;
-	if (sqlite3_open_v2(path, &s->db, flags | SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK) {
+	/* a finished database with nothing beside it is whole alone: read it so, leave no -shm */
+	if (finished && !ks_store_has_pending(path)) {
+		ret = reopen_immutable(s, err);
+		if (ret)
+			goto fail;
+	} else if (sqlite3_open_v2(path, &s->db, flags | SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK) {
 		ret = ks_error_set(err, KS_E_DB, "%s: cannot open: %s", path,
 				   s->db ? sqlite3_errmsg(s->db) : "out of memory");
 		goto fail;
@@ -294,7 +312,7 @@ static int store_open(struct ks_store **out, const char *path, bool readonly,
 	sqlite3_busy_timeout(s->db, KS_STORE_BUSY_MS);
 	ret = check_schema(s, err);
 	if (ret && readonly && needs_write_beside(s->db)) {
-		ret = check_no_pending(s, err);
+		ret = check_no_pending(s->path, err);
 		if (!ret)
 			ret = reopen_immutable(s, err);
 		if (!ret)
@@ -319,12 +337,17 @@ fail:
 
 int ks_store_open(struct ks_store **out, const char *path, struct ks_error *err)
 {
-	return store_open(out, path, false, err);
+	return store_open(out, path, false, false, err);
 }
 
 int ks_store_open_ro(struct ks_store **out, const char *path, struct ks_error *err)
 {
-	return store_open(out, path, true, err);
+	return store_open(out, path, true, false, err);
+}
+
+int ks_store_open_finished(struct ks_store **out, const char *path, struct ks_error *err)
+{
+	return store_open(out, path, true, true, err);
 }
 
 void ks_store_close(struct ks_store *s)
@@ -456,6 +479,7 @@ static int bind_run(struct ks_store *s, int64_t trace_key, const struct ks_resul
 	sqlite3_bind_int64(st, i++, (int64_t)res->end_ns);
 	sqlite3_bind_double(st, i++, res->c.stack_pages_mean);
 	sqlite3_bind_double(st, i++, res->c.pool_pages_mean);
+	sqlite3_bind_double(st, i++, res->c.total_pages_mean);
 #define KS_X_BIND(name, desc) sqlite3_bind_int64(st, i++, (int64_t)res->c.name);
 	KS_COUNTERS(KS_X_BIND)
 #undef KS_X_BIND
@@ -522,9 +546,10 @@ static int put_run_locked(struct ks_store *s, int64_t trace_key, const struct ks
 		sqlite3_bind_int64(st, 3, (int64_t)p->time);
 		sqlite3_bind_int64(st, 4, (int64_t)p->stack_pages);
 		sqlite3_bind_int64(st, 5, (int64_t)p->pool_pages);
-		sqlite3_bind_int64(st, 6, (int64_t)p->kernel_stack_kb);
-		sqlite3_bind_int64(st, 7, (int64_t)p->tasks);
-		sqlite3_bind_int64(st, 8, (int64_t)p->crashes);
+		sqlite3_bind_int64(st, 6, (int64_t)p->cache_pages);
+		sqlite3_bind_int64(st, 7, (int64_t)p->kernel_stack_kb);
+		sqlite3_bind_int64(st, 8, (int64_t)p->tasks);
+		sqlite3_bind_int64(st, 9, (int64_t)p->crashes);
 		ret = step_done(s, st, err, "storing samples");
 	}
 	for (i = 0; i < res->nr_crashes && !ret; i++) {
@@ -538,6 +563,8 @@ static int put_run_locked(struct ks_store *s, int64_t trace_key, const struct ks
 		sqlite3_bind_int64(st, 5, c->tid);
 		sqlite3_bind_int64(st, 6, c->pages_needed);
 		sqlite3_bind_int64(st, 7, c->reason);
+		sqlite3_bind_text(st, 8, c->comm, (int)strnlen(c->comm, sizeof(c->comm)),
+				  SQLITE_STATIC);
 		ret = step_done(s, st, err, "storing crashes");
 	}
 	for (i = 0; i < res->nr_hwm_buckets && !ret; i++) {

@@ -15,6 +15,7 @@
 #ifndef KS_STORE_H
 #define KS_STORE_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "ks_err.h"
@@ -65,9 +66,10 @@ struct ks_rowset;
 
 /**
  * ks_store_runs() - every stored run with its trace, counters, parameters
- * (run_params, by name), the pool sweep it belongs to and the values of
- * pool=, fail_rate= and entries= it has, into @rs (zeroed by the caller),
- * in run key order
+ * (run_params, by name), the pool sweep it belongs to, the values of
+ * pool=, fail_rate= and entries= it has, its first would-be crash and its
+ * figures on every basis from the savings view, into @rs (zeroed by the
+ * caller), in run key order
  *
  * A pool sweep is found in SQL: runs of one trace, policy, engine version
  * and seed, each with a whole-number pool=, whose keys are the same and
@@ -82,6 +84,7 @@ struct ks_store_point {
 	int64_t time_ns;	/* since the run started */
 	int64_t stack_kb;	/* mapped to stacks */
 	int64_t pool_kb;	/* held in pools */
+	int64_t cache_kb;	/* held by cached (freed) stacks */
 };
 
 /**
@@ -101,5 +104,107 @@ int ks_store_samples(struct ks_store *s, int64_t run, struct ks_store_point **pt
  */
 int ks_store_hwm(struct ks_store *s, int64_t run, uint64_t *hist, size_t max, size_t *nb,
 		 struct ks_error *err);
+
+/*
+ * Per-task facts (store_tasks.c): the rows of tasks/tasks.h for one trace,
+ * collected while the trace is replayed and written at the end in one
+ * transaction.  Until then they wait in a temporary table of this
+ * connection (on disk, not in memory, and no lock on the database), so an
+ * interrupted replay leaves nothing of them, and a trace read from a pipe
+ * (whose identity is known only at its end) is stored under its identity.
+ */
+struct ks_task_row;
+struct ks_store_tasks;
+
+/**
+ * ks_store_tasks_known() - whether the trace of @info (its id) has its
+ * task rows already, so that a replay need not compute them again
+ */
+int ks_store_tasks_known(struct ks_store *s, const struct kst_info *info, bool *known,
+			 struct ks_error *err);
+
+/**
+ * ks_store_tasks_begin() - start collecting one trace's task rows
+ * @nbuckets: depth buckets of its THREAD_SIZE (ks_tasks_buckets())
+ * @out: the collection; end it with ks_store_tasks_commit() or _abort()
+ */
+int ks_store_tasks_begin(struct ks_store *s, uint32_t thread_size,
+			 struct ks_store_tasks **out, struct ks_error *err);
+
+/**
+ * ks_store_tasks_put() - add one row (a ks_tasks_sink: callable from
+ * another thread than the one that began)
+ * Return: 0 or -KS_E_DB; the error is kept for ks_store_tasks_commit().
+ */
+int ks_store_tasks_put(void *tx, const struct ks_task_row *row);
+
+/**
+ * ks_store_tasks_commit() - write the rows under @trace_key
+ * (ks_store_put_trace()), replacing any the trace had, with the trace's
+ * summary, in one transaction; frees @tx
+ * @workload_pid: the recorded command, 0 for none
+ * @live_peak: the most tasks alive at once
+ *
+ * Return: 0, the first error of ks_store_tasks_put(), or -KS_E_DB.
+ */
+int ks_store_tasks_commit(struct ks_store_tasks *tx, int64_t trace_key, uint32_t workload_pid,
+			  uint64_t live_peak, struct ks_error *err);
+
+/** ks_store_tasks_abort() - drop what was collected; accepts NULL */
+void ks_store_tasks_abort(struct ks_store_tasks *tx);
+
+/*
+ * The per-task answers, read from the views of data/schema.sql
+ * (store_answers.c): each a table of values with named columns, in the
+ * order the reports print them (trace, scope: system, workload, other;
+ * class: kthread, kworker, user, all; buckets ascending, "above" last).
+ */
+enum ks_answer {
+	KS_ANSWER_TRACES,	/* the traces with task rows: label, id, thread_size, ... */
+	KS_ANSWER_DEPTH,	/* depth_distribution */
+	KS_ANSWER_ASLEEP,	/* asleep_depth, with asleep_mean's mean_kib */
+	KS_ANSWER_LATCH,	/* latch with the delay distribution, for min_life_ns */
+	KS_ANSWER_LATCH_TASKS,	/* task_latch: each task's delay, for min_life_ns */
+	KS_ANSWER_ATTRIBUTION,	/* attribution, by pages above 4K */
+	KS_ANSWER_ATTRIBUTION_COMM,	/* attribution_comm, by pages above 4K */
+	KS_ANSWER_TAIL,		/* tail */
+	KS_ANSWER_OVERFLOW,	/* tail_overflow, deepest first */
+	KS_ANSWER_CENSUS,	/* census */
+};
+
+/* Which rows: NULL / 0 for all. */
+struct ks_answer_filter {
+	const char *trace;		/* a trace's label or id */
+	const char *scope;		/* "system", "workload" or "other" */
+	int64_t min_life_ns;		/* the latch's tasks: lived at least this long */
+};
+
+struct ks_value {
+	int64_t i;
+	double d;
+	char *s;			/* text, NULL for a number or NULL */
+	bool null;
+};
+
+struct ks_answer_rows {
+	char **names;			/* @ncols column names */
+	struct ks_value *v;		/* @nrows x @ncols, row-major */
+	size_t ncols;
+	size_t nrows;
+};
+
+/**
+ * ks_store_answer() - the rows of answer @which that @f selects, into @out
+ * Return: 0, -ENOMEM or -KS_E_DB; release @out in any case.
+ */
+int ks_store_answer(struct ks_store *s, enum ks_answer which, const struct ks_answer_filter *f,
+		    struct ks_answer_rows *out, struct ks_error *err);
+/** ks_answer_col() - the index of column @name, or -1 */
+int ks_answer_col(const struct ks_answer_rows *a, const char *name);
+/** ks_answer_at() - the value of row @row, column @name (a NULL value if none) */
+const struct ks_value *ks_answer_at(const struct ks_answer_rows *a, size_t row,
+				    const char *name);
+/** ks_answer_release() - free what @a holds; accepts a zeroed @a */
+void ks_answer_release(struct ks_answer_rows *a);
 
 #endif

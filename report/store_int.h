@@ -34,4 +34,21 @@ struct ks_store {
  */
 int ks_store_fail(struct ks_store *s, struct ks_error *err, const char *what);
 
+/**
+ * ks_store_open_finished() - ks_store_open_ro() of a database nobody writes
+ * any more (a shard to merge): with no -wal or -journal beside it, the file
+ * is read alone, as immutable, and nothing is created beside it
+ */
+int ks_store_open_finished(struct ks_store **out, const char *path, struct ks_error *err);
+
+/** ks_store_has_pending() - a non-empty -wal or -journal lies beside @path */
+bool ks_store_has_pending(const char *path);
+
+/**
+ * ks_store_uri() - the SQLite URI "file:PATH?@query" of @path, every byte of
+ * @path that is not plainly safe %-escaped
+ * Return: a malloc'ed string to free(), NULL without memory.
+ */
+char *ks_store_uri(const char *path, const char *query);
+
 #endif

@@ -5,6 +5,7 @@
  * never a statement or a handle.
  */
 #include <errno.h>
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -19,31 +20,34 @@ static void copy_text(char *dst, size_t len, sqlite3_stmt *st, int col)
 }
 
 /*
- * Pool sweeps, from run_params: two runs of one trace, policy, engine
- * version and seed, each with a whole-number pool=, are in one sweep when
- * they have the same keys and agree on every one but pool=.  A run's sweep
- * is named by its first run; a run alone is in none.
+ * Pool sweeps, from run_params: runs of one trace, policy and engine
+ * version, each with a whole-number pool=, are in one sweep when they agree
+ * on every key but pool= and seed= (its family: those keys and values, in
+ * key order, as the table's primary key keeps them) and the sweep holds two
+ * pools at least.  Replicates of a configuration (the same keys under other
+ * seeds) are in the same sweep.  A run's sweep is named by its first run; a
+ * run alone is in none.
  */
 #define SWEEPS_SQL								\
-	"WITH pooled AS (SELECT r.key AS run, r.trace, r.policy, r.engine_version, r.seed, " \
-	"(SELECT count(*) FROM run_params q WHERE q.run = r.key) AS nkeys "	\
-	"FROM runs r JOIN run_params p ON p.run = r.key AND p.key = 'pool' "	\
+	"WITH fam AS (SELECT run, group_concat(key || '=' || value, ',') AS f "	\
+	"FROM (SELECT run, key, value FROM run_params WHERE key NOT IN ('pool', 'seed') " \
+	"ORDER BY run, key) GROUP BY run), "					\
+	"pooled AS (SELECT r.key AS run, r.trace, r.policy, r.engine_version, "	\
+	"coalesce(fam.f, '') AS f, p.value AS pool FROM runs r LEFT JOIN fam ON fam.run = r.key " \
+	"JOIN run_params p ON p.run = r.key AND p.key = 'pool' "		\
 	"WHERE p.value GLOB '[0-9]*' AND p.value NOT GLOB '*[^0-9]*'), "	\
-	"mates AS (SELECT a.run AS run, b.run AS mate FROM pooled a JOIN pooled b "	\
-	"ON b.trace = a.trace AND b.policy = a.policy AND b.engine_version = a.engine_version " \
-	"AND b.seed = a.seed AND b.nkeys = a.nkeys "				\
-	"WHERE NOT EXISTS (SELECT 1 FROM run_params x WHERE x.run = a.run AND x.key <> 'pool' " \
-	"AND NOT EXISTS (SELECT 1 FROM run_params y WHERE y.run = b.run AND y.key = x.key " \
-	"AND y.value = x.value))), "						\
-	"sweeps AS (SELECT run, min(mate) AS first FROM mates GROUP BY run HAVING count(*) > 1) "
+	"families AS (SELECT trace, policy, engine_version, f, min(run) AS first, " \
+	"count(DISTINCT pool) AS pools FROM pooled GROUP BY trace, policy, engine_version, f), " \
+	"sweeps AS (SELECT p.run, g.first FROM pooled p JOIN families g ON g.trace = p.trace " \
+	"AND g.policy = p.policy AND g.engine_version = p.engine_version AND g.f = p.f " \
+	"WHERE g.pools > 1) "
 
 /* A run's value of @key, NULL when it has none. */
 #define PARAM_SQL(key) "(SELECT value FROM run_params WHERE run = r.key AND key = '" key "')"
 
 static const char load_sql[] =
 	SWEEPS_SQL
-	"SELECT t.key, r.key, r.tasks_end, r.kernel_stack_kb_end, r.pool_pages_end, "
-	"r.global_pages_end, r.extra_pages, r.faults, r.fallback_hits, r.crashes, "
+	"SELECT t.key, r.key, r.faults, r.crashes, "
 	"t.lost_events, r.seed, r.ncpus, r.page_size, r.thread_size, "
 	"(t.truncated OR NOT r.complete), t.label, r.policy, r.engine_version, r.is_default, "
 	"coalesce(s.first, 0), "
@@ -52,12 +56,21 @@ static const char load_sql[] =
 	"coalesce(" PARAM_SQL("fail_rate") ", '0'), "
 	/* the entry policy without kernel entry events derives memory, not event counts */
 	"coalesce(" PARAM_SQL("entries") " IN ('derived', 'unknown'), 0), "
-	"t.id, (t.clock = 'synthetic' OR t.collector LIKE 'kstack-synth%'), r.end_ns - r.start_ns"
+	"t.id, (t.clock = 'synthetic' OR t.collector LIKE 'kstack-synth%'), r.end_ns - r.start_ns, "
+	/* the first would-be crash, which the memory figures are flagged with */
+	"t.ram_kb, c.time - r.start_ns, c.cpu, c.tid, c.comm"
 #define KS_X_COL(name, desc) ", r." #name
 	KS_COUNTERS(KS_X_COL)
 #undef KS_X_COL
 	" FROM runs r JOIN traces t ON r.trace = t.key LEFT JOIN sweeps s ON s.run = r.key "
+	"LEFT JOIN crashes c ON c.run = r.key AND c.seq = 0 "
 	"ORDER BY r.key";
+
+/* The savings view, the figures every table and chart shows, in the runs' order. */
+static const char savings_sql[] =
+	"SELECT v.run, b.position - 1, v.regular_kb, v.dynamic_kb, v.pool_kb, v.savings_pct, "
+	"v.savings_with_pool_pct, v.dynamic_ram_pct, v.saved_ram_pct "
+	"FROM savings v JOIN bases b ON b.basis = v.basis ORDER BY v.run, b.position";
 
 /* every run's keys, in the runs' order above */
 static const char params_sql[] =
@@ -85,35 +98,36 @@ static int load_runs(struct ks_store *s, struct ks_rowset *rs, struct ks_error *
 		}
 		r = &rs->rows[rs->n++];
 		memset(r, 0, sizeof(*r));
-		r->trace_key = sqlite3_column_int64(st, 0);
-		r->run_key = sqlite3_column_int64(st, 1);
-		r->tasks_end = (uint64_t)sqlite3_column_int64(st, 2);
-		r->kernel_stack_kb_end = (uint64_t)sqlite3_column_int64(st, 3);
-		r->pool_pages_end = (uint64_t)sqlite3_column_int64(st, 4);
-		r->global_pages_end = (uint64_t)sqlite3_column_int64(st, 5);
-		r->extra_pages = (uint64_t)sqlite3_column_int64(st, 6);
-		r->faults = (uint64_t)sqlite3_column_int64(st, 7);
-		r->fallback_hits = (uint64_t)sqlite3_column_int64(st, 8);
-		r->crashes = (uint64_t)sqlite3_column_int64(st, 9);
-		r->lost = (uint64_t)sqlite3_column_int64(st, 10);
-		r->seed = (uint64_t)sqlite3_column_int64(st, 11);
-		r->ncpus = (uint32_t)sqlite3_column_int64(st, 12);
-		r->page_size = (uint32_t)sqlite3_column_int64(st, 13);
-		r->thread_size = (uint32_t)sqlite3_column_int64(st, 14);
-		r->truncated = sqlite3_column_int(st, 15) != 0;
-		copy_text(r->label, sizeof(r->label), st, 16);
-		copy_text(r->policy, sizeof(r->policy), st, 17);
-		copy_text(r->engine_version, sizeof(r->engine_version), st, 18);
-		r->is_default = sqlite3_column_int(st, 19) != 0;
-		r->sweep = sqlite3_column_int64(st, 20);
-		r->pool = (long)sqlite3_column_int64(st, 21);
-		copy_text(r->fail, sizeof(r->fail), st, 22);
-		r->costs_unknown = sqlite3_column_int(st, 23) != 0;
-		copy_text(r->trace_id, sizeof(r->trace_id), st, 24);
-		r->synthetic = sqlite3_column_int(st, 25) != 0;
-		d = sqlite3_column_int64(st, 26);
+		/* in load_sql's order */
+		col = 0;
+		r->trace_key = sqlite3_column_int64(st, col++);
+		r->run_key = sqlite3_column_int64(st, col++);
+		r->faults = (uint64_t)sqlite3_column_int64(st, col++);
+		r->crashes = (uint64_t)sqlite3_column_int64(st, col++);
+		r->lost = (uint64_t)sqlite3_column_int64(st, col++);
+		r->seed = (uint64_t)sqlite3_column_int64(st, col++);
+		r->ncpus = (uint32_t)sqlite3_column_int64(st, col++);
+		r->page_size = (uint32_t)sqlite3_column_int64(st, col++);
+		r->thread_size = (uint32_t)sqlite3_column_int64(st, col++);
+		r->truncated = sqlite3_column_int(st, col++) != 0;
+		copy_text(r->label, sizeof(r->label), st, col++);
+		copy_text(r->policy, sizeof(r->policy), st, col++);
+		copy_text(r->engine_version, sizeof(r->engine_version), st, col++);
+		r->is_default = sqlite3_column_int(st, col++) != 0;
+		r->sweep = sqlite3_column_int64(st, col++);
+		r->pool = (long)sqlite3_column_int64(st, col++);
+		copy_text(r->fail, sizeof(r->fail), st, col++);
+		r->costs_unknown = sqlite3_column_int(st, col++) != 0;
+		copy_text(r->trace_id, sizeof(r->trace_id), st, col++);
+		r->synthetic = sqlite3_column_int(st, col++) != 0;
+		d = sqlite3_column_int64(st, col++);
 		r->duration_ns = d > 0 ? (uint64_t)d : 0;
-		col = 27;
+		d = sqlite3_column_int64(st, col++);
+		r->ram_kb = d > 0 ? (uint64_t)d : 0;
+		r->oops_s = (double)sqlite3_column_int64(st, col++) / 1e9;
+		r->oops_cpu = (uint32_t)sqlite3_column_int64(st, col++);
+		r->oops_tid = (uint32_t)sqlite3_column_int64(st, col++);
+		copy_text(r->oops_comm, sizeof(r->oops_comm), st, col++);
 #define KS_X_GET(name, desc) r->c.name = (uint64_t)sqlite3_column_int64(st, col++);
 		KS_COUNTERS(KS_X_GET)
 #undef KS_X_GET
@@ -171,6 +185,44 @@ out:
 	return ret;
 }
 
+/* A column of the savings view: NAN for its NULL (unknown). */
+static double column_or_nan(sqlite3_stmt *st, int col)
+{
+	return sqlite3_column_type(st, col) == SQLITE_NULL ? NAN : sqlite3_column_double(st, col);
+}
+
+/* Every run's figures on every basis, from the savings view. */
+static int load_savings(struct ks_store *s, struct ks_rowset *rs, struct ks_error *err)
+{
+	sqlite3_stmt *st = NULL;
+	size_t i;
+	int rc;
+
+	if (sqlite3_prepare_v2(s->db, savings_sql, -1, &st, NULL) != SQLITE_OK)
+		return ks_store_fail(s, err, "reading the savings view");
+	for (i = 0; (rc = sqlite3_step(st)) == SQLITE_ROW;) {
+		int64_t run = sqlite3_column_int64(st, 0), b = sqlite3_column_int64(st, 1);
+		struct ks_mem *m;
+
+		while (i < rs->n && rs->rows[i].run_key < run)
+			i++;
+		if (i == rs->n || rs->rows[i].run_key != run || b < 0 || b >= KS_NR_BASES)
+			continue;
+		m = &rs->rows[i].mem[b];
+		m->regular_kb = column_or_nan(st, 2);
+		m->dynamic_kb = column_or_nan(st, 3);
+		m->pool_kb = column_or_nan(st, 4);
+		m->savings_pct = column_or_nan(st, 5);
+		m->savings_pool_pct = column_or_nan(st, 6);
+		m->dynamic_ram_pct = column_or_nan(st, 7);
+		m->saved_ram_pct = column_or_nan(st, 8);
+	}
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE)
+		return ks_store_fail(s, err, "reading the savings view");
+	return 0;
+}
+
 int ks_store_runs(struct ks_store *s, struct ks_rowset *rs, struct ks_error *err)
 {
 	int ret;
@@ -179,6 +231,8 @@ int ks_store_runs(struct ks_store *s, struct ks_rowset *rs, struct ks_error *err
 	ret = load_runs(s, rs, err);
 	if (!ret)
 		ret = load_params(s, rs, err);
+	if (!ret)
+		ret = load_savings(s, rs, err);
 	pthread_mutex_unlock(&s->lock);
 	return ret;
 }
@@ -188,8 +242,8 @@ int ks_store_samples(struct ks_store *s, int64_t run, struct ks_store_point **pt
 {
 	static const char sql[] =
 		"SELECT s.time - r.start_ns, s.stack_pages * r.page_size / 1024, "
-		"s.pool_pages * r.page_size / 1024 FROM samples s JOIN runs r ON s.run = r.key "
-		"WHERE s.run = ? ORDER BY s.seq";
+		"s.pool_pages * r.page_size / 1024, s.cache_pages * r.page_size / 1024 "
+		"FROM samples s JOIN runs r ON s.run = r.key WHERE s.run = ? ORDER BY s.seq";
 	struct ks_store_point *v = NULL, *tmp;
 	sqlite3_stmt *st = NULL;
 	size_t cap = 0, k = 0;
@@ -216,6 +270,7 @@ int ks_store_samples(struct ks_store *s, int64_t run, struct ks_store_point **pt
 		v[k].time_ns = sqlite3_column_int64(st, 0);
 		v[k].stack_kb = sqlite3_column_int64(st, 1);
 		v[k].pool_kb = sqlite3_column_int64(st, 2);
+		v[k].cache_kb = sqlite3_column_int64(st, 3);
 		k++;
 	}
 	if (rc != SQLITE_DONE)

@@ -6,9 +6,11 @@
  * Order of work: every option and the command are checked before the
  * kernel is touched (the command as a shell would look it up: 127 when it
  * is not found, 126 when it cannot be run), then the output is opened, then
- * the kernel is set up.  The command is started once recording runs; its
- * exec failure comes back through a close-on-exec pipe before recording
- * is declared successful, and then removes the trace.  On Ctrl-C or
+ * the kernel is set up.  The command's process is forked before that and
+ * held (its pid goes into the trace's header, so the replay can tell the
+ * command's tasks from the rest of the system); it execs the command once
+ * recording runs.  Its exec failure comes back through a close-on-exec pipe
+ * before recording is declared successful, and then removes the trace.  On Ctrl-C or
  * SIGTERM the recording is stopped and closed first, then the signal is
  * passed on to the command, which is reaped (killed if it is still there
  * a second later, or at a second signal) before the tracefs instance and
@@ -25,6 +27,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -236,61 +239,124 @@ static void fds_seal(const int *keep, size_t n)
 	close_range(from, ~0U, CLOSE_RANGE_CLOEXEC);
 }
 
-/*
- * Fork and exec COMMAND, and wait for the exec: it reports its errno
- * through a close-on-exec pipe, which simply closes when exec succeeds.
- * Signals are blocked around the fork so the child never runs our handler.
- * Return: the pid, or -1 with *@exec_err set (0 when fork itself failed,
- * errno then tells why).
- */
-static pid_t command_start(char **argv, const int *keep, size_t nkeep, int *exec_err)
-{
-	sigset_t block, old;
-	int fds[2], e = 0;
-	ssize_t n;
+/* COMMAND's process, forked before recording starts and held until it runs. */
+struct command {
 	pid_t pid;
+	int go;		/* write end: a byte lets it exec, closing it makes it exit */
+	int status;	/* read end: its exec's errno, or EOF when exec succeeded */
+};
 
-	*exec_err = 0;
-	if (pipe2(fds, O_CLOEXEC))
+/*
+ * Fork COMMAND's process before recording starts, so that its pid goes into
+ * the trace's header and the replay can tell the command's tasks from the
+ * rest, and hold it until recording runs: it waits for a byte on a pipe and
+ * execs then (end of file instead: recording never started, it exits).  It
+ * takes the name exec will give it now, so that the start snapshot lists it
+ * by that name.  Signals are blocked around the fork so the child never
+ * runs our handler.
+ * Return: 0, or -1 with errno set when a pipe or the fork failed.
+ */
+static int command_fork(struct command *cmd, char **argv, const int *keep, size_t nkeep)
+{
+	const char *name = strrchr(argv[0], '/') ? strrchr(argv[0], '/') + 1 : argv[0];
+	int go[2], st[2], e = 0;
+	sigset_t block, old;
+	ssize_t n;
+	char c;
+
+	if (pipe2(go, O_CLOEXEC))
 		return -1;
+	if (pipe2(st, O_CLOEXEC)) {
+		e = errno;
+		close(go[0]);
+		close(go[1]);
+		errno = e;
+		return -1;
+	}
 	sigemptyset(&block);
 	sigaddset(&block, SIGINT);
 	sigaddset(&block, SIGTERM);
 	sigaddset(&block, SIGHUP);
 	sigprocmask(SIG_BLOCK, &block, &old);
-	pid = fork();
-	if (pid == 0) {
+	cmd->pid = fork();
+	if (cmd->pid == 0) {
 		signal(SIGINT, SIG_DFL);
 		signal(SIGTERM, SIG_DFL);
 		signal(SIGHUP, SIG_DFL);
 		sigprocmask(SIG_SETMASK, &old, NULL);
-		close(fds[0]);
+		close(go[1]);
+		close(st[0]);
+		prctl(PR_SET_NAME, name);
+		do
+			n = read(go[0], &c, 1);
+		while (n < 0 && errno == EINTR);
+		if (n != 1)
+			_exit(KS_EXIT_FAIL);
+		close(go[0]);
 		fds_seal(keep, nkeep);
 		execvp(argv[0], argv);
 		e = errno;
-		while (write(fds[1], &e, sizeof(e)) < 0 && errno == EINTR)
+		while (write(st[1], &e, sizeof(e)) < 0 && errno == EINTR)
 			;
 		_exit(exec_status(e));
 	}
 	e = errno;
 	sigprocmask(SIG_SETMASK, &old, NULL);
-	close(fds[1]);
-	if (pid < 0) {
-		close(fds[0]);
+	close(go[0]);
+	close(st[1]);
+	if (cmd->pid < 0) {
+		close(go[1]);
+		close(st[0]);
 		errno = e;
 		return -1;
 	}
+	cmd->go = go[1];
+	cmd->status = st[0];
+	return 0;
+}
+
+/* Recording never started: let the held process exit, and reap it. */
+static void command_drop(struct command *cmd)
+{
+	close(cmd->go);
+	close(cmd->status);
+	while (waitpid(cmd->pid, NULL, 0) < 0 && errno == EINTR)
+		;
+	cmd->pid = -1;
+}
+
+/*
+ * Let the held process exec COMMAND and wait for the exec: it reports its
+ * errno through the close-on-exec pipe, which simply closes when exec
+ * succeeds.
+ * Return: 0, or -1 with *@exec_err set (then the process is reaped).
+ */
+static int command_run(struct command *cmd, int *exec_err)
+{
+	void (*old_pipe)(int);
+	ssize_t n;
+	int e = 0;
+	char c = 1;
+
+	*exec_err = 0;
+	/* a Ctrl-C at the terminal may have ended it already: no SIGPIPE for us */
+	old_pipe = signal(SIGPIPE, SIG_IGN);
+	while (write(cmd->go, &c, 1) < 0 && errno == EINTR)
+		;
+	signal(SIGPIPE, old_pipe);
+	close(cmd->go);
 	do
-		n = read(fds[0], &e, sizeof(e));
+		n = read(cmd->status, &e, sizeof(e));
 	while (n < 0 && errno == EINTR);
-	close(fds[0]);
+	close(cmd->status);
 	if (n == sizeof(e)) {
-		while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
+		while (waitpid(cmd->pid, NULL, 0) < 0 && errno == EINTR)
 			;
+		cmd->pid = -1;
 		*exec_err = e ? e : ENOEXEC;
 		return -1;
 	}
-	return pid;
+	return 0;
 }
 
 static double now_s(void)
@@ -449,6 +515,7 @@ int cmd_collect(int argc, char **argv)
 	int c, e, status = 0, rc = KS_EXIT_OK;
 	int *keep = NULL;
 	size_t nkeep = 0;
+	struct command cmd = { .pid = -1 };
 	pid_t child = -1;
 	bool child_done = false, quiet = false;
 
@@ -536,25 +603,30 @@ int cmd_collect(int argc, char **argv)
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGHUP, &sa, NULL);
 
-	if (ks_live_create(&l, &cfg, &err)) {
+	if (optind < argc && command_fork(&cmd, argv + optind, keep, nkeep)) {
+		cli_error("collect", "cannot start %s: %s", argv[optind], strerror(errno));
 		free(keep);
-		return collect_error(&err);
-	}
-	if (optind < argc && !stop_signal) {
-		child = command_start(argv + optind, keep, nkeep, &e);
-		if (child < 0) {
-			/* nothing worth keeping was recorded: no trace file */
-			if (e)
-				cli_error("collect", "cannot run %s: %s", argv[optind], strerror(e));
-			else
-				cli_error("collect", "cannot start %s: %s", argv[optind],
-					  strerror(errno));
-			ks_live_abort(l);
-			free(keep);
-			return e ? exec_status(e) : KS_EXIT_FAIL;
-		}
+		return KS_EXIT_FAIL;
 	}
 	free(keep);
+	if (cmd.pid > 0)
+		cfg.workload_pid = (uint32_t)cmd.pid;
+	if (ks_live_create(&l, &cfg, &err)) {
+		if (cmd.pid > 0)
+			command_drop(&cmd);
+		return collect_error(&err);
+	}
+	if (cmd.pid > 0 && stop_signal)
+		command_drop(&cmd);
+	if (cmd.pid > 0) {
+		if (command_run(&cmd, &e)) {
+			/* nothing worth keeping was recorded: no trace file */
+			cli_error("collect", "cannot run %s: %s", argv[optind], strerror(e));
+			ks_live_abort(l);
+			return exec_status(e);
+		}
+		child = cmd.pid;
+	}
 	if (!quiet && !stop_signal)
 		collect_announce(cfg.output, optind < argc ? argv[optind] : NULL, duration);
 	rc = collect_loop(l, duration, child, &child_done, &status);

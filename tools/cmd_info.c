@@ -111,6 +111,11 @@ static int info_one(const char *arg)
 	printf("%-26s %s\n", "arch:", in->arch);
 	printf("%-26s %s\n", "collector:", in->collector);
 	print_command(in);
+	if (in->workload_pid)
+		printf("%-26s %" PRIu32 " (the recorded command)\n", "workload pid:",
+		       in->workload_pid);
+	else
+		printf("%-26s none (every task is the system's)\n", "workload pid:");
 	printf("%-26s %s\n", "clock:", in->clock);
 	printf("%-26s %" PRIu64 "\n", "page size:", in->page_size);
 	printf("%-26s %" PRIu64 "\n", "thread size:", in->thread_size);

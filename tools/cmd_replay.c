@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 /*
- * kstack replay TRACE... [--policy SPEC]... [--sweep KEY=VALUES]... [-d DB]
+ * kstack replay TRACE... [--policy SPEC]... [--sweep KEY=VALUES]... [--replicates N] [-d DB]
  */
 #include <ctype.h>
 #include <errno.h>
@@ -16,33 +16,39 @@
 #include "replay.h"
 
 #define MAX_LIST 256
+#define KS_MAX_REPLICATES 1000
 
 static void usage(FILE *f)
 {
 	fprintf(f,
 		"usage: kstack replay TRACE... [options]\n"
-		"Replay traces under policies and configurations; store every run.  A TRACE\n"
-		"of - is read from standard input.  The digest of the results goes to\n"
+		"Replay traces under policies and configurations; store every run, and\n"
+		"once per trace its per-task rows (kstack report --depth, --tasks, ...).  A\n"
+		"TRACE of - is read from standard input.  The digest of the results goes to\n"
 		"standard output; a line per trace, and on a terminal a progress line, to\n"
 		"standard error.\n\n"
 		"  -p, --policy SPEC     policy[:key=value,...] (repeatable; default: static and rfc)\n"
 		"  -s, --sweep K=VALUES  sweep a parameter: K=a..b, K=a..b:step or K=v1,v2,...\n"
 		"                        (repeatable; the grid is every combination)\n"
+		"  -r, --replicates N    replay every configuration that injects failures\n"
+		"                        (fail_rate > 0 or fail_windows) under N seeds, derived\n"
+		"                        from its seed=, in the same pass (default 1)\n"
 		"  -d, --db FILE         results database (default kstack.db), created once every\n"
 		"                        trace's header and spec is accepted\n"
 		"  -j, --jobs N          worker threads (default: one per CPU)\n"
 		"      --no-store        replay without storing (with --verify)\n"
 		"      --verify DIGEST   fail unless the results' digest (16 hex digits) is DIGEST\n"
-		"      --list-policies   list policies, their parameters and defaults\n"
+		"      --list-policies   list policies, their parameters, defaults and ranges\n"
 		"  -q, --quiet           no progress, summary or digest lines\n"
 		"  -h, --help            this text\n\n"
 		"example: kstack replay w.kst --policy rfc --sweep pool=1..8 -d kstack.db\n");
 }
 
+/* Every key with its default, what it does and the values it takes. */
 static void print_params(const struct ks_param *p)
 {
 	for (; p && p->key; p++)
-		printf("    %-16s default %-8s %s\n", p->key, p->def, p->doc);
+		printf("    %-16s default %-10s %s [%s]\n", p->key, p->def, p->doc, p->expect);
 }
 
 static int list_policies(void)
@@ -113,6 +119,7 @@ int cmd_replay(int argc, char **argv)
 	static const struct option opts[] = {
 		{ "policy", required_argument, NULL, 'p' },
 		{ "sweep", required_argument, NULL, 's' },
+		{ "replicates", required_argument, NULL, 'r' },
 		{ "db", required_argument, NULL, 'd' },
 		{ "jobs", required_argument, NULL, 'j' },
 		{ "no-store", no_argument, NULL, 'N' },
@@ -122,7 +129,7 @@ int cmd_replay(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	struct cli_getopt g = { .verb = "replay", .optstring = "p:s:d:j:qh", .opts = opts,
+	struct cli_getopt g = { .verb = "replay", .optstring = "p:s:r:d:j:qh", .opts = opts,
 				.repeatable = "ps" };
 	const char *policies[MAX_LIST], *sweeps[MAX_LIST];
 	const char *db = "kstack.db", *verify = NULL;
@@ -135,7 +142,7 @@ int cmd_replay(int argc, char **argv)
 	uint64_t digest = 0, want = 0;
 	char msg[512], *end;
 	int quiet = 0, nostore = 0, ntraces, c, i, rc, status = KS_EXIT_OK;
-	long jobs = 0;
+	long jobs = 0, replicates = 1;
 
 	ks_replay_opts_default(&ro);
 	while ((c = cli_getopt(&g, argc, argv)) != -1) {
@@ -158,6 +165,15 @@ int cmd_replay(int argc, char **argv)
 				return KS_EXIT_USAGE;
 			}
 			db = optarg;
+			break;
+		case 'r':
+			errno = 0;
+			replicates = strtol(optarg, &end, 10);
+			if (errno || *end || replicates < 1 || replicates > KS_MAX_REPLICATES) {
+				cli_error("replay", "bad --replicates '%s' (expected 1..%d)",
+					  optarg, KS_MAX_REPLICATES);
+				return KS_EXIT_USAGE;
+			}
 			break;
 		case 'j':
 			errno = 0;
@@ -199,6 +215,8 @@ int cmd_replay(int argc, char **argv)
 		policies[npol++] = "rfc";
 	}
 	rc = ks_speclist_expand(&specs, policies, npol, sweeps, nsw, &err);
+	if (!rc)
+		rc = ks_speclist_replicate(&specs, (uint32_t)replicates, &err);
 	if (rc) {
 		cli_error("replay", "%s", ks_error_format(&err, msg, sizeof(msg)));
 		/* a spec or sweep that cannot be parsed is a bad command line */

@@ -1,7 +1,10 @@
 // SPDX-License-Identifier: MIT
 /*
  * kstack report -d DB [--format text|markdown|csv] [--charts DIR [--trace T]]
- *                     [--policy P] [--all] [--min-pool] [--costs [--cost NAME=NS]...]
+ *                     [--policy P] [--all] [--basis end|peak|mean]... [--min-pool]
+ *                     [--costs [--cost NAME=NS]...]
+ *                     [--depth|--asleep|--latch|--tasks|--tail|--overflow|--census
+ *                      [--trace T] [--scope S] [--min-life S] [--exited] [--limit N]]
  */
 #include <errno.h>
 #include <getopt.h>
@@ -12,6 +15,29 @@
 
 #include "cmds.h"
 #include "report.h"
+
+/* The per-task reports, as options (long only), in the order they print. */
+enum {
+	OPT_TASKS = 1000,	/* + enum ks_task_report */
+	OPT_SCOPE = 1100,
+	OPT_MIN_LIFE,
+	OPT_EXITED,
+	OPT_LIMIT,
+};
+static const struct {
+	const char *name;
+	enum ks_task_report which;
+	const char *title;
+} task_reports[] = {
+	{ "depth", KS_TASKS_DEPTH, "Depth distribution: tasks by lifetime stack high-water mark" },
+	{ "asleep", KS_TASKS_ASLEEP, "Depth while asleep, weighted by time asleep" },
+	{ "latch", KS_TASKS_LATCH, "The latch: does a task's high-water mark rise late?" },
+	{ "tasks", KS_TASKS_ATTRIBUTION, "Attribution: who went past 4 KiB and 8 KiB" },
+	{ "tail", KS_TASKS_TAIL, "The tail: how close stacks came to overflowing" },
+	{ "overflow", KS_TASKS_OVERFLOW, "Tasks a static 8 KiB or 12 KiB stack would not hold" },
+	{ "census", KS_TASKS_CENSUS, "Census: tasks by class, stacks as a share of RAM" },
+};
+#define NR_TASK_REPORTS (sizeof(task_reports) / sizeof(task_reports[0]))
 
 static void usage(FILE *f)
 {
@@ -27,6 +53,11 @@ static void usage(FILE *f)
 		"  -p, --policy NAME     only runs of this policy\n"
 		"  -a, --all             every stored configuration, not only each\n"
 		"                        policy's default one\n"
+		"  -b, --basis B         memory on basis B (repeatable, one table each, in the\n"
+		"                        order given): end (when the trace ends, the RFC's\n"
+		"                        census), peak (the largest at any moment) or mean\n"
+		"                        (time-weighted); default mean and peak when a\n"
+		"                        recorded trace is shown, else end\n"
 		"  -m, --min-pool        only the minimum safe pool table (printed after the\n"
 		"                        results table by default when pool sweeps are stored)\n"
 		"  -C, --costs           only the costs table: events per second of trace and\n"
@@ -34,12 +65,44 @@ static void usage(FILE *f)
 		"      --cost NAME=NS    ns one event of NAME costs (repeatable); the defaults\n"
 		"                        are placeholders, not measurements\n"
 		"  -t, --trace T         the trace (label or id) of the timeline chart; default\n"
-		"                        the first real trace, else the first\n"
+		"                        the first real trace, else the first; with the per-task\n"
+		"                        reports, only that trace\n"
 		"  -q, --quiet           no list of the charts written (on stderr)\n"
 		"  -h, --help            this text\n\n"
-		"Regular = #Stacks x THREAD_SIZE; Dynamic = the kernel's nr_kernel_stack;\n"
-		"Pool = per-CPU and global pool pages plus fixed reserves, which the RFC's\n"
-		"figures leave out; Savings+pool counts them.\n\n"
+		"Per-task reports (one row per task of each trace, whatever the policy;\n"
+		"each prints alone, for every trace and scope: system is every task,\n"
+		"workload the recorded command's tasks and other the rest, when the\n"
+		"trace names its command):\n"
+		"      --depth          tasks by the bucket of their lifetime high-water\n"
+		"                       mark (<=1K ... <=THREAD_SIZE, above) and class\n"
+		"                       (kthread, kworker, user, all): every task, alive\n"
+		"                       at the end, and exited, which is how the kernel's\n"
+		"                       kstack_* counters (/proc/vmstat) count; CSV:\n"
+		"                       class,bucket_kb,tasks of one trace (--trace) and\n"
+		"                       scope (--scope, default system)\n"
+		"      --exited         --depth's CSV counts the tasks that exited\n"
+		"      --asleep         depth x time asleep (KiB*s) by depth bucket and\n"
+		"                       class; the time-weighted mean depth asleep\n"
+		"      --latch          of the tasks that lived --min-life S seconds\n"
+		"                       (default 1): how many had their high-water mark\n"
+		"                       rise after their first second or the first 10%%\n"
+		"                       of their life, the delay from their first mark\n"
+		"                       to their final one, their pages touched late\n"
+		"      --tasks          the names and processes (comm, tgid) whose tasks\n"
+		"                       went past 4K and 8K, with tasks and excursions,\n"
+		"                       by pages above 4K (text: --limit N rows each,\n"
+		"                       default 20; 0 all)\n"
+		"      --tail           tasks whose mark reached 8K, 12K, 14K, those a\n"
+		"                       static 8K or 12K stack would not hold, and the\n"
+		"                       smallest free space on any stack\n"
+		"      --overflow       the tasks a static 8K or 12K stack would not hold\n"
+		"      --census         tasks by class, alive at start and end, born,\n"
+		"                       died; their stacks in KiB and as a share of RAM\n"
+		"      --scope S        only scope S: system, workload or other\n\n"
+		"Regular = the trace's static run (today's kernel) on the same basis;\n"
+		"Dynamic = pages mapped to stacks; Pool = pool pages, cached stacks and fixed\n"
+		"reserves, which the RFC's figures leave out; Savings+pool counts each side's.\n"
+		"The table is the savings view of the database (one row per run and basis).\n\n"
 		"Cost names and their placeholder ns per event:\n");
 	for (i = 0; i < ks_report_cost_count(); i++)
 		fprintf(f, "  %-18s %g per %s\n", ks_report_cost(i)->counter, ks_report_cost(i)->ns,
@@ -141,6 +204,25 @@ static int print_tables(struct ks_store *store, const struct ks_report_opts *o, 
 	return rc;
 }
 
+/* The per-task reports asked for, with a title each in text when there are several. */
+static int print_task_reports(struct ks_store *store, const struct ks_report_opts *o,
+			      const struct ks_task_opts *to, const bool *want, size_t n,
+			      struct ks_error *err)
+{
+	size_t i, done = 0;
+	int rc = 0;
+
+	for (i = 0; i < NR_TASK_REPORTS && !rc; i++) {
+		if (!want[i])
+			continue;
+		if (n > 1)
+			printf("%s%s:\n\n", done ? "\n" : "", task_reports[i].title);
+		rc = ks_report_tasks(store, o, to, task_reports[i].which, stdout, err);
+		done++;
+	}
+	return rc;
+}
+
 int cmd_report(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -149,25 +231,42 @@ int cmd_report(int argc, char **argv)
 		{ "charts", required_argument, NULL, 'c' },
 		{ "policy", required_argument, NULL, 'p' },
 		{ "all", no_argument, NULL, 'a' },
+		{ "basis", required_argument, NULL, 'b' },
 		{ "min-pool", no_argument, NULL, 'm' },
 		{ "costs", no_argument, NULL, 'C' },
 		{ "cost", required_argument, NULL, 'n' },
 		{ "trace", required_argument, NULL, 't' },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "help", no_argument, NULL, 'h' },
+		{ "depth", no_argument, NULL, OPT_TASKS + KS_TASKS_DEPTH },
+		{ "asleep", no_argument, NULL, OPT_TASKS + KS_TASKS_ASLEEP },
+		{ "latch", no_argument, NULL, OPT_TASKS + KS_TASKS_LATCH },
+		{ "tasks", no_argument, NULL, OPT_TASKS + KS_TASKS_ATTRIBUTION },
+		{ "tail", no_argument, NULL, OPT_TASKS + KS_TASKS_TAIL },
+		{ "overflow", no_argument, NULL, OPT_TASKS + KS_TASKS_OVERFLOW },
+		{ "census", no_argument, NULL, OPT_TASKS + KS_TASKS_CENSUS },
+		{ "scope", required_argument, NULL, OPT_SCOPE },
+		{ "min-life", required_argument, NULL, OPT_MIN_LIFE },
+		{ "exited", no_argument, NULL, OPT_EXITED },
+		{ "limit", required_argument, NULL, OPT_LIMIT },
 		{ NULL, 0, NULL, 0 },
 	};
-	/* each --cost overrides one price */
-	struct cli_getopt g = { .verb = "report", .optstring = "d:f:c:p:amCt:qh", .opts = opts,
-				.repeatable = "n" };
+	/* each --cost overrides one price; each --basis adds a table */
+	struct cli_getopt g = { .verb = "report", .optstring = "d:f:c:p:ab:mCt:qh", .opts = opts,
+				.repeatable = "nb" };
 	struct ks_error err = { 0 };
 	struct ks_report_opts o;
+	struct ks_task_opts to;
 	struct ks_store *store = NULL;
 	const char *db = "kstack.db", *charts = NULL;
 	bool drew = false, min_pool = false, costs = false, quiet = false;
+	bool tasks[NR_TASK_REPORTS] = { false };
+	size_t ntasks = 0;
+	char *end;
 	int c, rc;
 
 	ks_report_opts_default(&o);
+	ks_task_opts_default(&to);
 	while ((c = cli_getopt(&g, argc, argv)) != -1) {
 		switch (c) {
 		case 'd':
@@ -189,6 +288,16 @@ int cmd_report(int argc, char **argv)
 		case 'a':
 			o.all_runs = true;
 			break;
+		case 'b': {
+			enum ks_basis b;
+
+			if (ks_basis_parse(optarg, &b, &err)) {
+				cli_error("report", "%s", err.detail);
+				return KS_EXIT_USAGE;
+			}
+			ks_report_add_basis(&o, b);
+			break;
+		}
 		case 'm':
 			min_pool = true;
 			break;
@@ -210,7 +319,39 @@ int cmd_report(int argc, char **argv)
 		case 'h':
 			usage(stdout);
 			return KS_EXIT_OK;
+		case OPT_SCOPE:
+			if (strcmp(optarg, "system") && strcmp(optarg, "workload") &&
+			    strcmp(optarg, "other")) {
+				cli_error("report", "bad --scope '%s' (system, workload or other)",
+					  optarg);
+				return KS_EXIT_USAGE;
+			}
+			to.scope = optarg;
+			break;
+		case OPT_MIN_LIFE:
+			to.min_life_s = strtod(optarg, &end);
+			if (end == optarg || *end || !(to.min_life_s >= 0) || to.min_life_s > 1e9) {
+				cli_error("report", "bad --min-life '%s' (seconds, 0 to 1e9)",
+					  optarg);
+				return KS_EXIT_USAGE;
+			}
+			break;
+		case OPT_EXITED:
+			to.exited = true;
+			break;
+		case OPT_LIMIT:
+			to.limit = strtol(optarg, &end, 10);
+			if (end == optarg || *end || to.limit < 0) {
+				cli_error("report", "bad --limit '%s' (rows, 0 for all)", optarg);
+				return KS_EXIT_USAGE;
+			}
+			break;
 		default:
+			if (c >= OPT_TASKS && c < OPT_TASKS + (int)NR_TASK_REPORTS) {
+				ntasks += !tasks[c - OPT_TASKS];
+				tasks[c - OPT_TASKS] = true;
+				break;
+			}
 			return KS_EXIT_USAGE;
 		}
 	}
@@ -219,8 +360,18 @@ int cmd_report(int argc, char **argv)
 		return KS_EXIT_USAGE;
 	}
 
-	if (o.trace && !charts) {
-		cli_error("report", "--trace chooses the timeline chart's trace: use it with --charts");
+	if (o.trace && !charts && !ntasks) {
+		cli_error("report", "--trace chooses the timeline chart's trace or the per-task "
+			  "reports' trace: use it with --charts or a per-task report");
+		return KS_EXIT_USAGE;
+	}
+	if (ntasks > 1 && o.format == KS_FMT_CSV) {
+		cli_error("report", "one per-task report at a time in CSV");
+		return KS_EXIT_USAGE;
+	}
+	if (ntasks && (min_pool || costs)) {
+		cli_error("report", "the per-task reports print alone: not with --min-pool or "
+			  "--costs");
 		return KS_EXIT_USAGE;
 	}
 
@@ -230,7 +381,9 @@ int cmd_report(int argc, char **argv)
 	/* charts first: a bad --trace fails before any table is printed */
 	if (charts)
 		rc = ks_report_charts_opts(store, &o, charts, &drew, &err);
-	if (!rc)
+	if (!rc && ntasks)
+		rc = print_task_reports(store, &o, &to, tasks, ntasks, &err);
+	else if (!rc)
 		rc = print_tables(store, &o, min_pool, costs, &err);
 	if (!rc && charts && print_charts(charts, drew, quiet))
 		rc = ks_error_set(&err, errno, "%s: cannot list the charts", charts);

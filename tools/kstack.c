@@ -34,6 +34,7 @@ static const struct {
 	{ "dump",    cmd_dump,    "print a trace's events (text or --csv)", false },
 	{ "replay",  cmd_replay,  "replay traces under policies and configurations into a database",
 	  true },
+	{ "merge",   cmd_merge,   "merge result databases (shards of a fleet) into one", true },
 	{ "report",  cmd_report,  "print tables and draw charts from a database", true },
 	{ "demo",    cmd_demo,    "the main job on the bundled data: synth, replay, report", true },
 	{ "bench",   cmd_bench,   "measure replay speed, bytes per event and memory", true },

@@ -424,6 +424,7 @@ int ks_live_create(struct ks_live **out, const struct ks_live_config *cfg,
 	snprintf(l->info.collector, sizeof(l->info.collector), "kstack-collect %s", KS_VERSION);
 	snprintf(l->info.options, sizeof(l->info.options), "%s", cfg->options ? cfg->options : "");
 	snprintf(l->info.label, sizeof(l->info.label), "%s", cfg->label ? cfg->label : "");
+	l->info.workload_pid = cfg->workload_pid;
 	ret = output_start(l, err);
 	if (ret)
 		goto fail;

@@ -31,6 +31,7 @@ struct ks_live_config {
 	const char *output;		/* trace file */
 	const char *label;		/* workload name (header label) */
 	const char *options;		/* the command line, for the header */
+	uint32_t workload_pid;		/* the recorded command's pid (header); 0: none */
 	unsigned int buffer_kb;		/* tracefs buffer per CPU */
 	unsigned int window_ms;		/* merge window */
 	bool entries;			/* raw_syscalls as KENTRY/KEXIT */

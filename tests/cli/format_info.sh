@@ -3,7 +3,7 @@
 . "$(dirname "$0")/format_common.sh"
 
 good=$tmp/good.kst
-"$MKTRACE" "$good" 10000 0 || exit 1	# 3 event blocks: 4096, 4096, 1808
+"$MKTRACE" "$good" 10000 0 trailer 4096 || exit 1	# 3 event blocks: 4096, 4096, 1808
 
 run info "$good"
 [ $rc -eq 0 ] || ko "info on a good trace: exit $rc: $(cat "$err")"
@@ -19,6 +19,16 @@ grep -q '^lost events: *5 (tracefs 5, ring buffer 0)$' "$out" || ko "lost: $(gre
 grep -q '^depth source: *synthetic' "$out" || ko "depth source"
 grep -q '^bytes per event: ' "$out" || ko "bytes per event"
 grep -q '^end: *10000000 ns (0.010 s)$' "$out" || ko "end: $(grep ^end: "$out")"
+grep -q '^format version: *2$' "$out" || ko "format version: $(grep ^format "$out")"
+
+# the same events in version 1 read the same
+"$MKTRACE" "$tmp/v1.kst" 10000 0 trailer 4096 zstd plain 'a,b"c' 1 || exit 1
+"$KSTACK" info "$tmp/v1.kst" >"$tmp/info1" 2>"$err" || ko "info on a version-1 trace: $(cat "$err")"
+grep -q '^format version: *1$' "$tmp/info1" || ko "v1 format version: $(grep ^format "$tmp/info1")"
+for key in events: '  switch' '  new' 'lost events:' end:; do
+	[ "$(grep "^$key" "$tmp/info1")" = "$(grep "^$key" "$out")" ] ||
+		ko "version 1 and 2 differ in '$key': $(grep "^$key" "$tmp/info1")"
+done
 
 run info --help
 [ $rc -eq 0 ] && grep -q 'usage: kstack info' "$out" || ko "--help"
@@ -38,10 +48,10 @@ expect_error 1 "kstack info: $tmp/passwd: not a kstack trace: bad magic"
 run info "$tmp/empty.kst"
 expect_error 1 "kstack info: $tmp/empty.kst: not a kstack trace: empty file"
 
-cp "$good" "$tmp/v2.kst"
-put_byte "$tmp/v2.kst" 8 2	# the version word is at byte 8
-run info "$tmp/v2.kst"
-expect_error 1 "kstack info: $tmp/v2.kst: unsupported trace format version: file has format version 2, this kstack reads version 1"
+cp "$good" "$tmp/v3.kst"
+put_byte "$tmp/v3.kst" 8 3	# the version word is at byte 8
+run info "$tmp/v3.kst"
+expect_error 1 "kstack info: $tmp/v3.kst: unsupported trace format version: file has format version 3, this kstack reads versions 1 to 2"
 
 # cut 5 bytes into block 1's payload: block 0 (4096 events) is readable
 b1=$(block_offset "$good" 1)

@@ -10,6 +10,13 @@ for c in collect synth info dump replay report demo bench; do
 	[ ! -s err.txt ] || fail "$c --help wrote to stderr"
 	expect_error 2 "unknown option.*--no-such-option" "$KSTACK" $c --no-such-option
 done
+# --list-policies: every policy, each key with its default and the values it takes
+"$KSTACK" replay --list-policies > out.txt || fail "--list-policies: exit $?"
+for p in static rfc rfc+global entry watermark sp-reclaim abit gc; do
+	grep -q "^  $p — " out.txt || fail "--list-policies lacks $p"
+done
+bad=$(grep '^    ' out.txt | grep -v '^    [a-z_]* *default [^ ]* .*\[.*\]$')
+[ -z "$bad" ] || fail "keys without a default or a range: $bad"
 expect_error 2 "option '--policy' needs a value" "$KSTACK" replay t.kst --policy
 expect_error 2 "option '-o' needs a value" "$KSTACK" demo -o
 expect_error 2 "unknown option '-Z'" "$KSTACK" bench -Z

@@ -8,7 +8,7 @@
 #   default run; pool= is the one key of pool=2 and pool=4 not at its
 #   default.  16 keys a run (10 engine-wide, 6 rfc): 48 rows.
 # - static takes no pool: one run, size=auto resolved to 16384, its
-#   default run.  11 keys.
+#   default run.  12 keys (10 engine-wide, size and cache).
 # - watermark named alone has low=auto and pool=4: every run has low=2, so
 #   none is its default run; pool=2 and pool=3 differ too.  14 keys: 42 rows.
 . "$(dirname "$0")/replay_lib.sh"
@@ -19,7 +19,7 @@ small_trace t.kst
 q() { sqlite3 r.db "$1" || fail "query $1"; }
 
 [ "$(runs r.db)" = 7 ] || fail "want 7 runs, got $(runs r.db)"
-[ "$(q "SELECT count(*) FROM run_params")" = $((3 * 16 + 11 + 3 * 14)) ] \
+[ "$(q "SELECT count(*) FROM run_params")" = $((3 * 16 + 12 + 3 * 14)) ] \
 	|| fail "run_params rows: $(q "SELECT count(*) FROM run_params")"
 # every key of runs.params is a row of run_params, and nothing else
 [ "$(q "SELECT count(*) FROM run_params p JOIN runs r ON r.key = p.run
@@ -58,8 +58,8 @@ sed -n '3,$p' out.md | sed '/^$/q' | cut -d'|' -f3 | tr -d ' ' > got.txt
 printf 'rfc\nstatic\nwatermark:low=2,pool=2\nwatermark:low=2,pool=3\nwatermark:low=2\n\n' \
 	> want.txt
 diff -u want.txt got.txt || fail "report rows"
-# and the sweeps: the runs of a policy that differ only in pool=
-"$KSTACK" report -d r.db --min-pool --format csv | cut -d, -f2,4 > got.txt || fail "min-pool"
+# and the sweeps: the runs of a policy that differ only in pool= (and seed=)
+"$KSTACK" report -d r.db --min-pool --format csv | cut -d, -f2,5 > got.txt || fail "min-pool"
 printf 'Policy,Pools\nrfc,2..4\nwatermark:low=2,2..4\n' > want.txt
 diff -u want.txt got.txt || fail "sweeps"
 echo ok

@@ -93,4 +93,18 @@ no_db n.db
 "$KSTACK" replay t.kst --policy rfc --sweep seed=9223372036854775806..9223372036854775807:2 \
 	--no-store 2> err.txt || fail "range at LONG_MAX"
 grep -q '^kstack replay: t.kst: 1 configuration,' err.txt || fail "range at LONG_MAX: $(cat err.txt)"
+
+# a trace without stack depths: the designs that read the saved stack pointer
+# refuse it before any run, naming the policy; the others replay it
+"$SETHDR" t.kst nodepth.kst 4=0 || fail "sethdr"
+expect_error 1 "kstack replay: nodepth.kst: .*policy 'sp-reclaim' needs stack depths, which this trace lacks" \
+	"$KSTACK" replay t.kst nodepth.kst --policy rfc --policy sp-reclaim -d n.db
+no_db n.db
+expect_error 1 "nodepth.kst: .*policy 'gc' needs stack depths" "$KSTACK" replay nodepth.kst --policy gc -d n.db
+expect_error 1 "nodepth.kst: .*policy 'abit' with latch=0,access=depth needs stack depths" \
+	"$KSTACK" replay nodepth.kst --policy abit:latch=0,access=depth -d n.db
+no_db n.db
+"$KSTACK" replay nodepth.kst --policy abit --policy abit:latch=0 -d d.db -q ||
+	fail "abit refused a trace without depths"
+[ "$(runs d.db)" = 2 ] || fail "want 2 runs, got $(runs d.db)"
 echo ok

@@ -36,13 +36,17 @@ defaults_of() {
 }
 
 # add_run DB TRACE_ID POLICY PARAMS NCPUS TASKS KB POOL_PAGES FAULTS CRASHES
-# (every other counter 0); PARAMS "k=v,..." also go to run_params
+# (every other counter 0); PARAMS "k=v,..." also go to run_params.  A census:
+# KB of stacks (KB/4 pages) and the pool pages on every basis, the tasks at
+# the end and at the peak.
 add_run() {
 	local cols vals kv d all=1 params=""
 	cols=$(sqlite3 "$1" "SELECT group_concat(name, ',') FROM pragma_table_info('runs')
 		WHERE name NOT IN ('key', 'trace', 'policy', 'params', 'is_default',
 		'engine_version', 'ncpus', 'page_size', 'thread_size', 'tasks_end',
-		'kernel_stack_kb_end', 'pool_pages_end', 'faults', 'crashes', 'complete')") \
+		'kernel_stack_kb_end', 'pool_pages_end', 'faults', 'crashes', 'complete',
+		'tasks_peak', 'stack_pages_end', 'stack_pages_peak', 'stack_pages_mean',
+		'total_pages_peak', 'total_pages_mean')") \
 		|| fail "columns"
 	vals=$(echo "$cols" | sed 's/[^,]*/0/g')
 	for kv in ${4//,/ }; do
@@ -54,8 +58,10 @@ add_run() {
 	done
 	sqlite3 "$1" "BEGIN; INSERT INTO runs (trace, policy, params, is_default, engine_version,
 		ncpus, page_size, thread_size, tasks_end, kernel_stack_kb_end, pool_pages_end,
-		faults, crashes, complete, $cols) SELECT key, '$3', '$4', $all, '1', $5, 4096,
-		16384, $6, $7, $8, $9, ${10}, 1, $vals FROM traces WHERE id = '$2'; $params
+		faults, crashes, complete, tasks_peak, stack_pages_end, stack_pages_peak,
+		stack_pages_mean, total_pages_peak, total_pages_mean, $cols) SELECT key, '$3',
+		'$4', $all, '1', $5, 4096, 16384, $6, $7, $8, $9, ${10}, 1, $6, $7 / 4, $7 / 4,
+		$7 / 4, $7 / 4 + $8, $7 / 4 + $8, $vals FROM traces WHERE id = '$2'; $params
 		COMMIT;" || fail "add_run"
 }
 

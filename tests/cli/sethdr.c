@@ -4,8 +4,9 @@
  * tests can hand kstack a well-formed file that says absurd things:
  *   sethdr IN OUT TAG=VALUE...     (e.g. 1=1099511627776 for page_size)
  *   sethdr IN OUT TAG=s:TEXT...    (a string field, e.g. 14=s:-o x.kst)
- * Written from data/FORMAT.md alone (fixed part, TLV area, zlib crc32), not
- * with kstack's own writer, which would not write such values.  Tags given
+ * Written from data/FORMAT.md alone (fixed part, TLV area, the version's
+ * checksum: zlib's crc32 for version 1, CRC-32C for version 2), not with
+ * kstack's own writer, which would not write such values.  Tags given
  * replace the file's entries; the blocks are copied unchanged.
  */
 #include <inttypes.h>
@@ -29,6 +30,20 @@ static void put_u32(uint8_t *p, uint32_t v)
 	p[1] = (uint8_t)(v >> 8);
 	p[2] = (uint8_t)(v >> 16);
 	p[3] = (uint8_t)(v >> 24);
+}
+
+/* CRC-32C (FORMAT.md "Encodings"), one bit at a time */
+static uint32_t crc32c(const uint8_t *p, size_t len)
+{
+	uint32_t c = 0xffffffffu;
+	int k;
+
+	while (len--) {
+		c ^= *p++;
+		for (k = 0; k < 8; k++)
+			c = c & 1 ? (c >> 1) ^ 0x82f63b78u : c >> 1;
+	}
+	return ~c;
 }
 
 static size_t put_varint(uint8_t *p, uint64_t v)
@@ -132,7 +147,8 @@ int main(int argc, char **argv)
 		o += k;
 	}
 	put_u32(out + 12, (uint32_t)(o - out - 16));
-	put_u32(o, (uint32_t)crc32(0, out, (uInt)(o - out)));
+	put_u32(o, get_u32(out + 8) == 1 ? (uint32_t)crc32(0, out, (uInt)(o - out)) :
+		   crc32c(out, (size_t)(o - out)));
 	o += 4;
 	memcpy(o, in + 20 + len, size - 20 - len);
 	o += size - 20 - len;

@@ -16,12 +16,14 @@ expect_error 2 "unknown policy 'nosuch'" "$KSTACK" bench -p nosuch
 expect_error 2 "for key 'pool' of policy 'rfc'" "$KSTACK" bench -p rfc -p rfc:pool=x
 expect_error 2 "bad --events '10'" "$KSTACK" bench --events 10
 expect_error 2 "bad --events '-5'" "$KSTACK" bench --events -5
+expect_error 2 "bad --repeat '0' (1..20)" "$KSTACK" bench --repeat 0
+expect_error 2 "bad --repeat '21' (1..20)" "$KSTACK" bench -r 21
 expect_error 2 "option '-n' given more than once" "$KSTACK" bench -n 5000 -n 6000
 expect_error 2 "no --keep with it" "$KSTACK" bench --trace x.kst --keep
 expect_error 2 "unexpected argument 'extra'" "$KSTACK" bench extra
 expect_error 1 "missing.kst" "$KSTACK" bench --trace missing.kst
 ms=$((($(date +%s%N) - t0) / 1000000))
-[ "$ms" -lt 1000 ] || fail "rejecting 8 bad command lines took $ms ms: work before validation?"
+[ "$ms" -lt 1000 ] || fail "rejecting 10 bad command lines took $ms ms: work before validation?"
 empty_tmp "bad options"
 
 # a completed run, and --keep keeps a whole trace

@@ -335,8 +335,69 @@ static void test_cpu_fold(void)
 	free(r);
 }
 
+/*
+ * asleep_page_ns: the area under the pages of tasks not running.  A task
+ * runs from its switch-in to its switch-out; before the first switch on a
+ * CPU nobody is known to run there.  One CPU; static: 4 pages a task, rfc:
+ * 1 (every HWM 1000).  Times in ms.
+ *   t0  SNAP 100, 200 (not running).
+ *   t10 SW 100 -> 200: 200 runs from 10.
+ *   t30 SW 200 -> 100: 200 ran 20; 100 runs from 30.
+ *   t40 NEW 300 (parent 100).  t45 EXIT 100.
+ *   t50 SW 100 -> 300 dead: 100 ran 20, released; 300 runs from 50.
+ *   t55 SW 400 -> 200: 400 first seen (prev: not known to run); the CPU's
+ *       last switch-in was 300, so its switch-out was lost: 300 stops now
+ *       (ran 5); 200 runs from 55 (5 until the end).
+ *   end 60.
+ * stack area, page-ms: static 4 x (100: 50, 200: 60, 300: 20, 400: 5) =
+ * 540, running 4 x (200: 25, 100: 20, 300: 5) = 200, asleep 340; rfc: 135 -
+ * 50 = 85.  Without the lost-switch rule 300 would run to the end: asleep
+ * 320 (static).
+ * Two CPUs: t0 SNAP 100, 200; t10 SW cpu 0: idle -> 100; t20 SW cpu 1:
+ * idle -> 100 (its switch-out on cpu 0 lost: it runs on, now on cpu 1);
+ * t30 SW cpu 0: idle -> 200 (cpu 0's last task, 100, runs elsewhere: not
+ * stopped); t40 SW cpu 1: 100 -> idle (ran 10..40); end 50 (200 ran
+ * 30..50).  static: stack 2 x 4 x 50 = 400, running 4 x (30 + 20) = 200,
+ * asleep 200.
+ */
+static void test_asleep(void)
+{
+	struct ks_machine m = machine(1), m2 = machine(2);
+	struct ks_event evs[] = {
+		ev_snap(0, 0, 100, 1000), ev_snap(0, 0, 200, 1000),
+		ev_sw(10 * MS, 0, 100, 200, 1000, 1),
+		ev_sw(30 * MS, 0, 200, 100, 1000, 1),
+		ev_new(40 * MS, 0, 300, 100),
+		ev_exit(45 * MS, 0, 100, 1000),
+		ev_sw(50 * MS, 0, 100, 300, 1000, KS_STATE_DEAD),
+		ev_sw(55 * MS, 0, 400, 200, 1000, 1),
+	};
+	struct ks_event evs2[] = {
+		ev_snap(0, 0, 100, 1000), ev_snap(0, 0, 200, 1000),
+		ev_sw(10 * MS, 0, 0, 100, 0, 0),
+		ev_sw(20 * MS, 1, 0, 100, 0, 0),
+		ev_sw(30 * MS, 0, 0, 200, 0, 0),
+		ev_sw(40 * MS, 1, 100, 0, 1000, 1),
+	};
+	struct ks_result *r;
+
+	r = run("static", &m, evs, N(evs), 60 * MS);
+	check_u64("asleep", "static asleep_page_ns", r->c.asleep_page_ns, 340 * MS);
+	free(r);
+	r = run("rfc", &m, evs, N(evs), 60 * MS);
+	check_u64("asleep", "rfc asleep_page_ns", r->c.asleep_page_ns, 85 * MS);
+	free(r);
+	r = run("static", &m, evs, N(evs) - 1, 60 * MS);
+	check_u64("asleep", "static no lost switch", r->c.asleep_page_ns, 320 * MS);
+	free(r);
+	r = run("static", &m2, evs2, N(evs2), 50 * MS);
+	check_u64("asleep", "static two cpus", r->c.asleep_page_ns, 200 * MS);
+	free(r);
+}
+
 int main(void)
 {
+	test_asleep();
 	test_lifecycle();
 	test_cpu_fold();
 	test_static();

@@ -71,8 +71,9 @@ static void print_result(const char *test, const struct ks_result *r)
 #define X(n, d) printf("#   %-20s %llu\n", #n, (unsigned long long)r->c.n);
 	KS_COUNTERS(X)
 #undef X
-	printf("#   stack_pages_mean     %.6f\n#   pool_pages_mean      %.6f\n",
-	       r->c.stack_pages_mean, r->c.pool_pages_mean);
+	printf("#   stack_pages_mean     %.6f\n#   pool_pages_mean      %.6f\n"
+	       "#   total_pages_mean     %.6f\n",
+	       r->c.stack_pages_mean, r->c.pool_pages_mean, r->c.total_pages_mean);
 }
 
 static inline void check_counters(const char *test, const struct ks_result *r,

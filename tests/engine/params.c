@@ -83,6 +83,51 @@ static int check_table(const struct ks_param *t, const struct ks_param *common)
 	return bad;
 }
 
+/*
+ * Replicate seeds: SplitMix64's published test vector (seed 1234567 gives
+ * 6457827717110365317, 3203168211198807973, 9817491932198370423), and
+ * replicate 0 keeps the seed.  A spec that injects no failure has nothing
+ * to replicate; one that does gets the derived seed, in canonical form.
+ */
+static void test_replicate(void)
+{
+	static const unsigned long long want[] = { 1234567ull, 6457827717110365317ull,
+						   3203168211198807973ull, 9817491932198370423ull };
+	struct ks_error err = { 0 };
+	char buf[512] = "untouched";
+	uint32_t i;
+
+	for (i = 0; i < 4; i++) {
+		if (ks_seed_derive(1234567, i) != want[i]) {
+			printf("FAIL ks_seed_derive(1234567, %u) = %llu, expected %llu\n", i,
+			       (unsigned long long)ks_seed_derive(1234567, i), want[i]);
+			failures++;
+		}
+	}
+	if (ks_spec_replicate("rfc:pool=2", 3, buf, sizeof(buf), &err) != 0 ||
+	    strcmp(buf, "untouched")) {
+		printf("FAIL replicate of a spec without failure injection: '%s'\n", buf);
+		failures++;
+	}
+	if (ks_spec_replicate("static:fail_rate=0.01,seed=1234567", 2, buf, sizeof(buf), &err) != 1 ||
+	    strcmp(buf, "static:cache=2,entry_model=x86,fail_rate=0.01,fail_windows=none,"
+			"frame_bytes=344,page_size=auto,prealloc=1,samples=256,"
+			"seed=3203168211198807973,size=auto,sync_stack=8192,thread_size=auto")) {
+		printf("FAIL replicate 2 of a fail_rate spec: '%s'\n", buf);
+		failures++;
+	}
+	/* windows alone inject failures too; replicate 0 is the spec itself */
+	if (ks_spec_replicate("rfc:fail_windows=1-2", 0, buf, sizeof(buf), &err) != 1 ||
+	    !strstr(buf, ",seed=1,")) {
+		printf("FAIL replicate 0 of a fail_windows spec: '%s'\n", buf);
+		failures++;
+	}
+	if (ks_spec_replicate("nosuch", 1, buf, sizeof(buf), &err) != -KS_E_POLICY) {
+		printf("FAIL replicate of an unknown policy\n");
+		failures++;
+	}
+}
+
 int main(void)
 {
 	struct ks_machine m = { .page_size = 4096, .thread_size = 16384, .ncpus = 2,
@@ -99,7 +144,7 @@ int main(void)
 		     "pool=auto,prealloc=1,quirk_cache_keep=1,quirk_nr_pages=0,quirk_refill=1,"
 		     "samples=256,seed=1,sync_stack=8192,thread_size=auto");
 	expect_canon("static:seed=7,size=8192,fail_rate=0.25,fail_windows=1-2;3.5-4",
-		     "static:entry_model=x86,fail_rate=0.25,fail_windows=1-2;3.5-4,frame_bytes=344,"
+		     "static:cache=2,entry_model=x86,fail_rate=0.25,fail_windows=1-2;3.5-4,frame_bytes=344,"
 		     "page_size=auto,prealloc=1,samples=256,seed=7,size=8192,sync_stack=8192,"
 		     "thread_size=auto");
 	expect_canon("rfc:fault_span=interval,pool=2,page_size=16384,thread_size=32768",
@@ -450,5 +495,6 @@ int main(void)
 			failures++;
 		}
 	}
+	test_replicate();
 	return failures ? 1 : 0;
 }

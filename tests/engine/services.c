@@ -154,6 +154,108 @@ static void test_counting(void)
 	ks_grid_free(g);
 }
 
+/*
+ * The counting services added for the reclaim designs, worked out from
+ * policy.h's list.  Three runs of one grid on a machine of 1 CPU starting at
+ * 5000 ns (the clock stays there): A never fails, B's fail window covers
+ * [5000, 1e9 + 5000) (0-1 s), C fails every allocation (fail_rate=1).
+ *   map 2 (outside a switch hook): maps 2, pte_writes 2, switch_alloc 0.
+ *   in a switch_in hook: map 1 -> switch_alloc 1, unmap 1 -> switch_free
+ *   0; in a switch_out hook: map 1 -> switch_alloc still 1, unmap 1 ->
+ *   switch_free 1, reclaim 1 -> switch_free 2, reclaimed 1; maps 4,
+ *   unmaps 3, pte_writes 4 + 3 = 7.
+ *   abit_check(4, 1): abit_checks 4, pte_writes 8.
+ *   tlb_flush: flushes 1, local 1.  shootdown(3): flushes 2, shootdowns 1,
+ *   ipis 3.  shootdown(0): a local flush: flushes 3, local 2.
+ *   reclaim_pass x2: passes 2.
+ *   refault(4000), refault(4800), refault(9000) at 5000: refaults 3,
+ *   delays 1000 + 200 + 0 (a time after now is no delay), max 1000.
+ *   admit 2 pages, retry 100 ns:
+ *     A: 2 attempts, no wait, returns 0.
+ *     B: attempt at 5000 fails -> wait; retry at 5100 fails (in the
+ *        window) -> jump to its end 1e9 + 5000; retry at 1e9 + 5100: both
+ *        pages.  attempts 1 + 1 + 2 = 4, failures 2, waits 1,
+ *        wait_ns 1e9 + 100, returns 0.
+ *     C: the attempt at 5000 fails, then 1000 retries 100 ns apart fail:
+ *        attempts 1001, a KS_CRASH_STARVED crash for 2 pages (tid 7),
+ *        wait_ns 1000 * 100, returns 2.
+ */
+static void test_reclaim_counting(void)
+{
+	struct ks_machine m = { .start_ns = 5000, .page_size = 4096, .thread_size = 16384,
+				.ncpus = 1, .depth_known = true };
+	const char *specs[] = { "static", "static:fail_windows=0-1", "static:fail_rate=1" };
+	static const uint64_t attempts[] = { 2, 4, 1001 }, failures_[] = { 0, 2, 1001 };
+	static const uint64_t waits[] = { 0, 1, 1 }, wait_ns[] = { 0, 1000000100, 100000 };
+	static const uint64_t left[] = { 0, 0, 2 };
+	struct ks_hook h = { .tid = 7 };
+	struct ks_error err;
+	struct ks_grid *g;
+	size_t k;
+
+	if (ks_grid_create(&g, specs, 3, &m, &err)) {
+		printf("FAIL grid: %s\n", err.detail);
+		failures++;
+		return;
+	}
+	for (k = 0; k < 3; k++) {
+		struct ks_run_state *s = g->runs[k];
+		struct ks_run *r = &s->run;
+		struct ks_ptask t = { 0 };
+
+		ks_stack_map(r, &t, 2);
+		check("maps", s->c.maps, 2);
+		check("switch_alloc outside", s->c.switch_alloc_pages, 0);
+		s->in_hook = KS_HOOK_SWITCH_IN;
+		ks_stack_map(r, &t, 1);
+		ks_stack_unmap(r, &t, 1);
+		s->in_hook = KS_HOOK_SWITCH_OUT;
+		ks_stack_map(r, &t, 1);
+		ks_stack_unmap(r, &t, 1);
+		ks_stack_reclaim(r, &t, 1);
+		s->in_hook = KS_HOOK_NONE;
+		check("switch_alloc", s->c.switch_alloc_pages, 1);
+		check("switch_free", s->c.switch_free_pages, 2);
+		check("maps 4", s->c.maps, 4);
+		check("unmaps", s->c.unmaps, 3);
+		check("reclaimed", s->c.reclaimed_pages, 1);
+		check("mapped", t.mapped, 1);
+		ks_abit_check(r, 4, 1);
+		check("abit_checks", s->c.abit_checks, 4);
+		check("pte_writes", s->c.pte_writes, 8);
+		ks_tlb_flush(r);
+		ks_tlb_shootdown(r, 3);
+		ks_tlb_shootdown(r, 0);
+		check("tlb_flushes", s->c.tlb_flushes, 3);
+		check("tlb_local", s->c.tlb_local_flushes, 2);
+		check("tlb_shootdowns", s->c.tlb_shootdowns, 1);
+		check("ipis", s->c.ipis, 3);
+		ks_reclaim_pass(r);
+		ks_reclaim_pass(r);
+		check("passes", s->c.reclaim_passes, 2);
+		ks_refault(r, 4000);
+		ks_refault(r, 4800);
+		ks_refault(r, 9000);
+		check("refaults", s->c.refaults, 3);
+		check("refault delay", s->c.refault_delay_ns, 1200);
+		check("refault max", s->c.refault_delay_max_ns, 1000);
+		check("admit left", ks_admit_pages(r, &h, 2, 100), left[k]);
+		check("admit attempts", s->c.alloc_attempts, attempts[k]);
+		check("admit failures", s->c.alloc_failures, failures_[k]);
+		check("admission_waits", s->c.admission_waits, waits[k]);
+		check("admission_wait_ns", s->c.admission_wait_ns, wait_ns[k]);
+		check("starved crash", s->c.crashes, k == 2);
+		if (k == 2) {
+			check("starved reason", s->crashes[0].reason, KS_CRASH_STARVED);
+			check("starved pages", s->crashes[0].pages_needed, 2);
+			check("starved tid", s->crashes[0].tid, 7);
+		}
+		/* the test's task is not in the table: leave the levels as they were */
+		ks_stack_drop(r, &t, 1);
+	}
+	ks_grid_free(g);
+}
+
 int main(void)
 {
 	struct ks_machine m = { .start_ns = 0, .page_size = 4096, .thread_size = 16384,
@@ -226,5 +328,6 @@ int main(void)
 	check("no lock", s->c.lock_acquisitions, 0);
 	ks_grid_free(g);
 	test_counting();
+	test_reclaim_counting();
 	return failures ? 1 : 0;
 }

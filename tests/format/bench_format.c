@@ -8,7 +8,8 @@
  *   bench_format [EVENTS [TASKS [PASSES]]]
  *   bench_format FILE.kst [PASSES]	(the events of a real recording)
  *
- * BENCH_ONLY=zstd:3 runs one codec only (for perf and callgrind).
+ * BENCH_ONLY=zstd:3 runs one codec only (for perf and callgrind);
+ * BENCH_VERSION=1 writes format version 1 (the default is the current one).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -122,6 +123,8 @@ static uint8_t *encode(const struct ks_event *evs, size_t n, int codec, int leve
 	fd = mkstemp(path);
 	unlink(path);
 	kst_info_init(&in);
+	if (getenv("BENCH_VERSION"))
+		in.version = (uint32_t)atoi(getenv("BENCH_VERSION"));
 	kst_info_set_ncpus(&in, 2);
 	t0 = now();
 	if (kst_writer_fdopen(&w, fd, &in, &err))

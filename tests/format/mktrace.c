@@ -2,12 +2,14 @@
 /*
  * Write a small deterministic trace for the CLI tests and the fuzz seed
  * corpus:
- *   mktrace OUT [EVENTS [LEVEL [trailer|notrailer [FLUSH [CODEC [tgid|plain [COMM]]]]]]]
+ *   mktrace OUT [EVENTS [LEVEL [trailer|notrailer [FLUSH [CODEC [tgid|plain [COMM
+ *           [VERSION]]]]]]]]
  * (FLUSH: end a block every FLUSH events, for tiny multi-block files, 0 =
  * never; CODEC: zstd (the default), deflate or none, LEVEL being its level;
  * tgid: switches and kfaults carry tgid = tid and switches arg = state, as
  * the live collector writes them, which makes TGID blocks; COMM: the comm
- * of the NEW events, at most 15 bytes).
+ * of the NEW events, at most 15 bytes; VERSION: the format version, 2 by
+ * default).
  *
  * Event i (i from 0) is, by i % 8: a NEW of tid 1000+i whose comm is COMM,
  * by default 'a,b"c' (a comma and a quote, for CSV quoting), a SNAPSHOT, an
@@ -31,6 +33,7 @@ int main(int argc, char **argv)
 	const char *codec = argc > 6 ? argv[6] : "zstd";
 	int tgid = argc > 7 && !strcmp(argv[7], "tgid");
 	const char *comm = argc > 8 ? argv[8] : "a,b\"c";
+	unsigned int version = argc > 9 ? (unsigned int)atoi(argv[9]) : KST_VERSION;
 	struct ks_error err = { 0 };
 	struct kst_writer *w;
 	struct kst_info in;
@@ -39,10 +42,11 @@ int main(int argc, char **argv)
 
 	if (argc < 2) {
 		fprintf(stderr, "usage: mktrace OUT [EVENTS [LEVEL [trailer|notrailer [FLUSH "
-			"[zstd|deflate|none [tgid|plain [COMM]]]]]]]\n");
+			"[zstd|deflate|none [tgid|plain [COMM [VERSION]]]]]]]]\n");
 		return 2;
 	}
 	kst_info_init(&in);
+	in.version = version;
 	kst_info_set_ncpus(&in, 2);
 	snprintf(in.label, sizeof(in.label), "cli-test");
 	snprintf(in.host, sizeof(in.host), "test-host");

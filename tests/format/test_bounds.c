@@ -6,7 +6,8 @@
  * - time never goes backwards in file order (header start_ns, each block's
  *   base time and events, the trailer's end_ns) and stays below 2^63, so an
  *   event's time cannot wrap; the first event of a block is at its base
- *   time; each is refused naming the block, by file and through a pipe;
+ *   time; each is refused naming the block, by file and through a pipe, in
+ *   both versions (version 2: short deltas packed, long ones escaped);
  * - header fields out of range are refused naming the field and its value;
  * - a varint whose value does not fit in 64 bits is refused;
  * - the writer refuses to write what the reader would refuse.
@@ -29,6 +30,9 @@
 int test_failures;
 
 static char dir[] = "/tmp/kst-bounds-XXXXXX";
+
+/* The version test_times() crafts */
+static uint32_t version = 1;
 
 #define T63 (1ull << 63)
 
@@ -172,7 +176,44 @@ static void header(struct craft *c, uint64_t start)
 
 	cr_hdr_default(&h);
 	h.v[6] = start;
+	h.version = version;
 	cr_header(c, &h);
+}
+
+/*
+ * A block of @n FREE events of tid 7, @dt apart, at @base, in the version
+ * of @c.  Version 1: frees().  Version 2: one task (wK 0), the FREE tag 0x4
+ * alone in the dictionary (wT 1), deltas of 8 bits (255 escapes to a varint
+ * of XD), one CPU (wC 0).
+ */
+static void events(struct craft *c, const uint64_t *dt, size_t n, uint64_t base)
+{
+	uint8_t rec[256], *x;
+	struct cr2 b;
+	size_t i;
+
+	if (c->version == 1) {
+		cr_events(c, rec, frees(rec, dt, n), (uint32_t)n, base);
+		return;
+	}
+	cr2_init(&b);
+	b.wt = 1;
+	b.wd = 8;
+	b.wc = 0;
+	b.wk = 0;
+	b.ndict = 1;
+	b.dict[0] = 0x4;
+	b.ntasks = 1;
+	b.tids[0] = 7;
+	b.nt = b.nd = b.nc = b.nk = (uint32_t)n;
+	x = b.xd;
+	for (i = 0; i < n; i++) {
+		b.d[i] = dt[i] < 255 ? (uint32_t)dt[i] : 255;
+		if (dt[i] >= 255)
+			x = cr_varint(x, dt[i]);
+	}
+	b.lxd = (uint32_t)(x - b.xd);
+	cr2_events(c, &b, base);
 }
 
 static void test_times(void)
@@ -181,56 +222,46 @@ static void test_times(void)
 	const uint64_t dwrap[5] = { 0, (1ull << 62) - 1, (1ull << 62) - 1, (1ull << 62) - 1,
 				    (1ull << 62) - 1 };
 	struct craft c = { 0 };
-	uint8_t rec[128];
-	uint32_t len;
 	size_t off;
 
 	/* valid: start 1000, block 0 at 1000 and 1010, block 1 at 1010 (equal), end 1010 */
 	header(&c, 1000);
-	len = frees(rec, d0, 2);
-	cr_events(&c, rec, len, 2, 1000);
-	len = frees(rec, d0, 1);
-	cr_events(&c, rec, len, 1, 1010);
+	events(&c, d0, 2, 1000);
+	events(&c, d0, 1, 1010);
 	cr_trailer(&c, 1010, 2);
 	expect_ok(&c, 3);
 
 	/* the largest times allowed: everything at 2^63 - 1 */
 	header(&c, T63 - 1);
-	len = frees(rec, d0, 1);
-	cr_events(&c, rec, len, 1, T63 - 1);
+	events(&c, d0, 1, T63 - 1);
 	cr_trailer(&c, T63 - 1, 2);
 	expect_ok(&c, 1);
 
 	/* block 1 starts before block 0's last event (1010) */
 	header(&c, 1000);
-	len = frees(rec, d0, 2);
-	cr_events(&c, rec, len, 2, 1000);
-	len = frees(rec, d0, 1);
-	cr_events(&c, rec, len, 1, 1005);
+	events(&c, d0, 2, 1000);
+	events(&c, d0, 1, 1005);
 	cr_trailer(&c, 2000, 2);
 	expect_corrupt(&c, "block 1: time goes backwards: base time 1005 ns is before 1010 ns, "
 		       "the last event of block 0", 2);
 
 	/* block 0 before the header's start */
 	header(&c, 2000);
-	len = frees(rec, d0, 2);
-	cr_events(&c, rec, len, 2, 1000);
+	events(&c, d0, 2, 1000);
 	cr_trailer(&c, 2000, 2);
 	expect_corrupt(&c, "block 0: time goes backwards: base time 1000 ns is before the "
 		       "header's start_ns (2000 ns)", 0);
 
 	/* a base time near 2^64: 2^64 - 10 = 18446744073709551606 */
 	header(&c, 1000);
-	len = frees(rec, d0, 1);
-	cr_events(&c, rec, len, 1, UINT64_MAX - 9);
+	events(&c, d0, 1, UINT64_MAX - 9);
 	cr_trailer(&c, UINT64_MAX - 9, 2);
 	expect_corrupt(&c, "block 0: time out of range: base time 18446744073709551606 ns "
 		       "(at most 2^63 - 1)", 0);
 
 	/* deltas of 2^61 from 2^62: 2^62 + 2^61, then 2^63, one past the limit */
 	header(&c, 1000);
-	len = frees(rec, dfar, 3);
-	cr_events(&c, rec, len, 3, 1ull << 62);
+	events(&c, dfar, 3, 1ull << 62);
 	cr_trailer(&c, T63 - 1, 2);
 	expect_corrupt(&c, "block 0: time out of range: an event's time passes 2^63 - 1 ns", 0);
 
@@ -239,8 +270,7 @@ static void test_times(void)
 		const uint64_t d5[4] = { 0, 5, 5, 5 };
 
 		header(&c, 1000);
-		len = frees(rec, d5, 4);
-		cr_events(&c, rec, len, 4, T63 - 10);
+		events(&c, d5, 4, T63 - 10);
 		cr_trailer(&c, T63 - 1, 2);
 		expect_corrupt(&c, "block 0: time out of range: an event's time passes "
 			       "2^63 - 1 ns", 0);
@@ -256,8 +286,7 @@ static void test_times(void)
 					   (1ull << 62) - 1 };
 
 		header(&c, 1000);
-		len = frees(rec, dmix, 6);
-		cr_events(&c, rec, len, 6, 1ull << 62);
+		events(&c, dmix, 6, 1ull << 62);
 		cr_trailer(&c, T63 - 1, 2);
 		expect_corrupt(&c, "block 0: time out of range: an event's time passes "
 			       "2^63 - 1 ns", 0);
@@ -265,8 +294,7 @@ static void test_times(void)
 
 	/* four deltas of 2^62 - 1 from 2^62 wrap around 2^64 back to 2^62 - 4 */
 	header(&c, 1000);
-	len = frees(rec, dwrap, 5);
-	cr_events(&c, rec, len, 5, 1ull << 62);
+	events(&c, dwrap, 5, 1ull << 62);
 	cr_trailer(&c, T63 - 1, 2);
 	expect_corrupt(&c, "block 0: time out of range: an event's time passes 2^63 - 1 ns", 0);
 
@@ -275,8 +303,7 @@ static void test_times(void)
 		const uint64_t d5[1] = { 5 };
 
 		header(&c, 1000);
-		len = frees(rec, d5, 1);
-		cr_events(&c, rec, len, 1, 1000);
+		events(&c, d5, 1, 1000);
 		cr_trailer(&c, 2000, 2);
 		expect_corrupt(&c, "block 0: the first event's time (1005 ns) is not the "
 			       "block's base time (1000 ns)", 0);
@@ -284,8 +311,7 @@ static void test_times(void)
 
 	/* the trailer's end_ns before the last event (1010) */
 	header(&c, 1000);
-	len = frees(rec, d0, 2);
-	cr_events(&c, rec, len, 2, 1000);
+	events(&c, d0, 2, 1000);
 	cr_trailer(&c, 1005, 2);
 	expect_corrupt(&c, "block 1: time goes backwards: end_ns 1005 ns is before 1010 ns, "
 		       "the last event of block 0", 2);
@@ -304,8 +330,7 @@ static void test_times(void)
 
 	/* a trailer whose base time is not its end_ns field */
 	header(&c, 1000);
-	len = frees(rec, d0, 2);
-	cr_events(&c, rec, len, 2, 1000);
+	events(&c, d0, 2, 1000);
 	off = cr_trailer(&c, 3000, 2);
 	cr_put64(c.buf + off + 24, 2000);
 	cr_fix(&c, off);
@@ -321,15 +346,12 @@ static void hdr_case(unsigned int tag, uint64_t v, int omit, const char *msg)
 	struct craft c;
 	struct cr_hdr h;
 	uint64_t count;
-	uint8_t rec[16];
-	uint32_t len;
 
 	cr_hdr_default(&h);
 	h.v[tag] = v;
 	h.omit[tag] = omit;
 	cr_header(&c, &h);
-	len = frees(rec, d0, 1);
-	cr_events(&c, rec, len, 1, 1000);
+	events(&c, d0, 1, 1000);
 	cr_trailer(&c, 1000, h.v[3] <= 64 && !h.omit[3] ? (uint32_t)h.v[3] : 2);
 	if (!msg) {
 		expect_ok(&c, 1);
@@ -575,6 +597,10 @@ int main(void)
 		perror("mkdtemp");
 		return 1;
 	}
+	/* the rest is about the header and version 1's varints */
+	version = 2;
+	test_times();
+	version = 1;
 	test_times();
 	test_header_fields();
 	test_varints();

@@ -1,13 +1,14 @@
 // SPDX-License-Identifier: MIT
 /*
- * Trace format tests: every event type and field round-trips (with and
- * without deflate, across many blocks), header and trailer round-trip,
- * ids, truncated and corrupt files, bad magic and version, writer checks.
+ * Trace format tests, for each format version (1 and 2): every event type
+ * and field round-trips (stored and compressed, across many blocks),
+ * header and trailer round-trip, ids, truncated and corrupt files, bad
+ * magic and version, writer checks.
  *
  * The expected values are the events that were written, and block
  * boundaries are found by walking the block headers as FORMAT.md lays them
  * out (40-byte header, payload length at byte 12, events at byte 20), not
- * through the reader.
+ * through the reader.  Checksums are recomputed with craft.h's own CRCs.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -17,12 +18,18 @@
 #include <unistd.h>
 #include <zlib.h>
 
+#include "craft.h"
 #include "kst.h"
+#include "kst_fmt.h"
 #include "test_format.h"
 
 int test_failures;
 
 static char dir[] = "/tmp/kst-test-XXXXXX";
+
+/* The version under test, and its writer's events per block (FORMAT.md "Limits") */
+static uint32_t version;
+static size_t block_events;
 
 static void path_of(char *buf, size_t len, const char *name)
 {
@@ -35,6 +42,7 @@ static void path_of(char *buf, size_t len, const char *name)
 static void fill_info(struct kst_info *in)
 {
 	kst_info_init(in);
+	in->version = version;
 	in->page_size = 16384;
 	in->thread_size = 32768;
 	in->depth_source = KST_DEPTH_EXACT;
@@ -171,6 +179,9 @@ static int write_trace(const char *path, const struct kst_info *in, const struct
 	ret = kst_writer_create(&w, path, in, &err);
 	if (ret)
 		return ret;
+	/* version 2 stores by default: compress explicitly */
+	if (level)
+		kst_writer_set_codec(w, KST_CODEC_ZSTD);
 	kst_writer_set_compress(w, level);
 	for (i = 0; i < n; i++) {
 		ret = kst_writer_add(w, &evs[i]);
@@ -286,7 +297,7 @@ static void put_le32(uint8_t *p, uint32_t v)
 /* Recompute the header checksum of the block at @b after a header field changed. */
 static void fix_block_crc(uint8_t *b)
 {
-	put_le32(b + 36, (uint32_t)crc32(0, b, 36));
+	put_le32(b + 36, cr_crc(version, b, 36));
 }
 
 static void check_same_events(const struct ks_event *a, const struct ks_event *b, size_t n)
@@ -333,7 +344,7 @@ static void test_roundtrip(int level)
 		check_same_events(evs, back, n);
 
 	/* header */
-	CHECK_EQ(got.version, 1);
+	CHECK_EQ(got.version, version);
 	CHECK_EQ(got.page_size, 16384);
 	CHECK_EQ(got.thread_size, 32768);
 	CHECK_EQ(got.ncpus, 3);
@@ -388,7 +399,7 @@ static void test_roundtrip(int level)
 	kst_info_release(&got);
 }
 
-/* Switches only: 4096 per block (each under 64 KiB), so blocks are whole. */
+/* Switches only: a writer's block of them is under 64 KiB, so blocks are whole. */
 static struct ks_event *gen_switches(size_t n)
 {
 	struct ks_event *evs = calloc(n, sizeof(*evs));
@@ -407,7 +418,7 @@ static struct ks_event *gen_switches(size_t n)
 
 static void test_truncated(void)
 {
-	const size_t n = 4096 * 5 + 100;	/* 6 event blocks, the last one short */
+	const size_t n = block_events * 5 + 100;	/* 6 event blocks, the last one short */
 	struct ks_event *evs = gen_switches(n), *back;
 	struct kst_info in, end, got;
 	struct ks_error err = { 0 };
@@ -426,17 +437,17 @@ static void test_truncated(void)
 	walk(buf, len, &l);
 	CHECK_EQ(l.nblocks, 7);		/* 6 event blocks and the trailer */
 	CHECK_EQ(l.kind[6], 2);
-	CHECK_EQ(l.nev[0], 4096);
+	CHECK_EQ(l.nev[0], block_events);
 	CHECK_EQ(l.nev[5], 100);
 	CHECK_EQ(len, l.end + 16);	/* the footer */
 
 	/* cut in the middle of block 4: blocks 0..3 are readable */
 	spit(cut, buf, l.off[4] + 40 + 7);
 	CHECK_EQ(read_all(cut, &back, &count, &got, &err), 0);
-	CHECK_EQ(count, 4 * 4096);
+	CHECK_EQ(count, 4 * block_events);
 	CHECK(got.truncated);
 	CHECK_EQ(got.nr_events, 0);
-	if (count == 4 * 4096)
+	if (count == 4 * block_events)
 		check_same_events(evs, back, count);
 	free(back);
 	kst_info_release(&got);
@@ -444,7 +455,7 @@ static void test_truncated(void)
 	/* cut inside a block header */
 	spit(cut, buf, l.off[4] + 20);
 	CHECK_EQ(read_all(cut, &back, &count, &got, &err), 0);
-	CHECK_EQ(count, 4 * 4096);
+	CHECK_EQ(count, 4 * block_events);
 	CHECK(got.truncated);
 	free(back);
 	kst_info_release(&got);
@@ -527,7 +538,7 @@ static int open_code(const char *path, struct ks_error *err)
 
 static void test_corrupt(void)
 {
-	const size_t n = 4096 * 5;
+	const size_t n = block_events * 5;
 	struct ks_event *evs = gen_switches(n), *back;
 	struct kst_info in, end;
 	struct ks_error err = { 0 };
@@ -554,7 +565,7 @@ static void test_corrupt(void)
 		spit(bad, buf, len);
 		CHECK_EQ(read_all(bad, &back, &count, NULL, &err), -KS_E_CORRUPT);
 		CHECK(!strcmp(err.detail, "block 3: checksum mismatch"));
-		CHECK_EQ(count, 3 * 4096);	/* the blocks before it were fine */
+		CHECK_EQ(count, 3 * block_events);	/* the blocks before it were fine */
 		free(back);
 		buf[mid] ^= 0x10;
 
@@ -597,12 +608,20 @@ static void test_corrupt(void)
 		CHECK_EQ(open_code(bad, &err), -KS_E_NOT_TRACE);
 		buf[1] = 'K';
 
-		/* version 2 in the little-endian version word at byte 8 */
-		buf[8] = 2;
+		/* version 3 in the little-endian version word at byte 8; 0 */
+		buf[8] = 3;
 		spit(bad, buf, len);
 		CHECK_EQ(open_code(bad, &err), -KS_E_VERSION);
-		CHECK(strstr(err.detail, "version 2") && strstr(err.detail, "version 1"));
-		buf[8] = 1;
+		CHECK(strstr(err.detail, "format version 3") && strstr(err.detail, "versions 1 to 2"));
+		buf[8] = 0;
+		spit(bad, buf, len);
+		CHECK_EQ(open_code(bad, &err), -KS_E_VERSION);
+		/* the other known version: the checksums no longer match */
+		buf[8] = 3 - version;
+		spit(bad, buf, len);
+		CHECK_EQ(open_code(bad, &err), -KS_E_CORRUPT);
+		CHECK(!strcmp(err.detail, "header: checksum mismatch"));
+		buf[8] = version;
 
 		/* intact again */
 		spit(bad, buf, len);
@@ -635,6 +654,13 @@ static void test_writer_checks(void)
 	kst_info_set_ncpus(&in, 1);
 	in.end_ns = 100;
 	path_of(path, sizeof(path), "w.kst");
+	/* a version the writer does not write */
+	in.version = 3;
+	CHECK_EQ(kst_writer_create(&w, path, &in, &err), -EINVAL);
+	CHECK(strstr(err.detail, "version 3") != NULL);
+	in.version = 0;
+	CHECK_EQ(kst_writer_create(&w, path, &in, &err), -EINVAL);
+	in.version = version;
 	CHECK_EQ(kst_writer_create(&w, path, &in, &err), 0);
 	e.hwm = 12;	/* not a multiple of 8: rejected */
 	CHECK_EQ(kst_writer_add(w, &e), -EINVAL);
@@ -764,6 +790,126 @@ static void test_pipe(void)
 	kst_info_release(&disk);
 }
 
+/* A TLV entry of FORMAT.md: tag, length, value as one varint. */
+static size_t put_tlv_uint(uint8_t *p, unsigned int tag, uint64_t v)
+{
+	uint8_t val[10];
+	size_t n = 0, k = 0;
+
+	do {
+		val[n++] = (uint8_t)((v & 0x7f) | (v > 0x7f ? 0x80 : 0));
+		v >>= 7;
+	} while (v);
+	p[k++] = (uint8_t)tag;
+	p[k++] = (uint8_t)n;
+	memcpy(p + k, val, n);
+	return k + n;
+}
+
+/*
+ * workload_pid (header tag 16): written only when not 0, so a trace without
+ * a recorded command has the header bytes of a trace written before the
+ * field existed; read back as written; a value beyond 32 bits is refused
+ * naming the field.  The header is read by hand: 16 fixed bytes, L at 12.
+ */
+static void test_workload_pid(void)
+{
+	struct ks_event ev = { .time = START_NS, .type = KS_EV_FREE, .tid = 9 };
+	struct ks_error err = { 0 };
+	struct kst_info in, end, got;
+	struct kst_reader *r;
+	struct ks_event *back;
+	uint8_t *plain, *with, *bad;
+	size_t lp, lw, count, k, tlv;
+	char path[256];
+	uint32_t crc;
+
+	fill_info(&in);
+	kst_info_init(&end);
+	end.end_ns = START_NS + 1;
+	path_of(path, sizeof(path), "wl0.kst");
+	CHECK_EQ(write_trace(path, &in, &ev, 1, 1, &end), 0);
+	plain = slurp(path, &lp);
+	CHECK_EQ(read_all(path, &back, &count, &got, &err), 0);
+	CHECK_EQ(got.workload_pid, 0);
+	free(back);
+	kst_info_release(&got);
+
+	in.workload_pid = 4321;
+	path_of(path, sizeof(path), "wl1.kst");
+	CHECK_EQ(write_trace(path, &in, &ev, 1, 1, &end), 0);
+	with = slurp(path, &lw);
+	CHECK_EQ(read_all(path, &back, &count, &got, &err), 0);
+	CHECK_EQ(got.workload_pid, 4321);
+	CHECK_EQ(count, 1);
+	free(back);
+	kst_info_release(&got);
+
+	/* the same header plus one entry at its end: 16, length 2, 4321 = e1 21 */
+	tlv = plain[12] | plain[13] << 8 | plain[14] << 16 | (size_t)plain[15] << 24;
+	CHECK_EQ(lw, lp + 4);
+	CHECK(!memcmp(with + 16, plain + 16, tlv));
+	CHECK(with[16 + tlv] == 16 && with[17 + tlv] == 2 && with[18 + tlv] == 0xe1 &&
+	      with[19 + tlv] == 0x21);
+	/* the blocks are the same; the footer's trailer offset moves by 4 */
+	CHECK(!memcmp(with + 16 + tlv + 8, plain + 16 + tlv + 4, lp - 20 - tlv - 16));
+
+	/* 2^32 does not fit: the plain file with that entry appended to its header */
+	bad = malloc(lp + 16);
+	if (bad) {
+		memcpy(bad, plain, 16 + tlv);
+		k = put_tlv_uint(bad + 16 + tlv, 16, 1ull << 32);
+		bad[12] = (uint8_t)(tlv + k);
+		bad[13] = (uint8_t)((tlv + k) >> 8);
+		crc = version == 1 ? (uint32_t)crc32(0, bad, (uInt)(16 + tlv + k)) :
+				       kst_crc32c(0, bad, 16 + tlv + k);
+		bad[16 + tlv + k] = (uint8_t)crc;
+		bad[17 + tlv + k] = (uint8_t)(crc >> 8);
+		bad[18 + tlv + k] = (uint8_t)(crc >> 16);
+		bad[19 + tlv + k] = (uint8_t)(crc >> 24);
+		memcpy(bad + 20 + tlv + k, plain + 20 + tlv, lp - 20 - tlv);
+		CHECK_EQ(kst_reader_open_mem(&r, bad, lp + k, &err),
+			 -KS_E_CORRUPT);
+		CHECK(strstr(err.detail, "workload_pid 4294967296 is out of range") != NULL);
+		free(bad);
+	}
+	free(plain);
+	free(with);
+	kst_info_release(&in);
+	kst_info_release(&end);
+}
+
+/*
+ * CRC-32C (version 2's checksum): the check value of FORMAT.md, and the
+ * library's two ways (the CPU's instruction where there is one, a table
+ * elsewhere) against craft.h's bit-by-bit one on every length to 100 and
+ * every alignment, and in pieces.
+ */
+static void test_crc32c(void)
+{
+	uint8_t buf[256];
+	uint64_t s = 3;
+	size_t i, len, off;
+
+	CHECK_EQ(kst_crc32c(0, "123456789", 9), 0xe3069283u);
+	CHECK_EQ(kst_crc32c_soft(0, "123456789", 9), 0xe3069283u);
+	CHECK_EQ(cr_crc32c("123456789", 9), 0xe3069283u);
+	CHECK_EQ(kst_crc32c(0, "", 0), 0);
+	for (i = 0; i < sizeof(buf); i++)
+		buf[i] = (uint8_t)splitmix64(&s);
+	for (off = 0; off < 8; off++) {
+		for (len = 0; len <= 100; len++) {
+			uint32_t want = cr_crc32c(buf + off, len);
+
+			CHECK_EQ(kst_crc32c(0, buf + off, len), want);
+			CHECK_EQ(kst_crc32c_soft(0, buf + off, len), want);
+			/* continued over two pieces */
+			CHECK_EQ(kst_crc32c(kst_crc32c(0, buf + off, len / 3), buf + off + len / 3,
+					    len - len / 3), want);
+		}
+	}
+}
+
 int main(void)
 {
 	char cmd[300];
@@ -772,15 +918,28 @@ int main(void)
 		perror("mkdtemp");
 		return 1;
 	}
-	test_roundtrip(0);
-	test_roundtrip(6);
-	test_roundtrip(9);
-	test_truncated();
-	test_no_trailer_lost();
-	test_corrupt();
-	test_writer_checks();
-	test_rewind_mem();
-	test_pipe();
+	test_crc32c();
+	/* kst_info_init() asks for the current version */
+	{
+		struct kst_info in;
+
+		kst_info_init(&in);
+		CHECK_EQ(in.version, KST_VERSION);
+		CHECK_EQ(KST_VERSION, 2);
+	}
+	for (version = 1; version <= 2; version++) {
+		block_events = version == 1 ? 4096 : 16384;
+		test_roundtrip(0);
+		test_roundtrip(6);
+		test_roundtrip(9);
+		test_truncated();
+		test_no_trailer_lost();
+		test_corrupt();
+		test_writer_checks();
+		test_rewind_mem();
+		test_pipe();
+		test_workload_pid();
+	}
 	CHECK(!strcmp(kst_event_type_name(KS_EV_SWITCH), "switch"));
 	CHECK(!strcmp(kst_event_type_name(99), "unknown"));
 	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);

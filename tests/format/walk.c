@@ -7,7 +7,8 @@
  *   walk KSTACK
  *
  * The cases, on a small trace of six event blocks (every record type,
- * every codec, plain and TGID blocks) written here with the library:
+ * every codec, plain and TGID blocks) written here with the library, in
+ * each format version (version 1 with a third of the random flips):
  *
  * - truncation at every block boundary and one byte either side: inside
  *   the header an error, then a truncated trace whose events are those of
@@ -17,10 +18,11 @@
  *   magic or the version;
  * - 300 seeded random flips of 1 to 3 bits in the blocks (the footer, which
  *   readers ignore, left alone): an error naming the first damaged block;
- * - crafted files with valid checksums (walk_crafted.c), by file and
- *   through a pipe: absurd times, sizes, counts, CPU numbers, varints, block
- *   sequences and header fields, each refused in one line naming the block
- *   or field, or, when the format allows it, read whole.
+ * - crafted files with valid checksums (walk_crafted.c, walk_crafted2.c),
+ *   by file and through a pipe: absurd times, sizes, counts, CPU numbers,
+ *   varints, block sequences and header fields, and version 2's directory,
+ *   streams and references, each refused in one line naming the block or
+ *   field, or, when the format allows it, read whole.
  *
  * Every failure gives one stderr line "kstack TOOL: PATH: ..." and exit 1,
  * and a replay stores nothing; nothing crashes.  The expected outcome of
@@ -518,7 +520,7 @@ struct layout {
  * 48 events in six blocks of 8: blocks cycle stored, deflate and zstd;
  * blocks 3 to 5 carry tgids in switches and kfaults (TGID blocks).
  */
-static uint8_t *base_trace(const char *path, size_t *len)
+static uint8_t *base_trace(const char *path, size_t *len, uint32_t version)
 {
 	struct ks_error err = { 0 };
 	struct kst_writer *w;
@@ -529,6 +531,7 @@ static uint8_t *base_trace(const char *path, size_t *len)
 	FILE *f;
 
 	kst_info_init(&in);
+	in.version = version;
 	kst_info_set_ncpus(&in, 2);
 	snprintf(in.label, sizeof(in.label), "walk");
 	in.depth_source = KST_DEPTH_SYNTH;
@@ -674,7 +677,8 @@ static void walk_truncations(const uint8_t *buf, size_t len, const struct layout
 				for (k = 0; k + 1 < l->nblocks; k++)
 					w.events += l->nev[k];
 			}
-			snprintf(name, sizeof(name), "cut at %ld of %zu", cut, len);
+			snprintf(name, sizeof(name), "version %u, cut at %ld of %zu", buf[8], cut,
+				 len);
 			add_case(name, buf, (size_t)cut, &w, 0, 1);
 		}
 	}
@@ -686,6 +690,7 @@ static void walk_truncations(const uint8_t *buf, size_t len, const struct layout
  */
 static void walk_header_bits(uint8_t *buf, size_t len, const struct layout *l)
 {
+	const unsigned int version = buf[8];
 	uint64_t s = WALK_SEED;
 	unsigned int each_bit = 0;
 	size_t bit;
@@ -710,18 +715,19 @@ static void walk_header_bits(uint8_t *buf, size_t len, const struct layout *l)
 		if (bit % 8 == 0)
 			each_bit = splitmix64(&s) % 8;
 		buf[byte] ^= 1 << bit % 8;
-		snprintf(name, sizeof(name), "header bit %zu", bit);
+		snprintf(name, sizeof(name), "version %u, header bit %zu", version, bit);
 		add_case(name, buf, len, &w, 0, bit % 8 == each_bit);
 		buf[byte] ^= 1 << bit % 8;
 	}
 }
 
-static void walk_random_flips(uint8_t *buf, size_t len, const struct layout *l)
+static void walk_random_flips(uint8_t *buf, size_t len, const struct layout *l,
+			      unsigned int flips)
 {
 	uint64_t s = WALK_SEED;
 	unsigned int c;
 
-	for (c = 0; c < RANDOM_FLIPS; c++) {
+	for (c = 0; c < flips; c++) {
 		size_t span = l->trailer_end - l->first, pos[3], first_block = SIZE_MAX;
 		unsigned int bits[3], n = 1 + splitmix64(&s) % 3, i, j;
 		struct want w = { .kind = WANT_ERROR };
@@ -743,8 +749,8 @@ static void walk_random_flips(uint8_t *buf, size_t len, const struct layout *l)
 		w.msg = msg;
 		for (i = 0; i < n; i++)
 			buf[pos[i]] ^= 1 << bits[i];
-		snprintf(name, sizeof(name), "random flip %u (%u bits, first at %zu)", c, n,
-			 pos[0]);
+		snprintf(name, sizeof(name), "random flip %u (%u bits, first at %zu), version %u", c,
+			 n, pos[0], buf[8]);
 		/* all through kstack info, one in three through dump and replay too */
 		add_case(name, buf, len, &w, 0, c % 3 == 0);
 		for (i = n; i-- > 0;)
@@ -759,6 +765,7 @@ int main(int argc, char **argv)
 	size_t len;
 	double t0 = now();
 	char cmd[300], base[256];
+	uint32_t version;
 
 	if (argc < 2) {
 		fprintf(stderr, "usage: walk KSTACK\n");
@@ -777,24 +784,27 @@ int main(int argc, char **argv)
 	snprintf(db_path, sizeof(db_path), "%s/r.db", dir);
 
 	snprintf(base, sizeof(base), "%s/base.kst", dir);
-	buf = base_trace(base, &len);
-	walk_layout(buf, len, &l);
-	if (l.nblocks != 7 || l.trailer_end + 16 != len) {
-		fprintf(stderr, "walk: the base trace has %zu blocks, want 6 and a trailer\n",
-			l.nblocks);
-		return 1;
-	}
-	{
+	for (version = 2; version >= 1; version--) {
 		struct want w = { .kind = WANT_OK, .events = 48 };
 
-		add_case("the base trace", buf, len, &w, 0, 1);
+		buf = base_trace(base, &len, version);
+		walk_layout(buf, len, &l);
+		if (l.nblocks != 7 || l.trailer_end + 16 != len) {
+			fprintf(stderr, "walk: the version-%u base trace has %zu blocks, want 6 "
+				"and a trailer\n", version, l.nblocks);
+			return 1;
+		}
+		add_case(version == 2 ? "the base trace" : "the version-1 base trace", buf, len,
+			 &w, 0, 1);
 		add_case("the base trace, piped", buf, len, &w, 1, 1);
+		walk_truncations(buf, len, &l);
+		walk_header_bits(buf, len, &l);
+		walk_random_flips(buf, len, &l, version == 2 ? RANDOM_FLIPS : RANDOM_FLIPS / 3);
+		free(buf);
+		run_queue();
 	}
-	walk_truncations(buf, len, &l);
-	walk_header_bits(buf, len, &l);
-	walk_random_flips(buf, len, &l);
-	free(buf);
 	walk_crafted();
+	walk_crafted2();
 	run_queue();
 
 	fprintf(stderr, "walk: %u cases, %u runs in %.1f s; slowest %.3f s (%s)\n", ncases, nruns,

@@ -30,7 +30,18 @@ struct want {
 void add_case(const char *name, const uint8_t *buf, size_t len, const struct want *w,
 	      int pipe_in, int each);
 
+struct craft;
+
+/** crafted() - check @c (craft.h) by file and through a pipe, then free it */
+void crafted(const char *name, struct craft *c, const struct want *w);
+/** error_case() - crafted() wanting one error line that says @msg */
+void error_case(const char *name, struct craft *c, const char *msg);
+/** ok_case() - crafted() wanting @events events read whole */
+void ok_case(const char *name, struct craft *c, uint64_t events);
+
 /** walk_crafted() - the files with valid checksums (walk_crafted.c) */
 void walk_crafted(void);
+/** walk_crafted2() - version 2's directory, streams and references (walk_crafted2.c) */
+void walk_crafted2(void);
 
 #endif

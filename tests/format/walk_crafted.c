@@ -14,8 +14,7 @@
 #include "craft.h"
 #include "walk.h"
 
-/* Check @c by file and through a pipe, then free it. */
-static void crafted(const char *name, struct craft *c, const struct want *w)
+void crafted(const char *name, struct craft *c, const struct want *w)
 {
 	char pname[128];
 
@@ -26,14 +25,14 @@ static void crafted(const char *name, struct craft *c, const struct want *w)
 	memset(c, 0, sizeof(*c));
 }
 
-static void error_case(const char *name, struct craft *c, const char *msg)
+void error_case(const char *name, struct craft *c, const char *msg)
 {
 	struct want w = { .kind = WANT_ERROR, .msg = msg };
 
 	crafted(name, c, &w);
 }
 
-static void ok_case(const char *name, struct craft *c, uint64_t events)
+void ok_case(const char *name, struct craft *c, uint64_t events)
 {
 	struct want w = { .kind = WANT_OK, .events = events };
 

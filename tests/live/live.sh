@@ -197,5 +197,61 @@ fi
 kill $holder
 wait $holder 2>/dev/null
 
+# 6. The recorded command versus the rest: the trace names the command's pid
+# (kstack info), its children's NEW events have it as their parent, and the
+# replay puts the command and its 5 children in the workload (and what else
+# the command forks: under ASan, LeakSanitizer's helper at exit), the
+# command alive at the start (held before recording began), and no kernel
+# thread.
+wpid=$("$KSTACK" info "$tmp/w.kst" | awk '/^workload pid:/ { print $3 }')
+[ -n "$wpid" ] && [ "$wpid" != none ] || fail "the trace names no recorded command"
+for kid in $(cat "$tmp/pids"); do
+	"$KSTACK" dump "$tmp/w.kst" --csv | awk -F, -v k="$kid" -v p="$wpid" \
+		'$3 == "new" && $4 == k { found = 1; if ($5 != p) bad = 1 }
+		 END { exit !(found && !bad) }' || fail "child $kid: no NEW with parent $wpid"
+done
+"$KSTACK" replay "$tmp/w.kst" --policy static -d "$tmp/w.db" >/dev/null 2>&1 ||
+	fail "replay of the workload trace"
+got=$("$KSTACK" report -d "$tmp/w.db" --census --scope workload --format csv |
+	tr -d '\r' | awk -F, '$4 == "all" { print ($5 >= 6), $6, ($8 >= 5) }
+		$4 == "kthread" || $4 == "kworker" { k += $5 } END { print k + 0 }')
+[ "$got" = "1 1 1
+0" ] || fail "workload census (>= 6 tasks, 1 alive at start, >= 5 born; kernel threads): '$got'"
+for t in "$wpid" $(cat "$tmp/pids"); do
+	in=$(sqlite3 "$tmp/w.db" "SELECT max(in_workload) FROM tasks WHERE tid = $t")
+	[ "$in" = 1 ] || fail "task $t of the command: in_workload '$in'"
+done
+got=$("$KSTACK" report -d "$tmp/w.db" --census --scope other --format csv |
+	tr -d '\r' | awk -F, '$4 == "kthread" { print $5 }')
+[ "${got:-0}" -gt 0 ] || fail "no kernel thread outside the workload"
+
+# 7. Where the kernel counts stack depth at exit (/proc/vmstat kstack_*, with
+# CONFIG_DEBUG_STACK_USAGE, Linux 6.12+): the trace's exited tasks by bucket
+# (the kernel's way) against the counters' deltas over the recording.  The
+# counters also see what exits while the collector starts and stops, so
+# each bucket may differ by 3 tasks and 10% of the exits.
+vmstat_kstack() { awk '/^kstack_/ { sub("kstack_", "", $1); print $1, $2 }' /proc/vmstat; }
+if grep -q '^kstack_' /proc/vmstat; then
+	vmstat_kstack > "$tmp/vm0"
+	"$KSTACK" collect -o "$tmp/v.kst" -- "$FORKER" 40 "$tmp/vpids" 2>"$tmp/err"
+	vmstat_kstack > "$tmp/vm1"
+	"$KSTACK" replay "$tmp/v.kst" --policy static -d "$tmp/v.db" >/dev/null 2>&1 ||
+		fail "replay of the vmstat trace"
+	"$KSTACK" report -d "$tmp/v.db" --depth --exited --format csv | tr -d '\r' |
+		awk -F, '$1 == "all" { print ($2 == 0 ? "rest" : $2 "k"), $3 }' > "$tmp/tr"
+	join "$tmp/vm0" "$tmp/vm1" | awk '{ print $1, $3 - $2 }' | sort > "$tmp/vmd"
+	total=$(awk '{ t += $2 } END { print t + 0 }' "$tmp/vmd")
+	join -a 1 -a 2 -e 0 -o 0,1.2,2.2 "$tmp/vmd" <(sort "$tmp/tr") |
+		awk -v tot="$total" '{ d = $2 - $3; if (d < 0) d = -d
+			if (d > 3 + tot / 10) { print $1 ": kernel " $2 ", trace " $3; bad = 1 } }
+			END { exit bad }' > "$tmp/vmbad" ||
+		fail "exit-time depth against /proc/vmstat: $(cat "$tmp/vmbad")"
+	echo "kstack_* deltas and the trace's exits agree: $(tr '\n' ' ' < "$tmp/vmd")"
+else
+	echo "skip (this part only): this kernel has no kstack_* counters in /proc/vmstat" \
+		"(they need CONFIG_DEBUG_STACK_USAGE and CONFIG_VM_EVENT_COUNTERS, Linux 6.12+):" \
+		"the exit-time distribution is not compared with the kernel's"
+fi
+
 [ $fails = 0 ] && echo "all live tests passed"
 [ $fails = 0 ]

@@ -34,9 +34,11 @@
 #define PIN_COUNTERS(X)		\
 	X(stack_pages_end)	\
 	X(stack_pages_peak)	\
+	X(total_pages_peak)	\
 	X(kernel_stack_kb_end)	\
 	X(faults)		\
 	X(pool_hits)		\
+	X(maps)			\
 	X(crashes)
 
 struct pin {

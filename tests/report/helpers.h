@@ -11,6 +11,7 @@
 
 #include "report.h"
 #include "store.h"
+#include "tasks.h"
 
 static int test_failures;
 
@@ -166,6 +167,21 @@ static inline void test_info(struct kst_info *info, uint64_t id, const char *lab
 	snprintf(info->label, sizeof(info->label), "%s", label);
 	snprintf(info->host, sizeof(info->host), "testhost");
 	snprintf(info->arch, sizeof(info->arch), "x86_64");
+}
+
+/* Store @n hand-made task rows for trace @trace (16 KiB stacks); @workload 0: none. */
+static inline void test_tasks(struct ks_store *s, int64_t trace, const struct ks_task_row *rows,
+			      size_t n, uint32_t workload)
+{
+	struct ks_store_tasks *tx = NULL;
+	struct ks_error err = { 0 };
+	size_t i;
+
+	CHECK_OK(ks_store_tasks_begin(s, 16384, &tx, &err));
+	for (i = 0; tx && i < n; i++)
+		CHECK_OK(ks_store_tasks_put(tx, &rows[i]));
+	if (tx)
+		CHECK_OK(ks_store_tasks_commit(tx, trace, workload, n, &err));
 }
 
 #endif

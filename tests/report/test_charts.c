@@ -2,22 +2,27 @@
 /*
  * Charts: the data files and scripts written for a tiny database whose
  * figures are worked out by hand, with hostile workload labels that must
- * neither break nor reach the gnuplot scripts.  Built with -DRENDER, the
- * same charts are drawn by gnuplot and the images checked (77 without it).
+ * neither break nor reach the gnuplot scripts (but as slugs of lowercase
+ * letters, digits and dashes in file names).  Built with -DRENDER, the same
+ * charts are drawn by gnuplot and the images checked (77 without it).
  *
- * Trace 1, label  a"b; system("x")  ->  a_b_ system(_x_), 2 CPUs, rfc at
- * pool=0,1,2: 10 tasks x 16 KiB = 160 KiB regular, 48 KiB dynamic, pool
- * 2 CPUs x N pages x 4 KiB = 0, 8, 16 KiB, so savings 1 - 48/160 = 70.0%
- * and savings+pool 70.0, 65.0, 60.0%; crashes 5, 1, 0.
+ * Trace 1, label  a"b; system("x")  ->  a_b_ system(_x_) (2 CPUs), files
+ * named a-b-system-x; rfc at pool=0,1,2 and static: 10 tasks x 16 KiB = 160
+ * KiB regular (the static run's, which has no series nor histogram), 48 KiB
+ * dynamic, pool 2 CPUs x N pages x 4 KiB = 0, 8, 16 KiB, so savings
+ * 1 - 48/160 = 70.0% and savings+pool 70.0, 65.0, 60.0%; crashes 5, 1, 0,
+ * the first of each 0.5 s after the start.  A census: every basis alike.
  * Trace 2, a label with a newline, \ ' $ and backquotes, static: 4 tasks,
- * 64 KiB regular and dynamic.
+ * 64 KiB regular and dynamic; files n-l-b-c-home-id.
  *
- * The bars show one group per trace, rfc's run (none is at rfc's defaults,
- * pool=3: the first, pool=0); trace 2 has no rfc run, so no group.  The pool sweep is
- * one line (failure rate 0, as no fail_rate is stored) in one panel (rfc)
- * of one image, pool-1; no fallback hits nor waits: no fallback chart.
+ * The bars show one panel per trace, rfc's run (none is at rfc's defaults,
+ * pool=3: the first, pool=0, which crashed: hatched); trace 2 has no rfc
+ * run, so no panel.  The pool sweep is one line (failure rate 0, as no
+ * fail_rate is stored; one seed) in one row (rfc) of one image,
+ * pool-a-b-system-x; no fallback hits nor waits: no fallback chart.
  */
 #define _GNU_SOURCE
+#include <dirent.h>
 #include <sys/stat.h>
 
 #include <sqlite3.h>
@@ -41,8 +46,18 @@ static void add_run(struct ks_store *s, int64_t t, const char *pol, const char *
 	r->c.tasks_end = tasks;
 	r->c.kernel_stack_kb_end = kb;
 	r->c.pool_pages_end = pool;
+	/* a census: the same stacks and pools on every basis */
+	r->c.stack_pages_end = r->c.stack_pages_peak = kb / 4;
+	r->c.stack_pages_mean = (double)(kb / 4);
+	r->c.total_pages_peak = kb / 4 + pool;
+	r->c.total_pages_mean = (double)(kb / 4 + pool);
 	r->c.crashes = crashes;
-	r->nr_samples = 2;
+	if (crashes) {
+		r->nr_crashes = 1;
+		r->crashes[0].time = r->start_ns + 500000000ull;
+		r->crashes[0].cpu = 1;
+	}
+	r->nr_samples = hwm ? 2 : 0;
 	for (i = 0; i < 2; i++) {
 		r->samples[i].time = r->start_ns + i * 1000000000ull;
 		r->samples[i].stack_pages = 10 + i;
@@ -73,6 +88,8 @@ static struct ks_store *make_db(const char *path, bool sweep)
 	CHECK_OK(ks_store_put_trace(s, &info, "2.kst", &t2, &err));
 	kst_info_release(&info);
 	add_run(s, t1, "rfc", "pool=0", 2, 10, 48, 0, 5, h1, 5);
+	/* the baseline: no series, no histogram, so the charts of rfc's runs stay alone */
+	add_run(s, t1, "static", "", 2, 10, 160, 0, 0, NULL, 0);
 	if (sweep) {
 		add_run(s, t1, "rfc", "pool=2", 2, 10, 48, 4, 0, h1, 5);
 		add_run(s, t1, "rfc", "pool=1", 2, 10, 48, 2, 1, h1, 5);
@@ -105,11 +122,14 @@ static bool exists(const char *dir, const char *name)
 }
 
 #ifndef RENDER
-/* No piece of a label, and nothing a label could smuggle, is in a script. */
+/*
+ * No piece of a label, and nothing a label could smuggle, is in a script:
+ * a '$' only as a column ($2), file names only as slugs.
+ */
 static void check_script(const char *dir, const char *name, const char *must)
 {
-	static const char *const bad[] = { "system", "HOME", "`", "$", "a_b", "n_l", "id`", ";" };
-	char *text = file(dir, name);
+	static const char *const bad[] = { "system(", "HOME", "`", "a_b", "n_l", "id`", ";", "'c" };
+	char *text = file(dir, name), *d;
 	size_t i;
 
 	CHECK(text != NULL);
@@ -120,12 +140,44 @@ static void check_script(const char *dir, const char *name, const char *must)
 			fprintf(stderr, "%s contains '%s'\n", name, bad[i]);
 			test_failures++;
 		}
+	for (d = strchr(text, '$'); d; d = strchr(d + 1, '$'))
+		if (d[1] < '1' || d[1] > '9') {
+			fprintf(stderr, "%s has a '$' that is no column\n", name);
+			test_failures++;
+		}
 	if (!strstr(text, must)) {
 		fprintf(stderr, "%s lacks '%s'\n", name, must);
 		test_failures++;
 	}
 	CHECK(strstr(text, "set datafile separator \"\\t\"") != NULL);
 	free(text);
+}
+
+/* Every data file's first line names its columns: a word, not a number. */
+static void check_headers(const char *dir)
+{
+	struct dirent *d;
+	DIR *dd = opendir(dir);
+	size_t n = 0;
+
+	CHECK(dd != NULL);
+	while (dd && (d = readdir(dd))) {
+		size_t len = strlen(d->d_name);
+		char *text;
+
+		if (len < 5 || strcmp(d->d_name + len - 4, ".dat"))
+			continue;
+		text = file(dir, d->d_name);
+		n++;
+		if (!text || !((text[0] >= 'a' && text[0] <= 'z') || text[0] == '#')) {
+			fprintf(stderr, "%s: no header line\n", d->d_name);
+			test_failures++;
+		}
+		free(text);
+	}
+	if (dd)
+		closedir(dd);
+	CHECK(n > 0);
 }
 
 /* ks_report_chart_list() names exactly @want (space-separated), in order. */
@@ -152,9 +204,9 @@ static void check_list(const char *dir, const char *want)
  */
 static void test_trace(const char *dir, const char *path)
 {
-	static const char want2[] = "time_s\tstatic\tpool_kb\ttotal_kb\n"
-				    "0.000000\t40\t0\t40\n"
-				    "1.000000\t44\t0\t44\n";
+	static const char want2[] = "time_s\tstatic\tpool_kb\tcache_kb\ttotal_kb\n"
+				    "0.000000\t40\t0\t0\t40\n"
+				    "1.000000\t44\t0\t0\t44\n";
 	struct ks_error err = { 0 };
 	struct ks_report_opts o;
 	struct ks_store *s = NULL;
@@ -168,13 +220,13 @@ static void test_trace(const char *dir, const char *path)
 	ks_report_opts_default(&o);
 	o.trace = label2;
 	CHECK_OK(ks_report_charts_opts(s, &o, dir, &drew, &err));
-	text = file(dir, "timeline-1.dat");
+	text = file(dir, "timeline_1.dat");
 	CHECK_STR(text, want2);
 	free(text);
-	CHECK(!exists(dir, "timeline-2.dat"));
+	CHECK(!exists(dir, "timeline_2.dat"));
 	o.trace = "0000000000000002";
 	CHECK_OK(ks_report_charts_opts(s, &o, dir, &drew, &err));
-	text = file(dir, "timeline-1.dat");
+	text = file(dir, "timeline_1.dat");
 	CHECK_STR(text, want2);
 	free(text);
 	o.trace = "nosuch";
@@ -193,7 +245,7 @@ static void test_trace(const char *dir, const char *path)
 		return;
 	o.trace = NULL;
 	CHECK_OK(ks_report_charts_opts(s, &o, dir, &drew, &err));
-	text = file(dir, "timeline-1.dat");
+	text = file(dir, "timeline_1.dat");
 	CHECK_STR(text, want2);
 	free(text);
 	ks_store_close(s);
@@ -204,7 +256,7 @@ static void test_trace(const char *dir, const char *path)
  * name (NAME-1 for a chart per trace), and the list of charts written
  * follows the registry.  One trace with everything: an rfc+global pool
  * sweep (pools 0 and 1) with fallback hits at pool 0, samples and a
- * histogram, so that each of the five charts has data.
+ * histogram, and its static run, so that each of the five charts has data.
  */
 static void test_registry(const char *dir)
 {
@@ -226,12 +278,17 @@ static void test_registry(const char *dir)
 	test_info(&info, 3, "all", 2);
 	CHECK_OK(ks_store_put_trace(s, &info, "3.kst", &t, &err));
 	kst_info_release(&info);
-	for (i = 0; i < 2; i++) {
-		struct ks_result *r = test_result("rfc+global", i ? "pool=1" : "pool=0", "pool=3");
+	for (i = 0; i < 3; i++) {
+		/* two runs of a sweep, and the static run every comparison needs */
+		struct ks_result *r = i == 2 ? test_result("static", "", "") :
+				      test_result("rfc+global", i ? "pool=1" : "pool=0", "pool=3");
 
 		r->ncpus = 2;
 		r->c.tasks_end = 10;
-		r->c.kernel_stack_kb_end = 48;
+		r->c.kernel_stack_kb_end = i == 2 ? 160 : 48;
+		r->c.stack_pages_end = r->c.kernel_stack_kb_end / 4;
+		r->c.stack_pages_peak = r->c.stack_pages_end;
+		r->c.stack_pages_mean = (double)r->c.stack_pages_end;
 		r->c.fallback_hits = i ? 0 : 4;
 		r->nr_samples = 1;
 		r->samples[0].stack_pages = 10;
@@ -247,7 +304,7 @@ static void test_registry(const char *dir)
 	for (i = 0; (name = (char *)ks_report_chart(i, &per)); i++) {
 		char *gp;
 
-		if (asprintf(&gp, "%s%s.gp", name, per ? "-1" : "") < 0)
+		if (asprintf(&gp, "%s%s.gp", name, per ? "-all" : "") < 0)
 			exit(1);
 		if (!exists(cdir, gp)) {
 			fprintf(stderr, "chart '%s' of the registry not drawn: no %s\n", name, gp);
@@ -256,13 +313,13 @@ static void test_registry(const char *dir)
 		free(gp);
 		for (j = 0; j < i; j++)
 			CHECK(strcmp(ks_report_chart(j, NULL), name));
-		fprintf(f, "%s%s%s", i ? " " : "", name, per ? "-1" : "");
+		fprintf(f, "%s%s%s", i ? " " : "", name, per ? "-all" : "");
 	}
 	fclose(f);
-	/* the five charts, pool and fallback per trace */
+	/* the five charts, pool and fallback per trace, named after it */
 	CHECK(i == 5);
 	CHECK(ks_report_chart(i, &per) == NULL);
-	CHECK_STR(want, "bars pool-1 fallback-1 timeline hwm");
+	CHECK_STR(want, "bars pool-all fallback-all timeline hwm");
 	check_list(cdir, want);
 	free(want);
 	free(cdir);
@@ -285,39 +342,58 @@ static void test_data(const char *dir)
 	CHECK(!drew);
 	ks_store_close(s);
 
+	/* the image's title on two lines, the panel's: a census, the same on every basis */
 	text = file(dir, "bars.dat");
-	CHECK_STR(text, "trace\tRegular (full stacks)\tDynamic (rfc:pool=0)\t"
-			"Dynamic + pools (rfc:pool=0)\n"
-			"a_b_ system(_x_)\t160\t48\t48\n");
+	CHECK_STR(text, "title\n"
+			"Kernel stack memory per workload: today (static) and rfc:pool=0\n"
+			"at the end of each trace, at its peak and on its time-weighted mean, savings "
+			"on the bars, hatched: a would-be oops, no saving\n"
+			"a_b_ system(_x_) (2 CPUs)\n");
 	free(text);
-	text = file(dir, "pool-1.dat");
-	CHECK_STR(text, "a_b_ system(_x_): would-be crashes and savings against the per-CPU "
-			"pool size\nrfc\n");
+	text = file(dir, "bars-a-b-system-x.dat");
+	CHECK_STR(text, "basis\tx\ttoday (static)\tdynamic (rfc:pool=0), its saving\t"
+			"dynamic + pools and caches (rfc:pool=0), its saving\tsavings_pct\t"
+			"savings_pool_pct\toops\n"
+			"end\t0\t160.0\t48.0\t48.0\t70.0\t70.0\t1\n"
+			"peak\t1\t160.0\t48.0\t48.0\t70.0\t70.0\t1\n"
+			"mean\t2\t160.0\t48.0\t48.0\t70.0\t70.0\t1\n");
 	free(text);
-	text = file(dir, "pool-1-1.dat");
-	CHECK_STR(text, "pool\t0\tcrashes\tsavings_pct\tfallback_hits\twaits\n"
-			"0\t70.000\t5\t70.000\t0\t0\n"
-			"1\t65.000\t1\t70.000\t0\t0\n"
-			"2\t60.000\t0\t70.000\t0\t0\n");
+	CHECK(!exists(dir, "bars-n-l-b-c-home-id.dat"));
+	text = file(dir, "pool-a-b-system-x.dat");
+	CHECK_STR(text, "title\na_b_ system(_x_) (2 CPUs): would-be crashes over the seeds of "
+			"each failure rate, and savings, against the per-CPU pool size\nrfc\n");
 	free(text);
-	CHECK(!exists(dir, "pool-1-2.dat") && !exists(dir, "pool-2.dat"));
-	CHECK(!exists(dir, "fallback-1.dat") && !exists(dir, "fallback-1.gp"));
+	/* one seed a pool: shares 100 or 0; pools that crashed circled on the savings */
+	text = file(dir, "pool-a-b-system-x_1.dat");
+	CHECK_STR(text, "pool\t0 (1 seed)\tseeds_crashing_pct\tcrashes_median\tcrashes_max\t"
+			"savings_if_oops\tfallback_median\twaits_median\tseeds\n"
+			"0\t70.000\t100.000\t5.000\t5.000\t70.000\t0.000\t0.000\t1\n"
+			"1\t65.000\t100.000\t1.000\t1.000\t65.000\t0.000\t0.000\t1\n"
+			"2\t60.000\t0.000\t0.000\t0.000\tNaN\t0.000\t0.000\t1\n");
+	free(text);
+	CHECK(!exists(dir, "pool-a-b-system-x_2.dat") && !exists(dir, "pool-n-l-b-c-home-id.dat"));
+	CHECK(!exists(dir, "fallback-a-b-system-x.dat") && !exists(dir, "fallback-a-b-system-x.gp"));
 	/*
 	 * One line per policy: trace 1's first rfc run (none at its defaults),
-	 * pool=0: (10 + i) pages x 4 KiB and no pool
+	 * pool=0: (10 + i) pages x 4 KiB and no pool; its oops at 0.5 s marked
+	 * at the first point from then on, 44 KiB at 1 s
 	 */
-	text = file(dir, "timeline-1.dat");
-	CHECK_STR(text, "time_s\trfc:pool=0\tpool_kb\ttotal_kb\n"
-			"0.000000\t40\t0\t40\n"
-			"1.000000\t44\t0\t44\n");
+	text = file(dir, "timeline_1.dat");
+	CHECK_STR(text, "time_s\trfc:pool=0\tpool_kb\tcache_kb\ttotal_kb\n"
+			"0.000000\t40\t0\t0\t40\n"
+			"1.000000\t44\t0\t0\t44\n");
 	free(text);
-	CHECK(!exists(dir, "timeline-2.dat"));
+	CHECK(!exists(dir, "timeline_2.dat"));
+	text = file(dir, "timeline-oops.dat");
+	CHECK_STR(text, "time_s\ttotal_kb\tseries\n0.500000\t44\t1\n");
+	free(text);
 	text = file(dir, "timeline.dat");
-	CHECK_STR(text, "Kernel stack memory over time (stacks + pools): a_b_ system(_x_)\n");
+	CHECK_STR(text, "title\nKernel stack memory over time (stacks + pools + cached stacks): "
+			"a_b_ system(_x_) (2 CPUs)\n");
 	free(text);
 	/* HWM shares: 1,3,4,0,0 of 8 tasks; 0,0,1,1,0 of 2 */
 	text = file(dir, "hwm.dat");
-	CHECK_STR(text, "hwm\ta_b_ system(_x_)\tn_l_b_c_HOME_id_\n"
+	CHECK_STR(text, "hwm\ta_b_ system(_x_) (2 CPUs)\tn_l_b_c_HOME_id_ (1 CPU)\n"
 			"1K\t12.500\t0.000\n"
 			"2K\t37.500\t0.000\n"
 			"4K\t50.000\t50.000\n"
@@ -325,12 +401,13 @@ static void test_data(const char *dir)
 			"16K\t0.000\t0.000\n");
 	free(text);
 
-	check_script(dir, "bars.gp", "plot 'bars.dat' using 2:xticlabels(1) title columnheader(2)");
-	check_script(dir, "pool-1.gp", "ROWS = 1\n");
+	check_script(dir, "bars.gp", "plot 'bars-a-b-system-x.dat' using ($2 * 4):3 with boxes");
+	check_script(dir, "pool-a-b-system-x.gp", "ROWS = 1\n");
 	check_script(dir, "timeline.gp", "N = 1\n");
-	check_script(dir, "hwm.gp", "plot for [i=2:N+1] 'hwm.dat' using i:xticlabels(1) "
-				    "title columnheader(i)");
-	check_list(dir, "bars pool-1 timeline hwm");
+	check_script(dir, "hwm.gp", "plot for [i=2:N+1] 'hwm.dat' using 0:i:xticlabels(1) "
+				    "with linespoints lt (i - 1)");
+	check_headers(dir);
+	check_list(dir, "bars pool-a-b-system-x timeline hwm");
 	CHECK(!exists(dir, "bars.png"));
 
 	/* a database without a pool sweep: the old pool chart goes away */
@@ -339,8 +416,8 @@ static void test_data(const char *dir)
 		exit(1);
 	s = make_db(path, false);
 	CHECK_OK(ks_report_charts(s, dir, &drew, &err));
-	CHECK(!exists(dir, "pool-1.gp") && !exists(dir, "pool-1-1.dat"));
-	CHECK(!exists(dir, "pool-1.dat"));
+	CHECK(!exists(dir, "pool-a-b-system-x.gp") && !exists(dir, "pool-a-b-system-x_1.dat"));
+	CHECK(!exists(dir, "pool-a-b-system-x.dat"));
 	CHECK(exists(dir, "bars.gp") && exists(dir, "hwm.dat"));
 	check_list(dir, "bars timeline hwm");
 	ks_store_close(s);
@@ -363,7 +440,7 @@ static bool have_gnuplot(void)
 static int test_render(const char *dir)
 {
 	static const unsigned char png_sig[8] = { 0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n' };
-	static const char *const names[] = { "bars", "pool-1", "timeline", "hwm" };
+	static const char *const names[] = { "bars", "pool-a-b-system-x", "timeline", "hwm" };
 	struct ks_error err = { 0 };
 	struct ks_store *s;
 	char *path, *text;

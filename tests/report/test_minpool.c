@@ -1,18 +1,27 @@
 // SPDX-License-Identifier: MIT
 /*
- * Golden minimum-safe-pool table from hand-made runs.  The answer is the
- * smallest pool from which every larger pool tried had no would-be crash:
+ * Golden minimum-safe-pool table from hand-made runs.  Each pool size
+ * says, over its seeds: the share that had a would-be crash, the median and
+ * the most crashes; the answer is the smallest pool from which no seed
+ * crashed, at that pool nor at any larger pool tried:
  *
- *   Web, rfc, fail_rate 0:      pools 1..4, crashes 3,1,0,0 -> 3
- *   Web, rfc, fail_rate 0.0001: pools 1,2,4, crashes 1,1,1  -> none <= 4
- *   Web, rfc, fail_rate 0.01:   pools 1..4, crashes 5,0,2,0 -> 4 (pool 2
- *                               had none, but pool 3 crashed again)
- *   Web, rfc+global global=4:   pools 1,2, crashes 0,0      -> 1
- *   Db (truncated), rfc:        pools 2,3, crashes 1,0      -> 3
+ *   Web, rfc, fail_rate 0, seed 1: pools 1..4, crashes 3,1,0,0:
+ *     shares 100,100,0,0, medians = maxima = 3,1,0,0 -> 3, 1 seed.
+ *   Web, rfc, fail_rate 0.0001, seeds 1 and 5 (pool 2: seed 1 only):
+ *     pool 1: 1 and 0 -> 50%, median (0 + 1)/2 = 0.5, max 1;
+ *     pool 2: 0 -> 0%, 0, 0;  pool 4: 0 and 2 -> 50%, median 1, max 2
+ *     -> none <= 4 (seed 1 was lucky at pool 4, seed 5 was not), seeds 1..2.
+ *   Web, rfc, fail_rate 0.01, seeds 1, 7, 9 at pools 1..3, seed 1 alone
+ *     at pool 4: pool 1: 5, 2, 4 -> 100%, median 4, max 5; pool 2: 0, 1, 0
+ *     -> 33%, median 0, max 1; pools 3 and 4: no crash -> 3, seeds 1..3
+ *     (seed 1 alone would have said 2).
+ *   Web, rfc+global global=4: pools 1,2, crashes 0,0 -> 1.
+ *   Db (truncated), rfc: pools 2,3, crashes 1,0 -> 3.
  *
- * Not sweeps: a lone rfc run at seed=2 (one pool only) and a static run
- * (no pool).  Rows: trace order, then policy, then failure rate as a number
- * (0.0001 before 0.01), whatever order the runs were stored in.
+ * Not sweeps: a static run (no pool), and rfc at fail_rate 0.5 under two
+ * seeds but one pool only.  Rows: trace order, then policy, then failure
+ * rate as a number (0.0001 before 0.01), whatever order the runs were
+ * stored in.
  */
 #define _GNU_SOURCE
 #include "helpers.h"
@@ -54,22 +63,32 @@ static void add_run(struct ks_store *s, int64_t trace, const char *policy, const
 	free(r);
 }
 
-#define ROW "%-3s  %-19s  %9s  %5s  %15s  %13s\n"
+#define ROW "%-3s  %-19s  %9s  %5s  %5s  %25s  %22s  %19s  %13s\n"
 
 int main(void)
 {
-	static const char rfc_pools[][2][40] = {
-		{ "fail_rate=0.01,pool=3,seed=1", "2" },
+	static const char rfc_runs[][2][48] = {
+		{ "fail_rate=0.01,pool=3,seed=7", "0" },
 		{ "fail_rate=0,pool=2,seed=1", "1" },
+		{ "fail_rate=0.01,pool=1,seed=9", "4" },
 		{ "fail_rate=0,pool=4,seed=1", "0" },
-		{ "fail_rate=0.0001,pool=4,seed=1", "1" },
+		{ "fail_rate=0.0001,pool=4,seed=1", "0" },
+		{ "fail_rate=0.01,pool=2,seed=1", "0" },
 		{ "fail_rate=0.01,pool=1,seed=1", "5" },
 		{ "fail_rate=0,pool=1,seed=1", "3" },
 		{ "fail_rate=0.0001,pool=1,seed=1", "1" },
+		{ "fail_rate=0.01,pool=3,seed=9", "0" },
+		{ "fail_rate=0.0001,pool=1,seed=5", "0" },
+		{ "fail_rate=0.01,pool=1,seed=7", "2" },
+		{ "fail_rate=0.01,pool=2,seed=7", "1" },
 		{ "fail_rate=0.01,pool=4,seed=1", "0" },
 		{ "fail_rate=0,pool=3,seed=1", "0" },
-		{ "fail_rate=0.0001,pool=2,seed=1", "1" },
-		{ "fail_rate=0.01,pool=2,seed=1", "0" },
+		{ "fail_rate=0.0001,pool=2,seed=1", "0" },
+		{ "fail_rate=0.0001,pool=4,seed=5", "2" },
+		{ "fail_rate=0.01,pool=2,seed=9", "0" },
+		{ "fail_rate=0.01,pool=3,seed=1", "0" },
+		{ "fail_rate=0.5,pool=3,seed=1", "1" },
+		{ "fail_rate=0.5,pool=3,seed=2", "0" },
 	};
 	char *dir = test_tmpdir(), *path, *got, *want = NULL;
 	struct ks_error err = { 0 };
@@ -98,20 +117,27 @@ int main(void)
 
 	add_run(s, db, "rfc", "fail_rate=0,pool=2,seed=1", 1);
 	add_run(s, web, "rfc+global", "fail_rate=0,global=4,pool=2,seed=1", 0);
-	for (i = 0; i < sizeof(rfc_pools) / sizeof(rfc_pools[0]); i++)
-		add_run(s, web, "rfc", rfc_pools[i][0], strtoull(rfc_pools[i][1], NULL, 10));
-	add_run(s, web, "rfc", "fail_rate=0,pool=8,seed=2", 0);
+	for (i = 0; i < sizeof(rfc_runs) / sizeof(rfc_runs[0]); i++)
+		add_run(s, web, "rfc", rfc_runs[i][0], strtoull(rfc_runs[i][1], NULL, 10));
 	add_run(s, web, "rfc+global", "fail_rate=0,global=4,pool=1,seed=1", 0);
 
 	f = open_memstream(&want, &len);
-	fprintf(f, ROW, "CPU", "Policy", "Fail rate", "Pools", "Crashes by pool", "Min safe pool");
-	fprintf(f, ROW, "Web", "rfc", "0", "1..4", "3,1,0,0", "3");
-	fprintf(f, ROW, "Web", "rfc", "0.0001", "1,2,4", "1,1,1", "none <= 4");
-	fprintf(f, ROW, "Web", "rfc", "0.01", "1..4", "5,0,2,0", "4");
-	fprintf(f, ROW, "Web", "rfc+global:global=4", "0", "1..2", "0,0", "1");
-	fprintf(f, ROW, "Db*", "rfc", "0", "2..3", "1,0", "3");
-	fputs("\nMin safe pool: the smallest per-CPU pool (pages) with no would-be crash, nor any "
-	      "at a larger pool tried;\nnone <= N: even the largest pool tried, N, crashed.\n"
+	fprintf(f, ROW, "CPU", "Policy", "Fail rate", "Seeds", "Pools",
+		"Crashing seeds(%) by pool", "Median crashes by pool", "Max crashes by pool",
+		"Min safe pool");
+	fprintf(f, ROW, "Web", "rfc", "0", "1", "1..4", "100,100,0,0", "3,1,0,0", "3,1,0,0", "3");
+	fprintf(f, ROW, "Web", "rfc", "0.0001", "1..2", "1,2,4", "50,0,50", "0.5,0,1", "1,0,2",
+		"none <= 4");
+	fprintf(f, ROW, "Web", "rfc", "0.01", "1..3", "1..4", "100,33,0,0", "4,0,0,0", "5,1,0,0",
+		"3");
+	fprintf(f, ROW, "Web", "rfc+global:global=4", "0", "1", "1..2", "0,0", "0,0", "0,0", "1");
+	fprintf(f, ROW, "Db*", "rfc", "0", "1", "2..3", "100,0", "1,0", "1,0", "3");
+	fputs("\nSeeds: runs at each pool, one per seed (kstack replay --replicates N); by pool: "
+	      "the share of seeds with a would-be crash,\n"
+	      "the median and the most crashes of one seed.  Min safe pool: the smallest per-CPU "
+	      "pool (pages) from which no seed crashed,\n"
+	      "at that pool nor at any larger pool tried; none <= N: even the largest pool tried, "
+	      "N, crashed.\n"
 	      "* trace truncated: recording was interrupted\n", f);
 	fclose(f);
 	got = report_capture(ks_report_min_pool, s, &o, &rc);
@@ -123,24 +149,21 @@ int main(void)
 	o.format = KS_FMT_CSV;
 	got = report_capture(ks_report_min_pool, s, &o, &rc);
 	CHECK(rc == 0);
-	CHECK_STR(got, "CPU,Policy,Fail rate,Pools,Crashes by pool,Min safe pool,Truncated\r\n"
-		       "Web,rfc,0,1..4,\"3,1,0,0\",3,0\r\n"
-		       "Web,rfc,0.0001,\"1,2,4\",\"1,1,1\",none,0\r\n"
-		       "Web,rfc,0.01,1..4,\"5,0,2,0\",4,0\r\n"
-		       "Web,rfc+global:global=4,0,1..2,\"0,0\",1,0\r\n"
-		       "Db,rfc,0,2..3,\"1,0\",3,1\r\n");
+	CHECK_STR(got, "CPU,Policy,Fail rate,Seeds,Pools,Crashing seeds(%) by pool,"
+		       "Median crashes by pool,Max crashes by pool,Min safe pool,Truncated\r\n"
+		       "Web,rfc,0,1,1..4,\"100,100,0,0\",\"3,1,0,0\",\"3,1,0,0\",3,0\r\n"
+		       "Web,rfc,0.0001,1..2,\"1,2,4\",\"50,0,50\",\"0.5,0,1\",\"1,0,2\",none,0\r\n"
+		       "Web,rfc,0.01,1..3,1..4,\"100,33,0,0\",\"4,0,0,0\",\"5,1,0,0\",3,0\r\n"
+		       "Web,rfc+global:global=4,0,1,1..2,\"0,0\",\"0,0\",\"0,0\",1,0\r\n"
+		       "Db,rfc,0,1,2..3,\"100,0\",\"1,0\",\"1,0\",3,1\r\n");
 	free(got);
 
 	o.format = KS_FMT_MARKDOWN;
 	o.policy = "rfc+global";
 	got = report_capture(ks_report_min_pool, s, &o, &rc);
 	CHECK(rc == 0);
-	CHECK(got && !strncmp(got, "| CPU | Policy | Fail rate | Pools | Crashes by pool | "
-				   "Min safe pool |\n| :--- | :--- | ---: | ---: | ---: | ---: |\n"
-				   "| Web | rfc+global:global=4 | 0 | 1..2 | 0,0 | 1 |\n\n",
-			      strlen("| CPU | Policy | Fail rate | Pools | Crashes by pool | "
-				     "Min safe pool |\n| :--- | :--- | ---: | ---: | ---: | ---: |\n"
-				     "| Web | rfc+global:global=4 | 0 | 1..2 | 0,0 | 1 |\n\n")));
+	CHECK(got && strstr(got, "| Web | rfc+global:global=4 | 0 | 1 | 1..2 | 0,0 | 0,0 | 0,0 "
+				 "| 1 |\n\n"));
 	free(got);
 
 	/* a policy with runs but no sweep */

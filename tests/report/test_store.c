@@ -77,10 +77,10 @@ static void test_schema(const char *dir)
 	    asprintf(&p5, "%s/missing.db", dir) < 0)
 		exit(1);
 
-	/* a new database gets the schema, version 2 */
+	/* a new database gets the schema, version 3 */
 	CHECK_OK(ks_store_open(&s, path, &err));
 	db = peek(path);
-	CHECK(sql_int(db, "PRAGMA user_version") == 2);
+	CHECK(sql_int(db, "PRAGMA user_version") == 3);
 	/* every counter of KS_COUNTERS is a column of runs */
 	for (i = 0; i < NR_COUNTERS; i++) {
 		char *q;
@@ -95,6 +95,29 @@ static void test_schema(const char *dir)
 		free(q);
 	}
 	CHECK(found == NR_COUNTERS);
+	/* the lookup tables name every code the engine and the trace format store */
+	CHECK(sql_int(db, "SELECT count(*) FROM crash_reasons") == 4);
+	CHECK(sql_int(db, "SELECT code FROM crash_reasons WHERE name = 'pool_empty'") ==
+	      KS_CRASH_POOL_EMPTY);
+	CHECK(sql_int(db, "SELECT code FROM crash_reasons WHERE name = 'pte_present'") ==
+	      KS_CRASH_PTE_PRESENT);
+	CHECK(sql_int(db, "SELECT code FROM crash_reasons WHERE name = 'overflow'") ==
+	      KS_CRASH_OVERFLOW);
+	CHECK(sql_int(db, "SELECT code FROM crash_reasons WHERE name = 'starved'") ==
+	      KS_CRASH_STARVED);
+	CHECK(sql_int(db, "SELECT count(*) FROM depth_sources") == 4);
+	CHECK(sql_int(db, "SELECT code FROM depth_sources WHERE name = 'none'") == KST_DEPTH_NONE);
+	CHECK(sql_int(db, "SELECT code FROM depth_sources WHERE name = 'exact'") ==
+	      KST_DEPTH_EXACT);
+	CHECK(sql_int(db, "SELECT code FROM depth_sources WHERE name = 'lower'") ==
+	      KST_DEPTH_LOWER);
+	CHECK(sql_int(db, "SELECT code FROM depth_sources WHERE name = 'synthetic'") ==
+	      KST_DEPTH_SYNTH);
+	/* the report reads a basis as position - 1: enum ks_basis */
+	CHECK(sql_int(db, "SELECT count(*) FROM bases") == KS_NR_BASES);
+	CHECK(sql_int(db, "SELECT position - 1 FROM bases WHERE basis = 'end'") == KS_BASIS_END);
+	CHECK(sql_int(db, "SELECT position - 1 FROM bases WHERE basis = 'peak'") == KS_BASIS_PEAK);
+	CHECK(sql_int(db, "SELECT position - 1 FROM bases WHERE basis = 'mean'") == KS_BASIS_MEAN);
 	sqlite3_close(db);
 	ks_store_close(s);
 	/* and it opens again, read-only too */
@@ -111,19 +134,26 @@ static void test_schema(const char *dir)
 	s = NULL;
 	rc = ks_store_open(&s, p2, &err);
 	CHECK(rc == -KS_E_SCHEMA && !s);
-	CHECK(strstr(err.detail, "v7.db: schema version 7, this kstack uses 2") != NULL);
+	CHECK(strstr(err.detail, "v7.db: schema version 7, this kstack uses 3") != NULL);
 	rc = ks_store_open_ro(&s, p2, &err);
 	CHECK(rc == -KS_E_SCHEMA && !s);
 
 	/*
-	 * an older one (version 1 had no run_params) is refused too, saying to
-	 * replay: what version 2 adds comes from the engine, not from the file
+	 * an older one (version 1 had no run_params, version 2 no memory bases nor task rows) is
+	 * refused too, saying to replay: what the new versions add comes from
+	 * the engine and the per-task analysis, not from the file
 	 */
+	sql_exec(p2, "PRAGMA user_version = 2");
+	memset(&err, 0, sizeof(err));
+	rc = ks_store_open(&s, p2, &err);
+	CHECK(rc == -KS_E_SCHEMA && !s);
+	CHECK_STR(strstr(err.detail, "v7.db:"), "v7.db: schema version 2, this kstack uses 3: "
+						"replay the traces into a new database");
 	sql_exec(p2, "PRAGMA user_version = 1");
 	memset(&err, 0, sizeof(err));
 	rc = ks_store_open(&s, p2, &err);
 	CHECK(rc == -KS_E_SCHEMA && !s);
-	CHECK_STR(strstr(err.detail, "v7.db:"), "v7.db: schema version 1, this kstack uses 2: "
+	CHECK_STR(strstr(err.detail, "v7.db:"), "v7.db: schema version 1, this kstack uses 3: "
 						"replay the traces into a new database");
 	memset(&err, 0, sizeof(err));
 	rc = ks_store_open_ro(&s, p2, &err);

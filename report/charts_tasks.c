@@ -1,0 +1,319 @@
+// SPDX-License-Identifier: MIT
+/*
+ * The per-task charts, from the per-task answers of the store (the whole
+ * system of each trace): depth-N, the lifetime high-water mark by class,
+ * the tasks alive at the end beside those that exited; asleep-N, depth x
+ * time asleep by depth bucket and class; latch, the distribution (CDF) of
+ * the delay from a task's first high-water mark to its final one, a line
+ * per trace.  Titles and keys are read from the data files.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "charts.h"
+
+/* The latch chart's tasks: those that lived at least this long */
+#define LATCH_MIN_LIFE_NS 1000000000ll
+/* ... and where its logarithmic axis starts (a delay of 0 is drawn there) */
+#define LATCH_MIN_DELAY_S 1e-4
+
+static const char *const classes[] = { "kthread", "kworker", "user" };
+#define NR_CLASSES 3
+
+static void bucket_label(char *buf, size_t len, int64_t kb, int64_t thread_size)
+{
+	if (kb)
+		snprintf(buf, len, "<=%" PRId64 "K", kb);
+	else
+		snprintf(buf, len, ">%" PRId64 "K", thread_size / 1024);
+}
+
+/* NAME-N.dat: the image's title, "TRACE: @what" sanitised. */
+static int write_title(struct chart_ctx *x, const char *name, int n, const char *label,
+		       const char *what)
+{
+	char path[KS_CHART_PATH], title[KS_CHART_TITLE], raw[KS_CHART_TITLE];
+	FILE *f;
+
+	f = chart_open(x, path, "%s-%d.dat", name, n);
+	if (!f)
+		return -x->err->code;
+	snprintf(raw, sizeof(raw), "%s: %s", label, what);
+	chart_sanitize(title, sizeof(title), raw);
+	fprintf(f, "%s\n", title);
+	return chart_close(x, f, path);
+}
+
+static int class_index(const char *c)
+{
+	int i;
+
+	for (i = 0; i < NR_CLASSES; i++)
+		if (!strcmp(c, classes[i]))
+			return i;
+	return -1;
+}
+
+/* depth-N: per class, the share of its tasks alive at the end / exited in each bucket. */
+static int depth_one(struct chart_ctx *x, int n, const struct ks_answer_rows *t, size_t tr)
+{
+	struct ks_answer_filter f = { .trace = ks_answer_at(t, tr, "trace_id")->s,
+				      .scope = "system" };
+	int64_t alive[NR_CLASSES] = { 0 }, exited[NR_CLASSES] = { 0 };
+	char path[KS_CHART_PATH], label[32], body[2048];
+	struct ks_answer_rows a;
+	size_t r, q;
+	int ret, c, k;
+	FILE *fd;
+
+	ret = ks_store_answer(x->s, KS_ANSWER_DEPTH, &f, &a, x->err);
+	if (ret)
+		goto out;
+	for (r = 0; r < a.nrows; r++) {
+		c = class_index(ks_answer_at(&a, r, "class")->s);
+		if (c < 0)
+			continue;
+		alive[c] += ks_answer_at(&a, r, "alive_end")->i;
+		exited[c] += ks_answer_at(&a, r, "exited")->i;
+	}
+	ret = write_title(x, "depth", n, ks_answer_at(t, tr, "trace")->s,
+			  "lifetime stack high-water mark by class, alive at the end and exited");
+	if (ret)
+		goto out;
+	fd = chart_open(x, path, "depth-%d-1.dat", n);
+	if (!fd) {
+		ret = -x->err->code;
+		goto out;
+	}
+	fprintf(fd, "bucket");
+	for (c = 0; c < NR_CLASSES; c++)
+		fprintf(fd, "\talive at end (%" PRId64 ")\texited (%" PRId64 ")", alive[c],
+			exited[c]);
+	fputc('\n', fd);
+	/* the rows of class "kthread" give the buckets; each class has them all */
+	for (r = 0; r < a.nrows; r++) {
+		if (strcmp(ks_answer_at(&a, r, "class")->s, classes[0]))
+			continue;
+		bucket_label(label, sizeof(label), ks_answer_at(&a, r, "bucket_kb")->i,
+			     ks_answer_at(&a, r, "thread_size")->i);
+		fprintf(fd, "%s", label);
+		for (c = 0; c < NR_CLASSES; c++) {
+			for (q = 0; q < a.nrows; q++)
+				if (!strcmp(ks_answer_at(&a, q, "class")->s, classes[c]) &&
+				    ks_answer_at(&a, q, "bucket_kb")->i ==
+				    ks_answer_at(&a, r, "bucket_kb")->i)
+					break;
+			int64_t na = ks_answer_at(&a, q, "alive_end")->i;
+			int64_t ne = ks_answer_at(&a, q, "exited")->i;
+
+			fprintf(fd, "\t%.3f\t%.3f",
+				alive[c] ? 100.0 * (double)na / (double)alive[c] : 0.0,
+				exited[c] ? 100.0 * (double)ne / (double)exited[c] : 0.0);
+		}
+		fputc('\n', fd);
+	}
+	ret = chart_close(x, fd, path);
+	if (ret)
+		goto out;
+	k = snprintf(body, sizeof(body),
+		     "T = ''\n"
+		     "stats 'depth-%d.dat' every ::0::0 using (T = strcol(1), 0) nooutput\n"
+		     "set multiplot layout 1,3 title T\n"
+		     "set style data histograms\n"
+		     "set style histogram clustered gap 1\n"
+		     "set style fill solid 0.8 border -1\n"
+		     "set yrange [0:100]\n"
+		     "set grid ytics\n"
+		     "set xlabel 'lifetime high-water mark (up to)'\n"
+		     "set ylabel 'tasks of the class (%%)'\n"
+		     "set key top left noenhanced\n", n);
+	for (c = 0; c < NR_CLASSES; c++)
+		k += snprintf(body + k, sizeof(body) - (size_t)k,
+			      "set title '%s'\n"
+			      "plot 'depth-%d-1.dat' using %d:xticlabels(1) "
+			      "title columnheader(%d), "
+			      "'' using %d title columnheader(%d)\n",
+			      classes[c], n, 2 + 2 * c, 2 + 2 * c, 3 + 2 * c, 3 + 2 * c);
+	snprintf(body + k, sizeof(body) - (size_t)k, "unset multiplot\n");
+	snprintf(label, sizeof(label), "depth-%d", n);
+	ret = chart_script(x, label, 1400, 500, body);
+out:
+	ks_answer_release(&a);
+	return ret;
+}
+
+/* asleep-N: KiB x s asleep per depth bucket, a bar per class. */
+static int asleep_one(struct chart_ctx *x, int n, const struct ks_answer_rows *t, size_t tr)
+{
+	struct ks_answer_filter f = { .trace = ks_answer_at(t, tr, "trace_id")->s,
+				      .scope = "system" };
+	char path[KS_CHART_PATH], label[32], body[1536];
+	struct ks_answer_rows a;
+	double total = 0;
+	size_t r, q;
+	int ret, c;
+	FILE *fd;
+
+	ret = ks_store_answer(x->s, KS_ANSWER_ASLEEP, &f, &a, x->err);
+	if (ret)
+		goto out;
+	for (r = 0; r < a.nrows; r++)
+		if (!strcmp(ks_answer_at(&a, r, "class")->s, "all"))
+			total += ks_answer_at(&a, r, "kib_s")->d;
+	if (total <= 0)
+		goto out;	/* no depth known asleep: no chart */
+	ret = write_title(x, "asleep", n, ks_answer_at(t, tr, "trace")->s,
+			  "depth while asleep, weighted by the time asleep");
+	if (ret)
+		goto out;
+	fd = chart_open(x, path, "asleep-%d-1.dat", n);
+	if (!fd) {
+		ret = -x->err->code;
+		goto out;
+	}
+	fprintf(fd, "bucket");
+	for (c = 0; c < NR_CLASSES; c++) {
+		for (q = 0; q < a.nrows && strcmp(ks_answer_at(&a, q, "class")->s, classes[c]); q++)
+			;
+		if (q < a.nrows && !ks_answer_at(&a, q, "mean_kib")->null)
+			fprintf(fd, "\t%s (mean %.2f KiB)", classes[c],
+				ks_answer_at(&a, q, "mean_kib")->d);
+		else
+			fprintf(fd, "\t%s", classes[c]);
+	}
+	fputc('\n', fd);
+	for (r = 0; r < a.nrows; r++) {
+		int64_t kb = ks_answer_at(&a, r, "bucket_kb")->i;
+
+		if (strcmp(ks_answer_at(&a, r, "class")->s, classes[0]))
+			continue;
+		bucket_label(label, sizeof(label), kb, ks_answer_at(&a, r, "thread_size")->i);
+		fprintf(fd, "%s", label);
+		for (c = 0; c < NR_CLASSES; c++) {
+			for (q = 0; q < a.nrows; q++)
+				if (!strcmp(ks_answer_at(&a, q, "class")->s, classes[c]) &&
+				    ks_answer_at(&a, q, "bucket_kb")->i == kb)
+					break;
+			fprintf(fd, "\t%.6f", ks_answer_at(&a, q, "kib_s")->d);
+		}
+		fputc('\n', fd);
+	}
+	ret = chart_close(x, fd, path);
+	if (ret)
+		goto out;
+	snprintf(body, sizeof(body),
+		 "T = ''\n"
+		 "stats 'asleep-%d.dat' every ::0::0 using (T = strcol(1), 0) nooutput\n"
+		 "set title T\n"
+		 "set style data histograms\n"
+		 "set style histogram clustered gap 1\n"
+		 "set style fill solid 0.8 border -1\n"
+		 "set yrange [0:*]\n"
+		 "set grid ytics\n"
+		 "set xlabel 'depth at the switch-out (up to)'\n"
+		 "set ylabel 'depth x time asleep (KiB x s)'\n"
+		 "set key top right noenhanced\n"
+		 "plot for [i=2:%d] 'asleep-%d-1.dat' using i:xticlabels(1) "
+		 "title columnheader(i)\n",
+		 n, 1 + NR_CLASSES, n);
+	snprintf(label, sizeof(label), "asleep-%d", n);
+	ret = chart_script(x, label, 1100, 600, body);
+out:
+	ks_answer_release(&a);
+	return ret;
+}
+
+static int per_trace(struct chart_ctx *x,
+		     int (*one)(struct chart_ctx *, int, const struct ks_answer_rows *, size_t))
+{
+	struct ks_answer_rows t;
+	size_t r;
+	int ret;
+
+	ret = ks_store_answer(x->s, KS_ANSWER_TRACES, NULL, &t, x->err);
+	for (r = 0; !ret && r < t.nrows; r++)
+		ret = one(x, (int)r + 1, &t, r);
+	ks_answer_release(&t);
+	return ret;
+}
+
+/* The lifetime high-water mark by class, alive at the end beside exited, per trace. */
+int chart_depth(struct chart_ctx *x)
+{
+	return per_trace(x, depth_one);
+}
+
+/* Depth x time asleep by depth bucket and class, per trace. */
+int chart_asleep(struct chart_ctx *x)
+{
+	return per_trace(x, asleep_one);
+}
+
+/* latch-K.dat: the CDF of the delays of trace K's tasks (a delay of 0 at the axis' start). */
+static int latch_series(struct chart_ctx *x, int k, const struct ks_answer_rows *a, size_t r,
+			size_t q)
+{
+	char path[KS_CHART_PATH], title[KS_CHART_TITLE], raw[KS_CHART_TITLE];
+	size_t i;
+	FILE *f;
+
+	f = chart_open(x, path, "latch-%d.dat", k);
+	if (!f)
+		return -x->err->code;
+	snprintf(raw, sizeof(raw), "%s (%zu tasks)", ks_answer_at(a, r, "trace")->s, q - r);
+	chart_sanitize(title, sizeof(title), raw);
+	fprintf(f, "delay_s\t%s\n", title);
+	for (i = r; i < q; i++) {
+		double d = (double)ks_answer_at(a, i, "delay_ns")->i / 1e9;
+
+		/* a step per distinct delay, at the share of tasks up to it */
+		if (i + 1 < q && ks_answer_at(a, i + 1, "delay_ns")->i ==
+		    ks_answer_at(a, i, "delay_ns")->i)
+			continue;
+		fprintf(f, "%.9g\t%.6f\n", d > LATCH_MIN_DELAY_S ? d : LATCH_MIN_DELAY_S,
+			(double)(i + 1 - r) / (double)(q - r));
+	}
+	return chart_close(x, f, path);
+}
+
+/* The latch: CDF of the delay from first to final HWM, a line per trace (system). */
+int chart_latch(struct chart_ctx *x)
+{
+	struct ks_answer_filter f = { .scope = "system", .min_life_ns = LATCH_MIN_LIFE_NS };
+	struct ks_answer_rows a;
+	char body[1536];
+	size_t r, q;
+	int ret, k = 0;
+
+	ret = ks_store_answer(x->s, KS_ANSWER_LATCH_TASKS, &f, &a, x->err);
+	for (r = 0; !ret && r < a.nrows; r = q) {
+		for (q = r; q < a.nrows && ks_answer_at(&a, q, "trace_key")->i ==
+		     ks_answer_at(&a, r, "trace_key")->i; q++)
+			;
+		ret = latch_series(x, ++k, &a, r, q);
+	}
+	if (!ret && k) {
+		snprintf(body, sizeof(body),
+			 "N = %d\n"
+			 "set title 'The latch: delay from a task''s first stack high-water mark "
+			 "to its final one (tasks that lived 1 s or more, those that never "
+			 "rose at the left edge)' noenhanced\n"
+			 "set logscale x\n"
+			 "set xrange [%g:*]\n"
+			 "set yrange [0:1.02]\n"
+			 "set grid\n"
+			 "set xlabel 'delay (s)'\n"
+			 "set ylabel 'share of tasks, delay up to x'\n"
+			 "set key bottom right noenhanced\n"
+			 "plot for [i=1:N] sprintf('latch-%%d.dat', i) using 1:2 with steps lw 2 "
+			 "title columnheader(2)\n",
+			 k, LATCH_MIN_DELAY_S);
+		ret = chart_script(x, "latch", 1100, 600, body);
+	}
+	ks_answer_release(&a);
+	return ret;
+}
