@@ -111,7 +111,7 @@ static void usage(FILE *f)
 		"  -p, --policy P    a policy spec to time (repeatable; default: every\n"
 		"                    registered policy)\n"
 		"  -q, --quiet       no notes on stderr (warnings and errors stay)\n"
-		"  -r, --repeat N    time each measurement N times, keep the fastest\n"
+		"      --repeat N    time each measurement N times, keep the fastest\n"
 		"                    (1..20, default 1: on a busy machine, more)\n"
 		"  -h, --help        this text\n\n"
 		"SIGINT or SIGTERM stops it within a second.\n");
@@ -509,11 +509,11 @@ int cmd_bench(int argc, char **argv)
 		{ "keep", no_argument, NULL, 'k' },
 		{ "policy", required_argument, NULL, 'p' },
 		{ "quiet", no_argument, NULL, 'q' },
-		{ "repeat", required_argument, NULL, 'r' },
+		{ "repeat", required_argument, NULL, 'r' },	/* long only: -r is replay's */
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	struct cli_getopt g = { .verb = "bench", .optstring = "n:t:kp:qr:h", .opts = opts,
+	struct cli_getopt g = { .verb = "bench", .optstring = "n:t:kp:qh", .opts = opts,
 				.repeatable = "p" };
 	const char *trace = NULL, *events = NULL, *pol[MAX_POLICIES];
 	char path[PATH_MAX] = "", *end;

@@ -53,7 +53,7 @@ static void usage(FILE *f)
 		"  -p, --policy NAME     only runs of this policy\n"
 		"  -a, --all             every stored configuration, not only each\n"
 		"                        policy's default one\n"
-		"  -b, --basis B         memory on basis B (repeatable, one table each, in the\n"
+		"      --basis B         memory on basis B (repeatable, one table each, in the\n"
 		"                        order given): end (when the trace ends, the RFC's\n"
 		"                        census), peak (the largest at any moment) or mean\n"
 		"                        (time-weighted); default mean and peak when a\n"
@@ -251,8 +251,11 @@ int cmd_report(int argc, char **argv)
 		{ "limit", required_argument, NULL, OPT_LIMIT },
 		{ NULL, 0, NULL, 0 },
 	};
-	/* each --cost overrides one price; each --basis adds a table */
-	struct cli_getopt g = { .verb = "report", .optstring = "d:f:c:p:ab:mCt:qh", .opts = opts,
+	/*
+	 * each --cost overrides one price; each --basis adds a table (long
+	 * only: -b is collect's --buffer-kb, as in trace-cmd)
+	 */
+	struct cli_getopt g = { .verb = "report", .optstring = "d:f:c:p:amCt:qh", .opts = opts,
 				.repeatable = "nb" };
 	struct ks_error err = { 0 };
 	struct ks_report_opts o;
