@@ -41,6 +41,13 @@ if command -v script > /dev/null; then
 		fail "the progress line is not erased before the summary: $(od -c tty.txt | head -20)"
 	script -qec "$KSTACK replay -q t.kst --no-store > /dev/null" /dev/null > tty.txt
 	[ ! -s tty.txt ] || fail "replay -q wrote on the terminal: $(cat tty.txt)"
+	# merge: its progress line too, erased before the summary
+	script -qec "$KSTACK merge -o m.db k.db" /dev/null > tty.txt || fail "merge on a terminal"
+	tr '\r' '\n' < tty.txt > tty2.txt
+	grep -qE "^kstack merge: (checking|merging)  1/1 shards" tty2.txt ||
+		fail "merge: no progress line on a terminal: $(od -c tty.txt | head -20)"
+	grep -q "^$(printf '\033')\[Kkstack merge: m.db: 1 traces (1 new), 2 runs (2 new) from 1 shard" \
+		tty2.txt || fail "merge: the progress line is not erased before the summary: $(cat tty2.txt)"
 	# demo: one line redrawn, no notes of its stages between
 	script -qec "$KSTACK demo -o demo > /dev/null" /dev/null > tty.txt || fail "demo on a tty"
 	tr '\r' '\n' < tty.txt > tty2.txt
