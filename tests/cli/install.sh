@@ -45,7 +45,7 @@ unset KSTACK_DATA
 grep -qx "kstack demo: synthesizing the 8 profiles of $T/moved/$DATADIR/kstack/profiles" err.txt ||
 	fail "the demo did not use the installed data: $(head -1 err.txt)"
 grep -qE '^AMD Genoa +384 +5786 +92576 +23388 ' out.txt || fail "demo: no Genoa row"
-grep -qE '^compile +2 ' out.txt || fail "demo: the installed real traces were not replayed"
+grep -qE '^compile +rfc +2 ' out.txt || fail "demo: the installed real traces were not replayed"
 # KSTACK_DATA still overrides
 mkdir -p "$T/mydata/profiles"
 cp "$T/moved/$DATADIR/kstack/profiles/rome-128.profile" "$T/mydata/profiles/mine.profile"
