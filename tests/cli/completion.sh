@@ -35,6 +35,11 @@ want "rfc rfc+global " replay --policy r
 want "rfc rfc+global " bench -p rf
 want "genoa-384 " synth -P gen
 want "csv " report -f c
+want "--basis " report --bas
+want "peak " report --basis p
+want "workload " report --scope w
+want "--replicates " replay --repl
+want "--allow-mixed " merge --all
 want "sub " report --charts s
 want "a.kst sub " info ""
 # a collect option list from its --help: -d is not one of collect's
