@@ -338,9 +338,8 @@ int cmd_demo(int argc, char **argv)
 	o.threads = (unsigned int)jobs;
 	if (!quiet && !ks_progress_on())
 		cli_note("demo", "replaying %zu synthetic and %zu real traces under every policy, "
-			 "and the real ones over pools 0..8 and 3 failure rates, " KS_STR(DEMO_SEEDS)
-			 " seeds each", nprof,
-			 traces.n - nprof);
+			 "and the real ones over pools 0..8 and 3 failure rates, "
+			 KS_STR(DEMO_SEEDS) " seeds each", nprof, traces.n - nprof);
 	for (i = 0; i < traces.n; i++) {
 		struct ks_replay_summary sum;
 		/* the grid runs on every real trace; with none shipped, on one profile */

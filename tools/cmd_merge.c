@@ -59,8 +59,8 @@ int cmd_merge(int argc, char **argv)
 		switch (c) {
 		case 'o':
 			if (!strcmp(optarg, "-")) {
-				cli_error("merge", "-o -: a database goes to a file, not to standard "
-					  "output (give a file name)");
+				cli_error("merge", "-o -: a database goes to a file, not to "
+					  "standard output (give a file name)");
 				return KS_EXIT_USAGE;
 			}
 			/* SQLite would open a temporary database and keep nothing */
@@ -107,9 +107,10 @@ int cmd_merge(int argc, char **argv)
 		return err.code == KS_E_USAGE ? KS_EXIT_USAGE : KS_EXIT_FAIL;
 	}
 	if (!quiet)
-		fprintf(stderr, "kstack merge: %s: %" PRIu64 " traces (%" PRIu64 " new), %" PRIu64 " runs (%"
-			PRIu64 " new) from %d shard%s%s\n", out, sum.traces, sum.traces_added,
-			sum.runs, sum.runs_added, argc - optind, argc - optind == 1 ? "" : "s",
+		fprintf(stderr, "kstack merge: %s: %" PRIu64 " traces (%" PRIu64 " new), %" PRIu64
+			" runs (%" PRIu64 " new) from %d shard%s%s\n", out, sum.traces,
+			sum.traces_added, sum.runs, sum.runs_added, argc - optind,
+			argc - optind == 1 ? "" : "s",
 			sum.written ? "" : "; nothing new, left as it was");
 	return KS_EXIT_OK;
 }
