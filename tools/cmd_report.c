@@ -54,7 +54,7 @@ static void usage(FILE *f)
 		"  -p, --policy NAME     only runs of this policy\n"
 		"  -a, --all             every stored configuration, not only each\n"
 		"                        policy's default one\n"
-		"  -b, --basis B         memory on basis B (repeatable, one table each, in the\n"
+		"      --basis B         memory on basis B (repeatable, one table each, in the\n"
 		"                        order given): end (when the trace ends, the RFC's\n"
 		"                        census), peak (the largest at any moment) or mean\n"
 		"                        (time-weighted); default mean and peak when a\n"
@@ -63,7 +63,7 @@ static void usage(FILE *f)
 		"                        results table by default when pool sweeps are stored)\n"
 		"  -C, --costs           only the costs table: events per second of trace and\n"
 		"                        their cost in ns per event\n"
-		"  -n, --cost NAME=NS    ns one event of NAME costs (repeatable); the defaults\n"
+		"      --cost NAME=NS    ns one event of NAME costs (repeatable); the defaults\n"
 		"                        are placeholders, not measurements\n"
 		"      --designs         only the designs table: per trace, a row per design at\n"
 		"                        its defaults (static and its 8K and 12K what-ifs, rfc,\n"
@@ -75,6 +75,7 @@ static void usage(FILE *f)
 		"  -t, --trace T         the trace (label or id) of the timeline chart; default\n"
 		"                        the first real trace, else the first; with the per-task\n"
 		"                        reports or --designs, only that trace\n"
+		"  -q, --quiet           no list of the charts written (on stderr)\n"
 		"  -h, --help            this text\n\n"
 		"Per-task reports (one row per task of each trace, whatever the policy;\n"
 		"each prints alone, for every trace and scope: system is every task,\n"
@@ -105,7 +106,11 @@ static void usage(FILE *f)
 		"      --overflow       the tasks a static 8K or 12K stack would not hold\n"
 		"      --census         tasks by class, alive at start and end, born,\n"
 		"                       died; their stacks in KiB and as a share of RAM\n"
-		"      --scope S        only scope S: system, workload or other\n\n"
+		"      --scope S        only scope S: system, workload or other\n"
+		"      --min-life S     --latch counts the tasks that lived S seconds or\n"
+		"                       more (default 1)\n"
+		"      --limit N        --tasks prints N rows per table in text (default\n"
+		"                       20; 0 all)\n\n"
 		"Regular = the trace's static run (today's kernel) on the same basis;\n"
 		"Dynamic = pages mapped to stacks; Pool = pool pages, cached stacks and fixed\n"
 		"reserves, which the RFC's figures leave out; Savings+pool counts each side's.\n"
@@ -138,7 +143,8 @@ static int fail(struct ks_error *err, int rc)
 	return err->code == KS_E_USAGE ? KS_EXIT_USAGE : KS_EXIT_FAIL;
 }
 
-static int print_charts(const char *dir, bool drew)
+/* The files written go to stderr: stdout holds the tables alone (a CSV stays CSV). */
+static int print_charts(const char *dir, bool drew, bool quiet)
 {
 	char **names = NULL;
 	size_t i;
@@ -147,14 +153,16 @@ static int print_charts(const char *dir, bool drew)
 	rc = ks_report_chart_list(dir, &names);
 	if (rc)
 		return rc;
-	for (i = 0; names[i]; i++) {
+	for (i = 0; names[i] && !quiet; i++) {
 		if (drew)
-			printf("chart: %s/%s.png %s/%s.svg\n", dir, names[i], dir, names[i]);
+			fprintf(stderr, "kstack report: chart: %s/%s.png %s/%s.svg\n", dir, names[i],
+				dir, names[i]);
 		else
-			printf("chart: %s/%s.gp\n", dir, names[i]);
+			fprintf(stderr, "kstack report: chart: %s/%s.gp\n", dir, names[i]);
 	}
 	if (!drew)
-		printf("gnuplot not found: wrote data and scripts, drew no images\n");
+		fprintf(stderr, "kstack report: gnuplot not found: wrote data and scripts, drew no "
+			"images\n");
 	ks_report_chart_list_free(names);
 	return 0;
 }
@@ -240,6 +248,7 @@ int cmd_report(int argc, char **argv)
 		{ "costs", no_argument, NULL, 'C' },
 		{ "cost", required_argument, NULL, 'n' },
 		{ "trace", required_argument, NULL, 't' },
+		{ "quiet", no_argument, NULL, 'q' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "depth", no_argument, NULL, OPT_TASKS + KS_TASKS_DEPTH },
 		{ "asleep", no_argument, NULL, OPT_TASKS + KS_TASKS_ASLEEP },
@@ -255,15 +264,19 @@ int cmd_report(int argc, char **argv)
 		{ "designs", no_argument, NULL, OPT_DESIGNS },
 		{ NULL, 0, NULL, 0 },
 	};
-	/* each --cost overrides one price; each --basis adds a table */
-	struct cli_getopt g = { .verb = "report", .optstring = "d:f:c:p:ab:mCn:t:h", .opts = opts,
+	/*
+	 * each --cost overrides one price; each --basis adds a table (long
+	 * only: -b is collect's --buffer-kb, as in trace-cmd)
+	 */
+	struct cli_getopt g = { .verb = "report", .optstring = "d:f:c:p:amCt:qh", .opts = opts,
 				.repeatable = "nb" };
 	struct ks_error err = { 0 };
 	struct ks_report_opts o;
 	struct ks_task_opts to;
 	struct ks_store *store = NULL;
 	const char *db = "kstack.db", *charts = NULL;
-	bool drew = false, min_pool = false, costs = false, tasks[NR_TASK_REPORTS] = { false };
+	bool drew = false, min_pool = false, costs = false, quiet = false;
+	bool tasks[NR_TASK_REPORTS] = { false };
 	bool designs = false;
 	size_t ntasks = 0;
 	char *end;
@@ -316,6 +329,9 @@ int cmd_report(int argc, char **argv)
 			break;
 		case 't':
 			o.trace = optarg;
+			break;
+		case 'q':
+			quiet = true;
 			break;
 		case 'h':
 			usage(stdout);
@@ -396,7 +412,7 @@ int cmd_report(int argc, char **argv)
 		rc = print_task_reports(store, &o, &to, tasks, ntasks, &err);
 	else if (!rc)
 		rc = print_tables(store, &o, min_pool, costs, &err);
-	if (!rc && charts && print_charts(charts, drew))
+	if (!rc && charts && print_charts(charts, drew, quiet))
 		rc = ks_error_set(&err, errno, "%s: cannot list the charts", charts);
 	ks_store_close(store);
 	if (rc)
