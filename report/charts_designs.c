@@ -203,7 +203,11 @@ static void runs_release(struct dseries_run (*r)[2], size_t n)
 	}
 }
 
-/* The chart of the trace of rows [@from, @to): nothing unless two designs have points. */
+/*
+ * The chart of the trace of rows [@from, @to): nothing unless two designs
+ * have points and one of them is more than a policy at its defaults (the
+ * trace was replayed with --designs: without, the timeline shows the same).
+ */
 static int designs_trace(struct chart_ctx *x, size_t from, size_t to)
 {
 	const struct chart_trace *ct = chart_trace_of(x, x->rs->rows[from].trace_key);
@@ -211,7 +215,7 @@ static int designs_trace(struct chart_ctx *x, size_t from, size_t to)
 	struct dplot plots[DESIGNS_MAX_SERIES];
 	char path[KS_CHART_PATH], opath[KS_CHART_PATH], title[2 * KS_CHART_TITLE];
 	char clean[2 * KS_CHART_TITLE];
-	size_t nd = ks_design_count(), d, e, drawn = 0;
+	size_t nd = ks_design_count(), d, e, drawn = 0, variants = 0;
 	bool oopsed[KS_DESIGN_FAMILIES] = { false };
 	int ret = 0, nplots = 0, noops = 0, rfc = 0, fam;
 	FILE *f, *oops = NULL;
@@ -233,8 +237,9 @@ static int designs_trace(struct chart_ctx *x, size_t from, size_t to)
 			any |= s->n > 0;
 		}
 		drawn += any;
+		variants += any && strchr(ds->spec, ':');
 	}
-	if (ret || drawn < 2)
+	if (ret || drawn < 2 || !variants)
 		goto out;
 	oops = chart_open(x, opath, "designs-%s_oops.dat", ct->slug);
 	if (!oops) {
@@ -302,7 +307,7 @@ out:
 	return ret;
 }
 
-/* Every design's memory over time, one image per trace that has two designs' runs. */
+/* Every design's memory over time, one image per trace replayed with the designs. */
 int chart_designs(struct chart_ctx *x)
 {
 	size_t i, j, k;

@@ -298,8 +298,8 @@ static void test_trace(const char *dir, const char *path)
  * name (NAME-all for a chart per trace: the trace is "all"), and the list
  * of charts written follows the registry.  One trace with everything: an
  * rfc+global pool sweep (pools 0 and 1) with fallback hits at pool 0,
- * samples and a histogram, its static run and an sp-reclaim run (two
- * designs), and task rows, so that each of the nine charts has data.
+ * samples and a histogram, its static run and an sp-reclaim:shootdown=local
+ * run (two designs), and task rows, so that each of the nine charts has data.
  */
 static void test_registry(const char *dir)
 {
@@ -341,8 +341,12 @@ static void test_registry(const char *dir)
 		free(r);
 	}
 	{
-		/* a second design at its defaults, with points: the designs chart has two */
-		struct ks_result *r = test_result("sp-reclaim", "", "");
+		/*
+		 * a second design, with points, and not a policy at its defaults:
+		 * the designs chart has two, as after replay --designs
+		 */
+		struct ks_result *r = test_result("sp-reclaim", "shootdown=local",
+						  "shootdown=all");
 
 		r->ncpus = 2;
 		r->nr_samples = 1;

@@ -456,6 +456,55 @@ static void test_chart(struct ks_store *s, const char *dir)
 	free(cdir);
 }
 
+/*
+ * Policies at their defaults alone (a replay without --designs): no designs
+ * chart, the timeline shows the same lines.
+ */
+static void test_chart_defaults_only(const char *dir)
+{
+	static const char *const pol[2] = { "static", "rfc" };
+	char *old_path = getenv("PATH") ? strdup(getenv("PATH")) : NULL;
+	struct ks_store *s = NULL;
+	struct ks_error err = { 0 };
+	struct kst_info info;
+	char *path, *cdir, *text;
+	int64_t t = 0;
+	bool drew;
+	int i;
+
+	if (asprintf(&path, "%s/defaults.db", dir) < 0 || asprintf(&cdir, "%s/dcharts", dir) < 0)
+		exit(1);
+	CHECK_OK(ks_store_open(&s, path, &err));
+	if (!s)
+		exit(1);
+	test_info(&info, 0x192, "plain", 2);
+	CHECK_OK(ks_store_put_trace(s, &info, "plain.kst", &t, &err));
+	kst_info_release(&info);
+	for (i = 0; i < 2; i++) {
+		struct ks_result *r = test_result(pol[i], "pool=3", "pool=3");
+
+		r->ncpus = 2;
+		r->nr_samples = 1;
+		r->samples[0].stack_pages = 10;
+		CHECK_OK(ks_store_put_run(s, t, r, 1, 0, &err));
+		free(r);
+	}
+	setenv("PATH", "/nonexistent", 1);
+	CHECK_OK(ks_report_charts(s, cdir, &drew, &err));
+	if (old_path)
+		setenv("PATH", old_path, 1);
+	free(old_path);
+	text = file(cdir, "timeline.gp");
+	CHECK(text != NULL);
+	free(text);
+	text = file(cdir, "designs-plain.gp");
+	CHECK(text == NULL);
+	free(text);
+	ks_store_close(s);
+	free(cdir);
+	free(path);
+}
+
 int main(void)
 {
 	char *dir = test_tmpdir();
@@ -467,6 +516,7 @@ int main(void)
 	test_csv(s);
 	test_chart(s, dir);
 	ks_store_close(s);
+	test_chart_defaults_only(dir);
 	test_rmdir(dir);
 	free(dir);
 	if (test_failures)
