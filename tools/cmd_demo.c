@@ -3,8 +3,8 @@
  * kstack demo: the main job on the bundled data.  Synthesize the machines
  * of the RFC's table (and the other profiles) from data/profiles, take the
  * real traces shipped in data/traces, replay all of them under every
- * policy and every design of the designs table (and a pool-size sweep),
- * store the runs and print the tables and chart paths.
+ * policy (and the real ones under every design of the designs table and a
+ * pool-size sweep), store the runs and print the tables and chart paths.
  */
 #include <dirent.h>
 #include <errno.h>
@@ -171,9 +171,9 @@ static void usage(FILE *f)
 	fprintf(f,
 		"usage: kstack demo [-o DIR] [-j N] [-q]\n"
 		"Synthesize the RFC's machines from data/profiles, add the real traces of\n"
-		"data/traces, replay them under every policy, every design of kstack report\n"
-		"--designs and a pool-size sweep, store the runs in DIR/kstack.db and print the\n"
-		"tables; charts go to DIR/charts.  The\n"
+		"data/traces, replay them under every policy (the real ones also under every\n"
+		"design of kstack report --designs and a pool-size sweep), store the runs in\n"
+		"DIR/kstack.db and print the tables; charts go to DIR/charts.  The\n"
 		"tables go to standard output; what it is doing, and the paths of the files\n"
 		"written, to standard error (on a terminal as one progress line).\n\n"
 		"  -o, --output DIR   output folder (default kstack-demo)\n"
@@ -381,8 +381,8 @@ int cmd_demo(int argc, char **argv)
 	o.threads = (unsigned int)jobs;
 	if (!quiet && !ks_progress_on())
 		cli_note("demo", "replaying %zu synthetic and %zu real traces under every policy, "
-			 "and the real ones over pools 0..8 and 3 failure rates, "
-			 KS_STR(DEMO_SEEDS) " seeds each", nprof, traces.n - nprof);
+			 "and the real ones under every design and over pools 0..8 and 3 failure "
+			 "rates, " KS_STR(DEMO_SEEDS) " seeds each", nprof, traces.n - nprof);
 	for (i = 0; i < traces.n; i++) {
 		struct ks_replay_summary sum;
 		/* the grid runs on every real trace; with none shipped, on one profile */
@@ -390,10 +390,14 @@ int cmd_demo(int argc, char **argv)
 		const char *name = strrchr(traces.v[i], '/');
 
 		snprintf(msg, sizeof(msg), "replaying %s%s", name ? name + 1 : traces.v[i],
-			 grid ? " (every policy, pool 0..8, 3 failure rates, " KS_STR(DEMO_SEEDS)
-				" seeds each)" : "");
+			 grid ? " (every policy and design, pool 0..8, 3 failure rates, "
+				KS_STR(DEMO_SEEDS) " seeds each)" : "");
 		ks_progress_count("demo", msg, i, traces.n, "traces");
-		rc = replay_designs(traces.v[i], &base, store, &o, quiet, &err);
+		/* the designs, as the sweep, where a workload was recorded */
+		if (grid)
+			rc = replay_designs(traces.v[i], &base, store, &o, quiet, &err);
+		else
+			rc = ks_replay_trace(traces.v[i], &base, store, &o, &sum, NULL, &err);
 		if (!rc && grid)
 			rc = ks_replay_trace(traces.v[i], &sweep, store, &o, &sum, NULL, &err);
 		if (!rc && grid)
