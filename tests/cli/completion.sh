@@ -39,6 +39,8 @@ want "--basis " report --bas
 want "peak " report --basis p
 want "workload " report --scope w
 want "--replicates " replay --repl
+want "--designs " replay --des
+want "--designs " report --des
 want "--allow-mixed " merge --all
 want "sub " report --charts s
 want "a.kst sub " info ""
