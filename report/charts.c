@@ -9,7 +9,7 @@
  *
  * This file is the registry of charts and what runs them: it draws each
  * chart of the registry in turn (charts_memory.c, charts_sweep.c,
- * charts_tasks.c), lists
+ * charts_tasks.c, charts_fleet.c), lists
  * and cleans their files, and runs gnuplot on the scripts.
  */
 #include <dirent.h>
@@ -41,6 +41,8 @@ static const struct chart charts[] = {
 	{ .name = "depth", .per_trace = true, .draw = chart_depth },
 	{ .name = "asleep", .per_trace = true, .draw = chart_asleep },
 	{ .name = "latch", .per_trace = false, .draw = chart_latch },
+	/* drawn with the fleet report only (ks_report_opts.fleet) */
+	{ .name = "fleet", .per_trace = false, .draw = chart_fleet },
 };
 #define NR_CHARTS (sizeof(charts) / sizeof(charts[0]))
 
