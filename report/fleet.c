@@ -302,7 +302,7 @@ static int fleet_group(struct fleet *fl, struct ks_error *err)
 int fleet_compute(struct ks_store *s, const struct ks_report_opts *o, struct fleet *fl,
 		  struct ks_error *err)
 {
-	size_t i, runs = 0;
+	size_t i;
 	int ret;
 
 	memset(fl, 0, sizeof(*fl));
@@ -317,14 +317,9 @@ int fleet_compute(struct ks_store *s, const struct ks_report_opts *o, struct fle
 	if (!fl->nhosts)
 		return ks_error_set(err, ENODATA, "no traces stored yet");
 	for (i = 0; i < fl->nhosts; i++) {
-		runs += fl->hosts[i].has_run;
 		fl->no_tasks += !fl->hosts[i].has_tasks;
 		fl->no_saving += !fl->hosts[i].has_saving;
 	}
-	if (!runs)
-		return ks_error_set(err, ENODATA, "no trace has a run of %s at its defaults "
-				    "(replay the traces with --policy %s --policy static)",
-				    fl->policy, fl->policy);
 	ret = fleet_group(fl, err);
 	for (i = 0; !ret && i < fl->ngroups; i++)
 		ret = group_compute(fl, &fl->groups[i], err);
@@ -500,8 +495,9 @@ static void print_notes(const struct fleet *fl, FILE *out)
 			fl->no_tasks == 1 ? " has" : "s have");
 	if (fl->no_saving)
 		fprintf(out, "%zu host%s no run of %s at its defaults with a static run to "
-			"compare: left out of the savings.\n", fl->no_saving,
-			fl->no_saving == 1 ? " has" : "s have", fl->policy);
+			"compare: left out of the savings\n(replay %s with --policy static "
+			"--policy %s).\n", fl->no_saving, fl->no_saving == 1 ? " has" : "s have",
+			fl->policy, fl->no_saving == 1 ? "it" : "them", fl->policy);
 	if (crashed)
 		fprintf(out, "Crashed: hosts whose run had a would-be crash; memory after it is "
 			"no saving, yet counted.\n");

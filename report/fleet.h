@@ -47,8 +47,11 @@ struct fleet {
  * fleet options (default ks_fleet_opts_default()), every figure of every
  * group and its interval
  *
- * Return: 0, -ENODATA (no traces; no run of the policy at its defaults),
- * -KS_E_DB, -ENOMEM or -EINTR, @err set; release @fl in any case.
+ * A host without a run of the policy at its defaults and static's is left
+ * out of the savings (fleet.no_saving), one without task rows out of the
+ * tasks and shares (fleet.no_tasks).
+ * Return: 0, -ENODATA (no traces), -KS_E_DB, -ENOMEM or -EINTR, @err set;
+ * release @fl in any case.
  */
 int fleet_compute(struct ks_store *s, const struct ks_report_opts *o, struct fleet *fl,
 		  struct ks_error *err);

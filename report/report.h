@@ -298,9 +298,12 @@ void ks_fleet_label_prefix(const char *label, uint32_t fields, char *buf, size_t
  * with @o->fleet's grouping and bootstrap (defaults if NULL) to @out, as
  * text, Markdown or CSV (fixed column names: see README.md)
  *
- * Return: 0; -ENODATA (no traces, or no trace has a run of the policy at
- * its defaults); -KS_E_DB; -EINTR (asked to stop: nothing printed) or
- * -errno.
+ * A host without a run of the policy at its defaults (or without static's
+ * to compare with) is left out of the savings, one without task rows out
+ * of the tasks and shares, and the report says how many; a figure no host
+ * has is "-" (an empty CSV field).
+ * Return: 0; -ENODATA (no traces); -KS_E_DB; -EINTR (asked to stop:
+ * nothing printed) or -errno.
  */
 int ks_report_fleet(struct ks_store *s, const struct ks_report_opts *o, FILE *out,
 		    struct ks_error *err);
