@@ -32,7 +32,8 @@ done
 # the figures of the shards, one shard (host) at a time
 sum_shards() {
 	local sql=$1 f
-	for f in shard-*.db; do sqlite3 "$f" "$sql"; done | awk '{ s += $1 } END { printf "%.0f", s }'
+	for f in shard-*.db; do sqlite3 "$f" "$sql"; done |
+		awk '{ s += $1 } END { printf "%.0f", s }'
 }
 ntasks=$(sum_shards "SELECT count(*) FROM tasks")
 le4=$(sum_shards "SELECT count(*) FROM tasks WHERE hwm_final <= 4096")
@@ -41,7 +42,8 @@ saved=$(for f in shard-*.db; do
 	sqlite3 "$f" "SELECT regular_kb - dynamic_kb FROM savings WHERE policy = 'rfc'
 		AND basis = 'mean' AND is_default"; done | awk '{ s += $1; n++ } END {
 	printf "%.6f", s / n }')
-[ "$ntasks" -gt 0 ] && [ "$le4" -lt "$ntasks" ] || fail "the hosts have no deep task: $le4 of $ntasks"
+[ "$ntasks" -gt 0 ] && [ "$le4" -lt "$ntasks" ] ||
+	fail "the hosts have no deep task: $le4 of $ntasks"
 
 # col CSV GROUP NAME: the field NAME of row GROUP
 col() {
@@ -49,16 +51,22 @@ col() {
 		$2 == g { print $k }' "$1" | tr -d '\r'
 }
 # near A B: A and B agree to 1e-6 of B
-near() { awk -v a="$1" -v b="$2" 'BEGIN { d = a - b; if (d < 0) d = -d; exit !(d <= 1e-6 * (b < 0 ? -b : b) + 1e-9) }'; }
+near() {
+	awk -v a="$1" -v b="$2" 'BEGIN { d = a - b; if (d < 0) d = -d; if (b < 0) b = -b
+		exit !(d <= 1e-6 * b + 1e-9) }'
+}
+# pct A B: 100 A / B
+pct() { awk -v a="$1" -v b="$2" 'BEGIN { print 100 * a / b }'; }
 
-"$KSTACK" report --fleet -d fleet.db --format csv > all.csv 2> err.txt || fail "--fleet: $(cat err.txt)"
+"$KSTACK" report --fleet -d fleet.db --format csv > all.csv 2> err.txt ||
+	fail "--fleet: $(cat err.txt)"
 [ "$(wc -l < all.csv)" = 2 ] || fail "no grouping: not one row: $(cat all.csv)"
 [ "$(col all.csv all hosts)" = 8 ] || fail "hosts: $(col all.csv all hosts)"
 [ "$(col all.csv all task_hosts)" = 8 ] || fail "task_hosts: $(col all.csv all task_hosts)"
 [ "$(col all.csv all tasks)" = "$ntasks" ] || fail "tasks: $(col all.csv all tasks), shards $ntasks"
-near "$(col all.csv all le_4k_pct)" "$(awk -v a="$le4" -v b="$ntasks" 'BEGIN { print 100 * a / b }')" ||
+near "$(col all.csv all le_4k_pct)" "$(pct "$le4" "$ntasks")" ||
 	fail "le_4k_pct $(col all.csv all le_4k_pct): shards $le4 of $ntasks"
-near "$(col all.csv all le_8k_pct)" "$(awk -v a="$le8" -v b="$ntasks" 'BEGIN { print 100 * a / b }')" ||
+near "$(col all.csv all le_8k_pct)" "$(pct "$le8" "$ntasks")" ||
 	fail "le_8k_pct $(col all.csv all le_8k_pct): shards $le8 of $ntasks"
 near "$(col all.csv all saved_kb_per_host)" "$saved" ||
 	fail "saved_kb_per_host $(col all.csv all saved_kb_per_host), shards $saved"
@@ -79,7 +87,8 @@ awk -v f="$(col all.csv all fleet_saved_kb)" -v m="$(col all.csv all saved_kb_pe
 "$KSTACK" report --fleet -d fleet.db --group label-prefix:2 --format csv > prefix2.csv ||
 	fail "--group label-prefix:2"
 [ "$(cut -d, -f2 prefix2.csv | tr -d '\r' | tail -n +2 | tr '\n' ' ')" = \
-	"db1 db2 db3 gw-1 gw-2 web-01 web-02 web-03 all " ] || fail "label-prefix:2: $(cat prefix2.csv)"
+	"db1 db2 db3 gw-1 gw-2 web-01 web-02 web-03 all " ] ||
+	fail "label-prefix:2: $(cat prefix2.csv)"
 "$KSTACK" report --fleet -d fleet.db --group arch --hosts 20000 > arch.txt || fail "--group arch"
 grep -q "^aarch64 .* 2 " arch.txt && grep -q "^x86_64 .* 6 " arch.txt &&
 	grep -q "Fleet of 20000 hosts" arch.txt && grep -q "in 2 groups by architecture" arch.txt ||

@@ -490,7 +490,8 @@ static void test_parts(void)
 		const char *want;
 	} pre[] = {
 		{ "web-01", 1, "web" }, { "web-01", 2, "web-01" }, { "web07", 1, "web" },
-		{ "db17.eu", 1, "db" }, { "rack12-db-3", 1, "rack" }, { "rack12-db-3", 2, "rack12" },
+		{ "db17.eu", 1, "db" }, { "rack12-db-3", 1, "rack" },
+		{ "rack12-db-3", 2, "rack12" },
 		{ "rack12-db-3", 3, "rack12-db" }, { "rack12-db-3", 9, "rack12-db-3" },
 		{ "-web-", 3, "web" }, { "10.0.0.1", 1, "10" }, { "AMD Genoa", 1, "AMD" },
 		{ "---", 1, "---" }, { "", 1, "" },
