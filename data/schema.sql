@@ -295,16 +295,18 @@ LEFT JOIN run_memory s ON s.basis = m.basis AND s.run = (
 -- The traces that have their task rows (written whole, in one transaction).
 CREATE TABLE task_traces (
 	trace			INTEGER PRIMARY KEY REFERENCES traces(key) ON DELETE CASCADE,
+							-- the trace (traces.key)
 	workload_pid		INTEGER,		-- the recorded command; NULL: none
-	tasks			INTEGER NOT NULL,
+	tasks			INTEGER NOT NULL,	-- its rows in tasks
 	live_peak		INTEGER NOT NULL	-- most tasks alive at once
 );
 
 -- One row per task.  NULL: not known or does not apply.
 CREATE TABLE tasks (
 	trace			INTEGER NOT NULL REFERENCES traces(key) ON DELETE CASCADE,
+							-- the trace (traces.key)
 	seq			INTEGER NOT NULL,	-- order the trace first named it
-	tid			INTEGER NOT NULL,
+	tid			INTEGER NOT NULL,	-- its thread id
 	tgid			INTEGER,		-- NULL: never recorded
 	comm			TEXT NOT NULL,		-- its last name ('': never named)
 	class			TEXT NOT NULL,		-- 'kthread', 'kworker' or 'user'
@@ -314,12 +316,12 @@ CREATE TABLE tasks (
 	life_start_ns		INTEGER NOT NULL,	-- born_ns, else the trace's start
 	life_end_ns		INTEGER NOT NULL,	-- died_ns, else the trace's end
 	hwm_first		INTEGER NOT NULL,	-- first HWM observed; 0: none
-	hwm_first_ns		INTEGER,
+	hwm_first_ns		INTEGER,		-- when hwm_first was observed
 	hwm_final		INTEGER NOT NULL,	-- highest HWM observed
 	hwm_exit		INTEGER,		-- HWM of the exit scan
 	rise_first_ns		INTEGER,		-- NULL: never rose
-	rise_last_ns		INTEGER,
-	rises			INTEGER NOT NULL,
+	rise_last_ns		INTEGER,		-- the last rise: hwm_final first seen
+	rises			INTEGER NOT NULL,	-- times its HWM rose above hwm_first
 	rises_late		INTEGER NOT NULL,	-- after the first second of its life
 	pages			INTEGER NOT NULL,	-- pages of hwm_final
 	pages_late_1s		INTEGER NOT NULL,	-- first touched after 1 s of life
@@ -334,22 +336,28 @@ CREATE TABLE tasks (
 -- Time asleep by the depth bucket of the switch-out (the buckets with time only).
 CREATE TABLE task_asleep (
 	trace			INTEGER NOT NULL REFERENCES traces(key) ON DELETE CASCADE,
+							-- the trace (traces.key)
 	seq			INTEGER NOT NULL,	-- the task: tasks(trace, seq)
 	bucket_kb		INTEGER NOT NULL,	-- upper bound; 0: above THREAD_SIZE
-	asleep_ns		INTEGER NOT NULL,
-	kib_s			REAL NOT NULL,
+	asleep_ns		INTEGER NOT NULL,	-- time asleep at such a depth
+	kib_s			REAL NOT NULL,		-- depth x time asleep, KiB x s
 	PRIMARY KEY (trace, seq, bucket_kb)
 ) WITHOUT ROWID;
 
 -- The kernel's stack histogram buckets (kstack_1k ... of /proc/vmstat):
 -- upper bounds in KiB; a trace uses those up to its THREAD_SIZE, and 0,
 -- "above".
-CREATE TABLE depth_buckets (kb INTEGER PRIMARY KEY);
+CREATE TABLE depth_buckets (
+	kb			INTEGER PRIMARY KEY	-- upper bound, KiB; 0: above THREAD_SIZE
+);
 INSERT INTO depth_buckets (kb) VALUES (1), (2), (4), (8), (16), (32), (64), (128), (256),
 	(512), (1024), (0);
 
 -- The classes of the answers, in the reports' order; 'all' is every class.
-CREATE TABLE task_classes (class TEXT PRIMARY KEY, ord INTEGER NOT NULL);
+CREATE TABLE task_classes (
+	class			TEXT PRIMARY KEY,	-- tasks.class, or 'all'
+	ord			INTEGER NOT NULL	-- its place in the reports
+);
 INSERT INTO task_classes (class, ord) VALUES ('kthread', 1), ('kworker', 2), ('user', 3),
 	('all', 4);
 
@@ -357,31 +365,48 @@ INSERT INTO task_classes (class, ord) VALUES ('kthread', 1), ('kworker', 2), ('u
 -- and, when the trace names its recorded command, 'workload' (the
 -- command's fork tree) or 'other' (everything else).
 CREATE VIEW task_scopes AS
-	SELECT 'system' AS scope, k.* FROM tasks k
-	UNION ALL
-	SELECT CASE k.in_workload WHEN 1 THEN 'workload' ELSE 'other' END, k.*
-	FROM tasks k WHERE k.in_workload IS NOT NULL;
+SELECT
+	'system' AS scope,				-- every task of its trace
+	k.*						-- the task's row of tasks
+FROM tasks k
+UNION ALL
+SELECT
+	CASE k.in_workload WHEN 1 THEN 'workload' ELSE 'other' END,
+							-- scope: the command's fork tree, or not
+	k.*						-- the task's row of tasks
+FROM tasks k WHERE k.in_workload IS NOT NULL;
 
 -- Each (trace, scope) with every class, and with every bucket of its trace.
 CREATE VIEW task_groups AS
-	SELECT p.trace, p.scope, c.class, c.ord
-	FROM (SELECT DISTINCT trace, scope FROM task_scopes) p JOIN task_classes c;
+SELECT
+	p.trace AS trace,				-- traces.key
+	p.scope AS scope,				-- 'system', 'workload' or 'other'
+	c.class AS class,				-- task_classes.class
+	c.ord AS ord					-- task_classes.ord
+FROM (SELECT DISTINCT trace, scope FROM task_scopes) p JOIN task_classes c;
 CREATE VIEW task_cells AS
-	SELECT g.trace, g.scope, g.class, g.ord, b.kb AS bucket_kb
-	FROM task_groups g JOIN traces t ON t.key = g.trace
-	JOIN depth_buckets b ON b.kb = 0 OR b.kb * 1024 <= t.thread_size;
+SELECT
+	g.trace AS trace,				-- traces.key
+	g.scope AS scope,				-- 'system', 'workload' or 'other'
+	g.class AS class,				-- task_classes.class
+	g.ord AS ord,					-- task_classes.ord
+	b.kb AS bucket_kb				-- depth_buckets.kb of the trace
+FROM task_groups g JOIN traces t ON t.key = g.trace
+JOIN depth_buckets b ON b.kb = 0 OR b.kb * 1024 <= t.thread_size;
 
 -- The bucket of each task's final HWM and of its exit scan's.
 CREATE VIEW task_buckets AS
-	SELECT k.trace, k.seq,
+SELECT
+	k.trace AS trace,				-- tasks.trace
+	k.seq AS seq,					-- tasks.seq
+	coalesce((SELECT min(b.kb) FROM depth_buckets b WHERE b.kb > 0
+		AND b.kb * 1024 <= t.thread_size AND k.hwm_final <= b.kb * 1024), 0)
+		AS hwm_kb,				-- the bucket of hwm_final
+	CASE WHEN k.hwm_exit IS NOT NULL THEN
 		coalesce((SELECT min(b.kb) FROM depth_buckets b WHERE b.kb > 0
-			AND b.kb * 1024 <= t.thread_size AND k.hwm_final <= b.kb * 1024), 0)
-			AS hwm_kb,
-		CASE WHEN k.hwm_exit IS NOT NULL THEN
-			coalesce((SELECT min(b.kb) FROM depth_buckets b WHERE b.kb > 0
-				AND b.kb * 1024 <= t.thread_size AND k.hwm_exit <= b.kb * 1024), 0)
-		END AS exit_kb
-	FROM tasks k JOIN traces t ON t.key = k.trace;
+			AND b.kb * 1024 <= t.thread_size AND k.hwm_exit <= b.kb * 1024), 0)
+	END AS exit_kb					-- bucket of hwm_exit; NULL: no exit scan
+FROM tasks k JOIN traces t ON t.key = k.trace;
 
 -- 1. Depth distribution: tasks by the bucket of their lifetime HWM: every
 -- task (tasks), those alive at the end (alive_end) and those that died
@@ -391,141 +416,238 @@ CREATE VIEW task_buckets AS
 -- task's final switch-out, just after).  exit_scan counts the same tasks by
 -- the scan at the exit tracepoint, earlier in do_exit: a lower bound.
 CREATE VIEW depth_distribution AS
-	WITH counted AS (
-		SELECT s.trace, s.scope, c.class, d.hwm_kb, d.exit_kb, s.died_ns
-		FROM task_scopes s JOIN task_buckets d ON d.trace = s.trace AND d.seq = s.seq
-		JOIN task_classes c ON c.class IN (s.class, 'all'))
-	SELECT x.trace, x.scope, x.class, x.bucket_kb, coalesce(g.tasks, 0) AS tasks,
-		coalesce(g.alive_end, 0) AS alive_end, coalesce(g.exited, 0) AS exited,
-		coalesce(e.exit_scan, 0) AS exit_scan
-	FROM task_cells x
-	LEFT JOIN (SELECT trace, scope, class, hwm_kb, count(*) AS tasks,
-			sum(died_ns IS NULL) AS alive_end, sum(died_ns IS NOT NULL) AS exited
-		FROM counted GROUP BY trace, scope, class, hwm_kb) g
-		ON g.trace = x.trace AND g.scope = x.scope AND g.class = x.class
-		AND g.hwm_kb = x.bucket_kb
-	LEFT JOIN (SELECT trace, scope, class, exit_kb, count(*) AS exit_scan
-		FROM counted WHERE exit_kb IS NOT NULL AND died_ns IS NOT NULL
-		GROUP BY trace, scope, class, exit_kb) e
-		ON e.trace = x.trace AND e.scope = x.scope AND e.class = x.class
-		AND e.exit_kb = x.bucket_kb;
+WITH counted AS (
+	SELECT s.trace, s.scope, c.class, d.hwm_kb, d.exit_kb, s.died_ns
+	FROM task_scopes s JOIN task_buckets d ON d.trace = s.trace AND d.seq = s.seq
+	JOIN task_classes c ON c.class IN (s.class, 'all'))
+SELECT
+	x.trace AS trace,				-- traces.key
+	x.scope AS scope,				-- 'system', 'workload' or 'other'
+	x.class AS class,				-- a class of task_classes, or 'all'
+	x.bucket_kb AS bucket_kb,			-- upper bound, KiB; 0: above THREAD_SIZE
+	coalesce(g.tasks, 0) AS tasks,			-- tasks with their lifetime HWM in it
+	coalesce(g.alive_end, 0) AS alive_end,		-- ... of them alive at the end
+	coalesce(g.exited, 0) AS exited,		-- ... of them that exited
+	coalesce(e.exit_scan, 0) AS exit_scan		-- exited tasks by their exit scan's HWM
+FROM task_cells x
+LEFT JOIN (
+	SELECT trace, scope, class, hwm_kb,
+		count(*) AS tasks,			-- the cell's tasks
+		sum(died_ns IS NULL) AS alive_end,	-- ... alive at the end
+		sum(died_ns IS NOT NULL) AS exited	-- ... that exited
+	FROM counted GROUP BY trace, scope, class, hwm_kb) g
+	ON g.trace = x.trace AND g.scope = x.scope AND g.class = x.class
+	AND g.hwm_kb = x.bucket_kb
+LEFT JOIN (
+	SELECT trace, scope, class, exit_kb,
+		count(*) AS exit_scan			-- exited tasks with their scan in the cell
+	FROM counted WHERE exit_kb IS NOT NULL AND died_ns IS NOT NULL
+	GROUP BY trace, scope, class, exit_kb) e
+	ON e.trace = x.trace AND e.scope = x.scope AND e.class = x.class
+	AND e.exit_kb = x.bucket_kb;
 
 -- 2. Depth while asleep: time asleep and depth x time (KiB x s) by the
 -- bucket of the depth the task slept at, by class.
 CREATE VIEW asleep_depth AS
-	SELECT x.trace, x.scope, x.class, x.bucket_kb,
-		coalesce(g.asleep_ns, 0) / 1e9 AS asleep_s, coalesce(g.kib_s, 0.0) AS kib_s
-	FROM task_cells x
-	LEFT JOIN (SELECT s.trace, s.scope, c.class, a.bucket_kb, sum(a.asleep_ns) AS asleep_ns,
-			sum(a.kib_s) AS kib_s
-		FROM task_scopes s JOIN task_classes c ON c.class IN (s.class, 'all')
-		JOIN task_asleep a ON a.trace = s.trace AND a.seq = s.seq
-		GROUP BY s.trace, s.scope, c.class, a.bucket_kb) g
-		ON g.trace = x.trace AND g.scope = x.scope AND g.class = x.class
-		AND g.bucket_kb = x.bucket_kb;
+SELECT
+	x.trace AS trace,				-- traces.key
+	x.scope AS scope,				-- 'system', 'workload' or 'other'
+	x.class AS class,				-- a class of task_classes, or 'all'
+	x.bucket_kb AS bucket_kb,			-- the depth's bucket: upper bound, KiB;
+							-- 0: above THREAD_SIZE
+	coalesce(g.asleep_ns, 0) / 1e9 AS asleep_s,	-- time asleep at such a depth, s
+	coalesce(g.kib_s, 0.0) AS kib_s			-- depth x time asleep, KiB x s
+FROM task_cells x
+LEFT JOIN (
+	SELECT s.trace, s.scope, c.class, a.bucket_kb,
+		sum(a.asleep_ns) AS asleep_ns,		-- the cell's time asleep, ns
+		sum(a.kib_s) AS kib_s			-- ... x depth, KiB x s
+	FROM task_scopes s JOIN task_classes c ON c.class IN (s.class, 'all')
+	JOIN task_asleep a ON a.trace = s.trace AND a.seq = s.seq
+	GROUP BY s.trace, s.scope, c.class, a.bucket_kb) g
+	ON g.trace = x.trace AND g.scope = x.scope AND g.class = x.class
+	AND g.bucket_kb = x.bucket_kb;
 
 -- ... and the time-weighted mean depth of a sleeping task (KiB x s / s).
 CREATE VIEW asleep_mean AS
-	SELECT x.trace, x.scope, x.class, coalesce(g.tasks, 0) AS tasks,
-		coalesce(g.asleep_ns, 0) / 1e9 AS asleep_s, coalesce(g.kib_s, 0.0) AS kib_s,
-		CASE WHEN g.asleep_ns > 0 THEN g.kib_s / (g.asleep_ns / 1e9) END AS mean_kib
-	FROM task_groups x
-	LEFT JOIN (SELECT s.trace, s.scope, c.class, sum(s.asleep_ns > 0) AS tasks,
-			sum(s.asleep_ns) AS asleep_ns, sum(s.asleep_kib_s) AS kib_s
-		FROM task_scopes s JOIN task_classes c ON c.class IN (s.class, 'all')
-		GROUP BY s.trace, s.scope, c.class) g
-		ON g.trace = x.trace AND g.scope = x.scope AND g.class = x.class;
+SELECT
+	x.trace AS trace,				-- traces.key
+	x.scope AS scope,				-- 'system', 'workload' or 'other'
+	x.class AS class,				-- a class of task_classes, or 'all'
+	coalesce(g.tasks, 0) AS tasks,			-- tasks asleep at a known depth
+	coalesce(g.asleep_ns, 0) / 1e9 AS asleep_s,	-- their time asleep, s
+	coalesce(g.kib_s, 0.0) AS kib_s,		-- depth x time asleep, KiB x s
+	CASE WHEN g.asleep_ns > 0 THEN g.kib_s / (g.asleep_ns / 1e9) END
+		AS mean_kib				-- mean depth asleep, KiB; NULL: none
+FROM task_groups x
+LEFT JOIN (
+	SELECT s.trace, s.scope, c.class,
+		sum(s.asleep_ns > 0) AS tasks,		-- the group's tasks that slept
+		sum(s.asleep_ns) AS asleep_ns,		-- ... their time asleep, ns
+		sum(s.asleep_kib_s) AS kib_s		-- ... x depth, KiB x s
+	FROM task_scopes s JOIN task_classes c ON c.class IN (s.class, 'all')
+	GROUP BY s.trace, s.scope, c.class) g
+	ON g.trace = x.trace AND g.scope = x.scope AND g.class = x.class;
 
 -- 3. The latch, per task with a HWM: its life as the trace saw it, whether
 -- its HWM rose after the first second or the first 10% of that life, the
 -- delay from its first HWM to its final one, and its pages first touched
 -- late.
 CREATE VIEW task_latch AS
-	SELECT s.trace, s.scope, s.seq, s.tid, s.comm, s.class,
-		s.life_end_ns - s.life_start_ns AS life_ns, s.rises, s.rises_late,
-		coalesce(s.rise_last_ns > s.life_start_ns + 1000000000, 0) AS late_1s,
-		coalesce(s.rise_last_ns >
-			s.life_start_ns + (s.life_end_ns - s.life_start_ns) / 10, 0)
-			AS late_10pct,
-		coalesce(s.rise_last_ns - s.hwm_first_ns, 0) AS delay_ns,
-		s.pages, s.pages_late_1s, s.pages_late_10pct
-	FROM task_scopes s WHERE s.hwm_first > 0;
+SELECT
+	s.trace AS trace,				-- traces.key
+	s.scope AS scope,				-- 'system', 'workload' or 'other'
+	s.seq AS seq,					-- tasks.seq
+	s.tid AS tid,					-- tasks.tid
+	s.comm AS comm,					-- tasks.comm
+	s.class AS class,				-- tasks.class
+	s.life_end_ns - s.life_start_ns AS life_ns,	-- its life as the trace saw it, ns
+	s.rises AS rises,				-- times its HWM rose above its first
+	s.rises_late AS rises_late,			-- ... after its first second
+	coalesce(s.rise_last_ns > s.life_start_ns + 1000000000, 0)
+		AS late_1s,				-- 1: its HWM last rose after 1 s of life
+	coalesce(s.rise_last_ns >
+		s.life_start_ns + (s.life_end_ns - s.life_start_ns) / 10, 0)
+		AS late_10pct,				-- 1: ... after the first 10% of its life
+	coalesce(s.rise_last_ns - s.hwm_first_ns, 0)
+		AS delay_ns,				-- first HWM to final one, ns; 0: never rose
+	s.pages AS pages,				-- pages of its final HWM
+	s.pages_late_1s AS pages_late_1s,		-- ... first touched after its first second
+	s.pages_late_10pct AS pages_late_10pct		-- ... after the first 10% of its life
+FROM task_scopes s WHERE s.hwm_first > 0;
 
 -- ... summed over the tasks that lived at least 1 s (kstack report --latch
 -- takes another minimum with --min-life).
 CREATE VIEW latch AS
-	SELECT trace, scope, count(*) AS tasks, sum(rises > 0) AS rose,
-		sum(late_1s) AS rose_after_1s, sum(rises_late) AS rises_after_1s,
-		sum(late_10pct) AS rose_after_10pct, sum(pages) AS pages,
-		sum(pages_late_1s) AS pages_late_1s, sum(pages_late_10pct) AS pages_late_10pct
-	FROM task_latch WHERE life_ns >= 1000000000 GROUP BY trace, scope;
+SELECT
+	trace,						-- traces.key
+	scope,						-- 'system', 'workload' or 'other'
+	count(*) AS tasks,				-- tasks with a HWM that lived 1 s or more
+	sum(rises > 0) AS rose,				-- ... whose HWM rose after its first
+	sum(late_1s) AS rose_after_1s,			-- ... last rose after their first second
+	sum(rises_late) AS rises_after_1s,		-- rises after a task's first second
+	sum(late_10pct) AS rose_after_10pct,		-- ... after the first 10% of their life
+	sum(pages) AS pages,				-- pages of their final HWMs
+	sum(pages_late_1s) AS pages_late_1s,		-- ... first touched after 1 s of life
+	sum(pages_late_10pct) AS pages_late_10pct	-- ... after the first 10% of it
+FROM task_latch WHERE life_ns >= 1000000000 GROUP BY trace, scope;
 
 -- ... and the delay from the first HWM to the final one, by decade: upto_ms
 -- 0 (never rose), 1, 10, ... 100000, and -1 beyond.
 CREATE VIEW latch_delay AS
-	SELECT trace, scope, CASE WHEN delay_ns = 0 THEN 0 WHEN delay_ns <= 1000000 THEN 1
+SELECT
+	trace,						-- traces.key
+	scope,						-- 'system', 'workload' or 'other'
+	CASE WHEN delay_ns = 0 THEN 0 WHEN delay_ns <= 1000000 THEN 1
 		WHEN delay_ns <= 10000000 THEN 10 WHEN delay_ns <= 100000000 THEN 100
 		WHEN delay_ns <= 1000000000 THEN 1000 WHEN delay_ns <= 10000000000 THEN 10000
-		WHEN delay_ns <= 100000000000 THEN 100000 ELSE -1 END AS upto_ms, count(*) AS tasks
-	FROM task_latch WHERE life_ns >= 1000000000 GROUP BY trace, scope, upto_ms;
+		WHEN delay_ns <= 100000000000 THEN 100000 ELSE -1 END
+		AS upto_ms,				-- upper bound of the decade, ms;
+							-- 0: never rose, -1: above 100 s
+	count(*) AS tasks				-- tasks of 1 s or more in the decade
+FROM task_latch WHERE life_ns >= 1000000000 GROUP BY trace, scope, upto_ms;
 
 -- 4. Attribution: the processes (comm, tgid) whose tasks went past 4 KiB,
 -- with their tasks, those past 4K and 8K, the excursions (the sighting: a
 -- switch-out, an exit scan, the stop snapshot, at which a task's HWM first
 -- went past 4K, 8K) and the pages above the first 4 KiB.
 CREATE VIEW attribution AS
-	SELECT s.trace, s.scope, s.comm, s.tgid, count(*) AS tasks,
-		sum(s.hwm_final > 4096) AS past_4k, sum(s.hwm_final > 8192) AS past_8k,
-		count(s.cross4k_ns) AS excursions_4k, count(s.cross8k_ns) AS excursions_8k,
-		sum(CASE WHEN s.hwm_final > 4096
-			THEN (s.hwm_final - 4096 + t.page_size - 1) / t.page_size ELSE 0 END)
-			AS pages_above_4k,
-		max(s.hwm_final) AS hwm_max
-	FROM task_scopes s JOIN traces t ON t.key = s.trace
-	GROUP BY s.trace, s.scope, s.comm, s.tgid HAVING sum(s.hwm_final > 4096) > 0;
+SELECT
+	s.trace AS trace,				-- traces.key
+	s.scope AS scope,				-- 'system', 'workload' or 'other'
+	s.comm AS comm,					-- tasks.comm
+	s.tgid AS tgid,					-- tasks.tgid: the process
+	count(*) AS tasks,				-- its tasks
+	sum(s.hwm_final > 4096) AS past_4k,		-- ... whose HWM went past 4 KiB
+	sum(s.hwm_final > 8192) AS past_8k,		-- ... past 8 KiB
+	count(s.cross4k_ns) AS excursions_4k,		-- ... seen going past 4 KiB
+	count(s.cross8k_ns) AS excursions_8k,		-- ... seen going past 8 KiB
+	sum(CASE WHEN s.hwm_final > 4096
+		THEN (s.hwm_final - 4096 + t.page_size - 1) / t.page_size ELSE 0 END)
+		AS pages_above_4k,			-- pages of their HWMs above the first 4 KiB
+	max(s.hwm_final) AS hwm_max			-- the highest HWM of its tasks
+FROM task_scopes s JOIN traces t ON t.key = s.trace
+GROUP BY s.trace, s.scope, s.comm, s.tgid HAVING sum(s.hwm_final > 4096) > 0;
 
 -- ... and by name alone: how many processes of that name went past 4K.
 CREATE VIEW attribution_comm AS
-	SELECT trace, scope, comm, count(*) AS processes, sum(tasks) AS tasks,
-		sum(past_4k) AS past_4k, sum(past_8k) AS past_8k,
-		sum(excursions_4k) AS excursions_4k, sum(excursions_8k) AS excursions_8k,
-		sum(pages_above_4k) AS pages_above_4k, max(hwm_max) AS hwm_max
-	FROM attribution GROUP BY trace, scope, comm;
+SELECT
+	trace,						-- traces.key
+	scope,						-- 'system', 'workload' or 'other'
+	comm,						-- tasks.comm
+	count(*) AS processes,				-- processes of that name past 4 KiB
+	sum(tasks) AS tasks,				-- their tasks
+	sum(past_4k) AS past_4k,			-- ... whose HWM went past 4 KiB
+	sum(past_8k) AS past_8k,			-- ... past 8 KiB
+	sum(excursions_4k) AS excursions_4k,		-- ... seen going past 4 KiB
+	sum(excursions_8k) AS excursions_8k,		-- ... seen going past 8 KiB
+	sum(pages_above_4k) AS pages_above_4k,		-- pages of their HWMs above 4 KiB
+	max(hwm_max) AS hwm_max				-- the highest HWM of its tasks
+FROM attribution GROUP BY trace, scope, comm;
 
 -- 5. The tail: tasks whose HWM reached 8K, 12K, 14K, those a static 8K or
 -- 12K stack would not hold, and the smallest free space any stack kept
 -- (THREAD_SIZE - the highest HWM) with that task.
 CREATE VIEW tail AS
-	SELECT s.trace, s.scope, count(*) AS tasks, sum(s.hwm_final >= 8192) AS ge_8k,
-		sum(s.hwm_final >= 12288) AS ge_12k, sum(s.hwm_final >= 14336) AS ge_14k,
-		sum(s.hwm_final > 8192) AS over_8k, sum(s.hwm_final > 12288) AS over_12k,
-		max(s.hwm_final) AS hwm_max, t.thread_size - max(s.hwm_final) AS min_free,
-		s.comm AS deepest_comm, s.tid AS deepest_tid
-	FROM task_scopes s JOIN traces t ON t.key = s.trace GROUP BY s.trace, s.scope;
+SELECT
+	s.trace AS trace,				-- traces.key
+	s.scope AS scope,				-- 'system', 'workload' or 'other'
+	count(*) AS tasks,				-- the scope's tasks
+	sum(s.hwm_final >= 8192) AS ge_8k,		-- ... whose HWM reached 8 KiB
+	sum(s.hwm_final >= 12288) AS ge_12k,		-- ... 12 KiB
+	sum(s.hwm_final >= 14336) AS ge_14k,		-- ... 14 KiB
+	sum(s.hwm_final > 8192) AS over_8k,		-- ... a static 8K stack would not hold
+	sum(s.hwm_final > 12288) AS over_12k,		-- ... nor a 12K one
+	max(s.hwm_final) AS hwm_max,			-- the highest HWM, bytes
+	t.thread_size - max(s.hwm_final) AS min_free,	-- THREAD_SIZE - hwm_max, bytes
+	s.comm AS deepest_comm,				-- the task with hwm_max: its name
+	s.tid AS deepest_tid				-- ... and tid
+FROM task_scopes s JOIN traces t ON t.key = s.trace GROUP BY s.trace, s.scope;
 
 -- ... and the tasks a static 8K stack would not hold (over_12k: nor 12K).
 CREATE VIEW tail_overflow AS
-	SELECT s.trace, s.scope, s.seq, s.tid, s.tgid, s.comm, s.class, s.hwm_final,
-		s.hwm_final > 12288 AS over_12k, t.thread_size - s.hwm_final AS free
-	FROM task_scopes s JOIN traces t ON t.key = s.trace WHERE s.hwm_final > 8192;
+SELECT
+	s.trace AS trace,				-- traces.key
+	s.scope AS scope,				-- 'system', 'workload' or 'other'
+	s.seq AS seq,					-- tasks.seq
+	s.tid AS tid,					-- tasks.tid
+	s.tgid AS tgid,					-- tasks.tgid
+	s.comm AS comm,					-- tasks.comm
+	s.class AS class,				-- tasks.class
+	s.hwm_final AS hwm_final,			-- its HWM, bytes: above 8 KiB
+	s.hwm_final > 12288 AS over_12k,		-- 1: nor would a 12K stack hold it
+	t.thread_size - s.hwm_final AS free		-- its stack's space never used, bytes
+FROM task_scopes s JOIN traces t ON t.key = s.trace WHERE s.hwm_final > 8192;
 
 -- 6. Census: tasks by class, alive at the start (not born in the trace) and
 -- at the end, born and died; their fixed stacks at the start and the end
 -- (THREAD_SIZE each), in KiB, and those at the end as a share of RAM (NULL
 -- when the trace does not know its RAM).
 CREATE VIEW census AS
-	SELECT x.trace, x.scope, x.class, coalesce(g.tasks, 0) AS tasks,
-		coalesce(g.alive_start, 0) AS alive_start, coalesce(g.alive_end, 0) AS alive_end,
-		coalesce(g.born, 0) AS born, coalesce(g.died, 0) AS died,
-		coalesce(g.alive_start, 0) * t.thread_size / 1024 AS stack_kb_start,
-		coalesce(g.alive_end, 0) * t.thread_size / 1024 AS stack_kb_end,
-		CASE WHEN t.ram_kb > 0
-			THEN 100.0 * coalesce(g.alive_end, 0) * t.thread_size / 1024 / t.ram_kb
-		END AS stack_pct_ram
-	FROM task_groups x JOIN traces t ON t.key = x.trace
-	LEFT JOIN (SELECT s.trace, s.scope, c.class, count(*) AS tasks,
-			sum(s.born_ns IS NULL) AS alive_start, sum(s.died_ns IS NULL) AS alive_end,
-			sum(s.born_ns IS NOT NULL) AS born, sum(s.died_ns IS NOT NULL) AS died
-		FROM task_scopes s JOIN task_classes c ON c.class IN (s.class, 'all')
-		GROUP BY s.trace, s.scope, c.class) g
-		ON g.trace = x.trace AND g.scope = x.scope AND g.class = x.class;
+SELECT
+	x.trace AS trace,				-- traces.key
+	x.scope AS scope,				-- 'system', 'workload' or 'other'
+	x.class AS class,				-- a class of task_classes, or 'all'
+	coalesce(g.tasks, 0) AS tasks,			-- its tasks
+	coalesce(g.alive_start, 0) AS alive_start,	-- ... alive at the start
+	coalesce(g.alive_end, 0) AS alive_end,		-- ... alive at the end
+	coalesce(g.born, 0) AS born,			-- ... born in the trace
+	coalesce(g.died, 0) AS died,			-- ... that died in it
+	coalesce(g.alive_start, 0) * t.thread_size / 1024
+		AS stack_kb_start,			-- fixed stacks at the start, KiB
+	coalesce(g.alive_end, 0) * t.thread_size / 1024
+		AS stack_kb_end,			-- ... at the end, KiB
+	CASE WHEN t.ram_kb > 0
+		THEN 100.0 * coalesce(g.alive_end, 0) * t.thread_size / 1024 / t.ram_kb
+	END AS stack_pct_ram				-- stack_kb_end as % of RAM; NULL: unknown
+FROM task_groups x JOIN traces t ON t.key = x.trace
+LEFT JOIN (
+	SELECT s.trace, s.scope, c.class,
+		count(*) AS tasks,			-- the group's tasks
+		sum(s.born_ns IS NULL) AS alive_start,	-- ... not born in the trace
+		sum(s.died_ns IS NULL) AS alive_end,	-- ... that did not die in it
+		sum(s.born_ns IS NOT NULL) AS born,	-- ... born in it
+		sum(s.died_ns IS NOT NULL) AS died	-- ... that died in it
+	FROM task_scopes s JOIN task_classes c ON c.class IN (s.class, 'all')
+	GROUP BY s.trace, s.scope, c.class) g
+	ON g.trace = x.trace AND g.scope = x.scope AND g.class = x.class;

@@ -9,8 +9,8 @@
  *
  * This file is the registry of charts and what runs them: it draws each
  * chart of the registry in turn (charts_memory.c, charts_sweep.c,
- * charts_tasks.c, charts_fleet.c), lists
- * and cleans their files, and runs gnuplot on the scripts.
+ * charts_tasks.c, charts_fleet.c), lists and cleans their files, and runs
+ * gnuplot on the scripts.
  */
 #include <dirent.h>
 #include <errno.h>

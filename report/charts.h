@@ -40,20 +40,24 @@ struct chart_ctx {
 	struct ks_error *err;
 	char **scripts;		/* base names of the scripts written, to draw */
 	size_t nr_scripts;
-	struct chart_trace *traces;	/* every trace of @rs, in its order */
+	struct chart_trace *traces;	/* every trace of @rs, in its order, then task-only ones */
 	size_t ntraces;
 };
 
 /** chart_sanitize() - @src fit for a tab-separated data file and noenhanced text */
 void chart_sanitize(char *dst, size_t len, const char *src);
 /**
- * chart_traces_init() - name every trace of @x->rs for the charts (@x->traces):
- * the label's letters and digits, lowercase, joined by dashes, with the CPU
- * count and then a number added while two traces would share a name.
- * Return: 0 or -ENOMEM (@x->err set).
+ * chart_traces_init() - name every trace of @x->rs, then every other trace
+ * with task rows, for the charts (@x->traces): the label's letters and
+ * digits, lowercase, joined by dashes, with the CPU count and then a number
+ * added while two traces would share a name.
+ * Return: 0 or a negative code (@x->err set).
  */
 int chart_traces_init(struct chart_ctx *x);
-/** chart_trace_of() - the chart names of trace @key (never NULL for a trace of @x->rs) */
+/**
+ * chart_trace_of() - the chart names of trace @key (never NULL for a trace of
+ * @x->rs or with task rows)
+ */
 const struct chart_trace *chart_trace_of(const struct chart_ctx *x, int64_t key);
 /** chart_path() - @x->dir/NAME into @buf (KS_CHART_PATH bytes) */
 int chart_path(struct chart_ctx *x, char *buf, const char *fmt, ...)

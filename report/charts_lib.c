@@ -2,8 +2,8 @@
 /*
  * What every chart writer uses: the label sanitiser, paths in the output
  * folder, and the script writer.  It calls nothing of the charts: the
- * drawers (charts_memory.c, charts_sweep.c) call it, and charts.c runs
- * the drawers from its registry.
+ * drawers (charts_memory.c, charts_sweep.c, charts_tasks.c) call it, and
+ * charts.c runs the drawers from its registry.
  */
 #include <errno.h>
 #include <stdbool.h>
@@ -79,40 +79,61 @@ static bool title_taken(const struct chart_ctx *x, size_t upto, const char *titl
 	return false;
 }
 
-int chart_traces_init(struct chart_ctx *x)
+/* Name trace @key as the next of @x->traces, unless it has its name already. */
+static void trace_name(struct chart_ctx *x, int64_t key, const char *label, unsigned ncpus)
 {
+	struct chart_trace *t = &x->traces[x->ntraces];
 	char base[32], raw[KS_CHART_TITLE + 32];
-	size_t i, n = 0;
+	size_t n = x->ntraces, i;
 	int k;
 
-	x->traces = calloc(x->rs->n + 1, sizeof(*x->traces));
-	if (!x->traces)
-		return ks_error_set(x->err, ENOMEM, "out of memory");
-	for (i = 0; i < x->rs->n; i++) {
-		const struct ks_row *r = &x->rs->rows[i];
-		struct chart_trace *t = &x->traces[n];
-
-		if (n && x->traces[n - 1].key == r->trace_key)
-			continue;
-		t->key = r->trace_key;
-		/* the name first, then with its CPUs, then numbered: two traces never share one */
-		slugify(base, sizeof(base), r->label);
-		snprintf(t->slug, sizeof(t->slug), "%s", base);
-		if (slug_taken(x, n, t->slug))
-			snprintf(t->slug, sizeof(t->slug), "%s-%ucpus", base, r->ncpus);
-		for (k = 2; slug_taken(x, n, t->slug); k++)
-			snprintf(t->slug, sizeof(t->slug), "%s-%ucpus-%d", base, r->ncpus, k);
-		snprintf(raw, sizeof(raw), "%s (%u CPU%s)", r->label, r->ncpus,
-			 r->ncpus == 1 ? "" : "s");
+	for (i = 0; i < n; i++)
+		if (x->traces[i].key == key)
+			return;
+	t->key = key;
+	/* the name first, then with its CPUs, then numbered: two traces never share one */
+	slugify(base, sizeof(base), label);
+	snprintf(t->slug, sizeof(t->slug), "%s", base);
+	if (slug_taken(x, n, t->slug))
+		snprintf(t->slug, sizeof(t->slug), "%s-%ucpus", base, ncpus);
+	for (k = 2; slug_taken(x, n, t->slug); k++)
+		snprintf(t->slug, sizeof(t->slug), "%s-%ucpus-%d", base, ncpus, k);
+	snprintf(raw, sizeof(raw), "%s (%u CPU%s)", label, ncpus, ncpus == 1 ? "" : "s");
+	chart_sanitize(t->title, sizeof(t->title), raw);
+	for (k = 2; title_taken(x, n, t->title); k++) {
+		snprintf(raw, sizeof(raw), "%s (%u CPU%s, #%d)", label, ncpus,
+			 ncpus == 1 ? "" : "s", k);
 		chart_sanitize(t->title, sizeof(t->title), raw);
-		for (k = 2; title_taken(x, n, t->title); k++) {
-			snprintf(raw, sizeof(raw), "%s (%u CPU%s, #%d)", r->label, r->ncpus,
-				 r->ncpus == 1 ? "" : "s", k);
-			chart_sanitize(t->title, sizeof(t->title), raw);
-		}
-		n++;
 	}
-	x->ntraces = n;
+	x->ntraces++;
+}
+
+int chart_traces_init(struct chart_ctx *x)
+{
+	struct ks_answer_rows tasks;
+	size_t i;
+	int ret;
+
+	ret = ks_store_answer(x->s, KS_ANSWER_TRACES, NULL, &tasks, x->err);
+	if (ret) {
+		ks_answer_release(&tasks);
+		return ret;
+	}
+	x->ntraces = 0;
+	x->traces = calloc(x->rs->n + tasks.nrows + 1, sizeof(*x->traces));
+	if (!x->traces) {
+		ks_answer_release(&tasks);
+		return ks_error_set(x->err, ENOMEM, "out of memory");
+	}
+	for (i = 0; i < x->rs->n; i++)
+		trace_name(x, x->rs->rows[i].trace_key, x->rs->rows[i].label,
+			   x->rs->rows[i].ncpus);
+	/* a replay stopped before its first run was stored leaves task rows alone */
+	for (i = 0; i < tasks.nrows; i++)
+		trace_name(x, ks_answer_at(&tasks, i, "trace_key")->i,
+			   ks_answer_at(&tasks, i, "trace")->s,
+			   (unsigned)ks_answer_at(&tasks, i, "ncpus")->i);
+	ks_answer_release(&tasks);
 	return 0;
 }
 

@@ -1,11 +1,13 @@
 // SPDX-License-Identifier: MIT
 /*
  * The per-task charts, from the per-task answers of the store (the whole
- * system of each trace): depth-N, the lifetime high-water mark by class,
- * the tasks alive at the end beside those that exited; asleep-N, depth x
+ * system of each trace), named after the traces as the other charts are
+ * (chart_trace): depth-SLUG, the lifetime high-water mark by class, the
+ * tasks alive at the end beside those that exited; asleep-SLUG, depth x
  * time asleep by depth bucket and class; latch, the distribution (CDF) of
  * the delay from a task's first high-water mark to its final one, a line
- * per trace.  Titles and keys are read from the data files.
+ * per trace, from latch-SLUG.dat.  Titles and keys are read from the data
+ * files; each starts with a line naming its columns.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -32,19 +34,19 @@ static void bucket_label(char *buf, size_t len, int64_t kb, int64_t thread_size)
 		snprintf(buf, len, ">%" PRId64 "K", thread_size / 1024);
 }
 
-/* NAME-N.dat: the image's title, "TRACE: @what" sanitised. */
-static int write_title(struct chart_ctx *x, const char *name, int n, const char *label,
+/* NAME-SLUG.dat: a header, then the image's title, "TRACE (CPUS): @what" sanitised. */
+static int write_title(struct chart_ctx *x, const char *name, const struct chart_trace *ct,
 		       const char *what)
 {
-	char path[KS_CHART_PATH], title[KS_CHART_TITLE], raw[KS_CHART_TITLE];
+	char path[KS_CHART_PATH], title[KS_CHART_TITLE], raw[2 * KS_CHART_TITLE];
 	FILE *f;
 
-	f = chart_open(x, path, "%s-%d.dat", name, n);
+	f = chart_open(x, path, "%s-%s.dat", name, ct->slug);
 	if (!f)
 		return -x->err->code;
-	snprintf(raw, sizeof(raw), "%s: %s", label, what);
+	snprintf(raw, sizeof(raw), "%s: %s", ct->title, what);
 	chart_sanitize(title, sizeof(title), raw);
-	fprintf(f, "%s\n", title);
+	fprintf(f, "title\n%s\n", title);
 	return chart_close(x, f, path);
 }
 
@@ -58,13 +60,14 @@ static int class_index(const char *c)
 	return -1;
 }
 
-/* depth-N: per class, the share of its tasks alive at the end / exited in each bucket. */
-static int depth_one(struct chart_ctx *x, int n, const struct ks_answer_rows *t, size_t tr)
+/* depth-SLUG: per class, the share of its tasks alive at the end / exited in each bucket. */
+static int depth_one(struct chart_ctx *x, const struct chart_trace *ct,
+		     const struct ks_answer_rows *t, size_t tr)
 {
 	struct ks_answer_filter f = { .trace = ks_answer_at(t, tr, "trace_id")->s,
 				      .scope = "system" };
 	int64_t alive[NR_CLASSES] = { 0 }, exited[NR_CLASSES] = { 0 };
-	char path[KS_CHART_PATH], label[32], body[2048];
+	char path[KS_CHART_PATH], label[96], body[2048];
 	struct ks_answer_rows a;
 	size_t r, q;
 	int ret, c, k;
@@ -80,11 +83,11 @@ static int depth_one(struct chart_ctx *x, int n, const struct ks_answer_rows *t,
 		alive[c] += ks_answer_at(&a, r, "alive_end")->i;
 		exited[c] += ks_answer_at(&a, r, "exited")->i;
 	}
-	ret = write_title(x, "depth", n, ks_answer_at(t, tr, "trace")->s,
+	ret = write_title(x, "depth", ct,
 			  "lifetime stack high-water mark by class, alive at the end and exited");
 	if (ret)
 		goto out;
-	fd = chart_open(x, path, "depth-%d-1.dat", n);
+	fd = chart_open(x, path, "depth-%s_1.dat", ct->slug);
 	if (!fd) {
 		ret = -x->err->code;
 		goto out;
@@ -119,39 +122,42 @@ static int depth_one(struct chart_ctx *x, int n, const struct ks_answer_rows *t,
 	ret = chart_close(x, fd, path);
 	if (ret)
 		goto out;
+	/* shares reach 100%: the axis goes on above, blank, to hold the key */
 	k = snprintf(body, sizeof(body),
 		     "T = ''\n"
-		     "stats 'depth-%d.dat' every ::0::0 using (T = strcol(1), 0) nooutput\n"
+		     "stats 'depth-%s.dat' every ::1::1 using (T = strcol(1), 0) nooutput\n"
 		     "set multiplot layout 1,3 title T\n"
 		     "set style data histograms\n"
 		     "set style histogram clustered gap 1\n"
 		     "set style fill solid 0.8 border -1\n"
-		     "set yrange [0:100]\n"
+		     "set yrange [0:128]\n"
+		     "set ytics 0, 20, 100\n"
 		     "set grid ytics\n"
 		     "set xlabel 'lifetime high-water mark (up to)'\n"
 		     "set ylabel 'tasks of the class (%%)'\n"
-		     "set key top left noenhanced\n", n);
+		     "set key top left noenhanced\n", ct->slug);
 	for (c = 0; c < NR_CLASSES; c++)
 		k += snprintf(body + k, sizeof(body) - (size_t)k,
 			      "set title '%s'\n"
-			      "plot 'depth-%d-1.dat' using %d:xticlabels(1) "
+			      "plot 'depth-%s_1.dat' using %d:xticlabels(1) "
 			      "title columnheader(%d), "
 			      "'' using %d title columnheader(%d)\n",
-			      classes[c], n, 2 + 2 * c, 2 + 2 * c, 3 + 2 * c, 3 + 2 * c);
+			      classes[c], ct->slug, 2 + 2 * c, 2 + 2 * c, 3 + 2 * c, 3 + 2 * c);
 	snprintf(body + k, sizeof(body) - (size_t)k, "unset multiplot\n");
-	snprintf(label, sizeof(label), "depth-%d", n);
+	snprintf(label, sizeof(label), "depth-%s", ct->slug);
 	ret = chart_script(x, label, 1400, 500, body);
 out:
 	ks_answer_release(&a);
 	return ret;
 }
 
-/* asleep-N: KiB x s asleep per depth bucket, a bar per class. */
-static int asleep_one(struct chart_ctx *x, int n, const struct ks_answer_rows *t, size_t tr)
+/* asleep-SLUG: KiB x s asleep per depth bucket, a bar per class. */
+static int asleep_one(struct chart_ctx *x, const struct chart_trace *ct,
+		      const struct ks_answer_rows *t, size_t tr)
 {
 	struct ks_answer_filter f = { .trace = ks_answer_at(t, tr, "trace_id")->s,
 				      .scope = "system" };
-	char path[KS_CHART_PATH], label[32], body[1536];
+	char path[KS_CHART_PATH], label[96], body[1536];
 	struct ks_answer_rows a;
 	double total = 0;
 	size_t r, q;
@@ -166,11 +172,10 @@ static int asleep_one(struct chart_ctx *x, int n, const struct ks_answer_rows *t
 			total += ks_answer_at(&a, r, "kib_s")->d;
 	if (total <= 0)
 		goto out;	/* no depth known asleep: no chart */
-	ret = write_title(x, "asleep", n, ks_answer_at(t, tr, "trace")->s,
-			  "depth while asleep, weighted by the time asleep");
+	ret = write_title(x, "asleep", ct, "depth while asleep, weighted by the time asleep");
 	if (ret)
 		goto out;
-	fd = chart_open(x, path, "asleep-%d-1.dat", n);
+	fd = chart_open(x, path, "asleep-%s_1.dat", ct->slug);
 	if (!fd) {
 		ret = -x->err->code;
 		goto out;
@@ -207,20 +212,21 @@ static int asleep_one(struct chart_ctx *x, int n, const struct ks_answer_rows *t
 		goto out;
 	snprintf(body, sizeof(body),
 		 "T = ''\n"
-		 "stats 'asleep-%d.dat' every ::0::0 using (T = strcol(1), 0) nooutput\n"
+		 "stats 'asleep-%s.dat' every ::1::1 using (T = strcol(1), 0) nooutput\n"
 		 "set title T\n"
 		 "set style data histograms\n"
 		 "set style histogram clustered gap 1\n"
 		 "set style fill solid 0.8 border -1\n"
 		 "set yrange [0:*]\n"
+		 "set offsets 0, 0, graph 0.08, 0\n"
 		 "set grid ytics\n"
 		 "set xlabel 'depth at the switch-out (up to)'\n"
 		 "set ylabel 'depth x time asleep (KiB x s)'\n"
 		 "set key top right noenhanced\n"
-		 "plot for [i=2:%d] 'asleep-%d-1.dat' using i:xticlabels(1) "
+		 "plot for [i=2:%d] 'asleep-%s_1.dat' using i:xticlabels(1) "
 		 "title columnheader(i)\n",
-		 n, 1 + NR_CLASSES, n);
-	snprintf(label, sizeof(label), "asleep-%d", n);
+		 ct->slug, 1 + NR_CLASSES, ct->slug);
+	snprintf(label, sizeof(label), "asleep-%s", ct->slug);
 	ret = chart_script(x, label, 1100, 600, body);
 out:
 	ks_answer_release(&a);
@@ -228,7 +234,8 @@ out:
 }
 
 static int per_trace(struct chart_ctx *x,
-		     int (*one)(struct chart_ctx *, int, const struct ks_answer_rows *, size_t))
+		     int (*one)(struct chart_ctx *, const struct chart_trace *,
+				const struct ks_answer_rows *, size_t))
 {
 	struct ks_answer_rows t;
 	size_t r;
@@ -236,7 +243,7 @@ static int per_trace(struct chart_ctx *x,
 
 	ret = ks_store_answer(x->s, KS_ANSWER_TRACES, NULL, &t, x->err);
 	for (r = 0; !ret && r < t.nrows; r++)
-		ret = one(x, (int)r + 1, &t, r);
+		ret = one(x, chart_trace_of(x, ks_answer_at(&t, r, "trace_key")->i), &t, r);
 	ks_answer_release(&t);
 	return ret;
 }
@@ -253,18 +260,18 @@ int chart_asleep(struct chart_ctx *x)
 	return per_trace(x, asleep_one);
 }
 
-/* latch-K.dat: the CDF of the delays of trace K's tasks (a delay of 0 at the axis' start). */
-static int latch_series(struct chart_ctx *x, int k, const struct ks_answer_rows *a, size_t r,
-			size_t q)
+/* latch-SLUG.dat: the CDF of the delays of one trace's tasks (a delay of 0 at the axis' start). */
+static int latch_series(struct chart_ctx *x, const struct chart_trace *ct,
+			const struct ks_answer_rows *a, size_t r, size_t q)
 {
-	char path[KS_CHART_PATH], title[KS_CHART_TITLE], raw[KS_CHART_TITLE];
+	char path[KS_CHART_PATH], title[KS_CHART_TITLE], raw[2 * KS_CHART_TITLE];
 	size_t i;
 	FILE *f;
 
-	f = chart_open(x, path, "latch-%d.dat", k);
+	f = chart_open(x, path, "latch-%s.dat", ct->slug);
 	if (!f)
 		return -x->err->code;
-	snprintf(raw, sizeof(raw), "%s (%zu tasks)", ks_answer_at(a, r, "trace")->s, q - r);
+	snprintf(raw, sizeof(raw), "%s: %zu tasks", ct->title, q - r);
 	chart_sanitize(title, sizeof(title), raw);
 	fprintf(f, "delay_s\t%s\n", title);
 	for (i = r; i < q; i++) {
@@ -280,40 +287,59 @@ static int latch_series(struct chart_ctx *x, int k, const struct ks_answer_rows 
 	return chart_close(x, f, path);
 }
 
-/* The latch: CDF of the delay from first to final HWM, a line per trace (system). */
+/*
+ * The latch: CDF of the delay from first to final HWM, a line per trace
+ * (system).  The lines meet (at the left edge, at 1 at the right): each is
+ * a little thinner than the one drawn before it and has its own dash.
+ */
 int chart_latch(struct chart_ctx *x)
 {
 	struct ks_answer_filter f = { .scope = "system", .min_life_ns = LATCH_MIN_LIFE_NS };
+	const struct chart_trace *ct;
 	struct ks_answer_rows a;
-	char body[1536];
-	size_t r, q;
+	char *plot = NULL, *body = NULL;
+	size_t r, q, len = 0;
 	int ret, k = 0;
+	FILE *p;
 
+	p = open_memstream(&plot, &len);
+	if (!p)
+		return ks_error_set(x->err, ENOMEM, "out of memory");
 	ret = ks_store_answer(x->s, KS_ANSWER_LATCH_TASKS, &f, &a, x->err);
 	for (r = 0; !ret && r < a.nrows; r = q) {
 		for (q = r; q < a.nrows && ks_answer_at(&a, q, "trace_key")->i ==
 		     ks_answer_at(&a, r, "trace_key")->i; q++)
 			;
-		ret = latch_series(x, ++k, &a, r, q);
+		ct = chart_trace_of(x, ks_answer_at(&a, r, "trace_key")->i);
+		ret = latch_series(x, ct, &a, r, q);
+		k++;
+		fprintf(p, "%s'latch-%s.dat' using 1:2 with steps lt %d dt %d lw LW(%d) "
+			   "title columnheader(2)", k > 1 ? ", \\\n\t" : "plot ", ct->slug, k, k,
+			k);
 	}
+	fclose(p);
 	if (!ret && k) {
-		snprintf(body, sizeof(body),
-			 "N = %d\n"
-			 "set title 'The latch: delay from a task''s first stack high-water mark "
-			 "to its final one (tasks that lived 1 s or more, those that never "
-			 "rose at the left edge)' noenhanced\n"
-			 "set logscale x\n"
-			 "set xrange [%g:*]\n"
-			 "set yrange [0:1.02]\n"
-			 "set grid\n"
-			 "set xlabel 'delay (s)'\n"
-			 "set ylabel 'share of tasks, delay up to x'\n"
-			 "set key bottom right noenhanced\n"
-			 "plot for [i=1:N] sprintf('latch-%%d.dat', i) using 1:2 with steps lw 2 "
-			 "title columnheader(2)\n",
-			 k, LATCH_MIN_DELAY_S);
-		ret = chart_script(x, "latch", 1100, 600, body);
+		if (asprintf(&body,
+			     "N = %d\n"
+			     "LW(i) = 4.5 - 3.0 * (i - 1) / (N > 1 ? N - 1 : 1)\n"
+			     "set title \"The latch: delay from a task's first stack high-water "
+			     "mark to its final one\\n(tasks that lived 1 s or more, those that "
+			     "never rose at the left edge)\" noenhanced\n"
+			     "set logscale x\n"
+			     "set xrange [%g:*]\n"
+			     "set yrange [0:1.02]\n"
+			     "set grid\n"
+			     "set xlabel 'delay (s)'\n"
+			     "set ylabel 'share of tasks, delay up to x'\n"
+			     "set key outside right top noenhanced title 'trace'\n"
+			     "%s\n",
+			     k, LATCH_MIN_DELAY_S, plot) < 0)
+			ret = ks_error_set(x->err, ENOMEM, "out of memory");
+		else
+			ret = chart_script(x, "latch", 1300, 600, body);
 	}
+	free(body);
+	free(plot);
 	ks_answer_release(&a);
 	return ret;
 }

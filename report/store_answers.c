@@ -23,8 +23,9 @@
 #define TRACE_COLS " t.label AS trace, t.id AS trace_id, t.truncated,"
 
 static const char traces_sql[] =
-	"SELECT t.key AS trace_key," TRACE_COLS " t.thread_size, t.page_size, t.depth_source, "
-	"t.ram_kb, t.lost_events, p.workload_pid, p.tasks FROM task_traces p JOIN traces t ON t.key = p.trace "
+	"SELECT t.key AS trace_key," TRACE_COLS " t.ncpus, t.thread_size, t.page_size, "
+	"t.depth_source, t.ram_kb, t.lost_events, p.workload_pid, p.tasks "
+	"FROM task_traces p JOIN traces t ON t.key = p.trace "
 	"WHERE (?1 IS NULL OR t.label = ?1 OR t.id = ?1) ORDER BY t.key";
 
 static const char depth_sql[] =

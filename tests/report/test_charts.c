@@ -20,6 +20,19 @@
  * run, so no panel.  The pool sweep is one line (failure rate 0, as no
  * fail_rate is stored; one seed) in one row (rfc) of one image,
  * pool-a-b-system-x; no fallback hits nor waits: no fallback chart.
+ *
+ * Trace 1 has three task rows (trace 2 none: it has no per-task charts):
+ *   A user "cc", born, died at 2 s, HWM 5000 (<=8K), first HWM at 0.1 s,
+ *     last rise at 1.5 s (delay 1.4 s), asleep 1 s at <=2K, 1 KiB*s;
+ *   B kthread, alive from start to end (3 s), HWM 2000 (<=2K), never rose,
+ *     asleep 2 s at <=1K, 1 KiB*s (mean 0.5 KiB);
+ *   C kworker, alive, HWM 900 (<=1K), never rose, never asleep.
+ * depth-a-b-system-x: each class's share of its tasks alive at the end /
+ * exited per bucket: kthread 1 alive (100% <=2K), kworker 1 alive (100%
+ * <=1K), user 1 exited (100% <=8K).  asleep-a-b-system-x: KiB*s per bucket
+ * and class, kthread 1 at <=1K, user 1 at <=2K; kworker has no mean.
+ * latch: all three lived >= 1 s; delays 0, 0, 1.4 s: 2/3 at the axis'
+ * start, 1 at 1.4 s, in latch-a-b-system-x.dat.
  */
 #define _GNU_SOURCE
 #include <dirent.h>
@@ -70,6 +83,34 @@ static void add_run(struct ks_store *s, int64_t t, const char *pol, const char *
 	free(r);
 }
 
+static void add_tasks(struct ks_store *s, int64_t t)
+{
+	struct ks_task_row r[3];
+
+	memset(r, 0, sizeof(r));
+	r[0] = (struct ks_task_row){ .seq = 0, .tid = 100, .tgid = 100, .klass = KS_TASK_USER,
+		.flags = KS_TASK_BORN | KS_TASK_DIED | KS_TASK_TGID, .born_ns = 0,
+		.died_ns = 2000000000, .life_end_ns = 2000000000, .hwm_first = 3000,
+		.hwm_first_ns = 100000000, .hwm_final = 5000, .rises = 1,
+		.rise_first_ns = 1500000000, .rise_last_ns = 1500000000, .pages = 2,
+		.asleep_ns = 1000000000, .asleep_kib_s = 1.0, .in_workload = -1 };
+	r[0].bucket_asleep_ns[1] = 1000000000;
+	r[0].bucket_kib_s[1] = 1.0;
+	snprintf(r[0].comm, sizeof(r[0].comm), "cc");
+	r[1] = (struct ks_task_row){ .seq = 1, .tid = 2, .tgid = 2, .klass = KS_TASK_KTHREAD,
+		.flags = KS_TASK_TGID, .life_end_ns = 3000000000, .hwm_first = 2000,
+		.hwm_final = 2000, .pages = 1, .asleep_ns = 2000000000, .asleep_kib_s = 1.0,
+		.in_workload = -1 };
+	r[1].bucket_asleep_ns[0] = 2000000000;
+	r[1].bucket_kib_s[0] = 1.0;
+	snprintf(r[1].comm, sizeof(r[1].comm), "kthreadd");
+	r[2] = (struct ks_task_row){ .seq = 2, .tid = 3, .tgid = 3, .klass = KS_TASK_KWORKER,
+		.flags = KS_TASK_TGID, .life_end_ns = 3000000000, .hwm_first = 900,
+		.hwm_final = 900, .pages = 1, .in_workload = -1 };
+	snprintf(r[2].comm, sizeof(r[2].comm), "kworker/0:1");
+	test_tasks(s, t, r, 3, 0);
+}
+
 static struct ks_store *make_db(const char *path, bool sweep)
 {
 	static const uint64_t h1[5] = { 1, 3, 4, 0, 0 }, h2[5] = { 0, 0, 1, 1, 0 };
@@ -95,6 +136,7 @@ static struct ks_store *make_db(const char *path, bool sweep)
 		add_run(s, t1, "rfc", "pool=1", 2, 10, 48, 2, 1, h1, 5);
 	}
 	add_run(s, t2, "static", "", 1, 4, 64, 0, 0, h2, 5);
+	add_tasks(s, t1);
 	return s;
 }
 
@@ -253,10 +295,11 @@ static void test_trace(const char *dir, const char *path)
 
 /*
  * The registry: every chart it names is drawn when it has data, under its
- * name (NAME-1 for a chart per trace), and the list of charts written
- * follows the registry.  One trace with everything: an rfc+global pool
- * sweep (pools 0 and 1) with fallback hits at pool 0, samples and a
- * histogram, and its static run, so that each of the five charts has data.
+ * name (NAME-all for a chart per trace: the trace is "all"), and the list
+ * of charts written follows the registry.  One trace with everything: an
+ * rfc+global pool sweep (pools 0 and 1) with fallback hits at pool 0,
+ * samples and a histogram, its static run, and task rows, so that each of
+ * the eight charts has data.
  */
 static void test_registry(const char *dir)
 {
@@ -297,6 +340,7 @@ static void test_registry(const char *dir)
 		CHECK_OK(ks_store_put_run(s, t, r, 1, 0, &err));
 		free(r);
 	}
+	add_tasks(s, t);
 	CHECK_OK(ks_report_charts(s, cdir, &drew, &err));
 	ks_store_close(s);
 
@@ -316,12 +360,63 @@ static void test_registry(const char *dir)
 		fprintf(f, "%s%s%s", i ? " " : "", name, per ? "-all" : "");
 	}
 	fclose(f);
-	/* the five charts, pool and fallback per trace, named after it */
-	CHECK(i == 5);
+	/* the eight charts, pool, fallback, depth and asleep per trace, named after it */
+	CHECK(i == 8);
 	CHECK(ks_report_chart(i, &per) == NULL);
-	CHECK_STR(want, "bars pool-all fallback-all timeline hwm");
+	CHECK_STR(want, "bars pool-all fallback-all timeline hwm depth-all asleep-all latch");
 	check_list(cdir, want);
 	free(want);
+	free(cdir);
+	free(path);
+}
+
+/*
+ * A trace whose replay stopped after its task rows were stored, before its
+ * first run: it has per-task charts of its own name ("only tasks", 1 CPU,
+ * no run to take the CPUs from, so the trace's), beside those of trace
+ * "first" (2 CPUs, a static run, the bars' only panel); neither's files
+ * are the other's.
+ */
+static void test_task_only(const char *dir)
+{
+	struct ks_error err = { 0 };
+	struct ks_store *s = NULL;
+	struct kst_info info;
+	char *path, *cdir, *text;
+	int64_t t1 = 0, t2 = 0;
+	bool drew;
+
+	if (asprintf(&path, "%s/taskonly.db", dir) < 0 || asprintf(&cdir, "%s/taskonly", dir) < 0)
+		exit(1);
+	CHECK_OK(ks_store_open(&s, path, &err));
+	if (!s)
+		exit(1);
+	test_info(&info, 4, "first", 2);
+	CHECK_OK(ks_store_put_trace(s, &info, "4.kst", &t1, &err));
+	kst_info_release(&info);
+	test_info(&info, 5, "only tasks", 1);
+	CHECK_OK(ks_store_put_trace(s, &info, "5.kst", &t2, &err));
+	kst_info_release(&info);
+	add_run(s, t1, "static", "", 2, 10, 160, 0, 0, NULL, 0);
+	add_tasks(s, t1);
+	add_tasks(s, t2);
+	CHECK_OK(ks_report_charts(s, cdir, &drew, &err));
+	ks_store_close(s);
+	text = file(cdir, "depth-only-tasks.dat");
+	CHECK_STR(text, "title\nonly tasks (1 CPU): lifetime stack high-water mark by class, "
+			"alive at the end and exited\n");
+	free(text);
+	text = file(cdir, "depth-first.dat");
+	CHECK_STR(text, "title\nfirst (2 CPUs): lifetime stack high-water mark by class, "
+			"alive at the end and exited\n");
+	free(text);
+	text = file(cdir, "latch-only-tasks.dat");
+	CHECK_STR(text, "delay_s\tonly tasks (1 CPU): 3 tasks\n"
+			"0.0001\t0.666667\n"
+			"1.4\t1.000000\n");
+	free(text);
+	CHECK(exists(cdir, "latch-first.dat"));
+	check_list(cdir, "bars depth-first depth-only-tasks asleep-first asleep-only-tasks latch");
 	free(cdir);
 	free(path);
 }
@@ -346,8 +441,8 @@ static void test_data(const char *dir)
 	text = file(dir, "bars.dat");
 	CHECK_STR(text, "title\n"
 			"Kernel stack memory per workload: today (static) and rfc:pool=0\n"
-			"at the end of each trace, at its peak and on its time-weighted mean, savings "
-			"on the bars, hatched: a would-be oops, no saving\n"
+			"at the end of each trace, at its peak and on its time-weighted mean, "
+			"savings on the bars, hatched: a would-be oops, no saving\n"
 			"a_b_ system(_x_) (2 CPUs)\n");
 	free(text);
 	text = file(dir, "bars-a-b-system-x.dat");
@@ -372,7 +467,8 @@ static void test_data(const char *dir)
 			"2\t60.000\t0.000\t0.000\t0.000\tNaN\t0.000\t0.000\t1\n");
 	free(text);
 	CHECK(!exists(dir, "pool-a-b-system-x_2.dat") && !exists(dir, "pool-n-l-b-c-home-id.dat"));
-	CHECK(!exists(dir, "fallback-a-b-system-x.dat") && !exists(dir, "fallback-a-b-system-x.gp"));
+	CHECK(!exists(dir, "fallback-a-b-system-x.dat"));
+	CHECK(!exists(dir, "fallback-a-b-system-x.gp"));
 	/*
 	 * One line per policy: trace 1's first rfc run (none at its defaults),
 	 * pool=0: (10 + i) pages x 4 KiB and no pool; its oops at 0.5 s marked
@@ -401,13 +497,54 @@ static void test_data(const char *dir)
 			"16K\t0.000\t0.000\n");
 	free(text);
 
+	text = file(dir, "depth-a-b-system-x.dat");
+	CHECK_STR(text, "title\na_b_ system(_x_) (2 CPUs): lifetime stack high-water mark by "
+			"class, alive at the end and exited\n");
+	free(text);
+	text = file(dir, "depth-a-b-system-x_1.dat");
+	CHECK_STR(text, "bucket\talive at end (1)\texited (0)\talive at end (1)\texited (0)"
+			"\talive at end (0)\texited (1)\n"
+			"<=1K\t0.000\t0.000\t100.000\t0.000\t0.000\t0.000\n"
+			"<=2K\t100.000\t0.000\t0.000\t0.000\t0.000\t0.000\n"
+			"<=4K\t0.000\t0.000\t0.000\t0.000\t0.000\t0.000\n"
+			"<=8K\t0.000\t0.000\t0.000\t0.000\t0.000\t100.000\n"
+			"<=16K\t0.000\t0.000\t0.000\t0.000\t0.000\t0.000\n"
+			">16K\t0.000\t0.000\t0.000\t0.000\t0.000\t0.000\n");
+	free(text);
+	CHECK(!exists(dir, "depth-n-l-b-c-home-id.dat"));
+	text = file(dir, "asleep-a-b-system-x.dat");
+	CHECK_STR(text, "title\na_b_ system(_x_) (2 CPUs): depth while asleep, weighted by the "
+			"time asleep\n");
+	free(text);
+	text = file(dir, "asleep-a-b-system-x_1.dat");
+	CHECK_STR(text, "bucket\tkthread (mean 0.50 KiB)\tkworker\tuser (mean 1.00 KiB)\n"
+			"<=1K\t1.000000\t0.000000\t0.000000\n"
+			"<=2K\t0.000000\t0.000000\t1.000000\n"
+			"<=4K\t0.000000\t0.000000\t0.000000\n"
+			"<=8K\t0.000000\t0.000000\t0.000000\n"
+			"<=16K\t0.000000\t0.000000\t0.000000\n"
+			">16K\t0.000000\t0.000000\t0.000000\n");
+	free(text);
+	CHECK(!exists(dir, "asleep-n-l-b-c-home-id.dat"));
+	text = file(dir, "latch-a-b-system-x.dat");
+	CHECK_STR(text, "delay_s\ta_b_ system(_x_) (2 CPUs): 3 tasks\n"
+			"0.0001\t0.666667\n"
+			"1.4\t1.000000\n");
+	free(text);
+	CHECK(!exists(dir, "latch-n-l-b-c-home-id.dat"));
+	check_script(dir, "depth-a-b-system-x.gp", "set multiplot layout 1,3 title T");
+	check_script(dir, "asleep-a-b-system-x.gp", "plot for [i=2:4] 'asleep-a-b-system-x_1.dat'");
+	check_script(dir, "latch.gp", "N = 1\n");
+	check_script(dir, "latch.gp", "plot 'latch-a-b-system-x.dat' using 1:2 with steps lt 1 "
+				      "dt 1 lw LW(1) title columnheader(2)\n");
 	check_script(dir, "bars.gp", "plot 'bars-a-b-system-x.dat' using ($2 * 4):3 with boxes");
 	check_script(dir, "pool-a-b-system-x.gp", "ROWS = 1\n");
 	check_script(dir, "timeline.gp", "N = 1\n");
 	check_script(dir, "hwm.gp", "plot for [i=2:N+1] 'hwm.dat' using 0:i:xticlabels(1) "
 				    "with linespoints lt (i - 1)");
 	check_headers(dir);
-	check_list(dir, "bars pool-a-b-system-x timeline hwm");
+	check_list(dir, "bars pool-a-b-system-x timeline hwm depth-a-b-system-x "
+		   "asleep-a-b-system-x latch");
 	CHECK(!exists(dir, "bars.png"));
 
 	/* a database without a pool sweep: the old pool chart goes away */
@@ -419,7 +556,7 @@ static void test_data(const char *dir)
 	CHECK(!exists(dir, "pool-a-b-system-x.gp") && !exists(dir, "pool-a-b-system-x_1.dat"));
 	CHECK(!exists(dir, "pool-a-b-system-x.dat"));
 	CHECK(exists(dir, "bars.gp") && exists(dir, "hwm.dat"));
-	check_list(dir, "bars timeline hwm");
+	check_list(dir, "bars timeline hwm depth-a-b-system-x asleep-a-b-system-x latch");
 	ks_store_close(s);
 	s = NULL;
 	test_trace(dir, path);
@@ -440,7 +577,10 @@ static bool have_gnuplot(void)
 static int test_render(const char *dir)
 {
 	static const unsigned char png_sig[8] = { 0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n' };
-	static const char *const names[] = { "bars", "pool-a-b-system-x", "timeline", "hwm" };
+	static const char *const names[] = {
+		"bars", "pool-a-b-system-x", "timeline", "hwm", "depth-a-b-system-x",
+		"asleep-a-b-system-x", "latch",
+	};
 	struct ks_error err = { 0 };
 	struct ks_store *s;
 	char *path, *text;
@@ -459,7 +599,7 @@ static int test_render(const char *dir)
 		fprintf(stderr, "%s\n", err.detail);
 	CHECK(drew);
 	ks_store_close(s);
-	for (i = 0; i < 4; i++) {
+	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
 		char *png;
 
 		if (asprintf(&png, "%s/%s.png", dir, names[i]) < 0)
@@ -492,6 +632,7 @@ int main(void)
 #else
 	test_data(dir);
 	test_registry(dir);
+	test_task_only(dir);
 #endif
 	test_rmdir(dir);
 	free(dir);
