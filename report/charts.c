@@ -41,8 +41,8 @@ static const struct chart charts[] = {
 	{ .name = "depth", .per_trace = true, .draw = chart_depth },
 	{ .name = "asleep", .per_trace = true, .draw = chart_asleep },
 	{ .name = "latch", .per_trace = false, .draw = chart_latch },
-	/* drawn with the fleet report only (ks_report_opts.fleet) */
-	{ .name = "fleet", .per_trace = false, .draw = chart_fleet },
+	/* the fleet report's: drawn with it, alone (ks_report_opts.fleet) */
+	{ .name = "fleet", .per_trace = false, .fleet = true, .draw = chart_fleet },
 };
 #define NR_CHARTS (sizeof(charts) / sizeof(charts[0]))
 
@@ -295,7 +295,8 @@ int ks_report_charts_opts(struct ks_store *s, const struct ks_report_opts *o, co
 	}
 	clean_charts(&x);
 	for (i = 0; i < NR_CHARTS && !ret; i++)
-		ret = charts[i].draw(&x);
+		if (charts[i].fleet == (o->fleet != NULL))
+			ret = charts[i].draw(&x);
 	ks_rowset_release(&rs);
 	free(x.traces);
 	if (!ret && find_gnuplot(gnuplot, sizeof(gnuplot))) {

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 /*
- * The fleet chart, drawn with the fleet report (kstack report --fleet
- * --charts DIR): the saving of every host as a point, a column per group
+ * The fleet chart, drawn alone with the fleet report (kstack report
+ * --fleet --charts DIR): the saving of every host as a point, a column per group
  * (a strip plot: the points of a group spread sideways so that they do not
  * hide each other), and beside each column the group's mean saving per
  * host with its bootstrap interval.  Files: fleet.dat (the title),
@@ -96,8 +96,6 @@ int chart_fleet(struct chart_ctx *x)
 	FILE *f;
 	int ret;
 
-	if (!x->o->fleet)
-		return 0;
 	ret = fleet_compute(x->s, x->o, &fl, x->err);
 	if (ret)
 		goto out;

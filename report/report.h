@@ -71,7 +71,10 @@ struct ks_report_opts {
 	/* ns per event of each ks_report_cost(i), the defaults unless overridden */
 	double cost_ns[KS_REPORT_MAX_COSTS];
 	bool cost_given[KS_REPORT_MAX_COSTS];	/* set by ks_report_cost_override() */
-	/* the fleet report's grouping and bootstrap; NULL: defaults, and no fleet chart */
+	/*
+	 * The fleet report's grouping and bootstrap (NULL: its defaults); when
+	 * set, the charts are the fleet report's alone (the chart fleet)
+	 */
 	const struct ks_fleet_opts *fleet;
 };
 

@@ -108,7 +108,7 @@ static void usage(FILE *f)
 		"                       rfc) at its defaults against static, time-weighted,\n"
 		"                       and a fleet's projected saving, each with a 95%%\n"
 		"                       interval by bootstrap over hosts; with --charts,\n"
-		"                       also the chart fleet (each host's saving by group)\n"
+		"                       the chart fleet alone (each host's saving by group)\n"
 		"      --group G        none (default), kernel, arch, or label-prefix[:N]:\n"
 		"                       the label up to its Nth field (default 1), fields\n"
 		"                       being runs of letters or of digits (web-01, web07\n"

@@ -115,6 +115,7 @@ cmp -s arch.txt one.txt || fail "merged and single: $(diff arch.txt one.txt | he
 [ -s charts/fleet.gp ] && [ -s charts/fleet-groups.dat ] && [ -s charts/fleet-hosts.dat ] ||
 	fail "no fleet chart: $(ls charts)"
 [ "$(tail -n +2 charts/fleet-hosts.dat | wc -l)" = 16 ] || fail "fleet-hosts.dat: not 8 + 8 hosts"
+[ -z "$(ls charts | grep -v '^fleet')" ] || fail "--fleet --charts drew more: $(ls charts)"
 "$KSTACK" report -d fleet.db --charts charts2 > /dev/null 2>&1 || fail "--charts alone"
 [ ! -e charts2/fleet.gp ] || fail "a fleet chart without --fleet"
 

@@ -575,6 +575,14 @@ static void test_chart(const char *dir)
 	CHECK(access(path, F_OK) != 0);
 	o.fleet = &f;
 	CHECK_OK(ks_report_charts_opts(s, &o, charts, &drew, &err));
+	/* the fleet report's chart alone */
+	{
+		char **names = NULL;
+
+		CHECK(ks_report_chart_list(charts, &names) == 0);
+		CHECK(names && names[0] && !strcmp(names[0], "fleet") && !names[1]);
+		ks_report_chart_list_free(names);
+	}
 	text = test_read_file(path);
 	CHECK(text && strstr(text, "'fleet-groups.dat' using ($2 + 0.38):4:5:6 with yerrorbars") &&
 	      !strstr(text, "system(") && !strstr(text, "crash"));
