@@ -34,7 +34,7 @@ static double strip_offset(size_t i)
 	return (2 * f - 1) * STRIP_HALF;
 }
 
-static int write_groups(struct chart_ctx *x, const struct fleet *fl)
+static int write_groups(struct chart_ctx *x, const struct ks_fleet *fl)
 {
 	char path[KS_CHART_PATH], name[KS_CHART_TITLE], raw[KS_CHART_TITLE];
 	const struct ks_boot_ratio *r;
@@ -46,7 +46,7 @@ static int write_groups(struct chart_ctx *x, const struct fleet *fl)
 		return -x->err->code;
 	fprintf(f, "group\tx\thosts\tmean_kb\tlo_kb\thi_kb\n");
 	for (i = 0; i < fl->ngroups; i++) {
-		r = &fl->groups[i].r[FLEET_PER_HOST];
+		r = &fl->groups[i].r[KS_FLEET_PER_HOST];
 		if (fl->groups[i].all)
 			snprintf(raw, sizeof(raw), "all hosts (%zu)", fl->groups[i].n);
 		else
@@ -61,7 +61,7 @@ static int write_groups(struct chart_ctx *x, const struct fleet *fl)
 	return chart_close(x, f, path);
 }
 
-static int write_hosts(struct chart_ctx *x, const struct fleet *fl)
+static int write_hosts(struct chart_ctx *x, const struct ks_fleet *fl)
 {
 	char path[KS_CHART_PATH];
 	size_t i, j;
@@ -72,7 +72,7 @@ static int write_hosts(struct chart_ctx *x, const struct fleet *fl)
 		return -x->err->code;
 	fprintf(f, "x\tsaved_kb\tcrashed\n");
 	for (i = 0; i < fl->ngroups; i++) {
-		const struct fleet_group *g = &fl->groups[i];
+		const struct ks_fleet_row *g = &fl->groups[i];
 
 		for (j = 0; j < g->n; j++) {
 			const struct ks_fleet_host *h = &fl->hosts[g->hosts[j]];
@@ -90,13 +90,13 @@ static int write_hosts(struct chart_ctx *x, const struct fleet *fl)
 int chart_fleet(struct chart_ctx *x)
 {
 	char path[KS_CHART_PATH], raw[2 * KS_CHART_TITLE], title[KS_CHART_TITLE], body[2048];
-	struct fleet fl;
+	struct ks_fleet fl;
 	size_t i, saved = 0;
 	bool crashed = false;
 	FILE *f;
 	int ret;
 
-	ret = fleet_compute(x->s, x->o, &fl, x->err);
+	ret = ks_fleet_compute(x->s, x->o, &fl, x->err);
 	if (ret)
 		goto out;
 	for (i = 0; i < fl.nhosts; i++)
@@ -148,6 +148,6 @@ int chart_fleet(struct chart_ctx *x)
 		 INTERVAL_AT);
 	ret = chart_script(x, "fleet", 1100, 600, body);
 out:
-	fleet_release(&fl);
+	ks_fleet_release(&fl);
 	return ret;
 }

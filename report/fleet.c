@@ -105,7 +105,7 @@ int ks_fleet_opts_set(struct ks_fleet_opts *f, const char *key, const char *valu
 	return 0;
 }
 
-void fleet_group_by(const struct ks_fleet_opts *f, char *buf, size_t len)
+void ks_fleet_group_by(const struct ks_fleet_opts *f, char *buf, size_t len)
 {
 	static const char *const names[] = {
 		[KS_FLEET_NONE] = "none", [KS_FLEET_KERNEL] = "kernel", [KS_FLEET_ARCH] = "arch",
@@ -169,7 +169,7 @@ static void group_of(const struct ks_fleet_opts *f, const struct ks_fleet_host *
 	}
 }
 
-void fleet_release(struct fleet *fl)
+void ks_fleet_release(struct ks_fleet *fl)
 {
 	size_t i;
 
@@ -184,7 +184,7 @@ void fleet_release(struct fleet *fl)
 
 /* Sorting hosts by group name, then by their index (their trace id). */
 struct keyed {
-	char name[sizeof(((struct fleet_group *)0)->name)];
+	char name[sizeof(((struct ks_fleet_row *)0)->name)];
 	size_t host;
 };
 
@@ -203,15 +203,15 @@ static int cmp_keyed(const void *a, const void *b)
 #define DEN(g, j) ((g)->fig + (2 * (size_t)(j) + 1) * (g)->n)
 
 /* The figures of group @g's hosts, each ratio's num and den, then its bootstrap. */
-static int group_compute(struct fleet *fl, struct fleet_group *g, struct ks_error *err)
+static int group_compute(struct ks_fleet *fl, struct ks_fleet_row *g, struct ks_error *err)
 {
 	char by[32], stream[sizeof(g->name) + 40];
 	size_t i, j;
 
-	g->fig = calloc(2 * FLEET_NR_RATIOS * (g->n ? g->n : 1), sizeof(*g->fig));
+	g->fig = calloc(2 * KS_FLEET_NR_RATIOS * (g->n ? g->n : 1), sizeof(*g->fig));
 	if (!g->fig)
 		return ks_error_set(err, ENOMEM, "out of memory");
-	for (j = 0; j < FLEET_NR_RATIOS; j++) {
+	for (j = 0; j < KS_FLEET_NR_RATIOS; j++) {
 		g->r[j].num = NUM(g, j);
 		g->r[j].den = DEN(g, j);
 	}
@@ -222,33 +222,33 @@ static int group_compute(struct fleet *fl, struct fleet_group *g, struct ks_erro
 			double saved = h->regular_kb - h->dynamic_kb;
 			double live = h->thread_size ? h->regular_kb * 1024 / h->thread_size : 0;
 
-			NUM(g, FLEET_PER_HOST)[i] = saved;
-			DEN(g, FLEET_PER_HOST)[i] = 1;
-			NUM(g, FLEET_PER_TASK)[i] = saved;
-			DEN(g, FLEET_PER_TASK)[i] = live;
+			NUM(g, KS_FLEET_PER_HOST)[i] = saved;
+			DEN(g, KS_FLEET_PER_HOST)[i] = 1;
+			NUM(g, KS_FLEET_PER_TASK)[i] = saved;
+			DEN(g, KS_FLEET_PER_TASK)[i] = live;
 			g->live += live;
 		}
 		if (h->has_tasks) {
 			for (j = 0; j < 3; j++) {
-				NUM(g, FLEET_LE_4K + j)[i] = (double)h->le_kb[j];
-				DEN(g, FLEET_LE_4K + j)[i] = (double)h->tasks;
+				NUM(g, KS_FLEET_LE_4K + j)[i] = (double)h->le_kb[j];
+				DEN(g, KS_FLEET_LE_4K + j)[i] = (double)h->tasks;
 			}
 			g->tasks += h->tasks;
 		}
 		g->crashed += h->has_run && h->crashes > 0;
 	}
 	/* every group its own stream; the row of every host the same whatever the grouping */
-	fleet_group_by(&fl->opts, by, sizeof(by));
+	ks_fleet_group_by(&fl->opts, by, sizeof(by));
 	if (g->all)
 		snprintf(stream, sizeof(stream), "all");
 	else
 		snprintf(stream, sizeof(stream), "%s=%s", by, g->name);
-	return ks_boot_ratios(g->r, FLEET_NR_RATIOS, g->n, ks_boot_stream(fl->opts.seed, stream),
+	return ks_boot_ratios(g->r, KS_FLEET_NR_RATIOS, g->n, ks_boot_stream(fl->opts.seed, stream),
 			      fl->opts.resamples, KS_FLEET_LEVEL, err);
 }
 
 /* Group the hosts: by name, and every host's row after them when there are several. */
-static int fleet_group(struct fleet *fl, struct ks_error *err)
+static int fleet_group(struct ks_fleet *fl, struct ks_error *err)
 {
 	struct keyed *k;
 	size_t i, n = fl->nhosts, ng = 0;
@@ -265,7 +265,7 @@ static int fleet_group(struct fleet *fl, struct ks_error *err)
 	}
 	qsort(k, n, sizeof(*k), cmp_keyed);
 	for (i = 0; i < n; i++) {
-		struct fleet_group *g = &fl->groups[ng];
+		struct ks_fleet_row *g = &fl->groups[ng];
 
 		if (i && !strcmp(k[i].name, k[i - 1].name)) {
 			g = &fl->groups[ng - 1];
@@ -286,7 +286,7 @@ static int fleet_group(struct fleet *fl, struct ks_error *err)
 	if (ng == 1 && fl->opts.group == KS_FLEET_NONE) {
 		fl->groups[0].all = true;
 	} else if (ng > 1) {
-		struct fleet_group *g = &fl->groups[ng];
+		struct ks_fleet_row *g = &fl->groups[ng];
 
 		g->all = true;
 		g->hosts = calloc(n, sizeof(*g->hosts));
@@ -299,7 +299,7 @@ static int fleet_group(struct fleet *fl, struct ks_error *err)
 	return 0;
 }
 
-int fleet_compute(struct ks_store *s, const struct ks_report_opts *o, struct fleet *fl,
+int ks_fleet_compute(struct ks_store *s, const struct ks_report_opts *o, struct ks_fleet *fl,
 		  struct ks_error *err)
 {
 	size_t i;
@@ -371,7 +371,7 @@ static size_t est_csv(char (*row)[KS_TAB_CELL], size_t c, const struct ks_boot_r
 	return c;
 }
 
-static const char *group_title(const struct fleet_group *g)
+static const char *group_title(const struct ks_fleet_row *g)
 {
 	if (g->all)
 		return "(all hosts)";
@@ -379,14 +379,14 @@ static const char *group_title(const struct fleet_group *g)
 }
 
 /* The projection's unit: the largest whose figures stay at or above 1. */
-static void fleet_unit(const struct fleet *fl, double *div, const char **unit)
+static void fleet_unit(const struct ks_fleet *fl, double *div, const char **unit)
 {
 	static const char *const units[] = { "KiB", "MiB", "GiB", "TiB", "PiB" };
 	double max = 0, hosts = (double)fl->opts.hosts;
 	size_t i, u = 0;
 
 	for (i = 0; i < fl->ngroups; i++) {
-		const struct ks_boot_ratio *r = &fl->groups[i].r[FLEET_PER_HOST];
+		const struct ks_boot_ratio *r = &fl->groups[i].r[KS_FLEET_PER_HOST];
 
 		if (!isnan(r->value) && fabs(hosts * r->value) > max)
 			max = fabs(hosts * r->value);
@@ -399,7 +399,7 @@ static void fleet_unit(const struct fleet *fl, double *div, const char **unit)
 	*unit = units[u];
 }
 
-static int print_csv(const struct fleet *fl, FILE *out)
+static int print_csv(const struct ks_fleet *fl, FILE *out)
 {
 	struct ks_tab t = { .headers = csv_cols, .ncols = NR_CSV_COLS };
 	bool left[NR_CSV_COLS] = { false };
@@ -411,25 +411,25 @@ static int print_csv(const struct fleet *fl, FILE *out)
 	t.cells = ks_tab_alloc(t.nrows, t.ncols);
 	if (!t.cells)
 		return -ENOMEM;
-	fleet_group_by(&fl->opts, by, sizeof(by));
+	ks_fleet_group_by(&fl->opts, by, sizeof(by));
 	for (i = 0; i < fl->ngroups; i++) {
-		const struct fleet_group *g = &fl->groups[i];
-		struct ks_boot_ratio proj = g->r[FLEET_PER_HOST];
+		const struct ks_fleet_row *g = &fl->groups[i];
+		struct ks_boot_ratio proj = g->r[KS_FLEET_PER_HOST];
 		char (*row)[KS_TAB_CELL] = t.cells + i * t.ncols;
 
 		c = 0;
 		snprintf(row[c++], KS_TAB_CELL, "%s", g->all ? "none" : by);
 		snprintf(row[c++], KS_TAB_CELL, "%s", g->all ? "all" : g->name);
 		snprintf(row[c++], KS_TAB_CELL, "%zu", g->n);
-		snprintf(row[c++], KS_TAB_CELL, "%zu", g->r[FLEET_LE_4K].hosts);
+		snprintf(row[c++], KS_TAB_CELL, "%zu", g->r[KS_FLEET_LE_4K].hosts);
 		snprintf(row[c++], KS_TAB_CELL, "%" PRIu64, g->tasks);
-		c = est_csv(row, c, &g->r[FLEET_LE_4K], 100);
-		c = est_csv(row, c, &g->r[FLEET_LE_8K], 100);
-		c = est_csv(row, c, &g->r[FLEET_LE_16K], 100);
-		snprintf(row[c++], KS_TAB_CELL, "%zu", g->r[FLEET_PER_HOST].hosts);
+		c = est_csv(row, c, &g->r[KS_FLEET_LE_4K], 100);
+		c = est_csv(row, c, &g->r[KS_FLEET_LE_8K], 100);
+		c = est_csv(row, c, &g->r[KS_FLEET_LE_16K], 100);
+		snprintf(row[c++], KS_TAB_CELL, "%zu", g->r[KS_FLEET_PER_HOST].hosts);
 		snprintf(row[c++], KS_TAB_CELL, "%.6f", g->live);
-		c = est_csv(row, c, &g->r[FLEET_PER_HOST], 1);
-		c = est_csv(row, c, &g->r[FLEET_PER_TASK], 1);
+		c = est_csv(row, c, &g->r[KS_FLEET_PER_HOST], 1);
+		c = est_csv(row, c, &g->r[KS_FLEET_PER_TASK], 1);
 		snprintf(row[c++], KS_TAB_CELL, "%" PRIu64, fl->opts.hosts);
 		c = est_csv(row, c, &proj, (double)fl->opts.hosts);
 		snprintf(row[c++], KS_TAB_CELL, "%zu", g->crashed);
@@ -444,7 +444,7 @@ static int print_csv(const struct fleet *fl, FILE *out)
 	return 0;
 }
 
-static void print_head(const struct fleet *fl, FILE *out)
+static void print_head(const struct ks_fleet *fl, FILE *out)
 {
 	static const char *const by[] = {
 		[KS_FLEET_NONE] = "", [KS_FLEET_KERNEL] = " by kernel",
@@ -465,7 +465,7 @@ static void print_head(const struct fleet *fl, FILE *out)
 		"%" PRIu64 ".\n\n", 100 * KS_FLEET_LEVEL, fl->opts.resamples, fl->opts.seed);
 }
 
-static void print_notes(const struct fleet *fl, FILE *out)
+static void print_notes(const struct ks_fleet *fl, FILE *out)
 {
 	size_t i, crashed = 0, single = 0;
 
@@ -503,7 +503,7 @@ static void print_notes(const struct fleet *fl, FILE *out)
 			"no saving, yet counted.\n");
 }
 
-static int print_table(const struct fleet *fl, enum ks_report_format f, FILE *out)
+static int print_table(const struct ks_fleet *fl, enum ks_report_format f, FILE *out)
 {
 	char head[NR_TEXT_COLS][64];
 	const char *headers[NR_TEXT_COLS];
@@ -533,19 +533,20 @@ static int print_table(const struct fleet *fl, enum ks_report_format f, FILE *ou
 	if (!t.cells)
 		return -ENOMEM;
 	for (i = 0; i < fl->ngroups; i++) {
-		const struct fleet_group *g = &fl->groups[i];
+		const struct ks_fleet_row *g = &fl->groups[i];
 		char (*row)[KS_TAB_CELL] = t.cells + i * t.ncols;
 
 		snprintf(row[C_GROUP], KS_TAB_CELL, "%s", group_title(g));
 		snprintf(row[C_HOSTS], KS_TAB_CELL, "%zu", g->n);
 		snprintf(row[C_TASKS], KS_TAB_CELL, "%" PRIu64, g->tasks);
-		est_cell(row[C_LE4], &g->r[FLEET_LE_4K], 100, 1, "%");
-		est_cell(row[C_LE8], &g->r[FLEET_LE_8K], 100, 1, "%");
-		est_cell(row[C_LE16], &g->r[FLEET_LE_16K], 100, 1, "%");
+		est_cell(row[C_LE4], &g->r[KS_FLEET_LE_4K], 100, 1, "%");
+		est_cell(row[C_LE8], &g->r[KS_FLEET_LE_8K], 100, 1, "%");
+		est_cell(row[C_LE16], &g->r[KS_FLEET_LE_16K], 100, 1, "%");
 		snprintf(row[C_LIVE], KS_TAB_CELL, "%.1f", g->live);
-		est_cell(row[C_HOST], &g->r[FLEET_PER_HOST], 1, 1, "");
-		est_cell(row[C_TASK], &g->r[FLEET_PER_TASK], 1, 2, "");
-		est_cell(row[C_FLEET], &g->r[FLEET_PER_HOST], (double)fl->opts.hosts / div, 2, "");
+		est_cell(row[C_HOST], &g->r[KS_FLEET_PER_HOST], 1, 1, "");
+		est_cell(row[C_TASK], &g->r[KS_FLEET_PER_TASK], 1, 2, "");
+		est_cell(row[C_FLEET], &g->r[KS_FLEET_PER_HOST], (double)fl->opts.hosts / div, 2,
+			 "");
 		snprintf(row[C_CRASHED], KS_TAB_CELL, "%zu", g->crashed);
 	}
 	print_head(fl, out);
@@ -558,12 +559,12 @@ static int print_table(const struct fleet *fl, enum ks_report_format f, FILE *ou
 int ks_report_fleet(struct ks_store *s, const struct ks_report_opts *o, FILE *out,
 		    struct ks_error *err)
 {
-	struct fleet fl;
+	struct ks_fleet fl;
 	int ret;
 
 	if (o->format > KS_FMT_CSV)
 		return ks_error_set(err, KS_E_USAGE, "unknown table format %d", (int)o->format);
-	ret = fleet_compute(s, o, &fl, err);
+	ret = ks_fleet_compute(s, o, &fl, err);
 	if (!ret)
 		ret = o->format == KS_FMT_CSV ? print_csv(&fl, out) : print_table(&fl, o->format,
 										   out);
@@ -571,6 +572,6 @@ int ks_report_fleet(struct ks_store *s, const struct ks_report_opts *o, FILE *ou
 		ks_error_set(err, ENOMEM, "out of memory");
 	if (!ret && (fflush(out) == EOF || ferror(out)))
 		ret = ks_error_set(err, EIO, "writing the report");
-	fleet_release(&fl);
+	ks_fleet_release(&fl);
 	return ret;
 }

@@ -10,31 +10,32 @@
 #include "report.h"
 
 /* The ratios of a group, in this order. */
-enum fleet_ratio {
-	FLEET_PER_HOST,		/* saving per host (KiB) */
-	FLEET_PER_TASK,		/* saving per live task (KiB) */
-	FLEET_LE_4K,		/* share of tasks whose HWM is <= 4 KiB (0..1) */
-	FLEET_LE_8K,
-	FLEET_LE_16K,
-	FLEET_NR_RATIOS
+enum ks_fleet_ratio {
+	KS_FLEET_PER_HOST,		/* saving per host (KiB) */
+	KS_FLEET_PER_TASK,		/* saving per live task (KiB) */
+	KS_FLEET_LE_4K,		/* share of tasks whose HWM is <= 4 KiB (0..1) */
+	KS_FLEET_LE_8K,
+	KS_FLEET_LE_16K,
+	KS_FLEET_NR_RATIOS
 };
 
-struct fleet_group {
+/* A row of the report: a group of hosts, or every host. */
+struct ks_fleet_row {
 	char name[160];		/* its kernel, arch or label prefix; "" for every host */
 	size_t *hosts;		/* indexes into fleet.hosts, by trace id */
 	size_t n;
-	struct ks_boot_ratio r[FLEET_NR_RATIOS];
-	double *fig;		/* the ratios' num and den, per host: 2 x FLEET_NR_RATIOS x n */
+	struct ks_boot_ratio r[KS_FLEET_NR_RATIOS];
+	double *fig;		/* each ratio's num, then its den, per host */
 	double live;		/* mean live tasks, summed over hosts with a saving */
 	uint64_t tasks;		/* tasks of hosts with task rows */
 	size_t crashed;		/* hosts whose run of the policy had a would-be crash */
 	bool all;		/* the row of every host */
 };
 
-struct fleet {
+struct ks_fleet {
 	struct ks_fleet_host *hosts;	/* by trace id */
 	size_t nhosts;
-	struct fleet_group *groups;	/* by name, then every host's when there are several */
+	struct ks_fleet_row *groups;	/* by name, then every host's row if several */
 	size_t ngroups;
 	const char *policy;
 	struct ks_fleet_opts opts;
@@ -43,7 +44,7 @@ struct fleet {
 };
 
 /**
- * fleet_compute() - the fleet of @s under @o's policy (default rfc) and
+ * ks_fleet_compute() - the fleet of @s under @o's policy (default rfc) and
  * fleet options (default ks_fleet_opts_default()), every figure of every
  * group and its interval
  *
@@ -53,13 +54,13 @@ struct fleet {
  * Return: 0, -ENODATA (no traces), -KS_E_DB, -ENOMEM or -EINTR, @err set;
  * release @fl in any case.
  */
-int fleet_compute(struct ks_store *s, const struct ks_report_opts *o, struct fleet *fl,
+int ks_fleet_compute(struct ks_store *s, const struct ks_report_opts *o, struct ks_fleet *fl,
 		  struct ks_error *err);
 
-/** fleet_release() - free what @fl holds; accepts a zeroed @fl */
-void fleet_release(struct fleet *fl);
+/** ks_fleet_release() - free what @fl holds; accepts a zeroed @fl */
+void ks_fleet_release(struct ks_fleet *fl);
 
-/** fleet_group_by() - "none", "kernel", "arch" or "label-prefix:N" into @buf */
-void fleet_group_by(const struct ks_fleet_opts *f, char *buf, size_t len);
+/** ks_fleet_group_by() - "none", "kernel", "arch" or "label-prefix:N" into @buf */
+void ks_fleet_group_by(const struct ks_fleet_opts *f, char *buf, size_t len);
 
 #endif
