@@ -3,6 +3,7 @@
 #include <stdio.h>
 
 #include "ks_log.h"
+#include "ks_progress.h"
 
 static ks_log_sink_t log_sink;
 static void *log_arg;
@@ -29,8 +30,10 @@ void ks_log(enum ks_log_level level, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
-	if (log_sink)
+	if (log_sink) {
 		log_sink(level, msg, log_arg);
-	else
+	} else {
+		ks_progress_clear();
 		fprintf(stderr, "kstack: %s\n", msg);
+	}
 }

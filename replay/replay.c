@@ -30,6 +30,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "ks_progress.h"
 #include "replay.h"
 #include "tasks.h"
 
@@ -200,15 +201,6 @@ static unsigned int online_cpus(void)
 	return n > 0 ? (unsigned int)n : 1;
 }
 
-static void progress_line(const char *path, uint64_t done, uint64_t total)
-{
-	if (total)
-		fprintf(stderr, "\rkstack replay: %s: %3u%%", path,
-			(unsigned int)((done > total ? total : done) * 100 / total));
-	else
-		fprintf(stderr, "\rkstack replay: %s: %llu events", path, (unsigned long long)done);
-}
-
 /*
  * Decode every block into the ring, or, with @self (the only worker), into
  * one slot fed to @self's grid at once; returns 0 at the end of the trace
@@ -218,7 +210,6 @@ static int produce(struct kst_reader *r, struct ring *ring, struct worker *self,
 		   const char *path, const struct ks_replay_opts *o, uint64_t total,
 		   uint64_t *events, struct ks_error *err)
 {
-	uint64_t last_progress = 0, t_last = now_ns();
 	struct slot *s;
 	int rc;
 
@@ -235,18 +226,12 @@ static int produce(struct kst_reader *r, struct ring *ring, struct worker *self,
 		else
 			ring_publish(ring, s);
 		*events += s->n;
-		if (o->progress && *events - last_progress >= 1000000 && now_ns() - t_last > 200000000) {
-			progress_line(path, *events, total);
-			last_progress = *events;
-			t_last = now_ns();
-		}
+		if (o->progress)
+			ks_progress_count("replay", path, *events, total, "events");
 	}
-	/* the progress line ends here, also before an error line */
-	if (o->progress && last_progress) {
-		if (!rc)
-			progress_line(path, *events, total);
-		fputc('\n', stderr);
-	}
+	/* the line goes before the summary or an error line */
+	if (o->progress)
+		ks_progress_clear();
 	return rc;
 }
 

@@ -110,7 +110,8 @@ static void usage(FILE *f)
 		"                    process, however it ends\n"
 		"  -p, --policy P    a policy spec to time (repeatable; default: every\n"
 		"                    registered policy)\n"
-		"  -r, --repeat N    time each measurement N times, keep the fastest\n"
+		"  -q, --quiet       no notes on stderr (warnings and errors stay)\n"
+		"      --repeat N    time each measurement N times, keep the fastest\n"
 		"                    (1..20, default 1: on a busy machine, more)\n"
 		"  -h, --help        this text\n\n"
 		"SIGINT or SIGTERM stops it within a second.\n");
@@ -309,9 +310,9 @@ static int bench_trace_machine(const char *path, struct ks_machine *m, struct ks
 /*
  * Build every policy on @m once, so a bad spec fails before any work.  The
  * default list (@given false) drops the policies this trace cannot run
- * (no stack depth), with a note.
+ * (no stack depth), with a note unless @quiet.
  */
-static int bench_check_policies(const char **pol, size_t *npol, bool given,
+static int bench_check_policies(const char **pol, size_t *npol, bool given, bool quiet,
 				const struct ks_machine *m, struct ks_error *err)
 {
 	struct ks_grid *e;
@@ -322,8 +323,9 @@ static int bench_check_policies(const char **pol, size_t *npol, bool given,
 		rc = ks_grid_create(&e, &pol[i], 1, m, err);
 		ks_grid_free(e);
 		if (rc == -KS_E_DEPTH && !given) {
-			fprintf(stderr, "kstack bench: note: %s needs stack depth, which the trace "
-				"lacks: skipped\n", pol[i]);
+			if (!quiet)
+				fprintf(stderr, "kstack bench: note: %s needs stack depth, "
+					"which the trace lacks: skipped\n", pol[i]);
 			continue;
 		}
 		if (rc)
@@ -506,11 +508,12 @@ int cmd_bench(int argc, char **argv)
 		{ "trace", required_argument, NULL, 't' },
 		{ "keep", no_argument, NULL, 'k' },
 		{ "policy", required_argument, NULL, 'p' },
-		{ "repeat", required_argument, NULL, 'r' },
+		{ "quiet", no_argument, NULL, 'q' },
+		{ "repeat", required_argument, NULL, 'r' },	/* long only: -r is replay's */
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	struct cli_getopt g = { .verb = "bench", .optstring = "n:t:kp:r:h", .opts = opts,
+	struct cli_getopt g = { .verb = "bench", .optstring = "n:t:kp:qh", .opts = opts,
 				.repeatable = "p" };
 	const char *trace = NULL, *events = NULL, *pol[MAX_POLICIES];
 	char path[PATH_MAX] = "", *end;
@@ -522,7 +525,7 @@ int cmd_bench(int argc, char **argv)
 	size_t npol = 0, i;
 	int c, rc, fd = -1, status = KS_EXIT_FAIL;
 	unsigned long repeat = 1;
-	bool keep = false;
+	bool keep = false, quiet = false;
 
 	while ((c = cli_getopt(&g, argc, argv)) != -1) {
 		switch (c) {
@@ -544,6 +547,9 @@ int cmd_bench(int argc, char **argv)
 			break;
 		case 'k':
 			keep = true;
+			break;
+		case 'q':
+			quiet = true;
 			break;
 		case 'r':
 			errno = 0;
@@ -588,14 +594,14 @@ int cmd_bench(int argc, char **argv)
 		return trace ? KS_EXIT_FAIL : KS_EXIT_USAGE;
 	}
 	if (npol) {
-		rc = bench_check_policies(pol, &npol, true, &m, &err);
+		rc = bench_check_policies(pol, &npol, true, quiet, &m, &err);
 	} else {
 		const struct ks_param *pd;
 		const char *desc;
 
 		for (i = 0; i < ks_policy_count() && i < MAX_POLICIES; i++)
 			ks_policy_describe(i, &pol[npol++], &desc, &pd);
-		rc = bench_check_policies(pol, &npol, false, &m, &err);
+		rc = bench_check_policies(pol, &npol, false, quiet, &m, &err);
 	}
 	if (rc) {
 		cli_fail("bench", NULL, &err);
@@ -610,13 +616,15 @@ int cmd_bench(int argc, char **argv)
 			cli_error("bench", "cannot create a temporary file: %s", strerror(-fd));
 			return KS_EXIT_FAIL;
 		}
-		fprintf(stderr, "kstack bench: synthesizing %" PRIu64 " events ...\n", nevents);
+		if (!quiet)
+			fprintf(stderr, "kstack bench: synthesizing %" PRIu64 " events ...\n", nevents);
 		rc = ks_synth_write(&sp, path, NULL, &err);
 		if (rc) {
 			cli_fail("bench", NULL, &err);
 			goto out;
 		}
-		fprintf(stderr, "kstack bench: synthesized in %.2f s\n", (now_ns() - t0) / 1e9);
+		if (!quiet)
+			fprintf(stderr, "kstack bench: synthesized in %.2f s\n", (now_ns() - t0) / 1e9);
 		trace = path;
 	}
 	if (stat(trace, &st)) {

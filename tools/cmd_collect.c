@@ -34,6 +34,7 @@
 #include <unistd.h>
 
 #include "cmds.h"
+#include "ks_progress.h"
 #include "kst.h"
 #include "live.h"
 
@@ -59,15 +60,17 @@ static void usage(FILE *f)
 	fprintf(f,
 		"usage: kstack collect [OPTIONS] [-- COMMAND [ARGS...]]\n\n"
 		"Record context switches with each task's kernel-stack high-water mark,\n"
-		"task lifetimes and kernel page faults into a trace.  Needs root, tracefs\n"
-		"and (for stack depths) BPF with kernel BTF.  Records while COMMAND runs\n"
-		"(and returns its exit status), for --duration seconds, or until Ctrl-C.\n"
-		"A COMMAND that cannot be run fails as in a shell (127 not found, 126 not\n"
-		"runnable) and leaves no trace.  On Ctrl-C or SIGTERM the trace is closed,\n"
-		"then the signal is passed on to COMMAND, which is killed if it has not\n"
-		"exited a second later.\n\n"
-		"  -o, --output FILE     trace file (default kstack.kst)\n"
-		"  -d, --duration S      stop after S seconds\n"
+		"task lifetimes and kernel page faults of the whole system into a trace.\n"
+		"Needs root, tracefs and (for stack depths) BPF with kernel BTF.  Records\n"
+		"while COMMAND runs (and returns its exit status), for --duration seconds,\n"
+		"or until Ctrl-C, and says which on its first line.  A COMMAND that cannot\n"
+		"be run fails as in a shell (127 not found, 126 not runnable) and leaves\n"
+		"no trace.  On Ctrl-C or SIGTERM the trace is closed, then the signal is\n"
+		"passed on to COMMAND, which is killed if it has not exited a second later.\n"
+		"On a terminal one line shows the time, events, size and lost events;\n"
+		"events lost are warned about as soon as they are seen.\n\n"
+		"  -o, --output FILE     trace file (default kstack.kst; not -)\n"
+		"      --duration S      stop after S seconds (with COMMAND: at the latest)\n"
 		"  -l, --label NAME      workload name stored in the trace\n"
 		"  -b, --buffer-kb N     tracefs buffer per CPU in KiB (default 4096)\n"
 		"      --window-ms N     merge window in ms (default 200)\n"
@@ -76,18 +79,21 @@ static void usage(FILE *f)
 		"      --no-bpf          lifecycle events only (trace depth: none)\n"
 		"      --stats           print the probe's cost per switch, events/s,\n"
 		"                        losses and bytes per event afterwards\n"
+		"  -q, --quiet           no first line, progress or summary (warnings stay)\n"
 		"  -h, --help            this help\n");
 }
 
-static void print_stats(const struct ks_live_stats *st, bool full)
+static void print_stats(const struct ks_live_stats *st, bool full, bool quiet)
 {
 	double secs = st->duration_ns / 1e9;
 
-	fprintf(stderr, "kstack collect: %llu events in %.1f s (%.0f/s), %llu switches (%.0f/s), "
-		"%llu bytes (%.2f bytes/event)\n",
-		(unsigned long long)st->events, secs, secs > 0 ? st->events / secs : 0.0,
-		(unsigned long long)st->switches, secs > 0 ? st->switches / secs : 0.0,
-		(unsigned long long)st->bytes, st->events ? (double)st->bytes / st->events : 0.0);
+	if (!quiet)
+		fprintf(stderr, "kstack collect: %llu events in %.1f s (%.0f/s), %llu switches "
+			"(%.0f/s), %llu bytes (%.2f bytes/event)\n",
+			(unsigned long long)st->events, secs, secs > 0 ? st->events / secs : 0.0,
+			(unsigned long long)st->switches, secs > 0 ? st->switches / secs : 0.0,
+			(unsigned long long)st->bytes,
+			st->events ? (double)st->bytes / st->events : 0.0);
 	if (st->lost_tracefs || st->lost_ringbuf || full)
 		fprintf(stderr, "kstack collect: lost events: tracefs %llu, ring buffer %llu%s\n",
 			(unsigned long long)st->lost_tracefs, (unsigned long long)st->lost_ringbuf,
@@ -383,14 +389,15 @@ static void command_stop(pid_t pid, int *status)
 	}
 }
 
+/*
+ * The command line for the header, as a shell reads it back: "kstack
+ * collect -o x.kst -- sh -c 'make && make check'" (kstack info shows it).
+ */
 static void build_options(int argc, char **argv, char *buf, size_t len)
 {
-	size_t used = 0;
-	int i;
+	int n = snprintf(buf, len, "kstack ");
 
-	buf[0] = 0;
-	for (i = 1; i < argc && used + 1 < len; i++)
-		used += snprintf(buf + used, len - used, "%s%s", i > 1 ? " " : "", argv[i]);
+	cli_shell_join(buf + n, len - n, (const char *const *)argv, argc);
 }
 
 static int collect_error(struct ks_error *err)
@@ -399,6 +406,29 @@ static int collect_error(struct ks_error *err)
 
 	cli_error("collect", "%s", ks_error_format(err, msg, sizeof(msg)));
 	return KS_EXIT_FAIL;
+}
+
+/* The progress line: time, events, size, lost; and a warning at the first loss. */
+static void collect_progress(struct ks_live *l, double secs, double duration, bool *warned)
+{
+	struct ks_live_status st;
+	char ev[16], sz[16], of[32] = "";
+
+	ks_live_status(l, &st);
+	if (st.lost && !*warned) {
+		cli_error("collect", "warning: %llu events lost after %.1f s: the trace will be "
+			  "incomplete (a larger --buffer-kb may help)", (unsigned long long)st.lost,
+			  secs);
+		*warned = true;
+	}
+	if (!ks_progress_on())
+		return;
+	ks_progress_human(ev, sizeof(ev), (double)st.events);
+	ks_progress_human(sz, sizeof(sz), (double)st.bytes);
+	if (duration > 0)
+		snprintf(of, sizeof(of), " of %g", duration);
+	ks_progress_show("collect", "%.1f%s s  %s events  %sB  %llu lost", secs, of, ev, sz,
+			 (unsigned long long)st.lost);
 }
 
 /*
@@ -411,6 +441,7 @@ static int collect_loop(struct ks_live *l, double duration, pid_t child, bool *c
 {
 	struct ks_error err = { 0 };
 	double start = now_s(), linger_end = 0, t;
+	bool warned = false;
 
 	while (!stop_signal) {
 		struct timespec nap = { 0, 50 * 1000 * 1000 };
@@ -419,6 +450,7 @@ static int collect_loop(struct ks_live *l, double duration, pid_t child, bool *c
 		if (ks_live_poll(l, &err))
 			return collect_error(&err);
 		t = now_s();
+		collect_progress(l, t - start, duration, &warned);
 		if (*child_done && t >= linger_end)
 			break;
 		if (child > 0 && !*child_done && waitpid(child, status, WNOHANG) == child) {
@@ -430,24 +462,49 @@ static int collect_loop(struct ks_live *l, double duration, pid_t child, bool *c
 		if (duration > 0 && t - start >= duration)
 			break;
 	}
+	ks_progress_clear();
 	return KS_EXIT_OK;
+}
+
+/* The first line: what is recorded, where, and until when. */
+static void collect_announce(const char *out, const char *cmd, double duration)
+{
+	const char *slash = cmd ? strrchr(cmd, '/') : NULL;
+	char until[64];
+
+	if (cmd)
+		snprintf(until, sizeof(until), "until %.40s exits", slash ? slash + 1 : cmd);
+	if (cmd && duration > 0)
+		fprintf(stderr, "kstack collect: recording the whole system into %s %s, for %g s at "
+			"most\n", out, until, duration);
+	else if (cmd)
+		fprintf(stderr, "kstack collect: recording the whole system into %s %s\n", out,
+			until);
+	else if (duration > 0)
+		fprintf(stderr, "kstack collect: recording the whole system into %s for %g s "
+			"(Ctrl-C stops it sooner)\n", out, duration);
+	else
+		fprintf(stderr, "kstack collect: recording the whole system into %s until Ctrl-C\n",
+			out);
 }
 
 int cmd_collect(int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "output", required_argument, NULL, 'o' },
-		{ "duration", required_argument, NULL, 'd' },
+		{ "duration", required_argument, NULL, 'D' },
 		{ "label", required_argument, NULL, 'l' },
 		{ "buffer-kb", required_argument, NULL, 'b' },
 		{ "window-ms", required_argument, NULL, 'W' },
 		{ "entries", no_argument, NULL, 'E' },
 		{ "no-bpf", no_argument, NULL, 'N' },
 		{ "stats", no_argument, NULL, 'S' },
+		{ "quiet", no_argument, NULL, 'q' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	struct cli_getopt g = { .verb = "collect", .optstring = "+o:d:l:b:h", .opts = opts };
+	struct cli_getopt g = { .verb = "collect", .optstring = "+o:d::l:b:qh",
+				.opts = opts };
 	struct ks_live_config cfg;
 	struct ks_live_stats st;
 	struct ks_error err = { 0 };
@@ -460,7 +517,7 @@ int cmd_collect(int argc, char **argv)
 	size_t nkeep = 0;
 	struct command cmd = { .pid = -1 };
 	pid_t child = -1;
-	bool child_done = false;
+	bool child_done = false, quiet = false;
 
 	ks_live_config_defaults(&cfg);
 	build_options(argc, argv, options, sizeof(options));
@@ -468,9 +525,20 @@ int cmd_collect(int argc, char **argv)
 	while ((c = cli_getopt(&g, argc, argv)) != -1) {
 		switch (c) {
 		case 'o':
+			/* COMMAND's own output would run into a trace on stdout */
+			if (!strcmp(optarg, "-")) {
+				cli_error("collect", "-o -: a recording goes to a file, not to standard "
+					  "output (give a file name)");
+				return KS_EXIT_USAGE;
+			}
 			cfg.output = optarg;
 			break;
 		case 'd':
+			/* -d is the database everywhere else: never a duration here */
+			cli_error("collect", "unknown option '-d' (-d is --db in replay and report; "
+				  "collect records for --duration S)");
+			return KS_EXIT_USAGE;
+		case 'D':
 			duration = strtod(optarg, &end);
 			if (end == optarg || *end || !isfinite(duration) || duration <= 0) {
 				cli_error("collect", "bad --duration '%s' (seconds, a finite number > 0)",
@@ -505,6 +573,9 @@ int cmd_collect(int argc, char **argv)
 		case 'S':
 			cfg.stats = true;
 			break;
+		case 'q':
+			quiet = true;
+			break;
 		case 'h':
 			usage(stdout);
 			return KS_EXIT_OK;
@@ -525,6 +596,7 @@ int cmd_collect(int argc, char **argv)
 		keep = fds_inherited(&nkeep);
 	}
 
+	ks_progress_enable(!quiet);
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = on_signal;	/* no SA_RESTART: interrupt the sleep */
 	sigaction(SIGINT, &sa, NULL);
@@ -555,13 +627,15 @@ int cmd_collect(int argc, char **argv)
 		}
 		child = cmd.pid;
 	}
+	if (!quiet && !stop_signal)
+		collect_announce(cfg.output, optind < argc ? argv[optind] : NULL, duration);
 	rc = collect_loop(l, duration, child, &child_done, &status);
 	if (rc == KS_EXIT_OK) {
 		/* the trace is closed before the signal goes on to COMMAND */
 		if (ks_live_stop(l, &st, &err)) {
 			rc = collect_error(&err);
 		} else {
-			print_stats(&st, cfg.stats);
+			print_stats(&st, cfg.stats, quiet);
 			if (st.depth_source == KST_DEPTH_NONE)
 				fprintf(stderr, "kstack collect: warning: no stack depths in this trace "
 					"(depth: none)\n");

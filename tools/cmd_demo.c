@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "cmds.h"
+#include "ks_progress.h"
 #include "ks_stop.h"
 #include "replay.h"
 #include "report.h"
@@ -97,7 +98,8 @@ static int cmp_profile(const void *a, const void *b)
 }
 
 /* Synthesize every profile into @outdir/traces; append the paths to @traces. */
-static int synth_profiles(const char *datadir, const char *outdir, struct pathlist *traces)
+static int synth_profiles(const char *datadir, const char *outdir, struct pathlist *traces,
+			  bool quiet)
 {
 	char **names = NULL, path[4096], prof[4096], msg[512], what[300];
 	struct ks_error err = { 0 };
@@ -110,9 +112,14 @@ static int synth_profiles(const char *datadir, const char *outdir, struct pathli
 		return rc;
 	}
 	qsort(names, n, sizeof(*names), cmp_profile);
+	/* on a terminal the progress line says it */
+	if (!quiet && !ks_progress_on())
+		cli_note("demo", "synthesizing the %zu profiles of %s/profiles", n, datadir);
 	for (i = 0; i < n && !rc; i++) {
 		struct ks_synth_params p;
 
+		snprintf(what, sizeof(what), "synthesizing %s", names[i]);
+		ks_progress_count("demo", what, i, n, "profiles");
 		ks_synth_params_default(&p);
 		rc = ks_synth_profile_path(datadir, names[i], prof, sizeof(prof));
 		if (!rc)
@@ -162,12 +169,16 @@ static int real_traces(const char *datadir, struct pathlist *traces)
 static void usage(FILE *f)
 {
 	fprintf(f,
-		"usage: kstack demo [-o DIR] [-j N]\n"
+		"usage: kstack demo [-o DIR] [-j N] [-q]\n"
 		"Synthesize the RFC's machines from data/profiles, add the real traces of\n"
 		"data/traces, replay them under every policy and a pool-size sweep, store the\n"
-		"runs in DIR/kstack.db and print the tables; charts go to DIR/charts.\n\n"
-		"  -o, --out DIR   output folder (default kstack-demo)\n"
-		"  -j, --jobs N    replay threads (default: one per CPU)\n");
+		"runs in DIR/kstack.db and print the tables; charts go to DIR/charts.  The\n"
+		"tables go to standard output; what it is doing, and the paths of the files\n"
+		"written, to standard error (on a terminal as one progress line).\n\n"
+		"  -o, --output DIR   output folder (default kstack-demo)\n"
+		"  -j, --jobs N       replay threads (default: one per CPU)\n"
+		"  -q, --quiet        tables only: nothing on standard error but errors\n"
+		"  -h, --help         this help\n");
 }
 
 /* One results table: @policy's runs (NULL: every policy) of @traces, on @basis or the default. */
@@ -213,12 +224,13 @@ static int print_report(struct ks_store *store, const char *title,
 int cmd_demo(int argc, char **argv)
 {
 	static const struct option opts[] = {
-		{ "out", required_argument, NULL, 'o' },
+		{ "output", required_argument, NULL, 'o' },
 		{ "jobs", required_argument, NULL, 'j' },
+		{ "quiet", no_argument, NULL, 'q' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	struct cli_getopt g = { .verb = "demo", .optstring = "o:j:h", .opts = opts };
+	struct cli_getopt g = { .verb = "demo", .optstring = "o:j:qh", .opts = opts };
 	const char *outdir = "kstack-demo", *datadir = cli_datadir();
 	/*
 	 * Issue 4's grid: every dynamic policy, pools 0..8, three failure
@@ -237,15 +249,19 @@ int cmd_demo(int argc, char **argv)
 	size_t npol = 0, i, nprof;
 	int c, rc, status = KS_EXIT_FAIL;
 	const enum ks_basis census = KS_BASIS_END;
-	bool drew = false;
+	bool drew = false, quiet = false;
 	long jobs = 0;
 
 	while ((c = cli_getopt(&g, argc, argv)) != -1) {
 		switch (c) {
 		case 'o':
 			/* room for DIR/traces/PROFILE.kst in the paths below */
+			if (!strcmp(optarg, "-")) {
+				cli_error("demo", "-o -: the demo writes a folder, not a stream");
+				return KS_EXIT_USAGE;
+			}
 			if (!*optarg || strlen(optarg) > DEMO_MAX_DIR) {
-				cli_error("demo", "bad --out '%.64s%s' (empty or too long)", optarg,
+				cli_error("demo", "bad --output '%.64s%s' (empty or too long)", optarg,
 					  strlen(optarg) > 64 ? "..." : "");
 				return KS_EXIT_USAGE;
 			}
@@ -258,6 +274,9 @@ int cmd_demo(int argc, char **argv)
 				return KS_EXIT_USAGE;
 			}
 			break;
+		case 'q':
+			quiet = true;
+			break;
 		case 'h':
 			usage(stdout);
 			return KS_EXIT_OK;
@@ -269,6 +288,7 @@ int cmd_demo(int argc, char **argv)
 		cli_error("demo", "unexpected argument '%s'", argv[optind]);
 		return KS_EXIT_USAGE;
 	}
+	ks_progress_enable(!quiet);
 
 	snprintf(sub, sizeof(sub), "%s/traces", outdir);
 	if (mkdir_p(outdir) || mkdir_p(sub)) {
@@ -283,16 +303,13 @@ int cmd_demo(int argc, char **argv)
 		return KS_EXIT_FAIL;
 	}
 
-	printf("kstack demo: synthesizing the profiles of %s/profiles ...\n", datadir);
-	fflush(stdout);
-	if (synth_profiles(datadir, outdir, &traces))
+	if (synth_profiles(datadir, outdir, &traces, quiet))
 		goto out;
 	nprof = traces.n;
 	if (real_traces(datadir, &traces)) {
 		cli_error("demo", "%s/traces: cannot list", datadir);
 		goto out;
 	}
-	printf("kstack demo: %zu synthetic and %zu real traces\n", nprof, traces.n - nprof);
 
 	for (i = 0; i < ks_policy_count() && npol < 32; i++) {
 		const struct ks_param *pd;
@@ -319,15 +336,20 @@ int cmd_demo(int argc, char **argv)
 	}
 	ks_replay_opts_default(&o);
 	o.threads = (unsigned int)jobs;
+	if (!quiet && !ks_progress_on())
+		cli_note("demo", "replaying %zu synthetic and %zu real traces under every policy, "
+			 "and the real ones over pools 0..8 and 3 failure rates, "
+			 KS_STR(DEMO_SEEDS) " seeds each", nprof, traces.n - nprof);
 	for (i = 0; i < traces.n; i++) {
 		struct ks_replay_summary sum;
 		/* the grid runs on every real trace; with none shipped, on one profile */
 		bool grid = i >= nprof || (traces.n == nprof && strstr(traces.v[i], "rome-128"));
+		const char *name = strrchr(traces.v[i], '/');
 
-		printf("kstack demo: replaying %s%s\n", traces.v[i],
-		       grid ? " (every policy, pool 0..8, 3 failure rates, " KS_STR(DEMO_SEEDS)
-			      " seeds each)" : "");
-		fflush(stdout);
+		snprintf(msg, sizeof(msg), "replaying %s%s", name ? name + 1 : traces.v[i],
+			 grid ? " (every policy, pool 0..8, 3 failure rates, " KS_STR(DEMO_SEEDS)
+				" seeds each)" : "");
+		ks_progress_count("demo", msg, i, traces.n, "traces");
 		rc = ks_replay_trace(traces.v[i], &base, store, &o, &sum, NULL, &err);
 		if (!rc && grid)
 			rc = ks_replay_trace(traces.v[i], &sweep, store, &o, &sum, NULL, &err);
@@ -339,6 +361,7 @@ int cmd_demo(int argc, char **argv)
 		}
 	}
 
+	ks_progress_clear();
 	/*
 	 * The RFC's figures are a census of idle machines: its table keeps the
 	 * end basis.  A recording ends after its workload, at rest: the
@@ -374,16 +397,11 @@ int cmd_demo(int argc, char **argv)
 		cli_fail("demo", "charts", &err);
 		goto out;
 	}
-	printf("\ndatabase: %s\n", db);
-	printf("charts:   %s/ (%s)\n", charts,
-	       drew ? "PNG and SVG drawn" : "gnuplot not found: wrote data and scripts, drew no images");
-	if (drew) {
-		char **names = NULL;
-
-		if (ks_report_chart_list(charts, &names) == 0)
-			for (i = 0; names && names[i]; i++)
-				printf("          %s/%s.png\n", charts, names[i]);
-		ks_report_chart_list_free(names);
+	if (!quiet) {
+		cli_note("demo", "database: %s", db);
+		cli_note("demo", "charts:   %s/ (%s)", charts, drew ?
+			 "PNG and SVG images, their data and gnuplot scripts" :
+			 "gnuplot not found: wrote data and scripts, drew no images");
 	}
 	status = KS_EXIT_OK;
 out:

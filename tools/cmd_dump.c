@@ -6,18 +6,22 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cmds.h"
 #include "kst.h"
 
 static void dump_usage(FILE *f)
 {
-	fprintf(f, "usage: kstack dump FILE [--csv] [--limit N]\n\n"
-		   "Print a trace's events, one per line, in time order.\n\n"
-		   "  --csv        CSV with a header row: time,cpu,type,tid,tid2,tgid,\n"
-		   "               hwm,depth,arg,flags,state,comm (comm is always quoted)\n"
-		   "  --limit N    stop after N events\n"
-		   "  -h, --help   this help\n\n"
+	fprintf(f, "usage: kstack dump [--csv] [--limit N] [-o FILE] TRACE\n\n"
+		   "Print a trace's events, one per line, in time order.  A TRACE of - is\n"
+		   "read from standard input.\n\n"
+		   "      --csv           CSV with a header row: time,cpu,type,tid,tid2,tgid,\n"
+		   "                      hwm,depth,arg,flags,state,comm (comm is always quoted)\n"
+		   "      --limit N       stop after N events\n"
+		   "  -o, --output FILE   write to FILE (default, or -: standard output); it is\n"
+		   "                      removed if the trace turns out corrupt\n"
+		   "  -h, --help          this help\n\n"
 		   "comm escapes: a backslash is always written \\x5c, so every \\xNN stands\n"
 		   "for one byte. Text also escapes the space and every byte that is not\n"
 		   "printable ASCII; CSV only the control bytes (0x00-0x1f, 0x7f) and keeps\n"
@@ -137,17 +141,18 @@ int cmd_dump(int argc, char **argv)
 	static const struct option opts[] = {
 		{ "csv", no_argument, NULL, 'c' },
 		{ "limit", required_argument, NULL, 'l' },
+		{ "output", required_argument, NULL, 'o' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	struct cli_getopt g = { .verb = "dump", .optstring = "h", .opts = opts };
+	struct cli_getopt g = { .verb = "dump", .optstring = "o:h", .opts = opts };
 	uint64_t limit = UINT64_MAX, shown = 0;
 	const struct ks_event *evs;
 	struct ks_error err = { 0 };
+	const char *path, *arg, *out = NULL;
 	struct kst_reader *r;
-	const char *path;
 	char msg[320];
-	int c, csv = 0, ret;
+	int c, csv = 0, ret, status = KS_EXIT_FAIL;
 	size_t n, i;
 
 	while ((c = cli_getopt(&g, argc, argv)) != -1) {
@@ -161,6 +166,9 @@ int cmd_dump(int argc, char **argv)
 				return KS_EXIT_USAGE;
 			}
 			break;
+		case 'o':
+			out = optarg;
+			break;
 		case 'h':
 			dump_usage(stdout);
 			return KS_EXIT_OK;
@@ -173,10 +181,17 @@ int cmd_dump(int argc, char **argv)
 			  "one trace file at a time (kstack dump --help)");
 		return KS_EXIT_USAGE;
 	}
-	path = argv[optind];
+	arg = argv[optind];
+	path = cli_input("dump", arg);
+	if (!path)
+		return KS_EXIT_USAGE;
 	ret = kst_reader_open(&r, path, &err);
 	if (ret) {
-		cli_error("dump", "%s: %s", path, ks_error_format(&err, msg, sizeof(msg)));
+		cli_error("dump", "%s: %s", arg, ks_error_format(&err, msg, sizeof(msg)));
+		return KS_EXIT_FAIL;
+	}
+	if (cli_output("dump", out)) {
+		kst_reader_free(r);
 		return KS_EXIT_FAIL;
 	}
 	if (csv)
@@ -191,18 +206,20 @@ int cmd_dump(int argc, char **argv)
 				dump_text(stdout, &evs[i]);
 		}
 	}
-	if (cli_stdout_failed("dump")) {
-		kst_reader_free(r);
-		return KS_EXIT_FAIL;
-	}
+	if (cli_stdout_failed("dump"))
+		goto out;
 	if (ret < 0) {
-		cli_error("dump", "%s: %s", path, ks_error_format(&err, msg, sizeof(msg)));
-		kst_reader_free(r);
-		return KS_EXIT_FAIL;
+		cli_error("dump", "%s: %s", arg, ks_error_format(&err, msg, sizeof(msg)));
+		goto out;
 	}
 	if (shown < limit && kst_reader_info(r)->truncated)
 		cli_error("dump", "%s: note: the recording was interrupted; these are the events "
-			  "up to its last whole block", path);
+			  "up to its last whole block", arg);
+	status = KS_EXIT_OK;
+out:
+	/* a file named by -o holds a whole dump only */
+	if (status != KS_EXIT_OK && out && strcmp(out, "-"))
+		unlink(out);
 	kst_reader_free(r);
-	return KS_EXIT_OK;
+	return status;
 }

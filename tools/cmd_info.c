@@ -5,17 +5,21 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "cmds.h"
 #include "kst.h"
 
 static void info_usage(FILE *f)
 {
-	fprintf(f, "usage: kstack info FILE...\n\n"
-		   "Show each trace's header (machine, kernel, collector), its trailer\n"
-		   "(end time, lost events) or whether the recording was interrupted,\n"
-		   "the events per type, the depth source and the bytes per event.\n\n"
-		   "  -h, --help   this help\n");
+	fprintf(f, "usage: kstack info [-o FILE] TRACE...\n\n"
+		   "Show each trace's header (machine, kernel, collector, the command line\n"
+		   "that recorded it, quoted so it can be run again), its trailer (end time,\n"
+		   "lost events) or whether the recording was interrupted, the events per\n"
+		   "type, the depth source and the bytes per event.  A TRACE of - is read\n"
+		   "from standard input.\n\n"
+		   "  -o, --output FILE   write to FILE (default, or -: standard output)\n"
+		   "  -h, --help          this help\n");
 }
 
 static const char *depth_source_name(uint32_t s)
@@ -37,8 +41,32 @@ static void print_kb(const char *name, int64_t kb)
 		printf("%-26s %" PRId64 " KiB\n", name, kb);
 }
 
+/*
+ * The recording's command line: kstack collect stores it quoted; an older
+ * one stored the words joined by spaces, rebuilt here where that is exact.
+ * Other writers (synth) store their parameters.
+ */
+static void print_command(const struct kst_info *in)
+{
+	char line[sizeof(in->options) * 2];
+	bool exact;
+
+	if (!strncmp(in->options, "kstack collect", 14) &&
+	    (!in->options[14] || in->options[14] == ' ')) {
+		printf("%-26s %s\n", "command:", in->options);
+	} else if (!strncmp(in->collector, "kstack-collect", 14)) {
+		exact = cli_shell_rebuild(in->options, sizeof(in->options), line, sizeof(line));
+		printf("%-26s kstack collect%s%s%s%s\n", "command:", line[0] ? " " : "", line,
+		       exact ? "" : "   (stored unquoted by an older kstack",
+		       exact ? "" : strlen(in->options) + 1 < sizeof(in->options) ?
+		       ": the words' boundaries are lost)" : ", and cut to fit the header)");
+	} else {
+		printf("%-26s %s\n", "options:", in->options);
+	}
+}
+
 /* Print one trace's report; return 0 or an exit status. */
-static int info_one(const char *path)
+static int info_one(const char *arg)
 {
 	uint64_t per_type[KS__EV_MAX + 1] = { 0 }, total = 0, blocks = 0, tf = 0, rb = 0;
 	const struct kst_info *in;
@@ -48,12 +76,16 @@ static int info_one(const char *path)
 	struct stat st;
 	char msg[320];
 	size_t n, i;
+	const char *path;
 	uint32_t c;
 	int ret;
 
+	path = cli_input("info", arg);
+	if (!path)
+		return KS_EXIT_USAGE;
 	ret = kst_reader_open(&r, path, &err);
 	if (ret) {
-		cli_error("info", "%s: %s", path, ks_error_format(&err, msg, sizeof(msg)));
+		cli_error("info", "%s: %s", arg, ks_error_format(&err, msg, sizeof(msg)));
 		return KS_EXIT_FAIL;
 	}
 	/* count first, so a corrupt trace prints nothing but its error */
@@ -64,13 +96,13 @@ static int info_one(const char *path)
 			per_type[evs[i].type < KS__EV_MAX ? evs[i].type : KS__EV_MAX]++;
 	}
 	if (ret < 0) {
-		cli_error("info", "%s: %s", path, ks_error_format(&err, msg, sizeof(msg)));
+		cli_error("info", "%s: %s", arg, ks_error_format(&err, msg, sizeof(msg)));
 		kst_reader_free(r);
 		return KS_EXIT_FAIL;
 	}
 	in = kst_reader_info(r);
 
-	printf("%-26s %s\n", "file:", path);
+	printf("%-26s %s\n", "file:", strcmp(arg, "-") ? arg : "- (standard input)");
 	printf("%-26s %" PRIu32 "\n", "format version:", in->version);
 	printf("%-26s %016" PRIx64 "\n", "id:", in->id);
 	printf("%-26s %s\n", "label:", in->label);
@@ -78,7 +110,7 @@ static int info_one(const char *path)
 	printf("%-26s %s\n", "kernel:", in->kernel);
 	printf("%-26s %s\n", "arch:", in->arch);
 	printf("%-26s %s\n", "collector:", in->collector);
-	printf("%-26s %s\n", "options:", in->options);
+	print_command(in);
 	if (in->workload_pid)
 		printf("%-26s %" PRIu32 " (the recorded command)\n", "workload pid:",
 		       in->workload_pid);
@@ -125,14 +157,19 @@ static int info_one(const char *path)
 int cmd_info(int argc, char **argv)
 {
 	static const struct option opts[] = {
+		{ "output", required_argument, NULL, 'o' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	struct cli_getopt g = { .verb = "info", .optstring = "h", .opts = opts };
-	int c, i, status = KS_EXIT_OK;
+	struct cli_getopt g = { .verb = "info", .optstring = "o:h", .opts = opts };
+	int c, i, rc, nstdin = 0, status = KS_EXIT_OK;
+	const char *out = NULL;
 
 	while ((c = cli_getopt(&g, argc, argv)) != -1) {
 		switch (c) {
+		case 'o':
+			out = optarg;
+			break;
 		case 'h':
 			info_usage(stdout);
 			return KS_EXIT_OK;
@@ -144,13 +181,27 @@ int cmd_info(int argc, char **argv)
 		cli_error("info", "no trace file given (kstack info --help)");
 		return KS_EXIT_USAGE;
 	}
+	for (i = optind; i < argc; i++)
+		nstdin += !strcmp(argv[i], "-");
+	if (nstdin > 1) {
+		cli_error("info", "standard input (-) can be read once only");
+		return KS_EXIT_USAGE;
+	}
+	if (cli_output("info", out))
+		return KS_EXIT_FAIL;
 	for (i = optind; i < argc; i++) {
 		if (i > optind)
 			printf("\n");
-		if (info_one(argv[i]))
+		rc = info_one(argv[i]);
+		if (rc > status)
+			status = rc;
+		if (cli_stdout_failed("info")) {
 			status = KS_EXIT_FAIL;
-		if (cli_stdout_failed("info"))
-			return KS_EXIT_FAIL;
+			break;
+		}
 	}
+	/* a file named by -o holds whole reports only */
+	if (status != KS_EXIT_OK && out && strcmp(out, "-"))
+		unlink(out);
 	return status;
 }

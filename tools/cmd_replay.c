@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "cmds.h"
+#include "ks_progress.h"
 #include "replay.h"
 
 #define MAX_LIST 256
@@ -22,7 +23,10 @@ static void usage(FILE *f)
 	fprintf(f,
 		"usage: kstack replay TRACE... [options]\n"
 		"Replay traces under policies and configurations; store every run, and\n"
-		"once per trace its per-task rows (kstack report --depth, --tasks, ...).\n\n"
+		"once per trace its per-task rows (kstack report --depth, --tasks, ...).  A\n"
+		"TRACE of - is read from standard input.  The digest of the results goes to\n"
+		"standard output; a line per trace, and on a terminal a progress line, to\n"
+		"standard error.\n\n"
 		"  -p, --policy SPEC     policy[:key=value,...] (repeatable; default: static and rfc)\n"
 		"  -s, --sweep K=VALUES  sweep a parameter: K=a..b, K=a..b:step or K=v1,v2,...\n"
 		"                        (repeatable; the grid is every combination)\n"
@@ -35,7 +39,7 @@ static void usage(FILE *f)
 		"      --no-store        replay without storing (with --verify)\n"
 		"      --verify DIGEST   fail unless the results' digest (16 hex digits) is DIGEST\n"
 		"      --list-policies   list policies, their parameters, defaults and ranges\n"
-		"  -q, --quiet           no progress or summary lines\n"
+		"  -q, --quiet           no progress, summary or digest lines\n"
 		"  -h, --help            this text\n\n"
 		"example: kstack replay w.kst --policy rfc --sweep pool=1..8 -d kstack.db\n");
 }
@@ -78,21 +82,36 @@ static int parse_digest(const char *s, uint64_t *out)
 	return 0;
 }
 
-/* Open every trace: a trace or a spec it rejects fails before any database exists. */
+/*
+ * Open every trace: a trace or a spec it rejects fails before any database
+ * exists.  Return: an exit status.
+ */
 static int open_inputs(struct ks_replay_input **in, char **paths, int n,
 		       const struct ks_speclist *specs)
 {
 	struct ks_error err = { 0 };
+	const char *path;
 	char msg[512];
-	int i;
+	int i, nstdin = 0;
 
+	for (i = 0; i < n; i++)
+		nstdin += !strcmp(paths[i], "-");
+	if (nstdin > 1) {
+		cli_error("replay", "standard input (-) can be read once only");
+		return KS_EXIT_USAGE;
+	}
 	for (i = 0; i < n; i++) {
-		if (ks_replay_input_open(&in[i], paths[i], specs, &err)) {
+		path = cli_input("replay", paths[i]);
+		if (!path)
+			return KS_EXIT_USAGE;
+		if (ks_replay_input_open(&in[i], path, specs, &err)) {
 			cli_error("replay", "%s: %s", paths[i], ks_error_format(&err, msg, sizeof(msg)));
-			return -1;
+			/* a parameter out of the trace's range is as bad a value as any */
+			return err.code == KS_E_POLICY || err.code == KS_E_PARAM ? KS_EXIT_USAGE :
+			       KS_EXIT_FAIL;
 		}
 	}
-	return 0;
+	return KS_EXIT_OK;
 }
 
 int cmd_replay(int argc, char **argv)
@@ -211,7 +230,7 @@ int cmd_replay(int argc, char **argv)
 		ks_speclist_release(&specs);
 		return KS_EXIT_FAIL;
 	}
-	status = open_inputs(in, argv + optind, ntraces, &specs) ? KS_EXIT_FAIL : KS_EXIT_OK;
+	status = open_inputs(in, argv + optind, ntraces, &specs);
 	if (status == KS_EXIT_OK && !nostore) {
 		rc = ks_store_open(&store, db, &err);
 		if (rc) {
@@ -222,7 +241,8 @@ int cmd_replay(int argc, char **argv)
 	if (status != KS_EXIT_OK)
 		goto out;
 	ro.threads = (unsigned int)jobs;
-	ro.progress = !quiet && isatty(STDERR_FILENO);
+	ks_progress_enable(!quiet);
+	ro.progress = ks_progress_on();
 
 	for (i = 0; i < ntraces; i++) {
 		const char *path = argv[optind + i];
@@ -238,13 +258,14 @@ int cmd_replay(int argc, char **argv)
 		}
 		digest = ks_result_digest_combine(digest, sum.digest);
 		if (!quiet) {
-			printf("%s: %zu configuration%s, %" PRIu64 " events, %" PRIu64 " lost%s, %.2f s",
-			       path, specs.n, specs.n == 1 ? "" : "s", sum.events, sum.lost,
-			       sum.truncated ? ", TRUNCATED (recording was interrupted)" : "",
-			       sum.wall_ns / 1e9);
+			fprintf(stderr, "kstack replay: %s: %zu configuration%s, %" PRIu64 " events, %"
+				PRIu64 " lost%s, %.2f s", path, specs.n, specs.n == 1 ? "" : "s",
+				sum.events, sum.lost,
+				sum.truncated ? ", TRUNCATED (recording was interrupted)" : "",
+				sum.wall_ns / 1e9);
 			if (store)
-				printf(", %zu runs stored in %s", sum.runs_stored, db);
-			printf("\n");
+				fprintf(stderr, ", %zu runs stored in %s", sum.runs_stored, db);
+			fprintf(stderr, "\n");
 		}
 	}
 	if (status == KS_EXIT_OK && !quiet)

@@ -56,7 +56,7 @@ static void usage(FILE *f)
 		"  -p, --policy NAME     only runs of this policy\n"
 		"  -a, --all             every stored configuration, not only each\n"
 		"                        policy's default one\n"
-		"  -b, --basis B         memory on basis B (repeatable, one table each, in the\n"
+		"      --basis B         memory on basis B (repeatable, one table each, in the\n"
 		"                        order given): end (when the trace ends, the RFC's\n"
 		"                        census), peak (the largest at any moment) or mean\n"
 		"                        (time-weighted); default mean and peak when a\n"
@@ -65,11 +65,12 @@ static void usage(FILE *f)
 		"                        results table by default when pool sweeps are stored)\n"
 		"  -C, --costs           only the costs table: events per second of trace and\n"
 		"                        their cost in ns per event\n"
-		"  -n, --cost NAME=NS    ns one event of NAME costs (repeatable); the defaults\n"
+		"      --cost NAME=NS    ns one event of NAME costs (repeatable); the defaults\n"
 		"                        are placeholders, not measurements\n"
 		"  -t, --trace T         the trace (label or id) of the timeline chart; default\n"
 		"                        the first real trace, else the first; with the per-task\n"
 		"                        reports, only that trace\n"
+		"  -q, --quiet           no list of the charts written (on stderr)\n"
 		"  -h, --help            this text\n\n"
 		"Per-task reports (one row per task of each trace, whatever the policy;\n"
 		"each prints alone, for every trace and scope: system is every task,\n"
@@ -100,7 +101,11 @@ static void usage(FILE *f)
 		"      --overflow       the tasks a static 8K or 12K stack would not hold\n"
 		"      --census         tasks by class, alive at start and end, born,\n"
 		"                       died; their stacks in KiB and as a share of RAM\n"
-		"      --scope S        only scope S: system, workload or other\n\n"
+		"      --scope S        only scope S: system, workload or other\n"
+		"      --min-life S     --latch counts the tasks that lived S seconds or\n"
+		"                       more (default 1)\n"
+		"      --limit N        --tasks prints N rows per table in text (default\n"
+		"                       20; 0 all)\n\n"
 		"The fleet report (every trace a host; prints alone):\n"
 		"      --fleet          hosts and tasks, the shares of tasks whose lifetime\n"
 		"                       high-water mark fits 4K, 8K, 16K, the mean saving\n"
@@ -111,8 +116,9 @@ static void usage(FILE *f)
 		"                       the chart fleet alone (each host's saving by group)\n"
 		"      --group G        none (default), kernel, arch, or label-prefix[:N]:\n"
 		"                       the label up to its Nth field (default 1), fields\n"
-		"                       being runs of letters or of digits (web-01, web07\n"
-		"                       -> web; rack12-db-3 -> rack, :2 rack12, :3 rack12-db)\n"
+		"                       being runs of letters or of digits (web-01 and\n"
+		"                       web07 give web; rack12-db-3 gives rack, with :2\n"
+		"                       rack12, with :3 rack12-db)\n"
 		"      --hosts N        the projected fleet: N hosts per group (default %d)\n"
 		"      --seed S         the bootstrap's seed, printed (default %d)\n"
 		"      --resamples B    the bootstrap's resamples (default %d, %d to %d)\n\n"
@@ -150,7 +156,8 @@ static int fail(struct ks_error *err, int rc)
 	return err->code == KS_E_USAGE ? KS_EXIT_USAGE : KS_EXIT_FAIL;
 }
 
-static int print_charts(const char *dir, bool drew)
+/* The files written go to stderr: stdout holds the tables alone (a CSV stays CSV). */
+static int print_charts(const char *dir, bool drew, bool quiet)
 {
 	char **names = NULL;
 	size_t i;
@@ -159,14 +166,16 @@ static int print_charts(const char *dir, bool drew)
 	rc = ks_report_chart_list(dir, &names);
 	if (rc)
 		return rc;
-	for (i = 0; names[i]; i++) {
+	for (i = 0; names[i] && !quiet; i++) {
 		if (drew)
-			printf("chart: %s/%s.png %s/%s.svg\n", dir, names[i], dir, names[i]);
+			fprintf(stderr, "kstack report: chart: %s/%s.png %s/%s.svg\n", dir, names[i],
+				dir, names[i]);
 		else
-			printf("chart: %s/%s.gp\n", dir, names[i]);
+			fprintf(stderr, "kstack report: chart: %s/%s.gp\n", dir, names[i]);
 	}
 	if (!drew)
-		printf("gnuplot not found: wrote data and scripts, drew no images\n");
+		fprintf(stderr, "kstack report: gnuplot not found: wrote data and scripts, drew no "
+			"images\n");
 	ks_report_chart_list_free(names);
 	return 0;
 }
@@ -252,6 +261,7 @@ int cmd_report(int argc, char **argv)
 		{ "costs", no_argument, NULL, 'C' },
 		{ "cost", required_argument, NULL, 'n' },
 		{ "trace", required_argument, NULL, 't' },
+		{ "quiet", no_argument, NULL, 'q' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "depth", no_argument, NULL, OPT_TASKS + KS_TASKS_DEPTH },
 		{ "asleep", no_argument, NULL, OPT_TASKS + KS_TASKS_ASLEEP },
@@ -271,8 +281,11 @@ int cmd_report(int argc, char **argv)
 		{ "resamples", required_argument, NULL, OPT_FLEET_SET },
 		{ NULL, 0, NULL, 0 },
 	};
-	/* each --cost overrides one price; each --basis adds a table */
-	struct cli_getopt g = { .verb = "report", .optstring = "d:f:c:p:ab:mCn:t:h", .opts = opts,
+	/*
+	 * each --cost overrides one price; each --basis adds a table (long
+	 * only: -b is collect's --buffer-kb, as in trace-cmd)
+	 */
+	struct cli_getopt g = { .verb = "report", .optstring = "d:f:c:p:amCt:qh", .opts = opts,
 				.repeatable = "nb" };
 	struct ks_error err = { 0 };
 	struct ks_report_opts o;
@@ -280,7 +293,8 @@ int cmd_report(int argc, char **argv)
 	struct ks_fleet_opts fo;
 	struct ks_store *store = NULL;
 	const char *db = "kstack.db", *charts = NULL;
-	bool drew = false, min_pool = false, costs = false, tasks[NR_TASK_REPORTS] = { false };
+	bool drew = false, min_pool = false, costs = false, quiet = false;
+	bool tasks[NR_TASK_REPORTS] = { false };
 	size_t ntasks = 0;
 	bool fleet = false;
 	const char *fleet_opt = NULL;
@@ -335,6 +349,9 @@ int cmd_report(int argc, char **argv)
 			break;
 		case 't':
 			o.trace = optarg;
+			break;
+		case 'q':
+			quiet = true;
 			break;
 		case 'h':
 			usage(stdout);
@@ -431,7 +448,7 @@ int cmd_report(int argc, char **argv)
 		rc = print_task_reports(store, &o, &to, tasks, ntasks, &err);
 	else if (!rc)
 		rc = print_tables(store, &o, min_pool, costs, &err);
-	if (!rc && charts && print_charts(charts, drew))
+	if (!rc && charts && print_charts(charts, drew, quiet))
 		rc = ks_error_set(&err, errno, "%s: cannot list the charts", charts);
 	ks_store_close(store);
 	if (rc)

@@ -9,6 +9,7 @@
 #include <limits.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cmds.h"
 #include "synth.h"
@@ -16,14 +17,16 @@
 static void usage(FILE *f)
 {
 	fprintf(f,
-		"usage: kstack synth [--profile NAME|PATH] [PARAMETERS] -o FILE\n"
+		"usage: kstack synth [-P NAME|PATH] [PARAMETERS] [-o FILE]\n"
 		"       kstack synth --list-profiles\n\n"
 		"Write a synthetic trace whose `rfc` replay ends with exactly the profile's\n"
 		"stacks and grown pages (data/profiles/README.md explains how).\n\n"
-		"  -p, --profile NAME   machine profile from the data folder, or a file path\n"
-		"  -o, --output FILE    trace file to write (required)\n"
-		"  -l, --list-profiles  list the bundled profiles and exit\n"
-		"  -q, --quiet          no summary line\n"
+		"  -P, --profile NAME   machine profile from the data folder, or a file path\n"
+		"  -o, --output FILE    trace file to write (default NAME.kst after the\n"
+		"                       profile, else synth.kst; -: standard output)\n"
+		"      --list-profiles  list the bundled profiles and exit\n"
+		"  -q, --quiet          no summary line (on stderr)\n"
+		"  -h, --help           this help\n"
 		"parameters (override the profile; defaults: a small 4-CPU machine):\n"
 		"  --cpus N             CPUs\n"
 		"  --tasks N            live stacks at the end\n"
@@ -38,8 +41,9 @@ static void usage(FILE *f)
 		"  --kthreads F         share of kernel threads (0..1)\n"
 		"  --grow-late F        share of the end grown pages faulted during the trace\n"
 		"  --seed N             random seed\n"
-		"  --label TEXT         name in tables (the CPU column)\n"
-		"  --page-size BYTES, --thread-size BYTES\n");
+		"  -l, --label TEXT     name in tables (the CPU column)\n"
+		"  --page-size BYTES    page size (default 4096)\n"
+		"  --thread-size BYTES  kernel stack size, THREAD_SIZE (default 16384)\n");
 }
 
 static int list_profiles(void)
@@ -77,12 +81,33 @@ static int list_profiles(void)
 
 enum { OPT_PARAM = 256 };
 
+/*
+ * Without -o: the profile's name with .kst ("genoa-384.kst", also for a
+ * path "dir/genoa-384.profile"), in the current folder; synth.kst without
+ * a profile.
+ */
+static const char *default_output(const char *profile, char *buf, size_t len)
+{
+	const char *base, *dot;
+
+	if (!profile)
+		return "synth.kst";
+	base = strrchr(profile, '/');
+	base = base ? base + 1 : profile;
+	dot = strrchr(base, '.');
+	if (dot && !strcmp(dot, ".profile"))
+		snprintf(buf, len, "%.*s.kst", (int)(dot - base), base);
+	else
+		snprintf(buf, len, "%s.kst", base);
+	return buf;
+}
+
 int cmd_synth(int argc, char **argv)
 {
 	static const struct option opts[] = {
-		{ "profile", required_argument, NULL, 'p' },
+		{ "profile", required_argument, NULL, 'P' },
 		{ "output", required_argument, NULL, 'o' },
-		{ "list-profiles", no_argument, NULL, 'l' },
+		{ "list-profiles", no_argument, NULL, 'L' },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "cpus", required_argument, NULL, OPT_PARAM },
@@ -98,31 +123,31 @@ int cmd_synth(int argc, char **argv)
 		{ "kthreads", required_argument, NULL, OPT_PARAM },
 		{ "grow-late", required_argument, NULL, OPT_PARAM },
 		{ "seed", required_argument, NULL, OPT_PARAM },
-		{ "label", required_argument, NULL, OPT_PARAM },
+		{ "label", required_argument, NULL, 'l' },
 		{ "page-size", required_argument, NULL, OPT_PARAM },
 		{ "thread-size", required_argument, NULL, OPT_PARAM },
 		{ NULL, 0, NULL, 0 },
 	};
-	struct cli_getopt g = { .verb = "synth", .optstring = "p:o:lqh", .opts = opts };
+	struct cli_getopt g = { .verb = "synth", .optstring = "P:o:l:qh", .opts = opts };
 	/* overrides are applied after the profile, in command-line order */
 	const char *keys[64], *vals[64];
 	const char *profile = NULL, *out = NULL;
 	struct ks_synth_summary sum;
 	struct ks_synth_params p;
 	struct ks_error err = { 0 };
-	char path[PATH_MAX], msg[320];
+	char path[PATH_MAX], dflt[PATH_MAX], msg[320];
 	int c, nover = 0, quiet = 0, ret;
 	size_t i;
 
 	while ((c = cli_getopt(&g, argc, argv)) != -1) {
 		switch (c) {
-		case 'p':
+		case 'P':
 			profile = optarg;
 			break;
 		case 'o':
 			out = optarg;
 			break;
-		case 'l':
+		case 'L':
 			return list_profiles();
 		case 'q':
 			quiet = 1;
@@ -130,12 +155,13 @@ int cmd_synth(int argc, char **argv)
 		case 'h':
 			usage(stdout);
 			return KS_EXIT_OK;
+		case 'l':
 		case OPT_PARAM:
 			if (nover == (int)(sizeof(keys) / sizeof(keys[0]))) {
 				cli_error("synth", "too many parameters");
 				return KS_EXIT_USAGE;
 			}
-			keys[nover] = opts[g.longindex].name;
+			keys[nover] = c == 'l' ? "label" : opts[g.longindex].name;
 			vals[nover++] = optarg;
 			break;
 		default:
@@ -146,8 +172,9 @@ int cmd_synth(int argc, char **argv)
 		cli_error("synth", "unexpected argument '%s'", argv[optind]);
 		return KS_EXIT_USAGE;
 	}
-	if (!out) {
-		cli_error("synth", "no output file: use -o FILE");
+	if (out && !strcmp(out, "-") && isatty(STDOUT_FILENO)) {
+		cli_error("synth", "standard output is a terminal: a trace is binary (-o FILE, or "
+			  "pipe -o - into a command)");
 		return KS_EXIT_USAGE;
 	}
 
@@ -156,7 +183,7 @@ int cmd_synth(int argc, char **argv)
 		ret = ks_synth_profile_path(cli_datadir(), profile, path, sizeof(path));
 		if (ret) {
 			cli_error("synth", "no profile '%s' (kstack synth --list-profiles)", profile);
-			return KS_EXIT_FAIL;
+			return KS_EXIT_USAGE;
 		}
 		if (ks_synth_params_from_profile(&p, path, &err)) {
 			cli_error("synth", "%s", ks_error_format(&err, msg, sizeof(msg)));
@@ -169,15 +196,21 @@ int cmd_synth(int argc, char **argv)
 			return KS_EXIT_USAGE;
 		}
 	}
-	ret = ks_synth_write(&p, out, &sum, &err);
+	if (!out)
+		out = default_output(profile, dflt, sizeof(dflt));
+	if (!strcmp(out, "-"))
+		ret = ks_synth_write_fd(&p, STDOUT_FILENO, "standard output", &sum, &err);
+	else
+		ret = ks_synth_write(&p, out, &sum, &err);
 	if (ret) {
 		cli_fail("synth", NULL, &err);
 		return KS_EXIT_FAIL;
 	}
 	if (!quiet)
-		printf("%s: %" PRIu64 " events, %u CPUs, %.3f s, %u stacks at start, %u at end "
-		       "(+%u grown pages), %u births, %u deaths, seed %" PRIu64 "\n",
-		       out, sum.events, p.ncpus, (double)sum.end_ns / 1e9, sum.start_tasks,
-		       sum.end_tasks, sum.end_grown, sum.births, sum.deaths, p.seed);
+		fprintf(stderr, "kstack synth: %s: %" PRIu64 " events, %u CPUs, %.3f s, %u stacks at "
+			"start, %u at end (+%u grown pages), %u births, %u deaths, seed %" PRIu64
+			"\n", strcmp(out, "-") ? out : "standard output", sum.events, p.ncpus,
+			(double)sum.end_ns / 1e9, sum.start_tasks, sum.end_tasks, sum.end_grown,
+			sum.births, sum.deaths, p.seed);
 	return KS_EXIT_OK;
 }

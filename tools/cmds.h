@@ -9,6 +9,7 @@
 #define KS_CMDS_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdio.h>
 
 #include "ks_err.h"
@@ -25,8 +26,14 @@ int cmd_report(int argc, char **argv);
 int cmd_demo(int argc, char **argv);
 int cmd_bench(int argc, char **argv);
 
-/** cli_error() - print "kstack VERB: message" on stderr */
+/** cli_error() - print "kstack VERB: message" on stderr (erasing a progress line) */
 void cli_error(const char *verb, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/**
+ * cli_note() - the same for what is not an error: what a command does, the
+ * files it wrote (standard output carries results only)
+ */
+void cli_note(const char *verb, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 /**
  * cli_fail() - print @err as one line: "kstack VERB: CONTEXT: message", or
@@ -72,8 +79,52 @@ int cli_getopt(struct cli_getopt *g, int argc, char **argv);
  */
 bool cli_stdout_failed(const char *verb);
 
-/** cli_datadir() - data/ folder: $KSTACK_DATA, else the source tree's, else the installed one */
+/**
+ * cli_datadir() - the data folder (profiles/, traces/): $KSTACK_DATA if set;
+ * for the program in its build tree the source tree's data/; for an
+ * installed one PREFIX/share/kstack found from the program's own location
+ * (/proc/self/exe), so a tree installed under any prefix, or moved, finds
+ * its data; else the folder of the configured prefix.
+ */
 const char *cli_datadir(void);
+
+/**
+ * cli_input() - the file to open for the input argument @arg: @arg itself,
+ * or /dev/stdin for "-"
+ *
+ * Return: the path, or NULL (after one error line) when "-" is asked and
+ * standard input is a terminal.
+ */
+const char *cli_input(const char *verb, const char *arg);
+
+/**
+ * cli_output() - make @path standard output (created or truncated); NULL or
+ * "-" keeps standard output
+ *
+ * Return: 0, or -1 after one error line.
+ */
+int cli_output(const char *verb, const char *path);
+
+/**
+ * cli_shell_join() - @words as one command line a shell reads back into
+ * the same words (each quoted when it needs it), in @buf
+ *
+ * Return: true, or false when it does not fit: @buf then ends after the
+ * last whole word that fits with " ...".
+ */
+bool cli_shell_join(char *buf, size_t len, const char *const *words, size_t n);
+
+/**
+ * cli_shell_rebuild() - the quoted command line of the words an older
+ * kstack collect stored joined by single spaces (@joined, from a header
+ * field of @field bytes)
+ *
+ * Exact when every word is plain, or when the command is `sh -c SCRIPT`
+ * (the words after -c are the script).  Otherwise, or when @joined filled
+ * the field (its end was cut), @buf gets @joined as it is.
+ * Return: true if @buf is the rebuilt, quoted command line.
+ */
+bool cli_shell_rebuild(const char *joined, size_t field, char *buf, size_t len);
 
 /* Exit statuses */
 #define KS_EXIT_OK 0

@@ -74,6 +74,7 @@ struct ks_live {
 	uint64_t t_start, t_snap_end, t_stop;
 	uint64_t last_time, last_flush, last_lost_check;
 	uint64_t events, switches, late;
+	uint64_t lost;			/* counted by LOST records as they are seen */
 	uint32_t kthreadd;
 	uint32_t self;
 	int out_fd;			/* the trace file, opened first */
@@ -172,6 +173,8 @@ static int push(void *arg, const struct ks_event *ev)
 	l->pend[l->npend].ev = *ev;
 	l->pend[l->npend].seq = l->seq++;
 	l->npend++;
+	if (ev->type == KS_EV_LOST)
+		l->lost += ev->arg;
 	return 0;
 }
 
@@ -458,6 +461,13 @@ int ks_live_poll(struct ks_live *l, struct ks_error *err)
 		l->last_flush = now;
 	}
 	return writer_error(ret, l->cfg.output, err);
+}
+
+void ks_live_status(const struct ks_live *l, struct ks_live_status *st)
+{
+	st->events = l->events;
+	st->bytes = l->w ? kst_writer_bytes(l->w) : 0;
+	st->lost = l->lost;
 }
 
 int ks_live_stop(struct ks_live *l, struct ks_live_stats *st, struct ks_error *err)

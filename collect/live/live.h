@@ -56,6 +56,13 @@ struct ks_live_stats {
 	bool stats_valid;		/* prog_* were measured */
 };
 
+/* How a recording is going; filled by ks_live_status() at any time. */
+struct ks_live_status {
+	uint64_t events;		/* events written so far */
+	uint64_t bytes;			/* bytes of the trace written so far */
+	uint64_t lost;			/* events the kernel said it lost, so far */
+};
+
 struct ks_live;
 
 /** ks_live_config_defaults() - default buffer (4 MiB/CPU), window (200 ms) */
@@ -86,6 +93,12 @@ int ks_live_create(struct ks_live **out, const struct ks_live_config *cfg,
  * Call about every 50 ms.  Flushes the writer at least once a second.
  */
 int ks_live_poll(struct ks_live *l, struct ks_error *err);
+
+/**
+ * ks_live_status() - the figures of the recording so far, for a progress
+ * line; lost events count as soon as a poll sees them (a LOST record)
+ */
+void ks_live_status(const struct ks_live *l, struct ks_live_status *st);
 
 /**
  * ks_live_stop() - stop snapshot, drain, write the trailer, close the file

@@ -152,6 +152,15 @@ int ks_synth_write(const struct ks_synth_params *p, const char *path,
 		   struct ks_synth_summary *sum, struct ks_error *err);
 
 /**
+ * ks_synth_write_fd() - the same into the open descriptor @fd (a pipe will
+ * do: the trace is written front to back), which stays open; @name is the
+ * output's name in error messages.  A failed or interrupted write leaves a
+ * trace without its trailer, which readers take as cut short.
+ */
+int ks_synth_write_fd(const struct ks_synth_params *p, int fd, const char *name,
+		      struct ks_synth_summary *sum, struct ks_error *err);
+
+/**
  * ks_synth_profile_path() - resolve a profile name
  * @datadir: the data/ folder (its profiles/ subfolder is searched)
  * @name: "genoa-384" (looked up as DATADIR/profiles/genoa-384.profile) or a

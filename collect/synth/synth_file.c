@@ -58,6 +58,28 @@ static int write_event(void *arg, const struct ks_event *ev)
 	return kst_writer_add(arg, ev);
 }
 
+/* Generate @p's events into @w and close it (@w is freed either way). */
+static int synth_emit(const struct ks_synth_params *p, struct kst_writer *w,
+		      const struct kst_info *info, const char *name, struct ks_synth_summary *sum,
+		      struct ks_error *err)
+{
+	int ret;
+
+	ret = ks_synth_run(p, write_event, w, sum, err);
+	if (ret) {
+		if (ret == -EINTR)
+			ks_stop_check(err, "synthesis");
+		else if (ret != -KS_E_PROFILE && ret != -ENOMEM)
+			ks_error_set(err, -ret, "writing %s", name);
+		kst_writer_free(w);
+		return ret;
+	}
+	ret = kst_writer_close(w, info);
+	if (ret)
+		ks_error_set(err, -ret, "closing %s", name);
+	return ret;
+}
+
 int ks_synth_write(const struct ks_synth_params *p, const char *path,
 		   struct ks_synth_summary *sum, struct ks_error *err)
 {
@@ -69,25 +91,28 @@ int ks_synth_write(const struct ks_synth_params *p, const char *path,
 	if (ret)
 		return ret;
 	ret = kst_writer_create(&w, path, &info, err);
-	if (ret)
-		goto out;
-	ret = ks_synth_run(p, write_event, w, sum, err);
-	if (ret) {
-		if (ret == -EINTR)
-			ks_stop_check(err, "synthesis");
-		else if (ret != -KS_E_PROFILE && ret != -ENOMEM)
-			ks_error_set(err, -ret, "writing %s", path);
-		goto out;
+	if (!ret) {
+		ret = synth_emit(p, w, &info, path, sum, err);
+		if (ret)
+			unlink(path);
 	}
-	ret = kst_writer_close(w, &info);
-	w = NULL;
+	kst_info_release(&info);
+	return ret;
+}
+
+int ks_synth_write_fd(const struct ks_synth_params *p, int fd, const char *name,
+		      struct ks_synth_summary *sum, struct ks_error *err)
+{
+	struct kst_writer *w = NULL;
+	struct kst_info info;
+	int ret;
+
+	ret = ks_synth_info(p, &info, err);
 	if (ret)
-		ks_error_set(err, -ret, "closing %s", path);
-out:
-	if (ret) {
-		kst_writer_free(w);
-		unlink(path);
-	}
+		return ret;
+	ret = kst_writer_fdopen(&w, fd, &info, err);
+	if (!ret)
+		ret = synth_emit(p, w, &info, name, sum, err);
 	kst_info_release(&info);
 	return ret;
 }

@@ -19,13 +19,13 @@ trap 'rm -rf "$T" "$U"' EXIT
 # a duration must be a finite number of seconds above 0 (timeout: before the
 # check, nan and inf recorded forever)
 for d in nan inf -inf -1 0 -0 '' 1e999 abc 5s; do
-	expect_error 2 "bad --duration '$d'" timeout 10 "$KSTACK" collect -o "$U/d.kst" -d "$d"
+	expect_error 2 "bad --duration '$d'" timeout 10 "$KSTACK" collect -o "$U/d.kst" --duration "$d"
 	[ ! -e "$U/d.kst" ] || fail "--duration '$d' left a trace file"
 done
 
 # an output folder that does not exist: the path is named, nothing is created
 expect_error 1 "cannot create $U/missing/dir/x.kst" timeout 10 "${unpriv[@]}" \
-	"$KSTACK" collect -o "$U/missing/dir/x.kst" -d 1
+	"$KSTACK" collect -o "$U/missing/dir/x.kst" --duration 1
 [ ! -e "$U/missing" ] || fail "a missing output folder was created"
 
 # a command that cannot be run fails as in a shell, leaving no trace file
@@ -44,7 +44,7 @@ expect_error 126 "cannot run $U/notexec: Permission denied" timeout 10 \
 
 # the checks come in order: options, command, output, privileges
 expect_error 2 "bad --duration 'nan'" timeout 10 \
-	"$KSTACK" collect -o "$U/missing/x.kst" -d nan -- /nonexistent
+	"$KSTACK" collect -o "$U/missing/x.kst" --duration nan -- /nonexistent
 expect_error 127 "cannot run /nonexistent" timeout 10 \
 	"$KSTACK" collect -o "$U/missing/x.kst" -- /nonexistent
 echo ok

@@ -31,7 +31,11 @@ sed -n '/^Every policy/,/^Minimum safe pool/p' out.txt > real.txt
 grep -q "^CPU  *Policy  *#Cores  *#Stacks mean  *Regular mean(kb)" real.txt || fail "no mean table"
 grep -q "^CPU  *Policy  *#Cores  *#Stacks peak  *Regular peak(kb)" real.txt || fail "no peak table"
 ! grep -q "end(kb)" real.txt || fail "the recorded traces on the end basis"
-grep -q "charts:" out.txt || fail "no chart paths printed"
+# results on stdout, the files written on stderr (nothing else there)
+grep -qx "kstack demo: database: demo/kstack.db" err.txt || fail "no database path: $(cat err.txt)"
+grep -q "^kstack demo: charts: *demo/charts/ " err.txt || fail "no chart path: $(cat err.txt)"
+grep -q "kstack demo:" out.txt && fail "notes on stdout: $(grep 'kstack demo:' out.txt)"
+grep -q "charts:" out.txt && fail "chart paths on stdout: $(grep 'charts:' out.txt)"
 [ -s demo/kstack.db ] || fail "no database"
 ls demo/charts/*.gp > /dev/null 2>&1 || fail "no gnuplot scripts written"
 echo ok

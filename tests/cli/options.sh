@@ -43,15 +43,18 @@ twice report --charts --charts a --charts b
 twice report -p -p rfc -p static
 twice report --trace --charts c --trace a --trace b
 twice synth -o -o a.kst -o b.kst --cpus 0
+twice synth --label -l a --label b --cpus 0
 twice synth --cpus --cpus 2 --tasks 20 --cpus 3 -o c.kst --cpus 0
 twice dump --limit --limit 1 --limit 2 t.kst
 twice demo -o -o a -o b -j 0
 twice demo --jobs -j 1 --jobs 2 -j 0
 twice bench --events -n 1000 --events 2000 -n 5
 twice bench -t --trace a.kst -t b.kst -n 5
-twice collect -o -o a.kst -o b.kst -d 0 -- true
-twice collect -d --duration 1 -d 2 -d 0
-twice collect --window-ms --window-ms 10 --window-ms 20 -d 0
+twice collect -o -o a.kst -o b.kst --duration 0 -- true
+twice collect --duration --duration 1 --duration 2 --duration 0
+twice collect --window-ms --window-ms 10 --window-ms 20 --duration 0
+twice info -o -o a.db -o b.db t.kst
+twice dump -o -o a.db -o b.db t.kst
 for f in a.db b.db a b a.kst b.kst c.kst; do
 	[ ! -e "$f" ] || fail "$f created by a rejected command line"
 done

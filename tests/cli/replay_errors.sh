@@ -36,7 +36,7 @@ fi
 # a truncated trace replays to its last whole block; runs are marked incomplete
 head -c $((size * 6 / 10)) t.kst > trunc.kst
 "$KSTACK" replay trunc.kst -d d.db > out.txt 2> err.txt || fail "truncated replay failed: $(cat err.txt)"
-grep -q TRUNCATED out.txt || fail "replay does not say the trace was truncated"
+grep -q TRUNCATED err.txt || fail "replay does not say the trace was truncated"
 [ "$(sqlite3 d.db 'SELECT count(*) FROM runs WHERE complete = 0')" = 2 ] ||
 	fail "truncated runs not marked incomplete"
 "$KSTACK" report -d d.db > rep.txt || fail "report"

@@ -23,7 +23,7 @@ expect_error() {
 # small_trace FILE [SEED]: a small synthetic trace
 small_trace() {
 	"$KSTACK" synth --cpus 4 --tasks 200 --grown 40 --births 30 --deaths 30 \
-		--duration 2 --seed "${2:-1}" -o "$1" >/dev/null || fail "synth $1"
+		--duration 2 --seed "${2:-1}" -o "$1" -q || fail "synth $1"
 }
 
 # flip_byte FILE OFFSET: complement one byte in place

@@ -10,10 +10,12 @@ add_run kstack.db 0000000000000001 static "page_size=4096" 2 10 160 0 0 0
 # without gnuplot: says so, still writes data and scripts
 mkdir nogp
 PATH="$T/nogp" "$KSTACK" report -d kstack.db --charts charts > out.txt 2> err.txt || fail "no gnuplot: $(cat err.txt)"
-grep -qx "gnuplot not found: wrote data and scripts, drew no images" out.txt || fail "no-gnuplot message"
-grep -qx "chart: charts/bars.gp" out.txt || fail "bars listed"
+grep -qx "kstack report: gnuplot not found: wrote data and scripts, drew no images" err.txt ||
+	fail "no-gnuplot message"
+grep -qx "kstack report: chart: charts/bars.gp" err.txt || fail "bars listed"
 # per-trace charts are named after the trace's label, as letters, digits and dashes
-grep -qx "chart: charts/pool-a-b-system-touch-pwned.gp" out.txt || fail "pool listed"
+grep -qx "kstack report: chart: charts/pool-a-b-system-touch-pwned.gp" err.txt || fail "pool listed"
+grep -q "chart" out.txt && fail "chart paths on stdout, among the results: $(cat out.txt)"
 for f in bars.dat bars.gp bars-a-b-system-touch-pwned.dat pool-a-b-system-touch-pwned.gp \
 	pool-a-b-system-touch-pwned.dat pool-a-b-system-touch-pwned_1.dat; do
 	[ -s "charts/$f" ] || fail "missing $f"
@@ -55,7 +57,7 @@ grep -qx 'set yrange \[0:\*\]' charts/pool-a-b-system-touch-pwned.gp \
 
 if command -v gnuplot >/dev/null; then
 	"$KSTACK" report -d kstack.db --charts charts > out.txt 2> err.txt || fail "gnuplot: $(cat err.txt)"
-	grep -qx "chart: charts/bars.png charts/bars.svg" out.txt || fail "drawn list"
+	grep -qx "kstack report: chart: charts/bars.png charts/bars.svg" err.txt || fail "drawn list"
 	[ "$(head -c 8 charts/bars.png | od -An -tx1 | tr -d ' \n')" = "89504e470d0a1a0a" ] \
 		|| fail "bars.png is not a PNG"
 	grep -q "<svg" charts/pool-a-b-system-touch-pwned.svg || fail "pool svg is not SVG"

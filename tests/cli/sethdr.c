@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: MIT
 /*
- * Rewrite integer fields of a trace's header, with a valid checksum, so the
- * CLI tests can hand kstack a well-formed file that says absurd things:
+ * Rewrite fields of a trace's header, with a valid checksum, so the CLI
+ * tests can hand kstack a well-formed file that says absurd things:
  *   sethdr IN OUT TAG=VALUE...     (e.g. 1=1099511627776 for page_size)
+ *   sethdr IN OUT TAG=s:TEXT...    (a string field, e.g. 14=s:-o x.kst)
  * Written from data/FORMAT.md alone (fixed part, TLV area, the version's
  * checksum: zlib's crc32 for version 1, CRC-32C for version 2), not with
  * kstack's own writer, which would not write such values.  Tags given
@@ -74,9 +75,10 @@ static const uint8_t *get_varint(const uint8_t *p, const uint8_t *end, uint64_t 
 int main(int argc, char **argv)
 {
 	uint64_t tag[MAX_SET], val[MAX_SET], t, n;
+	const char *str[MAX_SET] = { NULL };
 	uint8_t *in, *out, *o;
 	const uint8_t *p, *end;
-	size_t size, nset = 0, i;
+	size_t size, nset = 0, i, strings = 0;
 	uint32_t len;
 	FILE *f;
 
@@ -84,15 +86,23 @@ int main(int argc, char **argv)
 		fprintf(stderr, "usage: sethdr IN OUT TAG=VALUE...\n");
 		return 2;
 	}
-	for (i = 3; i < (size_t)argc; i++, nset++)
-		if (sscanf(argv[i], "%" SCNu64 "=%" SCNu64, &tag[nset], &val[nset]) != 2)
+	for (i = 3; i < (size_t)argc; i++, nset++) {
+		char *eq = strchr(argv[i], '=');
+
+		if (eq && !strncmp(eq, "=s:", 3) &&
+		    sscanf(argv[i], "%" SCNu64 "=", &tag[nset]) == 1) {
+			str[nset] = eq + 3;
+			strings += strlen(str[nset]) + 10;
+		} else if (sscanf(argv[i], "%" SCNu64 "=%" SCNu64, &tag[nset], &val[nset]) != 2) {
 			return 2;
+		}
+	}
 	f = fopen(argv[1], "rb");
 	if (!f || fseek(f, 0, SEEK_END) || (long)(size = (size_t)ftell(f)) < 0)
 		return 1;
 	rewind(f);
 	in = malloc(size);
-	out = malloc(size + 16 * MAX_SET);
+	out = malloc(size + 16 * MAX_SET + strings);
 	if (!in || !out || fread(in, 1, size, f) != size || size < 20)
 		return 1;
 	fclose(f);
@@ -123,6 +133,14 @@ int main(int argc, char **argv)
 		uint8_t num[10];
 		size_t k = put_varint(num, val[i]);
 
+		if (str[i]) {
+			k = strlen(str[i]);
+			o += put_varint(o, tag[i]);
+			o += put_varint(o, k);
+			memcpy(o, str[i], k);
+			o += k;
+			continue;
+		}
 		o += put_varint(o, tag[i]);
 		o += put_varint(o, k);
 		memcpy(o, num, k);

@@ -17,7 +17,7 @@ expect_error 2 "for key 'pool' of policy 'rfc'" "$KSTACK" bench -p rfc -p rfc:po
 expect_error 2 "bad --events '10'" "$KSTACK" bench --events 10
 expect_error 2 "bad --events '-5'" "$KSTACK" bench --events -5
 expect_error 2 "bad --repeat '0' (1..20)" "$KSTACK" bench --repeat 0
-expect_error 2 "bad --repeat '21' (1..20)" "$KSTACK" bench -r 21
+expect_error 2 "bad --repeat '21' (1..20)" "$KSTACK" bench --repeat 21
 expect_error 2 "option '-n' given more than once" "$KSTACK" bench -n 5000 -n 6000
 expect_error 2 "no --keep with it" "$KSTACK" bench --trace x.kst --keep
 expect_error 2 "unexpected argument 'extra'" "$KSTACK" bench extra

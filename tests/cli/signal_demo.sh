@@ -6,8 +6,8 @@ here=$(cd "$(dirname "$0")" && pwd)
 . "$here/replay_lib.sh"
 . "$here/signal_lib.sh"
 
-synthesizing() { grep -q "synthesizing the profiles" out.txt; }
-replaying() { grep -q "replaying" out.txt; }
+synthesizing() { grep -q "synthesizing the [0-9]* profiles" err.txt; }
+replaying() { grep -q "replaying" err.txt; }
 for sig in INT TERM; do
 	rm -rf demo
 	"$KSTACK" demo -o demo > out.txt 2> err.txt &

@@ -23,9 +23,11 @@ for t in $(tables one.db); do
 		fail "table $t is empty after the replay: make this test fill it"
 done
 
-"$KSTACK" merge -o m.db a.db b.db 2> err.txt || fail "merge: $(cat err.txt)"
+"$KSTACK" merge -o m.db a.db b.db > out.txt 2> err.txt || fail "merge: $(cat err.txt)"
 same_db one.db m.db
-grep -qx "m.db: 2 traces (2 new), 14 runs (14 new) from 2 shards" err.txt ||
+# the summary on stderr, nothing on stdout
+[ ! -s out.txt ] || fail "merge wrote to stdout: $(cat out.txt)"
+grep -qx "kstack merge: m.db: 2 traces (2 new), 14 runs (14 new) from 2 shards" err.txt ||
 	fail "summary: $(cat err.txt)"
 # the order of the shards changes the keys only
 "$KSTACK" merge -o ba.db b.db a.db -q || fail "merge b a"
@@ -40,7 +42,7 @@ grep -q "from 3 shards; nothing new, left as it was" err.txt || fail "again: $(c
 # into an existing output: B added to a merge of A
 "$KSTACK" merge -o f.db a.db -q || fail "merge a"
 "$KSTACK" merge -o f.db b.db 2> err.txt || fail "merge b into f.db: $(cat err.txt)"
-grep -qx "f.db: 2 traces (1 new), 14 runs (7 new) from 1 shard" err.txt ||
+grep -qx "kstack merge: f.db: 2 traces (1 new), 14 runs (7 new) from 1 shard" err.txt ||
 	fail "summary: $(cat err.txt)"
 same_db one.db f.db
 
@@ -110,5 +112,8 @@ expect_error 2 "^kstack merge: option '--output' given more than once" \
 	"$KSTACK" merge -o x.db --output y.db a.db
 expect_error 2 "^kstack merge: unknown option '--bogus'" "$KSTACK" merge --bogus -o x.db a.db
 expect_error 2 "^kstack merge: --output needs a file name" "$KSTACK" merge -o '' a.db
+# -o - would be a database named '-': refused
+expect_error 2 "^kstack merge: -o -: a database goes to a file" "$KSTACK" merge -o - a.db
+[ ! -e ./- ] || fail "-o - created a file named -"
 [ ! -e x.db ] && [ ! -e y.db ] || fail "a usage error created a database"
 echo ok

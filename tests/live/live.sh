@@ -41,6 +41,9 @@ wait $pid; rc=$?
 [ $rc = 3 ] || fail "collect returned $rc, expected the command's status 3: $(cat "$tmp/err")"
 grep -q "depth: none" "$tmp/err" && { echo "skip: BPF probe unavailable: $(cat "$tmp/err")"; exit 77; }
 "$LIVE_CHECK" workload "$tmp/w.kst" "$tmp/pids" || fail "workload trace"
+# collect says what it does, on its first line
+[ "$(head -1 "$tmp/err")" = "kstack collect: recording the whole system into $tmp/w.kst until live_forker exits" ] ||
+	fail "first line: $(head -1 "$tmp/err")"
 instances | grep -qx "kstack-$pid" && fail "instance kstack-$pid left behind"
 "$LIVE_CHECK" progs || fail "BPF programs left behind after a normal exit"
 
@@ -53,7 +56,7 @@ interrupted() {	# MODE SIG COMMAND...: record, signal, check
 	shift 2
 	rm -f "$tmp/s.kst" "$tmp/cpid" "$tmp/fds"
 	if [ "$mode" = duration ]; then
-		"$KSTACK" collect -o "$tmp/s.kst" -d 30 2>"$tmp/err" &
+		"$KSTACK" collect -o "$tmp/s.kst" --duration 30 2>"$tmp/err" &
 	else
 		"$KSTACK" collect -o "$tmp/s.kst" -- "$@" 2>"$tmp/err" &
 	fi
@@ -67,6 +70,9 @@ interrupted() {	# MODE SIG COMMAND...: record, signal, check
 	*) want=$((128 + $(kill -l "$sig"))) ;;
 	esac
 	[ $rc = $want ] || fail "$mode SIG$sig: collect returned $rc, expected $want: $(cat "$tmp/err")"
+	[ $mode != duration ] ||
+		[ "$(head -1 "$tmp/err")" = "kstack collect: recording the whole system into $tmp/s.kst for 30 s (Ctrl-C stops it sooner)" ] ||
+		fail "duration: first line: $(head -1 "$tmp/err")"
 	"$LIVE_CHECK" valid "$tmp/s.kst" complete || fail "$mode SIG$sig: trace not valid"
 	"$KSTACK" info "$tmp/s.kst" >/dev/null || fail "$mode SIG$sig: kstack info fails"
 	instances | grep -qx "kstack-$pid" && fail "$mode SIG$sig: instance kstack-$pid left behind"
@@ -87,16 +93,62 @@ done
 interrupted ignoring TERM sh -c 'trap "" INT TERM; echo $$ > "$0"; : > "$1"; exec sleep 30' \
 	"$tmp/cpid" "$tmp/fds"
 
+# 2b. no command, no duration: until Ctrl-C, said first
+"$KSTACK" collect -o "$tmp/u.kst" 2>"$tmp/err" &
+pid=$!
+recording "$tmp/u.kst" 0.5
+kill -INT $pid
+wait $pid; rc=$?
+[ $rc = 0 ] || fail "until Ctrl-C: collect returned $rc: $(cat "$tmp/err")"
+[ "$(head -1 "$tmp/err")" = "kstack collect: recording the whole system into $tmp/u.kst until Ctrl-C" ] ||
+	fail "until Ctrl-C: first line: $(head -1 "$tmp/err")"
+
+# 2c. the command line is stored quoted: a shell reads back the same words
+"$KSTACK" collect -q -o "$tmp/q.kst" -l 'a b' -- sh -c 'exit 0' "it's" 2>"$tmp/err" ||
+	fail "quoted run: $(cat "$tmp/err")"
+[ ! -s "$tmp/err" ] || fail "collect -q wrote: $(cat "$tmp/err")"
+line=$("$KSTACK" info "$tmp/q.kst" | sed -n 's/^command: *//p')
+eval "set -- $line"
+[ $# = 12 ] && [ "$1 $2 $3 $4" = "kstack collect -q -o" ] && [ "$5" = "$tmp/q.kst" ] &&
+	[ "$7" = "a b" ] && [ "$8 $9 ${10}" = "-- sh -c" ] && [ "${11}" = "exit 0" ] &&
+	[ "${12}" = "it's" ] || fail "command line read back as $# words: $line"
+
+# a command line longer than the header holds is cut after a whole word, and says so
+long=$(printf 'word%.0s ' $(seq 80))
+"$KSTACK" collect -q -o "$tmp/q.kst" -- sh -c "exit 0" $long 2>"$tmp/err" || fail "long run"
+line=$("$KSTACK" info "$tmp/q.kst" | sed -n 's/^command: *//p')
+[ ${#line} -le 255 ] && [ "${line% word ...}" != "$line" ] && [ "${line#kstack collect -q}" != "$line" ] ||
+	fail "long command line: (${#line}) $line"
+
+# 2d. on a terminal, one progress line: time, events, size, lost
+if command -v script >/dev/null; then
+	script -qec "$KSTACK collect -o $tmp/p.kst --duration 1" /dev/null >"$tmp/tty" ||
+		fail "collect on a terminal"
+	tr '\r' '\n' <"$tmp/tty" | grep -qE "^kstack collect: [0-9.]+ of 1 s  [0-9.kM]+ events  [0-9.kM]+B  0 lost" ||
+		fail "no progress line: $(od -c "$tmp/tty" | head)"
+fi
+
+# 2e. lost events are warned about as soon as they are seen, before the summary
+"$KSTACK" collect -o "$tmp/l.kst" --entries --buffer-kb 1 --duration 3 -- \
+	dd if=/dev/zero of=/dev/null bs=1 count=2000000 2>"$tmp/err"
+if grep -q "lost events: tracefs [1-9]\|ring buffer [1-9]" "$tmp/err"; then
+	w=$(grep -n "warning: [0-9]* events lost after [0-9.]* s" "$tmp/err" | cut -d: -f1)
+	s=$(grep -n "lost events: tracefs" "$tmp/err" | cut -d: -f1)
+	[ -n "$w" ] && [ "$w" -lt "$s" ] || fail "losses without an early warning: $(cat "$tmp/err")"
+else
+	echo "note: a 1 KiB buffer lost nothing: the warning is not checked"
+fi
+
 # 3. SIGKILL: the file is readable up to its last flushed block (flushed at
 # least every second); the kernel detaches the probe when the process dies;
 # the next collector removes the stale instance.
-"$KSTACK" collect -o "$tmp/k.kst" -d 30 2>"$tmp/err" &
+"$KSTACK" collect -o "$tmp/k.kst" --duration 30 2>"$tmp/err" &
 pid=$!
 recording "$tmp/k.kst" 2.5
 kill -KILL $pid
 wait $pid 2>/dev/null
 "$LIVE_CHECK" valid "$tmp/k.kst" truncated || fail "SIGKILL: truncated trace not readable"
-"$KSTACK" collect -o "$tmp/n.kst" --no-bpf -d 0.5 2>"$tmp/err" || fail "--no-bpf run: $(cat "$tmp/err")"
+"$KSTACK" collect -o "$tmp/n.kst" --no-bpf --duration 0.5 2>"$tmp/err" || fail "--no-bpf run: $(cat "$tmp/err")"
 instances | grep -qx "kstack-$pid" && fail "stale instance kstack-$pid not removed"
 "$LIVE_CHECK" valid "$tmp/n.kst" nodepth || fail "--no-bpf trace"
 grep -q "depth: none" "$tmp/err" || fail "--no-bpf run did not warn about depth"
@@ -105,7 +157,7 @@ grep -q "depth: none" "$tmp/err" || fail "--no-bpf run did not warn about depth"
 # 4. clear errors: output not writable, bad option, a command that passes
 # the lookup but whose exec fails (its interpreter is missing): exit 127 as
 # in a shell, one line, no trace file, nothing left in the kernel
-out=$("$KSTACK" collect -o /nonexistent/dir/x.kst -d 1 2>&1); rc=$?
+out=$("$KSTACK" collect -o /nonexistent/dir/x.kst --duration 1 2>&1); rc=$?
 [ $rc != 0 ] && echo "$out" | grep -q "^kstack collect: " || fail "unwritable output: rc=$rc '$out'"
 "$LIVE_CHECK" progs || fail "BPF programs left behind after an error"
 out=$("$KSTACK" collect --duration -1 2>&1); rc=$?
