@@ -136,7 +136,7 @@ expect_error 2 "option '--hosts' given more than once" "$KSTACK" report --fleet 
 expect_error 2 "\-\-group is an option of the fleet report: use it with --fleet" \
 	"$KSTACK" report -d fleet.db --group arch
 expect_error 2 "the fleet report prints alone" "$KSTACK" report --fleet -d fleet.db --depth
-expect_error 2 "the fleet report prints alone" "$KSTACK" report --fleet -d fleet.db -b peak
+expect_error 2 "the fleet report prints alone" "$KSTACK" report --fleet -d fleet.db --basis peak
 expect_error 1 "fleet.db: no such database" "$KSTACK" report --fleet -d nope/fleet.db
 [ ! -s out.txt ] || fail "an error printed a partial report: $(cat out.txt)"
 # a policy without runs: the tasks and shares, and why there is no saving
