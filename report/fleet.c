@@ -173,11 +173,10 @@ void ks_fleet_release(struct ks_fleet *fl)
 {
 	size_t i;
 
-	for (i = 0; fl->groups && i < fl->ngroups; i++) {
-		free(fl->groups[i].hosts);
+	for (i = 0; fl->groups && i < fl->ngroups; i++)
 		free(fl->groups[i].fig);
-	}
 	free(fl->groups);
+	free(fl->order);
 	free(fl->hosts);
 	memset(fl, 0, sizeof(*fl));
 }
@@ -247,7 +246,11 @@ static int group_compute(struct ks_fleet *fl, struct ks_fleet_row *g, struct ks_
 			      fl->opts.resamples, KS_FLEET_LEVEL, err);
 }
 
-/* Group the hosts: by name, and every host's row after them when there are several. */
+/*
+ * Group the hosts: by name, and every host's row after them when there are
+ * several.  Each group's hosts are a run of fl->order (by name, then trace
+ * id); every host's row reads fl->order too, sorted back by trace id.
+ */
 static int fleet_group(struct ks_fleet *fl, struct ks_error *err)
 {
 	struct keyed *k;
@@ -255,7 +258,8 @@ static int fleet_group(struct ks_fleet *fl, struct ks_error *err)
 
 	k = calloc(n, sizeof(*k));
 	fl->groups = calloc(n + 1, sizeof(*fl->groups));
-	if (!k || !fl->groups) {
+	fl->order = calloc(2 * n, sizeof(*fl->order));
+	if (!k || !fl->groups || !fl->order) {
 		free(k);
 		return ks_error_set(err, ENOMEM, "out of memory");
 	}
@@ -271,28 +275,21 @@ static int fleet_group(struct ks_fleet *fl, struct ks_error *err)
 			g = &fl->groups[ng - 1];
 		} else {
 			snprintf(g->name, sizeof(g->name), "%s", k[i].name);
-			g->hosts = calloc(n, sizeof(*g->hosts));
+			g->hosts = fl->order + i;
 			ng++;
-			if (!g->hosts) {
-				fl->ngroups = ng;
-				free(k);
-				return ks_error_set(err, ENOMEM, "out of memory");
-			}
 		}
-		g->hosts[g->n++] = k[i].host;
+		fl->order[i] = k[i].host;
+		g->n++;
 	}
 	free(k);
 	fl->ngroups = ng;
 	if (ng == 1 && fl->opts.group == KS_FLEET_NONE) {
 		fl->groups[0].all = true;
 	} else if (ng > 1) {
-		struct ks_fleet_row *g = &fl->groups[ng];
+		struct ks_fleet_row *g = &fl->groups[fl->ngroups++];
 
 		g->all = true;
-		g->hosts = calloc(n, sizeof(*g->hosts));
-		fl->ngroups++;
-		if (!g->hosts)
-			return ks_error_set(err, ENOMEM, "out of memory");
+		g->hosts = fl->order + n;
 		for (i = 0; i < n; i++)
 			g->hosts[g->n++] = i;
 	}
@@ -300,7 +297,7 @@ static int fleet_group(struct ks_fleet *fl, struct ks_error *err)
 }
 
 int ks_fleet_compute(struct ks_store *s, const struct ks_report_opts *o, struct ks_fleet *fl,
-		  struct ks_error *err)
+		     struct ks_error *err)
 {
 	size_t i;
 	int ret;

@@ -22,7 +22,7 @@ enum ks_fleet_ratio {
 /* A row of the report: a group of hosts, or every host. */
 struct ks_fleet_row {
 	char name[160];		/* its kernel, arch or label prefix; "" for every host */
-	size_t *hosts;		/* indexes into fleet.hosts, by trace id */
+	size_t *hosts;		/* indexes into ks_fleet.hosts, by trace id (in its order) */
 	size_t n;
 	struct ks_boot_ratio r[KS_FLEET_NR_RATIOS];
 	double *fig;		/* each ratio's num, then its den, per host */
@@ -36,6 +36,7 @@ struct ks_fleet {
 	struct ks_fleet_host *hosts;	/* by trace id */
 	size_t nhosts;
 	struct ks_fleet_row *groups;	/* by name, then every host's row if several */
+	size_t *order;			/* the groups' hosts, then every host's: 2 x nhosts */
 	size_t ngroups;
 	const char *policy;
 	struct ks_fleet_opts opts;
@@ -55,7 +56,7 @@ struct ks_fleet {
  * release @fl in any case.
  */
 int ks_fleet_compute(struct ks_store *s, const struct ks_report_opts *o, struct ks_fleet *fl,
-		  struct ks_error *err);
+		     struct ks_error *err);
 
 /** ks_fleet_release() - free what @fl holds; accepts a zeroed @fl */
 void ks_fleet_release(struct ks_fleet *fl);
