@@ -94,6 +94,7 @@ grep -q '^| synthetic | gc (access=depth..hwm) | - |.* gc:access=depth, gc |$' m
 # usage: --designs prints alone; --designs gives no policy to sweep
 expect_error 2 "kstack report: --designs prints alone" "$KSTACK" report -d c.db --designs --costs
 expect_error 2 "kstack report: --designs prints alone" "$KSTACK" report -d c.db --designs --policy rfc
+expect_error 2 "kstack report: --designs prints alone" "$KSTACK" report -d c.db --designs --fleet
 expect_error 2 "add a --policy to sweep" "$KSTACK" replay t.kst --designs --sweep pool=1..2 -d x.db
 [ ! -e x.db ] || fail "a refused replay created its database"
 expect_error 2 "no trace 'nosuch'" "$KSTACK" report -d c.db --designs --trace nosuch
