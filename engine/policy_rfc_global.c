@@ -87,7 +87,7 @@ static const struct ks_param rg_params[] = {
 	{
 		.key = "percpu", .kind = KS_PT_U32, .off = OFF(percpu),
 		.min = 0, .max = 1, .def = "1", .expect = "0 or 1",
-		.doc = "1: per-CPU pools first (Walleij); 0: global pool only (seed's test mode)",
+		.doc = "1: per-CPU pools first (Walleij); 0: global pool only (to exercise the fallback)",
 	},
 	{
 		.key = "global_latency", .kind = KS_PT_U32, .off = OFF(global_latency),
