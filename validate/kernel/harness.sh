@@ -33,6 +33,8 @@ usage: validate/kernel/harness.sh [options]
   --no-install       do not apt-get install missing packages
   --build-only       build (or check) kstack, the kernel and the initramfs, then stop
   --kstack PATH      run this kstack binary in the guest instead of building one
+  --results DIR      replay and compare an earlier run's folder again (no kernel
+                     build, no guest)
   --timeout S        give up on the guest after S seconds (default 5400)
   --tcg-threads single|multi
                      QEMU's TCG threading (default single: multi-threaded TCG
@@ -59,6 +61,7 @@ timeout_s=5400
 tcg_threads=single
 build_only=no
 kstack=
+results=
 kver=6.12
 
 while [ $# -gt 0 ]; do
@@ -71,6 +74,7 @@ while [ $# -gt 0 ]; do
 	--no-install) install=no; shift ;;
 	--build-only) build_only=yes; shift ;;
 	--kstack) kstack=${2:?--kstack needs a path}; shift 2 ;;
+	--results) results=${2:?--results needs a folder}; shift 2 ;;
 	--timeout) timeout_s=${2:?--timeout needs seconds}; shift 2 ;;
 	--tcg-threads) tcg_threads=${2:?--tcg-threads needs single or multi}; shift 2 ;;
 	-h|--help) usage; exit 0 ;;
@@ -265,46 +269,73 @@ pct()
 		if (m == 0) print (p == 0 ? "0.0%" : "n/a"); else printf "%+.1f%%\n", 100 * (p - m) / m }'
 }
 
-compare()
+# Replay every trace and fill rows[] with one line of figures per workload:
+# ks0 ks1 dyn0 dyn1 fp pks0 pks1 pdyn0 pdyn1 pfp (measured, then predicted:
+# nr_kernel_stack and nr_dynamic_stacks_faults at start and end, fault pages).
+replay_all()
 {
-	local db=$share/validate.db w q
-	local ks0 ks1 dyn0 dyn1 fp pks0 ptasks0 pks1 pdyn1 pfp
+	local db=$share/validate.db w q ks0 ks1 dyn0 dyn1 fp pks0 ptasks0 pks1 pdyn1 pfp
 
 	rm -f "$db"
-	printf '\nPredicted (kstack replay --policy %s) against measured (the guest kernel):\n' "$policy"
-	printf 'nr_kernel_stack and nr_dynamic_stacks_faults in KiB at the end of each recording;\n'
-	printf 'fault pages: stack pages backed by faults during the recording.\n\n'
-	printf '%-10s %9s %9s %7s   %9s %9s %7s   %7s %7s %7s   %8s %8s\n' \
-		workload "kstack" "pred" diff "dyn KiB" "pred" diff faults pred diff \
-		"start" "pred"
+	rows=()
 	for w in $workloads; do
-		[ -s "$share/$w.kst" ] || { note "$w: no trace"; continue; }
+		[ -s "$share/$w.kst" ] || die "$w: no trace (see $share/guest.log)"
 		"$kstack" replay -q "$share/$w.kst" --policy "$policy" -j 1 -d "$db" >&2 ||
 			die "replaying $w failed"
-		q="SELECT tr.nr_kernel_stack_start_kb, tr.nr_kernel_stack_end_kb, r.kernel_stack_kb_end,
-			r.dyn_faults_kb_end, r.fault_pages,
+		# the first sample is the state at the start, after the start snapshot
+		q="SELECT tr.nr_kernel_stack_start_kb, tr.nr_kernel_stack_end_kb,
+			r.kernel_stack_kb_end, r.dyn_faults_kb_end, r.fault_pages,
 			(SELECT kernel_stack_kb FROM samples s WHERE s.run = r.key ORDER BY seq LIMIT 1),
 			(SELECT tasks FROM samples s WHERE s.run = r.key ORDER BY seq LIMIT 1)
 			FROM runs r JOIN traces tr ON tr.key = r.trace WHERE tr.label = '$w'
 			ORDER BY r.key DESC LIMIT 1"
 		read -r ks0 ks1 pks1 pdyn1 pfp pks0 ptasks0 < <(sqlite3 -separator ' ' "$db" "$q")
+		[ -n "$ptasks0" ] || die "$w: no replay results in $db"
 		read -r dyn0 dyn1 fp < <(collector_dynamic "$w")
 		[ -n "$fp" ] || die "$w: the collector saw no dynamic-stack counters ($share/$w.err)"
-		printf '%-10s %9d %9d %7s   %9d %9d %7s   %7d %7d %7s   %8s %8s\n' "$w" \
-			"$ks1" "$pks1" "$(pct "$ks1" "$pks1")" \
-			"$dyn1" "$pdyn1" "$(pct "$dyn1" "$pdyn1")" \
-			"$fp" "$pfp" "$(pct "$fp" "$pfp")" \
-			"$ks0/$dyn0" "$pks0/$((pks0 - ptasks0 * 4))"
+		# every task holds its preallocated page outside nr_dynamic_stacks_faults
+		rows+=("$w $ks0 $ks1 $dyn0 $dyn1 $fp $pks0 $pks1 $((pks0 - ptasks0 * 4)) $pdyn1 $pfp")
 	done
-	printf '\n"start": nr_kernel_stack/nr_dynamic_stacks_faults at the start of the recording.\n'
+}
+
+compare()
+{
+	local row w ks0 ks1 dyn0 dyn1 fp pks0 pks1 pdyn0 pdyn1 pfp
+
+	replay_all
+	printf '\nPredicted (kstack replay --policy %s) against measured (the guest\n' "$policy"
+	printf "kernel's counters): nr_kernel_stack and nr_dynamic_stacks_faults (KiB) at the\n"
+	printf 'end of each recording, and the stack pages faults backed during it.\n\n'
+	printf '%-10s %27s   %27s   %17s\n' "" "nr_kernel_stack at end" \
+		"nr_dynamic_stacks_faults" "fault pages"
+	printf '%-10s %9s %9s %7s   %9s %9s %7s   %8s %8s\n' workload measured predict diff \
+		measured predict diff measured predict
+	for row in "${rows[@]}"; do
+		read -r w ks0 ks1 dyn0 dyn1 fp pks0 pks1 pdyn0 pdyn1 pfp <<<"$row"
+		printf '%-10s %9d %9d %7s   %9d %9d %7s   %8d %8d\n' "$w" \
+			"$ks1" "$pks1" "$(pct "$ks1" "$pks1")" "$dyn1" "$pdyn1" "$(pct "$dyn1" "$pdyn1")" \
+			"$fp" "$pfp"
+	done
+
+	printf '\nMeasured minus predicted (KiB) at the start and at the end: where both are\n'
+	printf 'equal, the replay followed every change the recording made.\n\n'
+	printf '%-10s %21s   %21s\n' "" "nr_kernel_stack" "nr_dynamic_stacks_faults"
+	printf '%-10s %10s %10s   %10s %10s\n' workload start end start end
+	for row in "${rows[@]}"; do
+		read -r w ks0 ks1 dyn0 dyn1 fp pks0 pks1 pdyn0 pdyn1 pfp <<<"$row"
+		printf '%-10s %+10d %+10d   %+10d %+10d\n' "$w" $((ks0 - pks0)) $((ks1 - pks1)) \
+			$((dyn0 - pdyn0)) $((dyn1 - pdyn1))
+	done
 
 	[ "$alone" = yes ] || return 0
-	printf '\nDoes recording make the kernel grow stacks?  Fault pages and the change of\n'
-	printf 'nr_dynamic_stacks_faults (KiB) from before to after each run, alone and\n'
-	printf 'under kstack collect (which includes the collector starting and stopping):\n\n'
-	printf '%-10s %12s %12s   %12s %12s\n' workload "faults alone" "collect" "dyn alone" "collect"
+	printf '\nDoes recording make the kernel grow stacks?  Stack pages faults backed,\n'
+	printf 'and the change of nr_dynamic_stacks_faults (KiB), from just before to just\n'
+	printf 'after each run: the workload alone, and under kstack collect (the collector\n'
+	printf 'starting and stopping included).\n\n'
+	printf '%-10s %17s   %17s\n' "" "fault pages" "nr_dyn change"
+	printf '%-10s %8s %8s   %8s %8s\n' workload alone collect alone collect
 	for w in $workloads; do
-		printf '%-10s %12d %12d   %12d %12d\n' "$w" \
+		printf '%-10s %8d %8d   %8d %8d\n' "$w" \
 			$(($(counter alone "$w" post 7) - $(counter alone "$w" pre 7))) \
 			$(($(counter collect "$w" post 7) - $(counter collect "$w" pre 7))) \
 			$(($(counter alone "$w" post 5) - $(counter alone "$w" pre 5))) \
@@ -314,6 +345,14 @@ compare()
 
 install_packages
 build_kstack
+if [ -n "$results" ]; then
+	[ -f "$results/job.env" ] || die "$results is not a run folder (no job.env)"
+	share=$(cd "$results" && pwd)
+	workloads=$(sed -n 's/^WORKLOADS="\(.*\)"$/\1/p' "$share/job.env")
+	alone=$(sed -n 's/^ALONE=//p' "$share/job.env")
+	compare
+	exit 0
+fi
 build_kernel
 build_initramfs
 if [ "$build_only" = yes ]; then
