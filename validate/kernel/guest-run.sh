@@ -4,8 +4,9 @@
 # Runs inside the validation guest (chrooted into the host's read-only root),
 # as the share's job.sh: each workload first alone, then under kstack
 # collect, with the kernel's counters read around both.  Everything goes to
-# the share: WORKLOAD.kst, WORKLOAD.err (the collector's notes) and
-# counters.txt, one line per run:
+# the share: WORKLOAD.kst, WORKLOAD.err (the collector's notes),
+# WORKLOAD.samples (the stack counters over the recording, from sampler.c)
+# and counters.txt, one line per run:
 #   MODE WORKLOAD WHEN nr_kernel_stack nr_dynamic_stacks_faults dynamic_stack_faults
 #   dynamic_stack_fault_pages kstack_1k kstack_2k kstack_4k kstack_8k kstack_16k
 # (MODE alone|collect, WHEN pre|post).
@@ -44,7 +45,7 @@ prepare_compile()
 	cp "$REPO"/engine/*.h /tmp/compile/engine/
 	cp "$REPO"/common/*.h /tmp/compile/common/
 	# shellcheck disable=SC2016
-	printf 'OBJ := $(patsubst %%.c,%%.o,$(wildcard *.c))\nall: $(OBJ)\n%%.o: %%.c\n\tgcc -O2 -c -o $@ $<\n' \
+	printf 'OBJ := $(patsubst %%.c,%%.o,$(wildcard *.c))\nall: $(OBJ)\n%%.o: %%.c\n\tgcc -O2 -I../common -c -o $@ $<\n' \
 		>/tmp/compile/engine/Makefile
 }
 
@@ -98,10 +99,13 @@ run_alone()
 
 run_collect()
 {
-	local w=$1 rc cmd
+	local w=$1 rc cmd spid
 
 	rm -f /tmp/compile/engine/*.o
 	counters collect "$w" pre
+	# the sampler runs across the whole recording: in both snapshots
+	"$TOOLS/sampler" "$SAMPLE_MS" >"$share/$w.samples" &
+	spid=$!
 	if [ "$w" = idle ]; then
 		"$KSTACK" collect -o "$share/$w.kst" --label "$w" --duration "$IDLE_SECS" \
 			2>"$share/$w.err"
@@ -111,6 +115,8 @@ run_collect()
 			>/dev/null 2>"$share/$w.err"
 	fi
 	rc=$?
+	kill "$spid"
+	wait "$spid"
 	counters collect "$w" post
 	echo "$w: collect exit $rc"
 }

@@ -28,13 +28,16 @@ usage: validate/kernel/harness.sh [options]
   --jobs N           make -j for the kernel (default 2; built with nice 10)
   --workloads LIST   space-separated, from: idle hackbench fork compile sleepers
                      netconf (default: all)
-  --policy SPEC      replay policy (default rfc:quirk_refill=0, the patches' refill)
+  --policy SPEC      replay policy (default rfc:quirk_refill=0,samples=512: the
+                     patches' refill, which retries every empty slot, and
+                     the finest memory-over-time series for the peak)
   --no-alone         skip the workload-alone runs (and the disturbance table)
   --no-install       do not apt-get install missing packages
   --build-only       build (or check) kstack, the kernel and the initramfs, then stop
   --kstack PATH      run this kstack binary in the guest instead of building one
   --results DIR      replay and compare an earlier run's folder again (no kernel
-                     build, no guest)
+                     build, no guest, no root; with --kstack nothing is built
+                     or installed)
   --timeout S        give up on the guest after S seconds (default 5400)
   --tcg-threads single|multi
                      QEMU's TCG threading (default single: multi-threaded TCG
@@ -54,7 +57,7 @@ kdir=$repo/validate/kernel
 cache=${KSTACK_VALIDATE_CACHE:-/var/cache/kstack-validate}
 jobs=2
 workloads="idle hackbench fork compile sleepers netconf"
-policy="rfc:quirk_refill=0"
+policy="rfc:quirk_refill=0,samples=512"
 alone=yes
 install=yes
 timeout_s=5400
@@ -91,9 +94,6 @@ for w in $workloads; do
 	*) die "unknown workload '$w'" ;;
 	esac
 done
-[ "$(id -u)" = 0 ] || die "needs root (packages, BPF in the guest share)"
-mkdir -p "$cache" || die "cannot create the cache folder $cache"
-cache=$(cd "$cache" && pwd)
 
 # ---- packages ----
 packages="qemu-system-x86 linux-source-$kver dwarves busybox-static bc bison flex
@@ -118,9 +118,9 @@ install_packages()
 # ---- kstack itself ----
 build_kstack()
 {
-	local b=$cache/kstack-build
+	# one build per source tree: a cache shared by two checkouts keeps both
+	local b=$cache/kstack-build-$(echo "$repo" | sha256sum | cut -c1-8)
 
-	gcc -O2 -pthread -o "$cache/sleepers" "$kdir/sleepers.c" || die "building sleepers failed"
 	if [ -n "$kstack" ]; then
 		[ -x "$kstack" ] || die "$kstack is not an executable"
 		kstack=$(cd "$(dirname "$kstack")" && pwd)/$(basename "$kstack")
@@ -132,6 +132,13 @@ build_kstack()
 	meson compile -C "$b" >&2 || die "building kstack failed"
 	kstack=$b/tools/kstack
 	[ -x "$kstack" ] || die "no kstack binary in $b"
+}
+
+# the guest's helpers: a workload and the counter sampler
+build_tools()
+{
+	gcc -O2 -Wall -pthread -o "$cache/sleepers" "$kdir/sleepers.c" || die "building sleepers failed"
+	gcc -O2 -Wall -o "$cache/sampler" "$kdir/sampler.c" || die "building sampler failed"
 }
 
 # ---- the kernel ----
@@ -225,6 +232,7 @@ FORK_OPS=2000
 SLEEPERS=200
 SLEEP_SECS=5
 NETCONF_ROUNDS=40
+SAMPLE_MS=50
 EOF
 	cp "$kdir/guest-run.sh" "$share/job.sh"
 	note "booting the guest (TCG $tcg_threads, 2 CPUs, 2 GiB); results in $share"
@@ -263,18 +271,38 @@ collector_dynamic()
 		"$share/$1.err"
 }
 
+# The highest nr_kernel_stack the sampler read between START and END (ns) of
+# W's recording; - without samples.
+measured_peak()
+{
+	awk -v a="$2" -v b="$3" '$1 >= a && $1 <= b && $2 > m { m = $2; n++ }
+		END { print n ? m : "-" }' "$share/$1.samples" 2>/dev/null || echo -
+}
+
+# (predicted - measured) / measured, in percent; n/a when measured is 0 or unknown
 pct()
 {
 	awk -v m="$1" -v p="$2" 'BEGIN {
-		if (m == 0) print (p == 0 ? "0.0%" : "n/a"); else printf "%+.1f%%\n", 100 * (p - m) / m }'
+		if (m == "-" || p == "-") print "n/a"
+		else if (m == 0) print (p == 0 ? "0.0%" : "n/a")
+		else printf "%+.1f%%\n", 100 * (p - m) / m }'
+}
+
+# $1 + $2, or - if either is unknown
+plus()
+{
+	if [ "$1" = - ] || [ "$2" = - ]; then echo -; else echo $(($1 + $2)); fi
 }
 
 # Replay every trace and fill rows[] with one line of figures per workload:
-# ks0 ks1 dyn0 dyn1 fp pks0 pks1 pdyn0 pdyn1 pfp (measured, then predicted:
-# nr_kernel_stack and nr_dynamic_stacks_faults at start and end, fault pages).
+#   w unseen ks0 ks1 kspk dyn0 dyn1 fp pks0 pks1 pkspk pdyn0 pdyn1 pfp
+# unseen: KiB of stacks no trace holds (below); then measured and predicted:
+# nr_kernel_stack at start, end and peak, nr_dynamic_stacks_faults at start
+# and end, and the pages faults backed.
 replay_all()
 {
-	local db=$share/validate.db w q ks0 ks1 dyn0 dyn1 fp pks0 ptasks0 pks1 pdyn1 pfp
+	local db=$share/validate.db w q ncpus pkb t0 t1 ks0 ks1 kspk dyn0 dyn1 fp
+	local pks0 ptasks0 pks1 pkspk pdyn1 pfp
 
 	rm -f "$db"
 	rows=()
@@ -283,38 +311,52 @@ replay_all()
 		"$kstack" replay -q "$share/$w.kst" --policy "$policy" -j 1 -d "$db" >&2 ||
 			die "replaying $w failed"
 		# the first sample is the state at the start, after the start snapshot
-		q="SELECT tr.nr_kernel_stack_start_kb, tr.nr_kernel_stack_end_kb,
+		q="SELECT tr.ncpus, tr.page_size / 1024, tr.start_ns, tr.end_ns,
+			tr.nr_kernel_stack_start_kb, tr.nr_kernel_stack_end_kb,
 			r.kernel_stack_kb_end, r.dyn_faults_kb_end, r.fault_pages,
 			(SELECT kernel_stack_kb FROM samples s WHERE s.run = r.key ORDER BY seq LIMIT 1),
-			(SELECT tasks FROM samples s WHERE s.run = r.key ORDER BY seq LIMIT 1)
+			(SELECT tasks FROM samples s WHERE s.run = r.key ORDER BY seq LIMIT 1),
+			(SELECT max(kernel_stack_kb) FROM samples s WHERE s.run = r.key)
 			FROM runs r JOIN traces tr ON tr.key = r.trace WHERE tr.label = '$w'
 			ORDER BY r.key DESC LIMIT 1"
-		read -r ks0 ks1 pks1 pdyn1 pfp pks0 ptasks0 < <(sqlite3 -separator ' ' "$db" "$q")
-		[ -n "$ptasks0" ] || die "$w: no replay results in $db"
+		read -r ncpus pkb t0 t1 ks0 ks1 pks1 pdyn1 pfp pks0 ptasks0 pkspk \
+			< <(sqlite3 -separator ' ' "$db" "$q")
+		[ -n "$pkspk" ] || die "$w: no replay results in $db (is its label '$w'?)"
 		read -r dyn0 dyn1 fp < <(collector_dynamic "$w")
 		[ -n "$fp" ] || die "$w: the collector saw no dynamic-stack counters ($share/$w.err)"
-		# every task holds its preallocated page outside nr_dynamic_stacks_faults
-		rows+=("$w $ks0 $ks1 $dyn0 $dyn1 $fp $pks0 $pks1 $((pks0 - ptasks0 * 4)) $pdyn1 $pfp")
+		kspk=$(measured_peak "$w" "$t0" "$t1")
+		# The kernel counts two kinds of stacks no trace holds: the idle task
+		# of every CPU but the first (forked at boot; pid 0, which no task
+		# iterator lists) and the collector, which leaves itself out.  One
+		# page each on a kernel with dynamic stacks: ncpus pages.  Every
+		# task holds its first page outside nr_dynamic_stacks_faults.
+		rows+=("$w $((ncpus * pkb)) $ks0 $ks1 $kspk $dyn0 $dyn1 $fp $pks0 $pks1 $pkspk \
+$((pks0 - ptasks0 * pkb)) $pdyn1 $pfp")
 	done
 }
 
 compare()
 {
-	local row w ks0 ks1 dyn0 dyn1 fp pks0 pks1 pdyn0 pdyn1 pfp
+	local row w u ks0 ks1 kspk dyn0 dyn1 fp pks0 pks1 pkspk pdyn0 pdyn1 pfp
 
 	replay_all
+	read -r w u _ <<<"${rows[0]}"
 	printf '\nPredicted (kstack replay --policy %s) against measured (the guest\n' "$policy"
-	printf "kernel's counters): nr_kernel_stack and nr_dynamic_stacks_faults (KiB) at the\n"
-	printf 'end of each recording, and the stack pages faults backed during it.\n\n'
-	printf '%-10s %27s   %27s   %17s\n' "" "nr_kernel_stack at end" \
-		"nr_dynamic_stacks_faults" "fault pages"
-	printf '%-10s %9s %9s %7s   %9s %9s %7s   %8s %8s\n' workload measured predict diff \
-		measured predict diff measured predict
+	printf "kernel's counters): nr_kernel_stack at the end of each recording and at its\n"
+	printf 'peak (sampled), nr_dynamic_stacks_faults at the end (KiB), and the stack\n'
+	printf 'pages faults backed during it.  Measured includes %d KiB of stacks no trace\n' "$u"
+	printf 'holds: the idle task of every CPU but the first, and the collector itself;\n'
+	printf 'diff is (predicted + those - measured) / measured.\n\n'
+	printf '%-10s %20s   %20s   %20s   %13s\n' "" "nr_kernel_stack end" \
+		"nr_kernel_stack peak" "dynamic KiB end" "fault pages"
+	printf '%-10s %6s %6s %6s   %6s %6s %6s   %6s %6s %6s   %6s %6s\n' workload \
+		meas pred diff meas pred diff meas pred diff meas pred
 	for row in "${rows[@]}"; do
-		read -r w ks0 ks1 dyn0 dyn1 fp pks0 pks1 pdyn0 pdyn1 pfp <<<"$row"
-		printf '%-10s %9d %9d %7s   %9d %9d %7s   %8d %8d\n' "$w" \
-			"$ks1" "$pks1" "$(pct "$ks1" "$pks1")" "$dyn1" "$pdyn1" "$(pct "$dyn1" "$pdyn1")" \
-			"$fp" "$pfp"
+		read -r w u ks0 ks1 kspk dyn0 dyn1 fp pks0 pks1 pkspk pdyn0 pdyn1 pfp <<<"$row"
+		printf '%-10s %6s %6s %6s   %6s %6s %6s   %6s %6s %6s   %6s %6s\n' "$w" \
+			"$ks1" "$pks1" "$(pct "$ks1" "$(plus "$pks1" "$u")")" \
+			"$kspk" "$pkspk" "$(pct "$kspk" "$(plus "$pkspk" "$u")")" \
+			"$dyn1" "$pdyn1" "$(pct "$dyn1" "$pdyn1")" "$fp" "$pfp"
 	done
 
 	printf '\nMeasured minus predicted (KiB) at the start and at the end: where both are\n'
@@ -322,7 +364,7 @@ compare()
 	printf '%-10s %21s   %21s\n' "" "nr_kernel_stack" "nr_dynamic_stacks_faults"
 	printf '%-10s %10s %10s   %10s %10s\n' workload start end start end
 	for row in "${rows[@]}"; do
-		read -r w ks0 ks1 dyn0 dyn1 fp pks0 pks1 pdyn0 pdyn1 pfp <<<"$row"
+		read -r w u ks0 ks1 kspk dyn0 dyn1 fp pks0 pks1 pkspk pdyn0 pdyn1 pfp <<<"$row"
 		printf '%-10s %+10d %+10d   %+10d %+10d\n' "$w" $((ks0 - pks0)) $((ks1 - pks1)) \
 			$((dyn0 - pdyn0)) $((dyn1 - pdyn1))
 	done
@@ -343,16 +385,27 @@ compare()
 	done
 }
 
-install_packages
-build_kstack
 if [ -n "$results" ]; then
+	# no kernel, no guest: needs only sqlite3 and a kstack
 	[ -f "$results/job.env" ] || die "$results is not a run folder (no job.env)"
 	share=$(cd "$results" && pwd)
 	workloads=$(sed -n 's/^WORKLOADS="\(.*\)"$/\1/p' "$share/job.env")
 	alone=$(sed -n 's/^ALONE=//p' "$share/job.env")
+	if [ -z "$kstack" ]; then
+		mkdir -p "$cache" || die "cannot create the cache folder $cache"
+		install_packages
+	fi
+	build_kstack
+	command -v sqlite3 >/dev/null || die "needs the sqlite3 command"
 	compare
 	exit 0
 fi
+[ "$(id -u)" = 0 ] || die "needs root (packages, BPF in the guest share)"
+mkdir -p "$cache" || die "cannot create the cache folder $cache"
+cache=$(cd "$cache" && pwd)
+install_packages
+build_kstack
+build_tools
 build_kernel
 build_initramfs
 if [ "$build_only" = yes ]; then
