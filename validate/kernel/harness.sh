@@ -320,9 +320,9 @@ replay_all()
 			FROM runs r JOIN traces tr ON tr.key = r.trace WHERE tr.label = '$w'
 			ORDER BY r.key DESC LIMIT 1"
 		read -r ncpus pkb t0 t1 ks0 ks1 pks1 pdyn1 pfp pks0 ptasks0 pkspk \
-			< <(sqlite3 -separator ' ' "$db" "$q")
+			< <(sqlite3 -separator ' ' "$db" "$q") || true
 		[ -n "$pkspk" ] || die "$w: no replay results in $db (is its label '$w'?)"
-		read -r dyn0 dyn1 fp < <(collector_dynamic "$w")
+		read -r dyn0 dyn1 fp < <(collector_dynamic "$w") || true
 		[ -n "$fp" ] || die "$w: the collector saw no dynamic-stack counters ($share/$w.err)"
 		kspk=$(measured_peak "$w" "$t0" "$t1")
 		# The kernel counts two kinds of stacks no trace holds: the idle task
