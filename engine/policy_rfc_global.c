@@ -153,8 +153,9 @@ static void rg_work(struct ks_run *r, uint64_t arg)
 
 	(void)arg;
 	rr->pending = false;
-	rfc_account_and_alloc(r, &rr->global, rr->queued_at, gc->rfc.quirk_refill, charge_owner,
-			      rr);
+	/* irq_work: never sleeps, whatever refill= says of the per-CPU refill */
+	rfc_account_and_alloc(r, &rr->global, rr->queued_at, gc->rfc.quirk_refill, false,
+			      charge_owner, rr);
 }
 
 static enum rfc_take rg_take(struct ks_run *r, const struct ks_hook *h)
