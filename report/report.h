@@ -11,7 +11,12 @@
 
 #include "store.h"
 
-enum ks_report_format { KS_FMT_TEXT, KS_FMT_MARKDOWN, KS_FMT_CSV };
+/*
+ * KS_FMT_HTML: the tables as HTML tables and the text around them escaped,
+ * a fragment of the page ks_report_html() writes (not a format of its own
+ * on the command line).
+ */
+enum ks_report_format { KS_FMT_TEXT, KS_FMT_MARKDOWN, KS_FMT_CSV, KS_FMT_HTML };
 
 /*
  * An event the costs table counts and prices: the counter of engine.h's
