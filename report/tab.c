@@ -113,6 +113,25 @@ static void put_csv(FILE *out, const char *s)
 	fputc('"', out);
 }
 
+/*
+ * A cell of an HTML table, escaped, where a line may break besides at
+ * spaces: after the commas of a list ("100,60,65,..." by pool) and, in a
+ * header, before a parenthesis ("Dynamic(%RAM)").
+ */
+static void put_html_cell(FILE *out, const char *s, bool head)
+{
+	char one[2] = "";
+
+	for (; *s; s++) {
+		if (head && *s == '(')
+			fputs("<wbr>", out);
+		one[0] = *s;
+		ks_tab_html(out, one);
+		if (*s == ',' && s[1] && s[1] != ' ')
+			fputs("<wbr>", out);
+	}
+}
+
 /* One row of an HTML table, cells of @tag ("th", "td"); no white space between tags. */
 static void put_html_row(const struct ks_tab *t, FILE *out, const char *tag,
 			 const char *const *cells)
@@ -122,7 +141,7 @@ static void put_html_row(const struct ks_tab *t, FILE *out, const char *tag,
 	fputs("<tr>", out);
 	for (c = 0; c < t->ncols; c++) {
 		fprintf(out, "<%s%s>", tag, t->left[c] ? " class=\"l\"" : "");
-		ks_tab_html(out, cells[c]);
+		put_html_cell(out, cells[c], tag[1] == 'h');
 		fprintf(out, "</%s>", tag);
 	}
 	fputs("</tr>", out);

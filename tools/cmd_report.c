@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 /*
- * kstack report -d DB [--format text|markdown|csv] [--charts DIR [--trace T]]
+ * kstack report -d DB [--format text|markdown|csv] [--charts DIR [--trace T]] [--html FILE]
  *                     [--policy P] [--all] [--basis end|peak|mean]... [--min-pool]
  *                     [--costs [--cost NAME=NS]...]
  *                     [--depth|--asleep|--latch|--tasks|--tail|--overflow|--census
@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cli_page.h"
 #include "cmds.h"
 #include "report.h"
 
@@ -23,6 +24,7 @@ enum {
 	OPT_MIN_LIFE,
 	OPT_EXITED,
 	OPT_LIMIT,
+	OPT_HTML,
 };
 static const struct {
 	const char *name;
@@ -67,7 +69,11 @@ static void usage(FILE *f)
 		"  -t, --trace T         the trace (label or id) of the timeline chart; default\n"
 		"                        the first real trace, else the first; with the per-task\n"
 		"                        reports, only that trace\n"
-		"  -q, --quiet           no list of the charts written (on stderr)\n"
+		"      --html FILE       write every table, the charts (inline SVG), the\n"
+		"                        traces' headers, the method and links to the kernel\n"
+		"                        threads as one self-contained HTML page (-: to\n"
+		"                        standard output); charts go to --charts DIR if given\n"
+		"  -q, --quiet           no list of the charts or page written (on stderr)\n"
 		"  -h, --help            this text\n\n"
 		"Per-task reports (one row per task of each trace, whatever the policy;\n"
 		"each prints alone, for every trace and scope: system is every task,\n"
@@ -227,6 +233,27 @@ static int print_task_reports(struct ks_store *store, const struct ks_report_opt
 	return rc;
 }
 
+/* --html: the page (and the charts, listed when --charts named their folder). */
+static int write_html(struct ks_store *store, const struct ks_report_opts *o, const char *charts,
+		      const char *path, bool quiet)
+{
+	bool drew = false;
+	int rc = cli_page_write("report", store, o, charts, path, &drew);
+
+	ks_store_close(store);
+	if (rc)
+		return KS_EXIT_FAIL;
+	if (charts && print_charts(charts, drew, quiet)) {
+		cli_error("report", "%s: cannot list the charts", charts);
+		return KS_EXIT_FAIL;
+	}
+	if (!charts && !drew)
+		cli_note("report", "gnuplot not found: the page has no charts");
+	if (!quiet && strcmp(path, "-"))
+		cli_note("report", "page: %s", path);
+	return KS_EXIT_OK;
+}
+
 int cmd_report(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -253,6 +280,7 @@ int cmd_report(int argc, char **argv)
 		{ "min-life", required_argument, NULL, OPT_MIN_LIFE },
 		{ "exited", no_argument, NULL, OPT_EXITED },
 		{ "limit", required_argument, NULL, OPT_LIMIT },
+		{ "html", required_argument, NULL, OPT_HTML },
 		{ NULL, 0, NULL, 0 },
 	};
 	/*
@@ -265,9 +293,9 @@ int cmd_report(int argc, char **argv)
 	struct ks_report_opts o;
 	struct ks_task_opts to;
 	struct ks_store *store = NULL;
-	const char *db = "kstack.db", *charts = NULL;
+	const char *db = "kstack.db", *charts = NULL, *html = NULL;
 	bool drew = false, min_pool = false, costs = false, quiet = false;
-	bool tasks[NR_TASK_REPORTS] = { false };
+	bool tasks[NR_TASK_REPORTS] = { false }, format = false;
 	size_t ntasks = 0;
 	char *end;
 	int c, rc;
@@ -280,6 +308,7 @@ int cmd_report(int argc, char **argv)
 			db = optarg;
 			break;
 		case 'f':
+			format = true;
 			if (parse_format(optarg, &o.format)) {
 				cli_error("report", "unknown format '%s' (text, markdown or csv)",
 					  optarg);
@@ -343,6 +372,13 @@ int cmd_report(int argc, char **argv)
 				return KS_EXIT_USAGE;
 			}
 			break;
+		case OPT_HTML:
+			if (!*optarg) {
+				cli_error("report", "--html needs a file name (- for standard output)");
+				return KS_EXIT_USAGE;
+			}
+			html = optarg;
+			break;
 		case OPT_EXITED:
 			to.exited = true;
 			break;
@@ -367,9 +403,14 @@ int cmd_report(int argc, char **argv)
 		return KS_EXIT_USAGE;
 	}
 
-	if (o.trace && !charts && !ntasks) {
+	if (html && (format || min_pool || costs || ntasks)) {
+		cli_error("report", "--html writes every table to one page: not with --format, "
+			  "--min-pool, --costs or a per-task report");
+		return KS_EXIT_USAGE;
+	}
+	if (o.trace && !charts && !ntasks && !html) {
 		cli_error("report", "--trace chooses the timeline chart's trace or the per-task "
-			  "reports' trace: use it with --charts or a per-task report");
+			  "reports' trace: use it with --charts, --html or a per-task report");
 		return KS_EXIT_USAGE;
 	}
 	if (ntasks > 1 && o.format == KS_FMT_CSV) {
@@ -385,6 +426,8 @@ int cmd_report(int argc, char **argv)
 	rc = ks_store_open_ro(&store, db, &err);
 	if (rc)
 		return fail(&err, rc);
+	if (html)
+		return write_html(store, &o, charts, html, quiet);
 	/* charts first: a bad --trace fails before any table is printed */
 	if (charts)
 		rc = ks_report_charts_opts(store, &o, charts, &drew, &err);
