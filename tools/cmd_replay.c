@@ -16,7 +16,6 @@
 #include "replay.h"
 
 #define MAX_LIST 256
-#define KS_MAX_REPLICATES 1000
 
 static void usage(FILE *f)
 {
