@@ -87,7 +87,7 @@ static void usage(FILE *f)
 		"Exit status: 0 success, 1 failure, 2 bad command line; with COMMAND its\n"
 		"status once the analysis is written (127 or 126 if it cannot run, and then\n"
 		"nothing is written); 130 or 143 when stopped by SIGINT or SIGTERM (an\n"
-		"interrupted recording is kept: kstack analyze DIR/trace.kst analyzes it).\n",
+		"interrupted recording is kept: analyze DIR/trace.kst with --force -o DIR).\n",
 		ANALYZE_SEEDS);
 }
 
@@ -501,7 +501,8 @@ int cmd_analyze(int argc, char **argv)
 		}
 		if (done.stop_signal) {
 			cli_error("analyze", "recording interrupted: %s holds it up to the stop "
-				  "(kstack analyze %s analyzes it)", trace, trace);
+				  "(kstack analyze --force -o %s %s analyzes it)", trace, outdir,
+				  trace);
 			return KS_EXIT_SIGNAL + done.stop_signal;
 		}
 		if (status && !quiet)
