@@ -38,17 +38,21 @@ static void rm_tmpdir(const char *dir)
 	rmdir(dir);
 }
 
-/* The page into @f; 0 or -1 after one error line. */
+/* One line for @err, as report says it; the exit status of its kind. */
+static int page_fail(const char *verb, const struct ks_error *err)
+{
+	cli_error(verb, "%s", err->detail[0] ? err->detail : ks_strerror(err->code));
+	return err->code == KS_E_USAGE ? KS_EXIT_USAGE : KS_EXIT_FAIL;
+}
+
+/* The page into @f. */
 static int page_to(const char *verb, struct ks_store *store, const struct ks_report_opts *o,
 		   const char *charts, FILE *f)
 {
 	struct ks_html_opts h = { .charts = charts, .generator = "kstack " KS_VERSION };
 	struct ks_error err = { 0 };
 
-	if (!ks_report_html(store, o, &h, f, &err))
-		return 0;
-	cli_fail(verb, "the HTML report", &err);
-	return -1;
+	return ks_report_html(store, o, &h, f, &err) ? page_fail(verb, &err) : KS_EXIT_OK;
 }
 
 /* The process's file mode mask (umask() can only be read by setting it). */
@@ -70,31 +74,33 @@ static int page_file(const char *verb, struct ks_store *store, const struct ks_r
 
 	if (snprintf(tmp, sizeof(tmp), "%s.XXXXXX", path) >= (int)sizeof(tmp)) {
 		cli_error(verb, "%s: path too long", path);
-		return -1;
+		return KS_EXIT_FAIL;
 	}
 	fd = mkostemp(tmp, O_CLOEXEC);
 	if (fd < 0) {
 		cli_error(verb, "cannot create %s: %s", path, strerror(errno));
-		return -1;
+		return KS_EXIT_FAIL;
 	}
 	f = fdopen(fd, "w");
 	if (!f) {
 		cli_error(verb, "%s: %s", path, strerror(errno));
 		close(fd);
 		unlink(tmp);
-		return -1;
+		return KS_EXIT_FAIL;
 	}
 	ret = page_to(verb, store, o, charts, f);
 	/* readable as any file the user creates, not only by the owner as mkstemp made it */
-	if (!ret && fchmod(fd, 0666 & ~cli_umask()))
-		ret = -1;
+	if (!ret && fchmod(fd, 0666 & ~cli_umask())) {
+		cli_error(verb, "%s: %s", path, strerror(errno));
+		ret = KS_EXIT_FAIL;
+	}
 	if (fclose(f) && !ret) {
 		cli_error(verb, "writing %s: %s", path, strerror(errno));
-		ret = -1;
+		ret = KS_EXIT_FAIL;
 	}
 	if (!ret && rename(tmp, path)) {
 		cli_error(verb, "cannot write %s: %s", path, strerror(errno));
-		ret = -1;
+		ret = KS_EXIT_FAIL;
 	}
 	if (ret)
 		unlink(tmp);
@@ -116,14 +122,12 @@ int cli_page_write(const char *verb, struct ks_store *store, const struct ks_rep
 		if (!mkdtemp(tmp)) {
 			cli_error(verb, "cannot create a folder for the charts in %s: %s",
 				  tmpdir && *tmpdir ? tmpdir : "/tmp", strerror(errno));
-			return -1;
+			return KS_EXIT_FAIL;
 		}
 		charts = tmp;
 	}
-	if (ks_report_charts_opts(store, o, charts, drew, &err)) {
-		cli_fail(verb, "charts", &err);
-		ret = -1;
-	}
+	if (ks_report_charts_opts(store, o, charts, drew, &err))
+		ret = page_fail(verb, &err);
 	if (!ret && !strcmp(path, "-"))
 		ret = page_to(verb, store, o, charts, stdout);
 	else if (!ret)

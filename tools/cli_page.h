@@ -17,7 +17,8 @@
  * @verb: the command, for its error lines
  * @drew: out, whether gnuplot drew the images
  *
- * Return: 0, or -1 after one error line (nothing left at @path).
+ * Return: 0, or after one error line the exit status (KS_EXIT_USAGE for
+ * options the report rules out, else KS_EXIT_FAIL), nothing left at @path.
  */
 int cli_page_write(const char *verb, struct ks_store *store, const struct ks_report_opts *o,
 		   const char *charts, const char *path, bool *drew);

@@ -520,6 +520,13 @@ int cmd_analyze(int argc, char **argv)
 		return KS_EXIT_FAIL;
 	}
 	rc = replay(trace, store, policies, npol, (uint32_t)seeds, (unsigned int)jobs, quiet);
+	if (rc && !ks_stop_signal() && !exists) {
+		/* a corrupt trace (found only in its blocks) leaves no folder behind */
+		ks_store_close(store);
+		db_remove(db);
+		rmdir(outdir);
+		return rc;
+	}
 	if (!rc && ks_stop_check(&err, "analysis")) {
 		cli_fail("analyze", NULL, &err);
 		rc = KS_EXIT_FAIL;
@@ -532,8 +539,7 @@ int cmd_analyze(int argc, char **argv)
 		ks_report_opts_default(&ro);
 		if (ks_progress_on())
 			ks_progress_show("analyze", "drawing the charts, writing the report");
-		rc = cli_page_write("analyze", store, &ro, charts, page, &drew) ? KS_EXIT_FAIL :
-		     KS_EXIT_OK;
+		rc = cli_page_write("analyze", store, &ro, charts, page, &drew);
 		ks_progress_clear();
 	}
 	ks_store_close(store);

@@ -242,7 +242,7 @@ static int write_html(struct ks_store *store, const struct ks_report_opts *o, co
 
 	ks_store_close(store);
 	if (rc)
-		return KS_EXIT_FAIL;
+		return rc;
 	if (charts && print_charts(charts, drew, quiet)) {
 		cli_error("report", "%s: cannot list the charts", charts);
 		return KS_EXIT_FAIL;
