@@ -1,0 +1,74 @@
+# SPDX-License-Identifier: MIT
+# kstack report --html: one page, whole (every element closed, ids unique),
+# self-contained (nothing runs, nothing is fetched), every string from the
+# database escaped (a trace whose label, host, kernel and command line are
+# markup), with every section, the charts inline and the kernel threads;
+# written whole or not at all.  Checked without a browser (html_check.py);
+# html_render.sh renders it in Chromium.
+here=$(cd "$(dirname "$0")" && pwd)
+. "$here/replay_lib.sh"
+command -v python3 > /dev/null || { echo "skip: python3 not installed"; exit 77; }
+
+. "$here/html_lib.sh"
+html_db k.db
+"$KSTACK" report -d k.db --html page.html > out.txt 2> err.txt || fail "--html: $(cat err.txt)"
+[ ! -s out.txt ] || fail "--html wrote on stdout: $(head -c 300 out.txt)"
+grep -qx "kstack report: page: page.html" err.txt || fail "page not named: $(cat err.txt)"
+python3 "$here/html_check.py" page.html "$EVIL_LABEL" "$EVIL_HOST" "$EVIL_KERNEL" \
+	"$EVIL_OPTIONS" > check.txt || fail "page.html: $(cat check.txt)"
+# every section, the answer and the links to the threads
+for id in answer traces results pools costs depth who latch asleep tail census method threads; do
+	grep -q "<section id=\"$id\">" page.html || fail "no section $id"
+done
+grep -q '<p class="answer">On this workload (' page.html || fail "no answer in plain words"
+for url in https://lore.kernel.org/all/20240311164638.2015063-1-pasha.tatashin@soleen.com/ \
+	https://lwn.net/Articles/1069627/ \
+	https://patchew.org/linux/20260424191456.2679717-1-stevensd@google.com/ \
+	https://lwn.net/Articles/974367/; do
+	grep -qF "<a href=\"$url\">" page.html || fail "no link to $url"
+done
+grep -q "Content-Security-Policy\" content=\"default-src 'none'" page.html || fail "no CSP"
+# the results on the mean and the peak, the minimum pool, costs, the per-task tables
+[ "$(grep -o '<table class="t">' page.html | wc -l)" -ge 12 ] ||
+	fail "tables: $(grep -o '<table class="t">' page.html | wc -l)"
+if command -v gnuplot > /dev/null; then
+	# the charts inline, each its own ids, and the temporary folder gone
+	[ "$(grep -c '^<svg' page.html)" -ge 6 ] || fail "charts inline: $(grep -c '^<svg' page.html)"
+	grep -q "id='c1-gpPt0'" page.html && grep -q "id='c2-gpPt0'" page.html &&
+		grep -q "href='#c2-gpPt" page.html || fail "chart ids not made unique"
+fi
+
+# the temporary charts folder is removed; --charts keeps them, and lists them on stderr
+mkdir tmp
+TMPDIR="$T/tmp" "$KSTACK" report -d k.db --html p2.html -q 2> err.txt || fail "-q: $(cat err.txt)"
+[ ! -s err.txt ] && [ -z "$(ls tmp)" ] || fail "-q or the temporary folder: $(cat err.txt) $(ls tmp)"
+cmp -s page.html p2.html || fail "the same page twice differs"
+"$KSTACK" report -d k.db --html p3.html --charts charts 2> err.txt || fail "--charts: $(cat err.txt)"
+grep -q "^kstack report: chart: charts/bars\." err.txt && [ -s charts/bars.gp ] ||
+	fail "--charts: $(cat err.txt)"
+# - is standard output
+"$KSTACK" report -d k.db --html - > p4.html 2> err.txt || fail "--html -"
+cmp -s page.html p4.html && [ ! -s err.txt ] || fail "--html - differs from the file"
+
+# without gnuplot: a page all the same, saying it has no charts
+mkdir nogp
+PATH="$T/nogp" "$KSTACK" report -d k.db --html nogp.html 2> err.txt || fail "no gnuplot"
+grep -qx "kstack report: gnuplot not found: the page has no charts" err.txt || fail "$(cat err.txt)"
+grep -q "<svg" nogp.html && fail "charts without gnuplot"
+grep -q "No charts: gnuplot was not found" nogp.html || fail "the page does not say why"
+python3 "$here/html_check.py" nogp.html > check.txt || fail "nogp.html: $(cat check.txt)"
+
+# the options that select runs apply; the others do not go with --html
+"$KSTACK" report -d k.db --html rfc.html -p rfc -q || fail "--policy"
+grep -q '<td class="l">static</td>' rfc.html && fail "--policy rfc shows static"
+expect_error 2 "--html writes every table to one page: not with --format" \
+	"$KSTACK" report -d k.db --html x.html -f csv
+expect_error 2 "not with --format, --min-pool, --costs or a per-task report" \
+	"$KSTACK" report -d k.db --html x.html --depth
+expect_error 2 "--html needs a file name" "$KSTACK" report -d k.db --html ""
+# a failure leaves no page, not even a part of one
+expect_error 1 "no trace 'nosuch' stored" "$KSTACK" report -d k.db --html x.html --trace nosuch
+expect_error 1 "cannot create nodir/x.html" "$KSTACK" report -d k.db --html nodir/x.html
+expect_error 1 "none.db: no such database" "$KSTACK" report -d none.db --html x.html
+[ -z "$(ls -a | grep '^x\.html')" ] || fail "a failed --html left $(ls -a | grep '^x\.html')"
+echo ok
