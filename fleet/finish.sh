@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: MIT
 # The last job of a fleet run: merge every shard into OUT/fleet.db (adding
-# to it if it exists) and write the report to OUT/report.txt.
+# to it if it exists) and write the report to OUT/report.txt: the results
+# table, then the fleet report (kstack report --fleet).
 #   finish.sh OUT
 set -euo pipefail
 out=$1
@@ -18,7 +19,11 @@ t0=$EPOCHREALTIME
 "$KSTACK" merge -o "$out/fleet.db" "${shards[@]}"
 echo "kstack fleet: merged ${#shards[@]} shards in $(since "$t0") s" >&2
 t0=$EPOCHREALTIME
-"$KSTACK" report -d "$out/fleet.db" > "$out/.report.txt.part"
+{
+	"$KSTACK" report -d "$out/fleet.db"
+	echo
+	"$KSTACK" report --fleet -d "$out/fleet.db"
+} > "$out/.report.txt.part"
 mv "$out/.report.txt.part" "$out/report.txt"
 echo "kstack fleet: report written in $(since "$t0") s" >&2
 echo "kstack fleet: report in $out/report.txt, database $out/fleet.db" >&2

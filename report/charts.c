@@ -9,8 +9,8 @@
  *
  * This file is the registry of charts and what runs them: it draws each
  * chart of the registry in turn (charts_memory.c, charts_sweep.c,
- * charts_tasks.c), lists and cleans their files, and runs gnuplot on the
- * scripts.
+ * charts_tasks.c, charts_fleet.c), lists and cleans their files, and runs
+ * gnuplot on the scripts.
  */
 #include <dirent.h>
 #include <errno.h>
@@ -41,6 +41,8 @@ static const struct chart charts[] = {
 	{ .name = "depth", .per_trace = true, .draw = chart_depth },
 	{ .name = "asleep", .per_trace = true, .draw = chart_asleep },
 	{ .name = "latch", .per_trace = false, .draw = chart_latch },
+	/* the fleet report's: drawn with it, alone (ks_report_opts.fleet) */
+	{ .name = "fleet", .per_trace = false, .fleet = true, .draw = chart_fleet },
 };
 #define NR_CHARTS (sizeof(charts) / sizeof(charts[0]))
 
@@ -293,7 +295,8 @@ int ks_report_charts_opts(struct ks_store *s, const struct ks_report_opts *o, co
 	}
 	clean_charts(&x);
 	for (i = 0; i < NR_CHARTS && !ret; i++)
-		ret = charts[i].draw(&x);
+		if (charts[i].fleet == (o->fleet != NULL))
+			ret = charts[i].draw(&x);
 	ks_rowset_release(&rs);
 	free(x.traces);
 	if (!ret && find_gnuplot(gnuplot, sizeof(gnuplot))) {

@@ -77,6 +77,8 @@ int chart_script(struct chart_ctx *x, const char *name, int w, int h, const char
  * struct chart - one entry of the registry of charts (charts.c)
  * @name: base name of its files
  * @per_trace: one image per trace, NAME-SLUG (chart_trace), or one image, NAME
+ * @fleet: drawn with the fleet report (ks_report_opts.fleet), and only such
+ *	charts are then
  * @draw: write its data files and script into @x->dir (nothing when it has
  *	no data); return 0 or a negative code with @x->err set
  */
@@ -84,6 +86,7 @@ struct chart {
 	const char *name;
 	int (*draw)(struct chart_ctx *x);
 	bool per_trace;
+	bool fleet;
 };
 
 /* The charts (charts_memory.c, charts_sweep.c), drawn by charts.c's registry. */
@@ -97,5 +100,8 @@ int chart_hwm(struct chart_ctx *x);
 int chart_depth(struct chart_ctx *x);
 int chart_asleep(struct chart_ctx *x);
 int chart_latch(struct chart_ctx *x);
+
+/* The fleet chart (charts_fleet.c), when the fleet report is asked for. */
+int chart_fleet(struct chart_ctx *x);
 
 #endif

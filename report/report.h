@@ -53,6 +53,8 @@ enum ks_trace_kind {
 	KS_TRACES_SYNTHETIC,	/* synthesized from a profile */
 };
 
+struct ks_fleet_opts;
+
 struct ks_report_opts {
 	enum ks_report_format format;
 	const char *policy;	/* only runs of this policy; NULL: all */
@@ -74,6 +76,11 @@ struct ks_report_opts {
 	/* ns per event of each ks_report_cost(i), the defaults unless overridden */
 	double cost_ns[KS_REPORT_MAX_COSTS];
 	bool cost_given[KS_REPORT_MAX_COSTS];	/* set by ks_report_cost_override() */
+	/*
+	 * The fleet report's grouping and bootstrap (NULL: its defaults); when
+	 * set, the charts are the fleet report's alone (the chart fleet)
+	 */
+	const struct ks_fleet_opts *fleet;
 };
 
 /**
@@ -134,7 +141,7 @@ int ks_report_charts_opts(struct ks_store *s, const struct ks_report_opts *o, co
 /**
  * ks_report_chart() - the name of chart @i of the registry, in the order
  * they are drawn and listed ("bars", "pool", "fallback", "timeline", "hwm",
- * "depth", "asleep", "latch"), or NULL past the last
+ * "depth", "asleep", "latch", "fleet"), or NULL past the last
  * @per_trace: if not NULL, set to whether it draws one image per trace,
  *	NAME-SLUG.png (SLUG named after the trace), rather than one, NAME.png
  */
@@ -277,6 +284,77 @@ void ks_task_opts_default(struct ks_task_opts *t);
  */
 int ks_report_tasks(struct ks_store *s, const struct ks_report_opts *o,
 		    const struct ks_task_opts *t, enum ks_task_report which, FILE *out,
+		    struct ks_error *err);
+
+/*
+ * The fleet report (fleet.c; its statistics in fleet_stats.c): across
+ * traces, each standing for the host it was recorded on, grouped by kernel,
+ * architecture or label prefix, the hosts and tasks, the shares of tasks
+ * whose lifetime stack HWM fits 4, 8 and 16 KiB, the mean saving per host
+ * and per live task on the mean basis, and a fleet's projected saving, each
+ * with a percentile interval by bootstrap over hosts.
+ */
+enum ks_fleet_group {
+	KS_FLEET_NONE,		/* every host in one group */
+	KS_FLEET_KERNEL,	/* by kernel release */
+	KS_FLEET_ARCH,		/* by architecture */
+	KS_FLEET_LABEL,		/* by the first label_fields fields of the label */
+};
+
+#define KS_FLEET_SEED 1
+#define KS_FLEET_RESAMPLES 2000
+#define KS_FLEET_MIN_RESAMPLES 100
+#define KS_FLEET_MAX_RESAMPLES 1000000
+#define KS_FLEET_HOSTS 1000
+#define KS_FLEET_MAX_HOSTS 1000000000000ULL
+#define KS_FLEET_MAX_FIELDS 16
+#define KS_FLEET_LEVEL 0.95
+
+struct ks_fleet_opts {
+	uint64_t seed;		/* the bootstrap's, printed with the report */
+	uint64_t hosts;		/* the projection: a fleet of this many hosts per group */
+	uint32_t resamples;	/* the bootstrap's resamples of the hosts */
+	uint32_t label_fields;	/* KS_FLEET_LABEL: fields of the prefix (1..16) */
+	enum ks_fleet_group group;
+};
+
+/** ks_fleet_opts_default() - no grouping, seed 1, 2000 resamples, 1000 hosts */
+void ks_fleet_opts_default(struct ks_fleet_opts *f);
+
+/**
+ * ks_fleet_opts_set() - one option of the fleet report from its text
+ * @key: "group" (none, kernel, arch, label-prefix or label-prefix:N),
+ *	"hosts" (1 to 10^12), "seed" (a decimal 64-bit number) or
+ *	"resamples" (100 to 1000000)
+ * Return: 0, or -KS_E_USAGE with @err naming the option and its value.
+ */
+int ks_fleet_opts_set(struct ks_fleet_opts *f, const char *key, const char *value,
+		      struct ks_error *err);
+
+/**
+ * ks_fleet_label_prefix() - the group of @label under label-prefix:@fields
+ * into @buf: the label up to the end of its @fields-th field, a field being
+ * a run of letters or a run of digits (anything but ASCII letters, digits
+ * and bytes above 127 separates fields): "web-01" -> "web", "db17" -> "db",
+ * "rack12-web-03" -> "rack" (1), "rack12" (2), "rack12-web" (3).  A label
+ * with fewer fields is taken whole, without separators at its ends; one
+ * without any field is its group as it is.
+ */
+void ks_fleet_label_prefix(const char *label, uint32_t fields, char *buf, size_t len);
+
+/**
+ * ks_report_fleet() - print the fleet report of @o->policy (default rfc)
+ * with @o->fleet's grouping and bootstrap (defaults if NULL) to @out, as
+ * text, Markdown or CSV (fixed column names: see README.md)
+ *
+ * A host without a run of the policy at its defaults (or without static's
+ * to compare with) is left out of the savings, one without task rows out
+ * of the tasks and shares, and the report says how many; a figure no host
+ * has is "-" (an empty CSV field).
+ * Return: 0; -ENODATA (no traces); -KS_E_DB; -EINTR (asked to stop:
+ * nothing printed) or -errno.
+ */
+int ks_report_fleet(struct ks_store *s, const struct ks_report_opts *o, FILE *out,
 		    struct ks_error *err);
 
 #endif

@@ -208,4 +208,38 @@ const struct ks_value *ks_answer_at(const struct ks_answer_rows *a, size_t row,
 /** ks_answer_release() - free what @a holds; accepts a zeroed @a */
 void ks_answer_release(struct ks_answer_rows *a);
 
+/*
+ * The fleet report's hosts (store_fleet.c): one row per trace, which stands
+ * for the machine it was recorded on, with what the fleet report sums.
+ */
+struct ks_fleet_host {
+	char id[17];		/* the trace's identity, 16 hex digits */
+	char label[64];
+	char kernel[128];
+	char arch[32];
+	uint64_t tasks;		/* its task rows (tasks: one life of a thread each) */
+	uint64_t le_kb[3];	/* of which the lifetime HWM is <= 4, 8, 16 KiB */
+	double regular_kb;	/* static's mean stack KiB (savings.regular_kb, mean) */
+	double dynamic_kb;	/* the policy's (savings.dynamic_kb, mean) */
+	uint64_t crashes;	/* would-be crashes of the policy's run */
+	uint32_t thread_size;
+	bool has_tasks;		/* the trace has its task rows (task_traces) */
+	bool has_run;		/* a run of the policy at its defaults */
+	bool has_saving;	/* ... and a static run to compare it with */
+};
+
+/**
+ * ks_store_fleet_hosts() - every trace, by id, with its task rows counted
+ * and its saving under @policy at its defaults (runs.is_default; the first
+ * by key that has a static run of its engine version to compare with, else
+ * the first) on the mean basis of the savings view
+ * @out: a malloc'ed array of *@n hosts (NULL if none); free() it
+ *
+ * A task whose HWM was never observed (0) counts in every bucket, as in
+ * the depth_distribution view (its <=1K).
+ * Return: 0, -ENOMEM or -KS_E_DB.
+ */
+int ks_store_fleet_hosts(struct ks_store *s, const char *policy, struct ks_fleet_host **out,
+			 size_t *n, struct ks_error *err);
+
 #endif

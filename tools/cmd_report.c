@@ -5,6 +5,7 @@
  *                     [--costs [--cost NAME=NS]...]
  *                     [--depth|--asleep|--latch|--tasks|--tail|--overflow|--census
  *                      [--trace T] [--scope S] [--min-life S] [--exited] [--limit N]]
+ *                     [--fleet [--group G] [--hosts N] [--seed S] [--resamples B]]
  */
 #include <errno.h>
 #include <getopt.h>
@@ -25,6 +26,8 @@ enum {
 	OPT_EXITED,
 	OPT_LIMIT,
 	OPT_HTML,
+	OPT_FLEET,
+	OPT_FLEET_SET,		/* --group, --hosts, --seed, --resamples: by their name */
 };
 static const struct {
 	const char *name;
@@ -109,11 +112,29 @@ static void usage(FILE *f)
 		"                       more (default 1)\n"
 		"      --limit N        --tasks prints N rows per table in text (default\n"
 		"                       20; 0 all)\n\n"
+		"The fleet report (every trace a host; prints alone):\n"
+		"      --fleet          hosts and tasks, the shares of tasks whose lifetime\n"
+		"                       high-water mark fits 4K, 8K, 16K, the mean saving\n"
+		"                       per host and per live task of --policy (default\n"
+		"                       rfc) at its defaults against static, time-weighted,\n"
+		"                       and a fleet's projected saving, each with a 95%%\n"
+		"                       interval by bootstrap over hosts; with --charts,\n"
+		"                       the chart fleet alone (each host's saving by group)\n"
+		"      --group G        none (default), kernel, arch, or label-prefix[:N]:\n"
+		"                       the label up to its Nth field (default 1), fields\n"
+		"                       being runs of letters or of digits (web-01 and\n"
+		"                       web07 give web; rack12-db-3 gives rack, with :2\n"
+		"                       rack12, with :3 rack12-db)\n"
+		"      --hosts N        the projected fleet: N hosts per group (default %d)\n"
+		"      --seed S         the bootstrap's seed, printed (default %d)\n"
+		"      --resamples B    the bootstrap's resamples (default %d, %d to %d)\n\n"
 		"Regular = the trace's static run (today's kernel) on the same basis;\n"
 		"Dynamic = pages mapped to stacks; Pool = pool pages, cached stacks and fixed\n"
 		"reserves, which the RFC's figures leave out; Savings+pool counts each side's.\n"
 		"The table is the savings view of the database (one row per run and basis).\n\n"
-		"Cost names and their placeholder ns per event:\n");
+		"Cost names and their placeholder ns per event:\n",
+		KS_FLEET_HOSTS, KS_FLEET_SEED, KS_FLEET_RESAMPLES, KS_FLEET_MIN_RESAMPLES,
+		KS_FLEET_MAX_RESAMPLES);
 	for (i = 0; i < ks_report_cost_count(); i++)
 		fprintf(f, "  %-18s %g per %s\n", ks_report_cost(i)->counter, ks_report_cost(i)->ns,
 			ks_report_cost(i)->unit);
@@ -281,6 +302,11 @@ int cmd_report(int argc, char **argv)
 		{ "exited", no_argument, NULL, OPT_EXITED },
 		{ "limit", required_argument, NULL, OPT_LIMIT },
 		{ "html", required_argument, NULL, OPT_HTML },
+		{ "fleet", no_argument, NULL, OPT_FLEET },
+		{ "group", required_argument, NULL, OPT_FLEET_SET },
+		{ "hosts", required_argument, NULL, OPT_FLEET_SET },
+		{ "seed", required_argument, NULL, OPT_FLEET_SET },
+		{ "resamples", required_argument, NULL, OPT_FLEET_SET },
 		{ NULL, 0, NULL, 0 },
 	};
 	/*
@@ -292,16 +318,20 @@ int cmd_report(int argc, char **argv)
 	struct ks_error err = { 0 };
 	struct ks_report_opts o;
 	struct ks_task_opts to;
+	struct ks_fleet_opts fo;
 	struct ks_store *store = NULL;
 	const char *db = "kstack.db", *charts = NULL, *html = NULL;
 	bool drew = false, min_pool = false, costs = false, quiet = false;
 	bool tasks[NR_TASK_REPORTS] = { false }, format = false;
 	size_t ntasks = 0;
+	bool fleet = false;
+	const char *fleet_opt = NULL;
 	char *end;
 	int c, rc;
 
 	ks_report_opts_default(&o);
 	ks_task_opts_default(&to);
+	ks_fleet_opts_default(&fo);
 	while ((c = cli_getopt(&g, argc, argv)) != -1) {
 		switch (c) {
 		case 'd':
@@ -389,6 +419,16 @@ int cmd_report(int argc, char **argv)
 				return KS_EXIT_USAGE;
 			}
 			break;
+		case OPT_FLEET:
+			fleet = true;
+			break;
+		case OPT_FLEET_SET:
+			fleet_opt = opts[g.longindex].name;
+			if (ks_fleet_opts_set(&fo, fleet_opt, optarg, &err)) {
+				cli_error("report", "%s", err.detail);
+				return KS_EXIT_USAGE;
+			}
+			break;
 		default:
 			if (c >= OPT_TASKS && c < OPT_TASKS + (int)NR_TASK_REPORTS) {
 				ntasks += !tasks[c - OPT_TASKS];
@@ -423,6 +463,20 @@ int cmd_report(int argc, char **argv)
 		return KS_EXIT_USAGE;
 	}
 
+	if (fleet_opt && !fleet) {
+		cli_error("report", "--%s is an option of the fleet report: use it with --fleet",
+			  fleet_opt);
+		return KS_EXIT_USAGE;
+	}
+	if (fleet && (ntasks || min_pool || costs || o.all_runs || o.nr_bases || html)) {
+		cli_error("report", "the fleet report prints alone, each policy at its defaults "
+			  "on the mean basis: not with a per-task report, --min-pool, --costs, "
+			  "--all, --basis or --html");
+		return KS_EXIT_USAGE;
+	}
+	if (fleet)
+		o.fleet = &fo;
+
 	rc = ks_store_open_ro(&store, db, &err);
 	if (rc)
 		return fail(&err, rc);
@@ -431,7 +485,9 @@ int cmd_report(int argc, char **argv)
 	/* charts first: a bad --trace fails before any table is printed */
 	if (charts)
 		rc = ks_report_charts_opts(store, &o, charts, &drew, &err);
-	if (!rc && ntasks)
+	if (!rc && fleet)
+		rc = ks_report_fleet(store, &o, stdout, &err);
+	else if (!rc && ntasks)
 		rc = print_task_reports(store, &o, &to, tasks, ntasks, &err);
 	else if (!rc)
 		rc = print_tables(store, &o, min_pool, costs, &err);

@@ -38,6 +38,8 @@ want "csv " report -f c
 want "--basis " report --bas
 want "peak " report --basis p
 want "workload " report --scope w
+want "label-prefix " report --group l
+want "--resamples " report --res
 want "--replicates " replay --repl
 want "--allow-mixed " merge --all
 want "sub " report --charts s

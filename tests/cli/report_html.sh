@@ -66,6 +66,7 @@ expect_error 2 "--html writes every table to one page: not with --format" \
 expect_error 2 "not with --format, --min-pool, --costs or a per-task report" \
 	"$KSTACK" report -d k.db --html x.html --depth
 expect_error 2 "--html needs a file name" "$KSTACK" report -d k.db --html ""
+expect_error 2 "the fleet report prints alone.*--html" "$KSTACK" report -d k.db --html x.html --fleet
 # a failure leaves no page, not even a part of one
 expect_error 1 "no trace 'nosuch' stored" "$KSTACK" report -d k.db --html x.html --trace nosuch
 expect_error 1 "cannot create nodir/x.html" "$KSTACK" report -d k.db --html nodir/x.html

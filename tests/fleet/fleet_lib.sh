@@ -71,11 +71,14 @@ hosts() {
 # The configurations of the fleet tests: pool=0 has crashes, so every table has rows
 fleet_policies=(-p static -p rfc -p watermark --sweep pool=0,2)
 
-# single DB: the traces of list replayed by one process into DB, and its report
+# single DB: the traces of list replayed by one process into DB, and its
+# report as fleet/finish.sh writes it: the results table, then the fleet report
 single() {
 	mapfile -t all < list
 	"$KSTACK" replay "${all[@]}" "${fleet_policies[@]}" -d "$1" -q || fail "single replay"
-	"$KSTACK" report -d "$1" > "$1.report" || fail "report of $1"
+	{ "$KSTACK" report -d "$1" && echo && "$KSTACK" report --fleet -d "$1"; } > "$1.report" ||
+		fail "report of $1"
+	grep -q "^(all hosts) " "$1.report" || fail "no fleet report in $1.report"
 }
 
 # fleet_check OUT STDOUT: the fleet run into OUT printed where its report is,

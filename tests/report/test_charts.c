@@ -299,21 +299,25 @@ static void test_trace(const char *dir, const char *path)
  * of charts written follows the registry.  One trace with everything: an
  * rfc+global pool sweep (pools 0 and 1) with fallback hits at pool 0,
  * samples and a histogram, its static run, and task rows, so that each of
- * the eight charts has data.
+ * the eight charts has data; and the fleet report's chart, drawn alone with
+ * it (of static's saving, nothing, as the one run at its defaults).
  */
 static void test_registry(const char *dir)
 {
 	static const uint64_t h[3] = { 1, 2, 3 };
-	char *path, *cdir, *want = NULL, *name;
+	char *path, *cdir, *fdir, *want = NULL, *name;
 	struct ks_error err = { 0 };
 	struct ks_store *s = NULL;
+	struct ks_fleet_opts fleet;
+	struct ks_report_opts o;
 	struct kst_info info;
 	size_t i, j, len = 0;
 	int64_t t = 0;
 	bool drew, per;
 	FILE *f;
 
-	if (asprintf(&path, "%s/registry.db", dir) < 0 || asprintf(&cdir, "%s/registry", dir) < 0)
+	if (asprintf(&path, "%s/registry.db", dir) < 0 || asprintf(&cdir, "%s/registry", dir) < 0 ||
+	    asprintf(&fdir, "%s/registry-fleet", dir) < 0)
 		exit(1);
 	CHECK_OK(ks_store_open(&s, path, &err));
 	if (!s)
@@ -342,6 +346,11 @@ static void test_registry(const char *dir)
 	}
 	add_tasks(s, t);
 	CHECK_OK(ks_report_charts(s, cdir, &drew, &err));
+	ks_report_opts_default(&o);
+	ks_fleet_opts_default(&fleet);
+	o.fleet = &fleet;
+	o.policy = "static";
+	CHECK_OK(ks_report_charts_opts(s, &o, fdir, &drew, &err));
 	ks_store_close(s);
 
 	f = open_memstream(&want, &len);
@@ -350,7 +359,7 @@ static void test_registry(const char *dir)
 
 		if (asprintf(&gp, "%s%s.gp", name, per ? "-all" : "") < 0)
 			exit(1);
-		if (!exists(cdir, gp)) {
+		if (!exists(strcmp(name, "fleet") ? cdir : fdir, gp)) {
 			fprintf(stderr, "chart '%s' of the registry not drawn: no %s\n", name, gp);
 			test_failures++;
 		}
@@ -360,13 +369,17 @@ static void test_registry(const char *dir)
 		fprintf(f, "%s%s%s", i ? " " : "", name, per ? "-all" : "");
 	}
 	fclose(f);
-	/* the eight charts, pool, fallback, depth and asleep per trace, named after it */
-	CHECK(i == 8);
+	/* the nine charts, pool, fallback, depth and asleep per trace, named after it */
+	CHECK(i == 9);
 	CHECK(ks_report_chart(i, &per) == NULL);
-	CHECK_STR(want, "bars pool-all fallback-all timeline hwm depth-all asleep-all latch");
+	CHECK_STR(want, "bars pool-all fallback-all timeline hwm depth-all asleep-all latch fleet");
+	/* the fleet report's chart alone, and never with the others */
+	*strrchr(want, ' ') = '\0';
 	check_list(cdir, want);
+	check_list(fdir, "fleet");
 	free(want);
 	free(cdir);
+	free(fdir);
 	free(path);
 }
 
