@@ -262,7 +262,11 @@ static int replay(const char *trace, struct ks_store *store, const char *const *
 	struct ks_error err = { 0 };
 	struct ks_replay_summary sum;
 	struct ks_replay_opts o;
+	static const char *const pass_name[3] = { "every policy", "the pool sweep",
+						   "entry's sweep" };
 	const struct ks_speclist *pass[3];
+	const char *base;
+	char what[160];
 	size_t i;
 	int rc;
 
@@ -281,9 +285,15 @@ static int replay(const char *trace, struct ks_store *store, const char *const *
 	pass[0] = &grid.base;
 	pass[1] = &grid.sweep;
 	pass[2] = &grid.once;
-	for (i = 0; i < 3 && !rc; i++)
+	base = strrchr(trace, '/') ? strrchr(trace, '/') + 1 : trace;
+	o.progress_verb = "analyze";
+	o.progress_what = what;
+	for (i = 0; i < 3 && !rc; i++) {
+		/* one line for the three passes over the trace, saying which it is at */
+		snprintf(what, sizeof(what), "%.100s, %s (%zu of 3)", base, pass_name[i], i + 1);
 		if (pass[i]->n)
 			rc = ks_replay_trace(trace, pass[i], store, &o, &sum, NULL, &err);
+	}
 	if (rc)
 		cli_fail("analyze", trace, &err);
 out:

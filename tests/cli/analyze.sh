@@ -44,13 +44,36 @@ grep -qx "Time-weighted mean over each trace:" out.txt && grep -qx "At the peak 
 grep -q "^kstack\|^At the end" out.txt && fail "stdout holds more than results: $(cat out.txt)"
 python3 "$here/html_check.py" out/report.html fork > check.txt || fail "report.html: $(cat check.txt)"
 
+! grep -q "$(printf '\r')" err.txt && ! grep -q "$(printf '\033')" err.txt ||
+	fail "progress codes where stderr is a file: $(od -c err.txt | head)"
+# the grid (below) replayed: the defaults of rfc, rfc+global and watermark twice
+npol=$("$KSTACK" replay --list-policies | grep -c '^  [a-z+-]* —')
+[ "$(head -n 1 err.txt)" = "kstack analyze: replaying fork.kst under $npol policies at their \
+defaults and the pool sweep, 2 seeds per failing rate: $((npol + 3 * 45 + 27)) runs" ] &&
+	[ "$(wc -l < err.txt)" = 5 ] || fail "stderr where it is a file: $(cat err.txt)"
+
+# on a terminal: one progress line, in analyze's name, through the three passes
+# over the trace, erased before the folder's files are named; stdout the same
+if command -v script > /dev/null; then
+	script -qec "$KSTACK analyze -r 2 -o tty fork.kst > tty-out.txt" /dev/null > tty.txt ||
+		fail "analyze on a terminal: $(cat tty.txt)"
+	tr '\r' '\n' < tty.txt > tty2.txt
+	for pass in "every policy (1 of 3)" "the pool sweep (2 of 3)" "entry's sweep (3 of 3)"; do
+		grep -q "^kstack analyze: fork.kst, $pass  [0-9.k]\+/27.0k events" tty2.txt ||
+			fail "no progress line of '$pass': $(head -c 600 tty2.txt)"
+	done
+	grep -q "^kstack replay:\|replaying fork.kst under" tty2.txt && fail "notes on a tty: $(cat tty2.txt)"
+	grep -q "^$(printf '\033')\[Kkstack analyze: trace:    fork.kst" tty2.txt ||
+		fail "the progress line is not erased before the paths: $(cat -v tty2.txt)"
+	cmp -s out.txt tty-out.txt || fail "stdout differs on a terminal"
+fi
+
 # the grid: the 8 policies at their defaults, rfc, rfc+global and watermark over
 # pools 0..8 x failure rates 0, 1e-4, 1e-2 with 2 seeds each failing one (9 x (1 + 2 + 2)
 # = 45 runs each), entry over the same 27 once; the defaults of rfc, rfc+global and
 # watermark (pools 3, 3 and 4, no failures) are runs of their sweeps, stored once
 db=out/kstack.db
 q() { sqlite3 "$db" "$1"; }
-npol=$("$KSTACK" replay --list-policies | grep -c '^  [a-z+-]* —')
 [ "$(q 'SELECT count(*) FROM runs')" = $((npol + 3 * 45 + 27 - 3)) ] ||
 	fail "runs: $(q 'SELECT count(*) FROM runs'), want $((npol + 3 * 45 + 27 - 3))"
 [ "$(q "SELECT count(DISTINCT r.seed) FROM runs r JOIN run_params p ON p.run = r.key AND
