@@ -1,6 +1,7 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: MIT
-"""Check an HTML report without a browser: html_check.py PAGE [TEXT...]
+"""Check an HTML report without a browser:
+html_check.py PAGE [--rows REPORT.txt] [TEXT...]
 
 - well formed: every element closed, in order (the page closes all of its
   elements itself; only void elements such as <meta> and <wbr> stand
@@ -12,7 +13,11 @@
   fetch nothing until followed;
 - each TEXT (a hostile label, say) is in the page's text exactly as given,
   so it was escaped and not dropped nor mangled, and never as markup: the
-  raw TEXT is not in the file when it holds < or &.
+  raw TEXT is not in the file when it holds < or &;
+- --rows: every row of the text tables in REPORT.txt (kstack report's text
+  output: a line of at least 5 cells parted by two spaces or more, its
+  header included) is a row of one of the page's tables, cell for cell,
+  so the page shows every figure the text report does.
 
 Prints "ok", or each fault on a line and exits 1.
 """
@@ -35,6 +40,8 @@ class Checker(HTMLParser):
         self.text = []
         self.tags = {}
         self.hrefs = []
+        self.rows = set()
+        self.row = None
 
     def where(self):
         return 'line %d' % self.getpos()[0]
@@ -63,6 +70,10 @@ class Checker(HTMLParser):
 
     def handle_starttag(self, tag, attrs):
         self.tags[tag] = self.tags.get(tag, 0) + 1
+        if tag == 'tr':
+            self.row = []
+        elif tag in ('td', 'th') and self.row is not None:
+            self.row.append('')
         if tag in FORBIDDEN:
             self.faults.append('%s: <%s>' % (self.where(), tag))
         self.attrs_check(tag, attrs)
@@ -79,6 +90,10 @@ class Checker(HTMLParser):
             self.faults.append('%s: <%s/> outside SVG' % (self.where(), tag))
 
     def handle_endtag(self, tag):
+        if tag == 'tr' and self.row is not None:
+            # an empty cell (a task without a name) is two spaces more in text
+            self.rows.add(tuple(cell.strip() for cell in self.row if cell.strip()))
+            self.row = None
         if tag in VOID:
             self.faults.append('%s: </%s> of a void element' % (self.where(), tag))
             return
@@ -98,13 +113,20 @@ class Checker(HTMLParser):
                 self.faults.append('%s: @import in a style' % self.where())
             return
         self.text.append(data)
+        if self.row:
+            self.row[-1] += data
 
 
 def main():
-    if len(sys.argv) < 2:
-        print('usage: html_check.py PAGE [TEXT...]', file=sys.stderr)
+    args = sys.argv[1:]
+    if not args:
+        print('usage: html_check.py PAGE [--rows REPORT.txt] [TEXT...]', file=sys.stderr)
         return 2
-    raw = open(sys.argv[1], encoding='utf-8').read()
+    raw = open(args.pop(0), encoding='utf-8').read()
+    report = None
+    if args[:1] == ['--rows']:
+        report = open(args[1], encoding='utf-8').read()
+        args = args[2:]
     c = Checker()
     c.feed(raw)
     c.close()
@@ -113,7 +135,18 @@ def main():
     if not raw.startswith('<!DOCTYPE html>'):
         c.faults.append('no <!DOCTYPE html> first')
     text = ''.join(c.text)
-    for want in sys.argv[2:]:
+    if report is not None:
+        nrows = 0
+        for line in report.splitlines():
+            cells = tuple(cell for cell in re.split(r' {2,}', line.strip()) if cell)
+            if len(cells) < 5:
+                continue
+            nrows += 1
+            if cells not in c.rows:
+                c.faults.append('row %r of the text report not in the page' % line)
+        if not nrows:
+            c.faults.append('no table rows in the text report')
+    for want in args:
         if want not in text:
             c.faults.append('text %r not in the page' % want)
         if ('<' in want or '&' in want) and want in raw:

@@ -38,17 +38,40 @@ if command -v gnuplot > /dev/null; then
 		grep -q "href='#c2-gpPt" page.html || fail "chart ids not made unique"
 fi
 
-# the temporary charts folder is removed; --charts keeps them, and lists them on stderr
+# the page shows what the text report shows: every row of its tables (the
+# results on the mean and the peak, the minimum pool, the costs, each
+# per-task report), and the notes of a trace whose recording was interrupted
+# and lost events, which make every figure a lower bound
+cp k.db lost.db
+sqlite3 lost.db "UPDATE traces SET lost_events = 7, truncated = 1" || fail "sqlite3"
+"$KSTACK" report -d lost.db --html lost.html -q || fail "--html of lost.db"
+for r in "" --costs --depth --tasks --latch --asleep --tail --census; do
+	"$KSTACK" report -d lost.db $r > text.txt || fail "report $r"
+	python3 "$here/html_check.py" lost.html --rows text.txt > check.txt ||
+		fail "the page lacks what report $r shows: $(head -5 check.txt)"
+done
+"$KSTACK" report -d lost.db > text.txt
+for note in "Lost > 0: events were lost while recording; those rows' figures are lower bounds" \
+	"* trace truncated: recording was interrupted"; do
+	grep -qxF "$note" text.txt || fail "the text report lacks '$note': the check is wrong"
+done
+python3 "$here/html_check.py" lost.html "Lost > 0: events were lost while recording; those rows' \
+figures are lower bounds" "* trace truncated: recording was interrupted" \
+	"3 CPUs, 1.7 GiB of RAM" > /dev/null && fail "html_check.py finds text not in the page"
+python3 "$here/html_check.py" lost.html "Lost > 0: events were lost while recording; those rows' \
+figures are lower bounds" "* trace truncated: recording was interrupted" \
+	"s, 7 events lost while recording: the figures are lower bounds, recording interrupted), " \
+	"7: figures are lower bounds" > check.txt || fail "lost events: $(cat check.txt)"
+
+# - is standard output, the same page again; the temporary charts folder is
+# removed; --charts keeps them, and lists them on stderr
 mkdir tmp
-TMPDIR="$T/tmp" "$KSTACK" report -d k.db --html p2.html -q 2> err.txt || fail "-q: $(cat err.txt)"
-[ ! -s err.txt ] && [ -z "$(ls tmp)" ] || fail "-q or the temporary folder: $(cat err.txt) $(ls tmp)"
+TMPDIR="$T/tmp" "$KSTACK" report -d k.db --html - > p2.html 2> err.txt || fail "-: $(cat err.txt)"
+[ ! -s err.txt ] && [ -z "$(ls tmp)" ] || fail "- or the temporary folder: $(cat err.txt) $(ls tmp)"
 cmp -s page.html p2.html || fail "the same page twice differs"
 "$KSTACK" report -d k.db --html p3.html --charts charts 2> err.txt || fail "--charts: $(cat err.txt)"
 grep -q "^kstack report: chart: charts/bars\." err.txt && [ -s charts/bars.gp ] ||
 	fail "--charts: $(cat err.txt)"
-# - is standard output
-"$KSTACK" report -d k.db --html - > p4.html 2> err.txt || fail "--html -"
-cmp -s page.html p4.html && [ ! -s err.txt ] || fail "--html - differs from the file"
 
 # without gnuplot: a page all the same, saying it has no charts
 mkdir nogp
@@ -59,7 +82,8 @@ grep -q "No charts: gnuplot was not found" nogp.html || fail "the page does not 
 python3 "$here/html_check.py" nogp.html > check.txt || fail "nogp.html: $(cat check.txt)"
 
 # the options that select runs apply; the others do not go with --html
-"$KSTACK" report -d k.db --html rfc.html -p rfc -q || fail "--policy"
+"$KSTACK" report -d k.db --html rfc.html -p rfc -q 2> err.txt || fail "--policy"
+[ ! -s err.txt ] || fail "-q: $(cat err.txt)"
 grep -q '<td class="l">static</td>' rfc.html && fail "--policy rfc shows static"
 expect_error 2 "--html writes every table to one page: not with --format" \
 	"$KSTACK" report -d k.db --html x.html -f csv
