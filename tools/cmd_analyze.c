@@ -280,8 +280,8 @@ static int replay(const char *trace, struct ks_store *store, const char *const *
 	o.progress = ks_progress_on();
 	if (!quiet && !o.progress)
 		cli_note("analyze", "replaying %s under %zu policies at their defaults and the pool "
-			 "sweep, %u seeds per failing rate: %zu runs", trace, grid.base.n, seeds,
-			 cli_grid_runs(&grid));
+			 "sweep, %u seed%s per failing rate: %zu runs", trace, grid.base.n, seeds,
+			 seeds == 1 ? "" : "s", cli_grid_runs(&grid));
 	pass[0] = &grid.base;
 	pass[1] = &grid.sweep;
 	pass[2] = &grid.once;
@@ -517,7 +517,8 @@ int cmd_analyze(int argc, char **argv)
 		}
 		if (status && !quiet)
 			cli_note("analyze", "%s exited with status %d: analyzing its recording all "
-				 "the same", command[0], status);
+				 "the same", strrchr(command[0], '/') ? strrchr(command[0], '/') + 1 :
+				 command[0], status);
 		rc = policies_for(trace, policies, &npol, quiet);
 		if (rc)
 			return rc;
