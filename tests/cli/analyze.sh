@@ -84,9 +84,17 @@ q() { sqlite3 "$db" "$1"; }
 answer=$(sed -n '/^On this workload/,$p' out.txt | tr '\n' ' ' | sed 's/ $//')
 [ -n "$answer" ] || fail "no answer in plain words: $(cat out.txt)"
 has() { case "$answer" in *"$1"*) ;; *) fail "the answer lacks '$1': $answer" ;; esac; }
-# a value of the savings view, exact (17 digits), for awk to print as C does
-sv() { q "SELECT printf('%.17g', $1) FROM savings WHERE policy = '$2' AND is_default
-	AND basis = '$3'"; }
+# a figure of POLICY at its defaults against static's on BASIS, exact (17
+# digits) for awk to print as C does, from the runs' memory (s static's, m
+# the policy's; stacks alone, and with pools and cached stacks: total)
+sv() { q "SELECT printf('%.17g', $1) FROM run_memory m, run_memory s, traces t
+	WHERE m.run = (SELECT key FROM runs WHERE policy = '$2' AND is_default)
+	AND s.run = (SELECT key FROM runs WHERE policy = 'static' AND is_default)
+	AND m.basis = '$3' AND s.basis = '$3'"; }
+saved_kb="s.stack_kb - m.stack_kb"
+pct="100.0 * (s.stack_kb - m.stack_kb) / s.stack_kb"
+pool_pct="100.0 * (s.total_kb - m.total_kb) / s.total_kb"
+ram_pct="100.0 * (s.total_kb - m.total_kb) / t.ram_kb"
 f1() { awk -v v="$1" 'BEGIN { printf "%.1f", v }'; }
 f0() { awk -v v="$1" 'BEGIN { printf "%.0f", v }'; }
 # a share of RAM: 3 decimals, or 2 significant digits below 0.01%
@@ -96,12 +104,12 @@ rfc="policy = 'rfc' AND is_default"
 ram_kb=$(q "SELECT t.ram_kb FROM traces t")
 secs=$(q "SELECT printf('%.17g', (end_ns - start_ns) / 1e9) FROM runs WHERE $rfc")
 has "On this workload (fork: 2 CPUs, $(f1 "$(q "SELECT ram_kb / 1048576.0 FROM traces")") GiB of RAM, $(f1 "$secs") s), "
-saved=$(sv "regular_kb - dynamic_kb" rfc mean)
-has "would save $(f1 "$saved") KiB on average ($(f1 "$(sv savings_pct rfc mean)")% of the stack memory, $(ram "$(awk -v s="$saved" -v r="$ram_kb" 'BEGIN { printf "%.17g", 100 * s / r }')") of RAM)"
-has "and $(f0 "$(sv "regular_kb - dynamic_kb" rfc peak)") KiB at the peak ($(f1 "$(sv savings_pct rfc peak)")%)"
+saved=$(sv "$saved_kb" rfc mean)
+has "would save $(f1 "$saved") KiB on average ($(f1 "$(sv "$pct" rfc mean)")% of the stack memory, $(ram "$(awk -v s="$saved" -v r="$ram_kb" 'BEGIN { printf "%.17g", 100 * s / r }')") of RAM)"
+has "and $(f0 "$(sv "$saved_kb" rfc peak)") KiB at the peak ($(f1 "$(sv "$pct" rfc peak)")%)"
 faults=$(q "SELECT faults FROM runs WHERE $rfc")
 has "at the cost of $faults stack page faults ($(awk -v f="$faults" -v s="$secs" 'BEGIN { printf "%.1f", f / s }') per second)"
-has "it saves $(f1 "$(sv savings_with_pool_pct rfc mean)")% on average ($(ram "$(sv saved_ram_pct rfc mean)") of RAM)"
+has "it saves $(f1 "$(sv "$pool_pct" rfc mean)")% on average ($(ram "$(sv "$ram_pct" rfc mean)") of RAM)"
 # the minimum safe pool of rfc's sweep per failure rate: the smallest pool
 # from which no run of any pool at or above it crashed
 safe() {
@@ -130,7 +138,7 @@ has "Of the per-CPU pools tried (0 to 8 pages): $(clause 0 "without allocation f
 has "with 0.01% of page allocations failing$(clause 0.0001 "" | tr -d '\n')"
 has "with 1% of page allocations failing$(clause 0.01 "" | tr -d '\n')"
 for p in $(q "SELECT policy FROM runs WHERE is_default AND policy NOT IN ('static', 'rfc')"); do
-	has "($p) $( [ "$p" = abit ] && echo "saves ")$(f1 "$(sv savings_pct "$p" mean)")%"
+	has "($p) $( [ "$p" = abit ] && echo "saves ")$(f1 "$(sv "$pct" "$p" mean)")%"
 done
 # how deep: every task of the trace, from its row
 tq() { q "SELECT $1 FROM tasks"; }
@@ -160,5 +168,5 @@ small_trace s.kst
 "$KSTACK" analyze -q -r 1 -o syn s.kst > syn.txt || fail "analyze a synthetic trace"
 db=syn/kstack.db
 answer=$(sed -n '/^On this machine/,$p' syn.txt | tr '\n' ' ')
-has "would save $(f0 "$(sv "regular_kb - dynamic_kb" rfc end)") KiB at the end of the trace ($(f1 "$(sv savings_pct rfc end)")% of the stack memory)"
+has "would save $(f0 "$(sv "$saved_kb" rfc end)") KiB at the end of the trace ($(f1 "$(sv "$pct" rfc end)")% of the stack memory)"
 echo ok
