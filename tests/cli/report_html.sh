@@ -16,6 +16,18 @@ html_db k.db
 grep -qx "kstack report: page: page.html" err.txt || fail "page not named: $(cat err.txt)"
 python3 "$here/html_check.py" page.html "$EVIL_LABEL" "$EVIL_HOST" "$EVIL_KERNEL" \
 	"$EVIL_OPTIONS" > check.txt || fail "page.html: $(cat check.txt)"
+# the trace's header as kstack info reads it from the file
+info() { "$KSTACK" info evil.kst | sed -n "s/^$1: *//p"; }
+start=$(info start | cut -d' ' -f1) end=$(info end | cut -d' ' -f1)
+printf '%s  ' "$EVIL_LABEL" "$EVIL_HOST" "$EVIL_KERNEL" "$(info arch)" "$(info cpus)" \
+	"$(info ram | awk '{ printf "%.1f", $1 / 1048576 }')" \
+	"$(($(info 'page size') / 1024)), $(($(info 'thread size') / 1024))" \
+	"$(awk -v s="$start" -v e="$end" 'BEGIN { printf "%.2f", (e - s) / 1e9 }')" \
+	"$(info events | cut -d' ' -f1)" "$(info 'lost events' | cut -d' ' -f1)" \
+	"$(info 'depth source' | cut -d' ' -f1)" "$(info collector)" > header.txt
+echo "$EVIL_OPTIONS" >> header.txt
+python3 "$here/html_check.py" page.html --rows header.txt > check.txt ||
+	fail "the trace's header: $(cat check.txt)"
 # every section, the answer and the links to the threads
 for id in answer traces results pools costs depth who latch asleep tail census method threads; do
 	grep -q "<section id=\"$id\">" page.html || fail "no section $id"
