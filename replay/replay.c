@@ -243,6 +243,11 @@ struct ks_replay_input {
 	char *path;
 };
 
+const struct ks_machine *ks_replay_input_machine(const struct ks_replay_input *in)
+{
+	return &in->m;
+}
+
 void ks_replay_input_free(struct ks_replay_input *in)
 {
 	if (!in)

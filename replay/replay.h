@@ -98,6 +98,12 @@ struct ks_replay_input;
  */
 int ks_replay_input_open(struct ks_replay_input **out, const char *path,
 			 const struct ks_speclist *specs, struct ks_error *err);
+/**
+ * ks_replay_input_machine() - the machine @in's header describes, as the
+ * specs are checked against (ks_spec_check()): a caller may replay @in under
+ * other specs the machine accepts than those it was opened with
+ */
+const struct ks_machine *ks_replay_input_machine(const struct ks_replay_input *in);
 /** ks_replay_input_free() - close @in; accepts NULL */
 void ks_replay_input_free(struct ks_replay_input *in);
 

@@ -9,8 +9,8 @@
  *
  * This file is the registry of charts and what runs them: it draws each
  * chart of the registry in turn (charts_memory.c, charts_sweep.c,
- * charts_tasks.c, charts_fleet.c), lists and cleans their files, and runs
- * gnuplot on the scripts.
+ * charts_tasks.c, charts_designs.c, charts_fleet.c), lists and cleans their
+ * files, and runs gnuplot on the scripts.
  */
 #include <dirent.h>
 #include <errno.h>
@@ -41,6 +41,7 @@ static const struct chart charts[] = {
 	{ .name = "depth", .per_trace = true, .draw = chart_depth },
 	{ .name = "asleep", .per_trace = true, .draw = chart_asleep },
 	{ .name = "latch", .per_trace = false, .draw = chart_latch },
+	{ .name = "designs", .per_trace = true, .draw = chart_designs },
 	/* the fleet report's: drawn with it, alone (ks_report_opts.fleet) */
 	{ .name = "fleet", .per_trace = false, .fleet = true, .draw = chart_fleet },
 };

@@ -101,6 +101,9 @@ int chart_depth(struct chart_ctx *x);
 int chart_asleep(struct chart_ctx *x);
 int chart_latch(struct chart_ctx *x);
 
+/* Every design of the designs table over time, per trace (charts_designs.c). */
+int chart_designs(struct chart_ctx *x);
+
 /* The fleet chart (charts_fleet.c), when the fleet report is asked for. */
 int chart_fleet(struct chart_ctx *x);
 

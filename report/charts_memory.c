@@ -78,10 +78,18 @@ static const struct ks_row *bars_pick(const struct chart_ctx *x, size_t i, size_
 }
 
 /*
+ * The bars chart's panels at most: 8 rows of 4 (a fleet of 1000 traces
+ * would ask cairo for an image 80 000 pixels high, which it refuses, and
+ * nobody reads 1000 panels: the fleet report sums a fleet up).
+ */
+#define BARS_MAX_PANELS 32
+
+/*
  * Today's kernel against the policy, one panel per trace (the trace's
  * default run of the policy; a trace without it, or without a static run
  * to compare with, has no panel), the three bases side by side, the
- * savings printed on the bars, a run with a would-be oops hatched.
+ * savings printed on the bars, a run with a would-be oops hatched; the
+ * first BARS_MAX_PANELS such traces, the title says so when there are more.
  */
 int chart_bars(struct chart_ctx *x)
 {
@@ -90,7 +98,7 @@ int chart_bars(struct chart_ctx *x)
 	char pol[KS_CHART_TITLE];
 	const struct ks_row *pick;
 	const struct chart_trace *ct;
-	size_t i, j, n = 0, cols, rows;
+	size_t i, j, n = 0, shown, cols, rows;
 	bool oops = false;
 	char *body = NULL, *full = NULL;
 	size_t len = 0;
@@ -103,10 +111,12 @@ int chart_bars(struct chart_ctx *x)
 			continue;
 		if (!n++)
 			chart_sanitize(pol, sizeof(pol), pick->policy_label);
-		oops |= pick->crashes > 0;
+		if (n <= BARS_MAX_PANELS)
+			oops |= pick->crashes > 0;
 	}
 	if (!n)
 		return 0;
+	shown = n < BARS_MAX_PANELS ? n : BARS_MAX_PANELS;
 	f = chart_open(x, path, "bars.dat");
 	if (!f)
 		return -x->err->code;
@@ -121,8 +131,11 @@ int chart_bars(struct chart_ctx *x)
 	chart_sanitize(title, sizeof(title), raw);
 	fprintf(f, "title\n%s\n", title);
 	fprintf(f, "at the end of each trace, at its peak and on its time-weighted mean, savings "
-		   "on the bars%s\n", oops ? ", hatched: a would-be oops, no saving" : "");
-	for (i = 0, n = 0; i < x->rs->n && !ret; i = j) {
+		   "on the bars%s", oops ? ", hatched: a would-be oops, no saving" : "");
+	if (shown < n)
+		fprintf(f, " (the first %zu traces of %zu)", shown, n);
+	fputc('\n', f);
+	for (i = 0, n = 0; i < x->rs->n && !ret && n < shown; i = j) {
 		pick = bars_pick(x, i, &j, policy);
 		if (!pick)
 			continue;
@@ -154,8 +167,8 @@ int chart_bars(struct chart_ctx *x)
 		ret = -x->err->code;
 	if (ret)
 		goto out;
-	cols = n < 4 ? n : 4;
-	rows = (n + cols - 1) / cols;
+	cols = shown < 4 ? shown : 4;
+	rows = (shown + cols - 1) / cols;
 	if (asprintf(&full,
 		     "T = ''\nU = ''\nP = ''\nOOPS = %d\n"
 		     "stats 'bars.dat' every ::1::1 using (T = strcol(1), 0) nooutput\n"

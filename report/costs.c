@@ -25,7 +25,13 @@
  * the overhead of sleeping and waking (the modelled sleep is wait_ns); a
  * TLB range flush is hundreds of ns; copying the arm64 sync-stack frame is
  * priced per byte.  Kernel faults and entries happen under every policy and
- * are counted, not priced (0).  Replace them with --cost NAME=NS.
+ * are counted, not priced (0).  The designs that take pages back from live
+ * tasks add three: an IPI (a shootdown interrupts each other CPU, which
+ * flushes and acknowledges: a microsecond or two of the sender's and the
+ * receiver's time together), an accessed-bit check (reading a PTE, tens of
+ * ns) and an admission wait (sleeping and waking, as waits).  Their PTE
+ * writes are priced as maps and unmaps; accessed bits cleared, the rest of
+ * pte_writes, are in the check's price.  Replace them with --cost NAME=NS.
  */
 static const struct ks_cost cost_table[] = {
 	{ "faults",		"Faults/s",	"event", 1000, true },
@@ -41,6 +47,9 @@ static const struct ks_cost cost_table[] = {
 	{ "sync_exceptions",	"SyncExc/s",	"event", 100, true },
 	{ "kfaults",		"Kfaults/s",	"event", 0, true },
 	{ "entries",		"Entries/s",	"event", 0, true },
+	{ "ipis",		"IPIs/s",	"event", 2000, true },
+	{ "abit_checks",	"Abit/s",	"event", 20, true },
+	{ "admission_waits",	"Admit/s",	"event", 5000, true },
 };
 #define NR_COSTS (sizeof(cost_table) / sizeof(cost_table[0]))
 
@@ -78,12 +87,16 @@ int ks_report_cost_override(struct ks_report_opts *o, const char *arg, struct ks
 		if (strlen(cost_table[i].counter) == (size_t)(eq - arg) &&
 		    !memcmp(arg, cost_table[i].counter, (size_t)(eq - arg)))
 			break;
-	if (!eq || i == NR_COSTS)
-		return ks_error_set(err, KS_E_USAGE,
-				    "bad --cost '%s': expected NAME=NS, NAME one of faults, "
-				    "fallback_hits, lock_acquisitions, refills, waits, downgrades, "
-				    "copy_bytes, tlb_flushes, maps, unmaps, sync_exceptions, "
-				    "kfaults, entries", arg);
+	if (!eq || i == NR_COSTS) {
+		char names[512];
+		size_t n = 0, k;
+
+		for (k = 0; k < NR_COSTS && n < sizeof(names); k++)
+			n += (size_t)snprintf(names + n, sizeof(names) - n, "%s%s", k ? ", " : "",
+					      cost_table[k].counter);
+		return ks_error_set(err, KS_E_USAGE, "bad --cost '%s': expected NAME=NS, NAME one "
+				    "of %s", arg, names);
+	}
 	errno = 0;
 	ns = strtod(eq + 1, &end);
 	if (!eq[1] || *end || errno || !isfinite(ns) || ns < 0)

@@ -82,6 +82,9 @@ static const struct {
 	{ "asleep", "Time asleep weighted by depth (KiB x s), by the depth a task slept at and "
 		    "its class." },
 	{ "latch", "The delay from a task's first high-water mark to its final one." },
+	{ "designs", "Stack memory (stacks, pools and cached stacks) over time under every "
+	  "design, in three panels: fixed stacks, the RFC's policies, the reviewers' designs; "
+	  "a band where the trace cannot tell which end is right, a mark at a would-be oops." },
 };
 
 /* Fixed text of the page: no byte of it comes from a trace. */
@@ -323,6 +326,12 @@ static const struct html_section html_sections[] = {
 		   "cached stacks and reserves the RFC's figures leave out; Savings+pool counts "
 		   "each side's. A figure marked ! comes from a run with would-be crashes: no "
 		   "saving." },
+	{ .id = "designs", .title = "Every design at its defaults", .write = html_report,
+	  .table = ks_report_designs, .charts = { "designs" },
+	  .intro = "Today's kernel, its smaller fixed stacks, the RFC's policies and the designs "
+		   "proposed in review, each at its defaults: memory, savings and the events "
+		   "each costs per second. A design the trace cannot pin down is a range, "
+		   "lower..higher; a design not replayed is named (kstack replay --designs)." },
 	{ .id = "pools", .title = "Minimum safe pool", .write = html_report,
 	  .table = ks_report_min_pool, .charts = { "pool", "fallback" },
 	  .intro = "For each pool-size sweep and failure rate: how many seeds had a would-be "

@@ -141,7 +141,7 @@ int ks_report_charts_opts(struct ks_store *s, const struct ks_report_opts *o, co
 /**
  * ks_report_chart() - the name of chart @i of the registry, in the order
  * they are drawn and listed ("bars", "pool", "fallback", "timeline", "hwm",
- * "depth", "asleep", "latch", "fleet"), or NULL past the last
+ * "depth", "asleep", "latch", "designs", "fleet"), or NULL past the last
  * @per_trace: if not NULL, set to whether it draws one image per trace,
  *	NAME-SLUG.png (SLUG named after the trace), rather than one, NAME.png
  */
@@ -241,6 +241,57 @@ struct ks_html_opts {
  */
 int ks_report_html(struct ks_store *s, const struct ks_report_opts *o,
 		   const struct ks_html_opts *h, FILE *out, struct ks_error *err);
+
+/*
+ * The designs (designs.c): today's kernel, its smaller fixed stacks, the
+ * RFC's policies and the designs the reviewers proposed, each at its
+ * defaults.  A design the trace cannot pin down (what a task touched
+ * between two checks) is two runs, access=depth and access=hwm, and its
+ * figures are ranges.
+ */
+enum ks_design_family {
+	KS_DESIGN_FIXED,	/* today's kernel and smaller fixed stacks */
+	KS_DESIGN_RFC,		/* the RFC's policies: a stack grows on a fault */
+	KS_DESIGN_RECLAIM,	/* the reviewers': pages taken back from tasks not running */
+};
+#define KS_DESIGN_FAMILIES 3
+
+struct ks_design {
+	const char *name;	/* the table's row: "abit:latch=0 (access=depth..hwm)" */
+	const char *spec;	/* its run: policy and the keys not at their default; of
+				 * two runs, the access=depth one */
+	const char *spec_hwm;	/* the access=hwm run of two; NULL: one run */
+	enum ks_design_family family;
+};
+
+/** ks_design_count() - the designs of the table */
+size_t ks_design_count(void);
+/** ks_design() - design @i < ks_design_count(), in the table's order; NULL past the last */
+const struct ks_design *ks_design(size_t i);
+/**
+ * ks_design_specs() - every run's spec (both of a design of two runs), in
+ * the table's order, into @out (at most @max)
+ * Return: how many there are (more than @max: the first @max written).
+ */
+size_t ks_design_specs(const char **out, size_t max);
+
+/**
+ * ks_report_designs() - print the designs table to @out: per trace (@o's
+ * kind of traces, @o->trace alone if given), one row per design with its
+ * stacks (KiB), savings and savings with pools on each basis of the results
+ * table (@o->bases, else mean and peak when a recording is shown, else
+ * end), and per second of trace its faults, maps, unmaps, PTE writes, TLB
+ * flushes, IPIs, refaults, admission waits and would-be crashes, and its
+ * overflows.  A design of two runs prints each figure as lower..higher; a
+ * design whose run is not stored says so in its row.  CSV: one line per run
+ * with fixed column names (trace, trace_id, design, bound, spec, missing,
+ * ...; every basis).  @o->policy and @o->all_runs do not apply.
+ *
+ * Return: 0, -ENODATA (no runs of such traces), -KS_E_USAGE (no trace
+ * @o->trace), -KS_E_DB or -errno.
+ */
+int ks_report_designs(struct ks_store *s, const struct ks_report_opts *o, FILE *out,
+		      struct ks_error *err);
 
 /*
  * The per-task reports (tasks_report.c): each a view of data/schema.sql

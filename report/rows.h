@@ -114,6 +114,15 @@ void ks_row_oops(const struct ks_row *r, char *buf, size_t len);
 void ks_row_series_label(const struct ks_row *r, const char *const *drop, char *buf,
 			 size_t len);
 
+/**
+ * ks_design_run() - the run among @rs->rows[@from..@to) (one trace's) that
+ * is @spec (a ks_design's): of its policy, with the keys @spec names at
+ * those values and every other key at its default; the one stored last
+ * when there are several, NULL when there is none
+ */
+const struct ks_row *ks_design_run(const struct ks_rowset *rs, size_t from, size_t to,
+				   const char *spec);
+
 /*
  * One pool size of a sweep: its runs, one per seed (a configuration
  * replayed with --replicates N has N), and what they say together.

@@ -20,8 +20,11 @@
 
 #include "store_int.h"
 #include "schema.h"
+#include "ks_stop.h"
 
 #define KS_STORE_BUSY_MS 10000
+/* SQLite runs this many virtual machine steps between two looks at ks_stop_signal() */
+#define STORE_POLL_STEPS 4096
 
 /* The run columns in insertion order: fixed ones, then every counter. */
 static const char run_fixed_cols[] =
@@ -36,8 +39,17 @@ static const char *const counter_names[] = {
 };
 #define KS_NR_COUNTERS (sizeof(counter_names) / sizeof(counter_names[0]))
 
+/* SQLite's progress handler: a non-zero return stops the statement (SQLITE_INTERRUPT). */
+static int store_poll(void *arg)
+{
+	return ks_stop_signal() != 0;
+}
+
 int ks_store_fail(struct ks_store *s, struct ks_error *err, const char *what)
 {
+	/* the progress handler of a read-only store stopped the statement */
+	if (sqlite3_errcode(s->db) == SQLITE_INTERRUPT && ks_stop_signal())
+		return ks_error_set(err, EINTR, "%s: %s interrupted", s->path, what);
 	return ks_error_set(err, KS_E_DB, "%s: %s: %s", s->path, what, sqlite3_errmsg(s->db));
 }
 
@@ -328,6 +340,9 @@ static int store_open(struct ks_store **out, const char *path, bool readonly, bo
 		ret = prepare_all(s, err);
 	if (ret)
 		goto fail;
+	/* a report's query over many traces can run for minutes: let a signal stop it */
+	if (readonly)
+		sqlite3_progress_handler(s->db, STORE_POLL_STEPS, store_poll, NULL);
 	*out = s;
 	return 0;
 fail:

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "cli_grid.h"
+#include "cmds.h"
 #include "engine.h"
 
 #define GRID_MAX_POLICIES 32
@@ -66,9 +67,23 @@ int cli_grid_build(struct cli_grid *g, const char *const *policies, size_t npol,
 	return ret;
 }
 
-size_t cli_grid_runs(const struct cli_grid *g)
+int cli_grid_designs(const char *verb, const char *path, const struct cli_grid *g,
+		     struct ks_store *store, const struct ks_replay_opts *o, bool quiet,
+		     struct ks_error *err)
 {
-	return g->base.n + g->sweep.n + g->once.n;
+	struct ks_replay_input *in = NULL;
+	struct ks_speclist specs = { 0 };
+	struct ks_replay_summary sum;
+	int rc;
+
+	rc = ks_replay_input_open(&in, path, &g->base, err);
+	if (!rc)
+		rc = cli_designs_specs(verb, path, in, &g->base, 1, quiet, &specs, err);
+	if (!rc)
+		rc = ks_replay_input_run(in, &specs, store, o, &sum, NULL, err);
+	ks_speclist_release(&specs);
+	ks_replay_input_free(in);
+	return rc;
 }
 
 void cli_grid_release(struct cli_grid *g)

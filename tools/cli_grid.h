@@ -28,8 +28,15 @@ struct cli_grid {
 int cli_grid_build(struct cli_grid *g, const char *const *policies, size_t npol,
 		   uint32_t seeds, struct ks_error *err);
 
-/** cli_grid_runs() - the runs @g stores per trace */
-size_t cli_grid_runs(const struct cli_grid *g);
+/**
+ * cli_grid_designs() - replay trace @path under every policy of @g's base
+ * and every design of kstack report --designs its machine takes, in one pass
+ * @verb: the command, for the note naming the designs left out (unless @quiet)
+ * Return: 0 or a negative code with @err set.
+ */
+int cli_grid_designs(const char *verb, const char *path, const struct cli_grid *g,
+		     struct ks_store *store, const struct ks_replay_opts *o, bool quiet,
+		     struct ks_error *err);
 
 /** cli_grid_release() - free what @g holds */
 void cli_grid_release(struct cli_grid *g);

@@ -59,12 +59,13 @@ static void usage(FILE *f)
 		"       kstack analyze [OPTIONS] TRACE\n\n"
 		"From a workload to the answer: record COMMAND (or the whole system for S\n"
 		"seconds) as kstack collect does (root), or take a recorded TRACE; replay it\n"
-		"under every policy at its defaults, and rfc, rfc+global and watermark over\n"
+		"under every policy and every design of kstack report --designs at its\n"
+		"defaults, and rfc, rfc+global and watermark over\n"
 		"per-CPU pools 0..8 with 0, 0.01%% and 1%% of page allocations failing (each\n"
 		"failing rate under N seeds; entry once); store the runs in DIR/kstack.db,\n"
 		"draw the charts into DIR/charts and write the HTML report DIR/report.html.\n"
-		"Standard output gets the results table on the mean and the peak and the\n"
-		"answer in plain words; standard error what it does, then where the files are.\n\n"
+		"Standard output gets the results and designs tables on the mean and the\n"
+		"peak and the answer in plain words; standard error what it does, then where the files are.\n\n"
 		"  -o, --output DIR      the folder (default kstack-analyze-LABEL, LABEL the\n"
 		"                        command's or the trace's name); new or empty\n"
 		"      --force           write into a folder that holds files: analyze's own\n"
@@ -262,7 +263,7 @@ static int replay(const char *trace, struct ks_store *store, const char *const *
 	struct ks_error err = { 0 };
 	struct ks_replay_summary sum;
 	struct ks_replay_opts o;
-	static const char *const pass_name[3] = { "every policy", "the pool sweep",
+	static const char *const pass_name[3] = { "every policy and design", "the pool sweep",
 						   "entry's sweep" };
 	const struct ks_speclist *pass[3];
 	const char *base;
@@ -279,9 +280,9 @@ static int replay(const char *trace, struct ks_store *store, const char *const *
 	o.threads = jobs;
 	o.progress = ks_progress_on();
 	if (!quiet && !o.progress)
-		cli_note("analyze", "replaying %s under %zu policies at their defaults and the pool "
-			 "sweep, %u seed%s per failing rate: %zu runs", trace, grid.base.n, seeds,
-			 seeds == 1 ? "" : "s", cli_grid_runs(&grid));
+		cli_note("analyze", "replaying %s under every policy and design at their defaults "
+			 "and the pool sweep, %u seed%s per failing rate", trace, seeds,
+			 seeds == 1 ? "" : "s");
 	pass[0] = &grid.base;
 	pass[1] = &grid.sweep;
 	pass[2] = &grid.once;
@@ -291,7 +292,10 @@ static int replay(const char *trace, struct ks_store *store, const char *const *
 	for (i = 0; i < 3 && !rc; i++) {
 		/* one line for the three passes over the trace, saying which it is at */
 		snprintf(what, sizeof(what), "%.100s, %s (%zu of 3)", base, pass_name[i], i + 1);
-		if (pass[i]->n)
+		/* the first pass also replays every design of the designs table */
+		if (!i)
+			rc = cli_grid_designs("analyze", trace, &grid, store, &o, quiet, &err);
+		else if (pass[i]->n)
 			rc = ks_replay_trace(trace, pass[i], store, &o, &sum, NULL, &err);
 	}
 	if (rc)
@@ -301,7 +305,7 @@ out:
 	return rc ? KS_EXIT_FAIL : KS_EXIT_OK;
 }
 
-/* The results table on the mean and the peak, then the answer, on stdout. */
+/* The results and designs tables on the mean and the peak, then the answer, on stdout. */
 static int answer(struct ks_store *store)
 {
 	struct ks_error err = { 0 };
@@ -311,9 +315,12 @@ static int answer(struct ks_store *store)
 	ks_report_add_basis(&o, KS_BASIS_MEAN);
 	ks_report_add_basis(&o, KS_BASIS_PEAK);
 	if (!ks_report_table(store, &o, stdout, &err)) {
-		fputs("\n", stdout);
-		if (!ks_report_answer(store, &o, stdout, &err))
-			return 0;
+		fputs("\nEvery design at its defaults:\n\n", stdout);
+		if (!ks_report_designs(store, &o, stdout, &err)) {
+			fputs("\n", stdout);
+			if (!ks_report_answer(store, &o, stdout, &err))
+				return 0;
+		}
 	}
 	cli_fail("analyze", NULL, &err);
 	return -1;

@@ -3,8 +3,8 @@
  * kstack demo: the main job on the bundled data.  Synthesize the machines
  * of the RFC's table (and the other profiles) from data/profiles, take the
  * real traces shipped in data/traces, replay all of them under every
- * policy (and a pool-size sweep), store the runs and print the tables and
- * chart paths.
+ * policy (and the real ones under every design of the designs table and a
+ * pool-size sweep), store the runs and print the tables and chart paths.
  */
 #include <dirent.h>
 #include <errno.h>
@@ -172,8 +172,9 @@ static void usage(FILE *f)
 	fprintf(f,
 		"usage: kstack demo [-o DIR] [-j N] [-q]\n"
 		"Synthesize the RFC's machines from data/profiles, add the real traces of\n"
-		"data/traces, replay them under every policy and a pool-size sweep, store the\n"
-		"runs in DIR/kstack.db and print the tables; charts go to DIR/charts.  The\n"
+		"data/traces, replay them under every policy (the real ones also under every\n"
+		"design of kstack report --designs and a pool-size sweep), store the runs in\n"
+		"DIR/kstack.db and print the tables; charts go to DIR/charts.  The\n"
 		"tables go to standard output; what it is doing, and the paths of the files\n"
 		"written, to standard error (on a terminal as one progress line).\n\n"
 		"  -o, --output DIR   output folder (default kstack-demo)\n"
@@ -201,6 +202,26 @@ static int print_table(struct ks_store *store, const char *title, const char *po
 	rc = ks_report_table(store, &ro, stdout, &err);
 	if (rc)
 		cli_error("demo", "table: %s", ks_error_format(&err, msg, sizeof(msg)));
+	return rc;
+}
+
+/* The designs table of @traces (kstack report --designs shows every trace). */
+static int print_designs(struct ks_store *store, enum ks_trace_kind traces)
+{
+	struct ks_report_opts ro;
+	struct ks_error err = { 0 };
+	char msg[512];
+	int rc;
+
+	ks_report_opts_default(&ro);
+	ro.traces = traces;
+	printf("\nEvery design at its defaults%s: memory, and its work per second of trace "
+	       "(kstack report --designs):\n\n", traces == KS_TRACES_RECORDED ?
+	       " on the recorded traces" : "");
+	fflush(stdout);
+	rc = ks_report_designs(store, &ro, stdout, &err);
+	if (rc)
+		cli_error("demo", "designs: %s", ks_error_format(&err, msg, sizeof(msg)));
 	return rc;
 }
 
@@ -305,8 +326,8 @@ int cmd_demo(int argc, char **argv)
 	}
 
 	/*
-	 * Every policy; on the real traces the pool sweep with failure
-	 * injection, each failure rate under DEMO_SEEDS seeds.
+	 * Every policy; on the real traces every design and the pool sweep
+	 * with failure injection, each failure rate under DEMO_SEEDS seeds.
 	 */
 	rc = cli_grid_build(&grid, NULL, 0, DEMO_SEEDS, &err);
 	if (rc) {
@@ -322,8 +343,8 @@ int cmd_demo(int argc, char **argv)
 	o.threads = (unsigned int)jobs;
 	if (!quiet && !ks_progress_on())
 		cli_note("demo", "replaying %zu synthetic and %zu real traces under every policy, "
-			 "and the real ones over pools 0..8 and 3 failure rates, "
-			 KS_STR(DEMO_SEEDS) " seeds each", nprof, traces.n - nprof);
+			 "and the real ones under every design and over pools 0..8 and 3 failure "
+			 "rates, " KS_STR(DEMO_SEEDS) " seeds each", nprof, traces.n - nprof);
 	for (i = 0; i < traces.n; i++) {
 		struct ks_replay_summary sum;
 		/* the grid runs on every real trace; with none shipped, on one profile */
@@ -331,10 +352,14 @@ int cmd_demo(int argc, char **argv)
 		const char *name = strrchr(traces.v[i], '/');
 
 		snprintf(msg, sizeof(msg), "replaying %s%s", name ? name + 1 : traces.v[i],
-			 sweep ? " (every policy, pool 0..8, 3 failure rates, " KS_STR(DEMO_SEEDS)
-				" seeds each)" : "");
+			 sweep ? " (every policy and design, pool 0..8, 3 failure rates, "
+				KS_STR(DEMO_SEEDS) " seeds each)" : "");
 		ks_progress_count("demo", msg, i, traces.n, "traces");
-		rc = ks_replay_trace(traces.v[i], &grid.base, store, &o, &sum, NULL, &err);
+		/* the designs, as the sweep, where a workload was recorded */
+		if (sweep)
+			rc = cli_grid_designs("demo", traces.v[i], &grid, store, &o, quiet, &err);
+		else
+			rc = ks_replay_trace(traces.v[i], &grid.base, store, &o, &sum, NULL, &err);
 		if (!rc && sweep)
 			rc = ks_replay_trace(traces.v[i], &grid.sweep, store, &o, &sum, NULL, &err);
 		if (!rc && sweep)
@@ -367,6 +392,8 @@ int cmd_demo(int argc, char **argv)
 		goto out;
 	if (print_report(store, "Costs of the default runs (events per second of trace; ns per event are placeholders):",
 			 ks_report_costs))
+		goto out;
+	if (print_designs(store, traces.n > nprof ? KS_TRACES_RECORDED : KS_TRACES_ALL))
 		goto out;
 
 	/* the tables do not poll (they are quick): a stop asked meanwhile ends here */

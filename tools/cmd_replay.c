@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 /*
- * kstack replay TRACE... [--policy SPEC]... [--sweep KEY=VALUES]... [--replicates N] [-d DB]
+ * kstack replay TRACE... [--policy SPEC]... [--sweep KEY=VALUES]... [--replicates N]
+ *                        [--designs] [-d DB]
  */
 #include <ctype.h>
 #include <errno.h>
@@ -16,6 +17,8 @@
 #include "replay.h"
 
 #define MAX_LIST 256
+/* long options without a letter */
+#define OPT_DESIGNS 1000
 
 static void usage(FILE *f)
 {
@@ -26,12 +29,17 @@ static void usage(FILE *f)
 		"TRACE of - is read from standard input.  The digest of the results goes to\n"
 		"standard output; a line per trace, and on a terminal a progress line, to\n"
 		"standard error.\n\n"
-		"  -p, --policy SPEC     policy[:key=value,...] (repeatable; default: static and rfc)\n"
+		"  -p, --policy SPEC     policy[:key=value,...] (repeatable; default: static and rfc,\n"
+		"                        none with --designs)\n"
 		"  -s, --sweep K=VALUES  sweep a parameter: K=a..b, K=a..b:step or K=v1,v2,...\n"
 		"                        (repeatable; the grid is every combination)\n"
 		"  -r, --replicates N    replay every configuration that injects failures\n"
 		"                        (fail_rate > 0 or fail_windows) under N seeds, derived\n"
 		"                        from its seed=, in the same pass (default 1)\n"
+		"      --designs         also replay every design of kstack report --designs at\n"
+		"                        its defaults (both ends of a range), but those a trace's\n"
+		"                        machine refuses, which are named; --sweep applies to\n"
+		"                        the --policy specs alone\n"
 		"  -d, --db FILE         results database (default kstack.db), created once every\n"
 		"                        trace's header and spec is accepted\n"
 		"  -j, --jobs N          worker threads (default: one per CPU)\n"
@@ -40,7 +48,8 @@ static void usage(FILE *f)
 		"      --list-policies   list policies, their parameters, defaults and ranges\n"
 		"  -q, --quiet           no progress, summary or digest lines\n"
 		"  -h, --help            this text\n\n"
-		"example: kstack replay w.kst --policy rfc --sweep pool=1..8 -d kstack.db\n");
+		"example: kstack replay w.kst --policy rfc --sweep pool=1..8 -d kstack.db\n"
+		"         kstack replay w.kst --designs -d kstack.db && kstack report --designs\n");
 }
 
 /* Every key with its default, what it does and the values it takes. */
@@ -126,6 +135,7 @@ int cmd_replay(int argc, char **argv)
 		{ "list-policies", no_argument, NULL, 'L' },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "help", no_argument, NULL, 'h' },
+		{ "designs", no_argument, NULL, OPT_DESIGNS },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct cli_getopt g = { .verb = "replay", .optstring = "p:s:r:d:j:qh", .opts = opts,
@@ -135,12 +145,12 @@ int cmd_replay(int argc, char **argv)
 	struct ks_replay_input **in = NULL;
 	size_t npol = 0, nsw = 0;
 	struct ks_replay_opts ro;
-	struct ks_speclist specs;
+	struct ks_speclist specs, grid = { 0 }, *tspecs = NULL;
 	struct ks_store *store = NULL;
 	struct ks_error err = { 0 };
 	uint64_t digest = 0, want = 0;
 	char msg[512], *end;
-	int quiet = 0, nostore = 0, ntraces, c, i, rc, status = KS_EXIT_OK;
+	int quiet = 0, nostore = 0, designs = 0, ntraces, c, i, rc, status = KS_EXIT_OK;
 	long jobs = 0, replicates = 1;
 
 	ks_replay_opts_default(&ro);
@@ -198,6 +208,9 @@ int cmd_replay(int argc, char **argv)
 		case 'q':
 			quiet = 1;
 			break;
+		case OPT_DESIGNS:
+			designs = 1;
+			break;
 		case 'h':
 			usage(stdout);
 			return KS_EXIT_OK;
@@ -209,27 +222,47 @@ int cmd_replay(int argc, char **argv)
 		cli_error("replay", "no trace given (kstack replay --help)");
 		return KS_EXIT_USAGE;
 	}
+	if (designs && npol == 0 && nsw) {
+		cli_error("replay", "--sweep applies to the --policy specs, and --designs gives "
+			  "none: add a --policy to sweep");
+		return KS_EXIT_USAGE;
+	}
+	/* --designs: each trace's list is the --policy grid and the designs, replicated once */
+	rc = designs && npol ? ks_speclist_expand(&grid, policies, npol, sweeps, nsw, &err) : 0;
+	/* with --designs alone, the traces are checked under static, itself a design */
 	if (npol == 0) {
 		policies[npol++] = "static";
-		policies[npol++] = "rfc";
+		if (!designs)
+			policies[npol++] = "rfc";
 	}
-	rc = ks_speclist_expand(&specs, policies, npol, sweeps, nsw, &err);
+	if (!rc)
+		rc = ks_speclist_expand(&specs, policies, npol, sweeps, nsw, &err);
 	if (!rc)
 		rc = ks_speclist_replicate(&specs, (uint32_t)replicates, &err);
 	if (rc) {
 		cli_error("replay", "%s", ks_error_format(&err, msg, sizeof(msg)));
+		ks_speclist_release(&grid);
 		/* a spec or sweep that cannot be parsed is a bad command line */
 		return err.code == KS_E_USAGE || err.code == KS_E_POLICY || err.code == KS_E_PARAM ?
 		       KS_EXIT_USAGE : KS_EXIT_FAIL;
 	}
 	ntraces = argc - optind;
 	in = calloc((size_t)ntraces, sizeof(*in));
-	if (!in) {
+	tspecs = calloc((size_t)ntraces, sizeof(*tspecs));
+	if (!in || !tspecs) {
 		cli_error("replay", "out of memory");
-		ks_speclist_release(&specs);
-		return KS_EXIT_FAIL;
+		status = KS_EXIT_FAIL;
+		goto out;
 	}
 	status = open_inputs(in, argv + optind, ntraces, &specs);
+	for (i = 0; designs && status == KS_EXIT_OK && i < ntraces; i++) {
+		rc = cli_designs_specs("replay", argv[optind + i], in[i], &grid,
+				       (uint32_t)replicates, quiet, &tspecs[i], &err);
+		if (rc) {
+			cli_fail("replay", argv[optind + i], &err);
+			status = KS_EXIT_FAIL;
+		}
+	}
 	if (status == KS_EXIT_OK && !nostore) {
 		rc = ks_store_open(&store, db, &err);
 		if (rc) {
@@ -245,9 +278,10 @@ int cmd_replay(int argc, char **argv)
 
 	for (i = 0; i < ntraces; i++) {
 		const char *path = argv[optind + i];
+		const struct ks_speclist *run = designs ? &tspecs[i] : &specs;
 		struct ks_replay_summary sum;
 
-		rc = ks_replay_input_run(in[i], &specs, store, &ro, &sum, NULL, &err);
+		rc = ks_replay_input_run(in[i], run, store, &ro, &sum, NULL, &err);
 		if (rc) {
 			cli_fail("replay", path, &err);
 			status = KS_EXIT_FAIL;
@@ -258,7 +292,7 @@ int cmd_replay(int argc, char **argv)
 		digest = ks_result_digest_combine(digest, sum.digest);
 		if (!quiet) {
 			fprintf(stderr, "kstack replay: %s: %zu configuration%s, %" PRIu64 " events, %"
-				PRIu64 " lost%s, %.2f s", path, specs.n, specs.n == 1 ? "" : "s",
+				PRIu64 " lost%s, %.2f s", path, run->n, run->n == 1 ? "" : "s",
 				sum.events, sum.lost,
 				sum.truncated ? ", TRUNCATED (recording was interrupted)" : "",
 				sum.wall_ns / 1e9);
@@ -274,10 +308,14 @@ int cmd_replay(int argc, char **argv)
 		status = KS_EXIT_FAIL;
 	}
 out:
-	for (i = 0; i < ntraces; i++)
+	for (i = 0; in && i < ntraces; i++)
 		ks_replay_input_free(in[i]);
+	for (i = 0; tspecs && i < ntraces; i++)
+		ks_speclist_release(&tspecs[i]);
 	free(in);
+	free(tspecs);
 	ks_store_close(store);
 	ks_speclist_release(&specs);
+	ks_speclist_release(&grid);
 	return status;
 }

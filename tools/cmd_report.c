@@ -2,7 +2,7 @@
 /*
  * kstack report -d DB [--format text|markdown|csv] [--charts DIR [--trace T]] [--html FILE]
  *                     [--policy P] [--all] [--basis end|peak|mean]... [--min-pool]
- *                     [--costs [--cost NAME=NS]...]
+ *                     [--costs [--cost NAME=NS]...] [--designs [--trace T]]
  *                     [--depth|--asleep|--latch|--tasks|--tail|--overflow|--census
  *                      [--trace T] [--scope S] [--min-life S] [--exited] [--limit N]]
  *                     [--fleet [--group G] [--hosts N] [--seed S] [--resamples B]]
@@ -26,6 +26,7 @@ enum {
 	OPT_EXITED,
 	OPT_LIMIT,
 	OPT_HTML,
+	OPT_DESIGNS,
 	OPT_FLEET,
 	OPT_FLEET_SET,		/* --group, --hosts, --seed, --resamples: by their name */
 };
@@ -69,9 +70,16 @@ static void usage(FILE *f)
 		"                        their cost in ns per event\n"
 		"      --cost NAME=NS    ns one event of NAME costs (repeatable); the defaults\n"
 		"                        are placeholders, not measurements\n"
+		"      --designs         only the designs table: per trace, a row per design at\n"
+		"                        its defaults (static and its 8K and 12K what-ifs, rfc,\n"
+		"                        rfc+global, entry, watermark, sp-reclaim, abit, gc and\n"
+		"                        their variants), its memory, savings and events per\n"
+		"                        second; a design the trace cannot pin down is a range\n"
+		"                        lower..higher of its access=depth and access=hwm runs,\n"
+		"                        a run not stored is named (kstack replay --designs)\n"
 		"  -t, --trace T         the trace (label or id) of the timeline chart; default\n"
 		"                        the first real trace, else the first; with the per-task\n"
-		"                        reports, only that trace\n"
+		"                        reports or --designs, only that trace\n"
 		"      --html FILE       write every table, the charts (inline SVG), the\n"
 		"                        traces' headers, the method and links to the kernel\n"
 		"                        threads as one self-contained HTML page (-: to\n"
@@ -302,6 +310,7 @@ int cmd_report(int argc, char **argv)
 		{ "exited", no_argument, NULL, OPT_EXITED },
 		{ "limit", required_argument, NULL, OPT_LIMIT },
 		{ "html", required_argument, NULL, OPT_HTML },
+		{ "designs", no_argument, NULL, OPT_DESIGNS },
 		{ "fleet", no_argument, NULL, OPT_FLEET },
 		{ "group", required_argument, NULL, OPT_FLEET_SET },
 		{ "hosts", required_argument, NULL, OPT_FLEET_SET },
@@ -323,6 +332,7 @@ int cmd_report(int argc, char **argv)
 	const char *db = "kstack.db", *charts = NULL, *html = NULL;
 	bool drew = false, min_pool = false, costs = false, quiet = false;
 	bool tasks[NR_TASK_REPORTS] = { false }, format = false;
+	bool designs = false;
 	size_t ntasks = 0;
 	bool fleet = false;
 	const char *fleet_opt = NULL;
@@ -412,6 +422,9 @@ int cmd_report(int argc, char **argv)
 		case OPT_EXITED:
 			to.exited = true;
 			break;
+		case OPT_DESIGNS:
+			designs = true;
+			break;
 		case OPT_LIMIT:
 			to.limit = strtol(optarg, &end, 10);
 			if (end == optarg || *end || to.limit < 0) {
@@ -443,14 +456,19 @@ int cmd_report(int argc, char **argv)
 		return KS_EXIT_USAGE;
 	}
 
-	if (html && (format || min_pool || costs || ntasks)) {
+	if (html && (format || min_pool || costs || ntasks || designs)) {
 		cli_error("report", "--html writes every table to one page: not with --format, "
-			  "--min-pool, --costs or a per-task report");
+			  "--min-pool, --costs, --designs or a per-task report");
 		return KS_EXIT_USAGE;
 	}
-	if (o.trace && !charts && !ntasks && !html) {
-		cli_error("report", "--trace chooses the timeline chart's trace or the per-task "
-			  "reports' trace: use it with --charts, --html or a per-task report");
+	if (o.trace && !charts && !ntasks && !designs && !html) {
+		cli_error("report", "--trace chooses the trace of the timeline chart, the "
+			  "per-task reports, --designs or --html: use it with one of them");
+		return KS_EXIT_USAGE;
+	}
+	if (designs && (ntasks || min_pool || costs || fleet || o.policy || o.all_runs)) {
+		cli_error("report", "--designs prints alone: not with --policy, --all, --min-pool, "
+			  "--costs, --fleet or a per-task report");
 		return KS_EXIT_USAGE;
 	}
 	if (ntasks > 1 && o.format == KS_FMT_CSV) {
@@ -470,8 +488,8 @@ int cmd_report(int argc, char **argv)
 	}
 	if (fleet && (ntasks || min_pool || costs || o.all_runs || o.nr_bases || html)) {
 		cli_error("report", "the fleet report prints alone, each policy at its defaults "
-			  "on the mean basis: not with a per-task report, --min-pool, --costs, "
-			  "--all, --basis or --html");
+			  "on the mean basis: not with a per-task report, --designs, --min-pool, "
+			  "--costs, --all, --basis or --html");
 		return KS_EXIT_USAGE;
 	}
 	if (fleet)
@@ -485,7 +503,9 @@ int cmd_report(int argc, char **argv)
 	/* charts first: a bad --trace fails before any table is printed */
 	if (charts)
 		rc = ks_report_charts_opts(store, &o, charts, &drew, &err);
-	if (!rc && fleet)
+	if (!rc && designs)
+		rc = ks_report_designs(store, &o, stdout, &err);
+	else if (!rc && fleet)
 		rc = ks_report_fleet(store, &o, stdout, &err);
 	else if (!rc && ntasks)
 		rc = print_task_reports(store, &o, &to, tasks, ntasks, &err);

@@ -10,11 +10,14 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 
 #include "ks_err.h"
 
 struct option;
+struct ks_replay_input;
+struct ks_speclist;
 
 int cmd_collect(int argc, char **argv);
 int cmd_synth(int argc, char **argv);
@@ -94,6 +97,20 @@ int cli_getopt(struct cli_getopt *g, int argc, char **argv);
  * output: REASON".  Return: true if anything written to stdout was lost.
  */
 bool cli_stdout_failed(const char *verb);
+
+/**
+ * cli_designs_specs() - the configurations of trace @path (opened as @in):
+ * @base (canonical specs, possibly none) and every run of the designs table
+ * (ks_design_specs()) that the trace's machine accepts, without duplicates,
+ * then replicated @replicates times (ks_speclist_replicate()); a design run
+ * the machine refuses is named on stderr with the reason ("kstack VERB:
+ * PATH: not replaying SPEC: ...") unless @quiet
+ * @out: the list; release with ks_speclist_release()
+ * Return: 0, or a negative code with @err set.
+ */
+int cli_designs_specs(const char *verb, const char *path, const struct ks_replay_input *in,
+		      const struct ks_speclist *base, uint32_t replicates, bool quiet,
+		      struct ks_speclist *out, struct ks_error *err);
 
 /**
  * cli_datadir() - the data folder (profiles/, traces/): $KSTACK_DATA if set;

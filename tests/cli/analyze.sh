@@ -46,10 +46,8 @@ python3 "$here/html_check.py" out/report.html fork > check.txt || fail "report.h
 
 ! grep -q "$(printf '\r')" err.txt && ! grep -q "$(printf '\033')" err.txt ||
 	fail "progress codes where stderr is a file: $(od -c err.txt | head)"
-# the grid (below) replayed: the defaults of rfc, rfc+global and watermark twice
-npol=$("$KSTACK" replay --list-policies | grep -c '^  [a-z+-]* —')
-[ "$(head -n 1 err.txt)" = "kstack analyze: replaying fork.kst under $npol policies at their \
-defaults and the pool sweep, 2 seeds per failing rate: $((npol + 3 * 45 + 27)) runs" ] &&
+[ "$(head -n 1 err.txt)" = "kstack analyze: replaying fork.kst under every policy and design at \
+their defaults and the pool sweep, 2 seeds per failing rate" ] &&
 	[ "$(wc -l < err.txt)" = 5 ] || fail "stderr where it is a file: $(cat err.txt)"
 
 # on a terminal: one progress line, in analyze's name, through the three passes
@@ -58,7 +56,7 @@ if command -v script > /dev/null; then
 	script -qec "$KSTACK analyze -r 2 -o tty fork.kst > tty-out.txt" /dev/null > tty.txt ||
 		fail "analyze on a terminal: $(cat tty.txt)"
 	tr '\r' '\n' < tty.txt > tty2.txt
-	for pass in "every policy (1 of 3)" "the pool sweep (2 of 3)" "entry's sweep (3 of 3)"; do
+	for pass in "every policy and design (1 of 3)" "the pool sweep (2 of 3)" "entry's sweep (3 of 3)"; do
 		grep -q "^kstack analyze: fork.kst, $pass  [0-9.k]\+/27.0k events" tty2.txt ||
 			fail "no progress line of '$pass': $(head -c 600 tty2.txt)"
 	done
@@ -68,14 +66,24 @@ if command -v script > /dev/null; then
 	cmp -s out.txt tty-out.txt || fail "stdout differs on a terminal"
 fi
 
-# the grid: the 8 policies at their defaults, rfc, rfc+global and watermark over
-# pools 0..8 x failure rates 0, 1e-4, 1e-2 with 2 seeds each failing one (9 x (1 + 2 + 2)
-# = 45 runs each), entry over the same 27 once; the defaults of rfc, rfc+global and
-# watermark (pools 3, 3 and 4, no failures) are runs of their sweeps, stored once
+# the grid: every policy and design at its defaults (the runs kstack replay --designs
+# stores), rfc, rfc+global and watermark over pools 0..8 x failure rates 0, 1e-4, 1e-2
+# with 2 seeds each failing one (9 x (1 + 2 + 2) = 45 runs each), entry over the same
+# 27 once; the defaults of rfc, rfc+global and watermark (pools 3, 3 and 4, no
+# failures) are runs of their sweeps, stored once
+"$KSTACK" replay -q fork.kst --designs -d designs.db > /dev/null || fail "replay --designs"
+ndesigns=$(sqlite3 designs.db 'SELECT count(*) FROM runs')
 db=out/kstack.db
 q() { sqlite3 "$db" "$1"; }
-[ "$(q 'SELECT count(*) FROM runs')" = $((npol + 3 * 45 + 27 - 3)) ] ||
-	fail "runs: $(q 'SELECT count(*) FROM runs'), want $((npol + 3 * 45 + 27 - 3))"
+[ "$(q 'SELECT count(*) FROM runs')" = $((ndesigns + 3 * 45 + 27 - 3)) ] ||
+	fail "runs: $(q 'SELECT count(*) FROM runs'), want $((ndesigns + 3 * 45 + 27 - 3))"
+# the designs table, every design stored, on stdout as report prints it and on the page
+"$KSTACK" report -d "$db" --designs > designs.txt || fail "report --designs"
+grep -q "Not stored" designs.txt && fail "analyze left designs out: $(cat designs.txt)"
+sed -n '/^Every design at its defaults:$/,/^On this workload/p' out.txt | sed '1,2d;$d' | sed '$d' |
+	cmp -s - designs.txt || fail "stdout's designs table: $(cat out.txt)"
+python3 "$here/html_check.py" out/report.html --rows designs.txt > check.txt ||
+	fail "the page's designs table: $(head -5 check.txt)"
 [ "$(q "SELECT count(DISTINCT r.seed) FROM runs r JOIN run_params p ON p.run = r.key AND
 	p.key = 'fail_rate' WHERE r.policy = 'watermark' AND p.value = '0.01'")" = 2 ] ||
 	fail "two seeds per failing rate"
@@ -156,7 +164,7 @@ touch out/mine.txt
 "$KSTACK" analyze -q --force -r 1 -o out fork.kst > /dev/null 2> err.txt || fail "--force: $(cat err.txt)"
 [ ! -s err.txt ] || fail "-q wrote on stderr: $(cat err.txt)"
 # the database made anew: one seed per failing rate now (9 x 3 each), not both grids mixed
-[ "$(q 'SELECT count(*) FROM runs')" = $((npol + 3 * 27 + 27 - 3)) ] || fail "--force mixed the runs"
+[ "$(q 'SELECT count(*) FROM runs')" = $((ndesigns + 3 * 27 + 27 - 3)) ] || fail "--force mixed the runs"
 [ -e out/mine.txt ] || fail "--force removed a file not its own"
 
 # 5. the default folder: after the trace's file name

@@ -41,6 +41,8 @@ want "workload " report --scope w
 want "label-prefix " report --group l
 want "--resamples " report --res
 want "--replicates " replay --repl
+want "--designs " replay --des
+want "--designs " report --des
 want "--allow-mixed " merge --all
 want "sub " report --charts s
 want "a.kst sub " info ""

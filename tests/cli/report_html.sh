@@ -29,7 +29,7 @@ echo "$EVIL_OPTIONS" >> header.txt
 python3 "$here/html_check.py" page.html --rows header.txt > check.txt ||
 	fail "the trace's header: $(cat check.txt)"
 # every section, the answer and the links to the threads
-for id in answer traces results pools costs depth who latch asleep tail census method threads; do
+for id in answer traces results designs pools costs depth who latch asleep tail census method threads; do
 	grep -q "<section id=\"$id\">" page.html || fail "no section $id"
 done
 grep -q '<p class="answer">On this workload (' page.html || fail "no answer in plain words"
@@ -57,7 +57,7 @@ fi
 cp k.db lost.db
 sqlite3 lost.db "UPDATE traces SET lost_events = 7, truncated = 1" || fail "sqlite3"
 "$KSTACK" report -d lost.db --html lost.html -q || fail "--html of lost.db"
-for r in "" --costs --depth --tasks --latch --asleep --tail --census; do
+for r in "" --designs --costs --depth --tasks --latch --asleep --tail --census; do
 	"$KSTACK" report -d lost.db $r > text.txt || fail "report $r"
 	python3 "$here/html_check.py" lost.html --rows text.txt > check.txt ||
 		fail "the page lacks what report $r shows: $(head -5 check.txt)"
@@ -96,10 +96,13 @@ python3 "$here/html_check.py" nogp.html > check.txt || fail "nogp.html: $(cat ch
 # the options that select runs apply; the others do not go with --html
 "$KSTACK" report -d k.db --html rfc.html -p rfc -q 2> err.txt || fail "--policy"
 [ ! -s err.txt ] || fail "-q: $(cat err.txt)"
-grep -q '<td class="l">static</td>' rfc.html && fail "--policy rfc shows static"
+# (the designs table shows every design whatever the policy)
+sed -n '/<section id="results">/,/<\/section>/p' rfc.html > results.html
+grep -q '<table class="t">' results.html || fail "--policy rfc: no results table"
+grep -q '<td class="l">static</td>' results.html && fail "--policy rfc shows static"
 expect_error 2 "--html writes every table to one page: not with --format" \
 	"$KSTACK" report -d k.db --html x.html -f csv
-expect_error 2 "not with --format, --min-pool, --costs or a per-task report" \
+expect_error 2 "not with --format, --min-pool, --costs, --designs or a per-task report" \
 	"$KSTACK" report -d k.db --html x.html --depth
 expect_error 2 "--html needs a file name" "$KSTACK" report -d k.db --html ""
 expect_error 2 "the fleet report prints alone.*--html" "$KSTACK" report -d k.db --html x.html --fleet

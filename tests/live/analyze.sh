@@ -42,9 +42,9 @@ if command -v python3 > /dev/null; then
 	python3 "$KSTACK_TESTDATA/cli/html_check.py" $dir/report.html "live_forker" \
 		"On this workload (live_forker: " > check.txt || fail "report.html: $(cat check.txt)"
 fi
-# nothing left in the kernel: no tracefs instance, no BPF program
+# nothing left in the kernel: not its tracefs instance, no BPF program
 for d in /sys/kernel/tracing/instances /sys/kernel/debug/tracing/instances; do
-	[ -d "$d" ] && ls "$d" | grep -q "^kstack-" && fail "instance left behind: $(ls "$d")"
+	[ -d "$d" ] && ls "$d" | grep -qx "kstack-$pid" && fail "instance kstack-$pid left behind"
 done
 "$LIVE_CHECK" progs || fail "BPF programs left behind"
 
@@ -59,7 +59,8 @@ case "$answer" in
 esac
 
 # the database: the command and its children in the workload, every policy
-# at its defaults and the sweeps with one seed (9 pools x 3 rates each)
+# and design at its defaults (the runs of kstack replay --designs) and the
+# sweeps with one seed (9 pools x 3 rates each)
 q() { sqlite3 $dir/kstack.db "$1"; }
 wpid=$("$KSTACK" info $dir/trace.kst | awk '/^workload pid:/ { print $3 }')
 for t in "$wpid" $(cat "$tmp/pids"); do
@@ -70,8 +71,10 @@ done
 npol=$(q "SELECT count(*) FROM runs WHERE is_default")
 [ "$npol" = "$("$KSTACK" replay --list-policies | grep -c '^  [a-z+-]* —')" ] ||
 	fail "$npol policies at their defaults"
-[ "$(q 'SELECT count(*) FROM runs')" = $((npol + 4 * 27 - 3)) ] || fail "runs: $(q 'SELECT count(*) FROM runs')"
-# replayed: the defaults of rfc, rfc+global and watermark again in their sweeps
-grep -qx "kstack analyze: replaying $dir/trace.kst under $npol policies at their defaults and \
-the pool sweep, 1 seed per failing rate: $((npol + 4 * 27)) runs" err.txt || fail "the note: $(cat err.txt)"
+"$KSTACK" replay -q $dir/trace.kst --designs -d designs.db > /dev/null || fail "replay --designs"
+ndesigns=$(sqlite3 designs.db 'SELECT count(*) FROM runs')
+[ "$(q 'SELECT count(*) FROM runs')" = $((ndesigns + 4 * 27 - 3)) ] ||
+	fail "runs: $(q 'SELECT count(*) FROM runs'), want $((ndesigns + 4 * 27 - 3))"
+grep -qx "kstack analyze: replaying $dir/trace.kst under every policy and design at their \
+defaults and the pool sweep, 1 seed per failing rate" err.txt || fail "the note: $(cat err.txt)"
 echo "ok: $(q 'SELECT count(*) FROM runs') runs"

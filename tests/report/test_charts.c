@@ -298,9 +298,10 @@ static void test_trace(const char *dir, const char *path)
  * name (NAME-all for a chart per trace: the trace is "all"), and the list
  * of charts written follows the registry.  One trace with everything: an
  * rfc+global pool sweep (pools 0 and 1) with fallback hits at pool 0,
- * samples and a histogram, its static run, and task rows, so that each of
- * the eight charts has data; and the fleet report's chart, drawn alone with
- * it (of static's saving, nothing, as the one run at its defaults).
+ * samples and a histogram, its static run and an sp-reclaim:shootdown=local
+ * run (two designs), and task rows, so that each of the nine charts has data;
+ * and the fleet report's chart, drawn alone with it (of static's saving,
+ * nothing, as the one run at its defaults).
  */
 static void test_registry(const char *dir)
 {
@@ -344,6 +345,20 @@ static void test_registry(const char *dir)
 		CHECK_OK(ks_store_put_run(s, t, r, 1, 0, &err));
 		free(r);
 	}
+	{
+		/*
+		 * a second design, with points, and not a policy at its defaults:
+		 * the designs chart has two, as after replay --designs
+		 */
+		struct ks_result *r = test_result("sp-reclaim", "shootdown=local",
+						  "shootdown=all");
+
+		r->ncpus = 2;
+		r->nr_samples = 1;
+		r->samples[0].stack_pages = 8;
+		CHECK_OK(ks_store_put_run(s, t, r, 1, 0, &err));
+		free(r);
+	}
 	add_tasks(s, t);
 	CHECK_OK(ks_report_charts(s, cdir, &drew, &err));
 	ks_report_opts_default(&o);
@@ -369,10 +384,11 @@ static void test_registry(const char *dir)
 		fprintf(f, "%s%s%s", i ? " " : "", name, per ? "-all" : "");
 	}
 	fclose(f);
-	/* the nine charts, pool, fallback, depth and asleep per trace, named after it */
-	CHECK(i == 9);
+	/* the ten charts, pool, fallback, depth, asleep and designs per trace, named after it */
+	CHECK(i == 10);
 	CHECK(ks_report_chart(i, &per) == NULL);
-	CHECK_STR(want, "bars pool-all fallback-all timeline hwm depth-all asleep-all latch fleet");
+	CHECK_STR(want, "bars pool-all fallback-all timeline hwm depth-all asleep-all latch "
+			"designs-all fleet");
 	/* the fleet report's chart alone, and never with the others */
 	*strrchr(want, ' ') = '\0';
 	check_list(cdir, want);
@@ -430,6 +446,59 @@ static void test_task_only(const char *dir)
 	free(text);
 	CHECK(exists(cdir, "latch-first.dat"));
 	check_list(cdir, "bars depth-first depth-only-tasks asleep-first asleep-only-tasks latch");
+	free(cdir);
+	free(path);
+}
+
+/*
+ * A fleet of 34 traces: the bars draw the first 32 panels, 8 rows of 4, and
+ * say so; the per-task charts, from one query for every trace, give each
+ * trace its own tasks (the first and the last have the three of add_tasks(),
+ * the others none): a run cut at the wrong row would count them twice or
+ * in the wrong trace.
+ */
+static void test_many(const char *dir)
+{
+	static const char counts[] = "bucket\talive at end (1)\texited (0)\talive at end (1)"
+				     "\texited (0)\talive at end (0)\texited (1)\n";
+	struct ks_error err = { 0 };
+	struct ks_store *s = NULL;
+	struct kst_info info;
+	char *path, *cdir, *text, label[8];
+	int64_t t[34];
+	bool drew;
+	int i;
+
+	if (asprintf(&path, "%s/many.db", dir) < 0 || asprintf(&cdir, "%s/many", dir) < 0)
+		exit(1);
+	CHECK_OK(ks_store_open(&s, path, &err));
+	if (!s)
+		exit(1);
+	for (i = 0; i < 34; i++) {
+		snprintf(label, sizeof(label), "t%02d", i);
+		test_info(&info, 100 + (uint64_t)i, label, 2);
+		CHECK_OK(ks_store_put_trace(s, &info, "m.kst", &t[i], &err));
+		kst_info_release(&info);
+		add_run(s, t[i], "static", "", 2, 10, 160, 0, 0, NULL, 0);
+		add_run(s, t[i], "rfc", "pool=0", 2, 10, 48, 0, 0, NULL, 0);
+	}
+	add_tasks(s, t[0]);
+	add_tasks(s, t[33]);
+	CHECK_OK(ks_report_charts(s, cdir, &drew, &err));
+	ks_store_close(s);
+	text = file(cdir, "bars.dat");
+	CHECK(text && strstr(text, "savings on the bars (the first 32 traces of 34)\nt00 (2 CPUs)\n"));
+	CHECK(text && strstr(text, "t31 (2 CPUs)\n") && !strstr(text, "t32"));
+	free(text);
+	check_script(cdir, "bars.gp", "set multiplot layout 8,4 title T");
+	CHECK(exists(cdir, "bars-t31.dat") && !exists(cdir, "bars-t32.dat"));
+	text = file(cdir, "depth-t00_1.dat");
+	CHECK(text && !strncmp(text, counts, strlen(counts)));
+	free(text);
+	text = file(cdir, "depth-t33_1.dat");
+	CHECK(text && !strncmp(text, counts, strlen(counts)));
+	free(text);
+	CHECK(!exists(cdir, "depth-t01.dat") && !exists(cdir, "depth-t32.dat"));
 	free(cdir);
 	free(path);
 }
@@ -646,6 +715,7 @@ int main(void)
 	test_data(dir);
 	test_registry(dir);
 	test_task_only(dir);
+	test_many(dir);
 #endif
 	test_rmdir(dir);
 	free(dir);

@@ -9,11 +9,15 @@
  *   = 13200 ns = 0.0132 ms, / 2 s = 6600 ns/s = 6.6 us/s.
  *   rfc+global (global=4): the same plus fallback hits 6 and lock
  *   acquisitions 3 -> 3 and 1.5 per second; + 6 x 200 + 3 x 50 = 1350 ns:
- *   14550 ns = 0.01455 ms, 7275 ns/s = 7.275 us/s (7.3 in text).
+ *   14550 ns; and, standing in for the designs' counters, IPIs 2,
+ *   accessed-bit checks 10 and admission waits 1 -> 1, 5 and 0.5 per
+ *   second; + 2 x 2000 + 10 x 20 + 1 x 5000 = 9200 ns: 23750 ns =
+ *   0.02375 ms, 11875 ns/s = 11.875 us/s.
  *   entry with entries=derived: counts not observed, "unknown", never 0,
  *   although its (meaningless) counters hold 7 faults.
  *
- * With faults at 2000 ns: rfc costs 23200 ns: 0.0232 ms, 11.6 us/s.
+ * With faults at 2000 ns: rfc costs 23200 ns: 0.0232 ms, 11.6 us/s;
+ * rfc+global 33750 ns: 0.03375 ms (0.034), 16.875 us/s (16.9).
  */
 #define _GNU_SOURCE
 #include "helpers.h"
@@ -45,6 +49,10 @@ static void add_run(struct ks_store *s, int64_t trace, const char *policy, const
 	r->c.kfaults = 100;
 	r->c.fallback_hits = fallback;
 	r->c.lock_acquisitions = locks;
+	/* the designs' events, on the run with fallback hits only */
+	r->c.ipis = fallback ? 2 : 0;
+	r->c.abit_checks = fallback ? 10 : 0;
+	r->c.admission_waits = fallback ? 1 : 0;
 	CHECK_OK(ks_store_put_run(s, trace, r, 1, 0, &err));
 	free(r);
 }
@@ -71,7 +79,7 @@ static void test_table_and_parse(void)
 	size_t i, j;
 	bool found;
 
-	CHECK(ks_report_cost_count() >= 13 && ks_report_cost_count() <= KS_REPORT_MAX_COSTS);
+	CHECK(ks_report_cost_count() >= 16 && ks_report_cost_count() <= KS_REPORT_MAX_COSTS);
 	for (i = 0; i < ks_report_cost_count(); i++) {
 		for (j = 0, found = false; j < sizeof(counters) / sizeof(counters[0]); j++)
 			found |= !strcmp(counters[j], ks_report_cost(i)->counter);
@@ -92,11 +100,11 @@ static void test_table_and_parse(void)
 }
 
 #define HDR "CPU,Policy,Seconds,Faults/s,Fallback/s,Locks/s,Refills/s,Waits/s,Downgrades/s," \
-	"Copy(B/s),TLB/s,Maps/s,Unmaps/s,SyncExc/s,Kfaults/s,Entries/s,Cost(us/s),Cost(ms)," \
-	"Placeholder ns,Truncated\r\n"
-#define UNKNOWN13 "unknown,unknown,unknown,unknown,unknown,unknown,unknown,unknown,unknown," \
-	"unknown,unknown,unknown,unknown"
-#define TROW "%-3s  %-19s  %7s  %8s  %10s  %7s  %9s  %7s  %8s  %9s  %10s  %8s\n"
+	"Copy(B/s),TLB/s,Maps/s,Unmaps/s,SyncExc/s,Kfaults/s,Entries/s,IPIs/s,Abit/s,Admit/s," \
+	"Cost(us/s),Cost(ms),Placeholder ns,Truncated\r\n"
+#define UNKNOWN16 "unknown,unknown,unknown,unknown,unknown,unknown,unknown,unknown,unknown," \
+	"unknown,unknown,unknown,unknown,unknown,unknown,unknown"
+#define TROW "%-3s  %-19s  %7s  %8s  %10s  %7s  %9s  %7s  %8s  %9s  %7s  %7s  %7s  %10s  %8s\n"
 
 int main(void)
 {
@@ -131,17 +139,20 @@ int main(void)
 	set_cost(&o, "maps=100");
 	set_cost(&o, "unmaps=150");
 	set_cost(&o, "kfaults=0");
+	set_cost(&o, "ipis=2000");
+	set_cost(&o, "abit_checks=20");
+	set_cost(&o, "admission_waits=5000");
 	o.format = KS_FMT_CSV;
 	got = report_capture(ks_report_costs, s, &o, &rc);
 	CHECK(rc == 0);
 	CHECK_STR(got, HDR
-		  "Web,entry,2.000000," UNKNOWN13 ",unknown,unknown,,0\r\n"
+		  "Web,entry,2.000000," UNKNOWN16 ",unknown,unknown,,0\r\n"
 		  "Web,rfc,2.000000,5.000000,0.000000,0.000000,2.000000,0.000000,0.000000,"
 		  "0.000000,0.000000,3.000000,2.000000,0.000000,50.000000,0.000000,"
-		  "6.600000,0.013200,0,0\r\n"
+		  "0.000000,0.000000,0.000000,6.600000,0.013200,0,0\r\n"
 		  "Web,rfc+global:global=4,2.000000,5.000000,3.000000,1.500000,2.000000,"
 		  "0.000000,0.000000,0.000000,0.000000,3.000000,2.000000,0.000000,50.000000,"
-		  "0.000000,7.275000,0.014550,0,0\r\n");
+		  "0.000000,1.000000,5.000000,0.500000,11.875000,0.023750,0,0\r\n");
 	free(got);
 
 	/* text: all-zero event columns left out and named; placeholders starred */
@@ -149,14 +160,16 @@ int main(void)
 	set_cost(&o, "faults=2000");
 	f = open_memstream(&want, &len);
 	fprintf(f, TROW, "CPU", "Policy", "Seconds", "Faults/s", "Fallback/s", "Locks/s",
-		"Refills/s", "Maps/s", "Unmaps/s", "Kfaults/s", "Cost(us/s)", "Cost(ms)");
+		"Refills/s", "Maps/s", "Unmaps/s", "Kfaults/s", "IPIs/s", "Abit/s", "Admit/s",
+		"Cost(us/s)", "Cost(ms)");
 	fprintf(f, TROW, "Web", "entry", "2.000", "unknown", "unknown", "unknown", "unknown",
-		"unknown", "unknown", "unknown", "unknown", "unknown");
+		"unknown", "unknown", "unknown", "unknown", "unknown", "unknown", "unknown",
+		"unknown");
 	fprintf(f, TROW, "Web", "rfc", "2.000", "5.0", "0.0", "0.0", "2.0", "3.0", "2.0", "50.0",
-		"11.6", "0.023");
-	/* 23200 + 1350 = 24550 ns: 12.275 us/s, 0.02455 ms */
+		"0.0", "0.0", "0.0", "11.6", "0.023");
+	/* 23200 + 1350 + 9200 = 33750 ns: 16.875 us/s, 0.03375 ms */
 	fprintf(f, TROW, "Web", "rfc+global:global=4", "2.000", "5.0", "3.0", "1.5", "2.0", "3.0",
-		"2.0", "50.0", "12.3", "0.025");
+		"2.0", "50.0", "1.0", "5.0", "0.5", "16.9", "0.034");
 	fputs("\nEvents per second of trace; Cost = sum of events x ns per event, in us per "
 	      "second of trace and in ms in all.\n", f);
 	fclose(f);

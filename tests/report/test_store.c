@@ -2,13 +2,16 @@
 /*
  * The store: schema version checks, every counter stored, replace on the
  * same key, one transaction per run (an injected failure leaves nothing),
- * and a handle shared by threads.
+ * a handle shared by threads, and a read-only store's queries stopped by
+ * a signal.
  */
 #define _GNU_SOURCE
 #include <pthread.h>
 #include <sqlite3.h>
 
 #include "helpers.h"
+#include "ks_stop.h"
+#include "rows.h"
 
 static const char *const counter_names[] = {
 #define X(name, desc) #name,
@@ -344,6 +347,33 @@ static void test_runs(const char *dir)
 	free(path);
 }
 
+/*
+ * A report's query over a fleet can run for minutes: on a read-only store a
+ * stop asked (as SIGINT or SIGTERM set it) interrupts the statement, which
+ * fails with EINTR and says so; without one the same read succeeds.
+ * @path holds 100 runs.
+ */
+static void test_stop(const char *path)
+{
+	struct ks_store *s = NULL;
+	struct ks_error err = { 0 };
+	struct ks_rowset rs = { 0 };
+
+	CHECK_OK(ks_store_open_ro(&s, path, &err));
+	if (!s)
+		return;
+	ks_stop_sig = SIGTERM;
+	CHECK(ks_store_runs(s, &rs, &err) == -EINTR);
+	CHECK(strstr(err.detail, "reading runs interrupted") != NULL);
+	ks_rowset_release(&rs);
+	ks_stop_sig = 0;
+	memset(&rs, 0, sizeof(rs));
+	CHECK_OK(ks_store_runs(s, &rs, &err));
+	CHECK(rs.n == 100);
+	ks_rowset_release(&rs);
+	ks_store_close(s);
+}
+
 struct worker {
 	struct ks_store *s;
 	int64_t trace;
@@ -407,6 +437,7 @@ static void test_threads(const char *dir)
 	CHECK(sql_int(db, "SELECT count(*) FROM run_params") == 200);
 	CHECK(sql_int(db, "SELECT count(*) FROM runs WHERE is_default") == 0);
 	sqlite3_close(db);
+	test_stop(path);
 	free(path);
 }
 
