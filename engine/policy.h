@@ -99,6 +99,8 @@
  *   now - queued; KS_POOL_GLOBAL: lock_acquisitions++.
  * - ks_pool_refill_slot(): ks_alloc_page(), then refill_pages++ or
  *   refill_failures++.
+ * - ks_pool_refill_slot_sleeping(): alloc_attempts++, refill_pages++, and
+ *   inside a fail window ks_wait().
  * Counted by the engine alone: events, switches, tasks, forks, exits,
  * kfaults, entries, overflows, the entry model's sync_exceptions,
  * copy_bytes and downgrades, every _end, _peak and mean, and asleep_page_ns
@@ -736,6 +738,16 @@ void ks_pool_refill(struct ks_run *r, struct ks_pool *p, uint64_t queued_at);
  * Return: true if the page was obtained.
  */
 bool ks_pool_refill_slot(struct ks_run *r, struct ks_pool *p, uint32_t i);
+
+/**
+ * ks_pool_refill_slot_sleeping() - a refill allocates a page for slot @i
+ * with an allocation that may sleep (GFP_KERNEL for one page): it never
+ * fails and fail_rate does not apply (no draw); attempted at *@t, inside a
+ * fail window it waits for the window's end (ks_wait()) and *@t moves there,
+ * so the next page of the same refill is attempted then.  alloc_attempts++,
+ * refill_pages++; the slot holds the page.
+ */
+void ks_pool_refill_slot_sleeping(struct ks_run *r, struct ks_pool *p, uint32_t i, uint64_t *t);
 
 /* Geometry helper: pages @hwm bytes need, before the prealloc floor and cap. */
 static inline uint32_t ks_pages_for(const struct ks_geom *g, uint32_t hwm)

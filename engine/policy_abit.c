@@ -426,7 +426,7 @@ static void abit_pass(struct ks_run *r, uint64_t arg)
 
 const struct ks_policy ks_policy_abit = {
 	.name = "abit",
-	.desc = "Lutomirski/Hansen (D3): whole stack mapped at switch-in, pages whose accessed "
+	.desc = "Lutomirski/Hansen: whole stack mapped at switch-in, pages whose accessed "
 		"bit stays clear reclaimed at switch-out or by a shrinker",
 	.params = abit_params,
 	.conf_size = sizeof(struct abit_conf),

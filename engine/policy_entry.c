@@ -292,7 +292,7 @@ static void entry_switch_in(struct ks_run *r, const struct ks_hook *h)
 
 const struct ks_policy ks_policy_entry = {
 	.name = "entry",
-	.desc = "expand to full size on kernel entry from user mode, shrink on return (D1)",
+	.desc = "Tatashin 2024: expand to full size on kernel entry from user mode, shrink on return",
 	.params = entry_params,
 	.conf_size = sizeof(struct entry_conf),
 	.cpu_size = sizeof(struct entry_cpu),

@@ -280,7 +280,7 @@ static void gc_pass(struct ks_run *r, uint64_t arg)
 
 const struct ks_policy ks_policy_gc = {
 	.name = "gc",
-	.desc = "Laight (D4): rfc plus a periodic collector of the pages below the saved stack "
+	.desc = "Laight: rfc plus a periodic collector of the pages below the saved stack "
 		"pointer of tasks asleep a while; faulted back from the pool",
 	.params = gc_params,
 	.needs_depth = true,

@@ -31,6 +31,12 @@
  *   stops at the first slot that is not taken, empty ones included, so
  *   after a failure the slots behind it are never charged nor refilled;
  *   =0 refills every slot.
+ * - @refill=nowait (default): each refill allocation may fail (fail windows,
+ *   fail_rate), as GFP_NOWAIT does: what a port can do inside the scheduler.
+ *   @refill=sleep: the RFC's GFP_KERNEL, which for one page does not fail
+ *   but reclaims and waits: inside a fail window the refill waits for its
+ *   end (waits, wait_ns; the CPU is stuck in __schedule() meanwhile, which
+ *   the replay cannot re-time) and fail_rate does not apply.
  * - @quirk_nr_pages=1 models the mapping loop that never advances its index:
  *   a multi-page fault records one page (the others leak) and the task's next
  *   fault hits a present PTE: a crash.  Default 0 (intended behaviour).
@@ -115,8 +121,9 @@ void rfc_create(struct ks_run *r, const struct ks_hook *h, enum ks_birth how)
 }
 
 void rfc_account_and_alloc(struct ks_run *r, struct ks_pool *p, uint64_t queued_at, bool quirk,
-			   rfc_charge_fn charge, const void *ctx)
+			   bool sleep, rfc_charge_fn charge, const void *ctx)
 {
+	uint64_t t = *r->clock;
 	uint32_t i;
 
 	ks_pool_refill(r, p, queued_at);
@@ -131,7 +138,10 @@ void rfc_account_and_alloc(struct ks_run *r, struct ks_pool *p, uint64_t queued_
 		} else {
 			charge(r, ctx, i);
 		}
-		(void)ks_pool_refill_slot(r, p, i);	/* a failure leaves the slot empty */
+		if (sleep)
+			ks_pool_refill_slot_sleeping(r, p, i, &t);
+		else
+			(void)ks_pool_refill_slot(r, p, i);	/* a failure leaves it empty */
 	}
 }
 
@@ -209,7 +219,8 @@ void rfc_refill(struct ks_run *r, const struct ks_hook *h)
 	struct rfc_cpu *pc = ks_cpu_priv(r, h->cpu);
 
 	/* done on the spot as the task leaves the CPU: no latency */
-	rfc_account_and_alloc(r, &pc->pool, *r->clock, rc->quirk_refill, charge_prev, h);
+	rfc_account_and_alloc(r, &pc->pool, *r->clock, rc->quirk_refill,
+			      rc->refill == RFC_REFILL_SLEEP, charge_prev, h);
 }
 
 static void rfc_grow(struct ks_run *r, const struct ks_hook *h)

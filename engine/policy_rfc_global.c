@@ -87,7 +87,7 @@ static const struct ks_param rg_params[] = {
 	{
 		.key = "percpu", .kind = KS_PT_U32, .off = OFF(percpu),
 		.min = 0, .max = 1, .def = "1", .expect = "0 or 1",
-		.doc = "1: per-CPU pools first (Walleij); 0: global pool only (seed's test mode)",
+		.doc = "1: per-CPU pools first (Walleij); 0: global pool only (to exercise the fallback)",
 	},
 	{
 		.key = "global_latency", .kind = KS_PT_U32, .off = OFF(global_latency),
@@ -153,8 +153,9 @@ static void rg_work(struct ks_run *r, uint64_t arg)
 
 	(void)arg;
 	rr->pending = false;
-	rfc_account_and_alloc(r, &rr->global, rr->queued_at, gc->rfc.quirk_refill, charge_owner,
-			      rr);
+	/* irq_work: never sleeps, whatever refill= says of the per-CPU refill */
+	rfc_account_and_alloc(r, &rr->global, rr->queued_at, gc->rfc.quirk_refill, false,
+			      charge_owner, rr);
 }
 
 static enum rfc_take rg_take(struct ks_run *r, const struct ks_hook *h)

@@ -227,7 +227,7 @@ static void sp_switch_in(struct ks_run *r, const struct ks_hook *h)
 
 const struct ks_policy ks_policy_sp_reclaim = {
 	.name = "sp-reclaim",
-	.desc = "Gerst (D2): free pages below the saved stack pointer at switch-out, populate the "
+	.desc = "Gerst: free pages below the saved stack pointer at switch-out, populate the "
 		"whole stack before switch-in; never a fault",
 	.params = sp_params,
 	.needs_depth = true,

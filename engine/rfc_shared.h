@@ -18,6 +18,19 @@ struct rfc_conf {
 	uint32_t quirk_refill;
 	uint32_t quirk_nr_pages;
 	uint32_t quirk_cache_keep;
+	uint32_t refill;	/* enum rfc_refill */
+};
+
+/*
+ * How the per-CPU refill at switch-out allocates (refill=).  nowait: the
+ * allocation may fail at once and leaves the slot empty (GFP_NOWAIT, all a
+ * port can do inside the scheduler).  sleep: the RFC as posted (GFP_KERNEL
+ * in __schedule()): a one-page allocation does not fail, it waits out
+ * memory pressure while holding the CPU.
+ */
+enum rfc_refill {
+	RFC_REFILL_NOWAIT = 0,
+	RFC_REFILL_SLEEP = 1,
 };
 
 struct rfc_cpu {
@@ -73,6 +86,15 @@ struct rfc_task {
 		.min = 0, .max = 1, .def = "1", .expect = "0 or 1",		\
 		.doc = "1: cached stacks keep their grown pages (RFC); 0: trim "	\
 		       "to prealloc",						\
+	},									\
+	{									\
+		.key = "refill", .kind = KS_PT_ENUM,				\
+		.off = offsetof(struct rfc_conf, refill),			\
+		.choices = "nowait|sleep", .def = "nowait",			\
+		.expect = "nowait or sleep",					\
+		.doc = "per-CPU refill at switch-out: nowait (fails at once, "	\
+		       "slot left empty: GFP_NOWAIT); sleep (the RFC's "	\
+		       "GFP_KERNEL: waits out fail windows, never fails)",	\
 	}
 
 /*
@@ -109,10 +131,13 @@ void rfc_refill(struct ks_run *r, const struct ks_hook *h);
  * rfc_account_and_alloc() - the RFC's refill helper on any slot array: one
  * refill of @p requested at @queued_at (ks_pool_refill()); in slot order,
  * each taken slot is charged through @charge(@r, @ctx, slot) and replaced
- * through the allocator (ks_pool_refill_slot(): a failure leaves it empty);
- * with @quirk it stops at the first slot that is not taken.
+ * through the allocator (ks_pool_refill_slot(): a failure leaves it empty;
+ * with @sleep ks_pool_refill_slot_sleeping(): never fails, waits out fail
+ * windows); with @quirk it stops at the first slot that is not taken.
+ * Deferred work such as the global pool's irq_work never sleeps; the per-CPU
+ * refill at switch-out honours refill=.
  */
 void rfc_account_and_alloc(struct ks_run *r, struct ks_pool *p, uint64_t queued_at, bool quirk,
-			   rfc_charge_fn charge, const void *ctx);
+			   bool sleep, rfc_charge_fn charge, const void *ctx);
 
 #endif

@@ -749,3 +749,17 @@ bool ks_pool_refill_slot(struct ks_run *r, struct ks_pool *p, uint32_t i)
 	s->c.refill_pages++;
 	return true;
 }
+
+void ks_pool_refill_slot_sleeping(struct ks_run *r, struct ks_pool *p, uint32_t i, uint64_t *t)
+{
+	struct ks_run_state *s = ks_run_state(r);
+	uint64_t until = ks_fail_until(r, *t);
+
+	s->c.alloc_attempts++;
+	if (until > *t) {
+		ks_wait(r, until - *t);
+		*t = until;
+	}
+	ks_pool_set(r, p, i, KS_SLOT_PAGE);
+	s->c.refill_pages++;
+}

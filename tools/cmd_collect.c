@@ -101,6 +101,15 @@ static void print_stats(const struct ks_live_stats *st, bool full, bool quiet)
 	if (st->late)
 		fprintf(stderr, "kstack collect: %llu events arrived after the merge window "
 			"(written with the last time seen)\n", (unsigned long long)st->late);
+	if (!quiet && st->dyn_kb_start >= 0) {
+		fprintf(stderr, "kstack collect: dynamic stacks: nr_dynamic_stacks_faults %lld KiB "
+			"at start, %lld KiB at stop", (long long)st->dyn_kb_start,
+			(long long)st->dyn_kb_end);
+		if (st->dyn_fault_pages >= 0)
+			fprintf(stderr, ", %lld pages backed by faults meanwhile",
+				(long long)st->dyn_fault_pages);
+		fputc('\n', stderr);
+	}
 	if (!full)
 		return;
 	if (st->stats_valid && st->prog_run_cnt)

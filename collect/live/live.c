@@ -75,6 +75,7 @@ struct ks_live {
 	uint64_t last_time, last_flush, last_lost_check;
 	uint64_t events, switches, late;
 	uint64_t lost;			/* counted by LOST records as they are seen */
+	int64_t dyn_kb_start, dyn_pages_start;	/* dynamic-stack counters at start */
 	uint32_t kthreadd;
 	uint32_t self;
 	int out_fd;			/* the trace file, opened first */
@@ -412,6 +413,7 @@ int ks_live_create(struct ks_live **out, const struct ks_live_config *cfg,
 
 	l->t_start = live_sys_now();
 	l->info.nr_kernel_stack_start_kb = live_sys_nr_kernel_stack();
+	live_sys_dynamic_stacks(&l->dyn_kb_start, &l->dyn_pages_start);
 	if (l->bpf) {
 		ret = live_bpf_snapshot(l->bpf, 0, l->t_start, push, l, &thread_size, err);
 		if (ret)
@@ -475,11 +477,13 @@ int ks_live_stop(struct ks_live *l, struct ks_live_stats *st, struct ks_error *e
 	uint32_t thread_size, c;
 	uint64_t sw_ns = 0, sw_cnt = 0, ex_ns = 0, ex_cnt = 0;
 	bool have_stats = false;
+	int64_t dyn_kb_end, dyn_pages_end;
 	struct stat sb;
 	int ret;
 
 	l->t_stop = live_sys_now();
 	l->info.nr_kernel_stack_end_kb = live_sys_nr_kernel_stack();
+	live_sys_dynamic_stacks(&dyn_kb_end, &dyn_pages_end);
 	if (l->bpf) {
 		ret = live_bpf_snapshot(l->bpf, KS_F_STOP, l->t_stop, push, l, &thread_size, err);
 		if (ret)
@@ -525,6 +529,10 @@ int ks_live_stop(struct ks_live *l, struct ks_live_stats *st, struct ks_error *e
 		st->exit_run_cnt = ex_cnt;
 		st->stats_valid = have_stats;
 		st->depth_source = l->info.depth_source;
+		st->dyn_kb_start = l->dyn_kb_start;
+		st->dyn_kb_end = dyn_kb_end;
+		st->dyn_fault_pages = dyn_pages_end >= 0 && l->dyn_pages_start >= 0 ?
+				      dyn_pages_end - l->dyn_pages_start : -1;
 	}
 	return writer_error(ret, l->cfg.output, err);
 }

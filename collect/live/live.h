@@ -54,6 +54,10 @@ struct ks_live_stats {
 	uint64_t exit_run_cnt;
 	unsigned int depth_source;	/* enum kst_depth_source */
 	bool stats_valid;		/* prog_* were measured */
+	/* a kernel with dynamic stacks; all -1 elsewhere */
+	int64_t dyn_kb_start;		/* nr_dynamic_stacks_faults at start, KiB */
+	int64_t dyn_kb_end;		/* ... at stop */
+	int64_t dyn_fault_pages;	/* stack pages faults backed meanwhile; -1 unknown */
 };
 
 /* How a recording is going; filled by ks_live_status() at any time. */

@@ -74,6 +74,14 @@ int live_tfs_cleanup_stale(void);
 int live_sys_fill(struct kst_info *info);
 /** live_sys_nr_kernel_stack() - /proc/vmstat nr_kernel_stack in KiB, or -1 */
 int64_t live_sys_nr_kernel_stack(void);
+/**
+ * live_sys_dynamic_stacks() - on a kernel with dynamic stacks, KiB of grown
+ * stack pages held (nr_dynamic_stacks_faults) into @kb and the pages faults
+ * backed since boot (dynamic_stack_fault_pages, -1 if not counted) into
+ * @pages; both -1 elsewhere.  Call right after live_sys_nr_kernel_stack(),
+ * which folds the per-CPU deltas.
+ */
+void live_sys_dynamic_stacks(int64_t *kb, int64_t *pages);
 /** live_sys_now() - CLOCK_MONOTONIC in ns */
 uint64_t live_sys_now(void);
 

@@ -49,6 +49,12 @@ int64_t live_sys_nr_kernel_stack(void)
 	return proc_value("/proc/vmstat", "nr_kernel_stack");
 }
 
+void live_sys_dynamic_stacks(int64_t *kb, int64_t *pages)
+{
+	*kb = proc_value("/proc/vmstat", "nr_dynamic_stacks_faults");
+	*pages = *kb < 0 ? -1 : proc_value("/proc/vmstat", "dynamic_stack_fault_pages");
+}
+
 uint64_t live_sys_now(void)
 {
 	struct timespec ts;

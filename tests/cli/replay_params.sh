@@ -6,7 +6,7 @@
 # --policy rfc --policy static --policy watermark:low=2 --sweep pool=2..4:
 # - rfc named alone resolves pool=auto to 16/4 - 1 = 3: rfc:pool=3 is its
 #   default run; pool= is the one key of pool=2 and pool=4 not at its
-#   default.  16 keys a run (10 engine-wide, 6 rfc): 48 rows.
+#   default.  17 keys a run (10 engine-wide, 7 rfc): 51 rows.
 # - static takes no pool: one run, size=auto resolved to 16384, its
 #   default run.  12 keys (10 engine-wide, size and cache).
 # - watermark named alone has low=auto and pool=4: every run has low=2, so
@@ -19,7 +19,7 @@ small_trace t.kst
 q() { sqlite3 r.db "$1" || fail "query $1"; }
 
 [ "$(runs r.db)" = 7 ] || fail "want 7 runs, got $(runs r.db)"
-[ "$(q "SELECT count(*) FROM run_params")" = $((3 * 16 + 12 + 3 * 14)) ] \
+[ "$(q "SELECT count(*) FROM run_params")" = $((3 * 17 + 12 + 3 * 14)) ] \
 	|| fail "run_params rows: $(q "SELECT count(*) FROM run_params")"
 # every key of runs.params is a row of run_params, and nothing else
 [ "$(q "SELECT count(*) FROM run_params p JOIN runs r ON r.key = p.run

@@ -29,6 +29,13 @@ grep -q "chart:" err.txt && fail "report -q named the charts"
 ! grep -q "$(printf '\r')" err.txt && ! grep -q "$(printf '\033')" err.txt ||
 	fail "progress codes where stderr is a file: $(od -c err.txt | head)"
 
+# the demo on the RFC's machines and one real trace, the smallest: what it
+# writes where does not depend on how many traces it replays
+mkdir -p mini/traces
+cp -r "$KSTACK_DATA/profiles" mini/ && cp "$KSTACK_DATA/traces/sqlite.kst" mini/traces/ ||
+	fail "cannot copy the data"
+mini=$PWD/mini
+
 # a terminal (script gives one): the progress line, erased before the summary
 if command -v script > /dev/null; then
 	script -qec "$KSTACK replay t.kst --no-store > /dev/null" /dev/null > tty.txt ||
@@ -49,7 +56,8 @@ if command -v script > /dev/null; then
 	grep -q "^$(printf '\033')\[Kkstack merge: m.db: 1 traces (1 new), 2 runs (2 new) from 1 shard" \
 		tty2.txt || fail "merge: the progress line is not erased before the summary: $(cat tty2.txt)"
 	# demo: one line redrawn, no notes of its stages between
-	script -qec "$KSTACK demo -o demo > /dev/null" /dev/null > tty.txt || fail "demo on a tty"
+	KSTACK_DATA=$mini script -qec "$KSTACK demo -o demo > /dev/null" /dev/null > tty.txt ||
+		fail "demo on a tty"
 	tr '\r' '\n' < tty.txt > tty2.txt
 	grep -qE "^kstack demo: replaying [a-z0-9-]+\.kst  [0-9]+/[0-9]+ traces" tty2.txt ||
 		fail "demo: no progress line: $(head -c 600 tty2.txt)"
@@ -59,9 +67,11 @@ fi
 
 # demo -q: the tables alone, nothing on stderr, even where it is a terminal
 if command -v script > /dev/null; then
-	script -qec "$KSTACK demo -q -o demo > out.txt" /dev/null > err.txt || fail "demo -q"
+	KSTACK_DATA=$mini script -qec "$KSTACK demo -q -o demo > out.txt" /dev/null > err.txt ||
+		fail "demo -q"
 else
-	"$KSTACK" demo -q -o demo > out.txt 2> err.txt || fail "demo -q: $(cat err.txt)"
+	KSTACK_DATA=$mini "$KSTACK" demo -q -o demo > out.txt 2> err.txt ||
+		fail "demo -q: $(cat err.txt)"
 fi
 [ ! -s err.txt ] || fail "demo -q wrote to stderr: $(cat err.txt)"
 grep -q "^The RFC's table" out.txt || fail "demo -q: no tables"

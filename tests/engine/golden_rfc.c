@@ -325,6 +325,70 @@ static void test_prealloc4(void)
 	free(r);
 }
 
+/*
+ * refill=sleep (the RFC's GFP_KERNEL refill) against refill=nowait (the
+ * default, GFP_NOWAIT).  One CPU; fail windows [0, 15ms) and [15, 20ms),
+ * which touch, so a wait that starts in the first lasts to 20ms.
+ *   t0  SNAP 100, SNAP 200 (hwm 1000: 1 page each).  kstack 8.  pool PPP.
+ *   t10 SW prev 100 hwm 9000: 3 pages, +2: faults take slots 0, 1: TTP.
+ *       refill, slot0 T: charge (kstack 12, dyn 4); slot1 T: charge
+ *       (kstack 16, dyn 8); slot2 P: stop (quirk_refill=1).
+ *         nowait: both allocations fail in the window (attempts 2,
+ *                 failures 2): EEP.
+ *         sleep:  slot0's allocation waits from 10ms to 20ms (waits 1,
+ *                 wait_ns 10 ms), slot1's at 20ms is outside the windows:
+ *                 PPP, attempts 2, failures 0.
+ *   t30 SW prev 200 hwm 5000: 2 pages, +1.
+ *         nowait: the fault takes slot2 (EET); the refill stops at once on
+ *                 empty slot0: nothing charged, kstack stays 16 while 5
+ *                 pages are mapped; pool 0.
+ *         sleep:  the fault takes slot0 (TPP); the refill charges it
+ *                 (kstack 20, dyn 12) and allocates at 30ms: PPP.
+ *   end t40.  Both: faults 3, fault_pages 3, stack 3 + 2 = 5 pages.
+ * fail_rate=1 does not apply to a sleeping refill: the same as the sleep
+ * run but without the wait.
+ */
+static void test_refill_sleep(void)
+{
+	struct ks_machine m = machine(1);
+	struct ks_event evs[] = {
+		ev_snap(0, 0, 100, 1000),
+		ev_snap(0, 0, 200, 1000),
+		ev_sw(10 * MS, 0, 100, 200, 9000, 1),
+		ev_sw(30 * MS, 0, 200, 100, 5000, 1),
+	};
+	struct expect nowait[] = {
+		{ "faults", 3 }, { "fault_pages", 3 }, { "charges", 2 },
+		{ "kernel_stack_kb_end", 16 }, { "dyn_faults_kb_end", 8 }, { "stack_pages_end", 5 },
+		{ "pool_pages_end", 0 }, { "refills", 2 }, { "refill_pages", 0 },
+		{ "refill_failures", 2 }, { "alloc_attempts", 2 }, { "alloc_failures", 2 },
+		{ "waits", 0 }, { "wait_ns", 0 }, { "crashes", 0 },
+	};
+	struct expect sleep[] = {
+		{ "faults", 3 }, { "fault_pages", 3 }, { "charges", 3 },
+		{ "kernel_stack_kb_end", 20 }, { "dyn_faults_kb_end", 12 }, { "stack_pages_end", 5 },
+		{ "pool_pages_end", 3 }, { "refills", 2 }, { "refill_pages", 3 },
+		{ "refill_failures", 0 }, { "alloc_attempts", 3 }, { "alloc_failures", 0 },
+		{ "waits", 1 }, { "wait_ns", 10 * MS }, { "crashes", 0 },
+	};
+	struct expect rate1[] = {
+		{ "charges", 3 }, { "kernel_stack_kb_end", 20 }, { "pool_pages_end", 3 },
+		{ "refill_pages", 3 }, { "alloc_attempts", 3 }, { "alloc_failures", 0 },
+		{ "waits", 0 }, { "wait_ns", 0 },
+	};
+	struct ks_result *r;
+
+	r = run("rfc:fail_windows=0-0.015;0.015-0.02", &m, evs, N(evs), 40 * MS);
+	check_counters("refill_nowait", r, nowait, N(nowait));
+	free(r);
+	r = run("rfc:fail_windows=0-0.015;0.015-0.02,refill=sleep", &m, evs, N(evs), 40 * MS);
+	check_counters("refill_sleep", r, sleep, N(sleep));
+	free(r);
+	r = run("rfc:fail_rate=1,refill=sleep", &m, evs, N(evs), 40 * MS);
+	check_counters("refill_sleep_rate1", r, rate1, N(rate1));
+	free(r);
+}
+
 int main(void)
 {
 	test_two_pages();
@@ -334,6 +398,7 @@ int main(void)
 	test_pool_exhaustion();
 	test_16k_pages();
 	test_prealloc4();
+	test_refill_sleep();
 	if (g_failures)
 		printf("%d failure(s)\n", g_failures);
 	return g_failures ? 1 : 0;

@@ -141,7 +141,7 @@ int main(void)
 
 	expect_canon("rfc",
 		     "rfc:cache=2,entry_model=x86,fail_rate=0,fail_windows=none,fault_span=page,frame_bytes=344,page_size=auto,"
-		     "pool=auto,prealloc=1,quirk_cache_keep=1,quirk_nr_pages=0,quirk_refill=1,"
+		     "pool=auto,prealloc=1,quirk_cache_keep=1,quirk_nr_pages=0,quirk_refill=1,refill=nowait,"
 		     "samples=256,seed=1,sync_stack=8192,thread_size=auto");
 	expect_canon("static:seed=7,size=8192,fail_rate=0.25,fail_windows=1-2;3.5-4",
 		     "static:cache=2,entry_model=x86,fail_rate=0.25,fail_windows=1-2;3.5-4,frame_bytes=344,"
@@ -150,7 +150,7 @@ int main(void)
 	expect_canon("rfc:fault_span=interval,pool=2,page_size=16384,thread_size=32768",
 		     "rfc:cache=2,entry_model=x86,fail_rate=0,fail_windows=none,fault_span=interval,"
 		     "frame_bytes=344,page_size=16384,pool=2,prealloc=1,quirk_cache_keep=1,quirk_nr_pages=0,"
-		     "quirk_refill=1,samples=256,seed=1,sync_stack=8192,thread_size=32768");
+		     "quirk_refill=1,refill=nowait,samples=256,seed=1,sync_stack=8192,thread_size=32768");
 
 	/*
 	 * pool is one per-CPU pool-size key for every dynamic policy: "auto" by
@@ -160,12 +160,12 @@ int main(void)
 	expect_canon("rfc:pool=0",
 		     "rfc:cache=2,entry_model=x86,fail_rate=0,fail_windows=none,fault_span=page,"
 		     "frame_bytes=344,page_size=auto,pool=0,prealloc=1,quirk_cache_keep=1,"
-		     "quirk_nr_pages=0,quirk_refill=1,samples=256,seed=1,sync_stack=8192,"
+		     "quirk_nr_pages=0,quirk_refill=1,refill=nowait,samples=256,seed=1,sync_stack=8192,"
 		     "thread_size=auto");
 	expect_canon("rfc+global:pool=0",
 		     "rfc+global:cache=2,entry_model=x86,fail_rate=0,fail_windows=none,"
 		     "fault_span=page,frame_bytes=344,global=8,global_latency=50000,page_size=auto,"
-		     "percpu=1,pool=0,prealloc=1,quirk_cache_keep=1,quirk_nr_pages=0,quirk_refill=1,"
+		     "percpu=1,pool=0,prealloc=1,quirk_cache_keep=1,quirk_nr_pages=0,quirk_refill=1,refill=nowait,"
 		     "samples=256,seed=1,sync_stack=8192,thread_size=auto");
 	expect_canon("entry",
 		     "entry:alloc_latency=20000,entries=derived,entry_model=x86,fail_rate=0,"
@@ -246,7 +246,7 @@ int main(void)
 	expect_canon("rfc:fail_windows=1-2;3-4,fail_rate=0.5",
 		     "rfc:cache=2,entry_model=x86,fail_rate=0.5,fail_windows=1-2;3-4,fault_span=page,"
 		     "frame_bytes=344,page_size=auto,pool=auto,prealloc=1,quirk_cache_keep=1,"
-		     "quirk_nr_pages=0,quirk_refill=1,samples=256,seed=1,sync_stack=8192,"
+		     "quirk_nr_pages=0,quirk_refill=1,refill=nowait,samples=256,seed=1,sync_stack=8192,"
 		     "thread_size=auto");
 
 	/* limits that need the machine */
@@ -328,7 +328,7 @@ int main(void)
 	ks_grid_free(e);
 	if (strcmp(res.params, "cache=2,entry_model=x86,fail_rate=0,fail_windows=none,fault_span=page,"
 		   "frame_bytes=344,page_size=4096,pool=3,prealloc=1,quirk_cache_keep=1,quirk_nr_pages=0,"
-		   "quirk_refill=1,samples=256,seed=3,sync_stack=8192,thread_size=16384") ||
+		   "quirk_refill=1,refill=nowait,samples=256,seed=3,sync_stack=8192,thread_size=16384") ||
 	    strcmp(res.policy, "rfc") || res.seed != 3 || res.page_size != 4096 ||
 	    res.c.pool_pages_end != 6) {
 		printf("FAIL result params '%s' policy '%s' seed %llu\n", res.params, res.policy,
@@ -339,27 +339,27 @@ int main(void)
 	/*
 	 * The same keys one by one, each marked default when the policy named
 	 * alone resolves it to the same value on this machine (4 KiB pages,
-	 * 16 KiB stacks): rfc:seed=3 differs in seed only.  16 keys: the 10
-	 * engine-wide ones and rfc's 6, sorted as in params.
+	 * 16 KiB stacks): rfc:seed=3 differs in seed only.  17 keys: the 10
+	 * engine-wide ones and rfc's 7, sorted as in params.
 	 */
 	{
 		static const char *const keys[] = {
 			"cache", "entry_model", "fail_rate", "fail_windows", "fault_span",
 			"frame_bytes", "page_size", "pool", "prealloc", "quirk_cache_keep",
-			"quirk_nr_pages", "quirk_refill", "samples", "seed", "sync_stack",
-			"thread_size",
+			"quirk_nr_pages", "quirk_refill", "refill", "samples", "seed",
+			"sync_stack", "thread_size",
 		};
 		static const char *const values[] = {
 			"2", "x86", "0", "none", "page", "344", "4096", "3", "1", "1", "0", "1",
-			"256", "3", "8192", "16384",
+			"nowait", "256", "3", "8192", "16384",
 		};
 
-		if (res.nr_params != 16 || res.is_default) {
+		if (res.nr_params != 17 || res.is_default) {
 			printf("FAIL rfc:seed=3: %zu keys, default %d\n", res.nr_params,
 			       res.is_default);
 			failures++;
 		}
-		for (i = 0; i < res.nr_params && i < 16; i++)
+		for (i = 0; i < res.nr_params && i < 17; i++)
 			if (strcmp(res.param[i].key, keys[i]) ||
 			    strcmp(res.param[i].value, values[i]) ||
 			    res.param[i].is_default != !!strcmp(keys[i], "seed")) {

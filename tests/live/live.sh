@@ -46,6 +46,10 @@ grep -q "depth: none" "$tmp/err" && { echo "skip: BPF probe unavailable: $(cat "
 	fail "first line: $(head -1 "$tmp/err")"
 instances | grep -qx "kstack-$pid" && fail "instance kstack-$pid left behind"
 "$LIVE_CHECK" progs || fail "BPF programs left behind after a normal exit"
+# the collector leaves itself out, as the task leaving and the one entering a CPU
+"$KSTACK" dump "$tmp/w.kst" --csv | awk -F, -v p="$pid" \
+	'NR > 1 && ($4 == p || ($3 == "switch" && $5 == p)) { n++ } END { exit n > 0 }' ||
+	fail "the collector (pid $pid) is in its own trace"
 
 # 2. Ctrl-C (SIGINT) and SIGTERM mid-recording, with --duration and with a
 # command: a complete trace, the command reaped, nothing left in the kernel.

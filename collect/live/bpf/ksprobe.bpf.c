@@ -12,6 +12,10 @@
  * bottom of the deepest frame.  This is what a dynamic stack would have to
  * map, so the offset is part of the measurement, not noise to remove.
  *
+ * On a kernel with dynamic stacks only the top pages of a stack are backed;
+ * reading below them would fault and back them (a task's own stack) or
+ * fail (another task's), so the scans start at the lowest backed page.
+ *
  * Depth at a switch comes from the address of ctx: the tracepoint's
  * argument array lives in bpf_trace_runN()'s frame on the task stack,
  * whereas our own locals may sit on a per-CPU private BPF stack (>= 6.13).
@@ -34,6 +38,32 @@ char LICENSE[] SEC("license") = "GPL";
 #define KS_TASK_DEAD	0x00000080
 
 const volatile __u32 self_tgid = 0;
+
+/*
+ * The counter the dynamic-stack patches add to node_stat_item: its presence
+ * in the kernel's BTF marks a kernel whose stacks are backed on demand, and
+ * where stack_vm_area->nr_pages counts the backed pages at the top.
+ */
+enum node_stat_item___ks {
+	NR_DYNAMIC_STACKS_FAULTS_KB___ks = 0,
+};
+
+/*
+ * Byte offset from the stack base of its lowest backed page: 0 where the
+ * whole stack is backed (every kernel without dynamic stacks).
+ */
+static __always_inline __u32 stack_backed_from(struct task_struct *t)
+{
+	__u32 nr;
+
+	if (!bpf_core_enum_value_exists(enum node_stat_item___ks,
+					NR_DYNAMIC_STACKS_FAULTS_KB___ks))
+		return 0;
+	nr = BPF_CORE_READ(t, stack_vm_area, nr_pages);
+	if (!nr || nr > KS_THREAD_SIZE / 4096)
+		return 0;
+	return KS_THREAD_SIZE - nr * 4096;
+}
 
 struct {
 	__uint(type, BPF_MAP_TYPE_RINGBUF);
@@ -96,7 +126,7 @@ static __always_inline __u32 scan_from(__u64 base, __u32 from)
 			return 0;
 		}
 		if (c == 0)
-			buf->w[0] = 0;	/* STACK_END_MAGIC */
+			buf->w[0] = 0;	/* STACK_END_MAGIC (none on dynamic stacks) */
 		for (j = 0; j < KS_CHUNK_WORDS; j += 8) {
 			__u64 any = buf->w[j] | buf->w[j + 1] | buf->w[j + 2] | buf->w[j + 3] |
 				    buf->w[j + 4] | buf->w[j + 5] | buf->w[j + 6] | buf->w[j + 7];
@@ -121,17 +151,17 @@ static __always_inline __u32 scan_from(__u64 base, __u32 from)
  * the feasibility note: typical marks (2-4 KiB) then cost two 1 KiB reads
  * instead of five.
  */
-static __always_inline __u32 scan_probe(__u64 base)
+static __always_inline __u32 scan_probe(__u64 base, __u32 from)
 {
 	__u64 top[8];
 	__u32 c, start = KS_THREAD_SIZE - 2 * KS_CHUNK;
 
-	for (c = 0; c < KS_THREAD_SIZE / KS_CHUNK - 1; c++) {
+	for (c = from / KS_CHUNK; c < KS_THREAD_SIZE / KS_CHUNK - 1; c++) {
 		if (bpf_probe_read_kernel(top, sizeof(top),
 					  (void *)(base + c * KS_CHUNK + KS_CHUNK - sizeof(top))))
 			return 0;
 		if (top[0] | top[1] | top[2] | top[3] | top[4] | top[5] | top[6] | top[7]) {
-			start = c ? (c - 1) * KS_CHUNK : 0;
+			start = c * KS_CHUNK > from ? (c - 1) * KS_CHUNK : from;
 			break;
 		}
 	}
@@ -156,7 +186,8 @@ int BPF_PROG(ks_switch, bool preempt, struct task_struct *prev, struct task_stru
 	}
 	r->time = bpf_ktime_get_ns();
 	r->tid = pid;
-	r->tid2 = next->pid;
+	/* the collector is left out as next too, or it would enter the trace half-seen */
+	r->tid2 = next->tgid == self_tgid ? 0 : next->pid;
 	r->tgid = tgid;
 	r->cpu = bpf_get_smp_processor_id();
 	r->type = KSP_SWITCH;
@@ -173,7 +204,7 @@ int BPF_PROG(ks_switch, bool preempt, struct task_struct *prev, struct task_stru
 		sp = addr_of(ctx);
 		if (sp > base && sp <= base + KS_THREAD_SIZE)
 			r->depth = base + KS_THREAD_SIZE - sp;
-		r->hwm = scan_probe(base);
+		r->hwm = scan_probe(base, stack_backed_from(prev));
 	}
 	bpf_ringbuf_submit(r, BPF_RB_NO_WAKEUP);
 	return 0;
@@ -202,7 +233,7 @@ int BPF_PROG(ks_exit, struct task_struct *p)
 	r->depth = 0;
 	r->flags = KSP_F_EXACT;
 	r->pad = 0;
-	r->hwm = scan_from((__u64)BPF_CORE_READ(p, stack), 0);
+	r->hwm = scan_from((__u64)BPF_CORE_READ(p, stack), stack_backed_from(p));
 	bpf_ringbuf_submit(r, BPF_RB_NO_WAKEUP);
 	return 0;
 }
@@ -255,6 +286,7 @@ int ks_snapshot(struct bpf_iter__task *ctx)
 	struct vm_struct *vm;
 	struct ksp_snap s = {};
 	__u64 base, sp, magic = 0;
+	__u32 from;
 
 	if (!t || !t->pid || t->tgid == self_tgid)
 		return 0;
@@ -267,8 +299,10 @@ int ks_snapshot(struct bpf_iter__task *ctx)
 	bpf_probe_read_kernel_str(s.comm, sizeof(s.comm), t->comm);
 	base = (__u64)BPF_CORE_READ(t, stack);
 	vm = BPF_CORE_READ(t, stack_vm_area);
+	from = stack_backed_from(t);
+	/* a dynamic stack's nr_pages counts its backed pages: the area is the size */
 	if (vm)
-		s.stack_pages = BPF_CORE_READ(vm, nr_pages);
+		s.stack_pages = from ? (BPF_CORE_READ(vm, size) >> 12) - 1 : BPF_CORE_READ(vm, nr_pages);
 	/*
 	 * A task past exit_notify() (exit_state set: a zombie, or dead and
 	 * about to switch out for the last time) has already dropped its
@@ -278,12 +312,14 @@ int ks_snapshot(struct bpf_iter__task *ctx)
 	if (!base || t->exit_state) {
 		s.flags |= KSP_F_EXITED;
 	} else {
-		bpf_probe_read_kernel(&magic, sizeof(magic), (void *)base);
-		s.bad_magic = (magic & 0xffffffffULL) != KSP_STACK_END_MAGIC;
+		if (!from) {
+			bpf_probe_read_kernel(&magic, sizeof(magic), (void *)base);
+			s.bad_magic = (magic & 0xffffffffULL) != KSP_STACK_END_MAGIC;
+		}
 		sp = BPF_CORE_READ(t, thread.sp);
 		if (sp > base && sp <= base + KS_THREAD_SIZE)
 			s.depth = base + KS_THREAD_SIZE - sp;
-		s.hwm = scan_from(base, 0);
+		s.hwm = scan_from(base, from);
 		s.flags |= KSP_F_EXACT;
 	}
 	bpf_seq_write(ctx->meta->seq, &s, sizeof(s));
