@@ -227,7 +227,9 @@ static int produce(struct kst_reader *r, struct ring *ring, struct worker *self,
 			ring_publish(ring, s);
 		*events += s->n;
 		if (o->progress)
-			ks_progress_count("replay", path, *events, total, "events");
+			ks_progress_count(o->progress_verb ? o->progress_verb : "replay",
+					  o->progress_what ? o->progress_what : path, *events,
+					  total, "events");
 	}
 	/* the line goes before the summary or an error line */
 	if (o->progress)

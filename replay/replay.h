@@ -53,6 +53,8 @@ void ks_speclist_release(struct ks_speclist *l);
 struct ks_replay_opts {
 	unsigned int threads;		/* 0: one per online CPU */
 	bool progress;			/* progress line on stderr */
+	const char *progress_verb;	/* its command; NULL: "replay" */
+	const char *progress_what;	/* what it names; NULL: the trace's path */
 };
 
 /** ks_replay_opts_default() - all CPUs, no progress */

@@ -164,38 +164,39 @@ static void footnotes(FILE *out, const struct ks_rowset *rs, const struct ks_rep
 		      const bool *hidden, bool unknown)
 {
 	const char *star = o->format == KS_FMT_MARKDOWN ? "\\*" : "*";
+	enum ks_report_format f = o->format;
 	bool any_ph = false, truncated = false, first = true;
 	size_t i;
 
 	for (i = 0; i < rs->n; i++)
 		truncated |= rs->rows[i].shown && rs->rows[i].truncated;
-	fprintf(out, "\nEvents per second of trace; Cost = sum of events x ns per event, "
-		     "in us per second of trace and in ms in all.\n");
-	fprintf(out, "ns per event:");
+	ks_tab_note(out, f, "\nEvents per second of trace; Cost = sum of events x ns per event, "
+		    "in us per second of trace and in ms in all.\n");
+	ks_tab_note(out, f, "ns per event:");
 	for (i = 0; i < NR_COSTS; i++) {
-		fprintf(out, " %s=%g%s%s", cost_table[i].counter, o->cost_ns[i],
-			strcmp(cost_table[i].unit, "event") ? "/byte" : "",
-			placeholder(o, i) ? star : "");
+		ks_tab_note(out, f, " %s=%g%s%s", cost_table[i].counter, o->cost_ns[i],
+			    strcmp(cost_table[i].unit, "event") ? "/byte" : "",
+			    placeholder(o, i) ? star : "");
 		any_ph |= placeholder(o, i);
 	}
-	fputc('\n', out);
+	ks_tab_note(out, f, "\n");
 	if (any_ph)
-		fprintf(out, "%s ns per event are placeholders, not measurements: pass "
-			     "--cost NAME=NS to use microbenchmarked values\n", star);
+		ks_tab_note(out, f, "%s ns per event are placeholders, not measurements: pass "
+			    "--cost NAME=NS to use microbenchmarked values\n", star);
 	for (i = 0; i < NR_COSTS; i++) {
 		if (!hidden[i])
 			continue;
-		fprintf(out, "%s%s", first ? "Zero in every row where known, not shown: " : ", ",
-			cost_table[i].header);
+		ks_tab_note(out, f, "%s%s", first ? "Zero in every row where known, not shown: " :
+			    ", ", cost_table[i].header);
 		first = false;
 	}
 	if (!first)
-		fputc('\n', out);
+		ks_tab_note(out, f, "\n");
 	if (unknown)
-		fprintf(out, "unknown: the trace has no events to count these by "
-			     "(kernel entries not recorded); never read as 0\n");
+		ks_tab_note(out, f, "unknown: the trace has no events to count these by "
+			    "(kernel entries not recorded); never read as 0\n");
 	if (truncated)
-		fprintf(out, "%s trace truncated: recording was interrupted\n", star);
+		ks_tab_note(out, f, "%s trace truncated: recording was interrupted\n", star);
 }
 
 static int print_costs(const struct ks_rowset *rs, const struct ks_report_opts *o, FILE *out)

@@ -555,36 +555,42 @@ static void footnotes(const struct dtable *t, enum ks_report_format f, FILE *out
 		}
 		truncated |= r->any->truncated;
 	}
-	fprintf(out, "\nDynamic: pages mapped to stacks; Savings: against the trace's static run "
-		     "(today's kernel, its stack cache included) on the same basis;\n"
-		     "Savings+pool: each side with its own pools, cached stacks and fixed "
-		     "overhead.");
+	ks_tab_note(out, f, "\nDynamic: pages mapped to stacks; Savings: against the trace's "
+		    "static run "
+		    "(today's kernel, its stack cache included) on the same basis;\n"
+		    "Savings+pool: each side with its own pools, cached stacks and fixed "
+		    "overhead.");
 	for (k = 0; k < t->nbases; k++)
-		fprintf(out, "%s%s", k ? "; " : "\n", basis_notes[t->bases[k]]);
-	fprintf(out, "\nPer second of trace: stack faults, pages mapped and unmapped, PTE writes "
-		     "(maps, unmaps, accessed bits cleared),\n"
-		     "TLB flushes (local and shootdowns), IPIs the shootdowns sent, refaults "
-		     "(reclaimed pages needed again), switch-ins\n"
-		     "that waited for their pages (admission), would-be crashes; Overflows: "
-		     "tasks whose high-water mark the stack would not hold.\n");
+		ks_tab_note(out, f, "%s%s", k ? "; " : "\n", basis_notes[t->bases[k]]);
+	ks_tab_note(out, f, "\nPer second of trace: stack faults, pages mapped and unmapped, "
+		    "PTE writes "
+		    "(maps, unmaps, accessed bits cleared),\n"
+		    "TLB flushes (local and shootdowns), IPIs the shootdowns sent, refaults "
+		    "(reclaimed pages needed again), switch-ins\n"
+		    "that waited for their pages (admission), would-be crashes; Overflows: "
+		    "tasks whose high-water mark the stack would not hold.\n");
 	if (range)
-		fprintf(out, "a..b: the trace does not record which pages a task touched between "
-			     "two checks, so the design is replayed at both ends,\n"
-			     "access=depth (down to its saved stack pointer) and access=hwm (down "
-			     "to its high-water mark): the lower and the higher figure.\n");
+		ks_tab_note(out, f, "a..b: the trace does not record which pages a task touched "
+			    "between "
+			    "two checks, so the design is replayed at both ends,\n"
+			    "access=depth (down to its saved stack pointer) and access=hwm (down "
+			    "to its high-water mark): the lower and the higher figure.\n");
 	if (half)
-		fprintf(out, "?: that end's run is not stored, so the range is not known.\n");
+		ks_tab_note(out, f, "?: that end's run is not stored, so the range is not "
+			    "known.\n");
 	if (missing)
-		fprintf(out, "Not stored: the runs a row lacks; kstack replay TRACE --designs "
-			     "replays every design the trace's machine takes.\n");
+		ks_tab_note(out, f, "Not stored: the runs a row lacks; kstack replay TRACE "
+			    "--designs "
+			    "replays every design the trace's machine takes.\n");
 	if (noreg)
-		fprintf(out, "-: no static run of the trace stored (replay it with --policy "
-			     "static too)\n");
+		ks_tab_note(out, f, "-: no static run of the trace stored (replay it with --policy "
+			    "static too)\n");
 	if (unknown)
-		fprintf(out, "unknown: the trace has no events to count these by (kernel entries "
-			     "not recorded); never read as 0\n");
+		ks_tab_note(out, f, "unknown: the trace has no events to count these by (kernel "
+			    "entries "
+			    "not recorded); never read as 0\n");
 	if (truncated)
-		fprintf(out, "%s trace truncated: recording was interrupted\n", star);
+		ks_tab_note(out, f, "%s trace truncated: recording was interrupted\n", star);
 	for (i = 0; i < t->n && notes < MAX_OOPS_NOTES; i++) {
 		const struct drow *r = &t->rows[i];
 
@@ -592,14 +598,14 @@ static void footnotes(const struct dtable *t, enum ks_report_format f, FILE *out
 			if (!r->run[k] || !r->run[k]->crashes)
 				continue;
 			ks_row_oops(r->run[k], msg, sizeof(msg));
-			fprintf(out, "! %s %s: %s\n", r->any->label,
-				k ? r->d->spec_hwm : r->d->spec, msg);
+			ks_tab_note(out, f, "! %s %s: %s\n", r->any->label,
+				    k ? r->d->spec_hwm : r->d->spec, msg);
 			notes++;
 		}
 	}
 	if (oops > notes)
-		fprintf(out, "! and %zu more runs with would-be crashes: the same holds for them\n",
-			oops - notes);
+		ks_tab_note(out, f, "! and %zu more runs with would-be crashes: the same holds "
+			    "for them\n", oops - notes);
 }
 
 /* CSV: one line per run, both ends of a range on lines of their own. */
@@ -719,7 +725,7 @@ int ks_report_designs(struct ks_store *s, const struct ks_report_opts *o, FILE *
 	bool found = false;
 	int ret;
 
-	if (o->format > KS_FMT_CSV)
+	if (o->format > KS_FMT_HTML)
 		return ks_error_set(err, KS_E_USAGE, "unknown table format %d", (int)o->format);
 	/* the designs are read from every run; only the traces are selected */
 	every.policy = NULL;

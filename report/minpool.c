@@ -271,15 +271,15 @@ static void footnotes(FILE *out, const struct ks_sweep *sw, size_t n, enum ks_re
 
 	for (i = 0; i < n; i++)
 		truncated |= sw[i].runs[0]->truncated;
-	fprintf(out, "\nSeeds: runs at each pool, one per seed (kstack replay --replicates N); by "
-		     "pool: the share of seeds with a would-be crash,\n"
-		     "the median and the most crashes of one seed.  Min safe pool: the smallest "
-		     "per-CPU pool (pages) from which no seed crashed,\n"
-		     "at that pool nor at any larger pool tried; none <= N: even the largest pool "
-		     "tried, N, crashed.\n");
+	ks_tab_note(out, f, "\nSeeds: runs at each pool, one per seed (kstack replay "
+		    "--replicates N); by pool: the share of seeds with a would-be crash,\n"
+		    "the median and the most crashes of one seed.  Min safe pool: the smallest "
+		    "per-CPU pool (pages) from which no seed crashed,\n"
+		    "at that pool nor at any larger pool tried; none <= N: even the largest pool "
+		    "tried, N, crashed.\n");
 	if (truncated)
-		fprintf(out, "%s trace truncated: recording was interrupted\n",
-			f == KS_FMT_MARKDOWN ? "\\*" : "*");
+		ks_tab_note(out, f, "%s trace truncated: recording was interrupted\n",
+			    f == KS_FMT_MARKDOWN ? "\\*" : "*");
 }
 
 int ks_report_min_pool(struct ks_store *s, const struct ks_report_opts *o, FILE *out,
@@ -296,7 +296,7 @@ int ks_report_min_pool(struct ks_store *s, const struct ks_report_opts *o, FILE 
 	long n, i;
 	int ret;
 
-	if (o->format > KS_FMT_CSV)
+	if (o->format > KS_FMT_HTML)
 		return ks_error_set(err, KS_E_USAGE, "unknown table format %d", (int)o->format);
 	ret = ks_rows_load(s, o, &rs, err);
 	if (ret)

@@ -11,7 +11,12 @@
 
 #include "store.h"
 
-enum ks_report_format { KS_FMT_TEXT, KS_FMT_MARKDOWN, KS_FMT_CSV };
+/*
+ * KS_FMT_HTML: the tables as HTML tables and the text around them escaped,
+ * a fragment of the page ks_report_html() writes (not a format of its own
+ * on the command line).
+ */
+enum ks_report_format { KS_FMT_TEXT, KS_FMT_MARKDOWN, KS_FMT_CSV, KS_FMT_HTML };
 
 /*
  * An event the costs table counts and prices: the counter of engine.h's
@@ -195,6 +200,47 @@ const struct ks_cost *ks_report_cost(size_t i);
  * Return: 0 or -KS_E_USAGE with @err saying what is wrong.
  */
 int ks_report_cost_override(struct ks_report_opts *o, const char *arg, struct ks_error *err);
+
+/**
+ * ks_report_answer() - the answer in plain words, a paragraph per trace
+ * that @o shows (@o->trace: that one; @o->traces): what rfc at its
+ * defaults saves against static, in KiB, of the stack memory and of RAM,
+ * on the mean and the peak of a recorded trace (at the end of a
+ * synthesized one), with pools counted, its faults and would-be crashes;
+ * from which per-CPU pool its sweeps had no would-be crash, in how many
+ * seeds, per failure rate; what every other policy at its defaults saves;
+ * and how deep the tasks went.  Parts whose runs are not stored are left
+ * out.  @o->format: text (wrapped at 78 columns) or HTML (a paragraph each).
+ *
+ * Return: 0, -ENODATA (no runs, or none of that trace), -KS_E_DB or -errno.
+ */
+int ks_report_answer(struct ks_store *s, const struct ks_report_opts *o, FILE *out,
+		     struct ks_error *err);
+
+/* What the HTML page shows besides the store's tables. */
+struct ks_html_opts {
+	/*
+	 * The folder the charts were drawn into (ks_report_charts_opts()): each
+	 * NAME.svg found is inlined; NULL: a page without charts.
+	 */
+	const char *charts;
+	const char *generator;	/* "kstack 0.1.0", in the page's footer */
+};
+
+/**
+ * ks_report_html() - write the HTML report to @out: one self-contained page
+ * (no script, nothing fetched) with the answer (ks_report_answer()), the
+ * traces' headers, the results, minimum-pool and costs tables, the
+ * per-task reports, the charts drawn into @h->charts inlined as SVG under
+ * the tables they illustrate, the method and its caveats and links to the
+ * kernel threads.  Every string from the store is escaped.  @o selects the
+ * runs as for the tables (format unused).
+ *
+ * Return: 0, -ENODATA (no runs), -KS_E_DB or -errno (@out failed, a chart
+ * could not be read).
+ */
+int ks_report_html(struct ks_store *s, const struct ks_report_opts *o,
+		   const struct ks_html_opts *h, FILE *out, struct ks_error *err);
 
 /*
  * The designs (designs.c): today's kernel, its smaller fixed stacks, the

@@ -243,7 +243,7 @@ int ks_rows_print(struct ks_store *s, const struct ks_report_opts *o, FILE *out,
 	struct ks_rowset rs;
 	int ret;
 
-	if (o->format > KS_FMT_CSV)
+	if (o->format > KS_FMT_HTML)
 		return ks_error_set(err, KS_E_USAGE, "unknown table format %d", (int)o->format);
 	ret = ks_rows_load(s, o, &rs, err);
 	if (ret)

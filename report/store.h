@@ -170,6 +170,7 @@ enum ks_answer {
 	KS_ANSWER_TAIL,		/* tail */
 	KS_ANSWER_OVERFLOW,	/* tail_overflow, deepest first */
 	KS_ANSWER_CENSUS,	/* census */
+	KS_ANSWER_TRACE_INFO,	/* every trace's header: kernel, CPUs, RAM, duration, ... */
 };
 
 /* Which rows: NULL / 0 for all. */

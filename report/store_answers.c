@@ -108,6 +108,20 @@ static const char census_sql[] =
 	"JOIN task_classes c ON c.class = x.class" FILTER("x")
 	" ORDER BY x.trace," SCOPE_ORD("x") ", c.ord";
 
+/*
+ * every trace (with runs or task rows or not), its header and depth source;
+ * a truncated trace has no end in its header: its runs say how far it went
+ */
+static const char trace_info_sql[] =
+	"SELECT t.key AS trace_key," TRACE_COLS " t.host, t.kernel, t.arch, t.collector, "
+	"t.options, t.clock, t.ncpus, t.page_size, t.thread_size, d.name AS depth, "
+	"d.meaning AS depth_meaning, t.ram_kb, t.nr_events, t.lost_events, p.workload_pid, "
+	"coalesce(CASE WHEN t.end_ns > t.start_ns THEN t.end_ns - t.start_ns END, "
+	"(SELECT max(r.end_ns) - t.start_ns FROM runs r WHERE r.trace = t.key), 0) "
+	"AS duration_ns FROM traces t JOIN depth_sources d ON d.code = t.depth_source "
+	"LEFT JOIN task_traces p ON p.trace = t.key "
+	"WHERE (?1 IS NULL OR t.label = ?1 OR t.id = ?1) ORDER BY t.key";
+
 static const char *const answer_sql[] = {
 	[KS_ANSWER_TRACES] = traces_sql,
 	[KS_ANSWER_DEPTH] = depth_sql,
@@ -119,6 +133,7 @@ static const char *const answer_sql[] = {
 	[KS_ANSWER_TAIL] = tail_sql,
 	[KS_ANSWER_OVERFLOW] = overflow_sql,
 	[KS_ANSWER_CENSUS] = census_sql,
+	[KS_ANSWER_TRACE_INFO] = trace_info_sql,
 };
 
 void ks_answer_release(struct ks_answer_rows *a)

@@ -1,7 +1,10 @@
 // SPDX-License-Identifier: MIT
 /*
- * The table printer shared by the results, minimum-pool and costs tables.
+ * The table printer shared by the results, minimum-pool, costs and
+ * per-task tables, and the printer of the text around them.
  */
+#define _GNU_SOURCE
+#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -44,6 +47,56 @@ static void put_md(FILE *out, const char *s)
 	fputs(" |", out);
 }
 
+void ks_tab_html(FILE *out, const char *s)
+{
+	for (; *s; s++) {
+		switch (*s) {
+		case '&':
+			fputs("&amp;", out);
+			break;
+		case '<':
+			fputs("&lt;", out);
+			break;
+		case '>':
+			fputs("&gt;", out);
+			break;
+		case '"':
+			fputs("&quot;", out);
+			break;
+		case '\'':
+			fputs("&#39;", out);
+			break;
+		default:
+			fputc((unsigned char)*s < 0x20 && *s != '\n' && *s != '\t' ? '?' :
+			      *s == 0x7f ? '?' : *s, out);
+			break;
+		}
+	}
+}
+
+void ks_tab_note(FILE *out, enum ks_report_format f, const char *fmt, ...)
+{
+	char *buf = NULL;
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	if (f != KS_FMT_HTML) {
+		vfprintf(out, fmt, ap);
+		va_end(ap);
+		return;
+	}
+	n = vasprintf(&buf, fmt, ap);
+	va_end(ap);
+	/* out of memory: the stream's error flag says the page is not whole */
+	if (n < 0) {
+		fputs("?", out);
+		return;
+	}
+	ks_tab_html(out, buf);
+	free(buf);
+}
+
 /* RFC 4180: quote a field holding a comma, quote or line break; double quotes. */
 static void put_csv(FILE *out, const char *s)
 {
@@ -58,6 +111,40 @@ static void put_csv(FILE *out, const char *s)
 		fputc(*s, out);
 	}
 	fputc('"', out);
+}
+
+/*
+ * A cell of an HTML table, escaped, where a line may break besides at
+ * spaces: after the commas of a list ("100,60,65,..." by pool) and, in a
+ * header, before a parenthesis ("Dynamic(%RAM)").
+ */
+static void put_html_cell(FILE *out, const char *s, bool head)
+{
+	char one[2] = "";
+
+	for (; *s; s++) {
+		if (head && *s == '(')
+			fputs("<wbr>", out);
+		one[0] = *s;
+		ks_tab_html(out, one);
+		if (*s == ',' && s[1] && s[1] != ' ')
+			fputs("<wbr>", out);
+	}
+}
+
+/* One row of an HTML table, cells of @tag ("th", "td"); no white space between tags. */
+static void put_html_row(const struct ks_tab *t, FILE *out, const char *tag,
+			 const char *const *cells)
+{
+	size_t c;
+
+	fputs("<tr>", out);
+	for (c = 0; c < t->ncols; c++) {
+		fprintf(out, "<%s%s>", tag, t->left[c] ? " class=\"l\"" : "");
+		put_html_cell(out, cells[c], tag[1] == 'h');
+		fprintf(out, "</%s>", tag);
+	}
+	fputs("</tr>", out);
 }
 
 static void put_row(const struct ks_tab *t, enum ks_report_format f, FILE *out,
@@ -89,6 +176,18 @@ void ks_tab_print(const struct ks_tab *t, enum ks_report_format f, FILE *out)
 	struct ks_tab tt = *t;
 
 	tt.ncols = ncols;
+	if (f == KS_FMT_HTML) {
+		fputs("<div class=\"tw\"><table class=\"t\"><thead>", out);
+		put_html_row(&tt, out, "th", t->headers);
+		fputs("</thead><tbody>", out);
+		for (i = 0; i < t->nrows; i++) {
+			for (c = 0; c < ncols; c++)
+				row[c] = t->cells[i * t->ncols + c];
+			put_html_row(&tt, out, "td", row);
+		}
+		fputs("</tbody></table></div>", out);
+		return;
+	}
 	for (c = 0; c < ncols; c++)
 		width[c] = strlen(t->headers[c]);
 	for (i = 0; i < t->nrows; i++)

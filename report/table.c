@@ -22,7 +22,8 @@
 #define F_TEXT (1u << KS_FMT_TEXT)
 #define F_MD (1u << KS_FMT_MARKDOWN)
 #define F_CSV (1u << KS_FMT_CSV)
-#define F_ALL (F_TEXT | F_MD | F_CSV)
+#define F_HTML (1u << KS_FMT_HTML)
+#define F_ALL (F_TEXT | F_MD | F_CSV | F_HTML)
 
 /* Footnotes listing the would-be crashes name at most this many rows. */
 #define MAX_OOPS_NOTES 12
@@ -282,35 +283,35 @@ static void footnotes(FILE *out, const struct ks_rowset *rs, enum ks_report_form
 		noram |= !r->ram_kb;
 		oops += r->crashes > 0;
 	}
-	fputc('\n', out);
-	fprintf(out, "Regular: the static run of the trace (today's kernel, its stack cache "
-		     "included) on the same basis; Pool: pools, cached stacks and fixed overhead;\n"
-		     "Savings+pool: each side with its own pools and cached stacks.");
+	ks_tab_note(out, f, "\n");
+	ks_tab_note(out, f, "Regular: the static run of the trace (today's kernel, its stack cache "
+		    "included) on the same basis; Pool: pools, cached stacks and fixed overhead;\n"
+		    "Savings+pool: each side with its own pools and cached stacks.");
 	for (k = 0; k < nb; k++)
-		fprintf(out, "%s%s", k ? "; " : "\n", basis_notes[bases[k]]);
-	fputc('\n', out);
+		ks_tab_note(out, f, "%s%s", k ? "; " : "\n", basis_notes[bases[k]]);
+	ks_tab_note(out, f, "\n");
 	if (noreg)
-		fprintf(out, "-: no static run of the trace stored (replay it with --policy "
-			     "static too)\n");
+		ks_tab_note(out, f, "-: no static run of the trace stored (replay it with --policy "
+			    "static too)\n");
 	if (noram)
-		fprintf(out, "unknown: the trace does not record the machine's RAM\n");
+		ks_tab_note(out, f, "unknown: the trace does not record the machine's RAM\n");
 	if (truncated)
-		fprintf(out, "%s trace truncated: recording was interrupted\n", star);
+		ks_tab_note(out, f, "%s trace truncated: recording was interrupted\n", star);
 	if (lost)
-		fprintf(out, "Lost > 0: events were lost while recording; "
-			     "those rows' figures are lower bounds\n");
+		ks_tab_note(out, f, "Lost > 0: events were lost while recording; "
+			    "those rows' figures are lower bounds\n");
 	for (i = 0, k = 0; i < rs->n && k < MAX_OOPS_NOTES; i++) {
 		const struct ks_row *r = &rs->rows[i];
 
 		if (!r->shown || !r->crashes)
 			continue;
 		ks_row_oops(r, msg, sizeof(msg));
-		fprintf(out, "! %s %s: %s\n", r->label, r->policy_label, msg);
+		ks_tab_note(out, f, "! %s %s: %s\n", r->label, r->policy_label, msg);
 		k++;
 	}
 	if (oops > k)
-		fprintf(out, "! and %zu more rows with would-be crashes: the same holds for them\n",
-			oops - k);
+		ks_tab_note(out, f, "! and %zu more rows with would-be crashes: the same holds "
+			    "for them\n", oops - k);
 }
 
 /* The columns this table shows, in order. */
@@ -399,7 +400,8 @@ static int print_table(const struct ks_rowset *rs, const struct ks_report_opts *
 	for (b = 0; b < nb; b++) {
 		/* a title each when there are several: the headers name the basis too */
 		if (nb > 1)
-			fprintf(out, "%s%s\n\n", b ? "\n" : "", basis_titles[bases[b]]);
+			ks_tab_note(out, o->format, "%s%s\n\n", b ? "\n" : "",
+				    basis_titles[bases[b]]);
 		ret = print_one(rs, o->format, &bases[b], 1, out);
 		if (ret)
 			return ret;

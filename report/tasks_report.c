@@ -453,12 +453,12 @@ static int print_latch(struct ctx *x)
 			count_cell(x, row, c++, I(&a, r, delay_cols[i]), n);
 	}
 	if (!x->csv)
-		fprintf(x->out, "Tasks that lived at least %g s: did their high-water mark rise "
-			"late?\n\n", x->t->min_life_s);
+		ks_tab_note(x->out, x->o->format, "Tasks that lived at least %g s: did their "
+			    "high-water mark rise late?\n\n", x->t->min_life_s);
 	tb_print(&t, x->o->format, x->out);
 	if (!x->csv) {
-		fprintf(x->out, "\nDelay from a task's first high-water mark to its final one "
-			"(same tasks):\n\n");
+		ks_tab_note(x->out, x->o->format, "\nDelay from a task's first high-water mark "
+			    "to its final one (same tasks):\n\n");
 		tb_print(&d, x->o->format, x->out);
 	}
 	goto out;
@@ -542,19 +542,21 @@ static int print_attribution(struct ctx *x)
 	skipped = attribution_rows(x, &n, &b, true, limit, &ret);
 	if (ret)
 		goto out;
-	fprintf(x->out, "Names whose tasks went past 4 KiB, by pages above 4 KiB (Processes: "
-		"those of the name with a task past 4 KiB):\n\n");
+	ks_tab_note(x->out, x->o->format, "Names whose tasks went past 4 KiB, by pages above "
+		    "4 KiB (Processes: those of the name with a task past 4 KiB):\n\n");
 	tb_print(&n, x->o->format, x->out);
 	if (skipped)
-		fprintf(x->out, "(%zu more names; --limit 0 shows all)\n", skipped);
+		ks_tab_note(x->out, x->o->format, "(%zu more names; --limit 0 shows all)\n",
+			    skipped);
 	skipped = attribution_rows(x, &t, &a, false, limit, &ret);
 	if (ret)
 		goto out;
-	fprintf(x->out, "\nProcesses (comm, tgid) whose tasks went past 4 KiB, by pages above "
-		"4 KiB:\n\n");
+	ks_tab_note(x->out, x->o->format, "\nProcesses (comm, tgid) whose tasks went past "
+		    "4 KiB, by pages above 4 KiB:\n\n");
 	tb_print(&t, x->o->format, x->out);
 	if (skipped)
-		fprintf(x->out, "(%zu more processes; --limit 0 shows all)\n", skipped);
+		ks_tab_note(x->out, x->o->format, "(%zu more processes; --limit 0 shows all)\n",
+			    skipped);
 out:
 	tb_free(&t);
 	tb_free(&n);
@@ -581,8 +583,8 @@ static int print_overflow_rows(struct ctx *x, bool title)
 	if (ret)
 		goto out;
 	if (!x->csv && !a.nrows) {
-		fprintf(x->out, "%sNo task would overflow a static 8 KiB or 12 KiB stack.\n",
-			title ? "\n" : "");
+		ks_tab_note(x->out, x->o->format, "%sNo task would overflow a static 8 KiB or "
+			    "12 KiB stack.\n", title ? "\n" : "");
 		goto out;
 	}
 	lead_cols(x, &t);
@@ -609,7 +611,8 @@ static int print_overflow_rows(struct ctx *x, bool title)
 		cellf(row, c++, "%" PRId64, I(&a, r, "free"));
 	}
 	if (title)
-		fprintf(x->out, "\nTasks a static 8 KiB or 12 KiB stack would not hold:\n\n");
+		ks_tab_note(x->out, x->o->format, "\nTasks a static 8 KiB or 12 KiB stack would "
+			    "not hold:\n\n");
 	tb_print(&t, x->o->format, x->out);
 out:
 	tb_free(&t);
@@ -731,11 +734,12 @@ static void footnotes(const struct ctx *x, const struct ks_answer_rows *traces)
 		lost |= I(traces, r, "lost_events") > 0;
 	}
 	if (truncated)
-		fprintf(x->out, "\n%s trace truncated: recording was interrupted; its tasks "
-			"end where it does\n", x->o->format == KS_FMT_MARKDOWN ? "\\*" : "*");
+		ks_tab_note(x->out, x->o->format, "\n%s trace truncated: recording was "
+			    "interrupted; its tasks end where it does\n",
+			    x->o->format == KS_FMT_MARKDOWN ? "\\*" : "*");
 	if (lost)
-		fprintf(x->out, "%sevents were lost while recording a trace shown: its figures "
-			"are lower bounds\n", truncated ? "" : "\n");
+		ks_tab_note(x->out, x->o->format, "%sevents were lost while recording a trace "
+			    "shown: its figures are lower bounds\n", truncated ? "" : "\n");
 }
 
 void ks_task_opts_default(struct ks_task_opts *t)
@@ -754,7 +758,7 @@ int ks_report_tasks(struct ks_store *s, const struct ks_report_opts *o,
 	struct ks_answer_rows traces = { 0 };
 	int ret;
 
-	if (o->format > KS_FMT_CSV)
+	if (o->format > KS_FMT_HTML)
 		return ks_error_set(err, KS_E_USAGE, "unknown table format %d", (int)o->format);
 	if (t->scope && strcmp(t->scope, "system") && strcmp(t->scope, "workload") &&
 	    strcmp(t->scope, "other"))

@@ -497,7 +497,7 @@ static void collect_announce(const char *out, const char *cmd, double duration)
 			out);
 }
 
-int cmd_collect(int argc, char **argv)
+int cli_collect(int argc, char **argv, struct cli_recording *rec)
 {
 	static const struct option opts[] = {
 		{ "output", required_argument, NULL, 'o' },
@@ -654,6 +654,10 @@ int cmd_collect(int argc, char **argv)
 	if (child > 0 && !child_done)
 		command_stop(child, &status);
 	ks_live_destroy(l);
+	if (rec) {
+		rec->written = rc == KS_EXIT_OK;
+		rec->stop_signal = stop_signal;
+	}
 	if (rc != KS_EXIT_OK)
 		return rc;
 	if (optind < argc && child <= 0)	/* interrupted before COMMAND started */
@@ -665,4 +669,9 @@ int cmd_collect(int argc, char **argv)
 	if (WIFSIGNALED(status))
 		return 128 + WTERMSIG(status);
 	return KS_EXIT_OK;
+}
+
+int cmd_collect(int argc, char **argv)
+{
+	return cli_collect(argc, argv, NULL);
 }

@@ -15,6 +15,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "cli_grid.h"
 #include "cmds.h"
 #include "ks_progress.h"
 #include "ks_stop.h"
@@ -242,28 +243,6 @@ static int print_report(struct ks_store *store, const char *title,
 	return rc;
 }
 
-/*
- * @path under every policy of @base and every design its machine takes
- * (report --designs); the others are named unless @quiet.
- */
-static int replay_designs(const char *path, const struct ks_speclist *base, struct ks_store *store,
-			  const struct ks_replay_opts *o, bool quiet, struct ks_error *err)
-{
-	struct ks_replay_input *in = NULL;
-	struct ks_speclist specs = { 0 };
-	struct ks_replay_summary sum;
-	int rc;
-
-	rc = ks_replay_input_open(&in, path, base, err);
-	if (!rc)
-		rc = cli_designs_specs("demo", path, in, base, 1, quiet, &specs, err);
-	if (!rc)
-		rc = ks_replay_input_run(in, &specs, store, o, &sum, NULL, err);
-	ks_speclist_release(&specs);
-	ks_replay_input_free(in);
-	return rc;
-}
-
 int cmd_demo(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -275,21 +254,13 @@ int cmd_demo(int argc, char **argv)
 	};
 	struct cli_getopt g = { .verb = "demo", .optstring = "o:j:qh", .opts = opts };
 	const char *outdir = "kstack-demo", *datadir = cli_datadir();
-	/*
-	 * Issue 4's grid: every dynamic policy, pools 0..8, three failure
-	 * rates, each failure rate under DEMO_SEEDS seeds.  entry without
-	 * kernel entry events never allocates, so its seeds would all give
-	 * the same run: its grid is replayed once.
-	 */
-	const char *grid_policies[] = { "rfc", "rfc+global", "watermark" }, *once[] = { "entry" };
-	const char *policies[32], *sweeps[] = { "pool=0..8", "fail_rate=0,1e-4,1e-2" };
 	struct pathlist traces = { 0 };
-	struct ks_speclist base = { 0 }, sweep = { 0 }, sweep_once = { 0 };
+	struct cli_grid grid = { 0 };
 	struct ks_store *store = NULL;
 	struct ks_error err = { 0 };
 	struct ks_replay_opts o;
 	char db[4096], charts[4096], sub[4096], msg[512], *end;
-	size_t npol = 0, i, nprof;
+	size_t i, nprof;
 	int c, rc, status = KS_EXIT_FAIL;
 	const enum ks_basis census = KS_BASIS_END;
 	bool drew = false, quiet = false;
@@ -354,20 +325,11 @@ int cmd_demo(int argc, char **argv)
 		goto out;
 	}
 
-	for (i = 0; i < ks_policy_count() && npol < 32; i++) {
-		const struct ks_param *pd;
-		const char *name, *desc;
-
-		ks_policy_describe(i, &name, &desc, &pd);
-		policies[npol++] = name;
-	}
-	rc = ks_speclist_expand(&base, policies, npol, NULL, 0, &err);
-	if (!rc)
-		rc = ks_speclist_expand(&sweep, grid_policies, 3, sweeps, 2, &err);
-	if (!rc)
-		rc = ks_speclist_replicate(&sweep, DEMO_SEEDS, &err);
-	if (!rc)
-		rc = ks_speclist_expand(&sweep_once, once, 1, sweeps, 2, &err);
+	/*
+	 * Every policy; on the real traces every design and the pool sweep
+	 * with failure injection, each failure rate under DEMO_SEEDS seeds.
+	 */
+	rc = cli_grid_build(&grid, NULL, 0, DEMO_SEEDS, &err);
 	if (rc) {
 		cli_error("demo", "%s", ks_error_format(&err, msg, sizeof(msg)));
 		goto out;
@@ -386,22 +348,22 @@ int cmd_demo(int argc, char **argv)
 	for (i = 0; i < traces.n; i++) {
 		struct ks_replay_summary sum;
 		/* the grid runs on every real trace; with none shipped, on one profile */
-		bool grid = i >= nprof || (traces.n == nprof && strstr(traces.v[i], "rome-128"));
+		bool sweep = i >= nprof || (traces.n == nprof && strstr(traces.v[i], "rome-128"));
 		const char *name = strrchr(traces.v[i], '/');
 
 		snprintf(msg, sizeof(msg), "replaying %s%s", name ? name + 1 : traces.v[i],
-			 grid ? " (every policy and design, pool 0..8, 3 failure rates, "
+			 sweep ? " (every policy and design, pool 0..8, 3 failure rates, "
 				KS_STR(DEMO_SEEDS) " seeds each)" : "");
 		ks_progress_count("demo", msg, i, traces.n, "traces");
 		/* the designs, as the sweep, where a workload was recorded */
-		if (grid)
-			rc = replay_designs(traces.v[i], &base, store, &o, quiet, &err);
+		if (sweep)
+			rc = cli_grid_designs("demo", traces.v[i], &grid, store, &o, quiet, &err);
 		else
-			rc = ks_replay_trace(traces.v[i], &base, store, &o, &sum, NULL, &err);
-		if (!rc && grid)
-			rc = ks_replay_trace(traces.v[i], &sweep, store, &o, &sum, NULL, &err);
-		if (!rc && grid)
-			rc = ks_replay_trace(traces.v[i], &sweep_once, store, &o, &sum, NULL, &err);
+			rc = ks_replay_trace(traces.v[i], &grid.base, store, &o, &sum, NULL, &err);
+		if (!rc && sweep)
+			rc = ks_replay_trace(traces.v[i], &grid.sweep, store, &o, &sum, NULL, &err);
+		if (!rc && sweep)
+			rc = ks_replay_trace(traces.v[i], &grid.once, store, &o, &sum, NULL, &err);
 		if (rc) {
 			cli_fail("demo", traces.v[i], &err);
 			goto out;
@@ -455,9 +417,7 @@ int cmd_demo(int argc, char **argv)
 	status = KS_EXIT_OK;
 out:
 	ks_store_close(store);
-	ks_speclist_release(&base);
-	ks_speclist_release(&sweep);
-	ks_speclist_release(&sweep_once);
+	cli_grid_release(&grid);
 	pathlist_free(&traces);
 	return status;
 }

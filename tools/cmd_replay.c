@@ -17,7 +17,6 @@
 #include "replay.h"
 
 #define MAX_LIST 256
-#define KS_MAX_REPLICATES 1000
 /* long options without a letter */
 #define OPT_DESIGNS 1000
 

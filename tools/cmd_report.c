@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 /*
- * kstack report -d DB [--format text|markdown|csv] [--charts DIR [--trace T]]
+ * kstack report -d DB [--format text|markdown|csv] [--charts DIR [--trace T]] [--html FILE]
  *                     [--policy P] [--all] [--basis end|peak|mean]... [--min-pool]
  *                     [--costs [--cost NAME=NS]...] [--designs [--trace T]]
  *                     [--depth|--asleep|--latch|--tasks|--tail|--overflow|--census
@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cli_page.h"
 #include "cmds.h"
 #include "report.h"
 
@@ -24,6 +25,7 @@ enum {
 	OPT_MIN_LIFE,
 	OPT_EXITED,
 	OPT_LIMIT,
+	OPT_HTML,
 	OPT_DESIGNS,
 	OPT_FLEET,
 	OPT_FLEET_SET,		/* --group, --hosts, --seed, --resamples: by their name */
@@ -78,7 +80,11 @@ static void usage(FILE *f)
 		"  -t, --trace T         the trace (label or id) of the timeline chart; default\n"
 		"                        the first real trace, else the first; with the per-task\n"
 		"                        reports or --designs, only that trace\n"
-		"  -q, --quiet           no list of the charts written (on stderr)\n"
+		"      --html FILE       write every table, the charts (inline SVG), the\n"
+		"                        traces' headers, the method and links to the kernel\n"
+		"                        threads as one self-contained HTML page (-: to\n"
+		"                        standard output); charts go to --charts DIR if given\n"
+		"  -q, --quiet           no list of the charts or page written (on stderr)\n"
 		"  -h, --help            this text\n\n"
 		"Per-task reports (one row per task of each trace, whatever the policy;\n"
 		"each prints alone, for every trace and scope: system is every task,\n"
@@ -256,6 +262,27 @@ static int print_task_reports(struct ks_store *store, const struct ks_report_opt
 	return rc;
 }
 
+/* --html: the page (and the charts, listed when --charts named their folder). */
+static int write_html(struct ks_store *store, const struct ks_report_opts *o, const char *charts,
+		      const char *path, bool quiet)
+{
+	bool drew = false;
+	int rc = cli_page_write("report", store, o, charts, path, &drew);
+
+	ks_store_close(store);
+	if (rc)
+		return rc;
+	if (charts && print_charts(charts, drew, quiet)) {
+		cli_error("report", "%s: cannot list the charts", charts);
+		return KS_EXIT_FAIL;
+	}
+	if (!charts && !drew)
+		cli_note("report", "gnuplot not found: the page has no charts");
+	if (!quiet && strcmp(path, "-"))
+		cli_note("report", "page: %s", path);
+	return KS_EXIT_OK;
+}
+
 int cmd_report(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -282,6 +309,7 @@ int cmd_report(int argc, char **argv)
 		{ "min-life", required_argument, NULL, OPT_MIN_LIFE },
 		{ "exited", no_argument, NULL, OPT_EXITED },
 		{ "limit", required_argument, NULL, OPT_LIMIT },
+		{ "html", required_argument, NULL, OPT_HTML },
 		{ "designs", no_argument, NULL, OPT_DESIGNS },
 		{ "fleet", no_argument, NULL, OPT_FLEET },
 		{ "group", required_argument, NULL, OPT_FLEET_SET },
@@ -301,9 +329,9 @@ int cmd_report(int argc, char **argv)
 	struct ks_task_opts to;
 	struct ks_fleet_opts fo;
 	struct ks_store *store = NULL;
-	const char *db = "kstack.db", *charts = NULL;
+	const char *db = "kstack.db", *charts = NULL, *html = NULL;
 	bool drew = false, min_pool = false, costs = false, quiet = false;
-	bool tasks[NR_TASK_REPORTS] = { false };
+	bool tasks[NR_TASK_REPORTS] = { false }, format = false;
 	bool designs = false;
 	size_t ntasks = 0;
 	bool fleet = false;
@@ -320,6 +348,7 @@ int cmd_report(int argc, char **argv)
 			db = optarg;
 			break;
 		case 'f':
+			format = true;
 			if (parse_format(optarg, &o.format)) {
 				cli_error("report", "unknown format '%s' (text, markdown or csv)",
 					  optarg);
@@ -383,6 +412,13 @@ int cmd_report(int argc, char **argv)
 				return KS_EXIT_USAGE;
 			}
 			break;
+		case OPT_HTML:
+			if (!*optarg) {
+				cli_error("report", "--html needs a file name (- for standard output)");
+				return KS_EXIT_USAGE;
+			}
+			html = optarg;
+			break;
 		case OPT_EXITED:
 			to.exited = true;
 			break;
@@ -420,9 +456,14 @@ int cmd_report(int argc, char **argv)
 		return KS_EXIT_USAGE;
 	}
 
-	if (o.trace && !charts && !ntasks && !designs) {
-		cli_error("report", "--trace chooses the timeline chart's trace or the trace of "
-			  "the per-task reports or --designs: use it with one of them");
+	if (html && (format || min_pool || costs || ntasks || designs)) {
+		cli_error("report", "--html writes every table to one page: not with --format, "
+			  "--min-pool, --costs, --designs or a per-task report");
+		return KS_EXIT_USAGE;
+	}
+	if (o.trace && !charts && !ntasks && !designs && !html) {
+		cli_error("report", "--trace chooses the trace of the timeline chart, the "
+			  "per-task reports, --designs or --html: use it with one of them");
 		return KS_EXIT_USAGE;
 	}
 	if (designs && (ntasks || min_pool || costs || fleet || o.policy || o.all_runs)) {
@@ -445,10 +486,10 @@ int cmd_report(int argc, char **argv)
 			  fleet_opt);
 		return KS_EXIT_USAGE;
 	}
-	if (fleet && (ntasks || min_pool || costs || o.all_runs || o.nr_bases)) {
+	if (fleet && (ntasks || min_pool || costs || o.all_runs || o.nr_bases || html)) {
 		cli_error("report", "the fleet report prints alone, each policy at its defaults "
 			  "on the mean basis: not with a per-task report, --designs, --min-pool, "
-			  "--costs, --all or --basis");
+			  "--costs, --all, --basis or --html");
 		return KS_EXIT_USAGE;
 	}
 	if (fleet)
@@ -457,6 +498,8 @@ int cmd_report(int argc, char **argv)
 	rc = ks_store_open_ro(&store, db, &err);
 	if (rc)
 		return fail(&err, rc);
+	if (html)
+		return write_html(store, &o, charts, html, quiet);
 	/* charts first: a bad --trace fails before any table is printed */
 	if (charts)
 		rc = ks_report_charts_opts(store, &o, charts, &drew, &err);

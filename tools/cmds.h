@@ -28,6 +28,22 @@ int cmd_merge(int argc, char **argv);
 int cmd_report(int argc, char **argv);
 int cmd_demo(int argc, char **argv);
 int cmd_bench(int argc, char **argv);
+int cmd_analyze(int argc, char **argv);
+
+/* How a recording ended, for analyze (cli_collect()). */
+struct cli_recording {
+	bool written;		/* a whole trace was closed, up to the stop */
+	int stop_signal;	/* the SIGINT, SIGTERM or SIGHUP that stopped it; 0 none */
+};
+
+/**
+ * cli_collect() - kstack collect with argv[0] "collect": its options,
+ * checks, messages ("kstack collect: ...") and exit status, and in @rec
+ * (if not NULL; zero it first) whether a trace was written and what
+ * stopped the recording.  It catches SIGINT, SIGTERM and SIGHUP itself,
+ * and leaves its handlers installed.
+ */
+int cli_collect(int argc, char **argv, struct cli_recording *rec);
 
 /** cli_error() - print "kstack VERB: message" on stderr (erasing a progress line) */
 void cli_error(const char *verb, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -142,6 +158,9 @@ bool cli_shell_join(char *buf, size_t len, const char *const *words, size_t n);
  * Return: true if @buf is the rebuilt, quoted command line.
  */
 bool cli_shell_rebuild(const char *joined, size_t field, char *buf, size_t len);
+
+/* The most seeds --replicates (replay, analyze) takes */
+#define KS_MAX_REPLICATES 1000
 
 /* Exit statuses */
 #define KS_EXIT_OK 0

@@ -28,6 +28,8 @@ static const struct {
 	const char *help;
 	bool stops;
 } commands[] = {
+	{ "analyze", cmd_analyze, "from a workload (or a trace) to the answer: record, replay, "
+	  "report", true },
 	{ "collect", cmd_collect, "record a workload on this kernel into a trace", false },
 	{ "synth",   cmd_synth,   "generate a trace from a machine profile or parameters", true },
 	{ "info",    cmd_info,    "show a trace's header and event counts", false },

@@ -56,4 +56,12 @@ esac
 # after --: the command to record
 got=$(complete_words collect -o x.kst -- bas)
 case " $got " in *" bash "*) ;; *) bad "collect -- bas: $got" ;; esac
+# analyze: a folder to write, a trace to read, or -- and the command to record
+want "--replicates " analyze --rep
+want "sub " analyze -o s
+want "-- a.kst sub " analyze ""
+got=$(complete_words analyze -r 3 -- bas)
+case " $got " in *" bash "*) ;; *) bad "analyze -- bas: $got" ;; esac
+# report --html names a file
+want "a.kst " report --html a
 exit $fail

@@ -35,8 +35,8 @@ grep -qx '1	65.000	100.000	1.000	1.000	65.000	0.000	0.000	1' \
 # --trace picks the timeline's trace and must name a stored one
 expect_error "kstack report: no trace 'nosuch' stored (give a label or id)" \
 	report -d kstack.db --charts charts --trace nosuch
-expect_error "kstack report: --trace chooses the timeline chart's trace or the trace of \
-the per-task reports or --designs: use it with one of them" \
+expect_error "kstack report: --trace chooses the trace of the timeline chart, the per-task \
+reports, --designs or --html: use it with one of them" \
 	report -d kstack.db --trace 0000000000000001
 
 # a trace without stacks: savings are undefined (nan) at every pool, so the
