@@ -15,7 +15,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "kst_write.h"
+#include "kst_write2.h"
 
 #define TID_HASH	16384	/* version 1: > 2 tids per event * KST_BLOCK_EVENTS, load <= 0.5 */
 #define TID_HASH2	65536	/* version 2: > 2 * KST2_BLOCK_EVENTS, load <= 0.5 */
@@ -192,33 +192,6 @@ int kst_writer_flush(struct kst_writer *w)
 	return 0;
 }
 
-/* Multiplicative hash: the top bits index the table (hmask + 1 a power of two) */
-static inline uint32_t tid_hash(const struct kst_writer *w, uint32_t tid)
-{
-	return (uint32_t)(((uint64_t)(tid * 2654435761u) * (w->hmask + 1)) >> 32);
-}
-
-uint32_t kst_tid_lookup(struct kst_writer *w, uint32_t tid, int *fresh)
-{
-	uint32_t h = tid_hash(w, tid);
-
-	for (;; h = (h + 1) & w->hmask) {
-		struct kst_tid_slot *s = &w->tids[h];
-
-		if (s->gen != w->gen) {
-			s->gen = w->gen;
-			s->tid = tid;
-			s->idx = w->ntasks++;
-			*fresh = 1;
-			return s->idx;
-		}
-		if (s->tid == tid) {
-			*fresh = 0;
-			return s->idx;
-		}
-	}
-}
-
 /* Version 1: the index of @tid, its task state initialized if it is new */
 static inline uint32_t tid_lookup(struct kst_writer *w, uint32_t tid, int *fresh)
 {
@@ -280,62 +253,6 @@ static inline uint8_t *put_comm(uint8_t *p, const char *comm)
 	*p++ = n;
 	memcpy(p, comm, n);
 	return p + n;
-}
-
-/*
- * Fields that each type carries (ks_event.h); anything else needs a full
- * record.  In a TGID block a switch carries any tgid and arg = state, and a
- * kfault any tgid.  The same in both versions.
- */
-int kst_w_canonical(const struct ks_event *ev, int tgid_mode)
-{
-	uint32_t extra = 0;
-	int comm = 0;
-
-	switch (ev->type) {
-	case KS_EV_SNAPSHOT:
-		extra = ev->tid2 | ev->arg;
-		comm = 1;
-		break;
-	case KS_EV_NEW:
-		extra = ev->hwm | ev->depth | ev->arg;
-		comm = 1;
-		break;
-	case KS_EV_EXIT:
-		extra = ev->tid2 | ev->depth | ev->arg;
-		break;
-	case KS_EV_FREE:
-		extra = ev->tid2 | ev->tgid | ev->hwm | ev->depth | ev->arg;
-		break;
-	case KS_EV_SWITCH:
-		if (tgid_mode)
-			extra = ev->arg != ev->state;
-		else
-			extra = ev->tgid | ev->arg;
-		extra |= ev->state > KS_STATE_DEAD;
-		break;
-	case KS_EV_KFAULT:
-		extra = ev->tid2 | ev->hwm | ev->arg | (tgid_mode ? 0 : ev->tgid);
-		break;
-	case KS_EV_KENTRY:
-	case KS_EV_KEXIT:
-		extra = ev->tid2 | ev->tgid | ev->hwm | ev->depth;
-		break;
-	case KS_EV_LOST:
-		extra = ev->tid | ev->tid2 | ev->tgid | ev->hwm | ev->depth;
-		break;
-	}
-	if (ev->type != KS_EV_SWITCH)
-		extra |= ev->state;
-	if (!comm) {
-		uint64_t c[2];
-
-		memcpy(c, ev->comm, sizeof(c));
-		extra |= (c[0] | c[1]) != 0;
-	} else if (ev->comm[KS_COMM_LEN - 1]) {
-		extra = 1;	/* not NUL-terminated: keep all 16 bytes */
-	}
-	return !extra;
 }
 
 static uint8_t *put_full(uint8_t *p, const struct ks_event *ev)

@@ -13,7 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "kst_write.h"
+#include "kst_write2.h"
 
 #define TAG_HASH	32768	/* >= 2 * KST2_BLOCK_EVENTS distinct tags */
 #define M_SLACK		256	/* the most one record adds to M */

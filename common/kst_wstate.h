@@ -1,10 +1,12 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Private to the trace writer: its state, shared by kst_write.c (files,
- * blocks, version-1 records) and kst_write2.c (version-2 blocks).
+ * Private to the trace writer: its state and the task table of a block,
+ * shared by kst_write.c (files, blocks, version-1 records) and kst_write2.c
+ * (version-2 blocks), which both include this through kst_write2.h; the
+ * functions are in kst_wstate.c.
  */
-#ifndef KST_WRITE_H
-#define KST_WRITE_H
+#ifndef KST_WSTATE_H
+#define KST_WSTATE_H
 
 #include <stdint.h>
 #include <zlib.h>
@@ -70,6 +72,12 @@ struct kst_writer {
 	struct kst_wcpu cpus[KST_CPU_STATE];
 };
 
+/* Multiplicative hash: the top bits index the table (hmask + 1 a power of two) */
+static inline uint32_t tid_hash(const struct kst_writer *w, uint32_t tid)
+{
+	return (uint32_t)(((uint64_t)(tid * 2654435761u) * (w->hmask + 1)) >> 32);
+}
+
 /**
  * kst_tid_lookup() - index of @tid in the current block's task table
  * @fresh: set to 1 if it was added now (the caller initializes its state)
@@ -81,24 +89,5 @@ uint32_t kst_tid_lookup(struct kst_writer *w, uint32_t tid, int *fresh);
  * @tgid_mode: in a TGID block
  */
 int kst_w_canonical(const struct ks_event *ev, int tgid_mode);
-
-/* kst_write2.c */
-/** kst_w2_create() - the version-2 block state of @w (w->w2); 0 or -ENOMEM */
-int kst_w2_create(struct kst_writer *w);
-/** kst_w2_free() - free w->w2; accepts a writer without one */
-void kst_w2_free(struct kst_writer *w);
-/** kst_w2_reset() - start a new block (after kst_writer's own reset) */
-void kst_w2_reset(struct kst_writer *w);
-/**
- * kst_w2_add() - encode @ev into the current block
- * Return: 1 if the block is full now (flush it), else 0.
- */
-int kst_w2_add(struct kst_writer *w, const struct ks_event *ev);
-/**
- * kst_w2_pack() - the current block's payload into w->raw, w->raw_len
- * @flags: set to the block flags it needs (KST_BF_TGID)
- * Return: 0 or -ENOMEM.
- */
-int kst_w2_pack(struct kst_writer *w, uint8_t *flags);
 
 #endif
