@@ -80,6 +80,21 @@ read -r w s e ds de <<<"$(row 2 idle)"
 [ "$(row 3 hackbench)" = "hackbench         7        9          4        8" ] ||
 	fail "hackbench disturbance row '$(row 3 hackbench)'"
 
+# a workload that failed, under collect or alone, did not do what its row
+# says: no table, one line naming it and its log
+printf 'idle: alone exit 0\nidle: collect exit 0\nhackbench: alone exit 0\nhackbench: collect exit 1\n' \
+	>"$run/guest.log"
+"$harness" --results "$run" --kstack "$KSTACK" --policy rfc >"$tmp/out" 2>"$tmp/err" &&
+	fail "a failed workload accepted"
+[ ! -s "$tmp/out" ] || fail "a table printed for a failed workload: $(cat "$tmp/out")"
+grep -q "hackbench: the workload failed under kstack collect (exit 1): see .*hackbench.err" \
+	"$tmp/err" || fail "failed workload: $(cat "$tmp/err")"
+printf 'idle: alone exit 2\nidle: collect exit 0\n' >"$run/guest.log"
+"$harness" --results "$run" --kstack "$KSTACK" --policy rfc >/dev/null 2>"$tmp/err" &&
+	fail "a workload failed alone accepted"
+grep -q "idle: the workload failed alone (exit 2)" "$tmp/err" || fail "alone: $(cat "$tmp/err")"
+rm "$run/guest.log"
+
 # a folder that is no run, and a trace whose label is not its workload
 "$harness" --results "$tmp" --kstack "$KSTACK" >/dev/null 2>"$tmp/err" &&
 	fail "a folder without job.env accepted"

@@ -56,6 +56,7 @@ prepare_compile()
 prepare_netconf()
 {
 	cat >/tmp/netconf.sh <<'EOF'
+set -e
 ip link set lo up
 for i in $(seq "$1"); do
 	ip link add "ksd$i" type dummy
@@ -82,7 +83,7 @@ workload()
 
 run_alone()
 {
-	local w=$1 cmd
+	local w=$1 cmd rc
 
 	if [ "$w" = idle ]; then
 		counters alone "$w" pre
@@ -93,8 +94,10 @@ run_alone()
 	rm -f /tmp/compile/engine/*.o
 	workload "$w"
 	counters alone "$w" pre
-	"${cmd[@]}" >/dev/null 2>&1
+	"${cmd[@]}" >/dev/null 2>"$share/$w.alone.err"
+	rc=$?
 	counters alone "$w" post
+	echo "$w: alone exit $rc"
 }
 
 run_collect()

@@ -216,13 +216,26 @@ build_initramfs()
 }
 
 # ---- the guest ----
+# guest_visible PATH WHAT: the guest mounts tmpfs over these host folders
+guest_visible()
+{
+	case $1/ in
+	/tmp/* | /run/* | /var/tmp/*)
+		die "$2 is $1, which the guest cannot see (it mounts its own /tmp, /run and /var/tmp)" ;;
+	esac
+}
+
 run_guest()
 {
 	share=$cache/runs/$(date +%Y%m%d-%H%M%S)
-	mkdir -p "$share"
+	mkdir -p "$share/src/engine" "$share/src/common"
+	# the compile's sources, in the share: the repository may be where the
+	# guest cannot see it (a clone in /tmp)
+	cp "$repo"/engine/*.[ch] "$share/src/engine/" && cp "$repo"/common/*.h "$share/src/common/" ||
+		die "cannot copy the compile workload's sources into $share/src"
 	cat >"$share/job.env" <<EOF
 KSTACK=$kstack
-REPO=$repo
+REPO=$share/src
 TOOLS=$cache
 WORKLOADS="$workloads"
 ALONE=$alone
@@ -301,13 +314,20 @@ plus()
 # and end, and the pages faults backed.
 replay_all()
 {
-	local db=$share/validate.db w q ncpus pkb t0 t1 ks0 ks1 kspk dyn0 dyn1 fp
+	local db=$share/validate.db w q ncpus pkb t0 t1 ks0 ks1 kspk dyn0 dyn1 fp rc
 	local pks0 ptasks0 pks1 pkspk pdyn1 pfp
 
 	rm -f "$db"
 	rows=()
 	for w in $workloads; do
 		[ -s "$share/$w.kst" ] || die "$w: no trace (see $share/guest.log)"
+		# a workload that failed did not do what its row says it did
+		rc=$(sed -n "s/^$w: collect exit //p" "$share/guest.log" 2>/dev/null || true)
+		[ -z "$rc" ] || [ "$rc" = 0 ] ||
+			die "$w: the workload failed under kstack collect (exit $rc): see $share/$w.err"
+		rc=$(sed -n "s/^$w: alone exit //p" "$share/guest.log" 2>/dev/null || true)
+		[ -z "$rc" ] || [ "$rc" = 0 ] ||
+			die "$w: the workload failed alone (exit $rc): see $share/$w.alone.err"
 		"$kstack" replay -q "$share/$w.kst" --policy "$policy" -j 1 -d "$db" >&2 ||
 			die "replaying $w failed"
 		# the first sample is the state at the start, after the start snapshot
@@ -403,6 +423,9 @@ fi
 [ "$(id -u)" = 0 ] || die "needs root (packages, BPF in the guest share)"
 mkdir -p "$cache" || die "cannot create the cache folder $cache"
 cache=$(cd "$cache" && pwd)
+# the guest sees the host's root, but its own /tmp, /run and /var/tmp
+guest_visible "$cache" "the cache folder (--cache)"
+[ -z "$kstack" ] || guest_visible "$(realpath "$kstack")" "--kstack"
 install_packages
 build_kstack
 build_tools
