@@ -46,7 +46,7 @@ static const char *const basis_words[KS_NR_BASES] = {
 	[KS_BASIS_MEAN] = "on average",
 };
 
-/* One paragraph being written: a memory stream, and whether a write failed. */
+/* One paragraph being written: a memory stream and its buffer. */
 struct para {
 	FILE *f;
 	char *buf;
@@ -128,6 +128,12 @@ static void say_rfc(struct para *p, const struct ks_row *rfc, const enum ks_basi
 	char oops[256];
 	size_t k;
 
+	/* a trace cut before its first block: today's kernel holds nothing in it */
+	if (isnan(m->savings_pct)) {
+		say(p, "the trace holds no task stacks (today's kernel holds %.1f KiB in it), so "
+		    "there is no saving of dynamic kernel stacks to state.", m->regular_kb);
+		return;
+	}
 	say(p, "dynamic kernel stacks as proposed in the RFC (policy rfc at its defaults) "
 	    "would save ");
 	say_kib(p, saved, b[0]);
@@ -145,7 +151,8 @@ static void say_rfc(struct para *p, const struct ks_row *rfc, const enum ks_basi
 		say(p, " %s (%.1f%%)", basis_words[b[k]], m->savings_pct);
 	}
 	m = &rfc->mem[b[0]];
-	say(p, ", at the cost of %" PRIu64 " stack page faults", rfc->c.faults);
+	say(p, ", at the cost of %" PRIu64 " stack page fault%s", rfc->c.faults,
+	    rfc->c.faults == 1 ? "" : "s");
 	if (rfc->duration_ns && !rfc->synthetic)
 		say(p, " (%.1f per second)", rfc->c.faults / (rfc->duration_ns / 1e9));
 	say(p, ". Counting the page pools and cached stacks on both sides, it saves %.1f%% %s",
@@ -232,10 +239,34 @@ static const char *design_name(const char *policy)
 }
 
 /* What every other policy at its defaults saves on @b, in the rows' order. */
+/*
+ * The other end of @r's design when the designs table shows it as a range
+ * (the trace cannot tell what a task touched between two checks): the
+ * access=depth run of the same trace, or NULL.
+ */
+static const struct ks_row *range_end(const struct ks_rowset *rs, const struct ks_row *r)
+{
+	const struct ks_design *d;
+	size_t i, from = 0, to;
+
+	for (i = 0; (d = ks_design(i)); i++)
+		if (d->spec_hwm && !strcmp(d->spec_hwm, r->policy))
+			break;
+	if (!d)
+		return NULL;
+	while (from < rs->n && rs->rows[from].trace_key != r->trace_key)
+		from++;
+	for (to = from; to < rs->n && rs->rows[to].trace_key == r->trace_key; to++)
+		;
+	return ks_design_run(rs, from, to, d->spec);
+}
+
 static void say_others(struct para *p, const struct ks_rowset *rs, int64_t trace,
 		       enum ks_basis b)
 {
+	const struct ks_row *other;
 	bool first = true;
+	double lo, hi;
 	size_t i;
 
 	for (i = 0; i < rs->n; i++) {
@@ -250,7 +281,16 @@ static void say_others(struct para *p, const struct ks_rowset *rs, int64_t trace
 			say(p, "%s (%s)", words, r->policy);
 		else
 			say(p, "%s", r->policy);
-		say(p, "%s %.1f%%", first ? " saves" : "", r->mem[b].savings_pct);
+		other = range_end(rs, r);
+		lo = hi = r->mem[b].savings_pct;
+		if (other && !isnan(other->mem[b].savings_pct)) {
+			lo = fmin(lo, other->mem[b].savings_pct);
+			hi = fmax(hi, other->mem[b].savings_pct);
+		}
+		if (lo != hi)
+			say(p, "%s %.1f%% to %.1f%%", first ? " saves" : "", lo, hi);
+		else
+			say(p, "%s %.1f%%", first ? " saves" : "", lo);
 		if (r->crashes)
 			say(p, " but would have crashed %" PRIu64 " time%s", r->crashes,
 			    r->crashes == 1 ? "" : "s");

@@ -250,7 +250,9 @@ static int per_trace(struct chart_ctx *x, enum ks_answer which,
 		run.v = a.v + p * a.ncols;
 		run.nrows = q - p;
 		p = q;
-		ret = one(x, chart_trace_of(x, ks_answer_at(&t, r, "trace_key")->i), &run);
+		/* a trace of no task (cut before its first block): nothing to draw */
+		if (run.nrows)
+			ret = one(x, chart_trace_of(x, ks_answer_at(&t, r, "trace_key")->i), &run);
 	}
 	ks_answer_release(&a);
 	ks_answer_release(&t);

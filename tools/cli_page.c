@@ -126,8 +126,14 @@ int cli_page_write(const char *verb, struct ks_store *store, const struct ks_rep
 		}
 		charts = tmp;
 	}
-	if (ks_report_charts_opts(store, o, charts, drew, &err))
+	if (ks_report_charts_opts(store, o, charts, drew, &err)) {
 		ret = page_fail(verb, &err);
+		/* the error names a log in it (gnuplot's): keep it, unless interrupted */
+		if (*tmp && err.code != EINTR) {
+			cli_note(verb, "the charts' temporary folder is kept for its logs: %s", tmp);
+			return ret;
+		}
+	}
 	if (!ret && !strcmp(path, "-"))
 		ret = page_to(verb, store, o, charts, stdout);
 	else if (!ret)

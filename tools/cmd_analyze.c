@@ -87,7 +87,8 @@ static void usage(FILE *f)
 		"                        that need them are left out)\n\n"
 		"Exit status: 0 success, 1 failure, 2 bad command line; with COMMAND its\n"
 		"status once the analysis is written (127 or 126 if it cannot run, and then\n"
-		"nothing is written); 130 or 143 when stopped by SIGINT or SIGTERM (an\n"
+		"nothing is written; 143 if --duration ended first: it is stopped with\n"
+		"SIGTERM); 130 or 143 when stopped by SIGINT or SIGTERM (an\n"
 		"interrupted recording is kept: analyze DIR/trace.kst with --force -o DIR).\n",
 		ANALYZE_SEEDS);
 }
@@ -228,9 +229,17 @@ static int record(const struct recording *rec, const char *trace, char **command
 {
 	static const int sigs[] = { SIGINT, SIGTERM, SIGHUP };
 	struct sigaction saved[3];
-	char *argv[ANALYZE_MAX_ARGS * 2 + 8];
-	int argc = 0, i, rc;
+	char **argv;
+	int argc = 0, i, n = 0, rc;
 
+	while (command && command[n])
+		n++;
+	/* collect -o TRACE [-q] OPTIONS... -- COMMAND... NULL: every word passed on */
+	argv = calloc((size_t)(5 + rec->argc + n + 1), sizeof(*argv));
+	if (!argv) {
+		cli_error("analyze", "out of memory");
+		return KS_EXIT_FAIL;
+	}
 	argv[argc++] = "collect";
 	argv[argc++] = "-o";
 	argv[argc++] = (char *)trace;
@@ -239,7 +248,7 @@ static int record(const struct recording *rec, const char *trace, char **command
 	for (i = 0; i < rec->argc; i++)
 		argv[argc++] = (char *)rec->argv[i];
 	argv[argc++] = "--";
-	for (i = 0; command && command[i] && argc < (int)(sizeof(argv) / sizeof(*argv)) - 1; i++)
+	for (i = 0; i < n; i++)
 		argv[argc++] = command[i];
 	argv[argc] = NULL;
 	ks_stop_release();
@@ -248,6 +257,7 @@ static int record(const struct recording *rec, const char *trace, char **command
 	rc = cli_collect(argc, argv, out);
 	for (i = 0; i < 3; i++)
 		sigaction(sigs[i], &saved[i], NULL);
+	free(argv);
 	if (ks_stop_catch() < 0) {
 		cli_error("analyze", "cannot catch SIGINT and SIGTERM: %s", strerror(errno));
 		return KS_EXIT_FAIL;
@@ -383,7 +393,7 @@ int cmd_analyze(int argc, char **argv)
 		{ "no-bpf", no_argument, NULL, 'N' },
 		{ NULL, 0, NULL, 0 },
 	};
-	struct cli_getopt g = { .verb = "analyze", .optstring = "+o:r:j:ql:b:h", .opts = opts };
+	struct cli_getopt g = { .verb = "analyze", .optstring = "o:r:j:ql:b:h", .opts = opts };
 	struct recording rec = { 0 };
 	struct cli_recording done = { 0 };
 	struct ks_error err = { 0 };
@@ -531,8 +541,13 @@ int cmd_analyze(int argc, char **argv)
 			return rc;
 	}
 
+	/* nothing of the earlier analysis may stay beside the new one's database */
 	if (force && db_remove(db))
 		return KS_EXIT_FAIL;
+	if (force && unlink(page) && errno != ENOENT) {
+		cli_error("analyze", "%s: cannot remove the old report: %s", page, strerror(errno));
+		return KS_EXIT_FAIL;
+	}
 	if (ks_store_open(&store, db, &err)) {
 		cli_fail("analyze", NULL, &err);
 		return KS_EXIT_FAIL;

@@ -145,15 +145,36 @@ clause() {	# RATE WORDS: what the answer says of rfc's sweep at that failure rat
 has "Of the per-CPU pools tried (0 to 8 pages): $(clause 0 "without allocation failures" | tr -d '\n')"
 has "with 0.01% of page allocations failing$(clause 0.0001 "" | tr -d '\n')"
 has "with 1% of page allocations failing$(clause 0.01 "" | tr -d '\n')"
-for p in $(q "SELECT policy FROM runs WHERE is_default AND policy NOT IN ('static', 'rfc')"); do
+for p in $(q "SELECT policy FROM runs WHERE is_default AND policy NOT IN ('static', 'rfc', 'gc')"); do
 	has "($p) $( [ "$p" = abit ] && echo "saves ")$(f1 "$(sv "$pct" "$p" mean)")%"
 done
+# gc is a range, as in the designs table: its default run (access=hwm) and
+# the one with access=depth, each from its own memory rows, lower first (on
+# fork both ends are equal; on compile, checked below, they are not)
+gc_check() {
+gd=$(q "SELECT printf('%.17g', 100.0 * (s.stack_kb - m.stack_kb) / s.stack_kb)
+	FROM run_memory m, run_memory s WHERE m.run = (SELECT r.key FROM runs r JOIN run_params p
+	ON p.run = r.key AND p.key = 'access' AND p.value = 'depth' WHERE r.policy = 'gc')
+	AND s.run = (SELECT key FROM runs WHERE policy = 'static' AND is_default)
+	AND m.basis = 'mean' AND s.basis = 'mean'")
+gh=$(sv "$pct" gc mean)
+lo=$(f1 "$(awk -v a="$gd" -v b="$gh" 'BEGIN { print (a < b ? a : b) }')")
+hi=$(f1 "$(awk -v a="$gd" -v b="$gh" 'BEGIN { print (a < b ? b : a) }')")
+[ "$lo" = "$hi" ] && has "(gc) $lo%;" || has "(gc) $lo% to $hi%;"
+}
+gc_check
 # how deep: every task of the trace, from its row
 tq() { q "SELECT $1 FROM tasks"; }
 has "Of the $(tq 'count(*)') tasks seen, $(tq 'sum(hwm_final > 4096)') went past 4 KiB of stack and none past 8 KiB"
 [ "$(tq 'sum(hwm_final > 8192)')" = 0 ] || fail "fork has tasks past 8 KiB: the check above is wrong"
 has "the deepest reached $(tq 'max(hwm_final)') bytes ($(q "SELECT comm FROM tasks ORDER BY
 	hwm_final DESC LIMIT 1")), leaving $(f1 "$(tq '(16384 - max(hwm_final)) / 1024.0')") KiB of its 16 KiB unused."
+
+"$KSTACK" analyze -r 1 -o compile "$KSTACK_DATA/traces/compile.kst" > compile.txt 2> err.txt ||
+	fail "analyze compile.kst: $(cat err.txt)"
+answer=$(sed -n '/^On this workload/,$p' compile.txt | tr '\n' ' ' | sed 's/ $//')
+db=compile/kstack.db gc_check
+db=out/kstack.db
 
 # 4. a folder that holds files is refused; --force replaces analyze's own only
 ls -l out/kstack.db > before.txt
@@ -166,6 +187,39 @@ touch out/mine.txt
 # the database made anew: one seed per failing rate now (9 x 3 each), not both grids mixed
 [ "$(q 'SELECT count(*) FROM runs')" = $((ndesigns + 3 * 27 + 27 - 3)) ] || fail "--force mixed the runs"
 [ -e out/mine.txt ] || fail "--force removed a file not its own"
+
+# --force takes the old page away first: a later step that fails (here a
+# gnuplot that always fails) leaves no page of the earlier analysis beside
+# the new database
+mkdir fakebin
+printf '#!/bin/sh\nexit 1\n' > fakebin/gnuplot
+chmod +x fakebin/gnuplot
+[ -s out/report.html ] || fail "no page to replace"
+PATH="$PWD/fakebin:$PATH" "$KSTACK" analyze -q --force -r 1 -o out fork.kst > /dev/null 2> err.txt &&
+	fail "a failing gnuplot went unnoticed"
+grep -q "gnuplot failed" err.txt || fail "gnuplot's failure: $(cat err.txt)"
+[ ! -e out/report.html ] || fail "the earlier analysis's page stayed beside the new database"
+# report --html draws in a temporary folder: when gnuplot fails, the log its
+# error names is still there to read
+mkdir tmpd
+TMPDIR=$PWD/tmpd PATH="$PWD/fakebin:$PATH" "$KSTACK" report -d out/kstack.db --html p.html \
+	> /dev/null 2> err.txt && fail "report --html: a failing gnuplot went unnoticed"
+log=$(sed -n 's/.*gnuplot failed on .* (see \(.*\))$/\1/p' err.txt)
+[ -n "$log" ] && [ -e "$log" ] || fail "the log named is gone: $(cat err.txt)"
+
+# options after the trace, as replay and report take them
+"$KSTACK" analyze fork.kst -q -r 1 -o after > /dev/null 2> err.txt ||
+	fail "options after the trace: $(cat err.txt)"
+[ -s after/report.html ] || fail "options after the trace: $(ls -R after)"
+
+# a trace cut before its first block holds no task: no percentage of nothing
+# (it printed nan%), no chart of nothing (gnuplot failed on it), a page
+head -c 5000 fork.kst > cut.kst
+"$KSTACK" analyze -r 1 -o cut cut.kst > cut.txt 2> err.txt || fail "a cut trace: $(cat err.txt)"
+! grep -qi nan cut.txt || fail "a cut trace: $(grep -i nan cut.txt)"
+tr '\n' ' ' < cut.txt | grep -q "the trace holds no task stacks (today's kernel holds 0.0 KiB in it)" ||
+	fail "a cut trace's answer: $(cat cut.txt)"
+[ -s cut/report.html ] || fail "a cut trace: no page: $(cat err.txt)"
 
 # 5. the default folder: after the trace's file name
 "$KSTACK" analyze -q -r 1 fork.kst > /dev/null || fail "default folder"

@@ -77,4 +77,9 @@ ndesigns=$(sqlite3 designs.db 'SELECT count(*) FROM runs')
 	fail "runs: $(q 'SELECT count(*) FROM runs'), want $((ndesigns + 4 * 27 - 3))"
 grep -qx "kstack analyze: replaying $dir/trace.kst under every policy and design at their \
 defaults and the pool sweep, 1 seed per failing rate" err.txt || fail "the note: $(cat err.txt)"
+
+# every word of the command reaches it (analyze cut them at about 62)
+"$KSTACK" analyze -q -r 1 -o args -- sh -c 'echo $# > "$0"' "$tmp/argc" $(seq 80) > /dev/null ||
+	fail "analyze of a command of 82 words"
+[ "$(cat "$tmp/argc")" = 80 ] || fail "the command got $(cat "$tmp/argc") of its 80 arguments"
 echo "ok: $(q 'SELECT count(*) FROM runs') runs"
