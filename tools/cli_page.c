@@ -128,8 +128,8 @@ int cli_page_write(const char *verb, struct ks_store *store, const struct ks_rep
 	}
 	if (ks_report_charts_opts(store, o, charts, drew, &err)) {
 		ret = page_fail(verb, &err);
-		/* the error names a log in it (gnuplot's): keep it, unless interrupted */
-		if (*tmp && err.code != EINTR) {
+		/* the error names a file in it (gnuplot's log): keep it for the reader */
+		if (*tmp && strstr(err.detail, tmp)) {
 			cli_note(verb, "the charts' temporary folder is kept for its logs: %s", tmp);
 			return ret;
 		}
