@@ -21,6 +21,7 @@ enum ks_ev_type {
 	KS_EV_KENTRY,		/* tid entered the kernel from user mode (opt-in) */
 	KS_EV_KEXIT,		/* tid returns to user mode (opt-in) */
 	KS_EV_LOST,		/* arg events were lost on cpu (flags say which source) */
+	KS_EV_EXEC,		/* tid ran execve: its comm is now comm (sched_process_exec) */
 	KS__EV_MAX
 };
 
@@ -62,6 +63,7 @@ enum ks_entry_kind {
  *   KENTRY    task      -        -      -              -                kind | id << 8
  *   KEXIT     task      -        -      -              -                kind | id << 8
  *   LOST      -         -        -      -              -                count
+ *   EXEC      task      -        -      -              -                -
  *
  * hwm and depth are bytes from the top of the stack; 0 means unknown.
  */
@@ -77,7 +79,7 @@ struct ks_event {
 	uint16_t flags;
 	uint8_t type;		/* enum ks_ev_type */
 	uint8_t state;		/* enum ks_task_state, SWITCH only */
-	char comm[KS_COMM_LEN];	/* SNAPSHOT, NEW (NUL-padded) */
+	char comm[KS_COMM_LEN];	/* SNAPSHOT, NEW, EXEC (NUL-padded) */
 };
 
 #endif

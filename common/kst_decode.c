@@ -468,6 +468,9 @@ const char *kst_decode_block(struct kst_reader *r, struct ks_event *evs, const u
 			case KS_EV_LOST:
 				VGET32(arg);
 				break;
+			case KS_EV_EXEC:
+				COMM();
+				break;
 			default:
 				break;
 			}

@@ -99,6 +99,8 @@ static uint32_t tag_bits(uint32_t type, int tgid_block)
 	case KS_EV_KENTRY:
 	case KS_EV_KEXIT:
 		return KST2_TASK_X;
+	case KS_EV_EXEC:
+		return KST2_COMM_X;
 	default:
 		return 0;
 	}
@@ -619,6 +621,11 @@ static const char *decode_other(struct kst_reader *r, const struct dir *d, struc
 	case KS_EV_LOST:
 		if (m_u32(m, &ev->arg, UINT32_MAX))
 			return "bad varint in stream M";
+		break;
+	case KS_EV_EXEC:
+		if ((tag & KST2_COMM_X) && get_comm(m, last_comm))
+			return "bad comm";
+		memcpy(ev->comm, last_comm, KS_COMM_LEN);
 		break;
 	default:
 		break;

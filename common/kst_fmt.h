@@ -96,7 +96,7 @@
 #define KST2_STATE_SHIFT	8		/* switch: 2 bits, 0..2 */
 #define KST2_STATE		0x00000300u
 #define KST2_TGID_X		0x00000400u	/* a tgid varint in M */
-#define KST2_COMM_X		0x00000800u	/* snapshot, new: a comm in M */
+#define KST2_COMM_X		0x00000800u	/* snapshot, new, exec: a comm in M */
 #define KST2_FLAGS_SHIFT	16		/* bits 16-31: the event's flags */
 
 /* Header TLV tags */

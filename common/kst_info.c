@@ -82,6 +82,7 @@ const char *kst_event_type_name(unsigned int type)
 		[KS_EV_KENTRY] = "kentry",
 		[KS_EV_KEXIT] = "kexit",
 		[KS_EV_LOST] = "lost",
+		[KS_EV_EXEC] = "exec",
 	};
 
 	if (type < KS__EV_MAX && names[type])

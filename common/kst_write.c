@@ -407,6 +407,9 @@ static int add1(struct kst_writer *w, const struct ks_event *ev)
 		case KS_EV_LOST:
 			p = kst_put_varint(p, ev->arg);
 			break;
+		case KS_EV_EXEC:
+			p = put_comm(p, ev->comm);
+			break;
 		}
 		if (ev->type == KS_EV_KFAULT) {
 			p = put_flags(w, p, &tag, KST_TAG_FLAGS, ev, idx);

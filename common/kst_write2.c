@@ -188,7 +188,7 @@ static inline void m_tgid(struct kst_w2 *b, const struct ks_event *ev)
 	m_varint(b, kst_zigzag((int64_t)ev->tgid - ev->tid));
 }
 
-/* The comm of a snapshot or new: none if it is the block's last comm */
+/* The comm of a snapshot, new or exec: none if it is the block's last comm */
 static uint32_t put_comm(struct kst_w2 *b, const struct ks_event *ev)
 {
 	char c[KS_COMM_LEN] = { 0 };
@@ -321,8 +321,11 @@ static uint32_t put_other(struct kst_writer *w, const struct ks_event *ev,
 		}
 		break;
 	case KS_EV_FREE:
+	case KS_EV_EXEC:
 		task(w, ev->tid, &idx);
 		b->k[b->nk++] = idx;
+		if (ev->type == KS_EV_EXEC)
+			tag |= put_comm(b, ev);
 		break;
 	case KS_EV_KFAULT:
 		tag |= put_task(w, ev, cs, &idx);

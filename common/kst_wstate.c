@@ -71,6 +71,10 @@ int kst_w_canonical(const struct ks_event *ev, int tgid_mode)
 	case KS_EV_LOST:
 		extra = ev->tid | ev->tid2 | ev->tgid | ev->hwm | ev->depth;
 		break;
+	case KS_EV_EXEC:
+		extra = ev->tid2 | ev->tgid | ev->hwm | ev->depth | ev->arg;
+		comm = 1;
+		break;
 	}
 	if (ev->type != KS_EV_SWITCH)
 		extra |= ev->state;

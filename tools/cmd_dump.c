@@ -88,6 +88,7 @@ static void dump_text(FILE *f, const struct ks_event *e)
 		fprintf(f, " tid=%" PRIu32 " tgid=%" PRIu32 " hwm=%" PRIu32, e->tid, e->tgid, e->hwm);
 		break;
 	case KS_EV_FREE:
+	case KS_EV_EXEC:
 		fprintf(f, " tid=%" PRIu32, e->tid);
 		break;
 	case KS_EV_SWITCH:
@@ -109,7 +110,7 @@ static void dump_text(FILE *f, const struct ks_event *e)
 	}
 	if (e->flags)
 		fprintf(f, " flags=0x%x", e->flags);
-	if (e->type == KS_EV_SNAPSHOT || e->type == KS_EV_NEW) {
+	if (e->type == KS_EV_SNAPSHOT || e->type == KS_EV_NEW || e->type == KS_EV_EXEC) {
 		fputs(" comm=", f);
 		put_comm_text(f, e->comm);
 	}
