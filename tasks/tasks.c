@@ -599,11 +599,16 @@ static void on_event(struct ks_tasks *t, const struct ks_event *ev)
 	case KS_EV_KFAULT:
 	case KS_EV_KENTRY:
 	case KS_EV_KEXIT:
+	case KS_EV_EXEC:
 		if (!ev->tid)
 			break;
 		slot = task_get(t, ev->tid, ev->tgid, ev->time);
-		if (slot != NO_SLOT)
-			running(t, slot, ev->time);
+		if (slot == NO_SLOT)
+			break;
+		running(t, slot, ev->time);
+		/* the program it now runs names it (not its parent's name at the fork) */
+		if (ev->type == KS_EV_EXEC)
+			set_comm(&t->task[slot].row, ev->comm);
 		break;
 	default:
 		break;

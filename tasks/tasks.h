@@ -44,9 +44,10 @@
  * - Class: a kernel thread (KS_F_KTHREAD) named "kworker/..." is a
  *   workqueue worker, another kernel thread a kthread, anything else a user
  *   task (including a task whose birth and name the trace missed).  Its
- *   name is the last one the trace gave (the stop snapshot's, else NEW's,
- *   which is its parent's name at the fork: exec renames a task without a
- *   record).
+ *   name is the last one the trace gave: the stop snapshot's, else its
+ *   last EXEC's (the program it ran), else NEW's (its parent's name at the
+ *   fork) or the start snapshot's.  Traces recorded before EXEC existed
+ *   have none: there a task that exec'd keeps its parent's name.
  */
 #ifndef KS_TASKS_H
 #define KS_TASKS_H

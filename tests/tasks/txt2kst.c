@@ -14,7 +14,7 @@
  *
  * TIME is a number with an optional unit (ns, us, ms, s; default ns),
  * TYPE a name of kstack dump (snapshot, new, exit, free, switch, kfault,
- * kentry, kexit, lost), and the keys are tid2 (a switch's next, a new
+ * kentry, kexit, lost, exec), and the keys are tid2 (a switch's next, a new
  * task's parent), tgid, hwm, depth, arg, comm, state (running, sleeping,
  * dead) and flags (kthread, stop, joined by '|').
  */
