@@ -33,7 +33,9 @@
 #define KS_CLONE_THREAD 0x00010000
 #define KS_INSTANCE_PREFIX "kstack-"
 
-enum tfs_kind { TK_SWITCH, TK_NEW, TK_EXIT, TK_FREE, TK_KFAULT, TK_SYS_ENTER, TK_SYS_EXIT, TK__MAX };
+enum tfs_kind {
+	TK_SWITCH, TK_NEW, TK_EXEC, TK_EXIT, TK_FREE, TK_KFAULT, TK_SYS_ENTER, TK_SYS_EXIT, TK__MAX
+};
 
 static const struct {
 	const char *sys;
@@ -42,6 +44,7 @@ static const struct {
 } tfs_events[TK__MAX] = {
 	[TK_SWITCH]	= { "sched", "sched_switch", false },
 	[TK_NEW]	= { "task", "task_newtask", false },
+	[TK_EXEC]	= { "sched", "sched_process_exec", false },
 	[TK_EXIT]	= { "sched", "sched_process_exit", false },
 	[TK_FREE]	= { "sched", "sched_process_free", false },
 	[TK_KFAULT]	= { "exceptions", "page_fault_kernel", true },
@@ -55,6 +58,7 @@ struct tfs_fields {
 	struct tep_format_field *prev_pid, *next_pid, *prev_state;
 	struct tep_format_field *pid, *comm, *clone_flags;	/* task_newtask */
 	struct tep_format_field *exit_pid, *free_pid;
+	struct tep_format_field *exec_pid, *exec_file;	/* sched_process_exec */
 	struct tep_format_field *address;
 	struct tep_format_field *id, *exit_id;		/* sys_enter, sys_exit */
 };
@@ -133,7 +137,7 @@ static int tfs_lookup(struct live_tfs *t, const struct live_tfs_config *cfg,
 	want[TK_SWITCH] = cfg->switches;
 	want[TK_EXIT] = cfg->switches;	/* with BPF, exits come from the probe */
 	want[TK_KFAULT] = cfg->switches; /* likewise, with depth and address class */
-	want[TK_NEW] = want[TK_FREE] = true;
+	want[TK_NEW] = want[TK_EXEC] = want[TK_FREE] = true;
 	want[TK_SYS_ENTER] = want[TK_SYS_EXIT] = cfg->entries;
 	for (k = 0; k < TK__MAX; k++) {
 		t->ids[k] = -1;
@@ -165,7 +169,10 @@ static int tfs_lookup(struct live_tfs *t, const struct live_tfs_config *cfg,
 	t->f.exit_pid = field(ev[TK_EXIT], "pid");
 	t->f.free_pid = field(ev[TK_FREE], "pid");
 	t->f.exit_id = field(ev[TK_SYS_EXIT], "id");
-	if ((ev[TK_FREE] && !t->f.free_pid) || (ev[TK_EXIT] && !t->f.exit_pid) ||
+	t->f.exec_pid = field(ev[TK_EXEC], "pid");
+	t->f.exec_file = field(ev[TK_EXEC], "filename");
+	if (!t->f.exec_pid || !t->f.exec_file ||
+	    (ev[TK_FREE] && !t->f.free_pid) || (ev[TK_EXIT] && !t->f.exit_pid) ||
 	    (ev[TK_SYS_EXIT] && !t->f.exit_id) || (ev[TK_KFAULT] && !t->f.address))
 		return ks_error_set(err, KS_E_NOTRACEFS, "unexpected tracepoint format on this kernel");
 	return 0;
@@ -293,13 +300,12 @@ static uint64_t num(struct tep_format_field *f, void *data)
 	return v;
 }
 
-/* A string field, fixed array or __data_loc / __rel_loc, into @out (NUL-padded). */
-static void str(struct tep_format_field *f, void *data, int size, char *out, size_t len)
+/* Where the bytes of a string field (fixed array, __data_loc or __rel_loc) are in @data */
+static const char *str_span(struct tep_format_field *f, void *data, int size, unsigned int *len)
 {
 	unsigned int off = f->offset, n = f->size;
 	uint32_t loc;
 
-	memset(out, 0, len);
 	if (f->flags & TEP_FIELD_IS_DYNAMIC) {
 		memcpy(&loc, (char *)data + f->offset, sizeof(loc));
 		off = loc & 0xffff;
@@ -308,12 +314,37 @@ static void str(struct tep_format_field *f, void *data, int size, char *out, siz
 			off += f->offset + f->size;
 	}
 	if (off >= (unsigned int)size)
-		return;
-	if (n > (unsigned int)size - off)
+		n = off = 0;
+	else if (n > (unsigned int)size - off)
 		n = size - off;
-	if (n > len - 1)
-		n = len - 1;
-	memcpy(out, (char *)data + off, n);
+	*len = (unsigned int)strnlen((char *)data + off, n);
+	return (char *)data + off;
+}
+
+/* A string field into @out, cut to @len - 1 bytes, NUL-padded. */
+static void str(struct tep_format_field *f, void *data, int size, char *out, size_t len)
+{
+	unsigned int n;
+	const char *p = str_span(f, data, size, &n);
+
+	memset(out, 0, len);
+	memcpy(out, p, n < len - 1 ? n : len - 1);
+}
+
+/*
+ * The name exec gives a task: the kernel sets comm to the last component
+ * of the path execve() was given (the tracepoint's filename), cut to
+ * TASK_COMM_LEN - 1 bytes.
+ */
+static void exec_comm(struct tep_format_field *f, void *data, int size, char *comm)
+{
+	unsigned int n, i;
+	const char *p = str_span(f, data, size, &n);
+
+	for (i = n; i > 0 && p[i - 1] != '/'; i--)
+		;
+	memset(comm, 0, KS_COMM_LEN);
+	memcpy(comm, p + i, n - i < KS_COMM_LEN - 1 ? n - i : KS_COMM_LEN - 1);
 }
 
 /* Map a tracepoint's prev_state (TASK_REPORT index bits) to our three states. */
@@ -371,6 +402,10 @@ static int decode(struct live_tfs *t, uint32_t cpu, void *data, int size, uint64
 		ev.type = KS_EV_KEXIT;
 		ev.tid = num(t->f.common_pid, data);
 		ev.arg = KS_ENTRY_SYSCALL | ((uint32_t)num(t->f.exit_id, data) << 8);
+	} else if (type == t->ids[TK_EXEC]) {	/* rare: tested last */
+		ev.type = KS_EV_EXEC;
+		ev.tid = num(t->f.exec_pid, data);
+		exec_comm(t->f.exec_file, data, size, ev.comm);
 	} else {
 		return 0;
 	}

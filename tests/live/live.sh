@@ -51,6 +51,26 @@ instances | grep -qx "kstack-$pid" && fail "instance kstack-$pid left behind"
 	'NR > 1 && ($4 == p || ($3 == "switch" && $5 == p)) { n++ } END { exit n > 0 }' ||
 	fail "the collector (pid $pid) is in its own trace"
 
+# 1b. exec names a task: a shell forks a child that runs the forker through
+# a link named kstack-exec-probe-name.  The kernel names the task after the
+# last component of the path it executed, cut to 15 bytes: its NEW has the
+# shell's name, its EXEC "kstack-exec-pro", and so has its row of tasks.
+ln -s "$FORKER" "$tmp/kstack-exec-probe-name"
+"$KSTACK" collect -q -o "$tmp/x.kst" -- sh -c '"$1" 1 "$2" & echo $! > "$0"; wait' \
+	"$tmp/xpid" "$tmp/kstack-exec-probe-name" "$tmp/xpids" 2>"$tmp/err" ||
+	fail "exec run: $(cat "$tmp/err")"
+xpid=$(cat "$tmp/xpid")
+got=$("$KSTACK" dump --csv "$tmp/x.kst" | tr -d '\r' | awk -F, -v p="$xpid" \
+	'$4 == p && ($3 == "new" || $3 == "exec") { print $3 "," $NF }')
+[ "$got" = 'new,"sh"
+exec,"kstack-exec-pro"' ] || fail "exec of $xpid: the trace says: $got"
+if command -v sqlite3 >/dev/null; then
+	"$KSTACK" replay -q "$tmp/x.kst" --policy static -d "$tmp/x.db" 2>"$tmp/err" ||
+		fail "exec replay: $(cat "$tmp/err")"
+	got=$(sqlite3 "$tmp/x.db" "SELECT comm FROM tasks WHERE tid = $xpid")
+	[ "$got" = kstack-exec-pro ] || fail "exec of $xpid: the task is named '$got'"
+fi
+
 # 2. Ctrl-C (SIGINT) and SIGTERM mid-recording, with --duration and with a
 # command: a complete trace, the command reaped, nothing left in the kernel.
 # The command inherits none of the collector's descriptors (a tracefs
