@@ -5,8 +5,8 @@
 # and as) is replayed, and the per-task answers must name each task after
 # the program it ran, not after its parent at the fork ("make", "cc").
 #
-# Worked out from tasks/tasks.h (4 KiB pages, 16 KiB stacks, every task of
-# the workload: 100 is the recorded command, the others its descendants):
+# Worked out from tasks/tasks.h (4 KiB pages, 16 KiB stacks; the workload
+# is 100, the recorded command, and its descendants 101 to 103):
 #  100 make: start snapshot HWM 2000.  101 cc: no HWM seen (0).
 #  102 cc1: born at 0.3 s, first HWM 9000 at its first switch-out (0.5 s):
 #      an excursion past 4K and past 8K; pages above 4K ceil(4904/4096) = 2.
