@@ -35,7 +35,10 @@ stop_check() {
 	wait "$pid"
 	rc=$?
 	t1=$(date +%s%N)
-	kill "$dog" 2>/dev/null
+	# SIGKILL, never TERM: a subshell killed in the instant after its fork,
+	# before it drops the traps it copied, runs the EXIT trap of the test
+	# (rm -rf "$T") and takes the test's folder with it
+	kill -KILL "$dog" 2>/dev/null
 	wait "$dog" 2>/dev/null
 	STOP_MS=$(((t1 - t0) / 1000000))
 	want=$((128 + $(kill -l "$sig")))
