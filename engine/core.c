@@ -670,10 +670,7 @@ int ks_grid_create(struct ks_grid **out, const char *const *specs, size_t n,
 	g->runs = calloc(n, sizeof(*g->runs));
 	g->ncpus = m->ncpus ? m->ncpus : 1;
 	g->cur = calloc(g->ncpus, sizeof(*g->cur));
-	g->hmask = 1023;
-	g->hkey = calloc(g->hmask + 1, sizeof(*g->hkey));
-	g->hval = calloc(g->hmask + 1, sizeof(*g->hval));
-	if (!g->runs || !g->cur || !g->hkey || !g->hval || ks_task_slots_grow(g))
+	if (ks_tidmap_init(&g->tids, 1024) || !g->runs || !g->cur || ks_task_slots_grow(g))
 		goto fail;
 	for (i = 0; i < n; i++) {
 		struct ks_run_state *s;
@@ -888,7 +885,6 @@ void ks_grid_free(struct ks_grid *g)
 	free(g->cur);
 	free(g->task);
 	free(g->free_slots);
-	free(g->hkey);
-	free(g->hval);
+	ks_tidmap_free(&g->tids);
 	free(g);
 }

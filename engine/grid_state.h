@@ -10,6 +10,7 @@
 
 #include <stddef.h>
 
+#include "ks_tidmap.h"
 #include "policy.h"
 
 #define KS_NO_TASK UINT32_MAX
@@ -124,13 +125,10 @@ struct ks_grid {
 	/* tasks: slots reused through a free list; tid -> slot by open addressing */
 	struct ks_task *task;
 	uint32_t *free_slots;
-	uint32_t *hkey;		/* tid, 0 = empty */
-	uint32_t *hval;		/* slot */
+	struct ks_tidmap tids;	/* tid -> slot */
 	uint32_t task_cap;	/* slots allocated */
 	uint32_t task_top;	/* slots ever used */
 	uint32_t nr_free;
-	uint32_t hmask;		/* hash capacity - 1 */
-	uint32_t hcount;
 	int status;		/* 0 or -ENOMEM */
 	uint64_t now;
 	uint64_t next_timer;	/* earliest deferred work of any run */
@@ -145,25 +143,11 @@ struct ks_grid {
 	uint32_t ncpus;		/* CPUs in @cur and of every run: the machine's, >= 1 */
 };
 
-/* The hash of the task table (tasks.c); the lookup is inline: it runs for every event. */
-static inline uint32_t tid_hash(uint32_t tid, uint32_t mask)
-{
-	return (tid * 0x9e3779b1u) & mask;
-}
-
+/* The slot of @tid, KS_NO_TASK if the grid has no such task; once per event. */
 static inline uint32_t ks_task_lookup(const struct ks_grid *g, uint32_t tid)
 {
-	uint32_t i = tid_hash(tid, g->hmask);
-
-	for (;;) {
-		uint32_t k = g->hkey[i];
-
-		if (k == tid)
-			return g->hval[i];
-		if (!k)
-			return KS_NO_TASK;
-		i = (i + 1) & g->hmask;
-	}
+	_Static_assert(KS_NO_TASK == KS_TIDMAP_NONE, "the grid's no-task is the map's");
+	return ks_tidmap_get(&g->tids, tid);
 }
 
 /* How long @t has run up to the grid's now. */

@@ -11,9 +11,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "ks_tidmap.h"
 #include "tasks.h"
 
-#define NO_SLOT UINT32_MAX
+#define NO_SLOT KS_TIDMAP_NONE
 
 enum sleep_state {
 	SLEEP_NONE = 0,		/* running, or off the CPU at an unknown depth */
@@ -46,8 +47,7 @@ struct ks_tasks {
 	struct tstate *task;		/* by slot */
 	uint64_t *touch;		/* by slot: npages first-touch times */
 	uint32_t *free_slots;
-	uint32_t *hkey, *hval;		/* tid -> slot; key 0 is empty */
-	uint32_t hmask, hcount;
+	struct ks_tidmap tids;		/* tid -> slot */
 	uint32_t cap, top, nr_free;
 	uint32_t npages;		/* thread_size / page_size */
 	uint32_t nbuckets;
@@ -92,77 +92,9 @@ const char *ks_task_class_name(unsigned int klass)
 	}
 }
 
-static inline uint32_t tid_hash(uint32_t tid, uint32_t mask)
-{
-	tid ^= tid >> 16;
-	tid *= 0x7feb352d;
-	tid ^= tid >> 15;
-	return tid & mask;
-}
-
 static uint32_t lookup(const struct ks_tasks *t, uint32_t tid)
 {
-	uint32_t i = tid_hash(tid, t->hmask);
-
-	for (; t->hkey[i]; i = (i + 1) & t->hmask)
-		if (t->hkey[i] == tid)
-			return t->hval[i];
-	return NO_SLOT;
-}
-
-static void hash_put(uint32_t *key, uint32_t *val, uint32_t mask, uint32_t tid, uint32_t slot)
-{
-	uint32_t i = tid_hash(tid, mask);
-
-	while (key[i])
-		i = (i + 1) & mask;
-	key[i] = tid;
-	val[i] = slot;
-}
-
-static int hash_grow(struct ks_tasks *t)
-{
-	uint32_t cap = (t->hmask + 1) * 2, i;
-	uint32_t *key = calloc(cap, sizeof(*key));
-	uint32_t *val = malloc(cap * sizeof(*val));
-
-	if (!key || !val) {
-		free(key);
-		free(val);
-		return -ENOMEM;
-	}
-	for (i = 0; i <= t->hmask; i++)
-		if (t->hkey[i])
-			hash_put(key, val, cap - 1, t->hkey[i], t->hval[i]);
-	free(t->hkey);
-	free(t->hval);
-	t->hkey = key;
-	t->hval = val;
-	t->hmask = cap - 1;
-	return 0;
-}
-
-/* Linear probing with backward-shift deletion: no tombstones pile up. */
-static void hash_del(struct ks_tasks *t, uint32_t tid)
-{
-	uint32_t i = tid_hash(tid, t->hmask), j = i, home;
-
-	while (t->hkey[i] != tid)
-		i = (i + 1) & t->hmask;
-	for (j = i;;) {
-		j = (j + 1) & t->hmask;
-		if (!t->hkey[j])
-			break;
-		home = tid_hash(t->hkey[j], t->hmask);
-		/* move j back to i unless its home lies cyclically in (i, j] */
-		if ((j > i && (home <= i || home > j)) || (j < i && home <= i && home > j)) {
-			t->hkey[i] = t->hkey[j];
-			t->hval[i] = t->hval[j];
-			i = j;
-		}
-	}
-	t->hkey[i] = 0;
-	t->hcount--;
+	return ks_tidmap_get(&t->tids, tid);
 }
 
 static int slots_grow(struct ks_tasks *t)
@@ -213,10 +145,7 @@ int ks_tasks_create(struct ks_tasks **out, const struct ks_tasks_config *cfg, ks
 	t->end_ns = cfg->start_ns;
 	t->npages = cfg->thread_size / cfg->page_size;
 	t->nbuckets = (uint32_t)ks_tasks_buckets(cfg->thread_size, kb);
-	t->hmask = 1023;
-	t->hkey = calloc(t->hmask + 1, sizeof(*t->hkey));
-	t->hval = calloc(t->hmask + 1, sizeof(*t->hval));
-	if (!t->hkey || !t->hval || slots_grow(t)) {
+	if (ks_tidmap_init(&t->tids, 1024) || slots_grow(t)) {
 		ks_tasks_free(t);
 		return -ENOMEM;
 	}
@@ -232,8 +161,7 @@ void ks_tasks_free(struct ks_tasks *t)
 	free(t->task);
 	free(t->touch);
 	free(t->free_slots);
-	free(t->hkey);
-	free(t->hval);
+	ks_tidmap_free(&t->tids);
 	free(t);
 }
 
@@ -288,7 +216,7 @@ static uint32_t task_new(struct ks_tasks *t, uint32_t tid, uint64_t now, bool bo
 	struct tstate *s;
 	uint32_t slot;
 
-	if ((t->hcount + 1) * 2 > t->hmask + 1 && hash_grow(t))
+	if (ks_tidmap_reserve(&t->tids))
 		goto nomem;
 	if (t->nr_free) {
 		slot = t->free_slots[--t->nr_free];
@@ -297,8 +225,7 @@ static uint32_t task_new(struct ks_tasks *t, uint32_t tid, uint64_t now, bool bo
 			goto nomem;
 		slot = t->top++;
 	}
-	hash_put(t->hkey, t->hval, t->hmask, tid, slot);
-	t->hcount++;
+	ks_tidmap_put(&t->tids, tid, slot);
 	memset(&t->hot[slot], 0, sizeof(t->hot[slot]));
 	s = &t->task[slot];
 	memset(s, 0, sizeof(*s));
@@ -463,7 +390,7 @@ static void task_release(struct ks_tasks *t, uint32_t slot, uint64_t end)
 	}
 	t->rows++;
 	t->live--;
-	hash_del(t, r->tid);
+	ks_tidmap_del(&t->tids, r->tid);
 	t->free_slots[t->nr_free++] = slot;
 }
 
@@ -644,14 +571,14 @@ int ks_tasks_finish(struct ks_tasks *t, uint64_t end_ns)
 		return t->status;
 	if (end_ns < t->end_ns)
 		end_ns = t->end_ns;
-	order = malloc((t->hcount + 1) * sizeof(*order));
+	order = malloc((t->tids.count + 1) * sizeof(*order));
 	if (!order)
 		return t->status = -ENOMEM;
-	for (i = 0; i <= t->hmask; i++) {
-		if (!t->hkey[i])
+	for (i = 0; i <= t->tids.mask; i++) {
+		if (!t->tids.key[i])
 			continue;
-		order[n].slot = t->hval[i];
-		order[n++].seq = t->task[t->hval[i]].row.seq;
+		order[n].slot = t->tids.val[i];
+		order[n++].seq = t->task[t->tids.val[i]].row.seq;
 	}
 	qsort(order, n, sizeof(*order), cmp_seq);
 	for (i = 0; i < n && !t->status; i++)
