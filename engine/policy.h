@@ -58,6 +58,8 @@
  *   stack level +n, charged (memcg), inherited_pages += n - prealloc.
  * - ks_task_adopt(): the stack level and nr_kernel_stack of a task alive
  *   before the trace (no map, no memcg charge).
+ * - ks_stack_join(): ks_stack_map() or ks_stack_adopt(), and the charge
+ *   (nr_kernel_stack, above prealloc nr_dynamic_stacks_faults; no memcg).
  * - ks_stack_unmap(): unmaps += n, pte_writes += n; the stack level; inside
  *   a switch_out hook also switch_free_pages += n.
  * - ks_stack_reclaim(): ks_stack_unmap() and reclaimed_pages += n (pages a
@@ -508,6 +510,16 @@ void ks_stack_inherit(struct ks_run *r, struct ks_ptask *t, uint32_t n);
 void ks_task_adopt(struct ks_run *r, const struct ks_hook *h);
 
 /**
+ * ks_stack_join() - @n pages join @t's stack, mapped now (@map) or already
+ * mapped (adopted), and are charged to nr_kernel_stack, those above
+ * prealloc also to nr_dynamic_stacks_faults (not to the memcg, and not at
+ * all after EXIT: the kernel dropped the task's accounting at do_exit).
+ * The designs that give a task's pages back at a switch and map them again
+ * before the next one use it, as ks_task_adopt() does.
+ */
+void ks_stack_join(struct ks_run *r, struct ks_ptask *t, uint32_t n, bool map);
+
+/**
  * ks_stack_unmap() - @n pages of @t are unmapped and freed (unmaps += n,
  * pte_writes += n; in a switch_out hook, switch_free_pages += n)
  */
@@ -753,6 +765,16 @@ void ks_pool_refill_slot_sleeping(struct ks_run *r, struct ks_pool *p, uint32_t 
 static inline uint32_t ks_pages_for(const struct ks_geom *g, uint32_t hwm)
 {
 	return (uint32_t)(((uint64_t)hwm + g->page_size - 1) >> g->page_shift);
+}
+
+/* Pages a stack holds for @bytes below its top: at least prealloc, at most all. */
+static inline uint32_t ks_stack_pages(const struct ks_geom *g, uint64_t bytes)
+{
+	uint64_t n = (bytes + g->page_size - 1) >> g->page_shift;
+
+	if (n < g->prealloc)
+		n = g->prealloc;
+	return n > g->thread_pages ? g->thread_pages : (uint32_t)n;
 }
 
 #endif

@@ -198,17 +198,6 @@ static int abit_init(struct ks_run *r)
 	return 0;
 }
 
-/* Pages a stack needs for @bytes below its top. */
-static uint32_t abit_pages(const struct ks_run *r, uint64_t bytes)
-{
-	const struct ks_geom *g = r->geo;
-	uint64_t n = (bytes + g->page_size - 1) >> g->page_shift;
-
-	if (n < g->prealloc)
-		n = g->prealloc;
-	return n > g->thread_pages ? g->thread_pages : (uint32_t)n;
-}
-
 static uint32_t pending_get(const struct abit_task *at)
 {
 	return at->pending[0] | (uint32_t)at->pending[1] << 8;
@@ -233,22 +222,6 @@ static void at_set(struct abit_task *at, uint32_t i, uint64_t v)
 	memcpy(at->at[i], &v, sizeof(v));
 }
 
-/* @n pages join @t's stack, mapped now (@map) or adopted, and are charged. */
-static void abit_add(struct ks_run *r, struct ks_ptask *t, uint32_t n, bool map)
-{
-	uint32_t prealloc = r->geo->prealloc;
-	uint32_t base = t->mapped > prealloc ? t->mapped : prealloc;
-	uint32_t dyn = t->mapped + n > base ? t->mapped + n - base : 0;
-
-	if (map)
-		ks_stack_map(r, t, n);
-	else
-		ks_stack_adopt(r, t, n);
-	/* the kernel dropped an exited task's accounting at do_exit */
-	if (!(t->flags & KS_PT_EXITED))
-		ks_charge(r, t, n, dyn, false);
-}
-
 static void abit_create(struct ks_run *r, const struct ks_hook *h, enum ks_birth how)
 {
 	struct abit_task *at = ks_task_priv(h->t);
@@ -265,7 +238,7 @@ static void abit_create(struct ks_run *r, const struct ks_hook *h, enum ks_birth
 	at->touched = (uint8_t)h->t->mapped;
 	at->seen = (uint8_t)h->need;
 	if (h->ev->type == KS_EV_SNAPSHOT && h->ev->depth)
-		at->frames = (uint8_t)abit_pages(r, h->ev->depth);
+		at->frames = (uint8_t)ks_stack_pages(r->geo, h->ev->depth);
 	else
 		at->frames = (uint8_t)h->t->mapped;
 }
@@ -274,7 +247,7 @@ static void abit_create(struct ks_run *r, const struct ks_hook *h, enum ks_birth
 static void abit_whole(struct ks_run *r, const struct ks_hook *h)
 {
 	if (h->t->mapped < r->geo->thread_pages)
-		abit_add(r, h->t, r->geo->thread_pages - h->t->mapped, false);
+		ks_stack_join(r, h->t, r->geo->thread_pages - h->t->mapped, false);
 }
 
 /* The pages the run interval that ends at this switch-out touched. */
@@ -286,7 +259,7 @@ static uint32_t abit_extent(const struct ks_run *r, const struct ks_hook *h)
 
 	if (ac->latch || ac->access == ACCESS_HWM || !h->ev->depth)
 		return h->need;
-	e = abit_pages(r, h->ev->depth);
+	e = ks_stack_pages(r->geo, h->ev->depth);
 	/* a high-water mark that rose was reached in this interval */
 	if (h->need > at->seen && h->need > e)
 		e = h->need;
@@ -376,7 +349,7 @@ static void abit_switch_out(struct ks_run *r, const struct ks_hook *h)
 	if (e > at->touched)
 		at->touched = (uint8_t)e;
 	at->seen = (uint8_t)h->need;
-	at->frames = (uint8_t)(h->ev->depth ? abit_pages(r, h->ev->depth) : h->need);
+	at->frames = (uint8_t)(h->ev->depth ? ks_stack_pages(r->geo, h->ev->depth) : h->need);
 	if (ac->reclaim == RECLAIM_SWITCH && abit_check(r, h))
 		abit_flush(r);
 }
@@ -397,7 +370,7 @@ static void abit_switch_in(struct ks_run *r, const struct ks_hook *h)
 	/* what the pool lacks comes from the allocator, or the task waits for it */
 	if (got < n)
 		(void)ks_admit_pages(r, h, n - got, ac->alloc_latency);
-	abit_add(r, h->t, n, true);
+	ks_stack_join(r, h->t, n, true);
 }
 
 static void abit_pass_task(struct ks_run *r, const struct ks_hook *h, uint64_t asleep_since)

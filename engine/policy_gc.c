@@ -142,17 +142,6 @@ static int gc_init(struct ks_run *r)
 	return 0;
 }
 
-/* Pages a stack needs for @bytes below its top. */
-static uint32_t gc_pages(const struct ks_run *r, uint64_t bytes)
-{
-	const struct ks_geom *g = r->geo;
-	uint64_t n = (bytes + g->page_size - 1) >> g->page_shift;
-
-	if (n < g->prealloc)
-		n = g->prealloc;
-	return n > g->thread_pages ? g->thread_pages : (uint32_t)n;
-}
-
 static uint32_t pending_get(const struct gc_task *gt)
 {
 	return gt->pending[0] | (uint32_t)gt->pending[1] << 8;
@@ -173,7 +162,7 @@ static void gc_create(struct ks_run *r, const struct ks_hook *h, enum ks_birth h
 	if (how == KS_BORN_FORK)
 		gt->frames = (uint8_t)r->geo->prealloc;
 	else if (h->ev->type == KS_EV_SNAPSHOT && h->ev->depth)
-		gt->frames = (uint8_t)gc_pages(r, h->ev->depth);
+		gt->frames = (uint8_t)ks_stack_pages(r->geo, h->ev->depth);
 	else
 		gt->frames = (uint8_t)h->t->mapped;
 }
@@ -208,7 +197,7 @@ static void gc_switch_out(struct ks_run *r, const struct ks_hook *h)
 {
 	const struct gc_conf *gc = r->pconf;
 	struct gc_task *gt = ks_task_priv(h->t);
-	uint32_t depth_pages = h->ev->depth ? gc_pages(r, h->ev->depth) : h->need;
+	uint32_t depth_pages = h->ev->depth ? ks_stack_pages(r->geo, h->ev->depth) : h->need;
 	struct ks_hook back = *h;
 
 	/* the final switch of a dead task: its release frees everything */

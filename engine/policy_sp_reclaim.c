@@ -127,33 +127,6 @@ static int sp_init(struct ks_run *r)
 	return 0;
 }
 
-/* Pages a stack keeps for @bytes of live stack below its top. */
-static uint32_t sp_pages(const struct ks_run *r, uint64_t bytes)
-{
-	const struct ks_geom *g = r->geo;
-	uint64_t n = (bytes + g->page_size - 1) >> g->page_shift;
-
-	if (n < g->prealloc)
-		n = g->prealloc;
-	return n > g->thread_pages ? g->thread_pages : (uint32_t)n;
-}
-
-/* @n pages join @t's stack, mapped now (@map) or adopted, and are charged. */
-static void sp_add(struct ks_run *r, struct ks_ptask *t, uint32_t n, bool map)
-{
-	uint32_t prealloc = r->geo->prealloc;
-	uint32_t base = t->mapped > prealloc ? t->mapped : prealloc;
-	uint32_t dyn = t->mapped + n > base ? t->mapped + n - base : 0;
-
-	if (map)
-		ks_stack_map(r, t, n);
-	else
-		ks_stack_adopt(r, t, n);
-	/* the kernel dropped an exited task's accounting at do_exit */
-	if (!(t->flags & KS_PT_EXITED))
-		ks_charge(r, t, n, dyn, false);
-}
-
 static void sp_create(struct ks_run *r, const struct ks_hook *h, enum ks_birth how)
 {
 	const struct sp_conf *sc = r->pconf;
@@ -164,7 +137,8 @@ static void sp_create(struct ks_run *r, const struct ks_hook *h, enum ks_birth h
 		ks_charge(r, h->t, prealloc, 0, true);
 	} else if (h->ev->type == KS_EV_SNAPSHOT && h->ev->depth) {
 		/* asleep at the start, reclaimed when it switched out before the trace */
-		sp_add(r, h->t, sp_pages(r, (uint64_t)h->ev->depth + sc->margin), false);
+		ks_stack_join(r, h->t,
+			      ks_stack_pages(r->geo, (uint64_t)h->ev->depth + sc->margin), false);
 	} else {
 		ks_task_adopt(r, h);
 	}
@@ -174,7 +148,7 @@ static void sp_create(struct ks_run *r, const struct ks_hook *h, enum ks_birth h
 static void sp_whole(struct ks_run *r, const struct ks_hook *h)
 {
 	if (h->t->mapped < r->geo->thread_pages)
-		sp_add(r, h->t, r->geo->thread_pages - h->t->mapped, false);
+		ks_stack_join(r, h->t, r->geo->thread_pages - h->t->mapped, false);
 }
 
 static void sp_switch_out(struct ks_run *r, const struct ks_hook *h)
@@ -188,7 +162,7 @@ static void sp_switch_out(struct ks_run *r, const struct ks_hook *h)
 	if (h->ev->state == KS_STATE_DEAD)
 		return;
 	sp_whole(r, h);
-	keep = h->ev->depth ? sp_pages(r, (uint64_t)h->ev->depth + sc->margin) : h->need;
+	keep = h->ev->depth ? ks_stack_pages(r->geo, (uint64_t)h->ev->depth + sc->margin) : h->need;
 	if (t->mapped <= keep)
 		return;
 	n = t->mapped - keep;
@@ -222,7 +196,7 @@ static void sp_switch_in(struct ks_run *r, const struct ks_hook *h)
 	/* what the pool lacks comes from the allocator, or the task waits for it */
 	if (got < n)
 		(void)ks_admit_pages(r, h, n - got, sc->alloc_latency);
-	sp_add(r, h->t, n, true);
+	ks_stack_join(r, h->t, n, true);
 }
 
 const struct ks_policy ks_policy_sp_reclaim = {

@@ -161,20 +161,25 @@ void ks_stack_inherit(struct ks_run *r, struct ks_ptask *t, uint32_t n)
 	t->flags |= KS_PT_INHERITED;
 }
 
-void ks_task_adopt(struct ks_run *r, const struct ks_hook *h)
+void ks_stack_join(struct ks_run *r, struct ks_ptask *t, uint32_t n, bool map)
 {
 	uint32_t prealloc = r->geo->prealloc;
-	struct ks_ptask *t = h->t;
-	uint32_t n, base;
+	uint32_t base = t->mapped > prealloc ? t->mapped : prealloc;
+	uint32_t dyn = t->mapped + n > base ? t->mapped + n - base : 0;
 
-	if (h->need <= t->mapped)
-		return;
-	n = h->need - t->mapped;
-	base = t->mapped > prealloc ? t->mapped : prealloc;
-	ks_stack_adopt(r, t, n);
+	if (map)
+		ks_stack_map(r, t, n);
+	else
+		ks_stack_adopt(r, t, n);
 	/* the kernel dropped an exited task's accounting at do_exit */
 	if (!(t->flags & KS_PT_EXITED))
-		ks_charge(r, t, n, h->need > base ? h->need - base : 0, false);
+		ks_charge(r, t, n, dyn, false);
+}
+
+void ks_task_adopt(struct ks_run *r, const struct ks_hook *h)
+{
+	if (h->need > h->t->mapped)
+		ks_stack_join(r, h->t, h->need - h->t->mapped, false);
 }
 
 void ks_stack_unmap(struct ks_run *r, struct ks_ptask *t, uint32_t n)
